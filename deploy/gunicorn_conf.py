@@ -1,0 +1,20 @@
+"""gunicorn settings shared by every service (override on the command line).
+
+Used by `campus-safety run`, docker-compose and the systemd units:
+    gunicorn --config python:deploy.gunicorn_conf 'services.hazards:create_app()'
+"""
+
+import os
+
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
+threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+worker_class = "sync"
+timeout = 30
+graceful_timeout = 20
+keepalive = 5
+max_requests = 10000
+max_requests_jitter = 500
+accesslog = "-"
+access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms rid=%({x-request-id}o)s'
+errorlog = "-"

@@ -1,0 +1,184 @@
+"""campus-safety: run the suite, mint tokens, migrate, replay events, manage dead letters."""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import sys
+from datetime import datetime
+
+import click
+
+from services.registry import PORTS, SERVICES
+from shared.auth import ROLES, mint_token
+from shared.config import ConfigError, load_settings
+
+service_choice = click.Choice(SERVICES)
+
+
+def _fail(message: str) -> None:
+    click.echo(f"campus-safety: {message}", err=True)
+    sys.exit(2)
+
+
+def _settings(service: str):
+    try:
+        return load_settings(service)
+    except ConfigError as exc:
+        _fail(str(exc))
+
+
+def _require_broker(amqp_url: str) -> None:
+    from shared.events.topology import connect
+
+    try:
+        connect(amqp_url, heartbeat=0).close()
+    except Exception as exc:
+        _fail(
+            f"RabbitMQ is not reachable at {_redact(amqp_url)} ({exc.__class__.__name__}).\n"
+            "  Start it (Debian: `apt-get install rabbitmq-server`, then "
+            "`rabbitmq-server -detached`), or point CAMPUS_AMQP_URL at a running broker."
+        )
+
+
+def _redact(url: str) -> str:
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        return f"{scheme}://***@{rest.split('@', 1)[1]}"
+    return url
+
+
+@click.group()
+def main() -> None:
+    """校安 campus safety platform: command-line tool."""
+
+
+@main.command()
+@click.option("--sub", required=True, help="Subject: a person's id or a portal's name.")
+@click.option("--role", "roles", multiple=True, required=True, type=click.Choice(ROLES))
+@click.option("--unit", default=None, help="Unit code for unit-scoped roles.")
+@click.option("--name", default=None, help="Display name (defaults to --sub).")
+@click.option("--ttl-hours", default=12.0, show_default=True, type=float)
+def token(sub: str, roles: tuple[str, ...], unit: str | None, name: str | None, ttl_hours: float):
+    """Print a bearer token (and nothing else) for a person or a portal."""
+    secret = _settings("grid").jwt_secret
+    click.echo(
+        mint_token(secret, sub, roles, unit=unit, name=name, ttl_seconds=int(ttl_hours * 3600))
+    )
+
+
+@main.command()
+@click.option("--service", "services", multiple=True, type=service_choice)
+def migrate(services: tuple[str, ...]) -> None:
+    """Apply database migrations (all services by default)."""
+    from shared.migrations import upgrade
+
+    for service in services or SERVICES:
+        upgrade(service, _settings(service).database_url)
+        click.echo(f"{service}: migrated", err=True)
+
+
+@main.command()
+@click.argument("service", type=service_choice)
+@click.option("--relay-only", is_flag=True)
+@click.option("--consumer-only", is_flag=True)
+def worker(service: str, relay_only: bool, consumer_only: bool) -> None:
+    """Run one service's worker (outbox relay + event consumer)."""
+    from services.registry import worker_main
+
+    argv = ["--relay-only"] * relay_only + ["--consumer-only"] * consumer_only
+    worker_main(service, argv)
+
+
+@main.command()
+@click.argument("service", type=service_choice)
+@click.option("--type", "event_type", default=None, help="Only events of this type.")
+@click.option("--since", default=None, help="Only events recorded at or after this ISO time.")
+def replay(service: str, event_type: str | None, since: str | None) -> None:
+    """Re-publish SERVICE's events from its outbox (consumers' inboxes skip ones they have)."""
+    from sqlalchemy import update
+
+    from shared.db import make_engine, make_session_factory, unit_of_work
+    from shared.events.outbox import OutboxMessage
+
+    stmt = update(OutboxMessage).values(published_at=None, next_attempt_at=None, attempts=0)
+    if event_type:
+        stmt = stmt.where(OutboxMessage.event_type == event_type)
+    if since:
+        try:
+            stmt = stmt.where(OutboxMessage.created_at >= datetime.fromisoformat(since))
+        except ValueError:
+            _fail(f"--since must be an ISO-8601 time, got {since!r}")
+    engine = make_engine(_settings(service).database_url)
+    with unit_of_work(make_session_factory(engine)) as session:
+        count = session.execute(stmt).rowcount
+    click.echo(f"{service}: {count} events queued for re-publication by the worker's relay")
+
+
+@main.group("dead-letters")
+def dead_letters() -> None:
+    """Inspect and requeue poison messages parked in <service>.dead."""
+
+
+@dead_letters.command("list")
+@click.argument("service", type=service_choice)
+def dead_letters_list(service: str) -> None:
+    from shared.events.dead_letters import peek
+
+    settings = _settings(service)
+    _require_broker(settings.amqp_url)
+    letters = peek(settings.amqp_url, service)
+    for letter in letters:
+        click.echo(json.dumps(letter, ensure_ascii=False))
+    click.echo(f"{len(letters)} dead letters in {service}.dead", err=True)
+
+
+@dead_letters.command("requeue")
+@click.argument("service", type=service_choice)
+@click.option("--id", "event_ids", multiple=True, help="Only these event ids (default: all).")
+def dead_letters_requeue(service: str, event_ids: tuple[str, ...]) -> None:
+    from shared.events.dead_letters import requeue
+
+    settings = _settings(service)
+    _require_broker(settings.amqp_url)
+    count = requeue(settings.amqp_url, settings.exchange, service, set(event_ids) or None)
+    click.echo(f"{count} dead letters requeued to {service}.events")
+
+
+@main.command()
+@click.option(
+    "--port-base",
+    default=PORTS["grid"],
+    show_default=True,
+    type=int,
+    help="Port of the first service; the others follow.",
+)
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--web-workers", default=2, show_default=True, type=int)
+@click.option("--migrate/--no-migrate", "do_migrate", default=True)
+def run(port_base: int, host: str, web_workers: int, do_migrate: bool) -> None:
+    """Run the whole suite: four gunicorn apps and four workers. Ctrl-C stops all."""
+    from honcho.manager import Manager
+
+    from shared.migrations import upgrade
+
+    _require_broker(_settings("grid").amqp_url)
+    if do_migrate:
+        for service in SERVICES:
+            upgrade(service, _settings(service).database_url)
+    env = {**os.environ, "CAMPUS_LOG_FORMAT": os.environ.get("CAMPUS_LOG_FORMAT", "text")}
+    python = shlex.quote(sys.executable)
+    manager = Manager()
+    for offset, service in enumerate(SERVICES):
+        port = port_base + offset
+        manager.add_process(
+            f"{service}.web",
+            f"{python} -m gunicorn --config python:deploy.gunicorn_conf "
+            f"--bind {host}:{port} --workers {web_workers} 'services.{service}:create_app()'",
+            env=env,
+        )
+        manager.add_process(f"{service}.worker", f"{python} -m services.{service}.worker", env=env)
+        click.echo(f"{service:>10}: http://{host}:{port}/docs", err=True)
+    manager.loop()
+    sys.exit(manager.returncode)

@@ -1,0 +1,6 @@
+"""Worker of the education service: outbox relay + event consumer."""
+
+from services.registry import worker_main
+
+if __name__ == "__main__":
+    worker_main("education")

@@ -1,0 +1,3 @@
+from services.hazards.api.hazards import blp as hazards_blp
+
+BLUEPRINTS = [hazards_blp]

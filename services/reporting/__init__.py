@@ -1,0 +1,14 @@
+"""Reporting and accountability service (统计报表与问责)."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+SERVICE = "reporting"
+
+
+def create_app(config: dict | None = None) -> Flask:
+    from services.reporting.api import BLUEPRINTS
+    from shared.api import create_service_app
+
+    return create_service_app(SERVICE, "校安 Reporting 统计报表与问责", BLUEPRINTS, config)

@@ -1,0 +1,1 @@
+"""The project's common package: configuration, database, HTTP API setup, auth, events."""

@@ -1,0 +1,145 @@
+"""The application factory every service shares, and request-scoped database access.
+
+``create_service_app`` wires configuration, the database, flask-smorest (OpenAPI 3 at
+/openapi.json, Swagger UI at /docs), problem+json errors, authentication, request ids,
+metrics and health checks, so each service's own factory only adds its blueprints.
+"""
+
+from __future__ import annotations
+
+import http
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import flask_smorest
+from flask import Flask, current_app, g
+from flask_smorest.utils import prepare_response
+from prometheus_client import CollectorRegistry
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from shared.auth import authenticate_request
+from shared.config import Settings, load_settings
+from shared.db import make_engine, make_session_factory, ping, unit_of_work
+from shared.errors import (
+    PROBLEM_JSON,
+    ProblemSchema,
+    handle_http_exception,
+    register_error_handlers,
+)
+from shared.events.topology import connect
+from shared.observability import configure_logging, health_blueprint, install_request_context
+
+
+class Api(flask_smorest.Api):
+    """flask-smorest Api whose errors are problem+json, in responses and in the docs."""
+
+    ERROR_SCHEMA = ProblemSchema
+
+    def handle_http_exception(self, error):
+        return handle_http_exception(error)
+
+    def _register_responses(self):
+        for status in http.HTTPStatus:
+            response: dict[str, Any] = {"description": status.phrase}
+            content_type = self.DEFAULT_RESPONSE_CONTENT_TYPE
+            if status >= 400:
+                response["schema"] = self.ERROR_SCHEMA
+                content_type = PROBLEM_JSON
+            prepare_response(response, self.spec, content_type)
+            self.spec.components.response(status.name, response, lazy=True)
+        response = {"description": "Default error response", "schema": self.ERROR_SCHEMA}
+        prepare_response(response, self.spec, PROBLEM_JSON)
+        self.spec.components.response("DEFAULT_ERROR", response, lazy=True)
+
+
+@dataclass
+class ServiceState:
+    settings: Settings
+    engine: Engine
+    session_factory: sessionmaker[Session]
+    api: Api
+
+
+def broker_check(amqp_url: str) -> Callable[[], None]:
+    def check() -> None:
+        connect(amqp_url, heartbeat=0).close()
+
+    return check
+
+
+def create_service_app(
+    service: str,
+    title: str,
+    blueprints: Iterable[flask_smorest.Blueprint],
+    config: dict[str, Any] | None = None,
+) -> Flask:
+    settings = load_settings(service, config)
+    configure_logging(settings.log_json)
+    app = Flask(f"services.{service}")
+    app.config.update(
+        SERVICE_NAME=service,
+        JWT_SECRET=settings.jwt_secret,
+        API_TITLE=title,
+        API_VERSION="1.0",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/",
+        OPENAPI_JSON_PATH="openapi.json",
+        OPENAPI_SWAGGER_UI_PATH="docs",
+        OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
+        API_SPEC_OPTIONS={
+            "components": {
+                "securitySchemes": {
+                    "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+                }
+            },
+            "security": [{"bearerAuth": []}],
+        },
+        JSON_SORT_KEYS=False,
+        MAX_CONTENT_LENGTH=16 * 1024 * 1024,
+    )
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+
+    engine = make_engine(settings.database_url)
+    registry = CollectorRegistry()
+    install_request_context(app, registry)
+    app.before_request(authenticate_request)
+    api = Api(app)
+    register_error_handlers(app)
+    app.register_blueprint(
+        health_blueprint(
+            registry,
+            {"database": lambda: ping(engine), "broker": broker_check(settings.amqp_url)},
+        )
+    )
+    for blueprint in blueprints:
+        api.register_blueprint(blueprint)
+    app.extensions["campus"] = ServiceState(settings, engine, make_session_factory(engine), api)
+    app.teardown_appcontext(_close_read_session)
+    return app
+
+
+def state() -> ServiceState:
+    return current_app.extensions["campus"]
+
+
+@contextmanager
+def transaction() -> Iterator[Session]:
+    """A unit of work for one use case: commits the change and its outbox events together."""
+    with unit_of_work(state().session_factory) as session:
+        yield session
+
+
+def read_session() -> Session:
+    """A request-scoped session for queries, closed when the request ends."""
+    if "db" not in g:
+        g.db = state().session_factory()
+    return g.db
+
+
+def _close_read_session(_exc: BaseException | None) -> None:
+    session = g.pop("db", None)
+    if session is not None:
+        session.close()

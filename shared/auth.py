@@ -1,0 +1,132 @@
+"""JWT bearer authentication with roles and unit scope.
+
+Tokens are HS256 with claims ``sub``, ``name``, ``roles``, ``unit`` and ``exp``. Every
+route requires a valid token unless it is explicitly public (health, metrics, API
+docs). Global roles see every unit; the others act only within their own ``unit``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import jwt
+from flask import current_app, g, request
+
+from shared import context
+from shared.errors import Forbidden, Unauthorized
+
+ALGORITHM = "HS256"
+
+# Roles (DOMAIN.md, "Who uses it").
+SECURITY_OFFICE = "security_office"  # 安全保卫处: owns the campaign, sees everything
+LEADERSHIP = "leadership"  # 领导小组: read-only overview
+LEAD_DEPARTMENT = "lead_department"  # 牵头部门
+UNIT_MANAGER = "unit_manager"  # a responsible unit's manager
+GRID_STAFF = "grid_staff"  # 网格负责人 / 安全员 / 责任人
+PSYCH_CENTRE = "psych_centre"  # 心理健康中心
+PORTAL = "portal"  # another campus system calling with a service token
+
+ROLES = (
+    SECURITY_OFFICE,
+    LEADERSHIP,
+    LEAD_DEPARTMENT,
+    UNIT_MANAGER,
+    GRID_STAFF,
+    PSYCH_CENTRE,
+    PORTAL,
+)
+GLOBAL_ROLES = frozenset({SECURITY_OFFICE, LEADERSHIP})
+
+PUBLIC_ENDPOINTS = {"static"}
+PUBLIC_PREFIXES = ("/healthz", "/readyz", "/metrics", "/openapi.json", "/docs")
+
+
+@dataclass(frozen=True)
+class Principal:
+    sub: str
+    name: str
+    roles: frozenset[str]
+    unit: str | None
+
+    @property
+    def is_global(self) -> bool:
+        """Sees every unit: the security office, the leadership group, unscoped portals."""
+        return bool(self.roles & GLOBAL_ROLES) or (PORTAL in self.roles and self.unit is None)
+
+    def has_any(self, roles: Iterable[str]) -> bool:
+        return bool(self.roles & set(roles))
+
+    def can_access_unit(self, unit_code: str | None) -> bool:
+        return self.is_global or (self.unit is not None and self.unit == unit_code)
+
+    def require_unit(self, unit_code: str | None) -> None:
+        if not self.can_access_unit(unit_code):
+            raise Forbidden(f"unit {unit_code!r} is outside your scope")
+
+    def require_role(self, *roles: str) -> None:
+        if not self.has_any(roles):
+            raise Forbidden(f"this action needs one of the roles: {', '.join(roles)}")
+
+
+def mint_token(
+    secret: str,
+    sub: str,
+    roles: Iterable[str],
+    unit: str | None = None,
+    name: str | None = None,
+    ttl_seconds: int = 12 * 3600,
+) -> str:
+    now = int(time.time())
+    claims = {
+        "sub": sub,
+        "name": name or sub,
+        "roles": sorted(set(roles)),
+        "unit": unit,
+        "iat": now,
+        "exp": now + ttl_seconds,
+    }
+    return jwt.encode(claims, secret, algorithm=ALGORITHM)
+
+
+def decode_token(secret: str, token: str) -> Principal:
+    try:
+        claims = jwt.decode(
+            token, secret, algorithms=[ALGORITHM], options={"require": ["sub", "exp"]}
+        )
+    except jwt.ExpiredSignatureError as exc:
+        raise Unauthorized("token expired") from exc
+    except jwt.InvalidTokenError as exc:
+        raise Unauthorized(f"invalid token: {exc}") from exc
+    roles = claims.get("roles") or []
+    unit = claims.get("unit")
+    if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
+        raise Unauthorized("invalid token: roles must be a list of strings")
+    if unit is not None and not isinstance(unit, str):
+        raise Unauthorized("invalid token: unit must be a string")
+    return Principal(
+        sub=str(claims["sub"]),
+        name=str(claims.get("name") or claims["sub"]),
+        roles=frozenset(roles),
+        unit=unit,
+    )
+
+
+def authenticate_request() -> None:
+    """``before_request`` hook: default-deny every non-public route."""
+    if request.endpoint in PUBLIC_ENDPOINTS or request.path.startswith(PUBLIC_PREFIXES):
+        return
+    if request.endpoint is None:
+        return  # unknown route: let the 404/405 problem answer
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("missing bearer token")
+    principal = decode_token(current_app.config["JWT_SECRET"], token.strip())
+    g.principal = principal
+    context.actor.set(principal.sub)
+
+
+def current_principal() -> Principal:
+    return g.principal

@@ -1,0 +1,94 @@
+"""Configuration from the environment, with defaults that are safe for a laptop.
+
+Every service reads the same variables; only the database URL is per service
+(``<SERVICE>_DATABASE_URL``). Production mode (``CAMPUS_ENV=production``) refuses
+the development JWT secret so a campus server never runs with a published key.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+DEV_JWT_SECRET = "dev-only-insecure-secret-change-me"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigError(RuntimeError):
+    """Raised when the environment describes a configuration that must not run."""
+
+
+def _default_db_url(service: str) -> str:
+    var = Path(os.environ.get("CAMPUS_VAR_DIR", PROJECT_ROOT / "var"))
+    var.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{var / service}.db"
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be an integer, got {raw!r}") from exc
+
+
+@dataclass(frozen=True)
+class Settings:
+    service: str
+    database_url: str
+    amqp_url: str = "amqp://guest:guest@127.0.0.1:5672/%2F"
+    exchange: str = "campus.events"
+    jwt_secret: str = DEV_JWT_SECRET
+    environment: str = "development"
+    campus_timezone: str = "Asia/Shanghai"
+    delivery_limit: int = 5
+    prefetch: int = 200
+    consumer_batch: int = 100
+    relay_batch: int = 500
+    relay_poll_seconds: float = 0.005
+    log_json: bool = True
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def production(self) -> bool:
+        return self.environment == "production"
+
+    def with_overrides(self, overrides: dict[str, Any] | None) -> Settings:
+        if not overrides:
+            return self
+        known = {k: v for k, v in overrides.items() if k in self.__dataclass_fields__}
+        extra = {k: v for k, v in overrides.items() if k not in self.__dataclass_fields__}
+        return replace(self, **known, extra={**self.extra, **extra})
+
+    def check(self) -> None:
+        if self.production and self.jwt_secret == DEV_JWT_SECRET:
+            raise ConfigError(
+                "CAMPUS_ENV=production needs CAMPUS_JWT_SECRET set to a secret of your own"
+            )
+        if len(self.jwt_secret) < 16:
+            raise ConfigError("CAMPUS_JWT_SECRET must be at least 16 characters")
+
+
+def load_settings(service: str, overrides: dict[str, Any] | None = None) -> Settings:
+    env = os.environ
+    settings = Settings(
+        service=service,
+        database_url=env.get(f"{service.upper()}_DATABASE_URL") or _default_db_url(service),
+        amqp_url=env.get("CAMPUS_AMQP_URL", Settings.amqp_url),
+        exchange=env.get("CAMPUS_EXCHANGE", Settings.exchange),
+        jwt_secret=env.get("CAMPUS_JWT_SECRET", DEV_JWT_SECRET),
+        environment=env.get("CAMPUS_ENV", "development"),
+        campus_timezone=env.get("CAMPUS_TIMEZONE", "Asia/Shanghai"),
+        delivery_limit=_int("CAMPUS_DELIVERY_LIMIT", 5),
+        prefetch=_int("CAMPUS_PREFETCH", 200),
+        consumer_batch=_int("CAMPUS_CONSUMER_BATCH", 100),
+        relay_batch=_int("CAMPUS_RELAY_BATCH", 500),
+        log_json=env.get("CAMPUS_LOG_FORMAT", "json") == "json",
+    )
+    settings = settings.with_overrides(overrides)
+    settings.check()
+    return settings

@@ -1,0 +1,84 @@
+"""One marshmallow schema per event type and version.
+
+Producers validate ``data`` before writing the outbox; consumers validate on receipt.
+Hazard events carry the hazard's state after the change (event-carried state
+transfer), so a consumer's projection never needs to call the hazard service and
+can apply events in any order by keeping the highest ``sequence`` it has seen.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
+
+HAZARD_STATUSES = (
+    "discovered",
+    "registered",
+    "reported",
+    "in_remediation",
+    "rectified",
+    "accepted",
+    "closed",
+    "archived",
+)
+SEVERITIES = ("general", "major")
+
+
+class UnknownEventType(ValidationError):
+    pass
+
+
+class _Strict(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+class HazardStateV1(_Strict):
+    hazard_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    number = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    unit_code = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    category = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    severity = fields.String(required=True, validate=validate.OneOf(SEVERITIES))
+    status = fields.String(required=True, validate=validate.OneOf(HAZARD_STATUSES))
+    found_at = fields.AwareDateTime(required=True, format="iso")
+    deadline = fields.Date(required=True, allow_none=True)
+
+
+class HazardCreatedV1(HazardStateV1):
+    pass
+
+
+class HazardClosedV1(HazardStateV1):
+    closed_at = fields.AwareDateTime(required=True, format="iso")
+
+
+CATALOG: dict[tuple[str, int], type[Schema]] = {
+    ("hazard.created", 1): HazardCreatedV1,
+    ("hazard.closed", 1): HazardClosedV1,
+}
+
+_INSTANCES: dict[tuple[str, int], Schema] = {key: cls() for key, cls in CATALOG.items()}
+
+
+def event_types() -> set[str]:
+    return {event_type for event_type, _ in CATALOG}
+
+
+def validate_data(event_type: str, version: int, data: dict[str, Any]) -> dict[str, Any]:
+    """Return ``data`` if it matches the catalogued schema, else raise ValidationError."""
+    schema = _INSTANCES.get((event_type, version))
+    if schema is None:
+        raise UnknownEventType(f"no schema for event {event_type} v{version}")
+    errors = schema.validate(data)
+    if errors:
+        raise ValidationError(errors)
+    return data
+
+
+def serialize_data(event_type: str, version: int, data: dict[str, Any]) -> dict[str, Any]:
+    """Dump Python values (dates, datetimes) to their JSON form, then validate it."""
+    schema = _INSTANCES.get((event_type, version))
+    if schema is None:
+        raise UnknownEventType(f"no schema for event {event_type} v{version}")
+    return validate_data(event_type, version, schema.dump(data))

@@ -1,0 +1,62 @@
+"""The envelope every event travels in (ARCHITECTURE.md, "Events")."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate
+
+
+class EnvelopeSchema(Schema):
+    id = fields.UUID(required=True)
+    type = fields.String(required=True, validate=validate.Regexp(r"^[a-z_]+\.[a-z_]+$"))
+    version = fields.Integer(required=True, validate=validate.Range(min=1))
+    occurred_at = fields.AwareDateTime(required=True)
+    source = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    subject = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    sequence = fields.Integer(required=True, validate=validate.Range(min=1))
+    actor = fields.String(required=True, allow_none=True)
+    correlation_id = fields.String(required=True, allow_none=True)
+    data = fields.Dict(required=True)
+
+
+_SCHEMA = EnvelopeSchema()
+
+
+@dataclass(frozen=True)
+class Envelope:
+    type: str
+    version: int
+    source: str
+    subject: str
+    sequence: int
+    data: dict[str, Any]
+    actor: str | None = None
+    correlation_id: str | None = None
+    id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    occurred_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["occurred_at"] = self.occurred_at.isoformat()
+        return out
+
+    def to_json(self) -> bytes:
+        return json.dumps(self.to_dict(), ensure_ascii=False, separators=(",", ":")).encode()
+
+    @classmethod
+    def from_json(cls, body: bytes | str) -> Envelope:
+        """Parse and validate the envelope (not its data: see catalog.validate_data)."""
+        try:
+            raw = json.loads(body)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise ValidationError(f"body is not JSON: {exc}") from exc
+        if not isinstance(raw, dict):
+            raise ValidationError("body is not a JSON object")
+        loaded = _SCHEMA.load(raw)
+        loaded["id"] = str(loaded["id"])
+        return cls(**loaded)

@@ -1,0 +1,79 @@
+"""A service's worker process: its outbox relay and its event consumer.
+
+Each runs in its own thread with its own pika connection (pika connections are not
+thread-safe). SIGTERM or SIGINT stops both cleanly; unacked messages return to the
+queue and unsent outbox rows stay unsent, so a stop at any moment loses nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from collections.abc import Mapping, Sequence
+
+from shared.config import Settings
+from shared.db import make_engine, make_session_factory
+from shared.events.consumer import EventConsumer, Handler
+from shared.events.relay import OutboxRelay
+from shared.events.topology import declare_all
+
+log = logging.getLogger("campus.worker")
+
+
+def run_worker(
+    settings: Settings,
+    handlers: Mapping[str, Handler],
+    subscriptions: Mapping[str, Sequence[str]],
+    *,
+    relay: bool = True,
+    consumer: bool = True,
+) -> None:
+    engine = make_engine(settings.database_url)
+    factory = make_session_factory(engine)
+    stop = threading.Event()
+
+    def declare() -> None:
+        # Every worker declares the whole topology, so no event is published before
+        # the queues of all its subscribers exist.
+        declare_all(settings.amqp_url, settings.exchange, subscriptions, settings.delivery_limit)
+
+    def _stop(signum, _frame) -> None:
+        log.info("worker %s: signal %s, stopping", settings.service, signum)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+
+    threads: list[threading.Thread] = []
+    if relay:
+        outbox_relay = OutboxRelay(
+            factory,
+            settings.amqp_url,
+            settings.exchange,
+            batch_size=settings.relay_batch,
+            poll_seconds=settings.relay_poll_seconds,
+            before_connect=declare,
+        )
+        threads.append(threading.Thread(target=outbox_relay.run, args=(stop,), name="relay"))
+    if consumer and handlers:
+        event_consumer = EventConsumer(
+            settings.service,
+            factory,
+            handlers,
+            settings.amqp_url,
+            prefetch=settings.prefetch,
+            batch_size=settings.consumer_batch,
+            before_connect=declare,
+        )
+        threads.append(threading.Thread(target=event_consumer.run, args=(stop,), name="consumer"))
+    log.info(
+        "worker %s: starting %s", settings.service, ", ".join(t.name for t in threads) or "nothing"
+    )
+    for thread in threads:
+        thread.start()
+    while any(t.is_alive() for t in threads):
+        for thread in threads:
+            thread.join(timeout=0.5)
+    engine.dispose()
+    log.info("worker %s: stopped", settings.service)
