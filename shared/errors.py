@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import Response, g, json, request
 from marshmallow import Schema, fields
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException
 
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger("campus.errors")
@@ -146,7 +146,7 @@ def handle_unexpected(error: Exception) -> Response:
     if isinstance(error, HTTPException):
         return handle_http_exception(error)
     log.exception("unhandled error on %s %s", request.method, request.path)
-    return problem_response(500, InternalServerError.name, "An unexpected error occurred.")
+    return problem_response(500, "Internal Server Error", "An unexpected error occurred.")
 
 
 def register_error_handlers(app) -> None:

@@ -1,0 +1,1 @@
+"""pytest fixtures and helpers shared by every service's tests (see fixtures.py)."""

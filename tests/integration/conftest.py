@@ -1,0 +1,53 @@
+"""Integration tests: the real PostgreSQL and RabbitMQ of this machine."""
+
+from __future__ import annotations
+
+import pytest
+
+from services.hazards import commands
+from shared.auth import SECURITY_OFFICE, Principal
+from shared.db import make_session_factory
+
+pytestmark = pytest.mark.integration
+
+OFFICE = Principal("so-1", "安全保卫处", frozenset({SECURITY_OFFICE}), None)
+UNITS = ("JD", "XX", "CW")
+
+
+def produce_hazard_events(engine, created: int, closed: int, chunk: int = 250) -> None:
+    """Commit ``created`` hazard.created and ``closed`` hazard.closed events to the outbox."""
+    factory = make_session_factory(engine)
+    ids: list[str] = []
+    for start in range(0, created, chunk):
+        with factory.begin() as session:
+            for i in range(start, min(created, start + chunk)):
+                hazard = commands.create_hazard(
+                    session, OFFICE, unit_code=UNITS[i % 3], category="fire", description=f"#{i}"
+                )
+                ids.append(hazard.id)
+    for start in range(0, closed, chunk):
+        with factory.begin() as session:
+            for hazard_id in ids[start : min(closed, start + chunk)]:
+                commands.close_hazard(session, OFFICE, hazard_id)
+
+
+def ledger_counts(databases) -> list[tuple]:
+    return databases.rows(
+        "hazards",
+        "SELECT unit_code, status, count(*) FROM hazards GROUP BY 1, 2 ORDER BY 1, 2",
+    )
+
+
+def projection_counts(databases) -> list[tuple]:
+    return databases.rows(
+        "reporting",
+        "SELECT unit_code, status, count(*) FROM hazard_projection GROUP BY 1, 2 ORDER BY 1, 2",
+    )
+
+
+def unsent(databases) -> int:
+    return databases.scalar("hazards", "SELECT count(*) FROM outbox WHERE published_at IS NULL")
+
+
+def inbox_size(databases) -> int:
+    return databases.scalar("reporting", "SELECT count(*) FROM inbox")

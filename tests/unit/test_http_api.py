@@ -1,0 +1,196 @@
+"""The HTTP contract every service shares, shown on the hazard ledger (SQLite, no broker)."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import jwt
+import pytest
+from sqlalchemy import func, select
+
+from services.hazards import commands
+from services.hazards.models import Hazard
+from shared.api import state
+from shared.config import ConfigError
+from shared.events.outbox import OutboxMessage
+from shared.testing.fixtures import bearer
+
+NEW = {"unit_code": "JD", "category": "fire", "description": "3号楼灭火器过期"}
+SO = bearer("security_office")
+
+
+def problem(response) -> dict:
+    assert response.content_type == "application/problem+json", response.data
+    body = response.get_json()
+    assert body["status"] == response.status_code
+    assert "Traceback" not in response.get_data(as_text=True)
+    return body
+
+
+def count(app, model) -> int:
+    with state_of(app).session_factory() as session:
+        return session.scalar(select(func.count()).select_from(model))
+
+
+def state_of(app):
+    with app.app_context():
+        return state()
+
+
+def test_create_writes_the_hazard_and_its_event_together(client, hazards_app):
+    response = client.post("/hazards", json=NEW, headers={**SO, "X-Request-ID": "rid-42"})
+    assert response.status_code == 201
+    hazard = response.get_json()
+    assert hazard["number"].startswith("YH-") and hazard["status"] == "discovered"
+    assert response.headers["X-Request-ID"] == "rid-42"
+    with state_of(hazards_app).session_factory() as session:
+        row = session.scalars(select(OutboxMessage)).one()
+    event = json.loads(row.body)
+    assert (event["type"], event["subject"], event["sequence"]) == (
+        "hazard.created",
+        hazard["id"],
+        1,
+    )
+    assert event["correlation_id"] == "rid-42"
+    assert event["actor"] == "tester"
+    assert row.published_at is None
+
+
+def test_numbers_are_gap_free_within_a_year(client):
+    numbers = [
+        client.post("/hazards", json={**NEW, "found_at": "2021-11-10T09:00:00+08:00"}, headers=SO)
+        .get_json()["number"]
+        for _ in range(3)
+    ]
+    assert numbers == ["YH-2021-00001", "YH-2021-00002", "YH-2021-00003"]
+
+
+def test_a_failing_event_leaves_nothing_half_written(client, hazards_app, monkeypatch):
+    monkeypatch.setattr(commands, "hazard_state", lambda h: {"hazard_id": h.id})
+    response = client.post("/hazards", json=NEW, headers=SO)
+    assert response.status_code == 500
+    assert problem(response)["detail"] == "An unexpected error occurred."
+    assert count(hazards_app, Hazard) == 0
+    assert count(hazards_app, OutboxMessage) == 0
+
+
+def test_close_out_records_the_second_event(client, hazards_app):
+    hazard = client.post("/hazards", json=NEW, headers=SO).get_json()
+    closed = client.post(f"/hazards/{hazard['id']}/close", json={"comment": "已整改"}, headers=SO)
+    assert closed.status_code == 200
+    assert closed.get_json()["status"] == "closed"
+    again = client.post(f"/hazards/{hazard['id']}/close", headers=SO)
+    assert again.status_code == 409
+    assert problem(again)["current_status"] == "closed"
+    assert count(hazards_app, OutboxMessage) == 2
+
+
+@pytest.mark.parametrize(
+    "headers, detail",
+    [
+        ({}, "missing bearer token"),
+        ({"Authorization": "Basic abc"}, "missing bearer token"),
+        ({"Authorization": "Bearer not-a-jwt"}, "invalid token"),
+    ],
+)
+def test_requests_without_a_valid_token_get_401(client, headers, detail):
+    response = client.get("/hazards", headers=headers)
+    assert response.status_code == 401
+    assert detail in problem(response)["detail"]
+    assert response.headers["WWW-Authenticate"] == "Bearer"
+
+
+def _forged(secret: str, alg: str = "HS256", **claims) -> dict:
+    payload = {"sub": "x", "roles": ["security_office"], "exp": int(time.time()) + 60, **claims}
+    return {"Authorization": f"Bearer {jwt.encode(payload, secret, algorithm=alg)}"}
+
+
+def test_expired_foreign_and_unsigned_tokens_are_refused(client):
+    expired = _forged("dev-only-insecure-secret-change-me", exp=int(time.time()) - 5)
+    assert "expired" in problem(client.get("/hazards", headers=expired))["detail"]
+    foreign = _forged("another-secret-of-32-characters!!")
+    assert client.get("/hazards", headers=foreign).status_code == 401
+    unsigned = jwt.encode({"sub": "x", "roles": ["security_office"]}, None, algorithm="none")
+    response = client.get("/hazards", headers={"Authorization": f"Bearer {unsigned}"})
+    assert response.status_code == 401
+
+
+def test_unit_scope_is_enforced(client):
+    jd = bearer("unit_manager", unit="JD")
+    xx = bearer("unit_manager", unit="XX")
+    response = client.post("/hazards", json={**NEW, "unit_code": "XX"}, headers=jd)
+    assert response.status_code == 403
+    assert "XX" in problem(response)["detail"]
+    mine = client.post("/hazards", json=NEW, headers=jd).get_json()
+    client.post("/hazards", json={**NEW, "unit_code": "XX"}, headers=xx)
+    assert client.get(f"/hazards/{mine['id']}", headers=xx).status_code == 403
+    listed = client.get("/hazards", headers=jd).get_json()
+    assert {h["unit_code"] for h in listed} == {"JD"}
+    assert len(client.get("/hazards", headers=SO).get_json()) == 2
+
+
+def test_roles_are_enforced(client):
+    leadership = bearer("leadership")
+    assert client.post("/hazards", json=NEW, headers=leadership).status_code == 403
+    hazard = client.post("/hazards", json=NEW, headers=bearer("grid_staff", unit="JD")).get_json()
+    manager_close = client.post(
+        f"/hazards/{hazard['id']}/close", headers=bearer("unit_manager", unit="JD")
+    )
+    assert manager_close.status_code == 403
+    assert "security_office" in problem(manager_close)["detail"]
+
+
+def test_missing_and_invalid_fields_are_named(client):
+    response = client.post("/hazards", json={"unit_code": "JD", "category": "meteor"}, headers=SO)
+    assert response.status_code == 422
+    params = {p["name"]: p for p in problem(response)["invalid_params"]}
+    assert set(params) == {"category", "description"}
+    assert params["description"]["reason"] == "Missing data for required field."
+    assert params["category"]["location"] == "json"
+
+
+def test_bad_json_is_a_400_problem(client):
+    response = client.post(
+        "/hazards", data="{not json", content_type="application/json", headers=SO
+    )
+    assert response.status_code == 400
+    assert "JSON" in problem(response)["detail"]
+
+
+def test_bad_query_parameters_are_named(client):
+    response = client.get("/hazards?status=lost&page_size=100000", headers=SO)
+    assert response.status_code == 422
+    names = {p["name"] for p in problem(response)["invalid_params"]}
+    assert "status" in names
+
+
+def test_unknown_route_and_wrong_method(client):
+    assert problem(client.get("/nowhere"))["title"] == "Not Found"
+    response = client.delete("/hazards", headers=SO)
+    assert response.status_code == 405
+    assert "POST" in response.headers["Allow"]
+    problem(response)
+    assert client.get("/hazards/does-not-exist", headers=SO).status_code == 404
+
+
+def test_health_metrics_and_docs_are_public(client):
+    assert client.get("/healthz").get_json()["status"] == "ok"
+    ready = client.get("/readyz")
+    assert ready.status_code == 503  # the broker of the unit tests is unreachable
+    assert ready.get_json()["checks"] == {"database": "ok", "broker": "unavailable"}
+    client.get("/hazards", headers=SO)
+    metrics = client.get("/metrics").get_data(as_text=True)
+    assert 'http_requests_total{endpoint="hazards.list_hazards",method="GET",status="200"}' in (
+        metrics
+    )
+    spec = client.get("/openapi.json").get_json()
+    assert "/hazards/{hazard_id}/close" in spec["paths"]
+    assert spec["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
+
+
+def test_production_refuses_the_development_secret(make_app):
+    with pytest.raises(ConfigError):
+        make_app("hazards", environment="production")
+    app = make_app("hazards", environment="production", jwt_secret="a-campus-secret-of-our-own")
+    assert app.config["JWT_SECRET"] == "a-campus-secret-of-our-own"
