@@ -7,6 +7,7 @@ leave the machine's shared broker alone.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -119,10 +120,8 @@ class PrivateBroker:
         """SIGKILL the node, as a crash would."""
         pid = self.pid()
         if pid:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
             wait_until(lambda: not _alive(pid), timeout=20, message="broker to die")
 
     def stop(self) -> None:

@@ -24,5 +24,7 @@ def wait_until(
         if last:
             return last
         if time.monotonic() >= deadline:
-            raise AssertionError(f"timed out after {timeout:.0f}s waiting for {message}; last={last!r}")
+            raise AssertionError(
+                f"timed out after {timeout:.0f}s waiting for {message}; last={last!r}"
+            )
         time.sleep(interval)

@@ -45,5 +45,7 @@ def test_relay_and_consumer_killed_mid_stream_lose_nothing(databases, amqp_url, 
 
     assert projection_counts(databases) == ledger_counts(databases)
     assert databases.scalar("reporting", "SELECT count(*) FROM hazard_projection") == 1500
-    print(f"killed relay with {left} unsent; inbox {inbox_size(databases)}; "
-          f"projection {projection_counts(databases)}")
+    print(
+        f"killed relay with {left} unsent; inbox {inbox_size(databases)}; "
+        f"projection {projection_counts(databases)}"
+    )

@@ -15,9 +15,7 @@ def make_app(tmp_path):
     def _make(service: str, **config):
         url = f"sqlite:///{tmp_path / service}.db"
         upgrade(service, url)
-        app = create_app(
-            service, {"database_url": url, "amqp_url": UNREACHABLE_BROKER, **config}
-        )
+        app = create_app(service, {"database_url": url, "amqp_url": UNREACHABLE_BROKER, **config})
         return app
 
     return _make

@@ -59,8 +59,9 @@ def test_create_writes_the_hazard_and_its_event_together(client, hazards_app):
 
 def test_numbers_are_gap_free_within_a_year(client):
     numbers = [
-        client.post("/hazards", json={**NEW, "found_at": "2021-11-10T09:00:00+08:00"}, headers=SO)
-        .get_json()["number"]
+        client.post(
+            "/hazards", json={**NEW, "found_at": "2021-11-10T09:00:00+08:00"}, headers=SO
+        ).get_json()["number"]
         for _ in range(3)
     ]
     assert numbers == ["YH-2021-00001", "YH-2021-00002", "YH-2021-00003"]

@@ -32,12 +32,21 @@ def history(unit: str, closed: bool) -> list[Envelope]:
         "deadline": None,
     }
     events = [
-        Envelope("hazard.created", 1, "hazards", hazard_id, 1, serialize_data("hazard.created", 1, state))
+        Envelope(
+            "hazard.created", 1, "hazards", hazard_id, 1, serialize_data("hazard.created", 1, state)
+        )
     ]
     if closed:
         data = {**state, "status": "closed", "closed_at": datetime(2021, 11, 12, tzinfo=UTC)}
         events.append(
-            Envelope("hazard.closed", 1, "hazards", hazard_id, 2, serialize_data("hazard.closed", 1, data))
+            Envelope(
+                "hazard.closed",
+                1,
+                "hazards",
+                hazard_id,
+                2,
+                serialize_data("hazard.closed", 1, data),
+            )
         )
     return events
 

@@ -1,0 +1,53 @@
+"""Producers and consumers agree on the catalogue."""
+
+from __future__ import annotations
+
+import json
+
+from services.registry import SERVICES, handlers, subscriptions
+from shared.events.catalog import CATALOG, event_types
+from shared.events.envelope import Envelope
+
+
+def test_every_handled_type_is_catalogued():
+    for service in SERVICES:
+        unknown = set(handlers(service)) - event_types()
+        assert not unknown, f"{service} handles uncatalogued events {unknown}"
+
+
+def test_every_catalogued_type_has_a_subscriber():
+    # The relay publishes with `mandatory`: a type nobody is bound to would come back.
+    bound = {t for types in subscriptions().values() for t in types}
+    assert event_types() <= bound, f"no queue bound for {event_types() - bound}"
+
+
+def test_what_the_hazard_service_writes_is_what_reporting_reads(tmp_path):
+    from services.hazards import commands
+    from services.hazards.models import Hazard
+    from shared.auth import SECURITY_OFFICE, Principal
+    from shared.db import make_engine, make_session_factory
+    from shared.events.outbox import OutboxMessage
+    from shared.migrations import upgrade
+
+    url = f"sqlite:///{tmp_path}/h.db"
+    upgrade("hazards", url)
+    factory = make_session_factory(make_engine(url))
+    office = Principal("so", "so", frozenset({SECURITY_OFFICE}), None)
+    with factory.begin() as session:
+        hazard = commands.create_hazard(
+            session, office, unit_code="JD", category="lab_chemicals", description="气瓶未固定"
+        )
+    with factory.begin() as session:
+        commands.close_hazard(session, office, hazard.id)
+    with factory() as session:
+        bodies = [row.body for row in session.query(OutboxMessage).order_by(OutboxMessage.id)]
+        assert session.get(Hazard, hazard.id).version == 2
+    envelopes = [Envelope.from_json(body) for body in bodies]
+    assert [(e.type, e.sequence) for e in envelopes] == [
+        ("hazard.created", 1),
+        ("hazard.closed", 2),
+    ]
+    for envelope in envelopes:
+        assert (envelope.type, envelope.version) in CATALOG
+        assert envelope.type in handlers("reporting")
+        assert json.loads(envelope.to_json())["source"] == "hazards"
