@@ -125,7 +125,7 @@ class OutboxRelay:
         log.info("relay: connected, publishing to %s", self._exchange)
 
     def _on_channel_closed(self, _channel, reason) -> None:
-        log.warning("relay: channel closed: %s", reason)
+        (log.info if self._stop.is_set() else log.warning)("relay: channel closed: %s", reason)
         self._channel = None
         if self._connection.is_open:
             self._connection.close()
