@@ -51,6 +51,7 @@ class Settings:
     relay_batch: int = 500
     relay_poll_seconds: float = 0.005
     log_json: bool = True
+    report_base_url: str = "http://127.0.0.1:5002/hazards/report"
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -88,6 +89,7 @@ def load_settings(service: str, overrides: dict[str, Any] | None = None) -> Sett
         consumer_batch=_int("CAMPUS_CONSUMER_BATCH", 100),
         relay_batch=_int("CAMPUS_RELAY_BATCH", 500),
         log_json=env.get("CAMPUS_LOG_FORMAT", "json") == "json",
+        report_base_url=env.get("CAMPUS_REPORT_URL", Settings.report_base_url),
     )
     settings = settings.with_overrides(overrides)
     settings.check()

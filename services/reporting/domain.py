@@ -1,18 +1,9 @@
-"""Pure rules of reporting: how projections accept events and how counts are formed."""
+"""Pure rules of reporting: how statistics are formed from projected rows."""
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-
-
-def is_newer(incoming_sequence: int, stored_sequence: int | None) -> bool:
-    """An event changes a projection only if it is newer than what the projection holds.
-
-    Duplicates (equal sequence) and stale, reordered events (lower sequence) are ignored,
-    so any delivery order converges on the state of the highest sequence.
-    """
-    return stored_sequence is None or incoming_sequence > stored_sequence
 
 
 def tally(rows: Iterable[tuple[str, str, int]]) -> dict:

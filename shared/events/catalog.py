@@ -23,6 +23,7 @@ HAZARD_STATUSES = (
     "archived",
 )
 SEVERITIES = ("general", "major")
+GRID_ROLES = ("head", "safety_officer", "responsible")
 
 
 class UnknownEventType(ValidationError):
@@ -53,9 +54,45 @@ class HazardClosedV1(HazardStateV1):
     closed_at = fields.AwareDateTime(required=True, format="iso")
 
 
+class UnitChangedV1(_Strict):
+    """A unit was created or changed (grid service)."""
+
+    code = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    kind = fields.String(required=True, validate=validate.Length(min=1, max=16))
+
+
+class CellChangedV1(_Strict):
+    """A grid cell was created, edited or moved (grid service)."""
+
+    cell_id = fields.String(required=True, validate=validate.Length(min=1, max=36))
+    code = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    level = fields.Integer(required=True, validate=validate.Range(min=1))
+    parent_id = fields.String(required=True, allow_none=True)
+    unit_code = fields.String(required=True, allow_none=True)
+    area_type = fields.String(required=True)
+    location = fields.String(required=True, allow_none=True)
+
+
+class AssignmentChangedV1(_Strict):
+    """A person's role for a cell was opened or closed (grid service)."""
+
+    assignment_id = fields.String(required=True, validate=validate.Length(min=1, max=36))
+    cell_id = fields.String(required=True, validate=validate.Length(min=1, max=36))
+    person_id = fields.String(required=True, validate=validate.Length(min=1, max=36))
+    person_name = fields.String(required=True, validate=validate.Length(min=1, max=50))
+    role = fields.String(required=True, validate=validate.OneOf(GRID_ROLES))
+    effective_from = fields.Date(required=True)
+    effective_to = fields.Date(required=True, allow_none=True)
+
+
 CATALOG: dict[tuple[str, int], type[Schema]] = {
     ("hazard.created", 1): HazardCreatedV1,
     ("hazard.closed", 1): HazardClosedV1,
+    ("unit.changed", 1): UnitChangedV1,
+    ("cell.changed", 1): CellChangedV1,
+    ("assignment.changed", 1): AssignmentChangedV1,
 }
 
 _INSTANCES: dict[tuple[str, int], Schema] = {key: cls() for key, cls in CATALOG.items()}

@@ -1,10 +1,10 @@
 """Event consumer: manual acks, a prefetch window, batched transactions, an inbox.
 
 Messages are applied in batches (up to ``batch_size``, or whatever is buffered when the
-stream pauses) inside one database transaction; each event runs in a SAVEPOINT and
-records its id in the inbox there, so a redelivered event is a no-op and one failing
-event does not undo the others. After the commit the batch is acked (one multiple-ack
-when everything succeeded).
+stream pauses) inside one database transaction that also records every event id in the
+inbox, so a redelivered event is a no-op. When a handler fails, the batch is replayed
+with one SAVEPOINT per event, so one failing event does not undo the others. After the
+commit the batch is acked (one multiple-ack when everything succeeded).
 
 - malformed envelope, data failing its catalogue schema, or a type without handler:
   rejected without requeue → dead-lettered at once (retrying cannot help);
@@ -52,7 +52,12 @@ class DatabaseUnavailable(RuntimeError):
 def apply_batch(
     session: Session, handlers: Mapping[str, Handler], deliveries: list[Delivery]
 ) -> dict[int, str]:
-    """Apply a batch in ``session`` (not committed here); return tag -> ack/requeue/reject."""
+    """Apply a batch in ``session`` (not committed here); return tag -> ack/requeue/reject.
+
+    Fast path: every handler in one transaction, inbox rows written together at the end.
+    If a handler fails, the batch is rolled back and replayed one SAVEPOINT per event,
+    so only the failing event is retried and the others still commit.
+    """
     outcomes: dict[int, str] = {}
     parsed: list[tuple[Delivery, Envelope]] = []
     for delivery in deliveries:
@@ -66,18 +71,50 @@ def apply_batch(
             outcomes[delivery.tag] = REJECT
             continue
         parsed.append((delivery, envelope))
+    try:
+        outcomes.update(_apply_all(session, handlers, parsed))
+    except _INFRASTRUCTURE_ERRORS as exc:
+        raise DatabaseUnavailable(str(exc)) from exc
+    except Exception:
+        session.rollback()
+        outcomes.update(_apply_one_by_one(session, handlers, parsed))
+    return outcomes
 
+
+def _fresh(session: Session, parsed: list[tuple[Delivery, Envelope]]):
+    """Split ``parsed`` into (already applied, to apply), dropping in-batch duplicates."""
     seen = already_processed(session, [env.id for _, env in parsed])
+    done, todo = [], []
     for delivery, envelope in parsed:
         if envelope.id in seen:
-            outcomes[delivery.tag] = ACK  # duplicate: already applied
-            continue
+            done.append(delivery)
+        else:
+            seen.add(envelope.id)
+            todo.append((delivery, envelope))
+    return done, todo
+
+
+def _inbox_row(envelope: Envelope) -> InboxMessage:
+    return InboxMessage(event_id=envelope.id, event_type=envelope.type, source=envelope.source)
+
+
+def _apply_all(session, handlers, parsed) -> dict[int, str]:
+    done, todo = _fresh(session, parsed)
+    for _, envelope in todo:
+        handlers[envelope.type](session, envelope)
+    session.add_all([_inbox_row(envelope) for _, envelope in todo])
+    session.flush()
+    return {d.tag: ACK for d in done} | {d.tag: ACK for d, _ in todo}
+
+
+def _apply_one_by_one(session, handlers, parsed) -> dict[int, str]:
+    done, todo = _fresh(session, parsed)
+    outcomes = {d.tag: ACK for d in done}
+    for delivery, envelope in todo:
         savepoint = session.begin_nested()
         try:
             handlers[envelope.type](session, envelope)
-            session.add(
-                InboxMessage(event_id=envelope.id, event_type=envelope.type, source=envelope.source)
-            )
+            session.add(_inbox_row(envelope))
             savepoint.commit()
         except _INFRASTRUCTURE_ERRORS as exc:
             raise DatabaseUnavailable(str(exc)) from exc
@@ -91,7 +128,6 @@ def apply_batch(
             )
             outcomes[delivery.tag] = REQUEUE
             continue
-        seen.add(envelope.id)
         outcomes[delivery.tag] = ACK
     return outcomes
 

@@ -127,7 +127,9 @@ def test_poison_goes_to_the_dead_letter_queue_and_is_requeued_by_the_cli(databas
             timeout=60,
             message="poison and garbage dead-lettered",
         )
-        assert 2 <= len(attempts) <= 3  # bounded: the limit, not forever
+        # Bounded by the delivery limit (2 redeliveries = 3 deliveries), not forever; each
+        # delivery runs the handler at most twice (in its batch, then alone).
+        assert 3 <= len(attempts) <= 6
         letters = {letter["id"]: letter for letter in peek(amqp_url, "reporting")}
         assert letters[poison_id]["reason"] == "delivery_limit"
         assert letters[poison_id]["type"] == "hazard.created"

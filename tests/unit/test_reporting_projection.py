@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from services.reporting.domain import is_newer, tally
+from services.reporting.domain import tally
 from services.reporting.handlers import EVENT_HANDLERS
 from services.reporting.models import HazardProjection
 from shared.db import make_engine, make_session_factory
@@ -49,13 +49,6 @@ def history(unit: str, closed: bool) -> list[Envelope]:
             )
         )
     return events
-
-
-def test_sequence_rule():
-    assert is_newer(1, None)
-    assert is_newer(2, 1)
-    assert not is_newer(1, 1)
-    assert not is_newer(1, 2)
 
 
 def test_tally_counts_by_unit_and_status():
