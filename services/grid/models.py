@@ -1,11 +1,78 @@
-"""Tables of this service (its domain tables arrive with its own issue)."""
+"""Tables of the grid service: units, people, the cell tree, assignments with history."""
 
 from __future__ import annotations
 
-from sqlalchemy.orm import DeclarativeBase
+import uuid
+from datetime import date, datetime
 
-from shared.db import new_metadata
+from sqlalchemy import Date, ForeignKey, Index, Integer, String
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from shared.db import UTCDateTime, new_metadata, utcnow
+
+
+def _uuid() -> str:
+    return str(uuid.uuid4())
 
 
 class Base(DeclarativeBase):
     metadata = new_metadata()
+
+
+class Unit(Base):
+    """组织单位: a secondary college (二级学院), an office (机关处室), …"""
+
+    __tablename__ = "units"
+
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(16))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+class Person(Base):
+    __tablename__ = "people"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=_uuid)
+    name: Mapped[str] = mapped_column(String(50))
+    phone: Mapped[str] = mapped_column(String(24))
+    unit_code: Mapped[str] = mapped_column(ForeignKey("units.code"), index=True)
+    staff_no: Mapped[str | None] = mapped_column(String(32), unique=True)
+    student_no: Mapped[str | None] = mapped_column(String(32), unique=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+class Cell(Base):
+    """A grid cell: level 1 the college, level 2 a unit, level 3+ places."""
+
+    __tablename__ = "cells"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=_uuid)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    level: Mapped[int] = mapped_column(Integer)
+    parent_id: Mapped[str | None] = mapped_column(ForeignKey("cells.id"), index=True)
+    unit_code: Mapped[str | None] = mapped_column(ForeignKey("units.code"), index=True)
+    area_type: Mapped[str] = mapped_column(String(16))
+    location: Mapped[str | None] = mapped_column(String(200))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+class Assignment(Base):
+    """A person in a role for a cell during [effective_from, effective_to). Never overwritten."""
+
+    __tablename__ = "assignments"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=_uuid)
+    cell_id: Mapped[str] = mapped_column(ForeignKey("cells.id"))
+    person_id: Mapped[str] = mapped_column(ForeignKey("people.id"), index=True)
+    role: Mapped[str] = mapped_column(String(16))
+    effective_from: Mapped[date] = mapped_column(Date)
+    effective_to: Mapped[date | None] = mapped_column(Date)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    __table_args__ = (Index("ix_assignments_cell_role", "cell_id", "role"),)

@@ -1,7 +1,8 @@
-"""Events the hazard ledger consumes (grid and education events arrive in later issues)."""
+"""Events the hazard ledger consumes: the grid, for routing and responsibility."""
 
 from __future__ import annotations
 
 from shared.events.consumer import Handler
+from shared.grid_projection import GRID_EVENT_HANDLERS
 
-EVENT_HANDLERS: dict[str, Handler] = {}
+EVENT_HANDLERS: dict[str, Handler] = {**GRID_EVENT_HANDLERS}

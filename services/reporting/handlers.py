@@ -1,4 +1,4 @@
-"""Events the reporting service consumes: hazard.* keep the hazard projection."""
+"""Events the reporting service consumes: hazard.* and the grid's, into projections."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from services.reporting.models import HazardProjection
 from shared.db import utcnow
 from shared.events import Envelope
 from shared.events.consumer import Handler
+from shared.grid_projection import GRID_EVENT_HANDLERS
 from shared.projections import upsert_newer
 
 
@@ -37,6 +38,7 @@ def apply_hazard_state(session: Session, event: Envelope) -> None:
 
 
 EVENT_HANDLERS: dict[str, Handler] = {
+    **GRID_EVENT_HANDLERS,
     "hazard.created": apply_hazard_state,
     "hazard.closed": apply_hazard_state,
 }

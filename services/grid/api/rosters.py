@@ -1,0 +1,88 @@
+"""/rosters: printable rosters (张贴公示) and the bulk roster import of a unit."""
+
+from __future__ import annotations
+
+from flask import Response
+from flask_smorest import Blueprint
+
+from services.grid import commands, queries, roster, roster_import
+from services.grid.api.views import today
+from services.grid.models import Unit
+from services.grid.schemas import ImportFileSchema, ImportResultSchema, RosterQuerySchema
+from shared.api import read_session, state, transaction
+from shared.auth import LEADERSHIP, SECURITY_OFFICE, current_principal
+from shared.db import utcnow
+from shared.errors import DomainError
+
+blp = Blueprint("rosters", __name__, description="网格公示与导入 rosters and import")
+
+MEDIA = {
+    "html": "text/html; charset=utf-8",
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+RENDER = {"html": roster.render_html, "pdf": roster.render_pdf, "xlsx": roster.render_xlsx}
+
+
+class InvalidRoster(DomainError):
+    status = 422
+    title = "Invalid roster file"
+
+
+@blp.route("/rosters", methods=["GET"])
+@blp.arguments(RosterQuerySchema, location="query")
+@blp.response(200, content_type="text/html")
+@blp.alt_response(200, content_type="application/pdf", success=True, description="format=pdf")
+def get_roster(query):
+    """A unit's or an area type's roster: names, roles, phones by place, with report QR codes.
+
+    Phones are personal data: a unit's roster is for its own people and the security
+    office; an area roster spans units and is for the security office and leadership.
+    """
+    principal = current_principal()
+    if query.get("unit_code"):
+        principal.require_unit(query["unit_code"])
+        commands.get_or_404(read_session(), Unit, query["unit_code"], "unit")
+    else:
+        principal.require_role(SECURITY_OFFICE, LEADERSHIP)
+    settings = state().settings
+    data = queries.build_roster(
+        read_session(),
+        day=query.get("on") or today(),
+        report_url=settings.report_base_url,
+        timezone=settings.campus_timezone,
+        generated_at=utcnow(),
+        unit_code=query.get("unit_code"),
+        area_type=query.get("area_type"),
+    )
+    fmt = query["format"]
+    response = Response(RENDER[fmt](data), mimetype=MEDIA[fmt].split(";")[0])
+    response.headers["Content-Type"] = MEDIA[fmt]
+    if fmt != "html":
+        scope = query.get("unit_code") or query.get("area_type")
+        response.headers["Content-Disposition"] = f'attachment; filename="roster-{scope}.{fmt}"'
+    return response
+
+
+@blp.route("/units/<code>/roster-import", methods=["POST"])
+@blp.arguments(ImportFileSchema, location="files")
+@blp.response(200, ImportResultSchema)
+def import_roster(files, code: str):
+    """Import a unit's roster (.xlsx/.csv): all rows apply, or none and each bad row is listed."""
+    upload = files["file"]
+    content = upload.read()
+    principal = current_principal()
+    with transaction() as session:
+        commands.get_or_404(session, Unit, code, "unit")
+        try:
+            rows = roster_import.read_table(upload.filename or "", content)
+        except roster_import.ImportFileError as exc:
+            raise InvalidRoster(str(exc)) from exc
+        result = roster_import.import_roster(session, principal, code, rows, today())
+        if result.errors:
+            session.rollback()
+            raise InvalidRoster(
+                f"{len({e.row for e in result.errors})} rows are invalid; nothing was imported",
+                row_errors=[vars(e) for e in result.errors],
+            )
+        return result

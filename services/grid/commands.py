@@ -1,0 +1,321 @@
+"""Use cases of the grid service. Each runs in the caller's unit of work and records its
+events in the same transaction.
+
+Access (issue: grid management): the security office manages everything; a unit's
+manager manages only the cells, people and assignments of that unit; others read.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from services.grid import domain
+from services.grid.models import Assignment, Cell, Person, Unit
+from shared.auth import SECURITY_OFFICE, UNIT_MANAGER, Principal
+from shared.errors import DomainError, Forbidden, NotFound
+from shared.events import record_event
+
+SOURCE = "grid"
+
+
+class AlreadyExists(DomainError):
+    title = "Already exists"
+
+
+# -- access -------------------------------------------------------------------------------
+def require_manager(principal: Principal, unit_code: str | None) -> None:
+    """Security office anywhere; a unit manager only within their unit."""
+    if SECURITY_OFFICE in principal.roles:
+        return
+    if UNIT_MANAGER in principal.roles and unit_code is not None and principal.unit == unit_code:
+        return
+    raise Forbidden(f"managing unit {unit_code!r} needs the security office or that unit's manager")
+
+
+# -- events -------------------------------------------------------------------------------
+def _unit_event(session: Session, unit: Unit) -> None:
+    record_event(
+        session,
+        event_type="unit.changed",
+        source=SOURCE,
+        subject=unit.code,
+        sequence=unit.version,
+        data={"code": unit.code, "name": unit.name, "kind": unit.kind},
+    )
+
+
+def _cell_event(session: Session, cell: Cell) -> None:
+    record_event(
+        session,
+        event_type="cell.changed",
+        source=SOURCE,
+        subject=cell.id,
+        sequence=cell.version,
+        data={
+            "cell_id": cell.id,
+            "code": cell.code,
+            "name": cell.name,
+            "level": cell.level,
+            "parent_id": cell.parent_id,
+            "unit_code": cell.unit_code,
+            "area_type": cell.area_type,
+            "location": cell.location,
+        },
+    )
+
+
+def _assignment_event(session: Session, assignment: Assignment, person: Person) -> None:
+    record_event(
+        session,
+        event_type="assignment.changed",
+        source=SOURCE,
+        subject=assignment.id,
+        sequence=assignment.version,
+        data={
+            "assignment_id": assignment.id,
+            "cell_id": assignment.cell_id,
+            "person_id": assignment.person_id,
+            "person_name": person.name,
+            "role": assignment.role,
+            "effective_from": assignment.effective_from,
+            "effective_to": assignment.effective_to,
+        },
+    )
+
+
+# -- lookups ------------------------------------------------------------------------------
+def get_or_404(session: Session, model: type, key: Any, label: str, lock: bool = False):
+    obj = session.get(model, key, with_for_update=lock)
+    if obj is None:
+        raise NotFound(f"{label} {key} does not exist")
+    return obj
+
+
+def parent_map(session: Session) -> dict[str, str | None]:
+    return dict(session.execute(select(Cell.id, Cell.parent_id)).all())
+
+
+# -- units --------------------------------------------------------------------------------
+def create_unit(session: Session, principal: Principal, *, code: str, name: str, kind: str) -> Unit:
+    principal.require_role(SECURITY_OFFICE)
+    if session.get(Unit, code) is not None:
+        raise AlreadyExists(f"unit {code} already exists")
+    unit = Unit(code=code, name=name, kind=kind, version=1)
+    session.add(unit)
+    session.flush()
+    _unit_event(session, unit)
+    return unit
+
+
+def update_unit(session: Session, principal: Principal, code: str, changes: dict) -> Unit:
+    principal.require_role(SECURITY_OFFICE)
+    unit = get_or_404(session, Unit, code, "unit", lock=True)
+    if _apply(unit, changes):
+        unit.version += 1
+        _unit_event(session, unit)
+    return unit
+
+
+def _apply(obj: Any, changes: dict) -> bool:
+    changed = False
+    for key, value in changes.items():
+        if getattr(obj, key) != value:
+            setattr(obj, key, value)
+            changed = True
+    return changed
+
+
+# -- people -------------------------------------------------------------------------------
+def create_person(session: Session, principal: Principal, **fields: Any) -> Person:
+    get_or_404(session, Unit, fields["unit_code"], "unit")
+    require_manager(principal, fields["unit_code"])
+    _check_numbers_free(session, fields.get("staff_no"), fields.get("student_no"))
+    person = Person(**fields)
+    session.add(person)
+    session.flush()
+    return person
+
+
+def _check_numbers_free(
+    session: Session, staff_no: str | None, student_no: str | None, exclude: str | None = None
+) -> None:
+    for column, value in ((Person.staff_no, staff_no), (Person.student_no, student_no)):
+        if value:
+            other = session.scalar(select(Person.id).where(column == value))
+            if other is not None and other != exclude:
+                raise AlreadyExists(f"{column.key} {value} belongs to another person")
+
+
+def update_person(session: Session, principal: Principal, person_id: str, changes: dict) -> Person:
+    person = get_or_404(session, Person, person_id, "person", lock=True)
+    require_manager(principal, person.unit_code)
+    if "unit_code" in changes:
+        get_or_404(session, Unit, changes["unit_code"], "unit")
+        require_manager(principal, changes["unit_code"])
+    _check_numbers_free(session, changes.get("staff_no"), changes.get("student_no"), person.id)
+    renamed = "name" in changes and changes["name"] != person.name
+    _apply(person, changes)
+    if renamed:  # projections carry the holder's name: re-announce current assignments
+        for assignment in session.scalars(
+            select(Assignment).where(
+                Assignment.person_id == person.id, Assignment.effective_to.is_(None)
+            )
+        ):
+            assignment.version += 1
+            _assignment_event(session, assignment, person)
+    return person
+
+
+# -- cells --------------------------------------------------------------------------------
+def create_cell(
+    session: Session,
+    principal: Principal,
+    *,
+    code: str,
+    name: str,
+    area_type: str,
+    parent_id: str | None = None,
+    unit_code: str | None = None,
+    location: str | None = None,
+) -> Cell:
+    if session.scalar(select(Cell.id).where(Cell.code == code)) is not None:
+        raise AlreadyExists(f"cell code {code} already exists")
+    parent = get_or_404(session, Cell, parent_id, "cell") if parent_id else None
+    level = domain.child_level(parent.level if parent else None)
+    if level == domain.ROOT_LEVEL:
+        principal.require_role(SECURITY_OFFICE)
+        if session.scalar(select(Cell.id).where(Cell.parent_id.is_(None))) is not None:
+            raise domain.TreeConflict("the grid already has its root (the college)")
+        unit_code = None
+    elif level == domain.UNIT_LEVEL:
+        principal.require_role(SECURITY_OFFICE)
+        if not unit_code:
+            raise domain.TreeConflict("a level-2 cell must name its unit (unit_code)")
+        get_or_404(session, Unit, unit_code, "unit")
+    else:
+        unit_code = parent.unit_code
+        require_manager(principal, unit_code)
+    cell = Cell(
+        code=code,
+        name=name,
+        level=level,
+        parent_id=parent.id if parent else None,
+        unit_code=unit_code,
+        area_type=area_type,
+        location=location,
+        version=1,
+    )
+    session.add(cell)
+    session.flush()
+    _cell_event(session, cell)
+    return cell
+
+
+def update_cell(session: Session, principal: Principal, cell_id: str, changes: dict) -> Cell:
+    cell = get_or_404(session, Cell, cell_id, "cell", lock=True)
+    require_manager(principal, cell.unit_code)
+    if _apply(cell, changes):
+        cell.version += 1
+        _cell_event(session, cell)
+    return cell
+
+
+def move_cell(session: Session, principal: Principal, cell_id: str, new_parent_id: str) -> Cell:
+    """Move a place under another parent, keeping the tree acyclic; levels follow."""
+    cell = get_or_404(session, Cell, cell_id, "cell", lock=True)
+    parent = get_or_404(session, Cell, new_parent_id, "cell")
+    if cell.level <= domain.UNIT_LEVEL:
+        raise domain.TreeConflict("the college and unit cells are not moved; only places are")
+    domain.check_move(cell.id, parent.id, parent_map(session))
+    if parent.level < domain.UNIT_LEVEL:
+        raise domain.TreeConflict("a place must sit under a unit cell or another place")
+    require_manager(principal, cell.unit_code)
+    require_manager(principal, parent.unit_code)
+    cell.parent_id = parent.id
+    _relevel(session, cell, parent.level + 1, parent.unit_code)
+    return cell
+
+
+def _relevel(session: Session, cell: Cell, level: int, unit_code: str | None) -> None:
+    cell.level, cell.unit_code = level, unit_code
+    cell.version += 1
+    _cell_event(session, cell)
+    for child in session.scalars(select(Cell).where(Cell.parent_id == cell.id)):
+        _relevel(session, child, level + 1, unit_code)
+
+
+# -- assignments --------------------------------------------------------------------------
+def assign(
+    session: Session,
+    principal: Principal,
+    *,
+    cell_id: str,
+    person_id: str,
+    role: str,
+    effective_from: date,
+) -> tuple[Assignment, bool]:
+    """Give ``person`` the ``role`` for ``cell`` from a date; returns (assignment, created).
+
+    For a single-holder role the current holder's assignment ends on that date and the
+    new one starts on it, in one transaction. Assigning the current holder again is a
+    no-op, which makes roster re-imports idempotent.
+    """
+    cell = get_or_404(session, Cell, cell_id, "cell", lock=True)
+    require_manager(principal, cell.unit_code)
+    person = get_or_404(session, Person, person_id, "person")
+    current = list(
+        session.scalars(
+            select(Assignment).where(
+                Assignment.cell_id == cell.id,
+                Assignment.role == role,
+                Assignment.effective_to.is_(None),
+            )
+        )
+    )
+    for assignment in current:
+        if assignment.person_id == person.id:
+            return assignment, False
+    if role in domain.SINGLE_HOLDER_ROLES:
+        domain.check_handover([_period(a) for a in current], effective_from)
+        for assignment in current:
+            _close(session, assignment, effective_from)
+    new = Assignment(
+        cell_id=cell.id,
+        person_id=person.id,
+        role=role,
+        effective_from=effective_from,
+        effective_to=None,
+        version=1,
+        created_by=principal.sub,
+    )
+    session.add(new)
+    session.flush()
+    _assignment_event(session, new, person)
+    return new, True
+
+
+def end_assignment(
+    session: Session, principal: Principal, assignment_id: str, effective_to: date
+) -> Assignment:
+    assignment = get_or_404(session, Assignment, assignment_id, "assignment", lock=True)
+    cell = get_or_404(session, Cell, assignment.cell_id, "cell")
+    require_manager(principal, cell.unit_code)
+    if assignment.effective_to is not None:
+        raise domain.AssignmentConflict(f"assignment already ended on {assignment.effective_to}")
+    domain.check_end(_period(assignment), effective_to)
+    _close(session, assignment, effective_to)
+    return assignment
+
+
+def _close(session: Session, assignment: Assignment, effective_to: date) -> None:
+    assignment.effective_to = effective_to
+    assignment.version += 1
+    _assignment_event(session, assignment, session.get(Person, assignment.person_id))
+
+
+def _period(assignment: Assignment) -> domain.Period:
+    return domain.Period(assignment.person_id, assignment.effective_from, assignment.effective_to)

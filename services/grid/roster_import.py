@@ -1,0 +1,275 @@
+"""Bulk import of a unit's roster (.xlsx or .csv), the workflow after new-student intake.
+
+The file is validated as a whole: either every row applies, or nothing does and the
+response lists each bad row (row number as in the spreadsheet, column, reason).
+Importing the same file again changes nothing: people are matched by staff number,
+student number, or name + phone, and assigning a current holder again is a no-op.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from openpyxl import load_workbook
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from services.grid import commands, domain
+from services.grid.models import Cell, Person
+from shared.auth import Principal
+
+# Header (Chinese as in the college's sheets, or English) -> field.
+HEADERS = {
+    "姓名": "name",
+    "name": "name",
+    "联系电话": "phone",
+    "电话": "phone",
+    "手机": "phone",
+    "phone": "phone",
+    "工号": "staff_no",
+    "staff_no": "staff_no",
+    "学号": "student_no",
+    "student_no": "student_no",
+    "网格编码": "cell_code",
+    "cell_code": "cell_code",
+    "角色": "role",
+    "role": "role",
+    "生效日期": "effective_from",
+    "effective_from": "effective_from",
+}
+COLUMN_LABELS = {
+    "name": "姓名",
+    "phone": "联系电话",
+    "staff_no": "工号",
+    "student_no": "学号",
+    "cell_code": "网格编码",
+    "role": "角色",
+    "effective_from": "生效日期",
+}
+REQUIRED_COLUMNS = ("name", "phone", "cell_code", "role")
+ROLE_BY_TEXT = {label: role.value for role, label in domain.ROLE_LABELS.items()} | {
+    role.value: role.value for role in domain.Role
+}
+ROLE_CHOICES = "、".join(domain.ROLE_LABELS.values())
+MAX_ROWS = 5000
+
+
+class ImportFileError(ValueError):
+    """The file as a whole cannot be read (format, encoding, headers)."""
+
+
+@dataclass
+class RowError:
+    row: int
+    column: str
+    reason: str
+
+
+@dataclass
+class RosterRow:
+    row: int
+    name: str
+    phone: str
+    cell_id: str
+    role: str
+    effective_from: date
+    staff_no: str | None = None
+    student_no: str | None = None
+
+
+@dataclass
+class ImportResult:
+    rows: int = 0
+    people_created: int = 0
+    people_updated: int = 0
+    assignments_created: int = 0
+    unchanged: int = 0
+    errors: list[RowError] = field(default_factory=list)
+
+
+def read_table(filename: str, content: bytes) -> list[dict[str, Any]]:
+    """Rows as {field: value}, keyed by the recognised headers of the first row."""
+    lower = filename.lower()
+    if lower.endswith(".xlsx"):
+        try:
+            sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).active
+        except Exception as exc:  # openpyxl raises many types for a broken file
+            raise ImportFileError(f"not a readable .xlsx file: {exc.__class__.__name__}") from exc
+        table = [list(r) for r in sheet.iter_rows(values_only=True)]
+    elif lower.endswith(".csv"):
+        for encoding in ("utf-8-sig", "gb18030"):  # Excel in China saves CSV as GBK
+            try:
+                text = content.decode(encoding)
+                break
+            except UnicodeDecodeError:
+                continue
+        else:
+            raise ImportFileError("the .csv file is neither UTF-8 nor GB18030 text")
+        table = list(csv.reader(io.StringIO(text)))
+    else:
+        raise ImportFileError("upload a .xlsx or .csv file")
+    if not table:
+        raise ImportFileError("the file is empty")
+    header = [
+        HEADERS.get(str(h or "").strip().lower()) or HEADERS.get(str(h or "").strip())
+        for h in table[0]
+    ]
+    missing = [COLUMN_LABELS[c] for c in REQUIRED_COLUMNS if c not in header]
+    if missing:
+        raise ImportFileError(f"missing columns: {', '.join(missing)}")
+    if len(table) - 1 > MAX_ROWS:
+        raise ImportFileError(f"at most {MAX_ROWS} rows per file")
+    rows = []
+    for values in table[1:]:
+        rows.append({key: v for key, v in zip(header, values, strict=False) if key})
+    return rows
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():  # numbers typed into Excel cells
+        value = int(value)
+    return str(value).strip()
+
+
+def _date(value: Any, default: date) -> date | None:
+    if value in (None, ""):
+        return default
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = _text(value).replace("/", "-").replace(".", "-")
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def validate_rows(
+    rows: list[dict[str, Any]], cells_by_code: dict[str, str], today: date
+) -> tuple[list[RosterRow], list[RowError]]:
+    """Pure validation of every row; spreadsheet row numbers (the header is row 1)."""
+    valid: list[RosterRow] = []
+    errors: list[RowError] = []
+    single_holders: dict[tuple[str, str], tuple[int, str]] = {}
+    for index, raw in enumerate(rows, start=2):
+        if not any(_text(v) for v in raw.values()):
+            continue  # blank line
+        row_errors: list[RowError] = []
+        name = _text(raw.get("name"))
+        if not name:
+            row_errors.append(RowError(index, "姓名", "name is missing"))
+        elif len(name) > 50:
+            row_errors.append(RowError(index, "姓名", "name is longer than 50 characters"))
+        phone = domain.normalize_phone(_text(raw.get("phone")))
+        if phone is None:
+            row_errors.append(
+                RowError(
+                    index,
+                    "联系电话",
+                    f"not a mainland mobile or landline number: {_text(raw.get('phone'))!r}",
+                )
+            )
+        code = _text(raw.get("cell_code"))
+        cell_id = cells_by_code.get(code)
+        if cell_id is None:
+            row_errors.append(RowError(index, "网格编码", f"unknown cell {code!r} in this unit"))
+        role = ROLE_BY_TEXT.get(_text(raw.get("role")))
+        if role is None:
+            row_errors.append(
+                RowError(
+                    index,
+                    "角色",
+                    f"unknown role {_text(raw.get('role'))!r}; use {ROLE_CHOICES}",
+                )
+            )
+        starts = _date(raw.get("effective_from"), today)
+        if starts is None:
+            row_errors.append(RowError(index, "生效日期", "not a date (YYYY-MM-DD)"))
+        if row_errors:
+            errors.extend(row_errors)
+            continue
+        key_person = _text(raw.get("staff_no")) or _text(raw.get("student_no")) or f"{name}/{phone}"
+        if role in domain.SINGLE_HOLDER_ROLES:
+            seen = single_holders.setdefault((cell_id, role), (index, key_person))
+            if seen[1] != key_person:
+                errors.append(
+                    RowError(index, "角色", f"row {seen[0]} already gives this cell a {role}")
+                )
+                continue
+        valid.append(
+            RosterRow(
+                row=index,
+                name=name,
+                phone=phone,
+                cell_id=cell_id,
+                role=role,
+                effective_from=starts,
+                staff_no=_text(raw.get("staff_no")) or None,
+                student_no=_text(raw.get("student_no")) or None,
+            )
+        )
+    return valid, errors
+
+
+def _find_person(session: Session, row: RosterRow) -> Person | None:
+    if row.staff_no:
+        return session.scalar(select(Person).where(Person.staff_no == row.staff_no))
+    if row.student_no:
+        return session.scalar(select(Person).where(Person.student_no == row.student_no))
+    return session.scalar(select(Person).where(Person.name == row.name, Person.phone == row.phone))
+
+
+def import_roster(
+    session: Session,
+    principal: Principal,
+    unit_code: str,
+    rows: list[dict[str, Any]],
+    today: date,
+) -> ImportResult:
+    """Validate all rows, then apply them all in the caller's transaction (or none)."""
+    commands.require_manager(principal, unit_code)
+    cells = dict(
+        session.execute(select(Cell.code, Cell.id).where(Cell.unit_code == unit_code)).all()
+    )
+    valid, errors = validate_rows(rows, cells, today)
+    result = ImportResult(rows=len(valid) + len({e.row for e in errors}), errors=errors)
+    if errors:
+        return result
+    for row in valid:
+        person = _find_person(session, row)
+        if person is None:
+            person = commands.create_person(
+                session,
+                principal,
+                name=row.name,
+                phone=row.phone,
+                unit_code=unit_code,
+                staff_no=row.staff_no,
+                student_no=row.student_no,
+            )
+            result.people_created += 1
+        else:
+            changes = {"name": row.name, "phone": row.phone}
+            if any(getattr(person, k) != v for k, v in changes.items()):
+                commands.update_person(session, principal, person.id, changes)
+                result.people_updated += 1
+        _, created = commands.assign(
+            session,
+            principal,
+            cell_id=row.cell_id,
+            person_id=person.id,
+            role=row.role,
+            effective_from=row.effective_from,
+        )
+        if created:
+            result.assignments_created += 1
+        else:
+            result.unchanged += 1
+    return result

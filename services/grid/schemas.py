@@ -1,0 +1,178 @@
+"""Request and response schemas of the grid API."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from services.grid.domain import AREA_TYPES, ROLE_LABELS, UNIT_KINDS, Role, normalize_phone
+
+CODE = validate.Regexp(r"^[A-Za-z0-9_-]{1,32}$", error="must be a code of A-Z, 0-9, _ or -")
+CELL_CODE = validate.Regexp(r"^[A-Za-z0-9_.-]{1,64}$", error="must be a code of A-Z, 0-9, _ . -")
+ROLES = [r.value for r in Role]
+
+
+class Phone(fields.String):
+    """A mainland mobile or landline number, normalised (spaces and +86 removed)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        phone = normalize_phone(super()._deserialize(value, attr, data, **kwargs))
+        if phone is None:
+            raise ValidationError("not a mainland mobile (13812345678) or landline (0931-8123456)")
+        return phone
+
+
+class UnitCreateSchema(Schema):
+    code = fields.String(required=True, validate=CODE)
+    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    kind = fields.String(required=True, validate=validate.OneOf(list(UNIT_KINDS)))
+
+
+class UnitUpdateSchema(Schema):
+    name = fields.String(validate=validate.Length(min=1, max=100))
+    kind = fields.String(validate=validate.OneOf(list(UNIT_KINDS)))
+
+
+class UnitSchema(Schema):
+    code = fields.String()
+    name = fields.String()
+    kind = fields.String()
+    kind_label = fields.Function(lambda u: UNIT_KINDS.get(u.kind, u.kind))
+
+
+class PersonCreateSchema(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=50))
+    phone = Phone(required=True)
+    unit_code = fields.String(required=True, validate=CODE)
+    staff_no = fields.String(load_default=None, validate=validate.Length(min=1, max=32))
+    student_no = fields.String(load_default=None, validate=validate.Length(min=1, max=32))
+
+
+class PersonUpdateSchema(Schema):
+    name = fields.String(validate=validate.Length(min=1, max=50))
+    phone = Phone()
+    unit_code = fields.String(validate=CODE)
+    staff_no = fields.String(allow_none=True, validate=validate.Length(min=1, max=32))
+    student_no = fields.String(allow_none=True, validate=validate.Length(min=1, max=32))
+
+
+class PersonSchema(Schema):
+    """Phone and numbers are masked for callers outside the person's unit."""
+
+    id = fields.String()
+    name = fields.String()
+    phone = fields.String()
+    unit_code = fields.String()
+    staff_no = fields.String(allow_none=True)
+    student_no = fields.String(allow_none=True)
+
+
+class PeopleQuerySchema(Schema):
+    unit_code = fields.String(validate=CODE)
+
+
+class CellCreateSchema(Schema):
+    code = fields.String(required=True, validate=CELL_CODE)
+    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    area_type = fields.String(required=True, validate=validate.OneOf(list(AREA_TYPES)))
+    parent_id = fields.String(load_default=None, validate=validate.Length(min=1, max=36))
+    unit_code = fields.String(load_default=None, validate=CODE)
+    location = fields.String(load_default=None, validate=validate.Length(max=200))
+
+
+class CellUpdateSchema(Schema):
+    name = fields.String(validate=validate.Length(min=1, max=100))
+    area_type = fields.String(validate=validate.OneOf(list(AREA_TYPES)))
+    location = fields.String(allow_none=True, validate=validate.Length(max=200))
+
+
+class CellMoveSchema(Schema):
+    parent_id = fields.String(required=True, validate=validate.Length(min=1, max=36))
+
+
+class CellSchema(Schema):
+    id = fields.String()
+    code = fields.String()
+    name = fields.String()
+    level = fields.Integer()
+    parent_id = fields.String(allow_none=True)
+    unit_code = fields.String(allow_none=True)
+    area_type = fields.String()
+    area_type_label = fields.Function(lambda c: AREA_TYPES.get(c.area_type, c.area_type))
+    location = fields.String(allow_none=True)
+
+
+class CellQuerySchema(Schema):
+    unit_code = fields.String(validate=CODE)
+    parent_id = fields.String(validate=validate.Length(min=1, max=36))
+    area_type = fields.String(validate=validate.OneOf(list(AREA_TYPES)))
+
+
+class AssignmentCreateSchema(Schema):
+    cell_id = fields.String(required=True, validate=validate.Length(min=1, max=36))
+    person_id = fields.String(required=True, validate=validate.Length(min=1, max=36))
+    role = fields.String(required=True, validate=validate.OneOf(ROLES))
+    effective_from = fields.Date(load_default=None)
+
+
+class AssignmentEndSchema(Schema):
+    effective_to = fields.Date(required=True)
+
+
+class AssignmentSchema(Schema):
+    id = fields.String()
+    cell_id = fields.String()
+    person_id = fields.String()
+    person_name = fields.String()
+    role = fields.String()
+    role_label = fields.Function(lambda a: ROLE_LABELS[Role(a["role"])])
+    effective_from = fields.Date()
+    effective_to = fields.Date(allow_none=True)
+    cell_code = fields.String()
+    cell_name = fields.String()
+
+
+class OnDateQuerySchema(Schema):
+    on = fields.Date(load_default=None, metadata={"description": "campus date; default today"})
+    role = fields.String(validate=validate.OneOf(ROLES))
+
+
+class GapsQuerySchema(Schema):
+    on = fields.Date(load_default=None)
+    unit_code = fields.String(validate=CODE)
+
+
+class GapSchema(Schema):
+    cell = fields.Nested(CellSchema)
+    missing_roles = fields.List(fields.String())
+
+
+class RosterQuerySchema(Schema):
+    unit_code = fields.String(validate=CODE)
+    area_type = fields.String(validate=validate.OneOf(list(AREA_TYPES)))
+    format = fields.String(load_default="html", validate=validate.OneOf(["html", "pdf", "xlsx"]))
+    on = fields.Date(load_default=None)
+
+    @validates_schema
+    def _one_scope(self, data, **kwargs):
+        if bool(data.get("unit_code")) == bool(data.get("area_type")):
+            raise ValidationError("give either unit_code or area_type", "unit_code")
+
+
+class ImportFileSchema(Schema):
+    file = fields.Raw(
+        required=True, metadata={"type": "string", "format": "binary", "description": ".xlsx/.csv"}
+    )
+
+
+class RowErrorSchema(Schema):
+    row = fields.Integer()
+    column = fields.String()
+    reason = fields.String()
+
+
+class ImportResultSchema(Schema):
+    rows = fields.Integer()
+    people_created = fields.Integer()
+    people_updated = fields.Integer()
+    assignments_created = fields.Integer()
+    unchanged = fields.Integer()

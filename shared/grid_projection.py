@@ -1,0 +1,97 @@
+"""The grid as other services see it: a local projection fed by grid events.
+
+The hazard ledger and reporting need unit names, the cell tree, and who was
+responsible for a cell on a given day (accountability names the person of that
+time) without calling the grid service. Both keep these tables in their own
+database (their migrations include ``GridProjectionBase.metadata``) and register
+``GRID_EVENT_HANDLERS``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import Date, Integer, String, and_, or_, select
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+
+from shared.db import new_metadata
+from shared.events import Envelope
+from shared.projections import upsert_newer
+
+
+class GridProjectionBase(DeclarativeBase):
+    metadata = new_metadata()
+
+
+class GridUnit(GridProjectionBase):
+    __tablename__ = "grid_units"
+
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(16))
+    last_sequence: Mapped[int] = mapped_column(Integer)
+
+
+class GridCell(GridProjectionBase):
+    __tablename__ = "grid_cells"
+
+    cell_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    code: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(100))
+    level: Mapped[int] = mapped_column(Integer)
+    parent_id: Mapped[str | None] = mapped_column(String(36))
+    unit_code: Mapped[str | None] = mapped_column(String(32), index=True)
+    area_type: Mapped[str] = mapped_column(String(16))
+    location: Mapped[str | None] = mapped_column(String(200))
+    last_sequence: Mapped[int] = mapped_column(Integer)
+
+
+class GridAssignment(GridProjectionBase):
+    __tablename__ = "grid_assignments"
+
+    assignment_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    cell_id: Mapped[str] = mapped_column(String(36), index=True)
+    person_id: Mapped[str] = mapped_column(String(36))
+    person_name: Mapped[str] = mapped_column(String(50))
+    role: Mapped[str] = mapped_column(String(16))
+    effective_from: Mapped[date] = mapped_column(Date)
+    effective_to: Mapped[date | None] = mapped_column(Date)
+    last_sequence: Mapped[int] = mapped_column(Integer)
+
+
+def _unit(session: Session, event: Envelope) -> None:
+    upsert_newer(session, GridUnit, "code", dict(event.data), event.sequence)
+
+
+def _cell(session: Session, event: Envelope) -> None:
+    upsert_newer(session, GridCell, "cell_id", dict(event.data), event.sequence)
+
+
+def _assignment(session: Session, event: Envelope) -> None:
+    data = dict(event.data)
+    data["effective_from"] = date.fromisoformat(data["effective_from"])
+    data["effective_to"] = (
+        date.fromisoformat(data["effective_to"]) if data["effective_to"] else None
+    )
+    upsert_newer(session, GridAssignment, "assignment_id", data, event.sequence)
+
+
+GRID_EVENT_HANDLERS = {
+    "unit.changed": _unit,
+    "cell.changed": _cell,
+    "assignment.changed": _assignment,
+}
+
+
+def responsible_on(
+    session: Session, cell_id: str, day: date, role: str | None = None
+) -> list[GridAssignment]:
+    """Who held roles for ``cell_id`` on ``day`` (periods are [from, to))."""
+    stmt = select(GridAssignment).where(
+        GridAssignment.cell_id == cell_id,
+        GridAssignment.effective_from <= day,
+        or_(GridAssignment.effective_to.is_(None), GridAssignment.effective_to > day),
+    )
+    if role:
+        stmt = stmt.where(and_(GridAssignment.role == role))
+    return list(session.scalars(stmt.order_by(GridAssignment.role, GridAssignment.person_name)))
