@@ -8,8 +8,44 @@ the poster.
 
 from __future__ import annotations
 
+import functools
+import io
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
+from xml.sax.saxutils import escape
+
+import jinja2
+import qrcode
+import qrcode.constants
+from markupsafe import Markup
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+from qrcode.image.base import BaseImage
+from qrcode.image.pil import PilImage
+from qrcode.image.svg import SvgPathImage
+from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.graphics.shapes import Drawing
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (
+    Flowable,
+    KeepTogether,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from shared.timeutil import campus_time
 
 
 @dataclass(frozen=True)
@@ -39,3 +75,312 @@ class Roster:
     generated_at: datetime  # aware, UTC; shown in campus time
     campus_timezone: str
     places: tuple[RosterPlace, ...]
+
+
+# --- QR codes ------------------------------------------------------------------------------------
+
+# M (15 % recovery) survives a poster that is creased, stained or partly covered.
+_QR_ERROR_CORRECTION = qrcode.constants.ERROR_CORRECT_M
+
+
+def _qr(url: str, image_factory: type[BaseImage]) -> BaseImage:
+    code = qrcode.QRCode(
+        error_correction=_QR_ERROR_CORRECTION, border=4, image_factory=image_factory
+    )
+    code.add_data(url)
+    code.make(fit=True)
+    return code.make_image()
+
+
+def qr_png(url: str) -> bytes:
+    buf = io.BytesIO()
+    _qr(url, PilImage).save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def qr_svg(url: str) -> str:
+    # SvgPathImage: one <path>, unprefixed tags and a viewBox, so it can be inlined in HTML
+    # and resized by CSS. to_string() never writes an XML declaration.
+    return _qr(url, SvgPathImage).to_string(encoding="unicode")
+
+
+# --- HTML ----------------------------------------------------------------------------------------
+
+_HTML_TEMPLATE = """\
+<!DOCTYPE html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<title>{{ roster.title }}</title>
+<style>
+  @page { size: A4; margin: 15mm; }
+  * { box-sizing: border-box; }
+  body {
+    margin: 0; color: #000; background: #fff; font-size: 11pt; line-height: 1.4;
+    font-family: "Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC",
+                 "Microsoft YaHei", "SimSun", sans-serif;
+  }
+  h1 { font-size: 20pt; text-align: center; margin: 0 0 4mm; }
+  .meta { display: flex; justify-content: space-between; font-size: 10pt; margin-bottom: 6mm; }
+  .place {
+    display: flex; gap: 6mm; border: 0.3mm solid #000; padding: 4mm; margin-bottom: 5mm;
+    break-inside: avoid; page-break-inside: avoid;
+  }
+  .info { flex: 1; min-width: 0; }
+  h2 { font-size: 14pt; margin: 0 0 1mm; }
+  .code { font-size: 10pt; font-weight: normal; margin-left: 2mm; }
+  .path, .where { font-size: 10pt; margin: 0 0 1mm; }
+  table { width: 100%; border-collapse: collapse; margin-top: 2mm; }
+  th, td { border: 0.2mm solid #000; padding: 1mm 2mm; text-align: left; }
+  th { background: #eee; }
+  .vacant { text-align: center; color: #555; }
+  .qr { width: 34mm; text-align: center; flex: none; }
+  .qr svg { width: 32mm; height: 32mm; display: block; margin: 0 auto; }
+  .qr .caption { font-weight: bold; font-size: 10pt; }
+  .qr .url { font-size: 6pt; word-break: break-all; }
+  @media print {
+    body { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+  }
+</style>
+</head>
+<body>
+<h1>{{ roster.title }}</h1>
+<div class="meta">
+  <span>{{ roster.scope_label }}</span>
+  <span>生成时间：{{ generated_at }}</span>
+</div>
+{% for item in places %}{% set place = item.place %}
+<section class="place">
+  <div class="info">
+    <h2>{{ place.name }}<span class="code">{{ place.cell_code }}</span></h2>
+    <p class="path">{{ place.path }}</p>
+    <p class="where">区域类型：{{ place.area_type_label }}
+      {%- if place.location %}　位置：{{ place.location }}{% endif %}</p>
+    <table>
+      <thead><tr><th>角色</th><th>姓名</th><th>联系电话</th></tr></thead>
+      <tbody>
+      {% for entry in place.entries %}
+        <tr><td>{{ entry.role_label }}</td><td>{{ entry.name }}</td><td>{{ entry.phone }}</td></tr>
+      {% else %}
+        <tr><td class="vacant" colspan="3">{{ vacant }}</td></tr>
+      {% endfor %}
+      </tbody>
+    </table>
+  </div>
+  <div class="qr">
+    {{ item.svg }}
+    <div class="caption">扫码上报隐患</div>
+    <div class="url">{{ place.report_url }}</div>
+  </div>
+</section>
+{% else %}
+<p>暂无网格场所。</p>
+{% endfor %}
+</body>
+</html>
+"""
+
+VACANT_LABEL = "（空缺）"
+_TIME_FORMAT = "%Y-%m-%d %H:%M"
+
+# Autoescape unconditionally: names, places and locations are typed in by users.
+_jinja = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+_html_template = _jinja.from_string(_HTML_TEMPLATE)
+
+
+def _generated_at(roster: Roster) -> str:
+    return campus_time(roster.generated_at, roster.campus_timezone).strftime(_TIME_FORMAT)
+
+
+def render_html(roster: Roster) -> str:
+    places = [
+        # Markup: the SVG is produced by qrcode from the URL, not copied from user input.
+        {"place": place, "svg": Markup(qr_svg(place.report_url))}
+        for place in roster.places
+    ]
+    return _html_template.render(
+        roster=roster, places=places, generated_at=_generated_at(roster), vacant=VACANT_LABEL
+    )
+
+
+# --- PDF -----------------------------------------------------------------------------------------
+
+# Adobe's built-in CID font: no font file to ship, text stays extractable. It is not embedded,
+# so viewers substitute a local Song/Ming face (every mainstream viewer in China has one).
+_PDF_FONT = "STSong-Light"
+_QR_SIZE = 30 * mm
+_PAGE_MARGIN = 15 * mm
+
+
+@functools.cache
+def _pdf_styles() -> dict[str, ParagraphStyle]:
+    pdfmetrics.registerFont(UnicodeCIDFont(_PDF_FONT))
+    base = ParagraphStyle("base", fontName=_PDF_FONT, fontSize=10.5, leading=14, wordWrap="CJK")
+    return {
+        "base": base,
+        "title": ParagraphStyle("title", base, fontSize=18, leading=24, alignment=TA_CENTER),
+        "meta": ParagraphStyle("meta", base, fontSize=10, spaceAfter=4 * mm),
+        "heading": ParagraphStyle("heading", base, fontSize=13, leading=18, spaceAfter=1 * mm),
+        "small": ParagraphStyle("small", base, fontSize=9, leading=12),
+        "caption": ParagraphStyle("caption", base, fontSize=9, leading=12, alignment=TA_CENTER),
+        "url": ParagraphStyle("url", base, fontSize=6.5, leading=8, wordWrap=None),
+    }
+
+
+def _p(text: str, style: ParagraphStyle) -> Paragraph:
+    # Paragraph parses an XML-ish markup: user text must be escaped like HTML.
+    return Paragraph(escape(text), style)
+
+
+def _qr_drawing(url: str) -> Drawing:
+    # barBorder=4 is the quiet zone QR readers need, drawn inside the _QR_SIZE square.
+    widget = QrCodeWidget(url, barLevel="M", barBorder=4, barWidth=_QR_SIZE, barHeight=_QR_SIZE)
+    drawing = Drawing(_QR_SIZE, _QR_SIZE)
+    drawing.add(widget)
+    return drawing
+
+
+def _place_flowables(
+    place: RosterPlace, styles: dict[str, ParagraphStyle], width: float
+) -> list[Flowable]:
+    rows: list[list[Any]] = [[_p(h, styles["base"]) for h in ("角色", "姓名", "联系电话")]]
+    rows += [
+        [_p(e.role_label, styles["base"]), _p(e.name, styles["base"]), _p(e.phone, styles["base"])]
+        for e in place.entries
+    ] or [[_p(VACANT_LABEL, styles["base"]), "", ""]]
+    people_width = width - _QR_SIZE - 8 * mm
+    people = Table(rows, colWidths=[people_width * f for f in (0.35, 0.3, 0.35)], repeatRows=1)
+    people.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee")),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                *([("SPAN", (0, 1), (-1, 1))] if not place.entries else []),
+            ]
+        )
+    )
+    where = f"区域类型：{place.area_type_label}"
+    if place.location:
+        where += f"　位置：{place.location}"
+    info = [
+        _p(f"{place.name}　{place.cell_code}", styles["heading"]),
+        _p(place.path, styles["small"]),
+        _p(where, styles["small"]),
+        Spacer(0, 2 * mm),
+        people,
+    ]
+    qr = [_qr_drawing(place.report_url), _p("扫码上报隐患", styles["caption"])]
+    block = Table(
+        [[info, qr], [_p(place.report_url, styles["url"]), ""]],
+        colWidths=[width - _QR_SIZE - 4 * mm, _QR_SIZE + 4 * mm],
+    )
+    block.setStyle(
+        TableStyle(
+            [
+                ("BOX", (0, 0), (-1, -1), 0.8, colors.black),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("SPAN", (0, 1), (-1, 1)),
+                ("ALIGN", (0, 1), (-1, 1), "RIGHT"),
+            ]
+        )
+    )
+    # KeepTogether: a place's people and its QR code never end up on different pages.
+    return [KeepTogether([block, Spacer(0, 5 * mm)])]
+
+
+def render_pdf(roster: Roster) -> bytes:
+    styles = _pdf_styles()
+    buf = io.BytesIO()
+    doc = SimpleDocTemplate(
+        buf,
+        pagesize=A4,
+        leftMargin=_PAGE_MARGIN,
+        rightMargin=_PAGE_MARGIN,
+        topMargin=_PAGE_MARGIN,
+        bottomMargin=_PAGE_MARGIN,
+        title=roster.title,
+        subject=roster.scope_label,
+        lang="zh-CN",
+    )
+
+    def footer(canvas: Canvas, doc: SimpleDocTemplate) -> None:
+        canvas.saveState()
+        canvas.setFont(_PDF_FONT, 8)
+        canvas.drawCentredString(A4[0] / 2, _PAGE_MARGIN / 2, f"第 {doc.page} 页")
+        canvas.restoreState()
+
+    story: list[Flowable] = [
+        _p(roster.title, styles["title"]),
+        _p(f"{roster.scope_label}　　生成时间：{_generated_at(roster)}", styles["meta"]),
+    ]
+    for place in roster.places:
+        story += _place_flowables(place, styles, doc.width)
+    if not roster.places:
+        story.append(_p("暂无网格场所。", styles["base"]))
+    doc.build(story, onFirstPage=footer, onLaterPages=footer)
+    return buf.getvalue()
+
+
+# --- XLSX ----------------------------------------------------------------------------------------
+
+_XLSX_SHEET = "网格人员"
+# (header, column width in characters); CJK characters count about double.
+_XLSX_COLUMNS = (
+    ("序号", 6),
+    ("网格编码", 14),
+    ("场所", 36),
+    ("区域类型", 10),
+    ("位置", 20),
+    ("角色", 12),
+    ("姓名", 10),
+    ("联系电话", 15),
+    ("上报链接", 48),
+)
+XLSX_HEADER = tuple(header for header, _ in _XLSX_COLUMNS)
+_XLSX_HEADER_ROW = 3
+
+
+def render_xlsx(roster: Roster) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = _XLSX_SHEET
+    last_col = get_column_letter(len(XLSX_HEADER))
+
+    ws.append([roster.title])
+    ws.merge_cells(f"A1:{last_col}1")
+    ws["A1"].font = Font(bold=True, size=14)
+    ws["A1"].alignment = Alignment(horizontal="center")
+    ws.append([roster.scope_label, None, None, None, None, f"生成时间：{_generated_at(roster)}"])
+    ws.merge_cells("A2:E2")
+    ws.merge_cells(f"F2:{last_col}2")
+
+    ws.append(list(XLSX_HEADER))
+    for cell in ws[_XLSX_HEADER_ROW]:
+        cell.font = Font(bold=True)
+    ws.freeze_panes = f"A{_XLSX_HEADER_ROW + 1}"
+
+    number = 0
+    for place in roster.places:
+        people = [(e.role_label, e.name, e.phone) for e in place.entries] or [
+            (VACANT_LABEL, None, None)
+        ]
+        for role, name, phone in people:
+            number += 1
+            place_cols = (place.cell_code, place.path, place.area_type_label, place.location)
+            ws.append([number, *place_cols, role, name, phone, place.report_url])
+            for cell in ws[ws.max_row]:
+                # openpyxl turns any string starting with "=" into a formula; user text must
+                # stay text (formula injection).
+                if cell.data_type == "f":
+                    cell.data_type = "s"
+            # Text format, so editing a phone in Excel keeps leading zeros (0931-…).
+            ws.cell(ws.max_row, 8).number_format = "@"
+
+    for i, (_, width) in enumerate(_XLSX_COLUMNS, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+    ws.auto_filter.ref = f"A{_XLSX_HEADER_ROW}:{last_col}{max(ws.max_row, _XLSX_HEADER_ROW)}"
+
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
