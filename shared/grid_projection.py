@@ -95,3 +95,48 @@ def responsible_on(
     if role:
         stmt = stmt.where(and_(GridAssignment.role == role))
     return list(session.scalars(stmt.order_by(GridAssignment.role, GridAssignment.person_name)))
+
+
+ACCOUNTABLE_ROLES = ("head", "safety_officer", "responsible")
+
+
+def accountable_person(session: Session, cell_id: str, day: date) -> GridAssignment | None:
+    """Who answers for a place on ``day``: its head (else safety officer, else a responsible
+    person); if the place has none, the nearest ancestor's (一级抓一级)."""
+    current: str | None = cell_id
+    seen: set[str] = set()
+    while current is not None and current not in seen:
+        seen.add(current)
+        holders = responsible_on(session, current, day)
+        for role in ACCOUNTABLE_ROLES:
+            for holder in holders:
+                if holder.role == role:
+                    return holder
+        cell = session.get(GridCell, current)
+        current = cell.parent_id if cell else None
+    return None
+
+
+def cells_held_by(session: Session, person_id: str, day: date) -> set[str]:
+    """Cells a person holds a role for on ``day``, with all the cells below them."""
+    held = set(
+        session.scalars(
+            select(GridAssignment.cell_id).where(
+                GridAssignment.person_id == person_id,
+                GridAssignment.effective_from <= day,
+                or_(GridAssignment.effective_to.is_(None), GridAssignment.effective_to > day),
+            )
+        )
+    )
+    if not held:
+        return held
+    children: dict[str | None, list[str]] = {}
+    for cell_id, parent_id in session.execute(select(GridCell.cell_id, GridCell.parent_id)):
+        children.setdefault(parent_id, []).append(cell_id)
+    stack, out = list(held), set()
+    while stack:
+        cell = stack.pop()
+        if cell not in out:
+            out.add(cell)
+            stack.extend(children.get(cell, []))
+    return out

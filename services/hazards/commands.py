@@ -1,8 +1,11 @@
-"""Use cases of the hazard ledger. Each runs inside the caller's unit of work and
-writes its outbox event in that same transaction."""
+"""Use cases of the hazard ledger. Each runs inside the caller's unit of work and writes
+its outbox event in that same transaction: the ledger and its announcements never
+disagree."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import date, datetime
 from typing import Any
 
@@ -11,30 +14,138 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from services.hazards import domain
-from services.hazards.models import Hazard, HazardNumberCounter, HazardTransition
-from shared.auth import GRID_STAFF, PORTAL, SECURITY_OFFICE, UNIT_MANAGER, Principal
+from services.hazards.domain import Action, Status
+from services.hazards.models import (
+    ExtensionRequest,
+    Hazard,
+    HazardNumberCounter,
+    HazardTransition,
+    IdempotencyKey,
+)
+from shared.auth import (
+    GRID_STAFF,
+    LEAD_DEPARTMENT,
+    PORTAL,
+    SECURITY_OFFICE,
+    UNIT_MANAGER,
+    Principal,
+)
 from shared.db import utcnow
-from shared.errors import NotFound
+from shared.errors import DomainError, Forbidden, NotFound
 from shared.events import record_event
+from shared.grid_projection import GridCell, accountable_person, cells_held_by
+from shared.timeutil import campus_time
 
 SOURCE = "hazards"
 REPORTER_ROLES = (SECURITY_OFFICE, UNIT_MANAGER, GRID_STAFF, PORTAL)
+SYSTEM = Principal("system", "系统", frozenset({SECURITY_OFFICE}), None)
 
 
+class PreconditionFailed(DomainError):
+    status = 412
+    title = "Precondition Failed"
+
+
+class UnknownCell(DomainError):
+    status = 422
+    title = "Unknown cell"
+
+
+class IdempotencyConflict(DomainError):
+    status = 422
+    title = "Idempotency-Key reused"
+
+
+# -- visibility ---------------------------------------------------------------------------
+def can_see(principal: Principal, hazard: Hazard) -> bool:
+    """Security office and leadership: all; lead departments: their categories; units: theirs."""
+    if principal.can_access_unit(hazard.unit_code):
+        return True
+    return LEAD_DEPARTMENT in principal.roles and principal.unit == hazard.lead_department
+
+
+def require_visible(principal: Principal, hazard: Hazard) -> None:
+    if not can_see(principal, hazard):
+        raise Forbidden(f"hazard {hazard.number} belongs to unit {hazard.unit_code!r}")
+
+
+def require_actor(principal: Principal, hazard: Hazard, action: Action) -> None:
+    roles = domain.ACTION_ROLES[action]
+    if SECURITY_OFFICE in principal.roles and SECURITY_OFFICE in roles:
+        return
+    if principal.roles & roles & {UNIT_MANAGER, GRID_STAFF} and principal.unit == hazard.unit_code:
+        return
+    if LEAD_DEPARTMENT in roles & principal.roles and principal.unit == hazard.lead_department:
+        return
+    raise Forbidden(f"{action.value} needs one of the roles {', '.join(sorted(roles))} in scope")
+
+
+# -- events -------------------------------------------------------------------------------
 def hazard_state(hazard: Hazard) -> dict[str, Any]:
     """The hazard as carried by every hazard.* event."""
     return {
         "hazard_id": hazard.id,
         "number": hazard.number,
         "unit_code": hazard.unit_code,
+        "cell_id": hazard.cell_id,
         "category": hazard.category,
+        "lead_department": hazard.lead_department,
         "severity": hazard.severity,
         "status": hazard.status,
         "found_at": hazard.found_at,
         "deadline": hazard.deadline,
+        "responsible_person_id": hazard.responsible_person_id,
+        "responsible_person_name": hazard.responsible_person_name,
+        "reopen_count": hazard.reopen_count,
+        "overdue": is_flagged_overdue(hazard),
+        "closed_at": hazard.closed_at,
     }
 
 
+def is_flagged_overdue(hazard: Hazard) -> bool:
+    """Announced overdue for its current deadline and not yet fixed (an extension clears it)."""
+    return (
+        hazard.deadline is not None
+        and hazard.overdue_notified_for == hazard.deadline
+        and hazard.status in domain.OPEN_STATUSES
+        and hazard.status != Status.ACCEPTED
+    )
+
+
+def _record(
+    session: Session,
+    hazard: Hazard,
+    event_type: str,
+    principal: Principal,
+    *,
+    action: str,
+    previous: str | None,
+    comment: str | None = None,
+) -> None:
+    """Append the transition row and announce the new state (version = event sequence)."""
+    session.add(
+        HazardTransition(
+            hazard_id=hazard.id,
+            action=action,
+            from_status=previous,
+            to_status=hazard.status,
+            actor=principal.sub,
+            actor_name=principal.name,
+            comment=comment,
+        )
+    )
+    record_event(
+        session,
+        event_type=event_type,
+        source=SOURCE,
+        subject=hazard.id,
+        sequence=hazard.version,
+        data=hazard_state(hazard),
+        actor=principal.sub,
+    )
+
+
+# -- creation -----------------------------------------------------------------------------
 def next_serial(session: Session, year: int) -> int:
     """Atomically take the next serial of ``year`` (row-locked until commit: gap-free)."""
     dialect = session.get_bind().dialect.name
@@ -55,88 +166,278 @@ def create_hazard(
     session: Session,
     principal: Principal,
     *,
-    unit_code: str,
     category: str,
     description: str,
+    unit_code: str | None = None,
+    cell_id: str | None = None,
     severity: str = domain.Severity.GENERAL,
     location: str | None = None,
     found_at: datetime | None = None,
     deadline: date | None = None,
     campus_tz: str = "Asia/Shanghai",
+    source: str = "report",
+    source_ref: str | None = None,
 ) -> Hazard:
+    """排查发现: number the hazard, resolve who answers for the place, announce it."""
     principal.require_role(*REPORTER_ROLES)
-    principal.require_unit(unit_code)
     found_at = found_at or utcnow()
+    found_day = campus_time(found_at, campus_tz).date()
+    responsible = None
+    if cell_id is not None:
+        cell = session.get(GridCell, cell_id)
+        if cell is None or cell.unit_code is None:
+            raise UnknownCell(
+                f"cell {cell_id} is not a place known to the grid",
+                invalid_params=[{"name": "cell_id", "reason": "unknown cell", "location": "json"}],
+            )
+        if unit_code is not None and unit_code != cell.unit_code:
+            raise UnknownCell(
+                f"cell {cell_id} belongs to unit {cell.unit_code}, not {unit_code}",
+                invalid_params=[{"name": "unit_code", "reason": "not the cell's unit"}],
+            )
+        unit_code = cell.unit_code
+        responsible = accountable_person(session, cell_id, found_day)
+    if unit_code is None:
+        raise domain.MissingInformation(
+            "a hazard needs its place (cell_id) or its unit (unit_code)",
+            invalid_params=[{"name": "cell_id", "reason": "cell_id or unit_code required"}],
+        )
+    principal.require_unit(unit_code)
+    if principal.roles & set(REPORTER_ROLES) == {GRID_STAFF}:
+        # Grid staff report in the cells they hold (and the places below them).
+        if cell_id is None or cell_id not in cells_held_by(session, principal.sub, found_day):
+            raise Forbidden("grid staff report hazards in the cells they are responsible for")
     year = domain.number_year(found_at, campus_tz)
     hazard = Hazard(
         number=domain.format_number(year, next_serial(session, year)),
         unit_code=unit_code,
+        cell_id=cell_id,
         category=category,
+        lead_department=domain.lead_department(category),
         severity=str(severity),
-        status=domain.Status.DISCOVERED,
+        status=Status.DISCOVERED,
         description=description,
         location=location,
         found_by=principal.sub,
         found_at=found_at,
         deadline=deadline,
+        responsible_person_id=responsible.person_id if responsible else None,
+        responsible_person_name=responsible.person_name if responsible else None,
+        source=source,
+        source_ref=source_ref,
+        reopen_count=0,
         version=1,
     )
     session.add(hazard)
     session.flush()
-    session.add(
-        HazardTransition(
-            hazard_id=hazard.id, from_status=None, to_status=hazard.status, actor=principal.sub
-        )
-    )
-    record_event(
-        session,
-        event_type="hazard.created",
-        source=SOURCE,
-        subject=hazard.id,
-        sequence=hazard.version,
-        data=hazard_state(hazard),
-    )
+    _record(session, hazard, "hazard.created", principal, action="create", previous=None)
     return hazard
 
 
-def get_hazard(
-    session: Session, principal: Principal, hazard_id: str, lock: bool = False
-) -> Hazard:
+def create_once(
+    session: Session, principal: Principal, key: str, payload: dict[str, Any], **kwargs: Any
+) -> tuple[Hazard, bool]:
+    """Create under an Idempotency-Key: a retry returns the first result, creates nothing."""
+    scoped = f"{principal.sub}:{key}"
+    digest = hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+    existing = session.get(IdempotencyKey, scoped)
+    if existing is not None:
+        if existing.request_hash != digest:
+            raise IdempotencyConflict("this Idempotency-Key was used for a different request")
+        return session.get(Hazard, existing.hazard_id), False
+    hazard = create_hazard(session, principal, **payload, **kwargs)
+    session.add(IdempotencyKey(key=scoped, request_hash=digest, hazard_id=hazard.id))
+    session.flush()  # a concurrent twin fails here on the primary key, and retries
+    return hazard, True
+
+
+def get_hazard(session: Session, principal: Principal, hazard_id: str, lock: bool = False) -> Hazard:
     stmt = select(Hazard).where(Hazard.id == hazard_id)
     if lock:
         stmt = stmt.with_for_update()
     hazard = session.scalars(stmt).one_or_none()
     if hazard is None:
         raise NotFound(f"hazard {hazard_id} does not exist")
-    principal.require_unit(hazard.unit_code)
+    require_visible(principal, hazard)
     return hazard
+
+
+# -- the closed loop ----------------------------------------------------------------------
+def transition(
+    session: Session,
+    principal: Principal,
+    hazard_id: str,
+    action: Action,
+    payload: dict[str, Any],
+    if_match: int | None = None,
+) -> Hazard:
+    """Move a hazard one step along the loop, enforcing stage, actor, and required facts."""
+    hazard = get_hazard(session, principal, hazard_id, lock=True)
+    if if_match is not None and if_match != hazard.version:
+        raise PreconditionFailed(
+            f"hazard changed since you read it (version {hazard.version}, yours {if_match})",
+            current_version=hazard.version,
+        )
+    previous = Status(hazard.status)
+    target = domain.next_status(previous, action)
+    require_actor(principal, hazard, action)
+    comment = payload.get("comment")
+    if action == Action.REGISTER:
+        domain.check_required({"deadline": payload.get("deadline") or hazard.deadline}, "deadline")
+        hazard.severity = payload.get("severity") or hazard.severity
+        hazard.deadline = payload.get("deadline") or hazard.deadline
+    elif action == Action.START_REMEDIATION:
+        plan = {
+            "responsible_person": payload.get("responsible_person"),
+            "measures": payload.get("measures"),
+            "deadline": payload.get("deadline") or hazard.deadline,
+            "contingency_plan": payload.get("contingency_plan"),
+            "quick_fix": payload.get("quick_fix", True),
+            "rectification_plan": payload.get("rectification_plan"),
+            "interim_measures": payload.get("interim_measures"),
+        }
+        domain.check_remediation_plan(plan)
+        hazard.remediation_person = plan["responsible_person"]
+        hazard.measures = plan["measures"]
+        hazard.deadline = plan["deadline"]
+        hazard.contingency_plan = plan["contingency_plan"]
+        hazard.quick_fix = plan["quick_fix"]
+        hazard.rectification_plan = plan["rectification_plan"]
+        hazard.interim_measures = plan["interim_measures"]
+    elif action == Action.RECTIFY:
+        domain.check_required(payload, "evidence")
+        hazard.evidence = payload["evidence"]
+        comment = comment or payload["evidence"]
+    elif action in (Action.ACCEPT, Action.REJECT):
+        domain.check_acceptor(principal.sub, [last_rectifier(session, hazard.id)])
+        if action == Action.REJECT:
+            domain.check_required(payload, "reason")
+            comment = payload["reason"]
+            hazard.reopen_count += 1
+    elif action == Action.CLOSE:
+        hazard.closed_at = utcnow()
+    elif action == Action.ARCHIVE:
+        hazard.archived_at = utcnow()
+    hazard.status = target
+    hazard.version += 1
+    _record(
+        session,
+        hazard,
+        domain.ACTION_EVENTS[action],
+        principal,
+        action=action.value,
+        previous=previous,
+        comment=comment,
+    )
+    return hazard
+
+
+def last_rectifier(session: Session, hazard_id: str) -> str | None:
+    return session.scalar(
+        select(HazardTransition.actor)
+        .where(HazardTransition.hazard_id == hazard_id, HazardTransition.action == "rectify")
+        .order_by(HazardTransition.id.desc())
+        .limit(1)
+    )
 
 
 def close_hazard(
     session: Session, principal: Principal, hazard_id: str, comment: str | None = None
 ) -> Hazard:
-    """销号: only the security office closes a hazard out."""
+    """销号: the security office closes out an accepted hazard."""
+    return transition(session, principal, hazard_id, Action.CLOSE, {"comment": comment})
+
+
+# -- deadline extensions (延期申请) ----------------------------------------------------------
+def request_extension(
+    session: Session, principal: Principal, hazard_id: str, new_deadline: date, reason: str
+) -> ExtensionRequest:
     hazard = get_hazard(session, principal, hazard_id, lock=True)
-    principal.require_role(SECURITY_OFFICE)
-    previous = domain.Status(hazard.status)
-    hazard.status = domain.ensure_can_close(previous)
-    hazard.closed_at = utcnow()
-    hazard.version += 1
-    session.add(
-        HazardTransition(
-            hazard_id=hazard.id,
-            from_status=previous,
-            to_status=hazard.status,
-            actor=principal.sub,
-            comment=comment,
+    require_actor(principal, hazard, Action.START_REMEDIATION)
+    _ensure_open(hazard)
+    if hazard.deadline is not None and new_deadline <= hazard.deadline:
+        raise domain.InvalidTransition(
+            f"the new deadline must be after the current one ({hazard.deadline})"
         )
+    request = ExtensionRequest(
+        hazard_id=hazard.id,
+        requested_by=principal.sub,
+        requested_deadline=new_deadline,
+        reason=reason,
+        status="pending",
     )
-    record_event(
-        session,
-        event_type="hazard.closed",
-        source=SOURCE,
-        subject=hazard.id,
-        sequence=hazard.version,
-        data={**hazard_state(hazard), "closed_at": hazard.closed_at},
+    session.add(request)
+    session.flush()
+    return request
+
+
+def decide_extension(
+    session: Session, principal: Principal, request_id: str, approve: bool, comment: str | None
+) -> ExtensionRequest:
+    request = session.get(ExtensionRequest, request_id, with_for_update=True)
+    if request is None:
+        raise NotFound(f"extension request {request_id} does not exist")
+    hazard = get_hazard(session, principal, request.hazard_id, lock=True)
+    require_actor(principal, hazard, Action.ACCEPT)
+    if request.requested_by == principal.sub:
+        raise domain.SameActor("an extension cannot be approved by the person who asked for it")
+    if request.status != "pending":
+        raise domain.InvalidTransition(f"extension request already {request.status}")
+    _ensure_open(hazard)
+    request.status = "approved" if approve else "refused"
+    request.decided_by = principal.sub
+    request.decided_at = utcnow()
+    request.decision_comment = comment
+    if approve:
+        hazard.deadline = request.requested_deadline
+        hazard.version += 1
+        _record(
+            session,
+            hazard,
+            "hazard.deadline_extended",
+            principal,
+            action="extend",
+            previous=hazard.status,
+            comment=comment or f"延期至 {request.requested_deadline}",
+        )
+    return request
+
+
+def _ensure_open(hazard: Hazard) -> None:
+    if hazard.status not in domain.OPEN_STATUSES:
+        domain.next_status(Status(hazard.status), Action.REGISTER)  # raises the right 409
+
+
+# -- the sweep (周整改, 督导问责) -------------------------------------------------------------
+def sweep(session: Session, now: datetime, campus_tz: str, major_days: int) -> dict[str, int]:
+    """Announce overdue hazards (once per deadline passed) and long-open major ones (once).
+
+    Takes the clock as a parameter; running it twice at the same time publishes nothing new.
+    """
+    today = campus_time(now, campus_tz).date()
+    counts = {"overdue": 0, "major_unresolved": 0}
+    open_hazards = session.scalars(
+        select(Hazard)
+        .where(Hazard.status.in_([s.value for s in domain.OPEN_STATUSES]))
+        .order_by(Hazard.number)
+        .with_for_update(skip_locked=True)
     )
-    return hazard
+    for hazard in open_hazards:
+        status = Status(hazard.status)
+        if domain.is_overdue(status, hazard.deadline, today) and (
+            hazard.overdue_notified_for != hazard.deadline
+        ):
+            hazard.overdue_notified_for = hazard.deadline
+            hazard.version += 1
+            _record(session, hazard, "hazard.overdue", SYSTEM, action="overdue", previous=status,
+                    comment=f"逾期：限期 {hazard.deadline}")
+            counts["overdue"] += 1
+        if not hazard.major_unresolved_notified and domain.major_unresolved(
+            domain.Severity(hazard.severity), status, hazard.found_at, now, major_days
+        ):
+            hazard.major_unresolved_notified = True
+            hazard.version += 1
+            _record(session, hazard, "hazard.major_unresolved", SYSTEM, action="major_unresolved",
+                    previous=status, comment=f"重大隐患超过 {major_days} 天未解决")
+            counts["major_unresolved"] += 1
+    return counts

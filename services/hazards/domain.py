@@ -1,17 +1,19 @@
-"""Pure rules of the hazard ledger: stages, categories, numbering. No I/O here.
+"""Pure rules of the hazard ledger: the seven-stage closed loop, numbering, deadlines.
 
-The seven-stage closed loop (闭环管理) of the plan: 排查(发现) → 登记(评估) → 报告 →
-治理(控制) → 验收 → 销号 → 备案存档. The full transition table with its guards arrives
-with the hazard-ledger issue; until then the security office may close out (销号) a
-hazard from any open stage, and closed or archived hazards refuse further changes.
+The loop (闭环管理) of the plan: 排查(发现) → 登记(评估) → 报告 → 治理(控制) → 验收 →
+销号 → 备案存档. Acceptance may fail and send the hazard back to remediation (the
+reopen count is kept). No I/O here: commands load the facts, ask these functions,
+and persist what they decide.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from shared.auth import GRID_STAFF, LEAD_DEPARTMENT, SECURITY_OFFICE, UNIT_MANAGER
 from shared.errors import DomainError
 
 
@@ -26,6 +28,16 @@ class Status(StrEnum):
     ARCHIVED = "archived"  # 备案存档
 
 
+STATUS_LABELS = {
+    Status.DISCOVERED: "已发现",
+    Status.REGISTERED: "已登记",
+    Status.REPORTED: "已报告",
+    Status.IN_REMEDIATION: "整改中",
+    Status.RECTIFIED: "待验收",
+    Status.ACCEPTED: "已验收",
+    Status.CLOSED: "已销号",
+    Status.ARCHIVED: "已存档",
+}
 OPEN_STATUSES = frozenset(Status) - {Status.CLOSED, Status.ARCHIVED}
 
 
@@ -34,22 +46,90 @@ class Severity(StrEnum):
     MAJOR = "major"  # 重大隐患
 
 
-# Categories follow the plan's focus areas (整治重点); code -> Chinese label.
-CATEGORIES: dict[str, str] = {
-    "responsibility": "责任落实",
-    "grid": "网格管理",
-    "prevention": "安全防控",
-    "public_security": "治安安全",
-    "crime_prevention": "涉校违法犯罪防范",
-    "education": "安全教育和心理健康教育",
-    "fire": "消防安全",
-    "traffic": "通勤车及交通安全",
-    "food": "食品安全",
-    "lab_chemicals": "实验实训室危化品",
-    "special_equipment": "特种设备",
-    "construction": "建筑与施工安全",
-    "political": "政治安全",
+SEVERITY_LABELS = {Severity.GENERAL: "一般隐患", Severity.MAJOR: "重大隐患"}
+
+
+class Action(StrEnum):
+    REGISTER = "register"  # 登记评估: severity, deadline
+    REPORT = "report"  # 报告
+    START_REMEDIATION = "start_remediation"  # 治理: 四落实
+    RECTIFY = "rectify"  # 整改完成, evidence
+    ACCEPT = "accept"  # 验收通过
+    REJECT = "reject"  # 验收不通过 → back to remediation
+    CLOSE = "close"  # 销号
+    ARCHIVE = "archive"  # 备案存档
+
+
+# action -> (stages it may start from, stage it leads to)
+TRANSITIONS: dict[Action, tuple[frozenset[Status], Status]] = {
+    Action.REGISTER: (frozenset({Status.DISCOVERED}), Status.REGISTERED),
+    Action.REPORT: (frozenset({Status.REGISTERED}), Status.REPORTED),
+    Action.START_REMEDIATION: (frozenset({Status.REPORTED}), Status.IN_REMEDIATION),
+    Action.RECTIFY: (frozenset({Status.IN_REMEDIATION}), Status.RECTIFIED),
+    Action.ACCEPT: (frozenset({Status.RECTIFIED}), Status.ACCEPTED),
+    Action.REJECT: (frozenset({Status.RECTIFIED}), Status.IN_REMEDIATION),
+    Action.CLOSE: (frozenset({Status.ACCEPTED}), Status.CLOSED),
+    Action.ARCHIVE: (frozenset({Status.CLOSED}), Status.ARCHIVED),
 }
+
+# Who may take each action (unit-scoped roles only within the hazard's unit, lead
+# departments only for the categories they lead — checked by the caller's scope).
+ACTION_ROLES: dict[Action, frozenset[str]] = {
+    Action.REGISTER: frozenset({SECURITY_OFFICE, UNIT_MANAGER}),
+    Action.REPORT: frozenset({SECURITY_OFFICE, UNIT_MANAGER}),
+    Action.START_REMEDIATION: frozenset({SECURITY_OFFICE, UNIT_MANAGER}),
+    Action.RECTIFY: frozenset({SECURITY_OFFICE, UNIT_MANAGER, GRID_STAFF}),
+    Action.ACCEPT: frozenset({SECURITY_OFFICE, UNIT_MANAGER, LEAD_DEPARTMENT}),
+    Action.REJECT: frozenset({SECURITY_OFFICE, UNIT_MANAGER, LEAD_DEPARTMENT}),
+    Action.CLOSE: frozenset({SECURITY_OFFICE}),
+    Action.ARCHIVE: frozenset({SECURITY_OFFICE}),
+}
+
+# The event each action publishes.
+ACTION_EVENTS: dict[Action, str] = {
+    Action.REGISTER: "hazard.registered",
+    Action.REPORT: "hazard.reported",
+    Action.START_REMEDIATION: "hazard.remediation_started",
+    Action.RECTIFY: "hazard.rectified",
+    Action.ACCEPT: "hazard.accepted",
+    Action.REJECT: "hazard.rejected",
+    Action.CLOSE: "hazard.closed",
+    Action.ARCHIVE: "hazard.archived",
+}
+
+# Categories follow the plan's focus areas (整治重点): code -> (Chinese label, lead dept).
+CATEGORIES: dict[str, tuple[str, str]] = {
+    "responsibility": ("责任落实", "DZB"),
+    "grid": ("网格管理", "BWC"),
+    "prevention": ("安全防控", "BWC"),
+    "public_security": ("治安安全", "BWC"),
+    "crime_prevention": ("涉校违法犯罪防范", "BWC"),
+    "education": ("安全教育和心理健康教育", "XGC"),
+    "fire": ("消防安全", "BWC"),
+    "traffic": ("通勤车及交通安全", "HQC"),
+    "food": ("食品安全", "HQC"),
+    "lab_chemicals": ("实验实训室危化品", "JWC"),
+    "special_equipment": ("特种设备", "JWC"),
+    "construction": ("建筑与施工安全", "HQC"),
+    "political": ("政治安全", "XCB"),
+}
+# Lead departments (牵头部门) by unit code, as in the 2021 plan.
+LEAD_DEPARTMENTS = {
+    "DZB": "党政办公室",
+    "BWC": "安全保卫处",
+    "XGC": "学生工作处",
+    "HQC": "后勤管理处",
+    "JWC": "教务处",
+    "XCB": "宣传统战部",
+}
+
+
+def category_label(code: str) -> str:
+    return CATEGORIES.get(code, (code, ""))[0]
+
+
+def lead_department(category: str) -> str:
+    return CATEGORIES[category][1]
 
 
 class InvalidTransition(DomainError):
@@ -57,14 +137,76 @@ class InvalidTransition(DomainError):
     title = "Invalid transition"
 
 
-def ensure_can_close(status: Status) -> Status:
-    """Return the stage after close-out, or refuse when the hazard is already closed."""
-    if status not in OPEN_STATUSES:
+class MissingInformation(DomainError):
+    status = 422
+    title = "Missing information"
+
+
+class SameActor(DomainError):
+    status = 409
+    title = "Acceptor must differ from rectifier"
+
+
+class HazardArchived(DomainError):
+    status = 409
+    title = "Archived"
+
+
+def next_status(current: Status, action: Action) -> Status:
+    """The stage ``action`` leads to from ``current``, or 409 if the loop forbids it."""
+    if current == Status.ARCHIVED:
+        raise HazardArchived("archived hazards (备案存档) can no longer change")
+    sources, target = TRANSITIONS[action]
+    if current not in sources:
+        allowed = sorted(a.value for a, (src, _) in TRANSITIONS.items() if current in src)
         raise InvalidTransition(
-            f"hazard is {status.value}; only an open hazard can be closed out",
-            current_status=status.value,
+            f"cannot {action.value} a hazard that is {current.value}",
+            current_status=current.value,
+            allowed_actions=allowed,
         )
-    return Status.CLOSED
+    return target
+
+
+def allowed_actions(current: Status) -> list[str]:
+    return sorted(a.value for a, (src, _) in TRANSITIONS.items() if current in src)
+
+
+# 四落实: responsibility, measures, time limit, contingency plan.
+FOUR_IMPLEMENTATIONS = ("responsible_person", "measures", "deadline", "contingency_plan")
+# Not quickly fixable: a rectification plan with interim risk-control measures.
+LONG_TERM_FIELDS = ("rectification_plan", "interim_measures")
+
+
+def check_remediation_plan(plan: Mapping[str, object]) -> None:
+    """Entering remediation needs the four implementations (and a plan if not quick)."""
+    required = list(FOUR_IMPLEMENTATIONS)
+    if not plan.get("quick_fix", True):
+        required += LONG_TERM_FIELDS
+    missing = [name for name in required if not plan.get(name)]
+    if missing:
+        raise MissingInformation(
+            "remediation needs 四落实 (responsible person, measures, time limit, contingency plan)"
+            + ("" if plan.get("quick_fix", True) else " and a rectification plan with interim measures"),
+            invalid_params=[
+                {"name": name, "reason": "required to start remediation", "location": "json"}
+                for name in missing
+            ],
+        )
+
+
+def check_acceptor(acceptor: str, rectifiers: Iterable[str]) -> None:
+    """The person who accepts (验收) is never the person who rectified."""
+    if acceptor in set(rectifiers):
+        raise SameActor("the person who rectified a hazard cannot accept it")
+
+
+def check_required(fields: Mapping[str, object], *names: str) -> None:
+    missing = [name for name in names if not fields.get(name)]
+    if missing:
+        raise MissingInformation(
+            f"{', '.join(missing)} required",
+            invalid_params=[{"name": n, "reason": "required", "location": "json"} for n in missing],
+        )
 
 
 def number_year(found_at: datetime, campus_tz: str) -> int:
@@ -75,3 +217,22 @@ def number_year(found_at: datetime, campus_tz: str) -> int:
 def format_number(year: int, serial: int) -> str:
     """YH-2021-00042: unique and gap-free per year."""
     return f"YH-{year}-{serial:05d}"
+
+
+def is_overdue(status: Status, deadline: date | None, today: date) -> bool:
+    """A deadline is a campus calendar date: overdue from the day after it."""
+    return status in OPEN_STATUSES and status not in {Status.ACCEPTED} and (
+        deadline is not None and today > deadline
+    )
+
+
+def major_unresolved(
+    severity: Severity, status: Status, found_at: datetime, now: datetime, days: int
+) -> bool:
+    """重大安全隐患悬而不决: a major hazard still open ``days`` after it was found."""
+    return (
+        severity == Severity.MAJOR
+        and status in OPEN_STATUSES
+        and status != Status.ACCEPTED
+        and now - found_at >= timedelta(days=days)
+    )

@@ -36,22 +36,53 @@ class _Strict(Schema):
 
 
 class HazardStateV1(_Strict):
+    """The hazard after the change; every hazard.* event carries it."""
+
     hazard_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
     number = fields.String(required=True, validate=validate.Length(min=1, max=32))
     unit_code = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    cell_id = fields.String(required=True, allow_none=True)
     category = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    lead_department = fields.String(required=True, validate=validate.Length(min=1, max=32))
     severity = fields.String(required=True, validate=validate.OneOf(SEVERITIES))
     status = fields.String(required=True, validate=validate.OneOf(HAZARD_STATUSES))
     found_at = fields.AwareDateTime(required=True, format="iso")
     deadline = fields.Date(required=True, allow_none=True)
+    responsible_person_id = fields.String(required=True, allow_none=True)
+    responsible_person_name = fields.String(required=True, allow_none=True)
+    reopen_count = fields.Integer(required=True, validate=validate.Range(min=0))
+    overdue = fields.Boolean(required=True)
+    closed_at = fields.AwareDateTime(required=True, allow_none=True, format="iso")
 
 
-class HazardCreatedV1(HazardStateV1):
-    pass
+# Every stage of the loop, and what the sweep and extensions announce, carries the state.
+HAZARD_EVENT_TYPES = (
+    "hazard.created",
+    "hazard.registered",
+    "hazard.reported",
+    "hazard.remediation_started",
+    "hazard.rectified",
+    "hazard.accepted",
+    "hazard.rejected",
+    "hazard.closed",
+    "hazard.archived",
+    "hazard.deadline_extended",
+    "hazard.overdue",
+    "hazard.major_unresolved",
+)
 
 
-class HazardClosedV1(HazardStateV1):
-    closed_at = fields.AwareDateTime(required=True, format="iso")
+class DrillProblemFoundV1(_Strict):
+    """A drill revealed a problem; the hazard ledger opens a hazard for it (once)."""
+
+    drill_id = fields.String(required=True, validate=validate.Length(min=1, max=36))
+    problem_id = fields.String(required=True, validate=validate.Length(min=1, max=36))
+    unit_code = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    cell_id = fields.String(required=True, allow_none=True)
+    category = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    severity = fields.String(required=True, validate=validate.OneOf(SEVERITIES))
+    description = fields.String(required=True, validate=validate.Length(min=1, max=4000))
+    found_at = fields.AwareDateTime(required=True, format="iso")
 
 
 class UnitChangedV1(_Strict):
@@ -88,8 +119,8 @@ class AssignmentChangedV1(_Strict):
 
 
 CATALOG: dict[tuple[str, int], type[Schema]] = {
-    ("hazard.created", 1): HazardCreatedV1,
-    ("hazard.closed", 1): HazardClosedV1,
+    **{(event_type, 1): HazardStateV1 for event_type in HAZARD_EVENT_TYPES},
+    ("drill.problem_found", 1): DrillProblemFoundV1,
     ("unit.changed", 1): UnitChangedV1,
     ("cell.changed", 1): CellChangedV1,
     ("assignment.changed", 1): AssignmentChangedV1,
