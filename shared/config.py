@@ -52,6 +52,10 @@ class Settings:
     relay_poll_seconds: float = 0.005
     log_json: bool = True
     report_base_url: str = "http://127.0.0.1:5002/hazards/report"
+    files_dir: str = str(PROJECT_ROOT / "var" / "files")
+    upload_max_bytes: int = 10 * 1024 * 1024
+    major_unresolved_days: int = 30
+    sweep_seconds: float = 60.0
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -90,6 +94,10 @@ def load_settings(service: str, overrides: dict[str, Any] | None = None) -> Sett
         relay_batch=_int("CAMPUS_RELAY_BATCH", 500),
         log_json=env.get("CAMPUS_LOG_FORMAT", "json") == "json",
         report_base_url=env.get("CAMPUS_REPORT_URL", Settings.report_base_url),
+        files_dir=env.get("CAMPUS_FILES_DIR", Settings.files_dir),
+        upload_max_bytes=_int("CAMPUS_UPLOAD_MAX_BYTES", Settings.upload_max_bytes),
+        major_unresolved_days=_int("CAMPUS_MAJOR_UNRESOLVED_DAYS", 30),
+        sweep_seconds=float(_int("CAMPUS_SWEEP_SECONDS", 60)),
     )
     settings = settings.with_overrides(overrides)
     settings.check()

@@ -203,10 +203,12 @@ def create_hazard(
             invalid_params=[{"name": "cell_id", "reason": "cell_id or unit_code required"}],
         )
     principal.require_unit(unit_code)
-    if principal.roles & set(REPORTER_ROLES) == {GRID_STAFF}:
-        # Grid staff report in the cells they hold (and the places below them).
-        if cell_id is None or cell_id not in cells_held_by(session, principal.sub, found_day):
-            raise Forbidden("grid staff report hazards in the cells they are responsible for")
+    # Grid staff report in the cells they hold (and the places below them).
+    only_staff = principal.roles & set(REPORTER_ROLES) == {GRID_STAFF}
+    if only_staff and (
+        cell_id is None or cell_id not in cells_held_by(session, principal.sub, found_day)
+    ):
+        raise Forbidden("grid staff report hazards in the cells they are responsible for")
     year = domain.number_year(found_at, campus_tz)
     hazard = Hazard(
         number=domain.format_number(year, next_serial(session, year)),
@@ -251,7 +253,9 @@ def create_once(
     return hazard, True
 
 
-def get_hazard(session: Session, principal: Principal, hazard_id: str, lock: bool = False) -> Hazard:
+def get_hazard(
+    session: Session, principal: Principal, hazard_id: str, lock: bool = False
+) -> Hazard:
     stmt = select(Hazard).where(Hazard.id == hazard_id)
     if lock:
         stmt = stmt.with_for_update()
@@ -279,8 +283,10 @@ def transition(
             current_version=hazard.version,
         )
     previous = Status(hazard.status)
-    target = domain.next_status(previous, action)
+    if previous == Status.ARCHIVED:
+        raise domain.HazardArchived("archived hazards (备案存档) can no longer change")
     require_actor(principal, hazard, action)
+    target = domain.next_status(previous, action)
     comment = payload.get("comment")
     if action == Action.REGISTER:
         domain.check_required({"deadline": payload.get("deadline") or hazard.deadline}, "deadline")
@@ -429,15 +435,29 @@ def sweep(session: Session, now: datetime, campus_tz: str, major_days: int) -> d
         ):
             hazard.overdue_notified_for = hazard.deadline
             hazard.version += 1
-            _record(session, hazard, "hazard.overdue", SYSTEM, action="overdue", previous=status,
-                    comment=f"逾期：限期 {hazard.deadline}")
+            _record(
+                session,
+                hazard,
+                "hazard.overdue",
+                SYSTEM,
+                action="overdue",
+                previous=status,
+                comment=f"逾期：限期 {hazard.deadline}",
+            )
             counts["overdue"] += 1
         if not hazard.major_unresolved_notified and domain.major_unresolved(
             domain.Severity(hazard.severity), status, hazard.found_at, now, major_days
         ):
             hazard.major_unresolved_notified = True
             hazard.version += 1
-            _record(session, hazard, "hazard.major_unresolved", SYSTEM, action="major_unresolved",
-                    previous=status, comment=f"重大隐患超过 {major_days} 天未解决")
+            _record(
+                session,
+                hazard,
+                "hazard.major_unresolved",
+                SYSTEM,
+                action="major_unresolved",
+                previous=status,
+                comment=f"重大隐患超过 {major_days} 天未解决",
+            )
             counts["major_unresolved"] += 1
     return counts

@@ -186,7 +186,11 @@ def check_remediation_plan(plan: Mapping[str, object]) -> None:
     if missing:
         raise MissingInformation(
             "remediation needs 四落实 (responsible person, measures, time limit, contingency plan)"
-            + ("" if plan.get("quick_fix", True) else " and a rectification plan with interim measures"),
+            + (
+                ""
+                if plan.get("quick_fix", True)
+                else " and a rectification plan with interim measures"
+            ),
             invalid_params=[
                 {"name": name, "reason": "required to start remediation", "location": "json"}
                 for name in missing
@@ -221,8 +225,10 @@ def format_number(year: int, serial: int) -> str:
 
 def is_overdue(status: Status, deadline: date | None, today: date) -> bool:
     """A deadline is a campus calendar date: overdue from the day after it."""
-    return status in OPEN_STATUSES and status not in {Status.ACCEPTED} and (
-        deadline is not None and today > deadline
+    return (
+        status in OPEN_STATUSES
+        and status not in {Status.ACCEPTED}
+        and (deadline is not None and today > deadline)
     )
 
 

@@ -4,46 +4,154 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from services.hazards.domain import CATEGORIES, Severity, Status
-
-UNIT_CODE = validate.Regexp(
-    r"^[A-Za-z0-9_-]{1,32}$", error="must be a unit code (A-Z, 0-9, _ or -)"
+from services.hazards.domain import (
+    CATEGORIES,
+    LEAD_DEPARTMENTS,
+    SEVERITY_LABELS,
+    STATUS_LABELS,
+    Severity,
+    Status,
+    allowed_actions,
+    category_label,
 )
+
+UNIT_CODE = validate.Regexp(r"^[A-Za-z0-9_-]{1,32}$", error="must be a unit code (A-Z 0-9 _ -)")
+ID = validate.Length(min=1, max=36)
+TEXT = validate.Length(min=1, max=4000)
+SEVERITIES = [s.value for s in Severity]
 
 
 class HazardCreateSchema(Schema):
-    unit_code = fields.String(required=True, validate=UNIT_CODE)
     category = fields.String(required=True, validate=validate.OneOf(list(CATEGORIES)))
-    description = fields.String(required=True, validate=validate.Length(min=1, max=4000))
+    description = fields.String(required=True, validate=TEXT)
+    cell_id = fields.String(load_default=None, validate=ID)
+    unit_code = fields.String(load_default=None, validate=UNIT_CODE)
     severity = fields.String(
-        load_default=Severity.GENERAL.value, validate=validate.OneOf([s.value for s in Severity])
+        load_default=Severity.GENERAL.value, validate=validate.OneOf(SEVERITIES)
     )
     location = fields.String(load_default=None, validate=validate.Length(max=200))
     found_at = fields.AwareDateTime(load_default=None)
     deadline = fields.Date(load_default=None)
 
 
-class HazardCloseSchema(Schema):
+class CommentSchema(Schema):
     comment = fields.String(load_default=None, validate=validate.Length(max=2000))
+
+
+class RegisterSchema(CommentSchema):
+    severity = fields.String(load_default=None, validate=validate.OneOf(SEVERITIES))
+    deadline = fields.Date(load_default=None, metadata={"description": "整改期限 (campus date)"})
+
+
+class RemediationSchema(CommentSchema):
+    """四落实: responsible person, measures, time limit (deadline), contingency plan."""
+
+    responsible_person = fields.String(load_default=None, validate=validate.Length(max=50))
+    measures = fields.String(load_default=None, validate=TEXT)
+    deadline = fields.Date(load_default=None)
+    contingency_plan = fields.String(load_default=None, validate=TEXT)
+    quick_fix = fields.Boolean(load_default=True)
+    rectification_plan = fields.String(load_default=None, validate=TEXT)
+    interim_measures = fields.String(load_default=None, validate=TEXT)
+
+
+class RectifySchema(CommentSchema):
+    evidence = fields.String(load_default=None, validate=TEXT)
+
+
+class RejectSchema(CommentSchema):
+    reason = fields.String(load_default=None, validate=TEXT)
+
+
+class ExtensionCreateSchema(Schema):
+    new_deadline = fields.Date(required=True)
+    reason = fields.String(required=True, validate=TEXT)
+
+
+class ExtensionDecisionSchema(Schema):
+    approve = fields.Boolean(required=True)
+    comment = fields.String(load_default=None, validate=validate.Length(max=2000))
+
+
+class ExtensionSchema(Schema):
+    id = fields.String()
+    hazard_id = fields.String()
+    requested_by = fields.String()
+    requested_deadline = fields.Date()
+    reason = fields.String()
+    status = fields.String()
+    decided_by = fields.String(allow_none=True)
+    decided_at = fields.AwareDateTime(allow_none=True)
+    decision_comment = fields.String(allow_none=True)
+
+
+class TransitionSchema(Schema):
+    action = fields.String()
+    from_status = fields.String(allow_none=True)
+    to_status = fields.String()
+    actor = fields.String()
+    actor_name = fields.String(allow_none=True)
+    comment = fields.String(allow_none=True)
+    at = fields.AwareDateTime()
+
+
+class AttachmentSchema(Schema):
+    id = fields.String()
+    filename = fields.String()
+    media_type = fields.String()
+    size = fields.Integer()
+    sha256 = fields.String()
+    uploaded_by = fields.String()
+    uploaded_at = fields.AwareDateTime()
+
+
+class UploadSchema(Schema):
+    file = fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
 
 
 class HazardSchema(Schema):
     id = fields.String()
     number = fields.String()
     unit_code = fields.String()
+    cell_id = fields.String(allow_none=True)
     category = fields.String()
-    category_label = fields.Function(lambda h: CATEGORIES.get(h.category, h.category))
+    category_label = fields.Function(lambda h: category_label(h.category))
+    lead_department = fields.String()
+    lead_department_name = fields.Function(lambda h: LEAD_DEPARTMENTS.get(h.lead_department))
     severity = fields.String()
+    severity_label = fields.Function(lambda h: SEVERITY_LABELS[Severity(h.severity)])
     status = fields.String()
+    status_label = fields.Function(lambda h: STATUS_LABELS[Status(h.status)])
+    allowed_actions = fields.Function(lambda h: allowed_actions(Status(h.status)))
     description = fields.String()
     location = fields.String(allow_none=True)
     found_by = fields.String()
     found_at = fields.AwareDateTime()
+    responsible_person_id = fields.String(allow_none=True)
+    responsible_person_name = fields.String(allow_none=True)
     deadline = fields.Date(allow_none=True)
+    remediation_person = fields.String(allow_none=True)
+    measures = fields.String(allow_none=True)
+    contingency_plan = fields.String(allow_none=True)
+    quick_fix = fields.Boolean()
+    rectification_plan = fields.String(allow_none=True)
+    interim_measures = fields.String(allow_none=True)
+    evidence = fields.String(allow_none=True)
+    reopen_count = fields.Integer()
+    source = fields.String()
+    source_ref = fields.String(allow_none=True)
     closed_at = fields.AwareDateTime(allow_none=True)
+    archived_at = fields.AwareDateTime(allow_none=True)
     version = fields.Integer()
 
 
 class HazardQuerySchema(Schema):
     unit_code = fields.String(validate=UNIT_CODE)
+    cell_id = fields.String(validate=ID)
+    category = fields.String(validate=validate.OneOf(list(CATEGORIES)))
     status = fields.String(validate=validate.OneOf([s.value for s in Status]))
+    severity = fields.String(validate=validate.OneOf(SEVERITIES))
+    overdue = fields.Boolean(metadata={"description": "past its deadline and not yet fixed"})
+    found_from = fields.Date()
+    found_to = fields.Date()
+    q = fields.String(validate=validate.Length(min=1, max=100), metadata={"description": "text"})

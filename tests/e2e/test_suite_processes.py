@@ -17,6 +17,7 @@ import pytest
 from services.registry import SERVICES
 from shared.testing.fixtures import ROOT, suite_env
 from shared.testing.waiting import wait_until
+from shared.testing.workflow import STEPS_TO_CLOSE, headers
 
 pytestmark = pytest.mark.e2e
 
@@ -98,9 +99,12 @@ def test_suite_counts_hazards_end_to_end(databases, amqp_url, tmp_path):
             )
             assert status == 201, body
             created.append(json.loads(body))
-        for hazard in created[:7]:
-            status, _, body = http("POST", f"{hazards}/hazards/{hazard['id']}/close", office, b"{}")
-            assert status == 200, body
+        for hazard in created[:7]:  # the whole closed loop, each step by its proper actor
+            for path, step, role, sub in STEPS_TO_CLOSE:
+                auth = headers(role, sub, hazard["unit_code"])["Authorization"].split()[1]
+                url = f"{hazards}/hazards/{hazard['id']}/{path}"
+                status, _, body = http("POST", url, auth, json.dumps(step).encode())
+                assert status == 200, body
 
         expected_units = {"JD": 7, "XX": 7, "CW": 6}
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from services.hazards import commands
+from services.hazards.domain import Action
 from shared.auth import SECURITY_OFFICE, Principal
 from shared.db import make_session_factory
 
@@ -14,8 +17,8 @@ OFFICE = Principal("so-1", "安全保卫处", frozenset({SECURITY_OFFICE}), None
 UNITS = ("JD", "XX", "CW")
 
 
-def produce_hazard_events(engine, created: int, closed: int, chunk: int = 250) -> None:
-    """Commit ``created`` hazard.created and ``closed`` hazard.closed events to the outbox."""
+def produce_hazard_events(engine, created: int, registered: int, chunk: int = 250) -> None:
+    """Commit ``created`` hazard.created and ``registered`` hazard.registered events."""
     factory = make_session_factory(engine)
     ids: list[str] = []
     for start in range(0, created, chunk):
@@ -25,10 +28,12 @@ def produce_hazard_events(engine, created: int, closed: int, chunk: int = 250) -
                     session, OFFICE, unit_code=UNITS[i % 3], category="fire", description=f"#{i}"
                 )
                 ids.append(hazard.id)
-    for start in range(0, closed, chunk):
+    for start in range(0, registered, chunk):
         with factory.begin() as session:
-            for hazard_id in ids[start : min(closed, start + chunk)]:
-                commands.close_hazard(session, OFFICE, hazard_id)
+            for hazard_id in ids[start : min(registered, start + chunk)]:
+                commands.transition(
+                    session, OFFICE, hazard_id, Action.REGISTER, {"deadline": date(2030, 1, 1)}
+                )
 
 
 def ledger_counts(databases) -> list[tuple]:

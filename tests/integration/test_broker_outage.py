@@ -52,8 +52,11 @@ def test_writes_survive_a_broker_crash(databases, private_broker, processes):
     ready = api.get("/readyz")
     assert ready.status_code == 503
     assert ready.get_json()["checks"]["broker"] == "unavailable"
-    closed = report(10)
-    assert api.post(f"/hazards/{closed[0]}/close", headers=SO).status_code == 200
+    later = report(10)
+    registered = api.post(
+        f"/hazards/{later[0]}/register", json={"deadline": "2030-01-01"}, headers=SO
+    )
+    assert registered.status_code == 200
     assert unsent(databases) == 11  # committed, waiting in the outbox
     assert total() == 5
 
@@ -62,5 +65,5 @@ def test_writes_survive_a_broker_crash(databases, private_broker, processes):
     wait_until(lambda: total() == 15, timeout=90, message="backlog drained")
     wait_until(lambda: unsent(databases) == 0, timeout=30, message="outbox marked sent")
     body = stats.get("/statistics", headers=SO).get_json()
-    assert body["by_status"] == {"closed": 1, "discovered": 14}
+    assert body["by_status"] == {"registered": 1, "discovered": 14}
     assert inbox_size(databases) == 16

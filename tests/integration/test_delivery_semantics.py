@@ -75,7 +75,7 @@ def outbox_events(databases) -> list[tuple[str, bytes]]:
 
 
 def test_every_event_twice_and_shuffled_leaves_the_projection_unchanged(databases, amqp_url):
-    produce_hazard_events(databases.engine("hazards"), created=300, closed=120)
+    produce_hazard_events(databases.engine("hazards"), created=300, registered=120)
     events = outbox_events(databases)
     doubled = events * 2
     random.Random(2021).shuffle(doubled)
@@ -104,7 +104,7 @@ def _low_limit_vhost_topology(amqp_url: str) -> None:
 
 def test_poison_goes_to_the_dead_letter_queue_and_is_requeued_by_the_cli(databases, amqp_url):
     _low_limit_vhost_topology(amqp_url)
-    produce_hazard_events(databases.engine("hazards"), created=21, closed=0)
+    produce_hazard_events(databases.engine("hazards"), created=21, registered=0)
     events = outbox_events(databases)
     poison_id = json.loads(events[0][1])["id"]
     attempts: list[str] = []

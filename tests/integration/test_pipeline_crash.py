@@ -21,7 +21,7 @@ pytestmark = pytest.mark.integration
 
 
 def test_relay_and_consumer_killed_mid_stream_lose_nothing(databases, amqp_url, processes):
-    produce_hazard_events(databases.engine("hazards"), created=1500, closed=500)
+    produce_hazard_events(databases.engine("hazards"), created=1500, registered=500)
     assert unsent(databases) == 2000
     # Small relay batches so there is a "middle of the stream" to kill it in.
     env = suite_env(databases, amqp_url, CAMPUS_RELAY_BATCH="20", CAMPUS_CONSUMER_BATCH="20")

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.integration
 
 
 def test_replay_rebuilds_a_lost_projection(databases, amqp_url, processes):
-    produce_hazard_events(databases.engine("hazards"), created=60, closed=25)
+    produce_hazard_events(databases.engine("hazards"), created=60, registered=25)
     env = suite_env(databases, amqp_url)
     processes.worker("hazards", env)
     processes.worker("reporting", env)

@@ -17,6 +17,13 @@ STATE = {
     "status": "discovered",
     "found_at": datetime(2021, 11, 10, 8, 0, tzinfo=UTC),
     "deadline": date(2021, 11, 20),
+    "cell_id": None,
+    "lead_department": "BWC",
+    "responsible_person_id": None,
+    "responsible_person_name": None,
+    "reopen_count": 0,
+    "overdue": False,
+    "closed_at": None,
 }
 
 

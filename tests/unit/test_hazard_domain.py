@@ -1,21 +1,101 @@
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from services.hazards import domain
+from services.hazards.domain import Action, Status
+
+LOOP = [
+    (Action.REGISTER, Status.REGISTERED),
+    (Action.REPORT, Status.REPORTED),
+    (Action.START_REMEDIATION, Status.IN_REMEDIATION),
+    (Action.RECTIFY, Status.RECTIFIED),
+    (Action.ACCEPT, Status.ACCEPTED),
+    (Action.CLOSE, Status.CLOSED),
+    (Action.ARCHIVE, Status.ARCHIVED),
+]
 
 
-@pytest.mark.parametrize("status", sorted(domain.OPEN_STATUSES))
-def test_every_open_stage_can_be_closed_out(status):
-    assert domain.ensure_can_close(status) is domain.Status.CLOSED
+def test_the_seven_stages_in_order():
+    status = Status.DISCOVERED
+    for action, expected in LOOP:
+        status = domain.next_status(status, action)
+        assert status == expected
 
 
-@pytest.mark.parametrize("status", [domain.Status.CLOSED, domain.Status.ARCHIVED])
-def test_closed_and_archived_hazards_refuse_close_out(status):
-    with pytest.raises(domain.InvalidTransition) as err:
-        domain.ensure_can_close(status)
+def test_rejection_goes_back_to_remediation():
+    assert domain.next_status(Status.RECTIFIED, Action.REJECT) == Status.IN_REMEDIATION
+
+
+@pytest.mark.parametrize("status", [s for s in Status if s != Status.ARCHIVED])
+@pytest.mark.parametrize("action", list(Action))
+def test_every_other_step_is_refused_with_409(status, action):
+    sources, target = domain.TRANSITIONS[action]
+    if status in sources:
+        assert domain.next_status(status, action) == target
+    else:
+        with pytest.raises(domain.InvalidTransition) as err:
+            domain.next_status(status, action)
+        assert err.value.status == 409
+        assert err.value.extra["allowed_actions"] == domain.allowed_actions(status)
+
+
+@pytest.mark.parametrize("action", list(Action))
+def test_archived_refuses_everything(action):
+    with pytest.raises(domain.HazardArchived) as err:
+        domain.next_status(Status.ARCHIVED, action)
     assert err.value.status == 409
-    assert err.value.extra["current_status"] == status.value
+
+
+FULL_PLAN = {
+    "responsible_person": "张伟",
+    "measures": "更换",
+    "deadline": date(2021, 12, 1),
+    "contingency_plan": "预案",
+}
+
+
+@pytest.mark.parametrize("missing", domain.FOUR_IMPLEMENTATIONS)
+def test_remediation_needs_each_of_the_four_implementations(missing):
+    with pytest.raises(domain.MissingInformation) as err:
+        domain.check_remediation_plan({**FULL_PLAN, missing: None})
+    assert err.value.status == 422
+    assert [p["name"] for p in err.value.extra["invalid_params"]] == [missing]
+
+
+def test_a_long_term_fix_needs_a_plan_and_interim_measures():
+    with pytest.raises(domain.MissingInformation) as err:
+        domain.check_remediation_plan({**FULL_PLAN, "quick_fix": False})
+    assert [p["name"] for p in err.value.extra["invalid_params"]] == list(domain.LONG_TERM_FIELDS)
+    domain.check_remediation_plan(
+        {**FULL_PLAN, "quick_fix": False, "rectification_plan": "分期", "interim_measures": "围挡"}
+    )
+
+
+def test_the_rectifier_cannot_accept():
+    with pytest.raises(domain.SameActor):
+        domain.check_acceptor("u1", ["u1"])
+    domain.check_acceptor("u2", ["u1"])
+
+
+def test_deadline_is_a_campus_date_overdue_the_day_after():
+    deadline = date(2021, 11, 22)
+    assert not domain.is_overdue(Status.IN_REMEDIATION, deadline, date(2021, 11, 22))
+    assert domain.is_overdue(Status.IN_REMEDIATION, deadline, date(2021, 11, 23))
+    assert not domain.is_overdue(Status.ACCEPTED, deadline, date(2021, 11, 23))
+    assert not domain.is_overdue(Status.CLOSED, deadline, date(2021, 11, 23))
+    assert not domain.is_overdue(Status.IN_REMEDIATION, None, date(2030, 1, 1))
+
+
+def test_major_unresolved_after_the_configured_days():
+    found = datetime(2021, 11, 1, tzinfo=UTC)
+    later = found + timedelta(days=30)
+    assert domain.major_unresolved(domain.Severity.MAJOR, Status.REPORTED, found, later, 30)
+    assert not domain.major_unresolved(
+        domain.Severity.MAJOR, Status.REPORTED, found, later - timedelta(seconds=1), 30
+    )
+    assert not domain.major_unresolved(domain.Severity.GENERAL, Status.REPORTED, found, later, 30)
+    assert not domain.major_unresolved(domain.Severity.MAJOR, Status.CLOSED, found, later, 30)
 
 
 def test_number_is_zero_padded_per_year():
@@ -27,3 +107,7 @@ def test_number_year_is_the_campus_calendar_year():
     found = datetime(2021, 12, 31, 17, 30, tzinfo=UTC)
     assert domain.number_year(found, "Asia/Shanghai") == 2022
     assert domain.number_year(found, "UTC") == 2021
+
+
+def test_every_category_has_a_known_lead_department():
+    assert {lead for _, lead in domain.CATEGORIES.values()} <= set(domain.LEAD_DEPARTMENTS)

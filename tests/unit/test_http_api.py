@@ -15,6 +15,7 @@ from shared.api import state
 from shared.config import ConfigError
 from shared.events.outbox import OutboxMessage
 from shared.testing.fixtures import bearer
+from shared.testing.workflow import STEPS_TO_CLOSE, headers
 
 NEW = {"unit_code": "JD", "category": "fire", "description": "3号楼灭火器过期"}
 SO = bearer("security_office")
@@ -76,15 +77,18 @@ def test_a_failing_event_leaves_nothing_half_written(client, hazards_app, monkey
     assert count(hazards_app, OutboxMessage) == 0
 
 
-def test_close_out_records_the_second_event(client, hazards_app):
+def test_the_loop_records_one_event_per_step(client, hazards_app):
     hazard = client.post("/hazards", json=NEW, headers=SO).get_json()
-    closed = client.post(f"/hazards/{hazard['id']}/close", json={"comment": "已整改"}, headers=SO)
-    assert closed.status_code == 200
-    assert closed.get_json()["status"] == "closed"
+    for path, body, role, sub in STEPS_TO_CLOSE:
+        response = client.post(
+            f"/hazards/{hazard['id']}/{path}", json=body, headers=headers(role, sub, "JD")
+        )
+        assert response.status_code == 200, response.get_json()
+    assert response.get_json()["status"] == "closed"
     again = client.post(f"/hazards/{hazard['id']}/close", headers=SO)
     assert again.status_code == 409
     assert problem(again)["current_status"] == "closed"
-    assert count(hazards_app, OutboxMessage) == 2
+    assert count(hazards_app, OutboxMessage) == 1 + len(STEPS_TO_CLOSE)
 
 
 @pytest.mark.parametrize(
@@ -134,7 +138,7 @@ def test_unit_scope_is_enforced(client):
 def test_roles_are_enforced(client):
     leadership = bearer("leadership")
     assert client.post("/hazards", json=NEW, headers=leadership).status_code == 403
-    hazard = client.post("/hazards", json=NEW, headers=bearer("grid_staff", unit="JD")).get_json()
+    hazard = client.post("/hazards", json=NEW, headers=bearer("unit_manager", unit="JD")).get_json()
     manager_close = client.post(
         f"/hazards/{hazard['id']}/close", headers=bearer("unit_manager", unit="JD")
     )

@@ -30,6 +30,13 @@ def history(unit: str, closed: bool) -> list[Envelope]:
         "status": "discovered",
         "found_at": datetime(2021, 11, 10, tzinfo=UTC),
         "deadline": None,
+        "cell_id": None,
+        "lead_department": "BWC",
+        "responsible_person_id": None,
+        "responsible_person_name": None,
+        "reopen_count": 0,
+        "overdue": False,
+        "closed_at": None,
     }
     events = [
         Envelope(

@@ -1,36 +1,124 @@
-"""/hazards: report, list, read and close out hazards."""
+"""/hazards: report, list, read, move along the closed loop, extensions, attachments."""
 
 from __future__ import annotations
 
-from flask_smorest import Blueprint
-from sqlalchemy import func, select
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
-from services.hazards import commands
-from services.hazards.models import Hazard
+from flask import request, send_file
+from flask_smorest import Blueprint
+from sqlalchemy import exc as sa_exc
+from sqlalchemy import func, or_, select
+
+from services.hazards import attachments, commands, domain
+from services.hazards.domain import Action
+from services.hazards.models import Attachment, ExtensionRequest, Hazard, HazardTransition
 from services.hazards.schemas import (
-    HazardCloseSchema,
+    AttachmentSchema,
+    CommentSchema,
+    ExtensionCreateSchema,
+    ExtensionDecisionSchema,
+    ExtensionSchema,
     HazardCreateSchema,
     HazardQuerySchema,
     HazardSchema,
+    RectifySchema,
+    RegisterSchema,
+    RejectSchema,
+    RemediationSchema,
+    TransitionSchema,
+    UploadSchema,
 )
 from shared.api import read_session, state, transaction
-from shared.auth import current_principal
+from shared.auth import LEAD_DEPARTMENT, Principal, current_principal
+from shared.errors import DomainError, NotFound
+from shared.timeutil import campus_today
 
 blp = Blueprint("hazards", __name__, url_prefix="/hazards", description="隐患台账 hazard ledger")
+
+
+class BadPrecondition(DomainError):
+    status = 400
+    title = "Bad Request"
+
+
+def _if_match() -> int | None:
+    """Parse If-Match: "3" / W/"3" (the version in our ETag); absent means no check."""
+    raw = request.headers.get("If-Match")
+    if raw is None or raw.strip() == "*":
+        return None
+    value = raw.strip().removeprefix("W/").strip('"')
+    if not value.isdigit():
+        raise BadPrecondition('If-Match must be the ETag of the hazard, e.g. "3"')
+    return int(value)
+
+
+def _with_etag(hazard: Hazard):
+    return hazard, 200, {"ETag": f'"{hazard.version}"'}
 
 
 @blp.route("", methods=["POST"])
 @blp.arguments(HazardCreateSchema)
 @blp.response(201, HazardSchema)
 def create_hazard(payload):
-    """Report a hazard (排查发现): numbered, stored and announced in one transaction."""
-    with transaction() as session:
-        return commands.create_hazard(
-            session,
-            current_principal(),
-            campus_tz=state().settings.campus_timezone,
-            **payload,
+    """Report a hazard (排查发现). With an Idempotency-Key header a retry creates nothing."""
+    principal = current_principal()
+    tz = state().settings.campus_timezone
+    key = request.headers.get("Idempotency-Key")
+    if not key:
+        with transaction() as session:
+            return commands.create_hazard(session, principal, campus_tz=tz, **payload)
+    if len(key) > 100:
+        raise BadPrecondition("Idempotency-Key is limited to 100 characters")
+    for _ in range(2):  # a concurrent twin with the same key loses the race, then reads
+        try:
+            with transaction() as session:
+                hazard, created = commands.create_once(
+                    session, principal, key, payload, campus_tz=tz
+                )
+                return hazard, 201 if created else 200
+        except sa_exc.IntegrityError:
+            continue
+    raise BadPrecondition("concurrent requests with the same Idempotency-Key; retry")
+
+
+def visible_to(stmt, principal: Principal):
+    if principal.is_global:
+        return stmt
+    conditions = [Hazard.unit_code == principal.unit]
+    if LEAD_DEPARTMENT in principal.roles:
+        conditions.append(Hazard.lead_department == principal.unit)
+    return stmt.where(or_(*conditions))
+
+
+def filtered(query: dict):
+    principal = current_principal()
+    tz = state().settings.campus_timezone
+    stmt = visible_to(select(Hazard), principal)
+    for key in ("unit_code", "cell_id", "category", "status", "severity"):
+        if query.get(key):
+            stmt = stmt.where(getattr(Hazard, key) == query[key])
+    if "overdue" in query:
+        open_not_fixed = [s.value for s in domain.OPEN_STATUSES if s != domain.Status.ACCEPTED]
+        late = Hazard.deadline < campus_today(tz)
+        condition = Hazard.status.in_(open_not_fixed) & late
+        stmt = stmt.where(condition if query["overdue"] else ~condition | Hazard.deadline.is_(None))
+    zone = ZoneInfo(tz)
+    if query.get("found_from"):
+        stmt = stmt.where(Hazard.found_at >= datetime.combine(query["found_from"], time(), zone))
+    if query.get("found_to"):
+        end = datetime.combine(query["found_to"] + timedelta(days=1), time(), zone)
+        stmt = stmt.where(Hazard.found_at < end)
+    if query.get("q"):
+        text = query["q"]
+        stmt = stmt.where(
+            or_(
+                Hazard.description.contains(text, autoescape=True),
+                Hazard.number.contains(text, autoescape=True),
+                Hazard.location.contains(text, autoescape=True),
+            )
         )
+    return stmt
 
 
 @blp.route("", methods=["GET"])
@@ -38,21 +126,15 @@ def create_hazard(payload):
 @blp.response(200, HazardSchema(many=True))
 @blp.paginate()
 def list_hazards(query, pagination_parameters):
-    """Hazards in the caller's scope, newest first, filtered by unit and stage."""
-    principal = current_principal()
-    stmt = select(Hazard)
-    if not principal.is_global:
-        stmt = stmt.where(Hazard.unit_code == principal.unit)
-    if query.get("unit_code"):
-        stmt = stmt.where(Hazard.unit_code == query["unit_code"])
-    if query.get("status"):
-        stmt = stmt.where(Hazard.status == query["status"])
+    """The ledger in the caller's scope, newest first; filter by unit, cell, category,
+    stage, severity, overdue, finding dates (campus) and text."""
+    stmt = filtered(query)
     session = read_session()
     pagination_parameters.item_count = session.scalar(
         select(func.count()).select_from(stmt.subquery())
     )
     return session.scalars(
-        stmt.order_by(Hazard.created_at.desc(), Hazard.number.desc())
+        stmt.order_by(Hazard.found_at.desc(), Hazard.number.desc())
         .offset(pagination_parameters.first_item)
         .limit(pagination_parameters.page_size)
     ).all()
@@ -61,15 +143,136 @@ def list_hazards(query, pagination_parameters):
 @blp.route("/<hazard_id>", methods=["GET"])
 @blp.response(200, HazardSchema)
 def get_hazard(hazard_id: str):
-    return commands.get_hazard(read_session(), current_principal(), hazard_id)
+    """One hazard; its ETag is the version to send back in If-Match."""
+    return _with_etag(commands.get_hazard(read_session(), current_principal(), hazard_id))
 
 
-@blp.route("/<hazard_id>/close", methods=["POST"])
-@blp.arguments(HazardCloseSchema, required=False)
-@blp.response(200, HazardSchema)
-def close_hazard(payload, hazard_id: str):
-    """销号: the security office closes a hazard out."""
+@blp.route("/<hazard_id>/history", methods=["GET"])
+@blp.response(200, TransitionSchema(many=True))
+def history(hazard_id: str):
+    """Every step: who, when, from which stage to which, and why."""
+    session = read_session()
+    commands.get_hazard(session, current_principal(), hazard_id)
+    return session.scalars(
+        select(HazardTransition)
+        .where(HazardTransition.hazard_id == hazard_id)
+        .order_by(HazardTransition.id)
+    ).all()
+
+
+def _transition_route(action: Action, schema: type, path: str, summary: str) -> None:
+    @blp.arguments(schema)
+    @blp.response(200, HazardSchema)
+    @blp.alt_response(412, description="If-Match does not match the hazard's version")
+    def view(payload, hazard_id: str):
+        with transaction() as session:
+            hazard = commands.transition(
+                session, current_principal(), hazard_id, action, payload, _if_match()
+            )
+            return _with_etag(hazard)
+
+    view.__doc__ = summary
+    view.__name__ = f"{action.value}_hazard"
+    blp.route(f"/<hazard_id>/{path}", methods=["POST"], endpoint=view.__name__)(view)
+
+
+TRANSITIONS = (
+    (Action.REGISTER, RegisterSchema, "register", "登记评估: assess severity and set a deadline"),
+    (Action.REPORT, CommentSchema, "report", "报告: report the hazard up"),
+    (
+        Action.START_REMEDIATION,
+        RemediationSchema,
+        "start-remediation",
+        "治理: start remediation with the four implementations (四落实)",
+    ),
+    (Action.RECTIFY, RectifySchema, "rectify", "整改完成: record the evidence"),
+    (Action.ACCEPT, CommentSchema, "accept", "验收通过 (never by the rectifier)"),
+    (Action.REJECT, RejectSchema, "reject", "验收不通过: back to remediation, reason required"),
+    (Action.CLOSE, CommentSchema, "close", "销号: security office closes out"),
+    (Action.ARCHIVE, CommentSchema, "archive", "备案存档: archived records never change"),
+)
+ACTION_SCHEMAS = {path: (action, schema) for action, schema, path, _ in TRANSITIONS}
+for _action, _schema, _path, _summary in TRANSITIONS:
+    _transition_route(_action, _schema, _path, _summary)
+
+
+@blp.route("/<hazard_id>/extensions", methods=["POST"])
+@blp.arguments(ExtensionCreateSchema)
+@blp.response(201, ExtensionSchema)
+def request_extension(payload, hazard_id: str):
+    """延期申请: ask for a later deadline."""
     with transaction() as session:
-        return commands.close_hazard(
-            session, current_principal(), hazard_id, (payload or {}).get("comment")
+        return commands.request_extension(
+            session, current_principal(), hazard_id, payload["new_deadline"], payload["reason"]
         )
+
+
+@blp.route("/<hazard_id>/extensions", methods=["GET"])
+@blp.response(200, ExtensionSchema(many=True))
+def list_extensions(hazard_id: str):
+    session = read_session()
+    commands.get_hazard(session, current_principal(), hazard_id)
+    return session.scalars(
+        select(ExtensionRequest)
+        .where(ExtensionRequest.hazard_id == hazard_id)
+        .order_by(ExtensionRequest.created_at)
+    ).all()
+
+
+@blp.route("/extensions/<request_id>/decision", methods=["POST"])
+@blp.arguments(ExtensionDecisionSchema)
+@blp.response(200, ExtensionSchema)
+def decide_extension(payload, request_id: str):
+    """Approve (the deadline moves) or refuse an extension request."""
+    with transaction() as session:
+        return commands.decide_extension(
+            session, current_principal(), request_id, payload["approve"], payload["comment"]
+        )
+
+
+@blp.route("/<hazard_id>/attachments", methods=["POST"])
+@blp.arguments(UploadSchema, location="files")
+@blp.response(201, AttachmentSchema)
+def upload(files, hazard_id: str):
+    """A photo (JPEG, PNG, WebP, HEIC) or a PDF; 413 over the limit, 415 otherwise."""
+    upload = files["file"]
+    settings = state().settings
+    content = upload.stream.read(settings.upload_max_bytes + 1)
+    with transaction() as session:
+        return attachments.add_attachment(
+            session,
+            current_principal(),
+            hazard_id,
+            filename=upload.filename or "",
+            declared_type=upload.mimetype,
+            content=content,
+            files_dir=settings.files_dir,
+            max_bytes=settings.upload_max_bytes,
+        )
+
+
+@blp.route("/<hazard_id>/attachments", methods=["GET"])
+@blp.response(200, AttachmentSchema(many=True))
+def list_attachments(hazard_id: str):
+    session = read_session()
+    commands.get_hazard(session, current_principal(), hazard_id)
+    return session.scalars(
+        select(Attachment).where(Attachment.hazard_id == hazard_id).order_by(Attachment.uploaded_at)
+    ).all()
+
+
+@blp.route("/<hazard_id>/attachments/<attachment_id>", methods=["GET"])
+@blp.response(200, content_type="application/octet-stream")
+def download(hazard_id: str, attachment_id: str):
+    """The file itself, only for users who may see the hazard."""
+    session = read_session()
+    commands.get_hazard(session, current_principal(), hazard_id)
+    attachment = session.get(Attachment, attachment_id)
+    if attachment is None or attachment.hazard_id != hazard_id:
+        raise NotFound(f"attachment {attachment_id} does not exist")
+    return send_file(
+        attachments.path_of(state().settings.files_dir, attachment.sha256),
+        mimetype=attachment.media_type,
+        download_name=attachment.filename,
+        max_age=0,
+    )
