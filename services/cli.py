@@ -116,6 +116,29 @@ def replay(service: str, event_type: str | None, since: str | None) -> None:
     click.echo(f"{service}: {count} events queued for re-publication by the worker's relay")
 
 
+@main.command()
+@click.argument("service", type=service_choice)
+@click.option("--now", default=None, help="Clock for the sweep (ISO time with offset).")
+def sweep(service: str, now: str | None) -> None:
+    """Run SERVICE's periodic sweep once (the worker runs it every CAMPUS_SWEEP_SECONDS)."""
+    from services.registry import periodic_tasks
+    from shared.db import make_engine, make_session_factory
+
+    moment = None
+    if now:
+        try:
+            moment = datetime.fromisoformat(now)
+        except ValueError:
+            _fail(f"--now must be an ISO-8601 time, got {now!r}")
+        if moment.tzinfo is None:
+            _fail("--now needs a UTC offset, e.g. 2021-11-23T09:00:00+08:00")
+    settings = _settings(service)
+    factory = make_session_factory(make_engine(settings.database_url))
+    for task in periodic_tasks(service):
+        result = task(factory, settings, moment) if moment else task(factory, settings)
+        click.echo(f"{service} {task.__name__}: {result}")
+
+
 @main.group("dead-letters")
 def dead_letters() -> None:
     """Inspect and requeue poison messages parked in <service>.dead."""

@@ -15,6 +15,17 @@ def handlers(service: str) -> Mapping[str, Handler]:
     return importlib.import_module(f"services.{service}.handlers").EVENT_HANDLERS
 
 
+def periodic_tasks(service: str) -> list:
+    """``services.<name>.sweeps.TASKS``: functions(factory, settings) the worker runs."""
+    try:
+        module = importlib.import_module(f"services.{service}.sweeps")
+    except ModuleNotFoundError as exc:
+        if exc.name != f"services.{service}.sweeps":
+            raise
+        return []
+    return list(module.TASKS)
+
+
 def subscriptions() -> dict[str, list[str]]:
     """Event types each service's queue is bound to (used to declare the topology)."""
     return {service: sorted(handlers(service)) for service in SERVICES}
@@ -46,4 +57,5 @@ def worker_main(service: str, argv: list[str] | None = None) -> None:
         subscriptions(),
         relay=not args.consumer_only,
         consumer=not args.relay_only,
+        periodic=[] if args.relay_only or args.consumer_only else periodic_tasks(service),
     )

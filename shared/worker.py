@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from shared.config import Settings
 from shared.db import make_engine, make_session_factory
@@ -28,6 +28,7 @@ def run_worker(
     *,
     relay: bool = True,
     consumer: bool = True,
+    periodic: Sequence[Callable] = (),
 ) -> None:
     engine = make_engine(settings.database_url)
     factory = make_session_factory(engine)
@@ -67,6 +68,14 @@ def run_worker(
             before_connect=declare,
         )
         threads.append(threading.Thread(target=event_consumer.run, args=(stop,), name="consumer"))
+    if periodic:
+        threads.append(
+            threading.Thread(
+                target=_every,
+                args=(settings.sweep_seconds, periodic, factory, settings, stop),
+                name="periodic",
+            )
+        )
     log.info(
         "worker %s: starting %s", settings.service, ", ".join(t.name for t in threads) or "nothing"
     )
@@ -77,3 +86,16 @@ def run_worker(
             thread.join(timeout=0.5)
     engine.dispose()
     log.info("worker %s: stopped", settings.service)
+
+
+def _every(seconds: float, tasks: Sequence[Callable], factory, settings: Settings, stop) -> None:
+    """Run each periodic task now and then every ``seconds`` until stopped; a failure is
+    logged and retried next round (the tasks are idempotent)."""
+    while not stop.is_set():
+        for task in tasks:
+            try:
+                result = task(factory, settings)
+                log.info("periodic %s: %s", task.__name__, result)
+            except Exception:
+                log.exception("periodic %s failed; retrying next round", task.__name__)
+        stop.wait(seconds)

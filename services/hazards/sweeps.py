@@ -1,0 +1,23 @@
+"""Periodic work of the hazard worker: the overdue / major-unresolved sweep."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from services.hazards import commands
+from shared.config import Settings
+from shared.db import unit_of_work, utcnow
+
+
+def run_sweep(
+    factory: sessionmaker[Session], settings: Settings, now: datetime | None = None
+) -> dict[str, int]:
+    with unit_of_work(factory) as session:
+        return commands.sweep(
+            session, now or utcnow(), settings.campus_timezone, settings.major_unresolved_days
+        )
+
+
+TASKS = [run_sweep]

@@ -1,0 +1,454 @@
+"""The hazard ledger's closed loop over HTTP (SQLite, no broker)."""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import func, select
+
+from services.hazards import domain
+from services.hazards.models import Attachment, Hazard
+from services.hazards.sweeps import run_sweep
+from shared.api import state
+from shared.events.outbox import OutboxMessage
+from shared.grid_projection import GridAssignment, GridCell
+from shared.testing.fixtures import bearer
+from shared.testing.workflow import STEPS_TO_CLOSE, headers
+
+SO = bearer("security_office", sub="office")
+JD = bearer("unit_manager", unit="JD", sub="manager-JD")
+JD2 = bearer("unit_manager", unit="JD", sub="deputy-JD")
+STAFF = bearer("grid_staff", unit="JD", sub="staff-JD")
+XX = bearer("unit_manager", unit="XX", sub="manager-XX")
+NEW = {"unit_code": "JD", "category": "fire", "description": "3号楼消防通道堆放杂物"}
+PLAN = {"responsible_person": "张伟", "measures": "清理杂物", "contingency_plan": "专人值守"}
+
+
+@pytest.fixture
+def app(make_app, tmp_path):
+    return make_app("hazards", files_dir=str(tmp_path / "files"), upload_max_bytes=64 * 1024)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def db(app):
+    with app.app_context():
+        return state().session_factory()
+
+
+def events(app) -> list[dict]:
+    with db(app) as session:
+        return [
+            json.loads(b)
+            for b in session.scalars(select(OutboxMessage.body).order_by(OutboxMessage.id))
+        ]
+
+
+def new_hazard(client, **extra) -> dict:
+    response = client.post("/hazards", json={**NEW, **extra}, headers=JD)
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()
+
+
+def step(client, hazard_id: str, path: str, body=None, who=JD, **kw):
+    return client.post(f"/hazards/{hazard_id}/{path}", json=body or {}, headers=who, **kw)
+
+
+def to_stage(client, hazard_id: str, last_path: str) -> None:
+    for path, body, role, sub in STEPS_TO_CLOSE:
+        assert step(client, hazard_id, path, body, headers(role, sub, "JD")).status_code == 200
+        if path == last_path:
+            return
+
+
+# -- the state machine, driven at random ----------------------------------------------------
+ACTORS = {
+    "manager": JD,
+    "deputy": JD2,
+    "staff": STAFF,
+    "office": SO,
+    "other_unit": XX,
+    "leadership": bearer("leadership", sub="leader"),
+}
+BODIES = {
+    "register": {"deadline": "2030-01-01"},
+    "report": {},
+    "start-remediation": PLAN,
+    "rectify": {"evidence": "已整改"},
+    "accept": {},
+    "reject": {"reason": "未整改到位"},
+    "close": {},
+    "archive": {},
+}
+PATH_ACTION = {
+    "register": domain.Action.REGISTER,
+    "report": domain.Action.REPORT,
+    "start-remediation": domain.Action.START_REMEDIATION,
+    "rectify": domain.Action.RECTIFY,
+    "accept": domain.Action.ACCEPT,
+    "reject": domain.Action.REJECT,
+    "close": domain.Action.CLOSE,
+    "archive": domain.Action.ARCHIVE,
+}
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.lists(st.tuples(st.sampled_from(list(BODIES)), st.sampled_from(list(ACTORS))), max_size=25)
+)
+def test_random_sequences_follow_the_loop(client, app, steps):
+    hazard = new_hazard(client)
+    status, version, rectifier = domain.Status.DISCOVERED, 1, None
+    for path, who in steps:
+        before = len(events(app))
+        response = step(client, hazard["id"], path, BODIES[path], ACTORS[who])
+        after = client.get(f"/hazards/{hazard['id']}", headers=SO).get_json()
+        if response.status_code == 200:
+            # Accepted: exactly the loop's next stage, one new event, the version advanced.
+            expected = domain.next_status(status, PATH_ACTION[path])
+            assert after["status"] == expected
+            assert after["version"] == version + 1
+            assert len(events(app)) == before + 1
+            if path == "rectify":
+                rectifier = who
+            if path == "accept":
+                assert who != rectifier
+            status, version = expected, version + 1
+        else:
+            # Refused: a clear 4xx and nothing changed at all.
+            assert response.status_code in (403, 409), response.get_json()
+            assert response.content_type == "application/problem+json"
+            assert (after["status"], after["version"]) == (status, version)
+            assert len(events(app)) == before
+            if status == domain.Status.ARCHIVED:
+                assert response.status_code == 409
+            elif response.status_code == 409 and who in ("manager", "deputy", "office"):
+                legal = status in domain.TRANSITIONS[PATH_ACTION[path]][0]
+                assert not legal or (path in ("accept", "reject") and who == rectifier)
+
+
+def test_the_full_loop_and_its_history(client):
+    hazard = new_hazard(client)
+    to_stage(client, hazard["id"], "close")
+    assert step(client, hazard["id"], "archive", who=SO).status_code == 200
+    history = client.get(f"/hazards/{hazard['id']}/history", headers=JD).get_json()
+    assert [h["to_status"] for h in history] == [
+        "discovered",
+        "registered",
+        "reported",
+        "in_remediation",
+        "rectified",
+        "accepted",
+        "closed",
+        "archived",
+    ]
+    assert all(h["actor"] and h["at"] for h in history)
+    for path in BODIES:
+        refused = step(client, hazard["id"], path, BODIES[path], SO)
+        assert refused.status_code == 409
+    upload = client.post(
+        f"/hazards/{hazard['id']}/attachments",
+        data={"file": (io.BytesIO(JPEG), "a.jpg")},
+        content_type="multipart/form-data",
+        headers=SO,
+    )
+    assert upload.status_code == 409
+
+
+@pytest.mark.parametrize("missing", ["responsible_person", "measures", "contingency_plan"])
+def test_remediation_without_one_of_the_four_is_422_naming_it(client, missing):
+    hazard = new_hazard(client)
+    to_stage(client, hazard["id"], "report")
+    response = step(client, hazard["id"], "start-remediation", {**PLAN, missing: None})
+    assert response.status_code == 422
+    assert [p["name"] for p in response.get_json()["invalid_params"]] == [missing]
+    assert client.get(f"/hazards/{hazard['id']}", headers=JD).get_json()["status"] == "reported"
+
+
+def test_remediation_without_a_deadline_is_422(client):
+    hazard = new_hazard(client)
+    client.post("/hazards", json=NEW, headers=JD)
+    response = step(client, hazard["id"], "register", {})
+    assert [p["name"] for p in response.get_json()["invalid_params"]] == ["deadline"]
+
+
+def test_slow_fixes_need_a_plan_with_interim_measures(client):
+    hazard = new_hazard(client)
+    to_stage(client, hazard["id"], "report")
+    response = step(client, hazard["id"], "start-remediation", {**PLAN, "quick_fix": False})
+    names = [p["name"] for p in response.get_json()["invalid_params"]]
+    assert names == ["rectification_plan", "interim_measures"]
+
+
+def test_the_rectifier_cannot_accept_and_rejection_reopens(client):
+    hazard = new_hazard(client)
+    to_stage(client, hazard["id"], "start-remediation")
+    assert step(client, hazard["id"], "rectify", {"evidence": "已清理"}, JD).status_code == 200
+    same = step(client, hazard["id"], "accept", {}, JD)
+    assert same.status_code == 409 and "rectified" in same.get_json()["detail"]
+    no_reason = step(client, hazard["id"], "reject", {}, JD2)
+    assert [p["name"] for p in no_reason.get_json()["invalid_params"]] == ["reason"]
+    rejected = step(client, hazard["id"], "reject", {"reason": "仍有杂物"}, JD2).get_json()
+    assert (rejected["status"], rejected["reopen_count"]) == ("in_remediation", 1)
+    assert step(client, hazard["id"], "rectify", {"evidence": "再次清理"}, STAFF).status_code == 200
+    assert step(client, hazard["id"], "accept", {}, JD).status_code == 200
+
+
+def test_stale_if_match_is_412(client):
+    hazard = new_hazard(client)
+    etag = client.get(f"/hazards/{hazard['id']}", headers=JD).headers["ETag"]
+    assert etag == '"1"'
+    ok = client.post(
+        f"/hazards/{hazard['id']}/register",
+        json=BODIES["register"],
+        headers={**JD, "If-Match": etag},
+    )
+    assert ok.status_code == 200 and ok.headers["ETag"] == '"2"'
+    stale = client.post(
+        f"/hazards/{hazard['id']}/report", json={}, headers={**JD, "If-Match": etag}
+    )
+    assert stale.status_code == 412
+    assert stale.get_json()["current_version"] == 2
+
+
+def test_idempotency_key_makes_retries_harmless(client, app):
+    key = {"Idempotency-Key": "portal-req-7"}
+    first = client.post("/hazards", json=NEW, headers={**JD, **key})
+    retry = client.post("/hazards", json=NEW, headers={**JD, **key})
+    assert (first.status_code, retry.status_code) == (201, 200)
+    assert first.get_json()["id"] == retry.get_json()["id"]
+    other = client.post("/hazards", json={**NEW, "description": "别的"}, headers={**JD, **key})
+    assert other.status_code == 422
+    with db(app) as session:
+        assert session.scalar(select(func.count()).select_from(Hazard)) == 1
+
+
+def test_extension_requests(client, app):
+    hazard = new_hazard(client)
+    to_stage(client, hazard["id"], "start-remediation")
+    asked = client.post(
+        f"/hazards/{hazard['id']}/extensions",
+        json={"new_deadline": "2030-12-31", "reason": "材料未到货"},
+        headers=JD,
+    )
+    assert asked.status_code == 201
+    request_id = asked.get_json()["id"]
+    own = client.post(
+        f"/hazards/extensions/{request_id}/decision", json={"approve": True}, headers=JD
+    )
+    assert own.status_code == 409
+    approved = client.post(
+        f"/hazards/extensions/{request_id}/decision",
+        json={"approve": True, "comment": "同意"},
+        headers=SO,
+    )
+    assert approved.get_json()["status"] == "approved"
+    assert client.get(f"/hazards/{hazard['id']}", headers=JD).get_json()["deadline"] == "2030-12-31"
+    assert events(app)[-1]["type"] == "hazard.deadline_extended"
+    twice = client.post(
+        f"/hazards/extensions/{request_id}/decision", json={"approve": False}, headers=SO
+    )
+    assert twice.status_code == 409
+    earlier = client.post(
+        f"/hazards/{hazard['id']}/extensions",
+        json={"new_deadline": "2029-01-01", "reason": "x"},
+        headers=JD,
+    )
+    assert earlier.status_code == 409
+
+
+def test_sweep_publishes_once_per_overdue_hazard(client, app):
+    late = new_hazard(client)
+    step(client, late["id"], "register", {"deadline": "2021-11-22"})
+    on_time = new_hazard(client)
+    step(client, on_time["id"], "register", {"deadline": "2021-11-30"})
+    major = new_hazard(client, severity="major", found_at="2021-10-01T09:00:00+08:00")
+    with app.app_context():
+        factory, cfg = state().session_factory, state().settings
+    clock = datetime(2021, 11, 23, 1, 0, tzinfo=UTC)  # 09:00 on 11-23 in Shanghai
+    assert run_sweep(factory, cfg, clock) == {"overdue": 1, "major_unresolved": 1}
+    assert run_sweep(factory, cfg, clock) == {"overdue": 0, "major_unresolved": 0}
+    overdue = [e for e in events(app) if e["type"] == "hazard.overdue"]
+    assert [e["subject"] for e in overdue] == [late["id"]]
+    assert overdue[0]["data"]["overdue"] is True
+    majors = [e["subject"] for e in events(app) if e["type"] == "hazard.major_unresolved"]
+    assert majors == [major["id"]]
+    # A new deadline passed is a new cause: announced once more.
+    request = client.post(
+        f"/hazards/{late['id']}/extensions",
+        json={"new_deadline": "2021-11-25", "reason": "延期"},
+        headers=JD,
+    ).get_json()
+    client.post(f"/hazards/extensions/{request['id']}/decision", json={"approve": True}, headers=SO)
+    assert run_sweep(factory, cfg, clock + timedelta(days=3))["overdue"] == 1
+    overdue = [e["subject"] for e in events(app) if e["type"] == "hazard.overdue"]
+    assert overdue == [late["id"], late["id"]]
+    listed = client.get("/hazards?overdue=true", headers=SO).get_json()
+    assert {h["id"] for h in listed} >= {late["id"]}
+
+
+JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 200
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 200
+
+
+def attach(client, hazard_id, content, name, mimetype=None, who=JD):
+    file = (io.BytesIO(content), name, mimetype) if mimetype else (io.BytesIO(content), name)
+    return client.post(
+        f"/hazards/{hazard_id}/attachments",
+        data={"file": file},
+        content_type="multipart/form-data",
+        headers=who,
+    )
+
+
+def test_uploads_are_checked_stored_by_hash_and_scoped(client, app, tmp_path):
+    hazard = new_hazard(client)
+    stored = attach(client, hazard["id"], JPEG, "../../etc/现场.jpg", "image/jpeg")
+    assert stored.status_code == 201, stored.get_json()
+    body = stored.get_json()
+    assert body["filename"] == "现场.jpg" and body["media_type"] == "image/jpeg"
+    assert (tmp_path / "files" / body["sha256"][:2] / body["sha256"]).read_bytes() == JPEG
+    download = client.get(f"/hazards/{hazard['id']}/attachments/{body['id']}", headers=JD)
+    assert download.data == JPEG and download.mimetype == "image/jpeg"
+    assert (
+        client.get(f"/hazards/{hazard['id']}/attachments/{body['id']}", headers=XX).status_code
+        == 403
+    )
+
+    too_big = attach(client, hazard["id"], JPEG + b"\x00" * 70 * 1024, "big.jpg")
+    assert too_big.status_code == 413 and too_big.content_type == "application/problem+json"
+    for content, name, mimetype in (
+        (PNG, "photo.jpg", None),  # PNG bytes named .jpg
+        (JPEG, "photo.jpg", "application/pdf"),  # declared as something else
+        (b"MZ\x90\x00" + b"\x00" * 100, "tool.exe", None),  # not an allowed type
+        (b"<svg onload=alert(1)>", "x.svg", "image/svg+xml"),
+    ):
+        refused = attach(client, hazard["id"], content, name, mimetype)
+        assert refused.status_code == 415, (name, refused.get_json())
+    with db(app) as session:
+        assert session.scalar(select(func.count()).select_from(Attachment)) == 1
+    assert len(list((tmp_path / "files").rglob("*"))) == 2  # one dir, one file
+
+
+def test_filters_and_hostile_search_text(client):
+    new_hazard(client, description="实验室气瓶未固定", category="lab_chemicals", severity="major")
+    new_hazard(client, description="100%完成? 不", found_at="2021-11-10T10:00:00+08:00")
+    new_hazard(client)
+
+    def ids(query):
+        response = client.get(f"/hazards?{query}", headers=SO)
+        assert response.status_code == 200, response.get_json()
+        return [h["description"] for h in response.get_json()]
+
+    assert ids("category=lab_chemicals") == ["实验室气瓶未固定"]
+    assert ids("severity=major") == ["实验室气瓶未固定"]
+    assert ids("q=100%25") == ["100%完成? 不"]
+    assert ids("q=%25") == ["100%完成? 不"]  # % is a literal, not a wildcard
+    assert ids("q=_") == []
+    assert ids("q=' OR 1=1 --") == []
+    assert ids("found_from=2021-11-10&found_to=2021-11-10") == ["100%完成? 不"]
+    bad = client.get("/hazards?found_from=yesterday", headers=SO)
+    assert bad.status_code == 422 and bad.get_json()["invalid_params"][0]["name"] == "found_from"
+
+
+def test_lead_departments_see_their_categories_across_units(client):
+    fire_xx = client.post("/hazards", json={**NEW, "unit_code": "XX"}, headers=XX).get_json()
+    lab_xx = client.post(
+        "/hazards", json={**NEW, "unit_code": "XX", "category": "lab_chemicals"}, headers=XX
+    ).get_json()
+    jwc = bearer("lead_department", unit="JWC", sub="jwc")  # 教务处 leads lab chemicals
+    seen = {h["id"] for h in client.get("/hazards", headers=jwc).get_json()}
+    assert seen == {lab_xx["id"]}
+    assert client.get(f"/hazards/{fire_xx['id']}", headers=jwc).status_code == 403
+    assert client.get(f"/hazards/{lab_xx['id']}", headers=jwc).status_code == 200
+
+
+def test_grid_staff_report_in_their_cells_with_the_responsible_person(client, app):
+    with db(app) as session:
+        session.add_all(
+            [
+                GridCell(
+                    cell_id="u",
+                    code="JD",
+                    name="机电",
+                    level=2,
+                    parent_id=None,
+                    unit_code="JD",
+                    area_type="unit",
+                    location=None,
+                    last_sequence=1,
+                ),
+                GridCell(
+                    cell_id="b1",
+                    code="B1",
+                    name="1号楼",
+                    level=3,
+                    parent_id="u",
+                    unit_code="JD",
+                    area_type="teaching",
+                    location=None,
+                    last_sequence=1,
+                ),
+                GridCell(
+                    cell_id="f3",
+                    code="F3",
+                    name="3层",
+                    level=4,
+                    parent_id="b1",
+                    unit_code="JD",
+                    area_type="teaching",
+                    location=None,
+                    last_sequence=1,
+                ),
+                GridCell(
+                    cell_id="b2",
+                    code="B2",
+                    name="2号楼",
+                    level=3,
+                    parent_id="u",
+                    unit_code="JD",
+                    area_type="teaching",
+                    location=None,
+                    last_sequence=1,
+                ),
+                GridAssignment(
+                    assignment_id="a1",
+                    cell_id="b1",
+                    person_id="staff-JD",
+                    person_name="王强",
+                    role="head",
+                    effective_from=date(2021, 9, 1),
+                    effective_to=None,
+                    last_sequence=1,
+                ),
+            ]
+        )
+        session.commit()
+    mine = client.post(
+        "/hazards",
+        json={"category": "fire", "description": "插线板老化", "cell_id": "f3"},
+        headers=STAFF,
+    )
+    assert mine.status_code == 201, mine.get_json()
+    body = mine.get_json()
+    assert (body["unit_code"], body["responsible_person_name"]) == ("JD", "王强")  # via 1号楼
+    other = client.post(
+        "/hazards", json={"category": "fire", "description": "x", "cell_id": "b2"}, headers=STAFF
+    )
+    assert other.status_code == 403
+    unknown = client.post(
+        "/hazards", json={"category": "fire", "description": "x", "cell_id": "nope"}, headers=JD
+    )
+    assert (
+        unknown.status_code == 422 and unknown.get_json()["invalid_params"][0]["name"] == "cell_id"
+    )
