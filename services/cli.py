@@ -79,6 +79,23 @@ def migrate(services: tuple[str, ...]) -> None:
         click.echo(f"{service}: migrated", err=True)
 
 
+def _seed_campaign() -> str:
+    from services.reporting.commands import load_seed_campaign
+    from shared.db import make_engine, make_session_factory, unit_of_work
+
+    engine = make_engine(_settings("reporting").database_url)
+    with unit_of_work(make_session_factory(engine)) as session:
+        campaign = load_seed_campaign(session)
+    engine.dispose()
+    return f"loaded campaign {campaign.code}" if campaign else "the 2021 campaign is already there"
+
+
+@main.command("seed-campaign")
+def seed_campaign() -> None:
+    """Load the 2021 demo campaign (兰州现代职业学院, 2021 plan) into reporting."""
+    click.echo(_seed_campaign())
+
+
 @main.command()
 @click.argument("service", type=service_choice)
 @click.option("--relay-only", is_flag=True)
@@ -190,6 +207,7 @@ def run(port_base: int, host: str, web_workers: int, do_migrate: bool) -> None:
     if do_migrate:
         for service in SERVICES:
             upgrade(service, _settings(service).database_url)
+        click.echo(f"reporting: {_seed_campaign()}", err=True)
     env = {**os.environ, "CAMPUS_LOG_FORMAT": os.environ.get("CAMPUS_LOG_FORMAT", "text")}
     python = shlex.quote(sys.executable)
     manager = Manager()

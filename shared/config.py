@@ -56,6 +56,14 @@ class Settings:
     upload_max_bytes: int = 10 * 1024 * 1024
     major_unresolved_days: int = 30
     sweep_seconds: float = 60.0
+    smtp_host: str | None = None  # unset: e-mails wait in the notifications table
+    smtp_port: int = 25
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_from: str = "campus-safety@localhost"
+    smtp_starttls: bool = False
+    reminder_days: int = 3
+    public_url: str = "http://127.0.0.1:5004"
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -98,6 +106,14 @@ def load_settings(service: str, overrides: dict[str, Any] | None = None) -> Sett
         upload_max_bytes=_int("CAMPUS_UPLOAD_MAX_BYTES", Settings.upload_max_bytes),
         major_unresolved_days=_int("CAMPUS_MAJOR_UNRESOLVED_DAYS", 30),
         sweep_seconds=float(_int("CAMPUS_SWEEP_SECONDS", 60)),
+        smtp_host=env.get("CAMPUS_SMTP_HOST") or None,
+        smtp_port=_int("CAMPUS_SMTP_PORT", 25),
+        smtp_user=env.get("CAMPUS_SMTP_USER") or None,
+        smtp_password=env.get("CAMPUS_SMTP_PASSWORD") or None,
+        smtp_from=env.get("CAMPUS_SMTP_FROM", Settings.smtp_from),
+        smtp_starttls=env.get("CAMPUS_SMTP_STARTTLS", "") in ("1", "true", "yes"),
+        reminder_days=_int("CAMPUS_REMINDER_DAYS", 3),
+        public_url=env.get("CAMPUS_PUBLIC_URL", Settings.public_url),
     )
     settings = settings.with_overrides(overrides)
     settings.check()

@@ -20,7 +20,8 @@ def upsert_newer(
     table = model.__table__
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    row = {**values, "last_sequence": sequence}
+    # A projection keeps the subset of the event's state it needs.
+    row = {k: v for k, v in values.items() if k in table.c} | {"last_sequence": sequence}
     stmt = insert(table).values(row)
     stmt = stmt.on_conflict_do_update(
         index_elements=[table.c[key]],

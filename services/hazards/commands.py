@@ -99,6 +99,8 @@ def hazard_state(hazard: Hazard) -> dict[str, Any]:
         "reopen_count": hazard.reopen_count,
         "overdue": is_flagged_overdue(hazard),
         "closed_at": hazard.closed_at,
+        "source": hazard.source,
+        "source_ref": hazard.source_ref,
     }
 
 

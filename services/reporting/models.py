@@ -2,18 +2,35 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import Boolean, Date, Integer, String
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db import UTCDateTime, new_metadata, utcnow
+
+
+def _uuid() -> str:
+    return str(uuid.uuid4())
 
 
 class Base(DeclarativeBase):
     metadata = new_metadata()
 
 
+# -- projections (fed only by events) -------------------------------------------------------
 class HazardProjection(Base):
     """Local copy of each hazard's latest state, fed only by hazard.* events."""
 
@@ -36,3 +53,154 @@ class HazardProjection(Base):
     overdue: Mapped[bool] = mapped_column(Boolean, default=False)
     last_sequence: Mapped[int] = mapped_column(Integer)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    __table_args__ = (Index("ix_hazard_projection_found_unit", "found_at", "unit_code"),)
+
+
+class ActivityProjection(Base):
+    """Education activities (activity.* and drill.completed), for education coverage."""
+
+    __tablename__ = "activity_projection"
+
+    activity_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    title: Mapped[str] = mapped_column(String(200))
+    organiser_unit: Mapped[str] = mapped_column(String(32))
+    target_units: Mapped[list[str]] = mapped_column(JSON)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    status: Mapped[str] = mapped_column(String(16))
+    participants: Mapped[int | None] = mapped_column(Integer)
+    last_sequence: Mapped[int] = mapped_column(Integer)
+
+
+class DrillResultProjection(Base):
+    """Drill results (drill.completed): participants, evacuation time, problems found."""
+
+    __tablename__ = "drill_result_projection"
+
+    drill_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    target_units: Mapped[list[str]] = mapped_column(JSON)
+    participants: Mapped[int] = mapped_column(Integer)
+    evacuation_seconds: Mapped[int | None] = mapped_column(Integer)
+    problems: Mapped[int] = mapped_column(Integer)
+    completed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_sequence: Mapped[int] = mapped_column(Integer)
+
+
+# -- campaigns (data, not code) -------------------------------------------------------------
+class Campaign(Base):
+    __tablename__ = "campaigns"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=_uuid)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class CampaignPhase(Base):
+    __tablename__ = "campaign_phases"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=_uuid)
+    campaign_id: Mapped[str] = mapped_column(ForeignKey("campaigns.id"), index=True)
+    code: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(100))
+    deadline: Mapped[date] = mapped_column(Date)
+    position: Mapped[int] = mapped_column(Integer)
+
+
+class CampaignTask(Base):
+    """A focus task (整治重点) with its lead departments and responsible units."""
+
+    __tablename__ = "campaign_tasks"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=_uuid)
+    campaign_id: Mapped[str] = mapped_column(ForeignKey("campaigns.id"), index=True)
+    number: Mapped[str] = mapped_column(String(8))  # 一 … 十二
+    title: Mapped[str] = mapped_column(String(200))
+    lead_units: Mapped[list[str]] = mapped_column(JSON)
+    responsible_units: Mapped[list[str]] = mapped_column(JSON)
+    position: Mapped[int] = mapped_column(Integer)
+
+
+class ReportingDue(Base):
+    """A due date of the statistics table and the period it covers."""
+
+    __tablename__ = "reporting_dues"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=_uuid)
+    campaign_id: Mapped[str] = mapped_column(ForeignKey("campaigns.id"), index=True)
+    due_on: Mapped[date] = mapped_column(Date)
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date] = mapped_column(Date)
+
+
+class CampaignUnit(Base):
+    """A unit taking part (it submits the statistics table), with its contact e-mail."""
+
+    __tablename__ = "campaign_units"
+
+    campaign_id: Mapped[str] = mapped_column(ForeignKey("campaigns.id"), primary_key=True)
+    unit_code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(16))
+    email: Mapped[str | None] = mapped_column(String(200))
+
+
+# -- submissions and accountability ----------------------------------------------------------
+class Submission(Base):
+    """A unit's statistics table for a due date, frozen when submitted."""
+
+    __tablename__ = "submissions"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=_uuid)
+    due_id: Mapped[str] = mapped_column(ForeignKey("reporting_dues.id"), index=True)
+    unit_code: Mapped[str] = mapped_column(String(32))
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    submitted_by: Mapped[str] = mapped_column(String(64))
+    late: Mapped[bool] = mapped_column(Boolean)
+    snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+    __table_args__ = (UniqueConstraint("due_id", "unit_code", name="uq_submissions_due_unit"),)
+
+
+class Flag(Base):
+    """问责记录: one per cause (``cause_key``), never deleted; decided by the security office."""
+
+    __tablename__ = "flags"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=_uuid)
+    cause_key: Mapped[str] = mapped_column(String(200), unique=True)
+    rule: Mapped[str] = mapped_column(String(32), index=True)
+    unit_code: Mapped[str] = mapped_column(String(32), index=True)
+    campaign_id: Mapped[str | None] = mapped_column(String(36))
+    person_id: Mapped[str | None] = mapped_column(String(36))
+    person_name: Mapped[str | None] = mapped_column(String(50))
+    evidence: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    raised_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decided_by: Mapped[str | None] = mapped_column(String(64))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class Notification(Base):
+    """An e-mail to send; the worker sends pending ones and retries with backoff."""
+
+    __tablename__ = "notifications"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=_uuid)
+    dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
+    unit_code: Mapped[str] = mapped_column(String(32))
+    to_address: Mapped[str] = mapped_column(String(200))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

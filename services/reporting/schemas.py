@@ -2,11 +2,103 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from services.reporting.domain import DECISIONS, FlagStatus, Rule
+from services.reporting.statistics import DIMENSIONS
+
+CODE = validate.Regexp(r"^[A-Za-z0-9_-]{1,32}$", error="must be a code of A-Z, 0-9, _ or -")
+
+
+class PhaseSchema(Schema):
+    id = fields.String(dump_only=True)
+    code = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    deadline = fields.Date(required=True)
+
+
+class TaskSchema(Schema):
+    id = fields.String(dump_only=True)
+    number = fields.String(required=True, validate=validate.Length(min=1, max=8))
+    title = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    lead_units = fields.List(fields.String(validate=CODE), load_default=list)
+    responsible_units = fields.List(fields.String(validate=CODE), load_default=list)
+
+
+class DueSchema(Schema):
+    id = fields.String(dump_only=True)
+    due_on = fields.Date(required=True)
+    period_start = fields.Date(required=True)
+    period_end = fields.Date(required=True)
+
+    @validates_schema
+    def _period(self, data, **kwargs):
+        if data["period_start"] > data["period_end"]:
+            raise ValidationError("period_start is after period_end", "period_start")
+
+
+class CampaignUnitSchema(Schema):
+    unit_code = fields.String(required=True, validate=CODE)
+    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    kind = fields.String(
+        load_default="college", validate=validate.OneOf(["college", "office", "other"])
+    )
+    email = fields.Email(load_default=None, allow_none=True)
+
+
+class CampaignCreateSchema(Schema):
+    code = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9_.-]{1,64}$"))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    note = fields.String(load_default=None, load_only=True)
+    starts_on = fields.Date(required=True)
+    ends_on = fields.Date(required=True)
+    phases = fields.List(fields.Nested(PhaseSchema), required=True, validate=validate.Length(min=1))
+    tasks = fields.List(fields.Nested(TaskSchema), load_default=list)
+    reporting_dues = fields.List(fields.Nested(DueSchema), required=True)
+    units = fields.List(
+        fields.Nested(CampaignUnitSchema), required=True, validate=validate.Length(min=1)
+    )
+
+    @validates_schema
+    def _dates(self, data, **kwargs):
+        if data["starts_on"] > data["ends_on"]:
+            raise ValidationError("starts_on is after ends_on", "starts_on")
+        codes = [u["unit_code"] for u in data["units"]]
+        if len(codes) != len(set(codes)):
+            raise ValidationError("a unit is listed twice", "units")
+
+
+class CampaignSchema(Schema):
+    id = fields.String()
+    code = fields.String()
+    name = fields.String()
+    starts_on = fields.Date()
+    ends_on = fields.Date()
+    phases = fields.List(fields.Nested(PhaseSchema))
+    tasks = fields.List(fields.Nested(TaskSchema))
+    reporting_dues = fields.List(fields.Nested(DueSchema))
+    units = fields.List(fields.Nested(CampaignUnitSchema))
 
 
 class StatisticsQuerySchema(Schema):
-    unit_code = fields.String(validate=validate.Regexp(r"^[A-Za-z0-9_-]{1,32}$"))
+    campaign_id = fields.String(validate=validate.Length(min=1, max=36))
+    unit_code = fields.String(validate=CODE)
+    category = fields.String(validate=validate.Length(min=1, max=32))
+    severity = fields.String(validate=validate.OneOf(["general", "major"]))
+    period_from = fields.Date()
+    period_to = fields.Date()
+    group_by = fields.String(load_default="unit", validate=validate.OneOf(list(DIMENSIONS)))
+
+
+class MeasuresSchema(Schema):
+    key = fields.String()
+    found = fields.Integer()
+    rectified = fields.Integer()
+    in_remediation = fields.Integer()
+    overdue = fields.Integer()
+    major = fields.Integer()
+    rectification_rate = fields.Float(allow_none=True)
+    average_days_to_close = fields.Float(allow_none=True)
 
 
 class UnitCountsSchema(Schema):
@@ -14,7 +106,82 @@ class UnitCountsSchema(Schema):
     by_status = fields.Dict(keys=fields.String(), values=fields.Integer())
 
 
+class CoverageSchema(Schema):
+    unit_code = fields.String()
+    activities = fields.Integer()
+    by_kind = fields.Dict(keys=fields.String(), values=fields.Integer())
+
+
 class StatisticsSchema(Schema):
     total = fields.Integer()
     by_status = fields.Dict(keys=fields.String(), values=fields.Integer())
     by_unit = fields.Dict(keys=fields.String(), values=fields.Nested(UnitCountsSchema))
+    group_by = fields.String()
+    rows = fields.List(fields.Nested(MeasuresSchema))
+    totals = fields.Nested(MeasuresSchema)
+    education = fields.List(fields.Nested(CoverageSchema))
+
+
+class SubmitSchema(Schema):
+    unit_code = fields.String(required=True, validate=CODE)
+
+
+class SubmissionSchema(Schema):
+    id = fields.String()
+    due_id = fields.String()
+    unit_code = fields.String()
+    submitted_at = fields.AwareDateTime()
+    submitted_by = fields.String()
+    late = fields.Boolean()
+    snapshot = fields.Dict()
+
+
+class BoardRowSchema(Schema):
+    unit_code = fields.String()
+    unit_name = fields.String()
+    submitted = fields.Boolean()
+    submitted_at = fields.AwareDateTime(allow_none=True)
+    submitted_by = fields.String(allow_none=True)
+    late = fields.Boolean(allow_none=True)
+
+
+class BoardSchema(Schema):
+    due_id = fields.String()
+    due_on = fields.Date()
+    period_start = fields.Date()
+    period_end = fields.Date()
+    submitted = fields.Integer()
+    missing = fields.Integer()
+    units = fields.List(fields.Nested(BoardRowSchema))
+
+
+class TableQuerySchema(Schema):
+    unit_code = fields.String(required=True, validate=CODE)
+
+
+class FlagQuerySchema(Schema):
+    unit_code = fields.String(validate=CODE)
+    rule = fields.String(validate=validate.OneOf([r.value for r in Rule]))
+    status = fields.String(validate=validate.OneOf([s.value for s in FlagStatus]))
+    campaign_id = fields.String(validate=validate.Length(min=1, max=36))
+
+
+class FlagDecisionSchema(Schema):
+    status = fields.String(required=True, validate=validate.OneOf([d.value for d in DECISIONS]))
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+
+
+class FlagSchema(Schema):
+    id = fields.String()
+    rule = fields.String()
+    unit_code = fields.String()
+    campaign_id = fields.String(allow_none=True)
+    person_id = fields.String(allow_none=True)
+    person_name = fields.String(allow_none=True)
+    evidence = fields.Dict()
+    status = fields.String()
+    raised_at = fields.AwareDateTime()
+    resolved_at = fields.AwareDateTime(allow_none=True)
+    decided_by = fields.String(allow_none=True)
+    decided_at = fields.AwareDateTime(allow_none=True)
+    decision_reason = fields.String(allow_none=True)

@@ -53,6 +53,8 @@ class HazardStateV1(_Strict):
     reopen_count = fields.Integer(required=True, validate=validate.Range(min=0))
     overdue = fields.Boolean(required=True)
     closed_at = fields.AwareDateTime(required=True, allow_none=True, format="iso")
+    source = fields.String(required=True, validate=validate.Length(min=1, max=16))
+    source_ref = fields.String(required=True, allow_none=True)
 
 
 # Every stage of the loop, and what the sweep and extensions announce, carries the state.
@@ -83,6 +85,40 @@ class DrillProblemFoundV1(_Strict):
     severity = fields.String(required=True, validate=validate.OneOf(SEVERITIES))
     description = fields.String(required=True, validate=validate.Length(min=1, max=4000))
     found_at = fields.AwareDateTime(required=True, format="iso")
+
+
+ACTIVITY_KINDS = ("lecture", "drill", "case_education", "hands_on", "mental_health", "themed_event")
+ACTIVITY_STATUSES = ("planned", "held", "cancelled")
+
+
+class ActivityStateV1(_Strict):
+    """An education activity after the change (education service). Never personal data."""
+
+    activity_id = fields.String(required=True, validate=validate.Length(min=1, max=36))
+    kind = fields.String(required=True, validate=validate.OneOf(ACTIVITY_KINDS))
+    title = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    organiser_unit = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    target_units = fields.List(
+        fields.String(validate=validate.Length(min=1, max=32)), required=True
+    )
+    venue = fields.String(required=True, allow_none=True)
+    starts_at = fields.AwareDateTime(required=True, format="iso")
+    ends_at = fields.AwareDateTime(required=True, format="iso")
+    status = fields.String(required=True, validate=validate.OneOf(ACTIVITY_STATUSES))
+    participants = fields.Integer(required=True, allow_none=True)
+
+
+class DrillCompletedV1(_Strict):
+    """A drill's results were recorded (education service)."""
+
+    drill_id = fields.String(required=True, validate=validate.Length(min=1, max=36))
+    target_units = fields.List(
+        fields.String(validate=validate.Length(min=1, max=32)), required=True
+    )
+    participants = fields.Integer(required=True, validate=validate.Range(min=0))
+    evacuation_seconds = fields.Integer(required=True, allow_none=True)
+    problems = fields.Integer(required=True, validate=validate.Range(min=0))
+    completed_at = fields.AwareDateTime(required=True, format="iso")
 
 
 class UnitChangedV1(_Strict):
@@ -121,6 +157,10 @@ class AssignmentChangedV1(_Strict):
 CATALOG: dict[tuple[str, int], type[Schema]] = {
     **{(event_type, 1): HazardStateV1 for event_type in HAZARD_EVENT_TYPES},
     ("drill.problem_found", 1): DrillProblemFoundV1,
+    ("drill.completed", 1): DrillCompletedV1,
+    ("activity.scheduled", 1): ActivityStateV1,
+    ("activity.held", 1): ActivityStateV1,
+    ("activity.cancelled", 1): ActivityStateV1,
     ("unit.changed", 1): UnitChangedV1,
     ("cell.changed", 1): CellChangedV1,
     ("assignment.changed", 1): AssignmentChangedV1,

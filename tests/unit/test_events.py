@@ -24,6 +24,8 @@ STATE = {
     "reopen_count": 0,
     "overdue": False,
     "closed_at": None,
+    "source": "report",
+    "source_ref": None,
 }
 
 

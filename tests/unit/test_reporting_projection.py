@@ -37,6 +37,8 @@ def history(unit: str, closed: bool) -> list[Envelope]:
         "reopen_count": 0,
         "overdue": False,
         "closed_at": None,
+        "source": "report",
+        "source_ref": None,
     }
     events = [
         Envelope(

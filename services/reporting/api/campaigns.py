@@ -1,0 +1,161 @@
+"""/campaigns: campaigns as data, the statistics table, submissions and the board."""
+
+from __future__ import annotations
+
+from flask import Response
+from flask_smorest import Blueprint
+from sqlalchemy import select
+
+from services.reporting import commands, tables
+from services.reporting.models import (
+    Campaign,
+    CampaignPhase,
+    CampaignTask,
+    CampaignUnit,
+    ReportingDue,
+    Submission,
+)
+from services.reporting.schemas import (
+    BoardSchema,
+    CampaignCreateSchema,
+    CampaignSchema,
+    SubmissionSchema,
+    SubmitSchema,
+    TableQuerySchema,
+)
+from shared.api import read_session, state, transaction
+from shared.auth import current_principal
+from shared.db import utcnow
+from shared.errors import NotFound
+
+blp = Blueprint("campaigns", __name__, url_prefix="/campaigns", description="专项整治 campaigns")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def campaign_view(session, campaign: Campaign) -> dict:
+    def rows(model, order):
+        return session.scalars(
+            select(model).where(model.campaign_id == campaign.id).order_by(order)
+        ).all()
+
+    return {
+        "id": campaign.id,
+        "code": campaign.code,
+        "name": campaign.name,
+        "starts_on": campaign.starts_on,
+        "ends_on": campaign.ends_on,
+        "phases": rows(CampaignPhase, CampaignPhase.position),
+        "tasks": rows(CampaignTask, CampaignTask.position),
+        "reporting_dues": rows(ReportingDue, ReportingDue.due_on),
+        "units": rows(CampaignUnit, CampaignUnit.unit_code),
+    }
+
+
+def _campaign(session, campaign_id: str) -> Campaign:
+    campaign = session.get(Campaign, campaign_id)
+    if campaign is None:
+        raise NotFound(f"campaign {campaign_id} does not exist")
+    return campaign
+
+
+@blp.route("", methods=["POST"])
+@blp.arguments(CampaignCreateSchema)
+@blp.response(201, CampaignSchema)
+def create_campaign(payload):
+    """A new campaign with its phases, tasks, due dates and units — no code change."""
+    with transaction() as session:
+        campaign = commands.create_campaign(session, current_principal(), payload)
+        return campaign_view(session, campaign)
+
+
+@blp.route("", methods=["GET"])
+@blp.response(200, CampaignSchema(many=True))
+def list_campaigns():
+    session = read_session()
+    campaigns = session.scalars(select(Campaign).order_by(Campaign.starts_on.desc())).all()
+    return [campaign_view(session, c) for c in campaigns]
+
+
+@blp.route("/<campaign_id>", methods=["GET"])
+@blp.response(200, CampaignSchema)
+def get_campaign(campaign_id: str):
+    session = read_session()
+    return campaign_view(session, _campaign(session, campaign_id))
+
+
+@blp.route("/<campaign_id>/dues/<due_id>/table", methods=["GET"])
+@blp.arguments(TableQuerySchema, location="query")
+@blp.response(200, content_type=XLSX)
+def statistics_table(query, campaign_id: str, due_id: str):
+    """《校园安全专项整治工作隐患问题统计表》 of a unit for the due date's period (.xlsx)."""
+    unit_code = query["unit_code"]
+    current_principal().require_unit(unit_code)
+    session = read_session()
+    due = commands.get_due(session, campaign_id, due_id)
+    tz = state().settings.campus_timezone
+    snapshot = commands.table_snapshot(session, due, unit_code, tz)
+    name = commands.unit_name(session, campaign_id, unit_code)
+    response = Response(tables.statistics_table_xlsx(snapshot, name, utcnow(), tz), mimetype=XLSX)
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="statistics-{unit_code}-{due.due_on}.xlsx"'
+    )
+    return response
+
+
+@blp.route("/<campaign_id>/dues/<due_id>/submissions", methods=["POST"])
+@blp.arguments(SubmitSchema)
+@blp.response(201, SubmissionSchema)
+def submit(payload, campaign_id: str, due_id: str):
+    """A unit submits its table; the snapshot, time and submitter are frozen."""
+    with transaction() as session:
+        return commands.submit(
+            session,
+            current_principal(),
+            campaign_id,
+            due_id,
+            payload["unit_code"],
+            utcnow(),
+            state().settings.campus_timezone,
+        )
+
+
+@blp.route("/<campaign_id>/dues/<due_id>/board", methods=["GET"])
+@blp.response(200, BoardSchema)
+def board(campaign_id: str, due_id: str):
+    """Who submitted, when, late or not, and who has not (units see their own row)."""
+    principal = current_principal()
+    session = read_session()
+    due = commands.get_due(session, campaign_id, due_id)
+    units = session.scalars(
+        select(CampaignUnit)
+        .where(CampaignUnit.campaign_id == campaign_id)
+        .order_by(CampaignUnit.unit_code)
+    ).all()
+    submissions = {
+        s.unit_code: s
+        for s in session.scalars(select(Submission).where(Submission.due_id == due.id))
+    }
+    rows = []
+    for unit in units:
+        if not principal.can_access_unit(unit.unit_code):
+            continue
+        s = submissions.get(unit.unit_code)
+        rows.append(
+            {
+                "unit_code": unit.unit_code,
+                "unit_name": unit.name,
+                "submitted": s is not None,
+                "submitted_at": s.submitted_at if s else None,
+                "submitted_by": s.submitted_by if s else None,
+                "late": s.late if s else None,
+            }
+        )
+    return {
+        "due_id": due.id,
+        "due_on": due.due_on,
+        "period_start": due.period_start,
+        "period_end": due.period_end,
+        "submitted": sum(r["submitted"] for r in rows),
+        "missing": sum(not r["submitted"] for r in rows),
+        "units": rows,
+    }

@@ -1,0 +1,33 @@
+"""Periodic work of the reporting worker: due-date flags and reminders, then e-mail."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from services.reporting import commands, notifications
+from shared.config import Settings
+from shared.db import unit_of_work, utcnow
+
+
+def run_sweep(
+    factory: sessionmaker[Session], settings: Settings, now: datetime | None = None
+) -> dict[str, int]:
+    with unit_of_work(factory) as session:
+        return commands.sweep(
+            session,
+            now or utcnow(),
+            settings.campus_timezone,
+            settings.reminder_days,
+            settings.public_url,
+        )
+
+
+def send_mail(
+    factory: sessionmaker[Session], settings: Settings, now: datetime | None = None
+) -> dict[str, int]:
+    return notifications.send_pending(factory, settings, now)
+
+
+TASKS = [run_sweep, send_mail]
