@@ -7,7 +7,8 @@ import sys
 
 import pytest
 
-from shared.testing.fixtures import ROOT, suite_env
+from services.registry import create_app
+from shared.testing.fixtures import ROOT, bearer, suite_env
 from shared.testing.waiting import wait_until
 from tests.integration.conftest import (
     inbox_size,
@@ -19,6 +20,8 @@ from tests.integration.conftest import (
 
 pytestmark = pytest.mark.integration
 
+SO = bearer("security_office")
+
 
 def test_replay_rebuilds_a_lost_projection(databases, amqp_url, processes):
     produce_hazard_events(databases.engine("hazards"), created=60, registered=25)
@@ -28,9 +31,14 @@ def test_replay_rebuilds_a_lost_projection(databases, amqp_url, processes):
     wait_until(lambda: inbox_size(databases) == 85, timeout=60, message="first delivery")
     expected = ledger_counts(databases)
     assert projection_counts(databases) == expected
+    reporting = create_app(
+        "reporting", {"database_url": databases.urls["reporting"], "amqp_url": amqp_url}
+    ).test_client()
+    queries = ["group_by=unit", "group_by=category", "group_by=severity&unit_code=JD"]
+    before = [reporting.get(f"/statistics?{q}", headers=SO).get_json() for q in queries]
 
-    with databases.engine("reporting").begin() as conn:  # the projection is lost
-        conn.exec_driver_sql("TRUNCATE hazard_projection, inbox")
+    with databases.engine("reporting").begin() as conn:  # the reporting database is lost
+        conn.exec_driver_sql("TRUNCATE hazard_projection, inbox, flags")
     result = subprocess.run(
         [sys.executable, "-m", "services", "replay", "hazards"],
         env=env,
@@ -44,3 +52,5 @@ def test_replay_rebuilds_a_lost_projection(databases, amqp_url, processes):
     wait_until(lambda: inbox_size(databases) == 85, timeout=60, message="replayed")
     wait_until(lambda: unsent(databases) == 0, timeout=30, message="replay published")
     assert projection_counts(databases) == expected
+    after = [reporting.get(f"/statistics?{q}", headers=SO).get_json() for q in queries]
+    assert after == before
