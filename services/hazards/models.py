@@ -139,3 +139,132 @@ class IdempotencyKey(Base):
     request_hash: Mapped[str] = mapped_column(String(64))
     hazard_id: Mapped[str] = mapped_column(String(36))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+# -- registers: risks (task 三), daily inspections (七), special equipment (十) -------------
+# Imported here so the classes above stay untouched while other work edits them.
+from sqlalchemy import JSON  # noqa: E402
+
+
+class RiskPoint(Base):
+    """风险点: a risk identified at a place, graded by the LS method (register_rules)."""
+
+    __tablename__ = "risk_points"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=_uuid)
+    unit_code: Mapped[str] = mapped_column(String(32), index=True)  # the cell's, at writing
+    cell_id: Mapped[str] = mapped_column(String(36), index=True)
+    category: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(100))
+    hazard_factors: Mapped[str | None] = mapped_column(Text)  # 主要危险因素
+    likelihood: Mapped[int] = mapped_column(Integer)
+    severity: Mapped[int] = mapped_column(Integer)
+    score: Mapped[int] = mapped_column(Integer)
+    level: Mapped[str] = mapped_column(String(8), index=True)
+    control_measures: Mapped[str] = mapped_column(Text)
+    emergency_measures: Mapped[str | None] = mapped_column(Text)
+    owner_name: Mapped[str] = mapped_column(String(50))
+    next_review_on: Mapped[date] = mapped_column(Date)
+    created_by: Mapped[str] = mapped_column(String(64))
+    updated_by: Mapped[str] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+class ChecklistTemplate(Base):
+    """A daily-inspection checklist (检查表) of one category; items are [{code, text}]."""
+
+    __tablename__ = "checklist_templates"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=_uuid)
+    code: Mapped[str] = mapped_column(String(48), unique=True)
+    category: Mapped[str] = mapped_column(String(32), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    items: Mapped[list[dict[str, str]]] = mapped_column(JSON)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+class Inspection(Base):
+    """日检查: one place checked against one checklist; items are copied, so later edits of
+    the template never rewrite what was checked."""
+
+    __tablename__ = "inspections"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=_uuid)
+    template_id: Mapped[str] = mapped_column(ForeignKey("checklist_templates.id"), index=True)
+    template_code: Mapped[str] = mapped_column(String(48))
+    template_name: Mapped[str] = mapped_column(String(100))
+    template_version: Mapped[int] = mapped_column(Integer)
+    category: Mapped[str] = mapped_column(String(32))
+    unit_code: Mapped[str] = mapped_column(String(32), index=True)
+    cell_id: Mapped[str] = mapped_column(String(36), index=True)
+    inspector: Mapped[str] = mapped_column(String(64))
+    inspector_name: Mapped[str | None] = mapped_column(String(50))
+    performed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    inspected_on: Mapped[date] = mapped_column(Date, index=True)  # campus date: coverage
+    note: Mapped[str | None] = mapped_column(Text)
+    passed: Mapped[int] = mapped_column(Integer, default=0)
+    failed: Mapped[int] = mapped_column(Integer, default=0)
+    not_applicable: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class InspectionItem(Base):
+    __tablename__ = "inspection_items"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    inspection_id: Mapped[str] = mapped_column(ForeignKey("inspections.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    code: Mapped[str] = mapped_column(String(24))
+    text: Mapped[str] = mapped_column(String(200))
+    result: Mapped[str] = mapped_column(String(8))
+    note: Mapped[str | None] = mapped_column(Text)
+    # The hazard a failed item opened (numbers never change, so it is kept beside the id).
+    hazard_id: Mapped[str | None] = mapped_column(ForeignKey("hazards.id"))
+    hazard_number: Mapped[str | None] = mapped_column(String(32))
+
+    __table_args__ = (UniqueConstraint("inspection_id", "code", name="uq_inspection_items_code"),)
+
+
+class SpecialEquipment(Base):
+    """特种设备台账: one registered item of special equipment and its periodic inspection dates."""
+
+    __tablename__ = "special_equipment"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=_uuid)
+    registration_no: Mapped[str] = mapped_column(String(64), unique=True)  # 使用登记证编号
+    kind: Mapped[str] = mapped_column(String(24))
+    name: Mapped[str] = mapped_column(String(100))
+    model: Mapped[str | None] = mapped_column(String(100))
+    unit_code: Mapped[str] = mapped_column(String(32), index=True)
+    cell_id: Mapped[str] = mapped_column(String(36), index=True)
+    location: Mapped[str | None] = mapped_column(String(200))
+    keeper_name: Mapped[str] = mapped_column(String(50))
+    last_inspected_on: Mapped[date | None] = mapped_column(Date)
+    next_inspection_due: Mapped[date | None] = mapped_column(Date, index=True)
+    status: Mapped[str] = mapped_column(String(16), default="in_use")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+class EquipmentInspection(Base):
+    """定期检验记录 (append-only): what moved an equipment's last/next inspection dates."""
+
+    __tablename__ = "equipment_inspections"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=_uuid)
+    equipment_id: Mapped[str] = mapped_column(ForeignKey("special_equipment.id"), index=True)
+    inspected_on: Mapped[date] = mapped_column(Date)
+    result: Mapped[str] = mapped_column(String(16))
+    next_due: Mapped[date | None] = mapped_column(Date)
+    agency: Mapped[str | None] = mapped_column(String(100))  # 检验机构
+    report_no: Mapped[str | None] = mapped_column(String(64))
+    note: Mapped[str | None] = mapped_column(Text)
+    recorded_by: Mapped[str] = mapped_column(String(64))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -1,4 +1,5 @@
-"""Periodic work of the hazard worker: the overdue / major-unresolved sweep."""
+"""Periodic work of the hazard worker: the overdue / major-unresolved sweep, and hazards
+for special equipment whose periodic inspection (定期检验) fell due unrecorded."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.hazards import commands
+from services.hazards.register_commands import run_equipment_sweep
 from shared.config import Settings
 from shared.db import unit_of_work, utcnow
 
@@ -20,4 +22,4 @@ def run_sweep(
         )
 
 
-TASKS = [run_sweep]
+TASKS = [run_sweep, run_equipment_sweep]

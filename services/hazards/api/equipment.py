@@ -1,0 +1,114 @@
+"""/equipment: the special-equipment register (特种设备) and its periodic inspections."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask_smorest import Blueprint
+from sqlalchemy import func, select
+
+from services.hazards import register_commands as rc
+from services.hazards import register_rules as rules
+from services.hazards.api.register_http import if_match, with_etag
+from services.hazards.models import EquipmentInspection, SpecialEquipment
+from services.hazards.register_schemas import (
+    EquipmentCreateSchema,
+    EquipmentQuerySchema,
+    EquipmentSchema,
+    EquipmentUpdateSchema,
+    PeriodicInspectionCreateSchema,
+    PeriodicInspectionSchema,
+)
+from shared.api import read_session, state, transaction
+from shared.auth import current_principal
+from shared.timeutil import campus_today
+
+blp = Blueprint(
+    "equipment", __name__, url_prefix="/equipment", description="特种设备 special equipment"
+)
+
+
+def today() -> date:
+    return campus_today(state().settings.campus_timezone)
+
+
+def view(equipment: SpecialEquipment, day: date) -> dict[str, Any]:
+    """The entry with its due state (超期未检 / 即将到期) as of the campus day."""
+    return {
+        **rc.columns(equipment),
+        "due_state": rules.due_state(equipment.next_inspection_due, day).value,
+    }
+
+
+@blp.route("", methods=["POST"])
+@blp.arguments(EquipmentCreateSchema)
+@blp.response(201, EquipmentSchema)
+def register_equipment(payload):
+    """Register equipment at a place; the registration number (使用登记证编号) is unique."""
+    with transaction() as session:
+        equipment = rc.register_equipment(session, current_principal(), **payload)
+        return with_etag(equipment, view(equipment, today()), 201)
+
+
+@blp.route("", methods=["GET"])
+@blp.arguments(EquipmentQuerySchema, location="query")
+@blp.response(200, EquipmentSchema(many=True))
+@blp.paginate()
+def list_equipment(query, pagination_parameters):
+    """The register in the caller's scope; due=overdue|due_soon finds what needs 定期检验."""
+    session, day = read_session(), today()
+    stmt = rc.equipment_query(current_principal(), query, day)
+    pagination_parameters.item_count = session.scalar(
+        select(func.count()).select_from(stmt.order_by(None).subquery())
+    )
+    rows = session.scalars(
+        stmt.offset(pagination_parameters.first_item).limit(pagination_parameters.page_size)
+    )
+    return [view(e, day) for e in rows]
+
+
+@blp.route("/<equipment_id>", methods=["GET"])
+@blp.response(200, EquipmentSchema)
+def get_equipment(equipment_id: str):
+    equipment = rc.get_equipment(read_session(), current_principal(), equipment_id)
+    return with_etag(equipment, view(equipment, today()))
+
+
+@blp.route("/<equipment_id>", methods=["PATCH"])
+@blp.arguments(EquipmentUpdateSchema)
+@blp.response(200, EquipmentSchema)
+@blp.alt_response(412, description="If-Match does not match the equipment's version")
+def update_equipment(payload, equipment_id: str):
+    """Edit the entry (not its inspection dates: record an inspection for those)."""
+    with transaction() as session:
+        equipment = rc.update_equipment(
+            session, current_principal(), equipment_id, payload, if_match()
+        )
+        return with_etag(equipment, view(equipment, today()))
+
+
+@blp.route("/<equipment_id>/inspections", methods=["POST"])
+@blp.arguments(PeriodicInspectionCreateSchema)
+@blp.response(201, PeriodicInspectionSchema)
+def record_periodic_inspection(payload, equipment_id: str):
+    """定期检验: date, result, next due date → the entry's last/next dates (a failed
+    inspection takes equipment in use out of use)."""
+    tz = state().settings.campus_timezone
+    with transaction() as session:
+        record, _ = rc.record_periodic_inspection(
+            session, current_principal(), equipment_id, campus_tz=tz, **payload
+        )
+        return record
+
+
+@blp.route("/<equipment_id>/inspections", methods=["GET"])
+@blp.response(200, PeriodicInspectionSchema(many=True))
+def list_periodic_inspections(equipment_id: str):
+    session = read_session()
+    rc.get_equipment(session, current_principal(), equipment_id)
+    return session.scalars(
+        select(EquipmentInspection)
+        .where(EquipmentInspection.equipment_id == equipment_id)
+        .order_by(EquipmentInspection.inspected_on.desc(), EquipmentInspection.recorded_at.desc())
+    ).all()

@@ -1,0 +1,85 @@
+"""/risks: the risk register (安全风险辨识评估), risk announcements, colour counts."""
+
+from __future__ import annotations
+
+from flask_smorest import Blueprint
+from sqlalchemy import func, select
+
+from services.hazards import register_commands as rc
+from services.hazards.api.register_http import if_match, with_etag
+from services.hazards.register_schemas import (
+    AnnouncementQuerySchema,
+    AnnouncementSchema,
+    RiskCreateSchema,
+    RiskQuerySchema,
+    RiskSchema,
+    RiskUpdateSchema,
+    SummaryQuerySchema,
+    SummaryRowSchema,
+)
+from shared.api import read_session, transaction
+from shared.auth import current_principal
+
+blp = Blueprint(
+    "risks", __name__, url_prefix="/risks", description="风险辨识评估 risk register (LS 四色分级)"
+)
+
+
+@blp.route("", methods=["POST"])
+@blp.arguments(RiskCreateSchema)
+@blp.response(201, RiskSchema)
+def create_risk(payload):
+    """Identify a risk point at a place; its level follows R = L × S
+    (≥20 red 重大, 15-19 orange 较大, 9-14 yellow 一般, ≤8 blue 低)."""
+    with transaction() as session:
+        risk = rc.create_risk(session, current_principal(), **payload)
+        return with_etag(risk, status=201)
+
+
+@blp.route("", methods=["GET"])
+@blp.arguments(RiskQuerySchema, location="query")
+@blp.response(200, RiskSchema(many=True))
+@blp.paginate()
+def list_risks(query, pagination_parameters):
+    """Risk points in the caller's scope, by unit and highest score first."""
+    session = read_session()
+    stmt = rc.risk_query(current_principal(), query)
+    pagination_parameters.item_count = session.scalar(
+        select(func.count()).select_from(stmt.order_by(None).subquery())
+    )
+    return session.scalars(
+        stmt.offset(pagination_parameters.first_item).limit(pagination_parameters.page_size)
+    ).all()
+
+
+@blp.route("/announcement", methods=["GET"])
+@blp.arguments(AnnouncementQuerySchema, location="query")
+@blp.response(200, AnnouncementSchema)
+def risk_announcement(query):
+    """风险公告: a place's risk points (with those of the places below it), red → blue."""
+    return rc.announcement(read_session(), current_principal(), query["cell_id"])
+
+
+@blp.route("/summary", methods=["GET"])
+@blp.arguments(SummaryQuerySchema, location="query")
+@blp.response(200, SummaryRowSchema(many=True))
+def risk_summary(query):
+    """Risk points by colour per unit."""
+    return rc.risk_summary(read_session(), current_principal(), query.get("unit_code"))
+
+
+@blp.route("/<risk_id>", methods=["GET"])
+@blp.response(200, RiskSchema)
+def get_risk(risk_id: str):
+    return with_etag(rc.get_risk(read_session(), current_principal(), risk_id))
+
+
+@blp.route("/<risk_id>", methods=["PATCH"])
+@blp.arguments(RiskUpdateSchema)
+@blp.response(200, RiskSchema)
+@blp.alt_response(412, description="If-Match does not match the risk point's version")
+def update_risk(payload, risk_id: str):
+    """Re-assess or edit a risk point (the level is recomputed)."""
+    with transaction() as session:
+        risk = rc.update_risk(session, current_principal(), risk_id, payload, if_match())
+        return with_etag(risk)
