@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import flask_smorest
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, request
 from flask_smorest.utils import prepare_response
 from prometheus_client import CollectorRegistry
 from sqlalchemy import Engine
@@ -25,6 +25,7 @@ from shared.config import Settings, load_settings
 from shared.db import make_engine, make_session_factory, ping, unit_of_work
 from shared.errors import (
     PROBLEM_JSON,
+    BadRequest,
     ProblemSchema,
     handle_http_exception,
     register_error_handlers,
@@ -143,3 +144,19 @@ def _close_read_session(_exc: BaseException | None) -> None:
     session = g.pop("db", None)
     if session is not None:
         session.close()
+
+
+def if_match_version() -> int | None:
+    """Parse If-Match: "3" / W/"3" (the version in our ETags); absent or * means no check."""
+    raw = request.headers.get("If-Match")
+    if raw is None or raw.strip() == "*":
+        return None
+    value = raw.strip().removeprefix("W/").strip('"')
+    if not value.isdigit():
+        raise BadRequest('If-Match must be the ETag of the record, e.g. "3"')
+    return int(value)
+
+
+def with_etag(obj: Any, body: Any = None, status: int = 200) -> tuple[Any, int, dict[str, str]]:
+    """Send a versioned row (or a view of it) with its version as ETag, for a later If-Match."""
+    return (obj if body is None else body), status, {"ETag": f'"{obj.version}"'}

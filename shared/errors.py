@@ -40,6 +40,18 @@ class Forbidden(DomainError):
     title = "Forbidden"
 
 
+class BadRequest(DomainError):
+    status = 400
+    title = "Bad Request"
+
+
+class PreconditionFailed(DomainError):
+    """If-Match named a version the record no longer has (optimistic concurrency)."""
+
+    status = 412
+    title = "Precondition Failed"
+
+
 class Unauthorized(DomainError):
     status = 401
     title = "Unauthorized"

@@ -31,7 +31,7 @@ from shared.auth import (
     Principal,
 )
 from shared.db import utcnow
-from shared.errors import DomainError, Forbidden, NotFound
+from shared.errors import DomainError, Forbidden, NotFound, PreconditionFailed
 from shared.events import record_event
 from shared.grid_projection import GridCell, accountable_person, cells_held_by
 from shared.timeutil import campus_time
@@ -39,11 +39,6 @@ from shared.timeutil import campus_time
 SOURCE = "hazards"
 REPORTER_ROLES = (SECURITY_OFFICE, UNIT_MANAGER, GRID_STAFF, PORTAL)
 SYSTEM = Principal("system", "系统", frozenset({SECURITY_OFFICE}), None)
-
-
-class PreconditionFailed(DomainError):
-    status = 412
-    title = "Precondition Failed"
 
 
 class UnknownCell(DomainError):

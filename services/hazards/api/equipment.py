@@ -10,7 +10,6 @@ from sqlalchemy import func, select
 
 from services.hazards import register_commands as rc
 from services.hazards import register_rules as rules
-from services.hazards.api.register_http import if_match, with_etag
 from services.hazards.models import EquipmentInspection, SpecialEquipment
 from services.hazards.register_schemas import (
     EquipmentCreateSchema,
@@ -20,7 +19,8 @@ from services.hazards.register_schemas import (
     PeriodicInspectionCreateSchema,
     PeriodicInspectionSchema,
 )
-from shared.api import read_session, state, transaction
+from shared.api import if_match_version as if_match
+from shared.api import read_session, state, transaction, with_etag
 from shared.auth import current_principal
 from shared.timeutil import campus_today
 

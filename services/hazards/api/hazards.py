@@ -29,32 +29,12 @@ from services.hazards.schemas import (
     TransitionSchema,
     UploadSchema,
 )
-from shared.api import read_session, state, transaction
+from shared.api import if_match_version, read_session, state, transaction, with_etag
 from shared.auth import LEAD_DEPARTMENT, Principal, current_principal
-from shared.errors import DomainError, NotFound
+from shared.errors import BadRequest, NotFound
 from shared.timeutil import campus_today
 
 blp = Blueprint("hazards", __name__, url_prefix="/hazards", description="隐患台账 hazard ledger")
-
-
-class BadPrecondition(DomainError):
-    status = 400
-    title = "Bad Request"
-
-
-def _if_match() -> int | None:
-    """Parse If-Match: "3" / W/"3" (the version in our ETag); absent means no check."""
-    raw = request.headers.get("If-Match")
-    if raw is None or raw.strip() == "*":
-        return None
-    value = raw.strip().removeprefix("W/").strip('"')
-    if not value.isdigit():
-        raise BadPrecondition('If-Match must be the ETag of the hazard, e.g. "3"')
-    return int(value)
-
-
-def _with_etag(hazard: Hazard):
-    return hazard, 200, {"ETag": f'"{hazard.version}"'}
 
 
 @blp.route("", methods=["POST"])
@@ -69,7 +49,7 @@ def create_hazard(payload):
         with transaction() as session:
             return commands.create_hazard(session, principal, campus_tz=tz, **payload)
     if len(key) > 100:
-        raise BadPrecondition("Idempotency-Key is limited to 100 characters")
+        raise BadRequest("Idempotency-Key is limited to 100 characters")
     for _ in range(2):  # a concurrent twin with the same key loses the race, then reads
         try:
             with transaction() as session:
@@ -79,7 +59,7 @@ def create_hazard(payload):
                 return hazard, 201 if created else 200
         except sa_exc.IntegrityError:
             continue
-    raise BadPrecondition("concurrent requests with the same Idempotency-Key; retry")
+    raise BadRequest("concurrent requests with the same Idempotency-Key; retry")
 
 
 def visible_to(stmt, principal: Principal):
@@ -144,7 +124,7 @@ def list_hazards(query, pagination_parameters):
 @blp.response(200, HazardSchema)
 def get_hazard(hazard_id: str):
     """One hazard; its ETag is the version to send back in If-Match."""
-    return _with_etag(commands.get_hazard(read_session(), current_principal(), hazard_id))
+    return with_etag(commands.get_hazard(read_session(), current_principal(), hazard_id))
 
 
 @blp.route("/<hazard_id>/history", methods=["GET"])
@@ -167,9 +147,9 @@ def _transition_route(action: Action, schema: type, path: str, summary: str) -> 
     def view(payload, hazard_id: str):
         with transaction() as session:
             hazard = commands.transition(
-                session, current_principal(), hazard_id, action, payload, _if_match()
+                session, current_principal(), hazard_id, action, payload, if_match_version()
             )
-            return _with_etag(hazard)
+            return with_etag(hazard)
 
     view.__doc__ = summary
     view.__name__ = f"{action.value}_hazard"

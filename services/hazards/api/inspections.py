@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session
 
 from services.hazards import register_commands as rc
 from services.hazards import register_rules as rules
-from services.hazards.api.register_http import BadPrecondition, if_match, with_etag
 from services.hazards.models import Inspection
 from services.hazards.register_schemas import (
     ChecklistCreateSchema,
@@ -25,8 +24,10 @@ from services.hazards.register_schemas import (
     InspectionSchema,
     InspectionSummarySchema,
 )
-from shared.api import read_session, state, transaction
+from shared.api import if_match_version as if_match
+from shared.api import read_session, state, transaction, with_etag
 from shared.auth import current_principal
+from shared.errors import BadRequest
 from shared.timeutil import campus_today
 
 checklists_blp = Blueprint(
@@ -104,7 +105,7 @@ def record_inspection(payload):
         except sa_exc.IntegrityError:
             if inspection_id is None:
                 raise
-    raise BadPrecondition("concurrent requests with the same inspection id; retry")
+    raise BadRequest("concurrent requests with the same inspection id; retry")
 
 
 @blp.route("", methods=["GET"])

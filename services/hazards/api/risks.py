@@ -6,7 +6,6 @@ from flask_smorest import Blueprint
 from sqlalchemy import func, select
 
 from services.hazards import register_commands as rc
-from services.hazards.api.register_http import if_match, with_etag
 from services.hazards.register_schemas import (
     AnnouncementQuerySchema,
     AnnouncementSchema,
@@ -17,7 +16,8 @@ from services.hazards.register_schemas import (
     SummaryQuerySchema,
     SummaryRowSchema,
 )
-from shared.api import read_session, transaction
+from shared.api import if_match_version as if_match
+from shared.api import read_session, transaction, with_etag
 from shared.auth import current_principal
 
 blp = Blueprint(
