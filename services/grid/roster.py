@@ -8,44 +8,33 @@ the poster.
 
 from __future__ import annotations
 
-import functools
-import io
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from xml.sax.saxutils import escape
 
 import jinja2
-import qrcode
-import qrcode.constants
 from markupsafe import Markup
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
-from qrcode.image.base import BaseImage
-from qrcode.image.pil import PilImage
-from qrcode.image.svg import SvgPathImage
 from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_CENTER
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import (
-    Flowable,
-    KeepTogether,
-    Paragraph,
-    SimpleDocTemplate,
-    Spacer,
-    Table,
-    TableStyle,
-)
+from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
+from shared.pdf import A4_CONTENT_WIDTH, base_styles, build_a4_pdf, para
+from shared.qr import qr_png as qr_png  # re-exported: the roster's QR helpers live in shared
+from shared.qr import qr_svg
 from shared.timeutil import campus_time
+from shared.xlsx import (
+    TEXT_FORMAT,
+    append_row,
+    set_column_widths,
+    style_header_row,
+    workbook_bytes,
+    write_title,
+)
 
 
 @dataclass(frozen=True)
@@ -75,33 +64,6 @@ class Roster:
     generated_at: datetime  # aware, UTC; shown in campus time
     campus_timezone: str
     places: tuple[RosterPlace, ...]
-
-
-# --- QR codes ------------------------------------------------------------------------------------
-
-# M (15 % recovery) survives a poster that is creased, stained or partly covered.
-_QR_ERROR_CORRECTION = qrcode.constants.ERROR_CORRECT_M
-
-
-def _qr(url: str, image_factory: type[BaseImage]) -> BaseImage:
-    code = qrcode.QRCode(
-        error_correction=_QR_ERROR_CORRECTION, border=4, image_factory=image_factory
-    )
-    code.add_data(url)
-    code.make(fit=True)
-    return code.make_image()
-
-
-def qr_png(url: str) -> bytes:
-    buf = io.BytesIO()
-    _qr(url, PilImage).save(buf, format="PNG")
-    return buf.getvalue()
-
-
-def qr_svg(url: str) -> str:
-    # SvgPathImage: one <path>, unprefixed tags and a viewBox, so it can be inlined in HTML
-    # and resized by CSS. to_string() never writes an XML declaration.
-    return _qr(url, SvgPathImage).to_string(encoding="unicode")
 
 
 # --- HTML ----------------------------------------------------------------------------------------
@@ -205,31 +167,19 @@ def render_html(roster: Roster) -> str:
 
 # --- PDF -----------------------------------------------------------------------------------------
 
-# Adobe's built-in CID font: no font file to ship, text stays extractable. It is not embedded,
-# so viewers substitute a local Song/Ming face (every mainstream viewer in China has one).
-_PDF_FONT = "STSong-Light"
+# Font, styles, escaping, footer and the A4 document are shared by every Chinese PDF.
 _QR_SIZE = 30 * mm
-_PAGE_MARGIN = 15 * mm
 
 
-@functools.cache
 def _pdf_styles() -> dict[str, ParagraphStyle]:
-    pdfmetrics.registerFont(UnicodeCIDFont(_PDF_FONT))
-    base = ParagraphStyle("base", fontName=_PDF_FONT, fontSize=10.5, leading=14, wordWrap="CJK")
-    return {
-        "base": base,
-        "title": ParagraphStyle("title", base, fontSize=18, leading=24, alignment=TA_CENTER),
-        "meta": ParagraphStyle("meta", base, fontSize=10, spaceAfter=4 * mm),
-        "heading": ParagraphStyle("heading", base, fontSize=13, leading=18, spaceAfter=1 * mm),
-        "small": ParagraphStyle("small", base, fontSize=9, leading=12),
-        "caption": ParagraphStyle("caption", base, fontSize=9, leading=12, alignment=TA_CENTER),
-        "url": ParagraphStyle("url", base, fontSize=6.5, leading=8, wordWrap=None),
-    }
+    styles = base_styles()
+    styles["url"] = ParagraphStyle("url", styles["base"], fontSize=6.5, leading=8, wordWrap=None)
+    return styles
 
 
 def _p(text: str, style: ParagraphStyle) -> Paragraph:
-    # Paragraph parses an XML-ish markup: user text must be escaped like HTML.
-    return Paragraph(escape(text), style)
+    # Paragraph parses an XML-ish markup: para escapes user text like HTML.
+    return para(text, style)
 
 
 def _qr_drawing(url: str) -> Drawing:
@@ -291,35 +241,15 @@ def _place_flowables(
 
 def render_pdf(roster: Roster) -> bytes:
     styles = _pdf_styles()
-    buf = io.BytesIO()
-    doc = SimpleDocTemplate(
-        buf,
-        pagesize=A4,
-        leftMargin=_PAGE_MARGIN,
-        rightMargin=_PAGE_MARGIN,
-        topMargin=_PAGE_MARGIN,
-        bottomMargin=_PAGE_MARGIN,
-        title=roster.title,
-        subject=roster.scope_label,
-        lang="zh-CN",
-    )
-
-    def footer(canvas: Canvas, doc: SimpleDocTemplate) -> None:
-        canvas.saveState()
-        canvas.setFont(_PDF_FONT, 8)
-        canvas.drawCentredString(A4[0] / 2, _PAGE_MARGIN / 2, f"第 {doc.page} 页")
-        canvas.restoreState()
-
     story: list[Flowable] = [
         _p(roster.title, styles["title"]),
         _p(f"{roster.scope_label}　　生成时间：{_generated_at(roster)}", styles["meta"]),
     ]
     for place in roster.places:
-        story += _place_flowables(place, styles, doc.width)
+        story += _place_flowables(place, styles, A4_CONTENT_WIDTH)
     if not roster.places:
         story.append(_p("暂无网格场所。", styles["base"]))
-    doc.build(story, onFirstPage=footer, onLaterPages=footer)
-    return buf.getvalue()
+    return build_a4_pdf(story, title=roster.title, subject=roster.scope_label)
 
 
 # --- XLSX ----------------------------------------------------------------------------------------
@@ -347,18 +277,15 @@ def render_xlsx(roster: Roster) -> bytes:
     ws.title = _XLSX_SHEET
     last_col = get_column_letter(len(XLSX_HEADER))
 
-    ws.append([roster.title])
-    ws.merge_cells(f"A1:{last_col}1")
-    ws["A1"].font = Font(bold=True, size=14)
-    ws["A1"].alignment = Alignment(horizontal="center")
-    ws.append([roster.scope_label, None, None, None, None, f"生成时间：{_generated_at(roster)}"])
+    write_title(ws, roster.title, len(XLSX_HEADER))
+    append_row(
+        ws, [roster.scope_label, None, None, None, None, f"生成时间：{_generated_at(roster)}"]
+    )
     ws.merge_cells("A2:E2")
     ws.merge_cells(f"F2:{last_col}2")
 
     ws.append(list(XLSX_HEADER))
-    for cell in ws[_XLSX_HEADER_ROW]:
-        cell.font = Font(bold=True)
-    ws.freeze_panes = f"A{_XLSX_HEADER_ROW + 1}"
+    style_header_row(ws, _XLSX_HEADER_ROW)
 
     number = 0
     for place in roster.places:
@@ -368,19 +295,11 @@ def render_xlsx(roster: Roster) -> bytes:
         for role, name, phone in people:
             number += 1
             place_cols = (place.cell_code, place.path, place.area_type_label, place.location)
-            ws.append([number, *place_cols, role, name, phone, place.report_url])
-            for cell in ws[ws.max_row]:
-                # openpyxl turns any string starting with "=" into a formula; user text must
-                # stay text (formula injection).
-                if cell.data_type == "f":
-                    cell.data_type = "s"
+            # append_row: user text starting with "=" stays text (formula injection).
+            row = append_row(ws, [number, *place_cols, role, name, phone, place.report_url])
             # Text format, so editing a phone in Excel keeps leading zeros (0931-…).
-            ws.cell(ws.max_row, 8).number_format = "@"
+            row[7].number_format = TEXT_FORMAT
 
-    for i, (_, width) in enumerate(_XLSX_COLUMNS, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = width
+    set_column_widths(ws, (width for _, width in _XLSX_COLUMNS))
     ws.auto_filter.ref = f"A{_XLSX_HEADER_ROW}:{last_col}{max(ws.max_row, _XLSX_HEADER_ROW)}"
-
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return workbook_bytes(wb)

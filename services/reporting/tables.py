@@ -3,14 +3,14 @@ the unit's 《校园安全专项整治工作隐患问题统计表》 for one rep
 
 from __future__ import annotations
 
-import io
 from datetime import datetime
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
+from openpyxl.styles import Font
 
 from shared.timeutil import campus_time
 from shared.vocabulary import category_label
+from shared.xlsx import append_row, style_header_row, workbook_bytes, write_title
 
 TABLE_TITLE = "校园安全专项整治工作隐患问题统计表"
 MEASURE_HEADERS = (
@@ -24,13 +24,6 @@ MEASURE_HEADERS = (
 )
 KEY_HEADERS = {"unit": "单位", "category": "隐患类别", "severity": "隐患等级"}
 SEVERITY_LABELS = {"general": "一般隐患", "major": "重大隐患"}
-
-
-def _text(value) -> object:
-    """User text never becomes a formula in the recipient's spreadsheet program."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
 
 
 def _label(group_by: str, key: str, unit_names: dict[str, str]) -> str:
@@ -53,23 +46,17 @@ def _sheet(title: str, subtitle: list[str], header: list[str]):
     book = Workbook()
     sheet = book.active
     sheet.title = title[:31]
-    sheet.append([title])
-    sheet["A1"].font = Font(bold=True, size=14)
-    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(header))
-    sheet["A1"].alignment = Alignment(horizontal="center")
-    sheet.append(subtitle)
-    sheet.append(header)
-    for cell in sheet[3]:
-        cell.font = Font(bold=True)
-    sheet.freeze_panes = "A4"
+    write_title(sheet, title, len(header))
+    append_row(sheet, subtitle)
+    append_row(sheet, header)
+    style_header_row(sheet, 3)
     sheet.column_dimensions["A"].width = 26
     return book, sheet
 
 
-def _bytes(book: Workbook) -> bytes:
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+def _bold_last_row(sheet) -> None:
+    for cell in sheet[sheet.max_row]:
+        cell.font = Font(bold=True)
 
 
 def statistics_xlsx(
@@ -88,11 +75,10 @@ def statistics_xlsx(
         header,
     )
     for row in rows:
-        sheet.append([_text(_label(group_by, row["key"], unit_names)), *_measure_cells(row)])
-    sheet.append(["合计", *_measure_cells(totals)])
-    for cell in sheet[sheet.max_row]:
-        cell.font = Font(bold=True)
-    return _bytes(book)
+        append_row(sheet, [_label(group_by, row["key"], unit_names), *_measure_cells(row)])
+    append_row(sheet, ["合计", *_measure_cells(totals)])
+    _bold_last_row(sheet)
+    return workbook_bytes(book)
 
 
 def statistics_table_xlsx(snapshot: dict, unit_name: str, generated_at: datetime, tz: str) -> bytes:
@@ -108,9 +94,8 @@ def statistics_table_xlsx(snapshot: dict, unit_name: str, generated_at: datetime
         header,
     )
     for index, row in enumerate(snapshot["rows"], start=1):
-        sheet.append([index, category_label(row["key"]), *_measure_cells(row)])
-    sheet.append(["", "合计", *_measure_cells(snapshot["totals"])])
-    for cell in sheet[sheet.max_row]:
-        cell.font = Font(bold=True)
+        append_row(sheet, [index, category_label(row["key"]), *_measure_cells(row)])
+    append_row(sheet, ["", "合计", *_measure_cells(snapshot["totals"])])
+    _bold_last_row(sheet)
     sheet.column_dimensions["B"].width = 24
-    return _bytes(book)
+    return workbook_bytes(book)

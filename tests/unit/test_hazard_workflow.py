@@ -452,3 +452,44 @@ def test_grid_staff_report_in_their_cells_with_the_responsible_person(client, ap
     assert (
         unknown.status_code == 422 and unknown.get_json()["invalid_params"][0]["name"] == "cell_id"
     )
+
+
+def test_ledger_export_and_forms_over_http(client):
+    from openpyxl import load_workbook
+    from pypdf import PdfReader
+
+    first = new_hazard(client)
+    to_stage(client, first["id"], "accept")
+    second = new_hazard(client, description='=HYPERLINK("http://evil")', category="food")
+    client.post("/hazards", json={**NEW, "unit_code": "XX"}, headers=XX)
+    export = client.get("/hazards/export.xlsx", headers=JD)
+    assert export.status_code == 200
+    sheet = load_workbook(io.BytesIO(export.data)).active
+    header_row = next(
+        i for i, row in enumerate(sheet.iter_rows(values_only=True), 1) if row[1] == "隐患编号"
+    )
+    rows = [r for r in sheet.iter_rows(min_row=header_row + 1, values_only=True) if r[1]]
+    assert [r[1] for r in rows] == [first["number"], second["number"]]  # JD's only, in order
+    assert rows[0][5] == NEW["description"] and rows[0][7] == "已验收"
+    assert rows[1][5] == second["description"]  # stays text
+    by_status = client.get("/hazards/export.xlsx?status=accepted", headers=JD)
+    assert (
+        len(
+            [
+                r
+                for r in load_workbook(io.BytesIO(by_status.data)).active.iter_rows(
+                    values_only=True
+                )
+                if r[1] == first["number"]
+            ]
+        )
+        == 1
+    )
+
+    for form, title in (("notice", "隐患整改通知单"), ("acceptance", "隐患复查验收单")):
+        response = client.get(f"/hazards/{first['id']}/{form}.pdf", headers=JD)
+        assert response.status_code == 200 and response.mimetype == "application/pdf"
+        text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(response.data)).pages)
+        text = "".join(text.split())
+        assert first["number"] in text and "3号楼消防通道堆放杂物" in text and title in text
+    assert client.get(f"/hazards/{first['id']}/notice.pdf", headers=XX).status_code == 403

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import request, send_file
+from flask import Response, request, send_file
 from flask_smorest import Blueprint
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import func, or_, select
 
-from services.hazards import attachments, commands, domain
+from services.hazards import attachments, commands, domain, exports
 from services.hazards.domain import Action
 from services.hazards.models import Attachment, ExtensionRequest, Hazard, HazardTransition
 from services.hazards.schemas import (
@@ -31,8 +31,12 @@ from services.hazards.schemas import (
 )
 from shared.api import if_match_version, read_session, state, transaction, with_etag
 from shared.auth import LEAD_DEPARTMENT, Principal, current_principal
+from shared.db import utcnow
 from shared.errors import BadRequest, NotFound
+from shared.grid_projection import GridCell, GridUnit
 from shared.timeutil import campus_today
+
+EXPORT_LIMIT = 50_000  # rows per ledger export; filter by period for more
 
 blp = Blueprint("hazards", __name__, url_prefix="/hazards", description="隐患台账 hazard ledger")
 
@@ -256,3 +260,60 @@ def download(hazard_id: str, attachment_id: str):
         download_name=attachment.filename,
         max_age=0,
     )
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _place_names(session) -> dict[str, dict[str, str]]:
+    return {
+        "unit_names": dict(session.execute(select(GridUnit.code, GridUnit.name)).all()),
+        "cell_names": dict(session.execute(select(GridCell.cell_id, GridCell.name)).all()),
+    }
+
+
+def _download(content: bytes, mimetype: str, filename: str) -> Response:
+    response = Response(content, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@blp.route("/export.xlsx", methods=["GET"])
+@blp.arguments(HazardQuerySchema, location="query")
+@blp.response(200, content_type=XLSX)
+def export_ledger(query):
+    """The ledger (隐患台账) in the caller's scope as .xlsx, with the list's filters."""
+    session = read_session()
+    hazards = session.scalars(
+        filtered(query).order_by(Hazard.found_at, Hazard.number).limit(EXPORT_LIMIT)
+    ).all()
+    content = exports.ledger_xlsx(
+        list(hazards), utcnow(), state().settings.campus_timezone, **_place_names(session)
+    )
+    return _download(content, XLSX, "hazard-ledger.xlsx")
+
+
+def _form(hazard_id: str, render, name: str) -> Response:
+    session = read_session()
+    hazard = commands.get_hazard(session, current_principal(), hazard_id)
+    transitions = session.scalars(
+        select(HazardTransition).where(HazardTransition.hazard_id == hazard.id)
+    ).all()
+    content = render(
+        hazard, list(transitions), state().settings.campus_timezone, **_place_names(session)
+    )
+    return _download(content, "application/pdf", f"{hazard.number}-{name}.pdf")
+
+
+@blp.route("/<hazard_id>/notice.pdf", methods=["GET"])
+@blp.response(200, content_type="application/pdf")
+def rectification_notice(hazard_id: str):
+    """整改通知单 (rectification notice) as PDF."""
+    return _form(hazard_id, exports.rectification_notice_pdf, "notice")
+
+
+@blp.route("/<hazard_id>/acceptance.pdf", methods=["GET"])
+@blp.response(200, content_type="application/pdf")
+def acceptance_record(hazard_id: str):
+    """复查验收单 (acceptance record) as PDF."""
+    return _form(hazard_id, exports.acceptance_record_pdf, "acceptance")
