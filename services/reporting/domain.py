@@ -91,3 +91,76 @@ def tally(rows: Iterable[tuple[str, str, int]]) -> dict:
             for unit, counts in sorted(by_unit.items())
         },
     }
+
+
+# -- task work ledgers, supervision reports, year-end assessment ------------------------------
+LEDGER_KINDS = {
+    "self_inspection": "自查项目",
+    "action": "整改措施",
+    "evidence": "证明材料",
+}
+SUPERVISION_EDIT_MONTHS = 1  # a supervision report can be replaced until phase end + 1 month
+SCORE_MIN, SCORE_MAX = 0, 100
+
+
+def task_units(lead_units: Iterable[str], responsible_units: Iterable[str]) -> list[str]:
+    """The units answering for a focus task in each phase: its responsible units (责任部门),
+    or, for a task that names none (e.g. 通勤车及交通安全整治), its lead departments. Order
+    kept, duplicates dropped."""
+    units = list(dict.fromkeys(responsible_units)) or list(dict.fromkeys(lead_units))
+    return units
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day ``months`` later, clamped to the month's end (01-31 + 1 → 02-28)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    next_month = date(year + (month == 12), month % 12 + 1, 1)
+    return date(year, month, min(day.day, (next_month - timedelta(days=1)).day))
+
+
+def supervision_edit_deadline(phase_deadline: date) -> date:
+    """Last campus day on which a phase's supervision report may still be replaced."""
+    return add_months(phase_deadline, SUPERVISION_EDIT_MONTHS)
+
+
+def supervision_editable(now: datetime, phase_deadline: date, tz: str) -> bool:
+    return not due_passed(now, supervision_edit_deadline(phase_deadline), tz)
+
+
+# 年终考核 (year-end assessment): base score and deductions per flag status.
+ASSESSMENT_BASE = 100.0
+ASSESSMENT_DEDUCTIONS = {
+    FlagStatus.CONFIRMED: 5.0,
+    FlagStatus.OPEN: 2.0,
+    FlagStatus.EXPLAINED: 1.0,
+    FlagStatus.WITHDRAWN: 0.0,
+}
+ASSESSMENT_FORMULA = (
+    "考核得分 = 督查平均分（无督查报告按 100 分计）− 5 × 问责记录（确认）"
+    "− 2 × 问责记录（待处理）− 1 × 问责记录（已说明），最低 0 分；已撤销的问责记录不扣分"
+)
+
+
+def assess(scores: Iterable[float], flags_by_status: dict[str, int]) -> dict:
+    """Year-end assessment (年终考核) of one unit in one campaign.
+
+    score = S − 5 × confirmed − 2 × open − 1 × explained, floored at 0, where S is the
+    average of every supervision report score (0–100) the unit received in the campaign
+    (all phases, all lead departments), or 100 when it received none. Withdrawn flags
+    deduct nothing. Flags are the unit's accountability records of that campaign in their
+    current status. The average and the score are rounded to 2 decimals.
+    """
+    values = list(scores)
+    average = sum(values) / len(values) if values else None
+    counts = {status.value: int(flags_by_status.get(status.value, 0)) for status in FlagStatus}
+    deduction = sum(ASSESSMENT_DEDUCTIONS[FlagStatus(s)] * n for s, n in counts.items())
+    base = ASSESSMENT_BASE if average is None else average
+    return {
+        "supervision_average": None if average is None else round(average, 2),
+        "supervision_count": len(values),
+        "flags": counts,
+        "deduction": deduction,
+        "score": round(max(0.0, base - deduction), 2),
+    }

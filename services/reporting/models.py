@@ -204,3 +204,74 @@ class Notification(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+# -- task work ledgers (工作台账) and supervision reports (督查报告) -------------------------
+class TaskLedgerEntry(Base):
+    """A line of a focus task's work ledger, written by one of its lead departments:
+    a self-inspection item, an action taken or a piece of evidence (text with an optional
+    link or reference — files themselves live in the document system, not here)."""
+
+    __tablename__ = "task_ledger_entries"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=_uuid)
+    campaign_id: Mapped[str] = mapped_column(ForeignKey("campaigns.id"), index=True)
+    task_id: Mapped[str] = mapped_column(ForeignKey("campaign_tasks.id"), index=True)
+    phase_id: Mapped[str | None] = mapped_column(ForeignKey("campaign_phases.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    unit_code: Mapped[str | None] = mapped_column(String(32))  # the unit it concerns, if one
+    content: Mapped[str] = mapped_column(Text)
+    url: Mapped[str | None] = mapped_column(String(500))
+    reference: Mapped[str | None] = mapped_column(String(200))
+    author_unit: Mapped[str | None] = mapped_column(String(32))
+    recorded_by: Mapped[str] = mapped_column(String(64))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class TaskCompletion(Base):
+    """A lead department marks a focus task done for one phase and one responsible unit."""
+
+    __tablename__ = "task_completions"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=_uuid)
+    campaign_id: Mapped[str] = mapped_column(ForeignKey("campaigns.id"), index=True)
+    task_id: Mapped[str] = mapped_column(ForeignKey("campaign_tasks.id"))
+    phase_id: Mapped[str] = mapped_column(ForeignKey("campaign_phases.id"))
+    unit_code: Mapped[str] = mapped_column(String(32))
+    completed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    completed_by: Mapped[str] = mapped_column(String(64))
+    late: Mapped[bool] = mapped_column(Boolean)
+    note: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (
+        UniqueConstraint("task_id", "phase_id", "unit_code", name="uq_task_completions_cell"),
+    )
+
+
+class SupervisionReport(Base):
+    """督查报告: a lead department on one secondary college in one phase, with a score."""
+
+    __tablename__ = "supervision_reports"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=_uuid)
+    campaign_id: Mapped[str] = mapped_column(ForeignKey("campaigns.id"), index=True)
+    phase_id: Mapped[str] = mapped_column(ForeignKey("campaign_phases.id"))
+    author_unit: Mapped[str] = mapped_column(String(32))
+    unit_code: Mapped[str] = mapped_column(String(32))
+    findings: Mapped[str] = mapped_column(Text)
+    score: Mapped[int] = mapped_column(Integer)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_by: Mapped[str | None] = mapped_column(String(64))
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    __table_args__ = (
+        UniqueConstraint(
+            "campaign_id",
+            "phase_id",
+            "author_unit",
+            "unit_code",
+            name="uq_supervision_reports_one_per_college",
+        ),
+    )

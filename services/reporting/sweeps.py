@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.reporting import commands, notifications
+from services.reporting import commands, notifications, work
 from shared.config import Settings
 from shared.db import unit_of_work, utcnow
 
@@ -30,4 +30,13 @@ def send_mail(
     return notifications.send_pending(factory, settings, now)
 
 
+def run_phase_sweep(
+    factory: sessionmaker[Session], settings: Settings, now: datetime | None = None
+) -> dict[str, int]:
+    """After each phase deadline: one flag per focus task and unit not completed in time."""
+    with unit_of_work(factory) as session:
+        return work.phase_sweep(session, now or utcnow(), settings.campus_timezone)
+
+
 TASKS = [run_sweep, send_mail]
+TASKS.append(run_phase_sweep)
