@@ -80,14 +80,25 @@ def migrate(services: tuple[str, ...]) -> None:
 
 
 def _seed_campaign() -> str:
+    """The 2021 plan: the campaign in reporting, its dates in the education calendar."""
+    from services.education.commands import load_seed_themed_dates
     from services.reporting.commands import load_seed_campaign
     from shared.db import make_engine, make_session_factory, unit_of_work
 
-    engine = make_engine(_settings("reporting").database_url)
-    with unit_of_work(make_session_factory(engine)) as session:
-        campaign = load_seed_campaign(session)
-    engine.dispose()
-    return f"loaded campaign {campaign.code}" if campaign else "the 2021 campaign is already there"
+    def campaign(session) -> str:
+        loaded = load_seed_campaign(session)
+        return f"loaded campaign {loaded.code}" if loaded else "2021 campaign already there"
+
+    def themed_dates(session) -> str:
+        return f"{load_seed_themed_dates(session)} campaign dates added to the calendar"
+
+    done = []
+    for service, load in (("reporting", campaign), ("education", themed_dates)):
+        engine = make_engine(_settings(service).database_url)
+        with unit_of_work(make_session_factory(engine)) as session:
+            done.append(f"{service}: {load(session)}")
+        engine.dispose()
+    return "; ".join(done)
 
 
 @main.command("seed-campaign")
@@ -207,7 +218,7 @@ def run(port_base: int, host: str, web_workers: int, do_migrate: bool) -> None:
     if do_migrate:
         for service in SERVICES:
             upgrade(service, _settings(service).database_url)
-        click.echo(f"reporting: {_seed_campaign()}", err=True)
+        click.echo(f"seed: {_seed_campaign()}", err=True)
     env = {**os.environ, "CAMPUS_LOG_FORMAT": os.environ.get("CAMPUS_LOG_FORMAT", "text")}
     python = shlex.quote(sys.executable)
     manager = Manager()

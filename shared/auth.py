@@ -113,9 +113,19 @@ def decode_token(secret: str, token: str) -> Principal:
     )
 
 
+def public(view):
+    """Mark a view reachable without a bearer token because it authenticates the caller
+    by other means (e.g. a calendar feed's signed key). Put it right above ``def`` so the
+    mark survives the wrappers of flask-smorest's decorators."""
+    view.campus_public = True
+    return view
+
+
 def authenticate_request() -> None:
     """``before_request`` hook: default-deny every non-public route."""
     if request.endpoint in PUBLIC_ENDPOINTS or request.path.startswith(PUBLIC_PREFIXES):
+        return
+    if getattr(current_app.view_functions.get(request.endpoint), "campus_public", False):
         return
     if request.endpoint is None:
         return  # unknown route: let the 404/405 problem answer

@@ -20,10 +20,15 @@ class ConfigError(RuntimeError):
     """Raised when the environment describes a configuration that must not run."""
 
 
-def _default_db_url(service: str) -> str:
+def _var_dir() -> Path:
+    """Where local state lives by default: SQLite files and uploaded files."""
     var = Path(os.environ.get("CAMPUS_VAR_DIR", PROJECT_ROOT / "var"))
     var.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{var / service}.db"
+    return var
+
+
+def _default_db_url(service: str) -> str:
+    return f"sqlite:///{_var_dir() / service}.db"
 
 
 def _int(name: str, default: int) -> int:
@@ -102,7 +107,7 @@ def load_settings(service: str, overrides: dict[str, Any] | None = None) -> Sett
         relay_batch=_int("CAMPUS_RELAY_BATCH", 500),
         log_json=env.get("CAMPUS_LOG_FORMAT", "json") == "json",
         report_base_url=env.get("CAMPUS_REPORT_URL", Settings.report_base_url),
-        files_dir=env.get("CAMPUS_FILES_DIR", Settings.files_dir),
+        files_dir=env.get("CAMPUS_FILES_DIR") or str(_var_dir() / "files"),
         upload_max_bytes=_int("CAMPUS_UPLOAD_MAX_BYTES", Settings.upload_max_bytes),
         major_unresolved_days=_int("CAMPUS_MAJOR_UNRESOLVED_DAYS", 30),
         sweep_seconds=float(_int("CAMPUS_SWEEP_SECONDS", 60)),

@@ -1,4 +1,5 @@
 from services.education.models import Base
+from shared.grid_projection import GridProjectionBase
 from shared.migrations import run_env
 
-run_env([Base.metadata])
+run_env([Base.metadata, GridProjectionBase.metadata])

@@ -1,0 +1,34 @@
+"""Helpers the education blueprints share: campus dates, public URLs, the sign-in URL."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+
+from flask import request
+
+from services.education.models import Activity
+from shared.api import state
+from shared.timeutil import campus_today
+
+
+def campus_tz() -> str:
+    return state().settings.campus_timezone
+
+
+def today() -> date:
+    return campus_today(campus_tz())
+
+
+def public_base_url() -> str:
+    """Where phones reach this service: ``public_base_url`` in the app config, else
+    CAMPUS_EDUCATION_URL, else the URL of the current request."""
+    configured = state().settings.extra.get("public_base_url") or os.environ.get(
+        "CAMPUS_EDUCATION_URL"
+    )
+    return (configured or request.url_root).rstrip("/")
+
+
+def sign_in_url(activity: Activity) -> str:
+    """What the sign-in QR code encodes: the check-in address with the activity's code."""
+    return f"{public_base_url()}/activities/{activity.id}/check-in?code={activity.sign_in_code}"

@@ -1,0 +1,467 @@
+"""Request and response schemas of the education API."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from services.education.domain import (
+    KIND_LABELS,
+    PSYCH_STATUSES,
+    RISK_LEVELS,
+    SEVERITIES,
+    SEVERITY_LABELS,
+    STATUS_LABELS,
+    Kind,
+    Status,
+)
+from shared.vocabulary import CATEGORIES, category_label
+
+UNIT_CODE = validate.Regexp(r"^[A-Za-z0-9_-]{1,32}$", error="must be a unit code (A-Z 0-9 _ -)")
+ID = validate.Length(min=1, max=36)
+TEXT = validate.Length(min=1, max=4000)
+KINDS = [k.value for k in Kind]
+
+
+# -- activities -------------------------------------------------------------------------------
+class TargetSchema(Schema):
+    unit_code = fields.String(required=True, validate=UNIT_CODE)
+    class_name = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(min=1, max=64),
+        metadata={"description": "a class of the unit (班级); absent = the whole unit"},
+    )
+
+
+def _check_period(data: dict) -> None:
+    starts, ends = data.get("starts_at"), data.get("ends_at")
+    if starts is not None and ends is not None and ends <= starts:
+        raise ValidationError("must be after starts_at", "ends_at")
+
+
+class ActivityCreateSchema(Schema):
+    kind = fields.String(
+        required=True,
+        validate=validate.OneOf(KINDS),
+        metadata={"description": ", ".join(f"{k.value} {v}" for k, v in KIND_LABELS.items())},
+    )
+    title = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    theme = fields.String(load_default=None, validate=validate.Length(max=100))
+    description = fields.String(load_default=None, validate=TEXT)
+    organiser_unit = fields.String(required=True, validate=UNIT_CODE)
+    targets = fields.List(
+        fields.Nested(TargetSchema), required=True, validate=validate.Length(min=1, max=200)
+    )
+    venue = fields.String(load_default=None, validate=validate.Length(max=200))
+    starts_at = fields.AwareDateTime(required=True)
+    ends_at = fields.AwareDateTime(required=True)
+    capacity = fields.Integer(load_default=None, validate=validate.Range(min=1, max=100000))
+
+    @validates_schema
+    def _period(self, data, **kwargs):
+        _check_period(data)
+
+
+class ActivityUpdateSchema(Schema):
+    title = fields.String(validate=validate.Length(min=1, max=200))
+    theme = fields.String(allow_none=True, validate=validate.Length(max=100))
+    description = fields.String(allow_none=True, validate=TEXT)
+    targets = fields.List(fields.Nested(TargetSchema), validate=validate.Length(min=1, max=200))
+    venue = fields.String(allow_none=True, validate=validate.Length(max=200))
+    starts_at = fields.AwareDateTime()
+    ends_at = fields.AwareDateTime()
+    capacity = fields.Integer(allow_none=True, validate=validate.Range(min=1, max=100000))
+
+    @validates_schema
+    def _period(self, data, **kwargs):
+        _check_period(data)
+
+
+class CancelSchema(Schema):
+    reason = fields.String(required=True, validate=TEXT)
+
+
+class HeldSchema(Schema):
+    participants = fields.Integer(
+        load_default=None,
+        validate=validate.Range(min=0),
+        metadata={"description": "default: the number of people checked in"},
+    )
+
+
+class WarningSchema(Schema):
+    code = fields.String()
+    detail = fields.String()
+    unit_code = fields.String()
+    class_name = fields.String(allow_none=True)
+    activity_id = fields.String()
+    title = fields.String()
+    starts_at = fields.AwareDateTime()
+    ends_at = fields.AwareDateTime()
+
+
+class ActivitySchema(Schema):
+    id = fields.String()
+    kind = fields.String()
+    kind_label = fields.Function(lambda a: KIND_LABELS.get(Kind(a.kind), a.kind))
+    title = fields.String()
+    theme = fields.String(allow_none=True)
+    description = fields.String(allow_none=True)
+    organiser_unit = fields.String()
+    targets = fields.List(fields.Nested(TargetSchema))
+    target_units = fields.List(fields.String())
+    venue = fields.String(allow_none=True)
+    starts_at = fields.AwareDateTime()
+    ends_at = fields.AwareDateTime()
+    capacity = fields.Integer(allow_none=True)
+    status = fields.String()
+    status_label = fields.Function(lambda a: STATUS_LABELS.get(Status(a.status), a.status))
+    cancel_reason = fields.String(allow_none=True)
+    participants = fields.Integer(allow_none=True)
+    version = fields.Integer()
+
+
+class ScheduledActivitySchema(ActivitySchema):
+    warnings = fields.List(
+        fields.Nested(WarningSchema),
+        metadata={"description": "target units or classes also expected elsewhere then"},
+    )
+
+
+class ActivityQuerySchema(Schema):
+    kind = fields.String(validate=validate.OneOf(KINDS))
+    status = fields.String(validate=validate.OneOf([s.value for s in Status]))
+    unit_code = fields.String(
+        validate=UNIT_CODE, metadata={"description": "organised by or aimed at this unit"}
+    )
+    venue = fields.String(validate=validate.Length(max=200))
+    starts_from = fields.Date(metadata={"description": "campus date"})
+    starts_to = fields.Date(metadata={"description": "campus date, inclusive"})
+
+
+# -- calendar -------------------------------------------------------------------------------
+class CalendarQuerySchema(Schema):
+    unit_code = fields.String(validate=UNIT_CODE)
+    from_ = fields.Date(data_key="from", load_default=None)
+    to = fields.Date(load_default=None)
+    include_cancelled = fields.Boolean(load_default=False)
+
+
+class SuggestionSchema(Schema):
+    key = fields.String()
+    name = fields.String()
+    theme = fields.String()
+    starts_on = fields.Date()
+    ends_on = fields.Date()
+    suggested_kinds = fields.List(fields.String())
+    suggested_kind_labels = fields.Function(
+        lambda s: [KIND_LABELS.get(Kind(k), k) for k in s.suggested_kinds if k in KINDS]
+    )
+    source = fields.String(metadata={"description": "national | campaign"})
+
+
+class CalendarSchema(Schema):
+    unit_code = fields.String(allow_none=True)
+    from_ = fields.Date(data_key="from")
+    to = fields.Date()
+    timezone = fields.String()
+    activities = fields.List(fields.Nested(ActivitySchema))
+    themed_dates = fields.List(fields.Nested(SuggestionSchema))
+
+
+class SubscriptionSchema(Schema):
+    unit_code = fields.String()
+    url = fields.String(metadata={"description": "the .ics feed, key included"})
+    webcal_url = fields.String()
+
+
+class FeedQuerySchema(Schema):
+    key = fields.String(load_default=None, validate=validate.Length(max=128))
+
+
+class YearQuerySchema(Schema):
+    year = fields.Integer(required=True, validate=validate.Range(min=2000, max=2100))
+
+
+class ThemedDateCreateSchema(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    theme = fields.String(load_default=None, validate=validate.Length(max=100))
+    starts_on = fields.Date(required=True)
+    ends_on = fields.Date(required=True)
+    suggested_kinds = fields.List(fields.String(validate=validate.OneOf(KINDS)), load_default=list)
+
+
+class ThemedDateSchema(Schema):
+    id = fields.String()
+    name = fields.String()
+    theme = fields.String(allow_none=True)
+    starts_on = fields.Date()
+    ends_on = fields.Date()
+    suggested_kinds = fields.List(fields.String())
+
+
+class CoverageQuerySchema(Schema):
+    kind = fields.String(required=True, validate=validate.OneOf(KINDS))
+    from_ = fields.Date(data_key="from", required=True)
+    to = fields.Date(required=True)
+    include_planned = fields.Boolean(load_default=False)
+
+    @validates_schema
+    def _order(self, data, **kwargs):
+        if data["to"] < data["from_"]:
+            raise ValidationError("must not be before from", "to")
+
+
+class CoverageUnitSchema(Schema):
+    unit_code = fields.String()
+    unit_name = fields.String()
+    activities = fields.Integer()
+    covered = fields.Boolean()
+
+
+class CoverageSchema(Schema):
+    kind = fields.String()
+    kind_label = fields.String()
+    from_ = fields.Date(data_key="from")
+    to = fields.Date()
+    units = fields.List(fields.Nested(CoverageUnitSchema))
+    uncovered = fields.List(fields.String(), metadata={"description": "units with no activity"})
+
+
+# -- attendance ------------------------------------------------------------------------------
+class PersonSchema(Schema):
+    person_ref = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=64),
+        metadata={"description": "学号 / 工号"},
+    )
+    name = fields.String(required=True, validate=validate.Length(min=1, max=50))
+    unit_code = fields.String(required=True, validate=UNIT_CODE)
+    class_name = fields.String(load_default=None, validate=validate.Length(min=1, max=64))
+
+
+class EnrolSchema(Schema):
+    people = fields.List(
+        fields.Nested(PersonSchema), required=True, validate=validate.Length(min=1, max=5000)
+    )
+
+
+class EnrolResultSchema(Schema):
+    enrolled = fields.Integer()
+    already_enrolled = fields.Integer()
+    total = fields.Integer()
+
+
+class EnrolmentSchema(Schema):
+    id = fields.String()
+    person_ref = fields.String()
+    name = fields.String()
+    unit_code = fields.String()
+    class_name = fields.String(allow_none=True)
+    enrolled_at = fields.AwareDateTime()
+    checked_in_at = fields.AwareDateTime(allow_none=True)
+
+
+class CheckInSchema(Schema):
+    code = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    person_ref = fields.String(
+        load_default=None,
+        validate=validate.Length(min=1, max=64),
+        metadata={"description": "学号 / 工号; default: the caller (token subject)"},
+    )
+
+
+class CheckInResultSchema(Schema):
+    activity_id = fields.String()
+    person_ref = fields.String()
+    name = fields.String()
+    checked_in_at = fields.AwareDateTime()
+
+
+class SignInSchema(Schema):
+    activity_id = fields.String()
+    code = fields.String()
+    url = fields.String(metadata={"description": "what the QR code encodes"})
+    opens_at = fields.AwareDateTime()
+    closes_at = fields.AwareDateTime()
+
+
+class QrQuerySchema(Schema):
+    format = fields.String(load_default="png", validate=validate.OneOf(["png", "svg"]))
+
+
+class UnitRateSchema(Schema):
+    unit_code = fields.String()
+    enrolled = fields.Integer()
+    checked_in = fields.Integer()
+    rate = fields.Float(allow_none=True)
+
+
+class AttendanceSchema(Schema):
+    activity_id = fields.String()
+    title = fields.String()
+    enrolled = fields.Integer()
+    checked_in = fields.Integer()
+    rate = fields.Float(allow_none=True, metadata={"description": "checked in / enrolled"})
+    by_unit = fields.List(fields.Nested(UnitRateSchema))
+
+
+class AttendanceQuerySchema(Schema):
+    from_ = fields.Date(data_key="from", required=True)
+    to = fields.Date(required=True)
+    kind = fields.String(validate=validate.OneOf(KINDS))
+    unit_code = fields.String(validate=UNIT_CODE)
+
+
+class AttendanceSummarySchema(Schema):
+    from_ = fields.Date(data_key="from")
+    to = fields.Date()
+    kind = fields.String(allow_none=True)
+    units = fields.List(fields.Nested(UnitRateSchema))
+
+
+# -- drills ----------------------------------------------------------------------------------
+class DrillProblemCreateSchema(Schema):
+    category = fields.String(
+        required=True,
+        validate=validate.OneOf(list(CATEGORIES)),
+        metadata={"description": "a hazard category, e.g. fire 消防安全"},
+    )
+    description = fields.String(required=True, validate=TEXT)
+    severity = fields.String(load_default="general", validate=validate.OneOf(SEVERITIES))
+    cell_id = fields.String(load_default=None, validate=ID)
+    unit_code = fields.String(
+        load_default=None,
+        validate=UNIT_CODE,
+        metadata={"description": "default: the cell's unit, or the drill's only target unit"},
+    )
+    found_at = fields.AwareDateTime(load_default=None)
+
+
+class DrillResultCreateSchema(Schema):
+    participants = fields.Integer(required=True, validate=validate.Range(min=0, max=100000))
+    evacuation_seconds = fields.Integer(
+        load_default=None, validate=validate.Range(min=0, max=86400)
+    )
+    observations = fields.String(load_default=None, validate=TEXT)
+    problems = fields.List(
+        fields.Nested(DrillProblemCreateSchema),
+        load_default=list,
+        validate=validate.Length(max=200),
+    )
+
+
+class DrillProblemsCreateSchema(Schema):
+    problems = fields.List(
+        fields.Nested(DrillProblemCreateSchema),
+        required=True,
+        validate=validate.Length(min=1, max=200),
+    )
+
+
+class DrillProblemSchema(Schema):
+    id = fields.String(metadata={"description": "problem id = the hazard's source_ref"})
+    unit_code = fields.String()
+    cell_id = fields.String(allow_none=True)
+    category = fields.String()
+    category_label = fields.Function(lambda p: category_label(p.category))
+    severity = fields.String()
+    severity_label = fields.Function(lambda p: SEVERITY_LABELS.get(p.severity, p.severity))
+    description = fields.String()
+    found_at = fields.AwareDateTime()
+    hazard_id = fields.String(allow_none=True)
+    hazard_number = fields.String(
+        allow_none=True, metadata={"description": "隐患编号, once the hazard ledger opened it"}
+    )
+    hazard_status = fields.String(allow_none=True)
+
+
+class DrillReportSchema(Schema):
+    activity_id = fields.String()
+    title = fields.String()
+    status = fields.String()
+    participants = fields.Integer(allow_none=True)
+    evacuation_seconds = fields.Integer(allow_none=True)
+    observations = fields.String(allow_none=True)
+    recorded_at = fields.AwareDateTime(allow_none=True)
+    problems = fields.List(fields.Nested(DrillProblemSchema))
+    hazard_numbers = fields.List(fields.String())
+
+
+# -- psych ledger ----------------------------------------------------------------------------
+class InterventionCreateSchema(Schema):
+    happened_on = fields.Date(required=True)
+    measure = fields.String(required=True, validate=TEXT)
+    by_name = fields.String(load_default=None, validate=validate.Length(min=1, max=50))
+    next_follow_up_on = fields.Date(load_default=None)
+
+
+class InterventionSchema(Schema):
+    id = fields.String()
+    happened_on = fields.Date()
+    measure = fields.String()
+    by_name = fields.String()
+
+
+class PsychRecordCreateSchema(Schema):
+    unit_code = fields.String(required=True, validate=UNIT_CODE)
+    student_ref = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    student_name = fields.String(required=True, validate=validate.Length(min=1, max=50))
+    class_name = fields.String(load_default=None, validate=validate.Length(min=1, max=64))
+    risk_level = fields.String(required=True, validate=validate.OneOf(list(RISK_LEVELS)))
+    screening = fields.String(load_default=None, validate=TEXT)
+    status = fields.String(load_default="following", validate=validate.OneOf(list(PSYCH_STATUSES)))
+    next_follow_up_on = fields.Date(load_default=None)
+
+
+class PsychRecordUpdateSchema(Schema):
+    unit_code = fields.String(validate=UNIT_CODE)
+    class_name = fields.String(allow_none=True, validate=validate.Length(min=1, max=64))
+    risk_level = fields.String(validate=validate.OneOf(list(RISK_LEVELS)))
+    screening = fields.String(allow_none=True, validate=TEXT)
+    status = fields.String(validate=validate.OneOf(list(PSYCH_STATUSES)))
+    next_follow_up_on = fields.Date(allow_none=True)
+
+
+class PsychRecordSchema(Schema):
+    id = fields.String()
+    unit_code = fields.String()
+    student_ref = fields.String()
+    student_name = fields.String()
+    class_name = fields.String(allow_none=True)
+    risk_level = fields.String()
+    risk_level_label = fields.Function(lambda r: RISK_LEVELS.get(r.risk_level, r.risk_level))
+    screening = fields.String(allow_none=True)
+    status = fields.String()
+    status_label = fields.Function(lambda r: PSYCH_STATUSES.get(r.status, r.status))
+    next_follow_up_on = fields.Date(allow_none=True)
+    interventions = fields.List(fields.Nested(InterventionSchema))
+
+
+class PsychQuerySchema(Schema):
+    unit_code = fields.String(validate=UNIT_CODE)
+    status = fields.String(validate=validate.OneOf(list(PSYCH_STATUSES)))
+
+
+class PsychCountsSchema(Schema):
+    unit_code = fields.String()
+    total = fields.Integer()
+    open = fields.Integer(metadata={"description": "not closed (解除关注)"})
+    by_risk_level = fields.Dict(
+        keys=fields.String(), values=fields.Integer(), metadata={"description": "open records"}
+    )
+    by_status = fields.Dict(keys=fields.String(), values=fields.Integer())
+
+
+class AccessLogQuerySchema(Schema):
+    record_id = fields.String(validate=ID)
+
+
+class AccessLogSchema(Schema):
+    id = fields.Integer()
+    record_id = fields.String(allow_none=True)
+    action = fields.String()
+    actor = fields.String()
+    actor_name = fields.String()
+    request_id = fields.String(allow_none=True)
+    at = fields.AwareDateTime()
