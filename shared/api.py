@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import flask_smorest
+import flask_smorest.pagination
 from flask import Flask, current_app, g, request
 from flask_smorest.utils import prepare_response
+from marshmallow import validate
 from prometheus_client import CollectorRegistry
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -27,11 +29,28 @@ from shared.errors import (
     PROBLEM_JSON,
     BadRequest,
     ProblemSchema,
+    UnprocessableEntity,
     handle_http_exception,
     register_error_handlers,
 )
 from shared.events.topology import connect
 from shared.observability import configure_logging, health_blueprint, install_request_context
+
+# flask-smorest bounds page_size but not page: page=10**30 overflowed the SQL OFFSET into a
+# 500. Every service's paginated lists take their parameters from this factory (their
+# blueprints import this module before they are decorated), so the bound is one place.
+MAX_PAGE = 1_000_000
+_pagination_schema_factory = flask_smorest.pagination._pagination_parameters_schema_factory
+
+
+def _bounded_pagination_schema(def_page: int, def_page_size: int, def_max_page_size: int):
+    base = _pagination_schema_factory(def_page, def_page_size, def_max_page_size)
+    page = base._declared_fields["page"]
+    page.validators = [validate.Range(min=1, max=MAX_PAGE)]
+    return base
+
+
+flask_smorest.pagination._pagination_parameters_schema_factory = _bounded_pagination_schema
 
 
 class Api(flask_smorest.Api):
@@ -41,6 +60,10 @@ class Api(flask_smorest.Api):
 
     def handle_http_exception(self, error):
         return handle_http_exception(error)
+
+    def register_blueprint(self, blp, *, parameters=None, **options):
+        _document_file_responses(blp)
+        super().register_blueprint(blp, parameters=parameters, **options)
 
     def _register_responses(self):
         for status in http.HTTPStatus:
@@ -54,6 +77,26 @@ class Api(flask_smorest.Api):
         response = {"description": "Default error response", "schema": self.ERROR_SCHEMA}
         prepare_response(response, self.spec, PROBLEM_JSON)
         self.spec.components.response("DEFAULT_ERROR", response, lazy=True)
+
+
+FILE_SCHEMA = {"type": "string", "format": "binary"}
+TEXT_SCHEMA = {"type": "string"}
+
+
+def _document_file_responses(blueprint: flask_smorest.Blueprint) -> None:
+    """Give a schema to every response declared with only a content type (a PDF, a workbook,
+    a calendar, an HTML roster): flask-smorest leaves such a response without ``content``,
+    so the document would not say what the bytes are. Idempotent (blueprints are reused)."""
+    for endpoint_doc in blueprint._docs.values():
+        for method_doc in endpoint_doc.values():
+            if not isinstance(method_doc, dict):
+                continue  # the endpoint's common "parameters" entry
+            for responses in method_doc.get("response", {}).get("responses", {}).values():
+                for response in responses:
+                    content_type = isinstance(response, dict) and response.get("content_type")
+                    if content_type and "schema" not in response:
+                        text = content_type.startswith("text/")
+                        response["schema"] = dict(TEXT_SCHEMA if text else FILE_SCHEMA)
 
 
 @dataclass
@@ -79,7 +122,7 @@ def create_service_app(
 ) -> Flask:
     settings = load_settings(service, config)
     configure_logging(settings.log_json)
-    app = Flask(f"services.{service}")
+    app = Flask(f"services.{service}", static_folder=None)  # no files served: no /static route
     app.config.update(
         SERVICE_NAME=service,
         JWT_SECRET=settings.jwt_secret,
@@ -107,6 +150,7 @@ def create_service_app(
     registry = CollectorRegistry()
     install_request_context(app, registry)
     app.before_request(authenticate_request)
+    app.before_request(refuse_nul_characters)
     api = Api(app)
     register_error_handlers(app)
     app.register_blueprint(
@@ -120,6 +164,50 @@ def create_service_app(
     app.extensions["campus"] = ServiceState(settings, engine, make_session_factory(engine), api)
     app.teardown_appcontext(_close_read_session)
     return app
+
+
+NUL = "\x00"
+NUL_REASON = "must not contain the NUL character (U+0000)"
+
+
+def _nul_members(value: Any, path: str = "") -> Iterator[str]:
+    """Dotted names of the strings (or keys) of a JSON document that contain NUL."""
+    if isinstance(value, str):
+        if NUL in value:
+            yield path or "(body)"
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            name = f"{path}.{key}" if path else str(key)
+            if NUL in str(key):
+                yield name.replace(NUL, "\\0")
+            else:
+                yield from _nul_members(item, name)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _nul_members(item, f"{path}.{index}" if path else str(index))
+
+
+def refuse_nul_characters() -> None:
+    """``before_request`` hook: refuse NUL in the path, query, form or JSON body with a 422.
+
+    PostgreSQL text cannot hold U+0000, so such input (``?q=%00``, ``{"description":
+    "\\u0000"}``) once failed deep inside the driver as a 500, on every endpoint that
+    compares or stores text. SQLite accepted it, which hid the bug from the unit tests.
+    """
+    invalid = []
+    if NUL in request.path:
+        invalid.append({"name": "(path)", "reason": NUL_REASON, "location": "path"})
+    for location, values in (("query", request.args), ("form", request.form)):
+        for key, value in values.items(multi=True):
+            if NUL in key or NUL in value:
+                name = key.replace(NUL, "\\0")
+                invalid.append({"name": name, "reason": NUL_REASON, "location": location})
+    if request.is_json:
+        for name in _nul_members(request.get_json(silent=True)):
+            invalid.append({"name": name, "reason": NUL_REASON, "location": "json"})
+    if invalid:
+        detail = "; ".join(f"{p['name']}: {p['reason']}" for p in invalid)
+        raise UnprocessableEntity(detail, invalid_params=invalid)
 
 
 def state() -> ServiceState:

@@ -39,8 +39,9 @@ ROLES = (
 )
 GLOBAL_ROLES = frozenset({SECURITY_OFFICE, LEADERSHIP})
 
-PUBLIC_ENDPOINTS = {"static"}
-PUBLIC_PREFIXES = ("/healthz", "/readyz", "/metrics", "/openapi.json", "/docs")
+# Reachable without a token: the health checks, metrics and the API documents, matched as
+# whole paths (a prefix match once let any route starting with "/docs" or "/metrics" in).
+PUBLIC_PATHS = frozenset({"/healthz", "/readyz", "/metrics", "/openapi.json", "/docs"})
 
 
 @dataclass(frozen=True)
@@ -123,7 +124,7 @@ def public(view):
 
 def authenticate_request() -> None:
     """``before_request`` hook: default-deny every non-public route."""
-    if request.endpoint in PUBLIC_ENDPOINTS or request.path.startswith(PUBLIC_PREFIXES):
+    if request.path in PUBLIC_PATHS:
         return
     if getattr(current_app.view_functions.get(request.endpoint), "campus_public", False):
         return

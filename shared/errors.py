@@ -11,7 +11,7 @@ import logging
 from typing import Any
 
 from flask import Response, g, json, request
-from marshmallow import Schema, fields
+from marshmallow import INCLUDE, Schema, fields
 from werkzeug.exceptions import HTTPException
 
 PROBLEM_JSON = "application/problem+json"
@@ -57,6 +57,33 @@ class Unauthorized(DomainError):
     title = "Unauthorized"
 
 
+class UnprocessableEntity(DomainError):
+    """Input no endpoint can take; ``invalid_params`` names where it is."""
+
+    status = 422
+    title = "Unprocessable Entity"
+
+
+class PayloadTooLarge(DomainError):
+    """An uploaded file over the configured limit (``CAMPUS_UPLOAD_MAX_BYTES``)."""
+
+    status = 413
+    title = "Payload Too Large"
+
+    @classmethod
+    def limit(cls, max_bytes: int) -> PayloadTooLarge:
+        mib, kib = max_bytes / (1024 * 1024), max_bytes / 1024
+        size = f"{mib:g} MB" if mib >= 1 else f"{kib:g} KB" if kib >= 1 else f"{max_bytes} bytes"
+        return cls(f"files are limited to {size}", max_bytes=max_bytes)
+
+
+class UnsupportedMediaType(DomainError):
+    """An uploaded file of a type the endpoint does not take, or labelled as another."""
+
+    status = 415
+    title = "Unsupported Media Type"
+
+
 class InvalidParamSchema(Schema):
     name = fields.String(required=True)
     reason = fields.String(required=True)
@@ -64,7 +91,14 @@ class InvalidParamSchema(Schema):
 
 
 class ProblemSchema(Schema):
-    """Documented shape of every error response."""
+    """Documented shape of every error response.
+
+    RFC 9457 allows extension members (``current_status``, ``row_errors``,
+    ``conflicting_activity``…), so the documented schema admits additional properties.
+    """
+
+    class Meta:
+        unknown = INCLUDE
 
     type = fields.String()
     title = fields.String(required=True)

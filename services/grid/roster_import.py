@@ -12,6 +12,7 @@ import csv
 import io
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from pathlib import PurePosixPath
 from typing import Any
 
 from openpyxl import load_workbook
@@ -21,6 +22,7 @@ from sqlalchemy.orm import Session
 from services.grid import commands, domain
 from services.grid.models import Cell, Person
 from shared.auth import Principal
+from shared.errors import PayloadTooLarge, UnsupportedMediaType
 
 # Header (Chinese as in the college's sheets, or English) -> field.
 HEADERS = {
@@ -60,6 +62,33 @@ MAX_ROWS = 5000
 
 class ImportFileError(ValueError):
     """The file as a whole cannot be read (format, encoding, headers)."""
+
+
+# the accepted extensions and, for each, the Content-Type labels a client may send with it
+XLSX_MEDIA = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ACCEPTED_LABELS = {
+    ".xlsx": {XLSX_MEDIA, "application/zip", "application/octet-stream", ""},
+    # Excel on Windows labels .csv files application/vnd.ms-excel
+    ".csv": {"text/csv", "text/plain", "application/vnd.ms-excel", "application/octet-stream", ""},
+}
+
+
+def check_file(filename: str, declared_type: str | None, content: bytes, max_bytes: int) -> None:
+    """Refuse what is not a roster before reading it: 413 over the upload limit, 415 for
+    another type, or a file whose name or label says one thing and whose bytes another."""
+    if len(content) > max_bytes:
+        raise PayloadTooLarge.limit(max_bytes)
+    extension = PurePosixPath(filename.replace("\\", "/")).suffix.lower()
+    if extension not in ACCEPTED_LABELS:
+        raise UnsupportedMediaType("upload a .xlsx or .csv file")
+    label = (declared_type or "").split(";")[0].strip().lower()
+    if label not in ACCEPTED_LABELS[extension]:
+        raise UnsupportedMediaType(f"a {extension} file cannot be labelled {label}")
+    is_zip = content.startswith(b"PK\x03\x04")
+    if extension == ".xlsx" and not is_zip:
+        raise UnsupportedMediaType("the file is named .xlsx but is not an Excel workbook")
+    if extension == ".csv" and (is_zip or b"\x00" in content[:4096]):
+        raise UnsupportedMediaType("the file is named .csv but is not text")
 
 
 @dataclass

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from services.grid import login
 from services.grid.domain import AREA_TYPES, ROLE_LABELS, UNIT_KINDS, Role, normalize_phone
+from shared.fields import Date
 
 CODE = validate.Regexp(r"^[A-Za-z0-9_-]{1,32}$", error="must be a code of A-Z, 0-9, _ or -")
 CELL_CODE = validate.Regexp(r"^[A-Za-z0-9_.-]{1,64}$", error="must be a code of A-Z, 0-9, _ . -")
 ROLES = [r.value for r in Role]
+PERSON_ROLES = validate.OneOf(list(login.PERSON_ROLES))
 
 
 class Phone(fields.String):
@@ -45,6 +48,11 @@ class PersonCreateSchema(Schema):
     unit_code = fields.String(required=True, validate=CODE)
     staff_no = fields.String(load_default=None, validate=validate.Length(min=1, max=32))
     student_no = fields.String(load_default=None, validate=validate.Length(min=1, max=32))
+    roles = fields.List(
+        fields.String(validate=PERSON_ROLES),
+        load_default=list,
+        metadata={"description": "roles of the person's sign-in token (security office only)"},
+    )
 
 
 class PersonUpdateSchema(Schema):
@@ -53,6 +61,7 @@ class PersonUpdateSchema(Schema):
     unit_code = fields.String(validate=CODE)
     staff_no = fields.String(allow_none=True, validate=validate.Length(min=1, max=32))
     student_no = fields.String(allow_none=True, validate=validate.Length(min=1, max=32))
+    roles = fields.List(fields.String(validate=PERSON_ROLES))
 
 
 class PersonSchema(Schema):
@@ -64,6 +73,48 @@ class PersonSchema(Schema):
     unit_code = fields.String()
     staff_no = fields.String(allow_none=True)
     student_no = fields.String(allow_none=True)
+    roles = fields.List(fields.String())
+    can_sign_in = fields.Boolean(metadata={"description": "a password is set"})
+
+
+class PasswordSetSchema(Schema):
+    password = fields.String(
+        required=True, load_only=True, validate=validate.Length(min=1, max=128)
+    )
+
+
+class PasswordChangeSchema(Schema):
+    current_password = fields.String(
+        required=True, load_only=True, validate=validate.Length(min=1, max=128)
+    )
+    new_password = fields.String(
+        required=True, load_only=True, validate=validate.Length(min=1, max=128)
+    )
+
+
+class LoginSchema(Schema):
+    login = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=64),
+        metadata={"description": "staff number (工号), student number (学号) or person id"},
+    )
+    password = fields.String(
+        required=True, load_only=True, validate=validate.Length(min=1, max=128)
+    )
+
+
+class SignedInPersonSchema(Schema):
+    id = fields.String()
+    name = fields.String()
+    unit_code = fields.String()
+    roles = fields.List(fields.String())
+
+
+class LoginResultSchema(Schema):
+    access_token = fields.String()
+    token_type = fields.String()
+    expires_in = fields.Integer(metadata={"description": "seconds"})
+    person = fields.Nested(SignedInPersonSchema)
 
 
 class PeopleQuerySchema(Schema):
@@ -111,11 +162,11 @@ class AssignmentCreateSchema(Schema):
     cell_id = fields.String(required=True, validate=validate.Length(min=1, max=36))
     person_id = fields.String(required=True, validate=validate.Length(min=1, max=36))
     role = fields.String(required=True, validate=validate.OneOf(ROLES))
-    effective_from = fields.Date(load_default=None)
+    effective_from = Date(load_default=None)
 
 
 class AssignmentEndSchema(Schema):
-    effective_to = fields.Date(required=True)
+    effective_to = Date(required=True)
 
 
 class AssignmentSchema(Schema):
@@ -125,19 +176,19 @@ class AssignmentSchema(Schema):
     person_name = fields.String()
     role = fields.String()
     role_label = fields.Function(lambda a: ROLE_LABELS[Role(a["role"])])
-    effective_from = fields.Date()
-    effective_to = fields.Date(allow_none=True)
+    effective_from = Date()
+    effective_to = Date(allow_none=True)
     cell_code = fields.String()
     cell_name = fields.String()
 
 
 class OnDateQuerySchema(Schema):
-    on = fields.Date(load_default=None, metadata={"description": "campus date; default today"})
+    on = Date(load_default=None, metadata={"description": "campus date; default today"})
     role = fields.String(validate=validate.OneOf(ROLES))
 
 
 class GapsQuerySchema(Schema):
-    on = fields.Date(load_default=None)
+    on = Date(load_default=None)
     unit_code = fields.String(validate=CODE)
 
 
@@ -150,7 +201,7 @@ class RosterQuerySchema(Schema):
     unit_code = fields.String(validate=CODE)
     area_type = fields.String(validate=validate.OneOf(list(AREA_TYPES)))
     format = fields.String(load_default="html", validate=validate.OneOf(["html", "pdf", "xlsx"]))
-    on = fields.Date(load_default=None)
+    on = Date(load_default=None)
 
     @validates_schema
     def _one_scope(self, data, **kwargs):

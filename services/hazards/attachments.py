@@ -18,18 +18,7 @@ from services.hazards import domain
 from services.hazards.commands import get_hazard
 from services.hazards.models import Attachment
 from shared.auth import Principal
-from shared.errors import DomainError
-
-
-class PayloadTooLarge(DomainError):
-    status = 413
-    title = "Payload Too Large"
-
-
-class UnsupportedMediaType(DomainError):
-    status = 415
-    title = "Unsupported Media Type"
-
+from shared.errors import PayloadTooLarge, UnsupportedMediaType
 
 # media type -> accepted file name extensions
 ALLOWED = {
@@ -59,7 +48,7 @@ def sniff(head: bytes) -> str | None:
 def check_upload(filename: str, declared: str | None, content: bytes, max_bytes: int) -> str:
     """Return the verified media type, or refuse with 413/415."""
     if len(content) > max_bytes:
-        raise PayloadTooLarge(f"files are limited to {max_bytes // (1024 * 1024)} MB")
+        raise PayloadTooLarge.limit(max_bytes)
     if not content:
         raise UnsupportedMediaType("the file is empty")
     actual = sniff(content[:32])
@@ -67,13 +56,12 @@ def check_upload(filename: str, declared: str | None, content: bytes, max_bytes:
         raise UnsupportedMediaType(f"allowed types: {', '.join(ALLOWED)}")
     extension = Path(filename).suffix.lower()
     declared_type = (declared or "").split(";")[0].strip().lower()
-    mislabelled = extension not in ALLOWED[actual] or (
-        declared_type not in ("", "application/octet-stream", actual)
-    )
-    if mislabelled:
+    if extension not in ALLOWED[actual]:
         raise UnsupportedMediaType(
-            f"the file is {actual} but is labelled {declared_type or extension or 'nothing'}"
+            f"the file is {actual} but is named {extension or 'without an extension'}"
         )
+    if declared_type not in ("", "application/octet-stream", actual):
+        raise UnsupportedMediaType(f"the file is {actual} but is labelled {declared_type}")
     return actual
 
 

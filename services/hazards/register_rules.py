@@ -37,6 +37,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from shared.errors import DomainError
+from shared.fields import EARLIEST, LATEST
 
 
 class InvalidInput(DomainError):
@@ -229,6 +230,8 @@ def week_period(text: str) -> Period:
     if not match:
         raise ValueError("must be an ISO week like 2021-W47")
     year, week = int(match.group(1)), int(match.group(2))
+    if not EARLIEST.year <= year <= LATEST.year:
+        raise ValueError(f"the year must be between {EARLIEST.year} and {LATEST.year}")
     try:
         monday = date.fromisocalendar(year, week, 1)
     except ValueError as exc:

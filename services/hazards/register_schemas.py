@@ -7,6 +7,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from services.hazards import register_rules as rules
 from services.hazards.domain import CATEGORIES, category_label
+from shared.fields import AwareDateTime, Date
 
 UNIT_CODE = validate.Regexp(r"^[A-Za-z0-9_-]{1,32}$", error="must be a unit code (A-Z 0-9 _ -)")
 ID = validate.Length(min=1, max=36)
@@ -55,7 +56,7 @@ class RiskCreateSchema(Schema):
     control_measures = fields.String(required=True, validate=TEXT)
     emergency_measures = fields.String(load_default=None, validate=TEXT)
     owner_name = fields.String(required=True, validate=PERSON, metadata={"description": "责任人"})
-    next_review_on = fields.Date(required=True, metadata={"description": "下次评估日期"})
+    next_review_on = Date(required=True, metadata={"description": "下次评估日期"})
 
 
 class RiskUpdateSchema(Schema):
@@ -68,7 +69,7 @@ class RiskUpdateSchema(Schema):
     control_measures = fields.String(validate=TEXT)
     emergency_measures = fields.String(allow_none=True, validate=TEXT)
     owner_name = fields.String(validate=PERSON)
-    next_review_on = fields.Date()
+    next_review_on = Date()
 
 
 class RiskSchema(Schema):
@@ -88,11 +89,11 @@ class RiskSchema(Schema):
     control_measures = fields.String()
     emergency_measures = fields.String(allow_none=True)
     owner_name = fields.String()
-    next_review_on = fields.Date()
+    next_review_on = Date()
     created_by = fields.String()
     updated_by = fields.String()
-    created_at = fields.AwareDateTime()
-    updated_at = fields.AwareDateTime()
+    created_at = AwareDateTime()
+    updated_at = AwareDateTime()
     version = fields.Integer()
 
 
@@ -101,7 +102,7 @@ class RiskQuerySchema(Schema):
     cell_id = fields.String(validate=ID)
     level = fields.String(validate=validate.OneOf(LEVELS))
     category = fields.String(validate=CATEGORY)
-    review_due_by = fields.Date(metadata={"description": "next review on or before this date"})
+    review_due_by = Date(metadata={"description": "next review on or before this date"})
 
 
 class AnnouncementQuerySchema(Schema):
@@ -123,7 +124,7 @@ class AnnouncementPointSchema(Schema):
     control_measures = fields.String()
     emergency_measures = fields.String(allow_none=True)
     owner_name = fields.String()
-    next_review_on = fields.Date()
+    next_review_on = Date()
 
 
 class LevelCountsSchema(Schema):
@@ -208,7 +209,7 @@ class ChecklistSchema(Schema):
     items = fields.List(fields.Nested(ChecklistItemSchema))
     active = fields.Boolean()
     version = fields.Integer()
-    updated_at = fields.AwareDateTime()
+    updated_at = AwareDateTime()
 
 
 class ChecklistQuerySchema(Schema):
@@ -232,7 +233,7 @@ class InspectionCreateSchema(Schema):
     )
     template_id = fields.String(required=True, validate=ID)
     cell_id = fields.String(required=True, validate=ID)
-    performed_at = fields.AwareDateTime(load_default=None)
+    performed_at = AwareDateTime(load_default=None)
     note = fields.String(load_default=None, validate=NOTE)
     results = fields.List(
         fields.Nested(ItemResultSchema), required=True, validate=validate.Length(min=1, max=100)
@@ -262,8 +263,8 @@ class InspectionSummarySchema(Schema):
     cell_id = fields.String()
     inspector = fields.String()
     inspector_name = fields.String(allow_none=True)
-    performed_at = fields.AwareDateTime()
-    inspected_on = fields.Date(metadata={"description": "campus date"})
+    performed_at = AwareDateTime()
+    inspected_on = Date(metadata={"description": "campus date"})
     note = fields.String(allow_none=True)
     passed = fields.Integer()
     failed = fields.Integer()
@@ -283,15 +284,15 @@ class InspectionQuerySchema(Schema):
     category = fields.String(validate=CATEGORY)
     template_id = fields.String(validate=ID)
     inspector = fields.String(validate=validate.Length(min=1, max=64))
-    on = fields.Date()
-    date_from = fields.Date()
-    date_to = fields.Date()
+    on = Date()
+    date_from = Date()
+    date_to = Date()
     has_failures = fields.Boolean()
 
 
 class CoverageQuerySchema(Schema):
     unit_code = fields.String(validate=UNIT_CODE)
-    on = fields.Date(metadata={"description": "campus date (default: today)"})
+    on = Date(metadata={"description": "campus date (default: today)"})
     week = fields.String(metadata={"description": "ISO week, e.g. 2021-W47"})
 
     @validates_schema
@@ -311,14 +312,14 @@ class PlaceSchema(Schema):
     name = fields.String(attribute="cell.name")
     unit_code = fields.String(attribute="cell.unit_code")
     location = fields.String(attribute="cell.location", allow_none=True)
-    last_inspected_on = fields.Date(allow_none=True)
+    last_inspected_on = Date(allow_none=True)
 
 
 class CoverageSchema(Schema):
     unit_code = fields.String(allow_none=True)
     period = fields.String()
-    start = fields.Date()
-    end = fields.Date()
+    start = Date()
+    end = Date()
     places_total = fields.Integer()
     inspected_count = fields.Integer()
     uninspected = fields.List(fields.Nested(PlaceSchema))
@@ -340,8 +341,8 @@ class EquipmentCreateSchema(Schema):
     cell_id = fields.String(required=True, validate=ID)
     location = fields.String(load_default=None, validate=validate.Length(max=200))
     keeper_name = fields.String(required=True, validate=PERSON)
-    last_inspected_on = fields.Date(load_default=None)
-    next_inspection_due = fields.Date(required=True, metadata={"description": "下次定期检验日期"})
+    last_inspected_on = Date(load_default=None)
+    next_inspection_due = Date(required=True, metadata={"description": "下次定期检验日期"})
     status = fields.String(load_default=rules.EquipmentStatus.IN_USE.value, validate=STATUSES)
 
     @validates_schema
@@ -375,15 +376,15 @@ class EquipmentSchema(Schema):
     cell_id = fields.String()
     location = fields.String(allow_none=True)
     keeper_name = fields.String()
-    last_inspected_on = fields.Date(allow_none=True)
-    next_inspection_due = fields.Date(allow_none=True)
+    last_inspected_on = Date(allow_none=True)
+    next_inspection_due = Date(allow_none=True)
     due_state = fields.String(metadata={"description": "overdue / due_soon (30 days) / ok"})
     due_state_label = _label(rules.DUE_STATE_LABELS, rules.DueState, "due_state")
     status = fields.String()
     status_label = _label(rules.EQUIPMENT_STATUS_LABELS, rules.EquipmentStatus, "status")
     version = fields.Integer()
-    created_at = fields.AwareDateTime()
-    updated_at = fields.AwareDateTime()
+    created_at = AwareDateTime()
+    updated_at = AwareDateTime()
 
 
 class EquipmentQuerySchema(Schema):
@@ -397,11 +398,11 @@ class EquipmentQuerySchema(Schema):
 
 
 class PeriodicInspectionCreateSchema(Schema):
-    inspected_on = fields.Date(required=True)
+    inspected_on = Date(required=True)
     result = fields.String(
         required=True, validate=validate.OneOf([r.value for r in rules.PeriodicResult])
     )
-    next_due = fields.Date(load_default=None, metadata={"description": "required unless fail"})
+    next_due = Date(load_default=None, metadata={"description": "required unless fail"})
     agency = fields.String(load_default=None, validate=validate.Length(max=100))
     report_no = fields.String(load_default=None, validate=validate.Length(max=64))
     note = fields.String(load_default=None, validate=NOTE)
@@ -410,12 +411,12 @@ class PeriodicInspectionCreateSchema(Schema):
 class PeriodicInspectionSchema(Schema):
     id = fields.String()
     equipment_id = fields.String()
-    inspected_on = fields.Date()
+    inspected_on = Date()
     result = fields.String()
     result_label = _label(rules.PERIODIC_RESULT_LABELS, rules.PeriodicResult, "result")
-    next_due = fields.Date(allow_none=True)
+    next_due = Date(allow_none=True)
     agency = fields.String(allow_none=True)
     report_no = fields.String(allow_none=True)
     note = fields.String(allow_none=True)
     recorded_by = fields.String()
-    recorded_at = fields.AwareDateTime()
+    recorded_at = AwareDateTime()

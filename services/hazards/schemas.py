@@ -14,6 +14,7 @@ from services.hazards.domain import (
     allowed_actions,
     category_label,
 )
+from shared.fields import AwareDateTime, Date
 
 UNIT_CODE = validate.Regexp(r"^[A-Za-z0-9_-]{1,32}$", error="must be a unit code (A-Z 0-9 _ -)")
 ID = validate.Length(min=1, max=36)
@@ -30,8 +31,8 @@ class HazardCreateSchema(Schema):
         load_default=Severity.GENERAL.value, validate=validate.OneOf(SEVERITIES)
     )
     location = fields.String(load_default=None, validate=validate.Length(max=200))
-    found_at = fields.AwareDateTime(load_default=None)
-    deadline = fields.Date(load_default=None)
+    found_at = AwareDateTime(load_default=None)
+    deadline = Date(load_default=None)
 
 
 class CommentSchema(Schema):
@@ -40,7 +41,7 @@ class CommentSchema(Schema):
 
 class RegisterSchema(CommentSchema):
     severity = fields.String(load_default=None, validate=validate.OneOf(SEVERITIES))
-    deadline = fields.Date(load_default=None, metadata={"description": "整改期限 (campus date)"})
+    deadline = Date(load_default=None, metadata={"description": "整改期限 (campus date)"})
 
 
 class RemediationSchema(CommentSchema):
@@ -48,7 +49,7 @@ class RemediationSchema(CommentSchema):
 
     responsible_person = fields.String(load_default=None, validate=validate.Length(max=50))
     measures = fields.String(load_default=None, validate=TEXT)
-    deadline = fields.Date(load_default=None)
+    deadline = Date(load_default=None)
     contingency_plan = fields.String(load_default=None, validate=TEXT)
     quick_fix = fields.Boolean(load_default=True)
     rectification_plan = fields.String(load_default=None, validate=TEXT)
@@ -64,7 +65,7 @@ class RejectSchema(CommentSchema):
 
 
 class ExtensionCreateSchema(Schema):
-    new_deadline = fields.Date(required=True)
+    new_deadline = Date(required=True)
     reason = fields.String(required=True, validate=TEXT)
 
 
@@ -77,11 +78,11 @@ class ExtensionSchema(Schema):
     id = fields.String()
     hazard_id = fields.String()
     requested_by = fields.String()
-    requested_deadline = fields.Date()
+    requested_deadline = Date()
     reason = fields.String()
     status = fields.String()
     decided_by = fields.String(allow_none=True)
-    decided_at = fields.AwareDateTime(allow_none=True)
+    decided_at = AwareDateTime(allow_none=True)
     decision_comment = fields.String(allow_none=True)
 
 
@@ -92,7 +93,7 @@ class TransitionSchema(Schema):
     actor = fields.String()
     actor_name = fields.String(allow_none=True)
     comment = fields.String(allow_none=True)
-    at = fields.AwareDateTime()
+    at = AwareDateTime()
 
 
 class AttachmentSchema(Schema):
@@ -102,7 +103,7 @@ class AttachmentSchema(Schema):
     size = fields.Integer()
     sha256 = fields.String()
     uploaded_by = fields.String()
-    uploaded_at = fields.AwareDateTime()
+    uploaded_at = AwareDateTime()
 
 
 class UploadSchema(Schema):
@@ -123,13 +124,17 @@ class HazardSchema(Schema):
     status = fields.String()
     status_label = fields.Function(lambda h: STATUS_LABELS[Status(h.status)])
     allowed_actions = fields.Function(lambda h: allowed_actions(Status(h.status)))
+    my_actions = fields.List(
+        fields.String(),
+        metadata={"description": "the allowed actions the caller may take (one hazard only)"},
+    )
     description = fields.String()
     location = fields.String(allow_none=True)
     found_by = fields.String()
-    found_at = fields.AwareDateTime()
+    found_at = AwareDateTime()
     responsible_person_id = fields.String(allow_none=True)
     responsible_person_name = fields.String(allow_none=True)
-    deadline = fields.Date(allow_none=True)
+    deadline = Date(allow_none=True)
     remediation_person = fields.String(allow_none=True)
     measures = fields.String(allow_none=True)
     contingency_plan = fields.String(allow_none=True)
@@ -140,8 +145,8 @@ class HazardSchema(Schema):
     reopen_count = fields.Integer()
     source = fields.String()
     source_ref = fields.String(allow_none=True)
-    closed_at = fields.AwareDateTime(allow_none=True)
-    archived_at = fields.AwareDateTime(allow_none=True)
+    closed_at = AwareDateTime(allow_none=True)
+    archived_at = AwareDateTime(allow_none=True)
     version = fields.Integer()
 
 
@@ -152,6 +157,6 @@ class HazardQuerySchema(Schema):
     status = fields.String(validate=validate.OneOf([s.value for s in Status]))
     severity = fields.String(validate=validate.OneOf(SEVERITIES))
     overdue = fields.Boolean(metadata={"description": "past its deadline and not yet fixed"})
-    found_from = fields.Date()
-    found_to = fields.Date()
+    found_from = Date()
+    found_to = Date()
     q = fields.String(validate=validate.Length(min=1, max=100), metadata={"description": "text"})

@@ -6,6 +6,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from services.reporting.domain import DECISIONS, FlagStatus, Rule
 from services.reporting.statistics import DIMENSIONS
+from shared.fields import AwareDateTime, Date
 
 CODE = validate.Regexp(r"^[A-Za-z0-9_-]{1,32}$", error="must be a code of A-Z, 0-9, _ or -")
 
@@ -14,7 +15,7 @@ class PhaseSchema(Schema):
     id = fields.String(dump_only=True)
     code = fields.String(required=True, validate=validate.Length(min=1, max=32))
     name = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    deadline = fields.Date(required=True)
+    deadline = Date(required=True)
 
 
 class TaskSchema(Schema):
@@ -27,9 +28,9 @@ class TaskSchema(Schema):
 
 class DueSchema(Schema):
     id = fields.String(dump_only=True)
-    due_on = fields.Date(required=True)
-    period_start = fields.Date(required=True)
-    period_end = fields.Date(required=True)
+    due_on = Date(required=True)
+    period_start = Date(required=True)
+    period_end = Date(required=True)
 
     @validates_schema
     def _period(self, data, **kwargs):
@@ -50,8 +51,8 @@ class CampaignCreateSchema(Schema):
     code = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9_.-]{1,64}$"))
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     note = fields.String(load_default=None, load_only=True)
-    starts_on = fields.Date(required=True)
-    ends_on = fields.Date(required=True)
+    starts_on = Date(required=True)
+    ends_on = Date(required=True)
     phases = fields.List(fields.Nested(PhaseSchema), required=True, validate=validate.Length(min=1))
     tasks = fields.List(fields.Nested(TaskSchema), load_default=list)
     reporting_dues = fields.List(fields.Nested(DueSchema), required=True)
@@ -72,8 +73,8 @@ class CampaignSchema(Schema):
     id = fields.String()
     code = fields.String()
     name = fields.String()
-    starts_on = fields.Date()
-    ends_on = fields.Date()
+    starts_on = Date()
+    ends_on = Date()
     phases = fields.List(fields.Nested(PhaseSchema))
     tasks = fields.List(fields.Nested(TaskSchema))
     reporting_dues = fields.List(fields.Nested(DueSchema))
@@ -85,8 +86,8 @@ class StatisticsQuerySchema(Schema):
     unit_code = fields.String(validate=CODE)
     category = fields.String(validate=validate.Length(min=1, max=32))
     severity = fields.String(validate=validate.OneOf(["general", "major"]))
-    period_from = fields.Date()
-    period_to = fields.Date()
+    period_from = Date()
+    period_to = Date()
     group_by = fields.String(load_default="unit", validate=validate.OneOf(list(DIMENSIONS)))
 
 
@@ -130,7 +131,7 @@ class SubmissionSchema(Schema):
     id = fields.String()
     due_id = fields.String()
     unit_code = fields.String()
-    submitted_at = fields.AwareDateTime()
+    submitted_at = AwareDateTime()
     submitted_by = fields.String()
     late = fields.Boolean()
     snapshot = fields.Dict()
@@ -140,16 +141,16 @@ class BoardRowSchema(Schema):
     unit_code = fields.String()
     unit_name = fields.String()
     submitted = fields.Boolean()
-    submitted_at = fields.AwareDateTime(allow_none=True)
+    submitted_at = AwareDateTime(allow_none=True)
     submitted_by = fields.String(allow_none=True)
     late = fields.Boolean(allow_none=True)
 
 
 class BoardSchema(Schema):
     due_id = fields.String()
-    due_on = fields.Date()
-    period_start = fields.Date()
-    period_end = fields.Date()
+    due_on = Date()
+    period_start = Date()
+    period_end = Date()
     submitted = fields.Integer()
     missing = fields.Integer()
     units = fields.List(fields.Nested(BoardRowSchema))
@@ -180,8 +181,8 @@ class FlagSchema(Schema):
     person_name = fields.String(allow_none=True)
     evidence = fields.Dict()
     status = fields.String()
-    raised_at = fields.AwareDateTime()
-    resolved_at = fields.AwareDateTime(allow_none=True)
+    raised_at = AwareDateTime()
+    resolved_at = AwareDateTime(allow_none=True)
     decided_by = fields.String(allow_none=True)
-    decided_at = fields.AwareDateTime(allow_none=True)
+    decided_at = AwareDateTime(allow_none=True)
     decision_reason = fields.String(allow_none=True)

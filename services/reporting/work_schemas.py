@@ -6,6 +6,7 @@ from marshmallow import Schema, fields, validate
 
 from services.reporting.domain import LEDGER_KINDS, SCORE_MAX, SCORE_MIN
 from services.reporting.schemas import CODE, PhaseSchema
+from shared.fields import AwareDateTime, Date
 
 ID = validate.Length(min=1, max=36)
 
@@ -53,7 +54,7 @@ class LedgerEntrySchema(Schema):
     reference = fields.String(allow_none=True)
     author_unit = fields.String(allow_none=True)
     recorded_by = fields.String()
-    recorded_at = fields.AwareDateTime()
+    recorded_at = AwareDateTime()
 
 
 class LedgerQuerySchema(Schema):
@@ -74,7 +75,7 @@ class CompletionSchema(Schema):
     task_id = fields.String()
     phase_id = fields.String()
     unit_code = fields.String()
-    completed_at = fields.AwareDateTime()
+    completed_at = AwareDateTime()
     completed_by = fields.String()
     late = fields.Boolean()
     note = fields.String(allow_none=True)
@@ -90,7 +91,7 @@ class ProgressCellSchema(Schema):
     unit_code = fields.String()
     unit_name = fields.String()
     completed = fields.Boolean()
-    completed_at = fields.AwareDateTime(allow_none=True)
+    completed_at = AwareDateTime(allow_none=True)
     completed_by = fields.String(allow_none=True)
     late = fields.Boolean(allow_none=True)
     overdue = fields.Boolean(metadata={"description": "not completed and the deadline passed"})
@@ -99,7 +100,7 @@ class ProgressCellSchema(Schema):
 class ProgressPhaseSchema(Schema):
     phase_id = fields.String()
     phase_code = fields.String()
-    deadline = fields.Date()
+    deadline = Date()
     deadline_passed = fields.Boolean()
     completed = fields.Integer()
     total = fields.Integer()
@@ -124,7 +125,7 @@ class ProgressSummarySchema(Schema):
 class ProgressSchema(Schema):
     campaign_id = fields.String()
     campaign_name = fields.String()
-    generated_at = fields.AwareDateTime()
+    generated_at = AwareDateTime()
     phases = fields.List(fields.Nested(PhaseSchema))
     tasks = fields.List(fields.Nested(ProgressTaskSchema))
     summary = fields.Nested(ProgressSummarySchema)
@@ -158,10 +159,10 @@ class SupervisionSchema(Schema):
     score = fields.Integer()
     version = fields.Integer()
     created_by = fields.String()
-    created_at = fields.AwareDateTime()
+    created_at = AwareDateTime()
     updated_by = fields.String(allow_none=True)
-    updated_at = fields.AwareDateTime(allow_none=True)
-    editable_until = fields.Date(
+    updated_at = AwareDateTime(allow_none=True)
+    editable_until = Date(
         metadata={"description": "last campus day a PUT may replace it (phase deadline + 1 month)"}
     )
 
@@ -195,5 +196,5 @@ class AssessmentSchema(Schema):
     campaign_id = fields.String()
     campaign_name = fields.String()
     formula = fields.String()
-    generated_at = fields.AwareDateTime()
+    generated_at = AwareDateTime()
     units = fields.List(fields.Nested(AssessmentRowSchema))

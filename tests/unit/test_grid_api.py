@@ -385,7 +385,7 @@ def test_import_reads_xlsx_and_refuses_other_files(grid, floors):
     result = ok(upload(grid, buffer.getvalue(), name="名单.xlsx"))
     assert result["assignments_created"] == 2
     wrong = upload(grid, b"%PDF-1.4", name="roster.pdf")
-    assert wrong.status_code == 422 and ".xlsx or .csv" in wrong.get_json()["detail"]
+    assert wrong.status_code == 415 and ".xlsx or .csv" in wrong.get_json()["detail"]
     assert upload(grid, roster_csv([]), headers=XX_MANAGER).status_code == 403
 
 

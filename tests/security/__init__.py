@@ -1,0 +1,1 @@
+"""Security tests of the four services: fuzzing, access control, tokens, hostile input."""

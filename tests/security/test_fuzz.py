@@ -1,0 +1,219 @@
+"""API fuzzing: schemathesis against each service's OpenAPI document, in-process (WSGI).
+
+Every documented operation of the four services gets positive (schema-valid) and negative
+(schema-violating) requests, authenticated as the security office; half of them name JD's
+real resources in the path (``Campus.path_values``) so the fuzzer reaches past the 404s.
+Each response must: not be a 5xx; conform to the documented schema and content type of
+its status; and, for every 4xx/5xx, be ``application/problem+json`` whose ``status``
+equals the HTTP status. A cheaper pass does the same as JD's unit manager.
+
+Hypothesis is derandomized (a fixed seed per test), keeps no example database and does
+not shrink, so a CI run is deterministic and bounded; ``CAMPUS_FUZZ_EXAMPLES`` (default
+12 per operation and mode) raises the budget for a deeper local run. Calendar edges that
+random generation rarely hits (0001-01-01, 9999-12-31, 10**30) are sent to every date and
+integer query parameter by ``test_calendar_and_integer_edges``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+from schemathesis import GenerationMode
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+)
+
+from services.registry import SERVICES
+from shared.testing.fixtures import bearer
+from tests.security.campus import Campus
+from tests.security.conftest import all_operations, assert_problem, companions, operations
+
+EXAMPLES = int(os.environ.get("CAMPUS_FUZZ_EXAMPLES", "12"))
+SECURITY_OFFICE = bearer("security_office", sub="fuzzer")
+JD_MANAGER = bearer("unit_manager", unit="JD", sub="fuzzer-jd")
+
+# Bugs the fuzzer finds in services/education (owned by another change; reported, not
+# fixed here): the operation is expected to fail until they are fixed.
+_EDGE_DATES = (
+    "education: a campus date at the calendar's ends overflows the campus-day bounds "
+    "(OverflowError, 500); its schemas should use shared.fields.Date"
+)
+EDUCATION_BUGS = {
+    ("GET", "/calendar/{unit_code}.ics"): (
+        "education calendar.unit_feed (no token needed): hmac.compare_digest on a non-ASCII "
+        "?key= raises TypeError, and a unit code with a line break breaks the "
+        "Content-Disposition header: 500s"
+    ),
+    # the fuzzer reaches the same overflow with enough examples (CAMPUS_FUZZ_EXAMPLES=50)
+    **{
+        ("GET", path): _EDGE_DATES
+        for path in ("/activities", "/calendar", "/coverage", "/attendance")
+    },
+    **{
+        ("EDGE", f"{path}?{name}"): _EDGE_DATES
+        for path, names in (
+            ("/activities", ("starts_from", "starts_to")),
+            ("/calendar", ("from", "to")),
+            ("/coverage", ("from", "to")),
+            ("/attendance", ("from", "to")),
+        )
+        for name in names
+    },
+}
+
+
+def problem_json(ctx, response, case) -> None:
+    """Every error is RFC 9457 problem+json and its ``status`` member is the HTTP status."""
+    if response.status_code < 400:
+        return
+    content_type = response.headers.get("content-type", [""])
+    content_type = content_type[0] if isinstance(content_type, list) else content_type
+    assert content_type.split(";")[0].strip() == "application/problem+json", (
+        f"{response.status_code} answered as {content_type!r}"
+    )
+    body = response.json()
+    assert body.get("status") == response.status_code, f"problem status {body.get('status')}"
+
+
+CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance, problem_json]
+
+
+@pytest.fixture(scope="module")
+def schemas(campus: Campus) -> dict[str, schemathesis.BaseSchema]:
+    return {s: schemathesis.openapi.from_wsgi("/openapi.json", campus.apps[s]) for s in SERVICES}
+
+
+def strategy(operation, known: dict[str, str], modes: tuple[GenerationMode, ...]):
+    """Generated cases, and the same with the path naming existing resources."""
+    names = re.findall(r"{(\w+)}", operation.path)
+    fixed = {name: known[name] for name in names}
+    options = []
+    for mode in modes:
+        options.append(operation.as_strategy(generation_mode=mode))
+        if fixed:
+            options.append(operation.as_strategy(generation_mode=mode, path_parameters=fixed))
+    return st.one_of(options)
+
+
+def fuzz(operation, known: dict[str, str], auth: dict[str, str], examples: int, modes) -> None:
+    @given(case=strategy(operation, known, modes))
+    @settings(
+        max_examples=examples,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        phases=(Phase.explicit, Phase.generate),
+        suppress_health_check=list(HealthCheck),
+    )
+    def run(case) -> None:
+        case.headers = {**(case.headers or {}), **auth}
+        response = case.call()
+        case.validate_response(response, checks=CHECKS)
+
+    run()
+
+
+def _marks(service: str, method: str, path: str):
+    reason = EDUCATION_BUGS.get((method, path)) if service == "education" else None
+    return [pytest.mark.xfail(reason=reason, strict=False)] if reason else []
+
+
+@pytest.mark.parametrize(
+    ("service", "method", "path"),
+    [
+        pytest.param(s, m, p, id=f"{s}:{m} {p}", marks=_marks(s, m, p))
+        for s, m, p in all_operations()
+    ],
+)
+def test_operation_as_security_office(schemas, campus, service, method, path):
+    operation = schemas[service][path][method]
+    modes = (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
+    fuzz(operation, campus.path_values(service), SECURITY_OFFICE, EXAMPLES, modes)
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_service_as_unit_manager(schemas, campus, service):
+    """A scoped caller takes other branches (403s, filtered lists, masked fields)."""
+    failures = []
+    for method, path, _ in operations(service):
+        if service == "education" and (method, path) in EDUCATION_BUGS:
+            continue
+        operation = schemas[service][path][method]
+        try:
+            fuzz(operation, campus.path_values(service), JD_MANAGER, 3, (GenerationMode.POSITIVE,))
+        except Exception as exc:  # collect them all: one report per service
+            failures.append(f"{method} {path}: {exc}")
+    assert not failures, "\n\n".join(failures)
+
+
+# -- calendar and integer edges ---------------------------------------------------------
+EDGES = {
+    "date": ["0001-01-01", "9999-12-31", "1899-12-31", "3000-01-01"],
+    "date-time": ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-12:00"],
+    "integer": ["-1", "0", str(2**63), str(10**30)],
+}
+
+
+def _query_parameters(operation: dict) -> list[dict]:
+    return [p for p in operation.get("parameters", []) if p.get("in") == "query"]
+
+
+def _kind(parameter: dict) -> str | None:
+    schema = parameter.get("schema", {})
+    if schema.get("type") == "integer":
+        return "integer"
+    return schema.get("format") if schema.get("format") in EDGES else None
+
+
+def _edge_cases() -> list:
+    cases = []
+    for service in SERVICES:
+        for method, path, operation in operations(service):
+            if method != "GET":
+                continue
+            for parameter in _query_parameters(operation):
+                if _kind(parameter):
+                    case_id = f"{service}:{path}?{parameter['name']}"
+                    marks = _marks(service, "EDGE", f"{path}?{parameter['name']}")
+                    cases.append(
+                        pytest.param(service, path, parameter["name"], id=case_id, marks=marks)
+                    )
+    return cases
+
+
+@pytest.mark.parametrize(("service", "path", "name"), _edge_cases())
+def test_calendar_and_integer_edges(campus, service, path, name):
+    """The far ends of the calendar and of integers are a 422 (or an answer), never a 500."""
+    operation = next(o for m, p, o in operations(service) if m == "GET" and p == path)
+    parameters = _query_parameters(operation)
+    target = next(p for p in parameters if p["name"] == name)
+    required = companions(parameters, name, campus)
+    url = path.format(**campus.path_values(service))
+    for value in EDGES[_kind(target)]:
+        response = campus.call(
+            service, "GET", url, SECURITY_OFFICE, query_string={**required, name: value}
+        )
+        assert response.status_code < 500, (url, name, value, response.get_data(as_text=True))
+        if response.status_code >= 400:
+            assert_problem(response)
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_every_success_response_documents_its_content(service):
+    """A PDF, workbook, calendar or roster says its media type (flask-smorest would leave a
+    response declared with only a content type without ``content``: shared.api fills it)."""
+    undocumented = []
+    for method, path, operation in operations(service):
+        for status, response in operation["responses"].items():
+            if status.startswith("2") and status != "204":
+                content = response.get("content", {})
+                if not content or not all("schema" in c for c in content.values()):
+                    undocumented.append(f"{method} {path} {status}")
+    assert not undocumented, undocumented

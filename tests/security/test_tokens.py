@@ -1,0 +1,169 @@
+"""Bearer tokens on all four services, and the production secret.
+
+Every service refuses, with a 401 ``application/problem+json`` and ``WWW-Authenticate:
+Bearer``, on a read and on a write: no token, another scheme, a token that is not a JWT,
+expired, not yet valid, signed with another secret, unsigned (alg "none"), signed with
+another algorithm (HS512), a payload altered after signing, or claims missing ``sub`` or
+``exp`` or of the wrong type. A valid token on the same request is accepted (control).
+
+In production (``CAMPUS_ENV=production``) a service refuses to start with the published
+development secret (``create_app`` raises ``ConfigError``), starts with a secret of its
+own, and then refuses tokens minted with the development secret.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+
+import jwt
+import pytest
+
+from services.registry import SERVICES, create_app
+from shared.auth import mint_token
+from shared.config import DEV_JWT_SECRET, ConfigError
+from shared.migrations import upgrade
+from shared.testing.fixtures import bearer
+from tests.security.campus import UNREACHABLE_BROKER
+from tests.security.conftest import assert_problem
+
+# a read and a write of each service (the token is checked before either runs)
+REQUESTS = {
+    "grid": [("GET", "/units"), ("POST", "/units")],
+    "hazards": [("GET", "/hazards"), ("POST", "/hazards")],
+    "education": [("GET", "/activities"), ("POST", "/activities")],
+    "reporting": [("GET", "/flags"), ("POST", "/campaigns")],
+}
+OTHER_SECRET = "another-campus-secret-of-32-chars"
+CAMPUS_SECRET = "a-campus-secret-of-our-own-for-2021"
+
+
+def _claims(**overrides) -> dict:
+    now = int(time.time())
+    claims = {"sub": "x", "name": "x", "roles": ["security_office"], "iat": now, "exp": now + 600}
+    claims.update(overrides)
+    return {k: v for k, v in claims.items() if v is not None}
+
+
+def _b64(data: dict) -> str:
+    raw = json.dumps(data, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def _tampered() -> str:
+    """A unit manager's genuine token whose payload now claims the security office."""
+    header, _, signature = mint_token(DEV_JWT_SECRET, "m", ["unit_manager"], unit="JD").split(".")
+    return f"{header}.{_b64(_claims(sub='m', roles=['security_office']))}.{signature}"
+
+
+def _unsigned_hs256() -> str:
+    """Header says HS256, the signature is simply left off."""
+    token = jwt.encode(_claims(), DEV_JWT_SECRET, algorithm="HS256")
+    return token.rsplit(".", 1)[0] + "."
+
+
+BAD_TOKENS = {
+    "no header": (None, "missing bearer token"),
+    "basic scheme": ("Basic dGVzdDp0ZXN0", "missing bearer token"),
+    "empty bearer": ("Bearer ", "missing bearer token"),
+    "not a jwt": ("Bearer not-a-jwt", "invalid token"),
+    "expired": (jwt.encode(_claims(exp=int(time.time()) - 5), DEV_JWT_SECRET), "expired"),
+    "not yet valid": (
+        jwt.encode(_claims(nbf=int(time.time()) + 3600), DEV_JWT_SECRET),
+        "invalid token",
+    ),
+    "another secret": (jwt.encode(_claims(), OTHER_SECRET), "invalid token"),
+    "alg none": (jwt.encode(_claims(), None, algorithm="none"), "invalid token"),
+    "signature stripped": (_unsigned_hs256(), "invalid token"),
+    "HS512": (jwt.encode(_claims(), DEV_JWT_SECRET, algorithm="HS512"), "invalid token"),
+    "tampered payload": (_tampered(), "invalid token"),
+    "no sub": (jwt.encode(_claims(sub=None), DEV_JWT_SECRET), "sub"),
+    "no exp": (jwt.encode(_claims(exp=None), DEV_JWT_SECRET), "exp"),
+    "roles not a list": (jwt.encode(_claims(roles="security_office"), DEV_JWT_SECRET), "roles"),
+    "unit not a string": (jwt.encode(_claims(unit=["JD"]), DEV_JWT_SECRET), "unit"),
+}
+
+
+def _header(value: str | None) -> dict[str, str]:
+    if value is None:
+        return {}
+    if value.startswith(("Basic ", "Bearer ")):
+        return {"Authorization": value}
+    return {"Authorization": f"Bearer {value}"}
+
+
+@pytest.fixture(scope="module")
+def clients(tmp_path_factory):
+    root = tmp_path_factory.mktemp("tokens")
+    out = {}
+    for service in SERVICES:
+        url = f"sqlite:///{root / service}.db"
+        upgrade(service, url)
+        app = create_app(service, {"database_url": url, "amqp_url": UNREACHABLE_BROKER})
+        out[service] = app.test_client()
+    return out
+
+
+@pytest.mark.parametrize("service", SERVICES)
+@pytest.mark.parametrize("case", list(BAD_TOKENS))
+def test_bad_tokens_are_401_problems_on_every_service(clients, service, case):
+    token, detail = BAD_TOKENS[case]
+    for method, path in REQUESTS[service]:
+        response = clients[service].open(path, method=method, headers=_header(token), json={})
+        body = assert_problem(response, 401)
+        assert detail in body["detail"], (case, body["detail"])
+        assert response.headers["WWW-Authenticate"] == "Bearer"
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_a_valid_token_passes_the_same_requests(clients, service):
+    for method, path in REQUESTS[service]:
+        response = clients[service].open(
+            path, method=method, headers=bearer("security_office"), json={}
+        )
+        assert response.status_code in (200, 422), (path, response.get_json())
+
+
+# -- production ---------------------------------------------------------------------------
+@pytest.fixture
+def production(monkeypatch, tmp_path):
+    """CAMPUS_ENV=production with no secret of its own; returns the config of a service."""
+    monkeypatch.setenv("CAMPUS_ENV", "production")
+    monkeypatch.delenv("CAMPUS_JWT_SECRET", raising=False)
+
+    def config(service: str) -> dict:
+        url = f"sqlite:///{tmp_path / service}.db"
+        upgrade(service, url)
+        return {"database_url": url, "amqp_url": UNREACHABLE_BROKER}
+
+    return config
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_production_refuses_to_start_with_the_development_secret(production, service):
+    with pytest.raises(ConfigError, match="CAMPUS_JWT_SECRET"):
+        create_app(service, production(service))
+    with pytest.raises(ConfigError):  # named explicitly, it is still the published one
+        create_app(service, {**production(service), "jwt_secret": DEV_JWT_SECRET})
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_production_starts_with_its_own_secret_and_refuses_development_tokens(
+    production, monkeypatch, service
+):
+    monkeypatch.setenv("CAMPUS_JWT_SECRET", CAMPUS_SECRET)
+    app = create_app(service, production(service))
+    assert app.extensions["campus"].settings.production
+    client = app.test_client()
+    method, path = REQUESTS[service][0]
+    forged = client.open(path, method=method, headers=bearer("security_office"))
+    assert_problem(forged, 401)
+    own = mint_token(CAMPUS_SECRET, "so-1", ["security_office"])
+    response = client.open(path, method=method, headers={"Authorization": f"Bearer {own}"})
+    assert response.status_code == 200, response.get_json()
+
+
+def test_a_short_secret_is_refused_in_any_environment():
+    with pytest.raises(ConfigError, match="16 characters"):
+        create_app("hazards", {"database_url": "sqlite://", "jwt_secret": "short"})
