@@ -153,3 +153,116 @@ def terminate(process: subprocess.Popen, sig: int = signal.SIGTERM, timeout: flo
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait(timeout=10)
+
+
+# -- chaos tests: free ports, a private PostgreSQL cluster, RabbitMQ cluster nodes ----------
+def port_free(port: int) -> bool:
+    import socket
+
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def free_port(start: int = 20000, stop: int = 30000, *, also: tuple[int, ...] = ()) -> int:
+    """A free TCP port in [start, stop) whose companions (port + each of ``also``) are free
+    too (RabbitMQ's distribution port is the AMQP port + 20000)."""
+    import random
+
+    candidates = list(range(start, stop))
+    random.shuffle(candidates)
+    for port in candidates:
+        if all(port_free(port + offset) for offset in (0, *also)):
+            return port
+    raise RuntimeError(f"no free port in {start}-{stop}")
+
+
+def _pg_version() -> str:
+    return sorted(os.listdir("/etc/postgresql"), key=lambda v: int(v.split(".")[0]))[-1]
+
+
+@dataclass
+class PrivatePostgres:
+    """A PostgreSQL cluster of the test's own (Debian's pg_createcluster), which the test may
+    restart or crash; the machine's shared cluster is left alone."""
+
+    port: int = field(default_factory=lambda: free_port(55400, 55900))
+    name: str = field(default_factory=lambda: f"chaos{uuid.uuid4().hex[:6]}")
+    version: str = field(default_factory=_pg_version)
+
+    @property
+    def admin_url(self) -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+
+    def url(self, dbname: str) -> str:
+        """SQLAlchemy URL of one database of this cluster."""
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{dbname}"
+
+    def _ctl(self, *args: str) -> None:
+        cmd = ["pg_ctlcluster", "--skip-systemctl-redirect", self.version, self.name, *args]
+        result = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+        if result.returncode != 0:
+            raise RuntimeError(f"{' '.join(cmd)} failed: {result.stderr or result.stdout}")
+
+    def start(self) -> None:
+        """Create the cluster (first call) and start it."""
+        if not Path(f"/etc/postgresql/{self.version}/{self.name}").exists():
+            subprocess.run(
+                [
+                    "pg_createcluster",
+                    *("-p", str(self.port)),
+                    *("-o", "max_connections=300"),
+                    self.version,
+                    self.name,
+                    "--",
+                    "--auth=trust",
+                ],
+                check=True,
+                capture_output=True,
+                timeout=120,
+            )
+        self._ctl("start")
+        wait_until(self.is_up, timeout=60, interval=0.2, message=f"PostgreSQL {self.name}")
+
+    def restart(self, mode: str = "fast") -> None:
+        """``fast``: clean shutdown, clients disconnected; ``immediate``: a crash (recovery
+        from the WAL at start)."""
+        self._ctl("restart", "-m", mode)
+        wait_until(self.is_up, timeout=60, interval=0.2, message=f"PostgreSQL {self.name}")
+
+    def is_up(self) -> bool:
+        try:
+            with psycopg.connect(self.admin_url, connect_timeout=2) as conn:
+                conn.execute("SELECT 1")
+            return True
+        except psycopg.Error:
+            return False
+
+    def create_database(self, name: str) -> str:
+        with psycopg.connect(self.admin_url, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        return self.url(name)
+
+    def destroy(self) -> None:
+        subprocess.run(
+            ["pg_dropcluster", "--stop", self.version, self.name],
+            capture_output=True,
+            timeout=120,
+        )
+
+
+@dataclass
+class ClusterNode(PrivateBroker):
+    """A private RabbitMQ node meant to join others (``rabbitmqctl join_cluster``)."""
+
+    port: int = field(default_factory=lambda: free_port(5700, 6000, also=(20000,)))
+    name: str = field(default_factory=lambda: f"cschaos{uuid.uuid4().hex[:6]}@localhost")
+
+    def join(self, other: PrivateBroker) -> None:
+        rabbitmqctl("stop_app", node=self.name)
+        rabbitmqctl("join_cluster", other.name, node=self.name)
+        rabbitmqctl("start_app", node=self.name)
+        wait_until(self.is_up, timeout=60, interval=0.5, message=f"{self.name} to rejoin")
