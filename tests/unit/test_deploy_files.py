@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from services.registry import PORTS, SERVICES
+from services.registry import CONSOLE, CONSOLE_PORT, PORTS, SERVICES
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
@@ -21,7 +21,7 @@ SYSTEMD = DEPLOY / "systemd"
 TEST_SECRET = "deploy-test-secret-0123456789"
 
 APP_SERVICES = [f"{s}-{kind}" for s in SERVICES for kind in ("web", "worker")]
-EXPECTED_COMPOSE = {*APP_SERVICES, "postgres", "rabbitmq", "migrate"}
+EXPECTED_COMPOSE = {*APP_SERVICES, f"{CONSOLE}-web", "postgres", "rabbitmq", "migrate"}
 
 
 def _docker_compose_works() -> bool:
@@ -72,6 +72,12 @@ def _check_compose_model(services: dict) -> None:
         assert f"0.0.0.0:{port}" in command and f"services.{service}:create_app()" in command
         assert f"127.0.0.1:{port}/healthz" in " ".join(web["healthcheck"]["test"])
         assert f"services.{service}.worker" in " ".join(services[f"{service}-worker"]["command"])
+    console = services[f"{CONSOLE}-web"]  # the web console: no database, no worker
+    assert f"0.0.0.0:{CONSOLE_PORT}" in " ".join(console["command"])
+    assert f"services.{CONSOLE}:create_app()" in " ".join(console["command"])
+    assert f"127.0.0.1:{CONSOLE_PORT}/healthz" in " ".join(console["healthcheck"]["test"])
+    for service, port in PORTS.items():
+        assert console["environment"][f"CONSOLE_{service.upper()}_URL"].endswith(f":{port}")
 
 
 # (a) docker compose renders the file ------------------------------------------------------
