@@ -5,19 +5,35 @@ Run from the repository root::
     .venv/bin/python bench/pipeline.py [--events 10000] [--rate 200] [--seconds 20]
 
 Everything runs against the real PostgreSQL and RabbitMQ of this machine, in resources of
-the run's own (two fresh databases and a fresh vhost), removed at the end. Three phases:
+the run's own (two fresh databases and a fresh vhost), removed at the end.
 
-1. drain, project pipeline: N hazard.created events are committed to the hazards outbox,
-   then ``OutboxRelay`` and ``EventConsumer("reporting")`` are started; the figure is
-   N / (time until the reporting inbox holds N rows);
-2. drain, naive baseline: the same, with a relay that publishes one row at a time and
-   waits for each confirm (one UPDATE + commit per row) and a consumer with prefetch 1
-   and one transaction + ack per event;
-3. steady state: the project's relay and consumer run while a producer commits one event
-   at a time at ``--rate`` events/s for ``--seconds``; per-event latency is
-   ``inbox.processed_at - outbox.created_at``. By default the producer is a thread of
-   this process, so it shares the GIL with the relay and the consumer threads;
-   ``--producer-process`` runs it in a process of its own, as the hazards web app is.
+As in production, the relay and the consumer are separate processes, not threads of the
+bench: the project pipeline runs the real workers (``python -m services.hazards.worker
+--relay-only`` and ``python -m services.reporting.worker --consumer-only``), configured
+through the environment (``HAZARDS_DATABASE_URL``, ``REPORTING_DATABASE_URL``,
+``CAMPUS_AMQP_URL``; ``CAMPUS_PREFETCH``, ``CAMPUS_CONSUMER_BATCH`` and
+``CAMPUS_RELAY_BATCH`` pass through, for tuning experiments). Their output goes to log
+files in a temporary directory, whose tail is printed when a worker fails. Each phase
+stops its processes with SIGTERM (SIGKILL after 15 s). Three phases:
+
+1. drain, project pipeline: N hazard.created events are committed to the hazards outbox;
+   the consumer process is started, and once RabbitMQ shows it consuming the clock starts
+   and the relay process is spawned. The figure is N / (time until the last of the N
+   reporting inbox rows, by its ``processed_at``). It includes the relay process's
+   start-up (interpreter, imports, topology declaration, connections: about 0.5-1 s on
+   an idle machine), which is reported separately too (time to the first inbox row);
+2. drain, naive baseline: the same, timed the same way, with two processes running this
+   script in a hidden mode (``--role naive-relay`` / ``--role naive-consumer``): a relay
+   that publishes one row at a time and waits for each confirm (one UPDATE + commit per
+   row) and a consumer with prefetch 1 and one transaction + ack per event;
+3. steady state: the project's worker processes run while this process, playing the
+   hazards web app, commits one event per transaction at ``--rate`` events/s for
+   ``--seconds`` on an absolute schedule, from ``--producers`` threads (concurrent
+   requests: one durable commit costs a few ms, so a single sequential producer may not
+   sustain the rate); per-event latency is ``inbox.processed_at - outbox.created_at``.
+
+The machine's load average is printed with the summary: other work on it (tests, other
+benchmarks) competes with PostgreSQL, RabbitMQ and the workers and skews the figures.
 
 It is a benchmark, not a test: the exit code is 0 whether or not the targets are met,
 and non-zero only when something failed.
@@ -26,26 +42,29 @@ and non-zero only when something failed.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import math
-import multiprocessing as mp
 import os
-import queue
 import random
+import shutil
+import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import traceback
 import uuid
-from collections.abc import Callable
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from pathlib import Path
 from urllib.parse import quote
 
 import pika
 import psycopg
-from sqlalchemy import Engine, select, text, update
+from sqlalchemy import Engine, func, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.hazards import commands, domain
@@ -55,10 +74,8 @@ from services.reporting.handlers import EVENT_HANDLERS
 from shared.db import make_engine, make_session_factory, utcnow
 from shared.events import Envelope, record_event
 from shared.events.catalog import validate_data
-from shared.events.consumer import EventConsumer
 from shared.events.inbox import InboxMessage, already_processed
 from shared.events.outbox import OutboxMessage
-from shared.events.relay import OutboxRelay
 from shared.events.topology import (
     connect,
     dead_queue_name,
@@ -67,6 +84,7 @@ from shared.events.topology import (
 )
 from shared.migrations import upgrade
 
+ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 PG_BASE = "postgresql+psycopg://postgres@127.0.0.1:5432"
 AMQP_HOST = "127.0.0.1:5672"
@@ -77,9 +95,17 @@ SERVICE = "reporting"
 UNITS = ("JD", "XX", "CW", "TY", "WY")  # 机电, 信息, 财务, 体育, 外语
 CATEGORIES = tuple(domain.CATEGORIES)
 INSERT_BATCH = 500
-POLL_SECONDS = 0.01
+# The bench polls the inbox count only to know when to stop: the figures come from the
+# rows' own timestamps, so a slow poll loses no precision and loads PostgreSQL less.
+POLL_SECONDS = 0.1
+STOP_SECONDS = 15.0  # SIGTERM, then SIGKILL after this long
+READY_SECONDS = 60.0  # for a consumer process to show up on its queue
 DRAIN_TARGET = 1500.0  # events/s
 P99_TARGET_MS = 50.0
+TUNING_VARS = ("CAMPUS_PREFETCH", "CAMPUS_CONSUMER_BATCH", "CAMPUS_RELAY_BATCH")
+
+RELAY_ARGV = [sys.executable, "-m", "services.hazards.worker", "--relay-only"]
+CONSUMER_ARGV = [sys.executable, "-m", "services.reporting.worker", "--consumer-only"]
 
 log = logging.getLogger("bench")
 
@@ -120,6 +146,7 @@ class Env:
     reporting_db: str
     vhost: str
     amqp_url: str
+    log_dir: Path | None = None
     hazards_engine: Engine | None = None
     reporting_engine: Engine | None = None
 
@@ -132,6 +159,21 @@ class Env:
     def reporting(self) -> sessionmaker[Session]:
         assert self.reporting_engine is not None
         return make_session_factory(self.reporting_engine)
+
+    def child_env(self) -> dict[str, str]:
+        """Environment of a worker process: this run's databases, vhost and exchange."""
+        pythonpath = os.environ.get("PYTHONPATH")
+        return {
+            **os.environ,
+            "HAZARDS_DATABASE_URL": f"{PG_BASE}/{self.hazards_db}",
+            "REPORTING_DATABASE_URL": f"{PG_BASE}/{self.reporting_db}",
+            "CAMPUS_AMQP_URL": self.amqp_url,
+            "CAMPUS_EXCHANGE": EXCHANGE,
+            "CAMPUS_DELIVERY_LIMIT": str(DELIVERY_LIMIT),
+            "CAMPUS_LOG_FORMAT": "text",
+            "PYTHONUNBUFFERED": "1",
+            "PYTHONPATH": f"{ROOT}{os.pathsep}{pythonpath}" if pythonpath else str(ROOT),
+        }
 
     def scalar(self, engine: Engine | None, sql: str) -> int:
         assert engine is not None
@@ -146,16 +188,33 @@ class Env:
             self.hazards_engine, "SELECT count(*) FROM outbox WHERE published_at IS NULL"
         )
 
-    def queue_depths(self) -> dict[str, int]:
+    def timestamps(self) -> tuple[datetime, datetime, datetime]:
+        """(first and last ``inbox.processed_at``, last ``outbox.published_at``)."""
+        with self.reporting.begin() as session:
+            first, last = session.execute(
+                select(func.min(InboxMessage.processed_at), func.max(InboxMessage.processed_at))
+            ).one()
+        with self.hazards.begin() as session:
+            published = session.scalar(select(func.max(OutboxMessage.published_at)))
+        return first, last, published
+
+    def _declare_ok(self) -> dict[str, tuple[int, int]]:
         connection = connect(self.amqp_url)
         try:
             channel = connection.channel()
-            return {
-                name: channel.queue_declare(name, passive=True).method.message_count
-                for name in (queue_name(SERVICE), dead_queue_name(SERVICE))
-            }
+            result = {}
+            for name in (queue_name(SERVICE), dead_queue_name(SERVICE)):
+                method = channel.queue_declare(name, passive=True).method
+                result[name] = (method.message_count, method.consumer_count)
+            return result
         finally:
             connection.close()
+
+    def queue_depths(self) -> dict[str, int]:
+        return {name: messages for name, (messages, _) in self._declare_ok().items()}
+
+    def consumer_count(self) -> int:
+        return self._declare_ok()[queue_name(SERVICE)][1]
 
     def reset(self) -> None:
         """Empty outbox, inbox, projection and the reporting queues between phases."""
@@ -186,7 +245,8 @@ def setup() -> Env:
 
 
 def provision(env: Env, created: dict[str, bool]) -> None:
-    """Create databases and vhost, noting each in ``created`` so teardown removes it."""
+    """Create databases, vhost and log directory, noting each in ``created`` for teardown."""
+    env.log_dir = Path(tempfile.mkdtemp(prefix="bench-pipeline-"))
     for name, service in ((env.hazards_db, "hazards"), (env.reporting_db, "reporting")):
         create_database(name)
         created[name] = True
@@ -199,7 +259,7 @@ def provision(env: Env, created: dict[str, bool]) -> None:
     declare_all(env.amqp_url, EXCHANGE, subscriptions(), DELIVERY_LIMIT)
 
 
-def teardown(env: Env, created: dict[str, bool]) -> list[str]:
+def teardown(env: Env, created: dict[str, bool], keep_logs: bool) -> list[str]:
     problems: list[str] = []
     for engine in (env.hazards_engine, env.reporting_engine):
         if engine is not None:
@@ -215,6 +275,11 @@ def teardown(env: Env, created: dict[str, bool]) -> list[str]:
             rabbitmqctl("delete_vhost", env.vhost)
         except Exception as exc:
             problems.append(f"delete vhost {env.vhost}: {exc}")
+    if env.log_dir is not None:
+        if keep_logs:
+            print(f"worker logs kept in {env.log_dir}", file=sys.stderr)
+        else:
+            shutil.rmtree(env.log_dir, ignore_errors=True)
     return problems
 
 
@@ -229,22 +294,18 @@ class HazardFactory:
         self._serial = first_serial - 1
         self._year = utcnow().year
 
-    def skip(self, count: int) -> int:
-        """Reserve ``count`` serials (for another producer); return the first of them."""
-        first = self._serial + 1
-        self._serial += count
-        return first
-
     def record(self, session: Session) -> None:
         rng = self._rng
         self._serial += 1
         found_at = utcnow() - timedelta(minutes=rng.randint(0, 60 * 24 * 14))
         deadline_days = rng.choice((None, 3, 7, 15, 30))
+        category = rng.choice(CATEGORIES)
         hazard = Hazard(
             id=str(uuid.uuid4()),
             number=domain.format_number(self._year, self._serial),
             unit_code=UNITS[self._serial % len(UNITS)],
-            category=rng.choice(CATEGORIES),
+            category=category,
+            lead_department=domain.lead_department(category),
             severity=str(domain.Severity.MAJOR if rng.random() < 0.1 else domain.Severity.GENERAL),
             status=str(domain.Status.DISCOVERED),
             description=f"巡查发现隐患 #{self._serial}",
@@ -252,6 +313,8 @@ class HazardFactory:
             found_by="so-bench",
             found_at=found_at,
             deadline=(found_at + timedelta(days=deadline_days)).date() if deadline_days else None,
+            source="report",
+            reopen_count=0,
             version=1,
         )
         record_event(
@@ -271,46 +334,129 @@ class HazardFactory:
                     self.record(session)
 
 
-# -- workers ---------------------------------------------------------------------------
+# -- worker processes ------------------------------------------------------------------
 
 
-class Worker:
-    """A ``run(stop)`` callable in a daemon thread; remembers an escaped exception."""
+def tail(path: Path, lines: int = 40) -> str:
+    try:
+        content = path.read_text(errors="replace").splitlines()
+    except OSError as exc:
+        return f"(no log: {exc})"
+    return "\n".join(f"    | {line}" for line in content[-lines:]) or "    | (empty log)"
 
-    def __init__(self, name: str, run: Callable[[threading.Event], None]) -> None:
+
+class Process:
+    """A worker process with its stdout and stderr in a log file of its own."""
+
+    def __init__(self, name: str, argv: list[str], env: Env) -> None:
+        assert env.log_dir is not None
         self.name = name
-        self.stop = threading.Event()
-        self.error: BaseException | None = None
-        self._run = run
-        self._thread = threading.Thread(target=self._main, name=name, daemon=True)
-
-    def _main(self) -> None:
-        try:
-            self._run(self.stop)
-        except BaseException as exc:
-            self.error = exc
-            log.error("%s crashed:\n%s", self.name, traceback.format_exc())
-
-    def start(self) -> Worker:
-        self._thread.start()
-        return self
-
-    def halt(self, timeout: float = 15.0) -> None:
-        self.stop.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout)
-        if self._thread.is_alive():
-            log.warning("%s did not stop within %.0fs", self.name, timeout)
+        self.reported = False  # its early exit was already raised by check()
+        self.terminated = False
+        self.log_path = env.log_dir / f"{name.replace(' ', '-')}-{time.monotonic_ns()}.log"
+        with open(self.log_path, "wb") as log_file:
+            self.popen = subprocess.Popen(
+                argv,
+                cwd=ROOT,
+                env=env.child_env(),
+                stdin=subprocess.DEVNULL,
+                stdout=log_file,
+                stderr=subprocess.STDOUT,
+            )
 
     def check(self) -> None:
-        if self.error is not None:
-            raise BenchError(f"{self.name} failed: {self.error!r}")
+        code = self.popen.poll()
+        if code is not None:
+            self.reported = True
+            raise BenchError(
+                f"{self.name} (pid {self.popen.pid}) exited with {code}; "
+                f"tail of {self.log_path}:\n{tail(self.log_path)}"
+            )
+
+    def terminate(self) -> None:
+        # Once only: a second SIGTERM could arrive while the interpreter shuts down, when
+        # the default action (death by signal) is back in place.
+        if not self.terminated and self.popen.poll() is None:
+            self.popen.send_signal(signal.SIGTERM)
+            self.terminated = True
+
+    def stop(self) -> str | None:
+        """SIGTERM, wait, SIGKILL after ``STOP_SECONDS``; a problem description or None."""
+        if self.reported:
+            return None
+        self.terminate()
+        try:
+            code = self.popen.wait(STOP_SECONDS)
+        except subprocess.TimeoutExpired:
+            self.popen.kill()
+            self.popen.wait()
+            return (
+                f"{self.name} (pid {self.popen.pid}) ignored SIGTERM for {STOP_SECONDS:.0f}s "
+                f"and was killed; tail of {self.log_path}:\n{tail(self.log_path)}"
+            )
+        if code != 0:
+            return (
+                f"{self.name} (pid {self.popen.pid}) exited with {code}; "
+                f"tail of {self.log_path}:\n{tail(self.log_path)}"
+            )
+        return None
 
 
-def project_workers(env: Env) -> tuple[OutboxRelay, EventConsumer, list[Worker]]:
-    relay = OutboxRelay(env.hazards, env.amqp_url, EXCHANGE)
-    consumer = EventConsumer(SERVICE, env.reporting, EVENT_HANDLERS, env.amqp_url)
-    return relay, consumer, [Worker("relay", relay.run), Worker("consumer", consumer.run)]
+class Fleet:
+    """The worker processes of one phase."""
+
+    def __init__(self, env: Env) -> None:
+        self.env = env
+        self.processes: list[Process] = []
+
+    def spawn(self, name: str, argv: list[str]) -> Process:
+        process = Process(name, argv, self.env)
+        self.processes.append(process)
+        return process
+
+    def check(self) -> None:
+        for process in self.processes:
+            process.check()
+
+    def wait_consuming(self, timeout: float = READY_SECONDS) -> None:
+        """Wait until RabbitMQ shows a consumer on the reporting queue."""
+        deadline = time.monotonic() + timeout
+        while self.env.consumer_count() < 1:
+            self.check()
+            if time.monotonic() > deadline:
+                raise BenchError(f"no consumer on {queue_name(SERVICE)} after {timeout:.0f}s")
+            time.sleep(0.02)
+
+    def stop(self) -> list[str]:
+        for process in self.processes:  # all at once, then wait for each
+            process.terminate()
+        problems = [process.stop() for process in self.processes]
+        self.processes = []
+        return [problem for problem in problems if problem]
+
+
+@contextlib.contextmanager
+def fleet(env: Env) -> Iterator[Fleet]:
+    """Worker processes stopped at the end of the block; a bad exit fails the phase."""
+    processes = Fleet(env)
+    failed = True
+    try:
+        yield processes
+        failed = False
+    finally:
+        problems = processes.stop()
+        if problems and not failed:
+            raise BenchError("\n".join(problems))
+        for problem in problems:
+            print(f"while stopping after a failure: {problem}", file=sys.stderr)
+
+
+def naive_argv(role: str, prefetch: int) -> list[str]:
+    script = str(Path(__file__).resolve())
+    return [sys.executable, script, "--role", role, "--naive-prefetch", str(prefetch)]
+
+
+# -- the naive baseline (run in processes of its own via --role) ------------------------
 
 
 class NaiveRelay:
@@ -409,36 +555,60 @@ class NaiveConsumer:
                 connection.close()
 
 
+def naive_role(role: str, prefetch: int) -> int:
+    """Body of ``--role naive-relay`` / ``--role naive-consumer``: run until SIGTERM."""
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(message)s")
+    stop = threading.Event()
+
+    def _stop(_signum, _frame) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    service = "HAZARDS" if role == "naive-relay" else "REPORTING"
+    engine = make_engine(os.environ[f"{service}_DATABASE_URL"])
+    amqp_url = os.environ["CAMPUS_AMQP_URL"]
+    try:
+        factory = make_session_factory(engine)
+        if role == "naive-relay":
+            NaiveRelay(factory, amqp_url).run(stop)
+        else:
+            NaiveConsumer(factory, amqp_url, prefetch).run(stop)
+    finally:
+        engine.dispose()
+    return 0
+
+
 # -- measurements ----------------------------------------------------------------------
 
 
 @dataclass
 class Drain:
     events: int
-    seconds: float
-    relay_seconds: float | None
+    seconds: float  # clock start (consumer consuming, relay spawned) -> last inbox row
+    relay_seconds: float  # clock start -> last outbox row published
+    first_seconds: float  # clock start -> first inbox row (relay start-up included)
 
     @property
     def rate(self) -> float:
         return self.events / self.seconds
 
+    @property
+    def running_rate(self) -> float:
+        """Rate once events flow, without the relay's start-up."""
+        span = self.seconds - self.first_seconds
+        return (self.events - 1) / span if span > 0 else math.inf
 
-def wait_for_inbox(
-    env: Env, expected: int, workers: list[Worker], timeout: float, started: float
-) -> tuple[float, float | None]:
-    """Poll until the inbox holds ``expected`` rows; return (elapsed, relay-done elapsed)."""
-    relay_done: float | None = None
-    deadline = started + timeout
+
+def wait_for_inbox(env: Env, expected: int, workers: Fleet, timeout: float) -> None:
+    """Poll until the inbox holds ``expected`` rows, checking the workers are alive."""
+    deadline = time.monotonic() + timeout
     while True:
         count = env.inbox_count()
-        now = time.perf_counter()
         if count >= expected:
-            return now - started, relay_done
-        if relay_done is None and env.unsent_count() == 0:
-            relay_done = time.perf_counter() - started
-        for worker in workers:
-            worker.check()
-        if now > deadline:
+            return
+        workers.check()
+        if time.monotonic() > deadline:
             raise BenchError(
                 f"timed out after {timeout:.0f}s: inbox {count}/{expected}, "
                 f"unsent {env.unsent_count()}, queues {env.queue_depths()}"
@@ -448,7 +618,10 @@ def wait_for_inbox(
 
 def check_clean(env: Env, label: str, expected: int) -> None:
     projected = env.scalar(env.reporting_engine, "SELECT count(*) FROM hazard_projection")
+    inbox = env.inbox_count()
     depths = env.queue_depths()
+    if inbox != expected:
+        raise BenchError(f"{label}: inbox has {inbox} rows, expected {expected}")
     if projected != expected:
         raise BenchError(f"{label}: projection has {projected} rows, expected {expected}")
     if depths[dead_queue_name(SERVICE)]:
@@ -459,38 +632,31 @@ def drain_timeout(events: int) -> float:
     return max(120.0, events / 20.0)
 
 
-def drain_project(env: Env, hazards: HazardFactory, events: int) -> Drain:
+def drain(
+    env: Env,
+    hazards: HazardFactory,
+    events: int,
+    label: str,
+    relay_argv: list[str],
+    consumer_argv: list[str],
+) -> Drain:
+    """Fill the outbox; start the consumer, and once it consumes, the clock and the relay."""
     env.reset()
     hazards.fill_outbox(env.hazards, events)
-    relay, consumer, workers = project_workers(env)
-    started = time.perf_counter()
-    try:
-        for worker in workers:
-            worker.start()
-        elapsed, relay_done = wait_for_inbox(env, events, workers, drain_timeout(events), started)
-    finally:
-        for worker in workers:
-            worker.halt()
-    check_clean(env, "project drain", events)
-    return Drain(events, elapsed, relay_done)
-
-
-def drain_naive(env: Env, hazards: HazardFactory, events: int, prefetch: int) -> Drain:
-    env.reset()
-    hazards.fill_outbox(env.hazards, events)
-    relay = NaiveRelay(env.hazards, env.amqp_url)
-    consumer = NaiveConsumer(env.reporting, env.amqp_url, prefetch)
-    workers = [Worker("naive relay", relay.run), Worker("naive consumer", consumer.run)]
-    started = time.perf_counter()
-    try:
-        for worker in workers:
-            worker.start()
-        elapsed, relay_done = wait_for_inbox(env, events, workers, drain_timeout(events), started)
-    finally:
-        for worker in workers:
-            worker.halt()
-    check_clean(env, "naive drain", events)
-    return Drain(events, elapsed, relay_done)
+    with fleet(env) as workers:
+        workers.spawn(f"{label} consumer", consumer_argv)
+        workers.wait_consuming()
+        started = utcnow()
+        workers.spawn(f"{label} relay", relay_argv)
+        wait_for_inbox(env, events, workers, drain_timeout(events))
+    check_clean(env, f"{label} drain", events)
+    first, last, published = env.timestamps()
+    return Drain(
+        events,
+        (last - started).total_seconds(),
+        (published - started).total_seconds(),
+        (first - started).total_seconds(),
+    )
 
 
 @dataclass
@@ -501,7 +667,7 @@ class Steady:
     max_schedule_lag_ms: float
     latencies_ms: list[float]  # outbox.created_at -> inbox.processed_at, sorted
     relay_ms: list[float]  # outbox.created_at -> outbox.published_at, sorted
-    producer: str
+    producers: int
 
     @staticmethod
     def percentile(values: list[float], q: float) -> float:
@@ -509,85 +675,72 @@ class Steady:
         return values[rank - 1]
 
 
-def produce_paced(factory: sessionmaker[Session], hazards: HazardFactory, rate: float, total: int):
-    """Commit ``total`` events, event i at t0 + i/rate (absolute schedule, no drift).
+def produce_paced(
+    factory: sessionmaker[Session],
+    hazards: HazardFactory,
+    rate: float,
+    total: int,
+    producers: int,
+) -> tuple[float, float]:
+    """Commit ``total`` events, one per transaction, event i at t0 + i/rate.
 
-    Returns (seconds taken, worst lag behind the schedule in seconds).
+    The schedule is absolute (no drift). Event i is committed by thread i % producers,
+    like concurrent requests of the web app: with a durable commit costing a few ms, one
+    sequential producer alone may not keep up with the rate. Returns (seconds taken,
+    worst lag behind the schedule in seconds).
     """
-    max_lag = 0.0
+    lock = threading.Lock()
+    lags = [0.0] * producers
+    errors: list[BaseException] = []
     t0 = time.perf_counter()
-    for i in range(total):
-        delay = t0 + i / rate - time.perf_counter()
-        if delay > 0:
-            time.sleep(delay)
-        else:
-            max_lag = max(max_lag, -delay)
-        with factory.begin() as session:
-            hazards.record(session)
-    return time.perf_counter() - t0, max_lag
 
+    def produce(index: int) -> None:
+        try:
+            for i in range(index, total, producers):
+                delay = t0 + i / rate - time.perf_counter()
+                if delay > 0:
+                    time.sleep(delay)
+                else:
+                    lags[index] = max(lags[index], -delay)
+                # The lock (the factory's random generator and serials) is released
+                # before the transaction commits.
+                with factory.begin() as session, lock:
+                    hazards.record(session)
+        except BaseException as exc:
+            errors.append(exc)
 
-def _producer_process(url: str, rate: float, total: int, first_serial: int, results) -> None:
-    """Body of ``--producer-process``: the paced producer in a process of its own."""
-    engine = make_engine(url)
-    try:
-        hazards = HazardFactory(seed=11, first_serial=first_serial)
-        results.put(produce_paced(make_session_factory(engine), hazards, rate, total))
-    finally:
-        engine.dispose()
-
-
-def run_producer_process(env: Env, hazards: HazardFactory, rate: float, total: int):
-    ctx = mp.get_context("spawn")
-    results = ctx.Queue()
-    process = ctx.Process(
-        target=_producer_process,
-        args=(f"{PG_BASE}/{env.hazards_db}", rate, total, hazards.skip(total), results),
-        name="bench-producer",
-    )
-    process.start()
-    try:
-        deadline = time.monotonic() + total / rate * 3 + 60
-        while True:
-            try:
-                return results.get(timeout=0.5)
-            except queue.Empty:
-                if not process.is_alive():
-                    raise BenchError(f"producer process exited with {process.exitcode}") from None
-                if time.monotonic() > deadline:
-                    raise BenchError("producer process timed out") from None
-    finally:
-        process.join(10)
-        if process.is_alive():
-            process.kill()
-            process.join()
+    threads = [
+        threading.Thread(target=produce, args=(index,), name=f"producer-{index}", daemon=True)
+        for index in range(producers)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise BenchError(f"producer failed: {errors[0]!r}") from errors[0]
+    return time.perf_counter() - t0, max(lags)
 
 
 def steady_state(
-    env: Env, hazards: HazardFactory, rate: float, seconds: float, in_process: bool
+    env: Env, hazards: HazardFactory, rate: float, seconds: float, producers: int
 ) -> Steady:
     env.reset()
-    _, _, workers = project_workers(env)
     warmup = 10
     total = int(round(rate * seconds))
-    try:
-        for worker in workers:
-            worker.start()
+    with fleet(env) as workers:
+        workers.spawn("consumer", CONSUMER_ARGV)
+        workers.wait_consuming()
+        workers.spawn("relay", RELAY_ARGV)
         # Warm up (connections open, statements compiled); these events are not measured.
         for _ in range(warmup):
             with env.hazards.begin() as session:
                 hazards.record(session)
             time.sleep(0.01)
-        wait_for_inbox(env, warmup, workers, 60.0, time.perf_counter())
+        wait_for_inbox(env, warmup, workers, 60.0)
 
-        if in_process:
-            produce_seconds, max_lag = produce_paced(env.hazards, hazards, rate, total)
-        else:
-            produce_seconds, max_lag = run_producer_process(env, hazards, rate, total)
-        wait_for_inbox(env, warmup + total, workers, 120.0, time.perf_counter())
-    finally:
-        for worker in workers:
-            worker.halt()
+        produce_seconds, max_lag = produce_paced(env.hazards, hazards, rate, total, producers)
+        wait_for_inbox(env, warmup + total, workers, 120.0)
     check_clean(env, "steady state", warmup + total)
 
     with env.hazards.begin() as session:
@@ -610,8 +763,7 @@ def steady_state(
     relay = sorted(
         (published - created).total_seconds() * 1000.0 for _, created, published in outbox
     )
-    producer = "producer thread in the bench process" if in_process else "producer process"
-    return Steady(rate, total, produce_seconds, max_lag * 1000.0, latencies, relay, producer)
+    return Steady(rate, total, produce_seconds, max_lag * 1000.0, latencies, relay, producers)
 
 
 # -- main ------------------------------------------------------------------------------
@@ -627,14 +779,19 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--rate", type=float, default=200.0, help="steady-state events/s")
     parser.add_argument("--seconds", type=float, default=20.0, help="steady-state duration")
     parser.add_argument(
-        "--producer-process",
-        action="store_true",
-        help="run the steady-state producer in a process of its own (as the hazards web app "
-        "is), instead of a thread sharing the GIL with the relay and the consumer",
+        "--producers",
+        type=int,
+        default=4,
+        help="steady-state producer threads of the bench process (concurrent web requests, "
+        "each committing one event per transaction on the shared absolute schedule)",
     )
+    # Internal: the bench re-invokes itself to run a naive baseline worker.
+    parser.add_argument("--role", choices=("naive-relay", "naive-consumer"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.events < 1 or args.naive_events < 1 or args.rate <= 0 or args.seconds <= 0:
         parser.error("--events, --naive-events, --rate and --seconds must be positive")
+    if args.naive_prefetch < 1 or args.producers < 1:
+        parser.error("--naive-prefetch and --producers must be positive")
     return args
 
 
@@ -642,12 +799,73 @@ def verdict(ok: bool) -> str:
     return "PASS" if ok else "MISS"
 
 
+def load() -> tuple[str, bool]:
+    """The load average, and whether it exceeds the CPU count (other work competes)."""
+    one, five, _ = os.getloadavg()
+    cpus = os.cpu_count() or 1
+    text = f"load average {one:.1f} (1 min), {five:.1f} (5 min) on {cpus} CPUs"
+    return text, max(one, five) > cpus
+
+
+def report(project: Drain, naive: Drain, steady: Steady, load_before: tuple[str, bool]) -> None:
+    def detail(drain: Drain) -> str:
+        return (
+            f"{drain.events} events in {drain.seconds:.2f} s; first applied after "
+            f"{drain.first_seconds:.2f} s (relay process start-up), then "
+            f"{drain.running_rate:.0f} events/s; outbox fully published after "
+            f"{drain.relay_seconds:.2f} s"
+        )
+
+    pct = Steady.percentile
+    p50, p99 = pct(steady.latencies_ms, 0.50), pct(steady.latencies_ms, 0.99)
+    worst = steady.latencies_ms[-1]
+    tuning = {name: os.environ[name] for name in TUNING_VARS if name in os.environ}
+    print()
+    print("=" * 78)
+    print("all workers are separate processes; drain clock starts once the consumer process")
+    print("is consuming, right before the relay process is spawned (its start-up included)")
+    if tuning:
+        print(f"worker tuning from the environment: {tuning}")
+    load_after = load()
+    print(f"machine: before {load_before[0]}; after {load_after[0]}")
+    if load_before[1] or load_after[1]:
+        print(
+            "  WARNING: the machine was busy with other work; the figures understate the pipeline"
+        )
+    print(
+        f"drain: project {project.rate:.0f} events/s vs naive {naive.rate:.0f} events/s "
+        f"-> ratio {project.rate / naive.rate:.1f}x"
+    )
+    print(f"  project (batched confirms + batched consumer tx): {detail(project)}")
+    print(f"  naive (confirm per message + commit per event):   {detail(naive)}")
+    print(
+        f"steady {steady.rate:g} events/s: p50 {p50:.1f} ms, p99 {p99:.1f} ms, max {worst:.1f} ms"
+    )
+    print(
+        f"  of which outbox -> published_at (relay incl. confirm): "
+        f"p50 {pct(steady.relay_ms, 0.50):.1f} ms, p99 {pct(steady.relay_ms, 0.99):.1f} ms, "
+        f"max {steady.relay_ms[-1]:.1f} ms"
+    )
+    print(
+        f"  {steady.produced} events produced in {steady.produce_seconds:.2f} s by "
+        f"{steady.producers} producer thread(s) of the bench process (one transaction per "
+        f"event), worst lag behind schedule {steady.max_schedule_lag_ms:.1f} ms"
+    )
+    print(
+        f"targets: drain >= {DRAIN_TARGET:.0f} events/s "
+        f"[{verdict(project.rate >= DRAIN_TARGET)}], "
+        f"p99 < {P99_TARGET_MS:.0f} ms [{verdict(p99 < P99_TARGET_MS)}]"
+    )
+    print("=" * 78)
+
+
 def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if args.role:
+        return naive_role(args.role, args.naive_prefetch)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    logging.getLogger("campus").setLevel(logging.WARNING)
     logging.getLogger("pika").setLevel(logging.ERROR)
     logging.getLogger("bench").setLevel(logging.INFO)
-    args = parse_args(argv)
 
     env = setup()
     created: dict[str, bool] = {}
@@ -656,67 +874,38 @@ def main(argv: list[str] | None = None) -> int:
     try:
         print(f"setting up {env.hazards_db}, {env.reporting_db}, vhost {env.vhost} …", flush=True)
         provision(env, created)
+        load_before = load()
 
         print(f"drain, project pipeline: {args.events} events …", flush=True)
-        project = drain_project(env, hazards, args.events)
+        project = drain(env, hazards, args.events, "project", RELAY_ARGV, CONSUMER_ARGV)
         print(f"  {project.rate:.0f} events/s", flush=True)
 
         print(f"drain, naive baseline: {args.naive_events} events …", flush=True)
-        naive = drain_naive(env, hazards, args.naive_events, args.naive_prefetch)
+        naive = drain(
+            env,
+            hazards,
+            args.naive_events,
+            "naive",
+            naive_argv("naive-relay", args.naive_prefetch),
+            naive_argv("naive-consumer", args.naive_prefetch),
+        )
         print(f"  {naive.rate:.0f} events/s", flush=True)
 
         print(f"steady state: {args.rate:g} events/s for {args.seconds:g}s …", flush=True)
-        steady = steady_state(env, hazards, args.rate, args.seconds, not args.producer_process)
-
-        def relay_note(drain: Drain) -> str:
-            if drain.relay_seconds is None:
-                return ""
-            return f"; outbox fully published after {drain.relay_seconds:.2f} s"
-
-        pct = Steady.percentile
-        p50, p99 = pct(steady.latencies_ms, 0.50), pct(steady.latencies_ms, 0.99)
-        worst = steady.latencies_ms[-1]
-        print()
-        print("=" * 78)
-        print(
-            "drain (project, batched confirms + batched consumer tx): "
-            f"{project.rate:.0f} events/s ({project.events} events in {project.seconds:.2f} s"
-            f"{relay_note(project)})"
-        )
-        print(
-            "drain (naive baseline, confirm per message + commit per event): "
-            f"{naive.rate:.0f} events/s ({naive.events} events in {naive.seconds:.2f} s"
-            f"{relay_note(naive)})"
-        )
-        print(f"ratio project/naive: {project.rate / naive.rate:.1f}x")
-        print(
-            f"steady {steady.rate:g} events/s: p50 {p50:.1f} ms, p99 {p99:.1f} ms, "
-            f"max {worst:.1f} ms"
-        )
-        print(
-            f"  of which outbox -> published_at (relay incl. confirm): "
-            f"p50 {pct(steady.relay_ms, 0.50):.1f} ms, p99 {pct(steady.relay_ms, 0.99):.1f} ms, "
-            f"max {steady.relay_ms[-1]:.1f} ms"
-        )
-        print(
-            f"  {steady.produced} events produced in {steady.produce_seconds:.2f} s by a "
-            f"{steady.producer}, worst lag behind schedule {steady.max_schedule_lag_ms:.1f} ms"
-        )
-        print(
-            f"targets: drain >= {DRAIN_TARGET:.0f} events/s "
-            f"[{verdict(project.rate >= DRAIN_TARGET)}], "
-            f"p99 < {P99_TARGET_MS:.0f} ms [{verdict(p99 < P99_TARGET_MS)}]"
-        )
-        print("=" * 78)
+        steady = steady_state(env, hazards, args.rate, args.seconds, args.producers)
+        report(project, naive, steady, load_before)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         status = 130
+    except BenchError as exc:
+        print(f"benchmark failed: {exc}", file=sys.stderr)
+        status = 1
     except Exception as exc:
         traceback.print_exc()
         print(f"benchmark failed: {exc}", file=sys.stderr)
         status = 1
     finally:
-        problems = teardown(env, created)
+        problems = teardown(env, created, keep_logs=status != 0)
         for problem in problems:
             print(f"cleanup: {problem}", file=sys.stderr)
         if problems and status == 0:
