@@ -10,8 +10,8 @@ from datetime import datetime
 
 import click
 
-from services.registry import PORTS, SERVICES
-from shared.auth import ROLES, mint_token
+from services.registry import CONSOLE, PORTS, SERVICES
+from shared.auth import PORTAL, ROLES, mint_token
 from shared.config import ConfigError, load_settings
 
 service_choice = click.Choice(SERVICES)
@@ -66,6 +66,44 @@ def token(sub: str, roles: tuple[str, ...], unit: str | None, name: str | None, 
     click.echo(
         mint_token(secret, sub, roles, unit=unit, name=name, ttl_seconds=int(ttl_hours * 3600))
     )
+
+
+@main.command("set-password")
+@click.option("--person", "person", required=True, help="Person id, staff or student number.")
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    type=click.Choice([r for r in ROLES if r != PORTAL]),
+    help="Also replace the person's sign-in roles (repeat for several).",
+)
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def set_password(person: str, roles: tuple[str, ...], password_stdin: bool) -> None:
+    """Set a person's sign-in password (and roles) in the grid database: how the security
+    office gives the first people access to the console."""
+    from services.grid import login
+    from shared.db import make_engine, make_session_factory, unit_of_work
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("password", hide_input=True, confirmation_prompt=True)
+    engine = make_engine(_settings("grid").database_url)
+    try:
+        with unit_of_work(make_session_factory(engine)) as session:
+            found = login.find_person(session, person)
+            if found is None:
+                _fail(f"no person with id, staff or student number {person!r}")
+            try:
+                login.set_password(session, found, password)
+            except login.WeakPassword as exc:
+                _fail(exc.detail)
+            if roles:
+                found.roles = sorted(set(roles))
+            summary = f"{found.name} ({found.id}, {found.unit_code}): roles {found.roles or '-'}"
+    finally:
+        engine.dispose()
+    click.echo(f"password set for {summary}")
 
 
 @main.command()
@@ -205,11 +243,20 @@ def dead_letters_requeue(service: str, event_ids: tuple[str, ...]) -> None:
     type=int,
     help="Port of the first service; the others follow.",
 )
+@click.option(
+    "--console-port",
+    default=None,
+    type=int,
+    help="Port of the web console (default: the port before --port-base, 5000).",
+)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--web-workers", default=2, show_default=True, type=int)
 @click.option("--migrate/--no-migrate", "do_migrate", default=True)
-def run(port_base: int, host: str, web_workers: int, do_migrate: bool) -> None:
-    """Run the whole suite: four gunicorn apps and four workers. Ctrl-C stops all."""
+def run(
+    port_base: int, console_port: int | None, host: str, web_workers: int, do_migrate: bool
+) -> None:
+    """Run the whole suite: four gunicorn apps, four workers and the web console.
+    Ctrl-C stops all."""
     from honcho.manager import Manager
 
     from shared.migrations import upgrade
@@ -219,9 +266,26 @@ def run(port_base: int, host: str, web_workers: int, do_migrate: bool) -> None:
         for service in SERVICES:
             upgrade(service, _settings(service).database_url)
         click.echo(f"seed: {_seed_campaign()}", err=True)
+    console_port = console_port or port_base - 1
+    local = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # how processes reach each other
     env = {**os.environ, "CAMPUS_LOG_FORMAT": os.environ.get("CAMPUS_LOG_FORMAT", "text")}
+    env.setdefault("CAMPUS_REPORT_URL", f"http://{local}:{console_port}/report")  # roster QR codes
     python = shlex.quote(sys.executable)
     manager = Manager()
+    console_env = {
+        **env,
+        **{
+            f"CONSOLE_{service.upper()}_URL": f"http://{local}:{port_base + offset}"
+            for offset, service in enumerate(SERVICES)
+        },
+    }
+    manager.add_process(
+        f"{CONSOLE}.web",
+        f"{python} -m gunicorn --config python:deploy.gunicorn_conf "
+        f"--bind {host}:{console_port} --workers {web_workers} 'services.{CONSOLE}:create_app()'",
+        env=console_env,
+    )
+    click.echo(f"{CONSOLE:>10}: http://{host}:{console_port}/", err=True)
     for offset, service in enumerate(SERVICES):
         port = port_base + offset
         manager.add_process(

@@ -9,6 +9,10 @@ from shared.events.consumer import Handler
 
 SERVICES = ("grid", "hazards", "education", "reporting")
 PORTS = {"grid": 5001, "hazards": 5002, "education": 5003, "reporting": 5004}
+# The web console (services.console): a web app only, no database, no worker, no events;
+# it calls the four services over HTTP with the signed-in person's token.
+CONSOLE = "console"
+CONSOLE_PORT = 5000
 
 
 def handlers(service: str) -> Mapping[str, Handler]:

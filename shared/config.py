@@ -56,7 +56,7 @@ class Settings:
     relay_batch: int = 500
     relay_poll_seconds: float = 0.005
     log_json: bool = True
-    report_base_url: str = "http://127.0.0.1:5002/hazards/report"
+    report_base_url: str = "http://127.0.0.1:5000/report"  # the console's phone report page
     files_dir: str = str(PROJECT_ROOT / "var" / "files")
     upload_max_bytes: int = 10 * 1024 * 1024
     major_unresolved_days: int = 30

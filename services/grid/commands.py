@@ -130,9 +130,17 @@ def _apply(obj: Any, changes: dict) -> bool:
 
 
 # -- people -------------------------------------------------------------------------------
+def require_role_admin(principal: Principal, roles: list[str] | None) -> None:
+    """Sign-in roles are the security office's to give (they widen what a token may do)."""
+    if roles and SECURITY_OFFICE not in principal.roles:
+        raise Forbidden("assigning sign-in roles needs the security office")
+
+
 def create_person(session: Session, principal: Principal, **fields: Any) -> Person:
     get_or_404(session, Unit, fields["unit_code"], "unit")
     require_manager(principal, fields["unit_code"])
+    fields["roles"] = sorted(set(fields.get("roles") or []))
+    require_role_admin(principal, fields["roles"])
     _check_numbers_free(session, fields.get("staff_no"), fields.get("student_no"))
     person = Person(**fields)
     session.add(person)
@@ -153,6 +161,10 @@ def _check_numbers_free(
 def update_person(session: Session, principal: Principal, person_id: str, changes: dict) -> Person:
     person = get_or_404(session, Person, person_id, "person", lock=True)
     require_manager(principal, person.unit_code)
+    if "roles" in changes:
+        changes["roles"] = sorted(set(changes["roles"]))
+        if changes["roles"] != sorted(person.roles or []):
+            principal.require_role(SECURITY_OFFICE)
     if "unit_code" in changes:
         get_or_404(session, Unit, changes["unit_code"], "unit")
         require_manager(principal, changes["unit_code"])

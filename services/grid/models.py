@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db import UTCDateTime, new_metadata, utcnow
@@ -40,6 +40,11 @@ class Person(Base):
     unit_code: Mapped[str] = mapped_column(ForeignKey("units.code"), index=True)
     staff_no: Mapped[str | None] = mapped_column(String(32), unique=True)
     student_no: Mapped[str | None] = mapped_column(String(32), unique=True)
+    # Roles of the person's sign-in token (shared.auth.ROLES), set by the security office.
+    roles: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
+    # werkzeug.security hash (scrypt by default); None: the person cannot sign in.
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
 
@@ -76,3 +81,16 @@ class Assignment(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     __table_args__ = (Index("ix_assignments_cell_role", "cell_id", "role"),)
+
+
+class LoginAttempt(Base):
+    """One sign-in attempt, kept a day: the rate limits count recent failures per account
+    and per client address across every web worker (see services/grid/login.py)."""
+
+    __tablename__ = "login_attempts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    login: Mapped[str] = mapped_column(String(64), index=True)
+    ip: Mapped[str] = mapped_column(String(45), index=True)
+    succeeded: Mapped[bool] = mapped_column(Boolean)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)

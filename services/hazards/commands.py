@@ -75,6 +75,23 @@ def require_actor(principal: Principal, hazard: Hazard, action: Action) -> None:
     raise Forbidden(f"{action.value} needs one of the roles {', '.join(sorted(roles))} in scope")
 
 
+def actions_for(session: Session, principal: Principal, hazard: Hazard) -> list[str]:
+    """The steps ``principal`` may take next on ``hazard``: the loop's allowed actions
+    (domain.allowed_actions) that pass the same actor checks ``transition`` applies
+    (require_actor, and an acceptor who is not the last rectifier)."""
+    mine = []
+    for name in domain.allowed_actions(Status(hazard.status)):
+        action = Action(name)
+        try:
+            require_actor(principal, hazard, action)
+            if action in (Action.ACCEPT, Action.REJECT):
+                domain.check_acceptor(principal.sub, [last_rectifier(session, hazard.id)])
+        except DomainError:
+            continue
+        mine.append(name)
+    return mine
+
+
 # -- events -------------------------------------------------------------------------------
 def hazard_state(hazard: Hazard) -> dict[str, Any]:
     """The hazard as carried by every hazard.* event."""

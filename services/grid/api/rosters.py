@@ -33,6 +33,7 @@ class InvalidRoster(DomainError):
 @blp.arguments(RosterQuerySchema, location="query")
 @blp.response(200, content_type="text/html")
 @blp.alt_response(200, content_type="application/pdf", success=True, description="format=pdf")
+@blp.alt_response(200, content_type=MEDIA["xlsx"], success=True, description="format=xlsx")
 def get_roster(query):
     """A unit's or an area type's roster: names, roles, phones by place, with report QR codes.
 
@@ -68,12 +69,16 @@ def get_roster(query):
 @blp.arguments(ImportFileSchema, location="files")
 @blp.response(200, ImportResultSchema)
 def import_roster(files, code: str):
-    """Import a unit's roster (.xlsx/.csv): all rows apply, or none and each bad row is listed."""
+    """Import a unit's roster (.xlsx/.csv): all rows apply, or none and each bad row is listed.
+    413 over the upload limit; 415 for another type or a mislabelled file."""
     upload = files["file"]
-    content = upload.read()
+    max_bytes = state().settings.upload_max_bytes
+    content = upload.stream.read(max_bytes + 1)
     principal = current_principal()
     with transaction() as session:
         commands.get_or_404(session, Unit, code, "unit")
+        commands.require_manager(principal, code)
+        roster_import.check_file(upload.filename or "", upload.mimetype, content, max_bytes)
         try:
             rows = roster_import.read_table(upload.filename or "", content)
         except roster_import.ImportFileError as exc:

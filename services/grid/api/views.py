@@ -29,6 +29,8 @@ def person_view(person: Person, principal: Principal) -> dict:
         "phone": person.phone if visible else mask(person.phone),
         "staff_no": person.staff_no if visible else mask(person.staff_no),
         "student_no": person.student_no if visible else mask(person.student_no),
+        "roles": list(person.roles or []),
+        "can_sign_in": person.password_hash is not None,
     }
 
 

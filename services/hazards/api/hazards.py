@@ -127,8 +127,12 @@ def list_hazards(query, pagination_parameters):
 @blp.route("/<hazard_id>", methods=["GET"])
 @blp.response(200, HazardSchema)
 def get_hazard(hazard_id: str):
-    """One hazard; its ETag is the version to send back in If-Match."""
-    return with_etag(commands.get_hazard(read_session(), current_principal(), hazard_id))
+    """One hazard; its ETag is the version to send back in If-Match. ``my_actions`` lists
+    the steps the caller may take next (the loop's and the actor rules together)."""
+    session, principal = read_session(), current_principal()
+    hazard = commands.get_hazard(session, principal, hazard_id)
+    hazard.my_actions = commands.actions_for(session, principal, hazard)  # transient
+    return with_etag(hazard)
 
 
 @blp.route("/<hazard_id>/history", methods=["GET"])
@@ -245,8 +249,15 @@ def list_attachments(hazard_id: str):
     ).all()
 
 
+def _attachment_types(view):
+    """Document the file types a download can be (those the upload accepts)."""
+    for media_type in attachments.ALLOWED:
+        view = blp.alt_response(200, content_type=media_type, success=True)(view)
+    return view
+
+
 @blp.route("/<hazard_id>/attachments/<attachment_id>", methods=["GET"])
-@blp.response(200, content_type="application/octet-stream")
+@_attachment_types
 def download(hazard_id: str, attachment_id: str):
     """The file itself, only for users who may see the hazard."""
     session = read_session()

@@ -1,0 +1,149 @@
+"""HTTP calls from the console to the four services, with the signed-in person's token.
+
+The console has no database of the services: every page is built from their APIs, and
+every rule (scope, workflow, deadlines) is applied there. Errors come back as
+``ServiceError`` carrying the service's problem+json (status, detail, fields).
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import current_app, g, request
+
+from shared.client_ip import client_ip
+
+SERVICE_NAMES = {
+    "grid": "网格管理",
+    "hazards": "隐患台账",
+    "education": "安全教育",
+    "reporting": "统计报表",
+}
+
+
+class ServiceError(Exception):
+    def __init__(self, status: int, problem: dict[str, Any], service: str) -> None:
+        self.status = status
+        self.problem = problem
+        self.service = service
+        super().__init__(f"{service}: {status} {problem.get('detail') or problem.get('title')}")
+
+    @property
+    def detail(self) -> str:
+        detail = self.problem.get("detail") or self.problem.get("title") or ""
+        return str(detail)
+
+    @property
+    def fields(self) -> list[dict[str, str]]:
+        return list(self.problem.get("invalid_params") or [])
+
+
+@dataclass
+class Reply:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+    content_type: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def json(self) -> Any:
+        return json.loads(self.body) if self.body else None
+
+    @property
+    def total(self) -> int | None:
+        """Item count of a paginated list (flask-smorest's X-Pagination header)."""
+        raw = self.headers.get("x-pagination")
+        return json.loads(raw).get("total") if raw else None
+
+
+def _multipart(files: list[tuple[str, str, str, bytes]]) -> tuple[bytes, str]:
+    boundary = f"----campus{uuid.uuid4().hex}"
+    parts = []
+    for name, filename, media_type, content in files:
+        safe = filename.replace('"', "").replace("\r", "").replace("\n", "") or "upload"
+        parts.append(
+            (
+                f"--{boundary}\r\n"
+                f'Content-Disposition: form-data; name="{name}"; filename="{safe}"\r\n'
+                f"Content-Type: {media_type or 'application/octet-stream'}\r\n\r\n"
+            ).encode()
+            + content
+            + b"\r\n"
+        )
+    body = b"".join(parts) + f"--{boundary}--\r\n".encode()
+    return body, f"multipart/form-data; boundary={boundary}"
+
+
+def call(
+    service: str,
+    method: str,
+    path: str,
+    *,
+    token: str | None,
+    params: dict[str, Any] | None = None,
+    json_body: Any = None,
+    files: list[tuple[str, str, str, bytes]] | None = None,
+    headers: dict[str, str] | None = None,
+    raise_for_status: bool = True,
+) -> Reply:
+    """One request to ``service``; ``ServiceError`` for an error answer (4xx/5xx) or an
+    unreachable service (status 503)."""
+    base = current_app.config["CONSOLE_SERVICE_URLS"][service].rstrip("/")
+    query = {k: v for k, v in (params or {}).items() if v not in (None, "")}
+    url = f"{base}{path}" + (f"?{urllib.parse.urlencode(query, doseq=True)}" if query else "")
+    sent = {"Accept": "application/json", **(headers or {})}
+    if token:
+        sent["Authorization"] = f"Bearer {token}"
+    request_id = getattr(g, "request_id", None)
+    if request_id:
+        sent["X-Request-ID"] = request_id
+    if request:  # the person's address, for the grid's per-address sign-in limits
+        sent.setdefault(
+            "X-Forwarded-For",
+            client_ip(request.remote_addr, request.headers.get("X-Forwarded-For")),
+        )
+    data = None
+    if files is not None:
+        data, sent["Content-Type"] = _multipart(files)
+    elif json_body is not None:
+        data = json.dumps(json_body, ensure_ascii=False, default=str).encode()
+        sent["Content-Type"] = "application/json"
+    outgoing = urllib.request.Request(url, data=data, method=method, headers=sent)
+    timeout = current_app.config["CONSOLE_SERVICE_TIMEOUT"]
+    try:
+        with urllib.request.urlopen(outgoing, timeout=timeout) as response:
+            reply = Reply(
+                response.status,
+                {k.lower(): v for k, v in response.headers.items()},
+                response.read(),
+                response.headers.get("Content-Type", ""),
+            )
+    except urllib.error.HTTPError as err:
+        reply = Reply(
+            err.code,
+            {k.lower(): v for k, v in err.headers.items()},
+            err.read(),
+            err.headers.get("Content-Type", ""),
+        )
+    except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
+        current_app.logger.warning("%s unreachable: %s", service, exc)
+        raise ServiceError(
+            503,
+            {"title": "Service Unavailable", "detail": f"{SERVICE_NAMES[service]}服务暂时无法访问"},
+            service,
+        ) from exc
+    if raise_for_status and reply.status >= 400:
+        try:
+            problem = json.loads(reply.body) if reply.body else {}
+        except ValueError:
+            problem = {}
+        if not isinstance(problem, dict):
+            problem = {}
+        raise ServiceError(reply.status, problem, service)
+    return reply

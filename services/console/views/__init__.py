@@ -1,0 +1,10 @@
+"""The console's pages, one blueprint per area."""
+
+from services.console.views.account import blp as account_blp
+from services.console.views.dashboard import blp as dashboard_blp
+from services.console.views.education import blp as education_blp
+from services.console.views.grid import blp as grid_blp
+from services.console.views.hazards import blp as hazards_blp
+from services.console.views.reporting import blp as reporting_blp
+
+BLUEPRINTS = [account_blp, dashboard_blp, hazards_blp, grid_blp, education_blp, reporting_blp]

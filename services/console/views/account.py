@@ -1,0 +1,89 @@
+"""Sign-in and sign-out (grid's /auth/login), changing one's own password."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+
+from services.console import auth
+from services.console.client import ServiceError, call
+from services.console.views.common import api, flash_error, safe_next
+
+blp = Blueprint("auth", __name__)
+
+
+@blp.route("/login", methods=["GET", "POST"])
+def login():
+    target = safe_next(request.values.get("next"))
+    error = None
+    status = 200
+    if request.method == "POST":
+        account = (request.form.get("login") or "").strip()
+        password = request.form.get("password") or ""
+        if not account or not password:
+            error, status = "请输入工号/学号和密码", 422
+        else:
+            try:
+                reply = call(
+                    "grid",
+                    "POST",
+                    "/auth/login",
+                    token=None,
+                    json_body={"login": account, "password": password},
+                )
+            except ServiceError as exc:
+                status = exc.status if exc.status in (401, 403, 429) else 503
+                if exc.status == 429:
+                    wait = int(exc.problem.get("retry_after") or 60)
+                    error = f"登录失败次数过多，请 {max(1, -(-wait // 60))} 分钟后再试"
+                elif exc.status == 401:
+                    error = "账号或密码错误"
+                elif exc.status == 403:
+                    error = "该账号尚未分配角色，请联系安全保卫处"
+                else:
+                    error = "登录服务暂时无法访问，请稍后再试"
+            else:
+                auth.sign_in(reply.json())
+                return redirect(target)
+    elif request.args.get("expired"):
+        flash("登录已过期，请重新登录", "info")
+    return render_template("login.html", error=error, next=target), status
+
+
+@blp.route("/logout", methods=["POST"])
+def logout():
+    session.clear()
+    flash("您已安全退出", "info")
+    return redirect(url_for("auth.login"))
+
+
+@blp.route("/account/password", methods=["GET", "POST"])
+def password():
+    if request.method == "POST":
+        new = request.form.get("new_password") or ""
+        if new != (request.form.get("confirm_password") or ""):
+            flash("两次输入的新密码不一致", "error")
+        else:
+            try:
+                api(
+                    "grid",
+                    "POST",
+                    "/auth/password",
+                    json_body={
+                        "current_password": request.form.get("current_password") or "",
+                        "new_password": new,
+                    },
+                )
+            except ServiceError as exc:
+                if exc.status == 401:
+                    flash("当前密码不正确", "error")
+                else:
+                    flash_error(exc)
+            else:
+                flash("密码已修改", "success")
+                return redirect(url_for("dashboard.index"))
+    return render_template("password.html")
+
+
+@blp.route("/favicon.ico")
+def favicon():
+    return redirect(url_for("static", filename="favicon.svg"), code=301)

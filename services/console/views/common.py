@@ -1,0 +1,102 @@
+"""Helpers every page uses: service calls with the person's token, forms, downloads."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, flash, request
+
+from services.console import auth
+from services.console.client import Reply, ServiceError, call
+
+FIELD_LABELS = {
+    "description": "隐患描述",
+    "category": "隐患类别",
+    "cell_id": "地点",
+    "unit_code": "单位",
+    "deadline": "整改期限",
+    "severity": "隐患等级",
+    "responsible_person": "责任人",
+    "measures": "整改措施",
+    "contingency_plan": "应急预案",
+    "rectification_plan": "整改方案",
+    "interim_measures": "临时管控措施",
+    "evidence": "整改情况",
+    "reason": "理由",
+    "comment": "意见",
+    "file": "照片",
+    "password": "密码",
+    "new_password": "新密码",
+    "current_password": "当前密码",
+    "status": "处理结果",
+}
+
+
+def api(service: str, method: str, path: str, **kwargs: Any) -> Reply:
+    return call(service, method, path, token=auth.token(), **kwargs)
+
+
+def get_json(service: str, path: str, **params: Any) -> Any:
+    return api(service, "GET", path, params=params).json()
+
+
+def problem_message(error: ServiceError) -> str:
+    """The service's answer in the user's words: the detail and each failing field."""
+    fields = [
+        f"{FIELD_LABELS.get(p.get('name', ''), p.get('name', ''))}：{p.get('reason', '')}"
+        for p in error.fields
+    ]
+    head = {
+        403: "无权执行此操作",
+        409: "当前状态不允许此操作",
+        412: "该记录已被他人修改，请查看最新内容后重试",
+        413: "文件太大",
+        415: "文件类型不支持（请上传照片或 PDF）",
+        422: "请检查填写内容",
+        429: "操作过于频繁，请稍后再试",
+    }.get(error.status, "操作未成功")
+    details = [error.detail] if error.detail and error.status not in (412,) else []
+    return "；".join([head, *details, *fields])
+
+
+def flash_error(error: ServiceError) -> None:
+    flash(problem_message(error), "error")
+
+
+def form_value(name: str) -> str | None:
+    value = (request.form.get(name) or "").strip()
+    return value or None
+
+
+def passthrough(reply: Reply, filename: str | None = None) -> Response:
+    """A file from a service (PDF, .xlsx, photo, roster) handed to the browser as is."""
+    response = Response(reply.body, status=200, mimetype=reply.content_type.split(";")[0])
+    response.headers["Content-Type"] = reply.content_type or "application/octet-stream"
+    disposition = reply.headers.get("content-disposition")
+    if disposition:
+        response.headers["Content-Disposition"] = disposition
+    elif filename:
+        response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    if response.mimetype == "text/html":  # the grid's printable roster: its own inline CSS
+        response.headers["Content-Security-Policy"] = (
+            "default-src 'none'; style-src 'unsafe-inline'; img-src data: 'self'"
+        )
+    return response
+
+
+def download(service: str, path: str, **params: Any) -> Response:
+    reply = api(service, "GET", path, params=params, headers={"Accept": "*/*"})
+    return passthrough(reply)
+
+
+def pages(total: int | None, page: int, page_size: int) -> dict[str, int]:
+    last = max(1, -(-(total or 0) // page_size))
+    return {"page": page, "last": last, "total": total or 0}
+
+
+def safe_next(target: str | None, default: str = "/") -> str:
+    """Only local paths: never send a person to another site after sign-in."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return default
+    return target

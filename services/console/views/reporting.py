@@ -1,0 +1,177 @@
+"""统计报表与问责: statistics with the .xlsx downloads, the submission board per due date
+with a unit's submit button, the flags with their decisions, the year-end view."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+
+from services.console import auth
+from services.console.charts import bar_chart
+from services.console.client import ServiceError
+from services.console.format import (
+    CATEGORY_LABELS,
+    DECISION_LABELS,
+    FLAG_RULE_LABELS,
+    FLAG_STATUS_LABELS,
+    SEVERITY_OPTIONS,
+)
+from services.console.views.common import api, download, flash_error, get_json, pages
+from services.console.views.dashboard import (
+    current_campaign,
+    due_of_interest,
+    rate_bars,
+    unit_names,
+)
+
+blp = Blueprint("reporting", __name__, url_prefix="/reporting")
+DIMENSIONS = {"unit": "按单位", "category": "按类别", "severity": "按等级"}
+STAT_FILTERS = ("group_by", "period_from", "period_to", "campaign_id", "category", "severity")
+
+
+def _stat_query() -> dict[str, str]:
+    query = {k: request.args[k] for k in STAT_FILTERS if request.args.get(k)}
+    if query.get("group_by") not in DIMENSIONS:
+        query["group_by"] = "unit"
+    return query
+
+
+@blp.route("/statistics")
+def statistics():
+    query = _stat_query()
+    stats = get_json("reporting", "/statistics", **query)
+    names = unit_names(current_campaign())
+    labels = {"unit": names, "category": CATEGORY_LABELS, "severity": SEVERITY_OPTIONS}[
+        query["group_by"]
+    ]
+    chart = bar_chart(
+        "chart-statistics",
+        f"隐患整改率（{DIMENSIONS[query['group_by']]}）",
+        rate_bars(stats["rows"], labels),
+    )
+    return render_template(
+        "reporting/statistics.html",
+        stats=stats,
+        query=query,
+        labels=labels,
+        names=names,
+        dimensions=DIMENSIONS,
+        chart=chart,
+        campaigns=get_json("reporting", "/campaigns"),
+    )
+
+
+@blp.route("/statistics.xlsx")
+def statistics_xlsx():
+    return download("reporting", "/statistics/export.xlsx", **_stat_query())
+
+
+def _campaign(campaign_id: str | None) -> dict | None:
+    if campaign_id:
+        return get_json("reporting", f"/campaigns/{campaign_id}")
+    return current_campaign()
+
+
+@blp.route("/board")
+def board():
+    campaign = _campaign(request.args.get("campaign"))
+    if campaign is None:
+        return render_template("reporting/board.html", campaign=None)
+    due_id = request.args.get("due")
+    due = next((d for d in campaign["reporting_dues"] if d["id"] == due_id), None)
+    if due is None:
+        due, _ = due_of_interest(campaign)
+    board = get_json("reporting", f"/campaigns/{campaign['id']}/dues/{due['id']}/board")
+    user = auth.user()
+    return render_template(
+        "reporting/board.html",
+        campaign=campaign,
+        due=due,
+        board=board,
+        may_submit={
+            row["unit_code"]
+            for row in board["units"]
+            if not row["submitted"] and user.unit == row["unit_code"]
+        },
+    )
+
+
+@blp.route("/campaigns/<campaign_id>/dues/<due_id>/submit", methods=["POST"])
+def submit(campaign_id: str, due_id: str):
+    unit = request.form.get("unit_code") or ""
+    try:
+        api(
+            "reporting",
+            "POST",
+            f"/campaigns/{campaign_id}/dues/{due_id}/submissions",
+            json_body={"unit_code": unit},
+        )
+    except ServiceError as exc:
+        flash_error(exc)
+    else:
+        flash("统计表已提交", "success")
+    return redirect(url_for("reporting.board", campaign=campaign_id, due=due_id))
+
+
+@blp.route("/campaigns/<campaign_id>/dues/<due_id>/table.xlsx")
+def table(campaign_id: str, due_id: str):
+    unit = request.args.get("unit_code") or auth.user().unit
+    if not unit:
+        abort(404)
+    return download("reporting", f"/campaigns/{campaign_id}/dues/{due_id}/table", unit_code=unit)
+
+
+PAGE_SIZE = 30
+
+
+@blp.route("/flags")
+def flags():
+    status = request.args.get("status", "open")
+    rule = request.args.get("rule")
+    page = max(1, request.args.get("page", 1, type=int))
+    params = {"status": status if status in FLAG_STATUS_LABELS else None, "rule": rule}
+    reply = api(
+        "reporting", "GET", "/flags", params={**params, "page": page, "page_size": PAGE_SIZE}
+    )
+    return render_template(
+        "reporting/flags.html",
+        flags=reply.json(),
+        paging=pages(reply.total, page, PAGE_SIZE),
+        status=status,
+        rule=rule,
+        names=unit_names(current_campaign()),
+        statuses=FLAG_STATUS_LABELS,
+        rules=FLAG_RULE_LABELS,
+        decisions=DECISION_LABELS,
+        may_decide="security_office" in auth.user().roles,
+    )
+
+
+@blp.route("/flags/<flag_id>/decision", methods=["POST"])
+def decide(flag_id: str):
+    try:
+        api(
+            "reporting",
+            "POST",
+            f"/flags/{flag_id}/decision",
+            json_body={
+                "status": request.form.get("status") or "",
+                "reason": (request.form.get("reason") or "").strip(),
+            },
+        )
+    except ServiceError as exc:
+        flash_error(exc)
+    else:
+        flash("处理结果已记录", "success")
+    return redirect(url_for("reporting.flags", status=request.form.get("back_status", "open")))
+
+
+@blp.route("/year-end")
+def year_end():
+    campaign = _campaign(request.args.get("campaign"))
+    view = get_json("reporting", f"/campaigns/{campaign['id']}/assessment") if campaign else None
+    return render_template("reporting/year_end.html", campaign=campaign, view=view)
+
+
+@blp.route("/campaigns/<campaign_id>/assessment.xlsx")
+def assessment_xlsx(campaign_id: str):
+    return download("reporting", f"/campaigns/{campaign_id}/assessment.xlsx")

@@ -1,0 +1,183 @@
+"""The web console without the services (their HTTP answers faked): sign-in, the session
+cookie, CSRF, error pages, and buttons only for the steps the hazard service allows."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from services.console import create_app
+from services.console.charts import Bar, bar_chart
+from services.console.client import Reply, ServiceError
+from services.console.views.common import safe_next
+
+PERSON = {"id": "p-1", "name": "李主任", "unit_code": "JD", "roles": ["unit_manager"]}
+HAZARD = {
+    "id": "h-1",
+    "number": "YH-2026-00001",
+    "unit_code": "JD",
+    "cell_id": None,
+    "category": "fire",
+    "category_label": "消防安全",
+    "lead_department": "BWC",
+    "lead_department_name": "安全保卫处",
+    "severity": "general",
+    "severity_label": "一般隐患",
+    "status": "rectified",
+    "status_label": "待验收",
+    "allowed_actions": ["accept", "reject"],
+    "my_actions": [],
+    "description": "灭火器过期",
+    "found_at": "2026-11-29T06:00:00+00:00",
+    "deadline": "2026-12-13",
+    "reopen_count": 0,
+    "version": 5,
+}
+
+
+class FakeServices:
+    def __init__(self) -> None:
+        self.routes: dict[tuple[str, str, str], object] = {}
+        self.calls: list[tuple[str, str, str, dict]] = []
+
+    def __call__(self, service, method, path, *, token, **kwargs):
+        self.calls.append((service, method, path, {"token": token, **kwargs}))
+        answer = self.routes.get((service, method, path))
+        if answer is None:
+            raise AssertionError(f"unexpected call {service} {method} {path}")
+        if isinstance(answer, ServiceError):
+            raise answer
+        headers = {"etag": '"5"'} if path.startswith("/hazards/") else {}
+        return Reply(200, headers, json.dumps(answer).encode(), "application/json")
+
+
+@pytest.fixture
+def fake(monkeypatch):
+    services = FakeServices()
+    for module in ("services.console.views.account", "services.console.views.common"):
+        monkeypatch.setattr(f"{module}.call", services)
+    return services
+
+
+@pytest.fixture
+def client(fake, tmp_path, monkeypatch):
+    monkeypatch.setenv("CAMPUS_VAR_DIR", str(tmp_path))
+    return create_app({"secret_key": "test-secret-key-0123456789"}).test_client()
+
+
+def csrf(client, path="/login") -> str:
+    page = client.get(path).get_data(as_text=True)
+    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+
+def sign_in(client, fake, next_path="/"):
+    fake.routes[("grid", "POST", "/auth/login")] = {
+        "access_token": "token-of-p1",
+        "token_type": "Bearer",
+        "expires_in": 3600,
+        "person": PERSON,
+    }
+    return client.post(
+        "/login",
+        data={
+            "login": "JD100",
+            "password": "secret-1",
+            "csrf_token": csrf(client),
+            "next": next_path,
+        },
+    )
+
+
+def test_pages_need_a_signed_in_person(client):
+    response = client.get("/hazards?status=rectified")
+    assert response.status_code == 302
+    assert response.location == "/login?next=/hazards?status%3Drectified"
+    assert client.get("/healthz").status_code == 200
+
+
+def test_sign_in_sets_a_safe_cookie_and_goes_back(client, fake):
+    response = sign_in(client, fake, next_path="/hazards")
+    assert response.status_code == 302 and response.location == "/hazards"
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert fake.calls[-1][3]["json_body"] == {"login": "JD100", "password": "secret-1"}
+    assert fake.calls[-1][3]["token"] is None
+
+
+@pytest.mark.parametrize("target", ["//evil.example/x", "https://evil.example/", "/\\evil"])
+def test_only_local_paths_after_sign_in(target):
+    assert safe_next(target) == "/"
+
+
+def test_posts_need_the_csrf_token(client, fake):
+    sign_in(client, fake)
+    response = client.post("/logout")
+    assert response.status_code == 400
+    assert "表单已过期" in response.get_data(as_text=True)
+    ok = client.post("/logout", data={"csrf_token": csrf(client, "/account/password")})
+    assert ok.status_code == 302 and ok.location == "/login"
+
+
+def test_rate_limited_sign_in_says_when_to_retry(client, fake):
+    fake.routes[("grid", "POST", "/auth/login")] = ServiceError(
+        429, {"title": "Too Many Requests", "retry_after": 600}, "grid"
+    )
+    response = client.post(
+        "/login", data={"login": "JD100", "password": "x", "csrf_token": csrf(client)}
+    )
+    assert response.status_code == 429
+    assert "10 分钟后再试" in response.get_data(as_text=True)
+
+
+def test_only_the_steps_the_service_allows_become_buttons(client, fake):
+    sign_in(client, fake)
+    for mine, buttons in (([], set()), (["accept", "reject"], {"accept", "reject"})):
+        fake.routes[("hazards", "GET", "/hazards/h-1")] = {**HAZARD, "my_actions": mine}
+        fake.routes[("hazards", "GET", "/hazards/h-1/history")] = []
+        fake.routes[("hazards", "GET", "/hazards/h-1/attachments")] = []
+        fake.routes[("grid", "GET", "/units")] = [{"code": "JD", "name": "机电工程学院"}]
+        page = client.get("/hazards/h-1").get_data(as_text=True)
+        assert set(re.findall(r'id="action-([a-z_]+)"', page)) == buttons
+        assert 'lang="zh-CN"' in page
+
+
+def test_actions_send_the_version_read(client, fake):
+    sign_in(client, fake)
+    fake.routes[("hazards", "POST", "/hazards/h-1/start-remediation")] = HAZARD
+    token = csrf(client, "/account/password")
+    response = client.post(
+        "/hazards/h-1/actions/start_remediation",
+        data={"csrf_token": token, "etag": '"4"', "measures": "更换", "quick_fix": "no"},
+    )
+    assert response.status_code == 302 and response.location == "/hazards/h-1"
+    _, _, path, sent = fake.calls[-1]
+    assert path == "/hazards/h-1/start-remediation"
+    assert sent["headers"] == {"If-Match": '"4"'} and sent["token"] == "token-of-p1"
+    assert sent["json_body"] == {"measures": "更换", "quick_fix": False}
+
+
+def test_refusals_do_not_repeat_the_service_s_detail(client, fake):
+    sign_in(client, fake)
+    fake.routes[("hazards", "GET", "/hazards/h-9")] = ServiceError(
+        403, {"detail": "hazard YH-2026-00009 belongs to unit 'XX'"}, "hazards"
+    )
+    response = client.get("/hazards/h-9")
+    assert response.status_code == 403
+    assert "YH-2026-00009" not in response.get_data(as_text=True)
+
+
+def test_an_expired_token_signs_the_person_out(client, fake):
+    sign_in(client, fake)
+    fake.routes[("hazards", "GET", "/hazards/h-1")] = ServiceError(401, {}, "hazards")
+    response = client.get("/hazards/h-1")
+    assert response.status_code == 302 and response.location.startswith("/login?next=")
+    assert client.get("/").status_code == 302
+
+
+def test_charts_are_labelled_svg():
+    svg = str(bar_chart("c", "整改率", [Bar("<机电>", 0.5, "1/2"), Bar("信息", None)]))
+    assert svg.startswith('<svg class="chart" id="c" role="img"')
+    assert "&lt;机电&gt;" in svg and "<机电>" not in svg
+    assert "50%" in svg and "无数据" in svg
