@@ -12,10 +12,11 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 import flask_smorest
 import flask_smorest.pagination
-from flask import Flask, current_app, g, request
+from flask import Flask, Response, current_app, g, request
 from flask_smorest.utils import prepare_response
 from marshmallow import validate
 from prometheus_client import CollectorRegistry
@@ -248,3 +249,18 @@ def if_match_version() -> int | None:
 def with_etag(obj: Any, body: Any = None, status: int = 200) -> tuple[Any, int, dict[str, str]]:
     """Send a versioned row (or a view of it) with its version as ETag, for a later If-Match."""
     return (obj if body is None else body), status, {"ETag": f'"{obj.version}"'}
+
+
+def file_response(
+    content: bytes | str, mimetype: str, filename: str, *, inline: bool = False
+) -> Response:
+    """A download with a Content-Disposition that no filename can break: names come from
+    request data (unit codes, campaign ids), so control characters and quotes are dropped
+    from the ASCII name and non-ASCII names travel as RFC 6266 ``filename*``."""
+    ascii_name = "".join(c if 32 <= ord(c) < 127 and c not in '"\\' else "_" for c in filename)
+    disposition = f'{"inline" if inline else "attachment"}; filename="{ascii_name}"'
+    if ascii_name != filename:
+        disposition += f"; filename*=UTF-8''{quote(filename, safe='')}"
+    response = Response(content, mimetype=mimetype)
+    response.headers["Content-Disposition"] = disposition
+    return response

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from services.education.domain import (
@@ -14,9 +16,11 @@ from services.education.domain import (
     Kind,
     Status,
 )
+from shared.fields import AwareDateTime, Date
 from shared.vocabulary import CATEGORIES, category_label
 
-UNIT_CODE = validate.Regexp(r"^[A-Za-z0-9_-]{1,32}$", error="must be a unit code (A-Z 0-9 _ -)")
+UNIT_CODE_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,32}\Z")  # \Z: no trailing newline
+UNIT_CODE = validate.Regexp(UNIT_CODE_PATTERN, error="must be a unit code (A-Z 0-9 _ -)")
 ID = validate.Length(min=1, max=36)
 TEXT = validate.Length(min=1, max=4000)
 KINDS = [k.value for k in Kind]
@@ -53,8 +57,8 @@ class ActivityCreateSchema(Schema):
         fields.Nested(TargetSchema), required=True, validate=validate.Length(min=1, max=200)
     )
     venue = fields.String(load_default=None, validate=validate.Length(max=200))
-    starts_at = fields.AwareDateTime(required=True)
-    ends_at = fields.AwareDateTime(required=True)
+    starts_at = AwareDateTime(required=True)
+    ends_at = AwareDateTime(required=True)
     capacity = fields.Integer(load_default=None, validate=validate.Range(min=1, max=100000))
 
     @validates_schema
@@ -68,8 +72,8 @@ class ActivityUpdateSchema(Schema):
     description = fields.String(allow_none=True, validate=TEXT)
     targets = fields.List(fields.Nested(TargetSchema), validate=validate.Length(min=1, max=200))
     venue = fields.String(allow_none=True, validate=validate.Length(max=200))
-    starts_at = fields.AwareDateTime()
-    ends_at = fields.AwareDateTime()
+    starts_at = AwareDateTime()
+    ends_at = AwareDateTime()
     capacity = fields.Integer(allow_none=True, validate=validate.Range(min=1, max=100000))
 
     @validates_schema
@@ -96,8 +100,8 @@ class WarningSchema(Schema):
     class_name = fields.String(allow_none=True)
     activity_id = fields.String()
     title = fields.String()
-    starts_at = fields.AwareDateTime()
-    ends_at = fields.AwareDateTime()
+    starts_at = AwareDateTime()
+    ends_at = AwareDateTime()
 
 
 class ActivitySchema(Schema):
@@ -111,8 +115,8 @@ class ActivitySchema(Schema):
     targets = fields.List(fields.Nested(TargetSchema))
     target_units = fields.List(fields.String())
     venue = fields.String(allow_none=True)
-    starts_at = fields.AwareDateTime()
-    ends_at = fields.AwareDateTime()
+    starts_at = AwareDateTime()
+    ends_at = AwareDateTime()
     capacity = fields.Integer(allow_none=True)
     status = fields.String()
     status_label = fields.Function(lambda a: STATUS_LABELS.get(Status(a.status), a.status))
@@ -135,15 +139,15 @@ class ActivityQuerySchema(Schema):
         validate=UNIT_CODE, metadata={"description": "organised by or aimed at this unit"}
     )
     venue = fields.String(validate=validate.Length(max=200))
-    starts_from = fields.Date(metadata={"description": "campus date"})
-    starts_to = fields.Date(metadata={"description": "campus date, inclusive"})
+    starts_from = Date(metadata={"description": "campus date"})
+    starts_to = Date(metadata={"description": "campus date, inclusive"})
 
 
 # -- calendar -------------------------------------------------------------------------------
 class CalendarQuerySchema(Schema):
     unit_code = fields.String(validate=UNIT_CODE)
-    from_ = fields.Date(data_key="from", load_default=None)
-    to = fields.Date(load_default=None)
+    from_ = Date(data_key="from", load_default=None)
+    to = Date(load_default=None)
     include_cancelled = fields.Boolean(load_default=False)
 
 
@@ -151,8 +155,8 @@ class SuggestionSchema(Schema):
     key = fields.String()
     name = fields.String()
     theme = fields.String()
-    starts_on = fields.Date()
-    ends_on = fields.Date()
+    starts_on = Date()
+    ends_on = Date()
     suggested_kinds = fields.List(fields.String())
     suggested_kind_labels = fields.Function(
         lambda s: [KIND_LABELS.get(Kind(k), k) for k in s.suggested_kinds if k in KINDS]
@@ -162,8 +166,8 @@ class SuggestionSchema(Schema):
 
 class CalendarSchema(Schema):
     unit_code = fields.String(allow_none=True)
-    from_ = fields.Date(data_key="from")
-    to = fields.Date()
+    from_ = Date(data_key="from")
+    to = Date()
     timezone = fields.String()
     activities = fields.List(fields.Nested(ActivitySchema))
     themed_dates = fields.List(fields.Nested(SuggestionSchema))
@@ -186,8 +190,8 @@ class YearQuerySchema(Schema):
 class ThemedDateCreateSchema(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=100))
     theme = fields.String(load_default=None, validate=validate.Length(max=100))
-    starts_on = fields.Date(required=True)
-    ends_on = fields.Date(required=True)
+    starts_on = Date(required=True)
+    ends_on = Date(required=True)
     suggested_kinds = fields.List(fields.String(validate=validate.OneOf(KINDS)), load_default=list)
 
 
@@ -195,15 +199,15 @@ class ThemedDateSchema(Schema):
     id = fields.String()
     name = fields.String()
     theme = fields.String(allow_none=True)
-    starts_on = fields.Date()
-    ends_on = fields.Date()
+    starts_on = Date()
+    ends_on = Date()
     suggested_kinds = fields.List(fields.String())
 
 
 class CoverageQuerySchema(Schema):
     kind = fields.String(required=True, validate=validate.OneOf(KINDS))
-    from_ = fields.Date(data_key="from", required=True)
-    to = fields.Date(required=True)
+    from_ = Date(data_key="from", required=True)
+    to = Date(required=True)
     include_planned = fields.Boolean(load_default=False)
 
     @validates_schema
@@ -222,8 +226,8 @@ class CoverageUnitSchema(Schema):
 class CoverageSchema(Schema):
     kind = fields.String()
     kind_label = fields.String()
-    from_ = fields.Date(data_key="from")
-    to = fields.Date()
+    from_ = Date(data_key="from")
+    to = Date()
     units = fields.List(fields.Nested(CoverageUnitSchema))
     uncovered = fields.List(fields.String(), metadata={"description": "units with no activity"})
 
@@ -258,8 +262,8 @@ class EnrolmentSchema(Schema):
     name = fields.String()
     unit_code = fields.String()
     class_name = fields.String(allow_none=True)
-    enrolled_at = fields.AwareDateTime()
-    checked_in_at = fields.AwareDateTime(allow_none=True)
+    enrolled_at = AwareDateTime()
+    checked_in_at = AwareDateTime(allow_none=True)
 
 
 class CheckInSchema(Schema):
@@ -275,15 +279,15 @@ class CheckInResultSchema(Schema):
     activity_id = fields.String()
     person_ref = fields.String()
     name = fields.String()
-    checked_in_at = fields.AwareDateTime()
+    checked_in_at = AwareDateTime()
 
 
 class SignInSchema(Schema):
     activity_id = fields.String()
     code = fields.String()
     url = fields.String(metadata={"description": "what the QR code encodes"})
-    opens_at = fields.AwareDateTime()
-    closes_at = fields.AwareDateTime()
+    opens_at = AwareDateTime()
+    closes_at = AwareDateTime()
 
 
 class QrQuerySchema(Schema):
@@ -307,15 +311,15 @@ class AttendanceSchema(Schema):
 
 
 class AttendanceQuerySchema(Schema):
-    from_ = fields.Date(data_key="from", required=True)
-    to = fields.Date(required=True)
+    from_ = Date(data_key="from", required=True)
+    to = Date(required=True)
     kind = fields.String(validate=validate.OneOf(KINDS))
     unit_code = fields.String(validate=UNIT_CODE)
 
 
 class AttendanceSummarySchema(Schema):
-    from_ = fields.Date(data_key="from")
-    to = fields.Date()
+    from_ = Date(data_key="from")
+    to = Date()
     kind = fields.String(allow_none=True)
     units = fields.List(fields.Nested(UnitRateSchema))
 
@@ -335,7 +339,7 @@ class DrillProblemCreateSchema(Schema):
         validate=UNIT_CODE,
         metadata={"description": "default: the cell's unit, or the drill's only target unit"},
     )
-    found_at = fields.AwareDateTime(load_default=None)
+    found_at = AwareDateTime(load_default=None)
 
 
 class DrillResultCreateSchema(Schema):
@@ -368,7 +372,7 @@ class DrillProblemSchema(Schema):
     severity = fields.String()
     severity_label = fields.Function(lambda p: SEVERITY_LABELS.get(p.severity, p.severity))
     description = fields.String()
-    found_at = fields.AwareDateTime()
+    found_at = AwareDateTime()
     hazard_id = fields.String(allow_none=True)
     hazard_number = fields.String(
         allow_none=True, metadata={"description": "隐患编号, once the hazard ledger opened it"}
@@ -383,22 +387,22 @@ class DrillReportSchema(Schema):
     participants = fields.Integer(allow_none=True)
     evacuation_seconds = fields.Integer(allow_none=True)
     observations = fields.String(allow_none=True)
-    recorded_at = fields.AwareDateTime(allow_none=True)
+    recorded_at = AwareDateTime(allow_none=True)
     problems = fields.List(fields.Nested(DrillProblemSchema))
     hazard_numbers = fields.List(fields.String())
 
 
 # -- psych ledger ----------------------------------------------------------------------------
 class InterventionCreateSchema(Schema):
-    happened_on = fields.Date(required=True)
+    happened_on = Date(required=True)
     measure = fields.String(required=True, validate=TEXT)
     by_name = fields.String(load_default=None, validate=validate.Length(min=1, max=50))
-    next_follow_up_on = fields.Date(load_default=None)
+    next_follow_up_on = Date(load_default=None)
 
 
 class InterventionSchema(Schema):
     id = fields.String()
-    happened_on = fields.Date()
+    happened_on = Date()
     measure = fields.String()
     by_name = fields.String()
 
@@ -411,7 +415,7 @@ class PsychRecordCreateSchema(Schema):
     risk_level = fields.String(required=True, validate=validate.OneOf(list(RISK_LEVELS)))
     screening = fields.String(load_default=None, validate=TEXT)
     status = fields.String(load_default="following", validate=validate.OneOf(list(PSYCH_STATUSES)))
-    next_follow_up_on = fields.Date(load_default=None)
+    next_follow_up_on = Date(load_default=None)
 
 
 class PsychRecordUpdateSchema(Schema):
@@ -420,7 +424,7 @@ class PsychRecordUpdateSchema(Schema):
     risk_level = fields.String(validate=validate.OneOf(list(RISK_LEVELS)))
     screening = fields.String(allow_none=True, validate=TEXT)
     status = fields.String(validate=validate.OneOf(list(PSYCH_STATUSES)))
-    next_follow_up_on = fields.Date(allow_none=True)
+    next_follow_up_on = Date(allow_none=True)
 
 
 class PsychRecordSchema(Schema):
@@ -434,7 +438,7 @@ class PsychRecordSchema(Schema):
     screening = fields.String(allow_none=True)
     status = fields.String()
     status_label = fields.Function(lambda r: PSYCH_STATUSES.get(r.status, r.status))
-    next_follow_up_on = fields.Date(allow_none=True)
+    next_follow_up_on = Date(allow_none=True)
     interventions = fields.List(fields.Nested(InterventionSchema))
 
 
@@ -464,4 +468,4 @@ class AccessLogSchema(Schema):
     actor = fields.String()
     actor_name = fields.String()
     request_id = fields.String(allow_none=True)
-    at = fields.AwareDateTime()
+    at = AwareDateTime()

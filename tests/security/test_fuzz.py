@@ -39,35 +39,6 @@ EXAMPLES = int(os.environ.get("CAMPUS_FUZZ_EXAMPLES", "12"))
 SECURITY_OFFICE = bearer("security_office", sub="fuzzer")
 JD_MANAGER = bearer("unit_manager", unit="JD", sub="fuzzer-jd")
 
-# Bugs the fuzzer finds in services/education (owned by another change; reported, not
-# fixed here): the operation is expected to fail until they are fixed.
-_EDGE_DATES = (
-    "education: a campus date at the calendar's ends overflows the campus-day bounds "
-    "(OverflowError, 500); its schemas should use shared.fields.Date"
-)
-EDUCATION_BUGS = {
-    ("GET", "/calendar/{unit_code}.ics"): (
-        "education calendar.unit_feed (no token needed): hmac.compare_digest on a non-ASCII "
-        "?key= raises TypeError, and a unit code with a line break breaks the "
-        "Content-Disposition header: 500s"
-    ),
-    # the fuzzer reaches the same overflow with enough examples (CAMPUS_FUZZ_EXAMPLES=50)
-    **{
-        ("GET", path): _EDGE_DATES
-        for path in ("/activities", "/calendar", "/coverage", "/attendance")
-    },
-    **{
-        ("EDGE", f"{path}?{name}"): _EDGE_DATES
-        for path, names in (
-            ("/activities", ("starts_from", "starts_to")),
-            ("/calendar", ("from", "to")),
-            ("/coverage", ("from", "to")),
-            ("/attendance", ("from", "to")),
-        )
-        for name in names
-    },
-}
-
 
 def problem_json(ctx, response, case) -> None:
     """Every error is RFC 9457 problem+json and its ``status`` member is the HTTP status."""
@@ -120,17 +91,9 @@ def fuzz(operation, known: dict[str, str], auth: dict[str, str], examples: int, 
     run()
 
 
-def _marks(service: str, method: str, path: str):
-    reason = EDUCATION_BUGS.get((method, path)) if service == "education" else None
-    return [pytest.mark.xfail(reason=reason, strict=False)] if reason else []
-
-
 @pytest.mark.parametrize(
     ("service", "method", "path"),
-    [
-        pytest.param(s, m, p, id=f"{s}:{m} {p}", marks=_marks(s, m, p))
-        for s, m, p in all_operations()
-    ],
+    [pytest.param(s, m, p, id=f"{s}:{m} {p}") for s, m, p in all_operations()],
 )
 def test_operation_as_security_office(schemas, campus, service, method, path):
     operation = schemas[service][path][method]
@@ -143,8 +106,6 @@ def test_service_as_unit_manager(schemas, campus, service):
     """A scoped caller takes other branches (403s, filtered lists, masked fields)."""
     failures = []
     for method, path, _ in operations(service):
-        if service == "education" and (method, path) in EDUCATION_BUGS:
-            continue
         operation = schemas[service][path][method]
         try:
             fuzz(operation, campus.path_values(service), JD_MANAGER, 3, (GenerationMode.POSITIVE,))
@@ -181,10 +142,7 @@ def _edge_cases() -> list:
             for parameter in _query_parameters(operation):
                 if _kind(parameter):
                     case_id = f"{service}:{path}?{parameter['name']}"
-                    marks = _marks(service, "EDGE", f"{path}?{parameter['name']}")
-                    cases.append(
-                        pytest.param(service, path, parameter["name"], id=case_id, marks=marks)
-                    )
+                    cases.append(pytest.param(service, path, parameter["name"], id=case_id))
     return cases
 
 

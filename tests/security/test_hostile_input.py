@@ -269,17 +269,8 @@ def _filter_cases() -> list:
                 continue
             names = [p["name"] for p in operation.get("parameters", []) if _free_text(p)]
             for n in names:
-                bug = FEED_KEY_BUG if (service, path, n) == FEED_KEY else None
-                marks = [pytest.mark.xfail(reason=bug, strict=False)] if bug else []
-                cases.append(
-                    pytest.param(service, path, n, id=f"{service}:{path}?{n}", marks=marks)
-                )
+                cases.append(pytest.param(service, path, n, id=f"{service}:{path}?{n}"))
     return cases
-
-
-# services/education (another change's; reported, not fixed here)
-FEED_KEY = ("education", "/calendar/{unit_code}.ics", "key")
-FEED_KEY_BUG = "education calendar.unit_feed: hmac.compare_digest on a non-ASCII key is a 500"
 
 
 def _shape(response):

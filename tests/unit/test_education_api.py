@@ -4,6 +4,7 @@ feed, sign-in and attendance, drill results and their events, coverage, themed d
 from __future__ import annotations
 
 import io
+import json
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -287,6 +288,26 @@ def test_ics_feed_parses_and_holds_the_units_activities_in_shanghai_time(edu):
     assert edu.get("/calendar/JD.ics", headers=JD_STAFF).status_code == 200
     assert edu.get("/calendar/JD.ics", headers=CW_STAFF).status_code == 403
     ok(edu.get("/calendar/JD/subscription", headers=CW_STAFF), 403)
+
+
+def test_feed_refuses_odd_keys_and_unit_codes_without_breaking(edu):
+    """Anything in the URL is a 4xx, never a 500: a non-ASCII key, a unit code with a line
+    break (once a broken Content-Disposition header) or a quote."""
+    response = edu.get("/calendar/JD.ics?key=密钥")
+    assert response.status_code == 403 and response.is_json
+    for unit_code in ("J%0AD", 'J"D', "机电"):
+        response = edu.get(f"/calendar/{unit_code}.ics", headers=SO)
+        assert response.status_code == 404, response.data
+        assert response.mimetype == "application/problem+json"
+
+
+def test_dates_beyond_the_campus_calendar_are_a_422_naming_the_field(edu):
+    for query in ("from=0001-01-01&to=2026-01-01", "from=2026-01-01&to=9999-12-31"):
+        response = edu.get(f"/calendar?{query}", headers=SO)
+        assert response.status_code == 422, response.data
+        assert response.mimetype == "application/problem+json"
+        errors = json.dumps(response.get_json(), ensure_ascii=False)
+        assert "between 1900-01-01 and 2999-12-31" in errors
 
 
 def test_json_calendar_lists_activities_and_themed_dates_in_the_window(edu):

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from services.hazards import commands
 from services.hazards.models import Hazard
-from shared.api import state
+from shared.api import file_response, state
 from shared.events.outbox import OutboxMessage
 from shared.testing.fixtures import bearer
 from shared.testing.workflow import STEPS_TO_CLOSE, headers
@@ -161,3 +161,16 @@ def test_health_metrics_and_docs_are_public(client):
     spec = client.get("/openapi.json").get_json()
     assert "/hazards/{hazard_id}/close" in spec["paths"]
     assert spec["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
+
+
+def test_download_names_cannot_break_the_header():
+    """Filenames come from request data; a quote or a line break must not end the header,
+    and a Chinese name reaches the browser intact (RFC 6266 filename*)."""
+    evil = file_response(b"x", "text/plain", 'a"b\r\nSet-Cookie: x.txt')
+    assert evil.headers["Content-Disposition"].startswith('attachment; filename="a_b__Set-Cookie')
+    assert "\r" not in evil.headers["Content-Disposition"]
+    chinese = file_response(b"x", "application/pdf", "YH-2026-00001-整改通知单.pdf", inline=True)
+    assert chinese.headers["Content-Disposition"] == (
+        'inline; filename="YH-2026-00001-_____.pdf"; '
+        "filename*=UTF-8''YH-2026-00001-%E6%95%B4%E6%94%B9%E9%80%9A%E7%9F%A5%E5%8D%95.pdf"
+    )

@@ -7,7 +7,7 @@ import hashlib
 import hmac
 from datetime import timedelta
 
-from flask import Response, current_app, g, request
+from flask import current_app, g, request
 from flask_smorest import Blueprint
 from sqlalchemy import func, select
 
@@ -16,6 +16,7 @@ from services.education.api.views import campus_tz, public_base_url, today
 from services.education.domain import KIND_LABELS, Kind, Status
 from services.education.models import Activity, ActivityTarget, Enrolment, ThemedDate
 from services.education.schemas import (
+    UNIT_CODE_PATTERN,
     AttendanceQuerySchema,
     AttendanceSummarySchema,
     CalendarQuerySchema,
@@ -29,10 +30,10 @@ from services.education.schemas import (
     ThemedDateSchema,
     YearQuerySchema,
 )
-from shared.api import read_session, transaction
+from shared.api import file_response, read_session, transaction
 from shared.auth import current_principal, decode_token, public
 from shared.db import utcnow
-from shared.errors import Forbidden, Unauthorized
+from shared.errors import Forbidden, NotFound, Unauthorized
 from shared.grid_projection import GridUnit
 
 blp = Blueprint(
@@ -123,9 +124,12 @@ def unit_feed(query, unit_code: str):
     """The unit's activities as an iCalendar feed in campus time (Asia/Shanghai), cancelled
     ones marked CANCELLED, with the themed dates; from a year back on. Authenticated by
     the subscription key (?key=…) or a bearer token."""
+    if UNIT_CODE_PATTERN.fullmatch(unit_code) is None:
+        raise NotFound(f"no unit {unit_code[:40]!r}: a unit code is letters, digits, _ and -")
     key = query.get("key")
     if key:
-        if not hmac.compare_digest(key, feed_key(unit_code)):
+        # bytes: compare_digest refuses non-ASCII str, and a key is whatever the URL held
+        if not hmac.compare_digest(key.encode(), feed_key(unit_code).encode()):
             raise Forbidden("the feed key does not belong to this unit")
     else:
         scheme, _, token = request.headers.get("Authorization", "").partition(" ")
@@ -146,9 +150,8 @@ def unit_feed(query, unit_code: str):
         themed=_themed_between(session, today() - timedelta(days=30), last),
         generated_at=utcnow(),
     )
-    response = Response(body, mimetype="text/calendar")
+    response = file_response(body, "text/calendar", f"{unit_code}.ics", inline=True)
     response.headers["Content-Type"] = "text/calendar; charset=utf-8"
-    response.headers["Content-Disposition"] = f'inline; filename="{unit_code}.ics"'
     return response
 
 

@@ -9,7 +9,7 @@ from services.grid import commands, queries, roster, roster_import
 from services.grid.api.views import today
 from services.grid.models import Unit
 from services.grid.schemas import ImportFileSchema, ImportResultSchema, RosterQuerySchema
-from shared.api import read_session, state, transaction
+from shared.api import file_response, read_session, state, transaction
 from shared.auth import LEADERSHIP, SECURITY_OFFICE, current_principal
 from shared.db import utcnow
 from shared.errors import DomainError
@@ -57,11 +57,12 @@ def get_roster(query):
         area_type=query.get("area_type"),
     )
     fmt = query["format"]
-    response = Response(RENDER[fmt](data), mimetype=MEDIA[fmt].split(";")[0])
-    response.headers["Content-Type"] = MEDIA[fmt]
-    if fmt != "html":
+    if fmt == "html":
+        response = Response(RENDER[fmt](data))
+    else:
         scope = query.get("unit_code") or query.get("area_type")
-        response.headers["Content-Disposition"] = f'attachment; filename="roster-{scope}.{fmt}"'
+        response = file_response(RENDER[fmt](data), MEDIA[fmt], f"roster-{scope}.{fmt}")
+    response.headers["Content-Type"] = MEDIA[fmt]
     return response
 
 

@@ -29,7 +29,7 @@ from services.hazards.schemas import (
     TransitionSchema,
     UploadSchema,
 )
-from shared.api import if_match_version, read_session, state, transaction, with_etag
+from shared.api import file_response, if_match_version, read_session, state, transaction, with_etag
 from shared.auth import LEAD_DEPARTMENT, Principal, current_principal
 from shared.db import utcnow
 from shared.errors import BadRequest, NotFound
@@ -283,12 +283,6 @@ def _place_names(session) -> dict[str, dict[str, str]]:
     }
 
 
-def _download(content: bytes, mimetype: str, filename: str) -> Response:
-    response = Response(content, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 @blp.route("/export.xlsx", methods=["GET"])
 @blp.arguments(HazardQuerySchema, location="query")
 @blp.response(200, content_type=XLSX)
@@ -301,7 +295,7 @@ def export_ledger(query):
     content = exports.ledger_xlsx(
         list(hazards), utcnow(), state().settings.campus_timezone, **_place_names(session)
     )
-    return _download(content, XLSX, "hazard-ledger.xlsx")
+    return file_response(content, XLSX, "hazard-ledger.xlsx")
 
 
 def _form(hazard_id: str, render, name: str) -> Response:
@@ -313,7 +307,7 @@ def _form(hazard_id: str, render, name: str) -> Response:
     content = render(
         hazard, list(transitions), state().settings.campus_timezone, **_place_names(session)
     )
-    return _download(content, "application/pdf", f"{hazard.number}-{name}.pdf")
+    return file_response(content, "application/pdf", f"{hazard.number}-{name}.pdf")
 
 
 @blp.route("/<hazard_id>/notice.pdf", methods=["GET"])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask import Response
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
@@ -23,7 +22,7 @@ from services.reporting.schemas import (
     SubmitSchema,
     TableQuerySchema,
 )
-from shared.api import read_session, state, transaction
+from shared.api import file_response, read_session, state, transaction
 from shared.auth import current_principal
 from shared.db import utcnow
 from shared.errors import NotFound
@@ -95,11 +94,11 @@ def statistics_table(query, campaign_id: str, due_id: str):
     tz = state().settings.campus_timezone
     snapshot = commands.table_snapshot(session, due, unit_code, tz)
     name = commands.unit_name(session, campaign_id, unit_code)
-    response = Response(tables.statistics_table_xlsx(snapshot, name, utcnow(), tz), mimetype=XLSX)
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="statistics-{unit_code}-{due.due_on}.xlsx"'
+    return file_response(
+        tables.statistics_table_xlsx(snapshot, name, utcnow(), tz),
+        XLSX,
+        f"statistics-{unit_code}-{due.due_on}.xlsx",
     )
-    return response
 
 
 @blp.route("/<campaign_id>/dues/<due_id>/submissions", methods=["POST"])

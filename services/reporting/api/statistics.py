@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask import Response
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
@@ -10,7 +9,7 @@ from services.reporting import domain, statistics, tables
 from services.reporting.api.scope import led_categories, unit_filter
 from services.reporting.models import Campaign, CampaignUnit
 from services.reporting.schemas import StatisticsQuerySchema, StatisticsSchema
-from shared.api import read_session, state
+from shared.api import file_response, read_session, state
 from shared.auth import current_principal
 from shared.db import utcnow
 from shared.errors import Forbidden, NotFound
@@ -104,6 +103,4 @@ def export_statistics(query):
     content = tables.statistics_xlsx(
         rows, statistics.totals(rows), query["group_by"], names, scope, utcnow(), filters.tz
     )
-    response = Response(content, mimetype=XLSX)
-    response.headers["Content-Disposition"] = 'attachment; filename="statistics.xlsx"'
-    return response
+    return file_response(content, XLSX, "statistics.xlsx")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Response
 from flask_smorest import Blueprint
 
 from services.reporting import work
@@ -23,7 +22,7 @@ from services.reporting.work_schemas import (
     SupervisionReplaceSchema,
     SupervisionSchema,
 )
-from shared.api import if_match_version, read_session, state, transaction
+from shared.api import file_response, if_match_version, read_session, state, transaction
 from shared.auth import current_principal
 from shared.db import utcnow
 
@@ -172,8 +171,4 @@ def assessment(campaign_id: str):
 def assessment_xlsx(campaign_id: str):
     """The same assessment as an .xlsx with Chinese headers."""
     view = work.assessment(read_session(), current_principal(), campaign_id, now())
-    response = Response(work.assessment_xlsx(view, _tz()), mimetype=XLSX)
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="assessment-{campaign_id}.xlsx"'
-    )
-    return response
+    return file_response(work.assessment_xlsx(view, _tz()), XLSX, f"assessment-{campaign_id}.xlsx")
