@@ -98,6 +98,7 @@ class MeasuresSchema(Schema):
     in_remediation = fields.Integer()
     overdue = fields.Integer()
     major = fields.Integer()
+    closed = fields.Integer(metadata={"description": "已销号: closed or archived"})
     rectification_rate = fields.Float(allow_none=True)
     average_days_to_close = fields.Float(allow_none=True)
 

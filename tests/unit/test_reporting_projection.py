@@ -11,6 +11,7 @@ from sqlalchemy import select
 from services.reporting.domain import tally
 from services.reporting.handlers import EVENT_HANDLERS
 from services.reporting.models import HazardProjection
+from services.reporting.statistics import totals
 from shared.db import make_engine, make_session_factory
 from shared.events.catalog import serialize_data
 from shared.events.consumer import ACK, REJECT, Delivery, apply_batch
@@ -89,3 +90,18 @@ def test_duplicated_and_shuffled_delivery_gives_the_same_projection(tmp_path):
     closed = {e.subject for e in events if e.type == "hazard.closed"}
     assert {r.hazard_id for r in rows if r.status == "closed"} == closed
     assert all(r.last_sequence == (2 if r.hazard_id in closed else 1) for r in rows)
+
+
+def test_totals_weight_the_average_time_to_close_by_hazards_closed():
+    """Unit A: one hazard closed after 2 days and three accepted but not yet closed;
+    unit B: one closed after 10 days. Two hazards closed, so the average is 6 days (a
+    weighting by rectified hazards would say 3.6)."""
+    a = {"key": "A", "found": 4, "rectified": 4, "in_remediation": 0, "overdue": 0, "major": 0}
+    b = {"key": "B", "found": 1, "rectified": 1, "in_remediation": 0, "overdue": 0, "major": 0}
+    a |= {"closed": 1, "average_days_to_close": 2.0}
+    b |= {"closed": 1, "average_days_to_close": 10.0}
+    result = totals([a, b])
+    assert result["average_days_to_close"] == 6.0
+    assert (result["found"], result["rectified"], result["closed"]) == (5, 5, 2)
+    none_closed = totals([a | {"closed": 0, "average_days_to_close": None}])
+    assert none_closed["average_days_to_close"] is None

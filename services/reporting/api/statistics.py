@@ -58,8 +58,9 @@ def _compute(query: dict):
     rows: list[dict] = []
     counts: list[tuple[str, str, int]] = []
     for f in _led_only(filters):
-        rows += statistics.aggregate(session, f, query["group_by"])
-        counts += statistics.status_counts(session, f)
+        measures, stages = statistics.summary(session, f, query["group_by"])
+        rows += measures
+        counts += stages
     return filters, campaign_id, _merge(rows), counts
 
 
