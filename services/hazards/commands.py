@@ -61,7 +61,8 @@ def can_see(principal: Principal, hazard: Hazard) -> bool:
 
 def require_visible(principal: Principal, hazard: Hazard) -> None:
     if not can_see(principal, hazard):
-        raise Forbidden(f"hazard {hazard.number} belongs to unit {hazard.unit_code!r}")
+        # Generic on purpose: naming the hazard or its unit would tell an outsider both.
+        raise Forbidden("this hazard is outside your unit scope")
 
 
 def require_actor(principal: Principal, hazard: Hazard, action: Action) -> None:

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from shared.events.catalog import validate_data
 from shared.events.envelope import Envelope
 from shared.events.inbox import InboxMessage, already_processed
+from shared.events.reconnect import Backoff, run_with_reconnect
 from shared.events.topology import connect, queue_name
 
 log = logging.getLogger("campus.consumer")
@@ -152,26 +153,19 @@ class EventConsumer:
         self._batch_size = batch_size
         self._before_connect = before_connect
         self.applied = 0
+        self._backoff = Backoff()
 
     def run(self, stop: threading.Event) -> None:
-        backoff = 0.5
-        while not stop.is_set():
-            try:
-                if self._before_connect:
-                    self._before_connect()
-                self._consume(stop)
-                backoff = 0.5
-            except Exception as exc:
-                log.warning("consumer: connection lost (%s); retrying in %.1fs", exc, backoff)
-            if not stop.is_set():
-                stop.wait(backoff)
-                backoff = min(backoff * 2, 15.0)
+        run_with_reconnect(
+            log, "consumer", self._consume, stop, self._backoff, self._before_connect
+        )
 
     def _consume(self, stop: threading.Event) -> None:
         connection = connect(self._amqp_url)
         try:
             channel = connection.channel()
             channel.basic_qos(prefetch_count=self._prefetch)
+            self._backoff.connected()
             log.info("consumer: consuming %s", queue_name(self._service))
             batch: list[Delivery] = []
             for method, properties, body in channel.consume(

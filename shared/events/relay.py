@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from shared.db import utcnow
 from shared.events.outbox import OutboxMessage
+from shared.events.reconnect import Backoff, run_with_reconnect
 from shared.events.topology import connection_parameters
 
 log = logging.getLogger("campus.relay")
@@ -60,22 +61,14 @@ class OutboxRelay:
         self._before_connect = before_connect
         self._hold_locks = session_factory.kw["bind"].dialect.name != "sqlite"
         self.published = 0  # rows confirmed since start, for logs and benchmarks
+        self._backoff = Backoff()
 
     # -- lifecycle -------------------------------------------------------------
     def run(self, stop: threading.Event) -> None:
         """Publish until ``stop`` is set, reconnecting with backoff when the broker fails."""
-        backoff = 0.5
-        while not stop.is_set():
-            try:
-                if self._before_connect:
-                    self._before_connect()
-                self._run_connection(stop)
-                backoff = 0.5
-            except Exception as exc:  # broker unreachable, topology error, DB error…
-                log.warning("relay: connection failed (%s); retrying in %.1fs", exc, backoff)
-            if not stop.is_set():
-                stop.wait(backoff)
-                backoff = min(backoff * 2, 15.0)
+        run_with_reconnect(
+            log, "relay", self._run_connection, stop, self._backoff, self._before_connect
+        )
 
     def _run_connection(self, stop: threading.Event) -> None:
         self._reset()
@@ -118,6 +111,7 @@ class OutboxRelay:
 
     def _on_channel_open(self, channel) -> None:
         self._channel = channel
+        self._backoff.connected()
         channel.add_on_close_callback(self._on_channel_closed)
         channel.add_on_return_callback(self._on_return)
         channel.confirm_delivery(self._on_confirm, callback=lambda _frame: self._schedule(0))

@@ -7,6 +7,7 @@ from marshmallow import ValidationError
 
 from shared.events.catalog import UnknownEventType, serialize_data, validate_data
 from shared.events.envelope import Envelope
+from shared.events.reconnect import Backoff
 
 STATE = {
     "hazard_id": str(uuid.uuid4()),
@@ -67,3 +68,10 @@ def test_unknown_type_or_version_is_refused():
 def test_malformed_envelopes_are_refused(body):
     with pytest.raises(ValidationError):
         Envelope.from_json(body)
+
+
+def test_reconnect_backoff_doubles_to_a_ceiling_and_starts_over_once_connected():
+    backoff = Backoff(first=0.5, longest=4.0)
+    assert [backoff.failed() for _ in range(6)] == [0.5, 1.0, 2.0, 4.0, 4.0, 4.0]
+    backoff.connected()  # hours of good service, then the broker restarts
+    assert backoff.failed() == 0.5

@@ -98,7 +98,9 @@ def test_unit_scope_is_enforced(client):
     assert "XX" in problem(response)["detail"]
     mine = client.post("/hazards", json=NEW, headers=jd).get_json()
     client.post("/hazards", json={**NEW, "unit_code": "XX"}, headers=xx)
-    assert client.get(f"/hazards/{mine['id']}", headers=xx).status_code == 403
+    refused = client.get(f"/hazards/{mine['id']}", headers=xx)
+    assert refused.status_code == 403  # and it tells an outsider nothing about the hazard
+    assert mine["number"] not in refused.text and "JD" not in refused.text
     listed = client.get("/hazards", headers=jd).get_json()
     assert {h["unit_code"] for h in listed} == {"JD"}
     assert len(client.get("/hazards", headers=SO).get_json()) == 2
