@@ -147,7 +147,9 @@ def create_service_app(
     )
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
 
-    engine = make_engine(settings.database_url)
+    # No ping per checkout: it is one more round trip on every request; a connection that
+    # died with the database is dropped on first use and that request gets a 503.
+    engine = make_engine(settings.database_url, pool_pre_ping=False)
     registry = CollectorRegistry()
     install_request_context(app, registry)
     app.before_request(authenticate_request)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 import jwt
 from flask import current_app, g, request
@@ -92,6 +93,18 @@ def mint_token(
 
 
 def decode_token(secret: str, token: str) -> Principal:
+    """The token's principal. A portal sends the same token with every request, so a
+    verified token is remembered (signature checked once); its expiry is checked on
+    every use, so a cached token stops working the second it expires."""
+    principal, expires = _verified(secret, token)
+    if time.time() >= expires:
+        raise Unauthorized("token expired")
+    return principal
+
+
+@lru_cache(maxsize=4096)
+def _verified(secret: str, token: str) -> tuple[Principal, float]:
+    # Failures raise and are not cached: only valid tokens take a place.
     try:
         claims = jwt.decode(
             token, secret, algorithms=[ALGORITHM], options={"require": ["sub", "exp"]}
@@ -106,12 +119,13 @@ def decode_token(secret: str, token: str) -> Principal:
         raise Unauthorized("invalid token: roles must be a list of strings")
     if unit is not None and not isinstance(unit, str):
         raise Unauthorized("invalid token: unit must be a string")
-    return Principal(
+    principal = Principal(
         sub=str(claims["sub"]),
         name=str(claims.get("name") or claims["sub"]),
         roles=frozenset(roles),
         unit=unit,
     )
+    return principal, float(claims["exp"])
 
 
 def public(view):

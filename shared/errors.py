@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import Response, g, json, request
 from marshmallow import INCLUDE, Schema, fields
+from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
 
 PROBLEM_JSON = "application/problem+json"
@@ -183,6 +184,9 @@ def handle_http_exception(error: HTTPException) -> Response:
     )
 
 
+DATABASE_UNAVAILABLE = (sa_exc.OperationalError, sa_exc.InterfaceError)
+
+
 def handle_domain_error(error: DomainError) -> Response:
     headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else None
     return problem_response(error.status, error.title, error.detail, headers=headers, **error.extra)
@@ -195,7 +199,23 @@ def handle_unexpected(error: Exception) -> Response:
     return problem_response(500, "Internal Server Error", "An unexpected error occurred.")
 
 
+def handle_database_unavailable(error: sa_exc.DBAPIError) -> Response:
+    """The database went away (restart, failover, network): a 503 the client may retry.
+    Web engines skip the per-request ping, so after a database restart the first request
+    of each process lands here while SQLAlchemy drops the stale pooled connections."""
+    if not (isinstance(error, DATABASE_UNAVAILABLE) or error.connection_invalidated):
+        return handle_unexpected(error)
+    log.warning("database unavailable on %s %s: %s", request.method, request.path, error.orig)
+    return problem_response(
+        503,
+        "Service Unavailable",
+        "The database is not reachable at the moment; retry shortly.",
+        headers={"Retry-After": "1"},
+    )
+
+
 def register_error_handlers(app) -> None:
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(DomainError, handle_domain_error)
+    app.register_error_handler(sa_exc.DBAPIError, handle_database_unavailable)
     app.register_error_handler(Exception, handle_unexpected)

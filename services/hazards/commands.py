@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import uuid
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from services.hazards import domain
 from services.hazards.domain import Action, Status
@@ -33,6 +36,7 @@ from shared.auth import (
 from shared.db import utcnow
 from shared.errors import DomainError, Forbidden, NotFound, PreconditionFailed
 from shared.events import record_event
+from shared.events.outbox import OutboxMessage
 from shared.grid_projection import GridCell, accountable_person, cells_held_by
 from shared.timeutil import campus_time
 
@@ -177,6 +181,65 @@ def next_serial(session: Session, year: int) -> int:
     return int(session.execute(stmt).scalar_one())
 
 
+# PostgreSQL: counter, hazard and its announcement numbered in one round trip.
+_NUMBER_IN_ONE_STATEMENT = text(
+    """
+    WITH serial AS (
+        INSERT INTO hazard_number_counters (year, last_serial) VALUES (:year, 1)
+        ON CONFLICT (year) DO UPDATE SET last_serial = hazard_number_counters.last_serial + 1
+        RETURNING last_serial
+    ), numbered AS (
+        UPDATE hazards SET number = :prefix || lpad(
+            serial.last_serial::text, greatest(:width, length(serial.last_serial::text)), '0'
+        )
+        FROM serial WHERE hazards.id = :hazard_id
+        RETURNING hazards.number
+    ), announced AS (
+        UPDATE outbox SET body = replace(outbox.body, :pending, numbered.number)
+        FROM numbered WHERE outbox.subject = :hazard_id AND outbox.published_at IS NULL
+        RETURNING 1
+    )
+    SELECT number FROM numbered
+    """
+)
+
+
+def pending_number() -> str:
+    """A unique stand-in until ``assign_number`` (32 characters, like a real number)."""
+    return "YH-PENDING-" + uuid.uuid4().hex[:21]
+
+
+def assign_number(session: Session, hazard: Hazard, year: int) -> None:
+    """Give the hazard its gap-free number as the transaction's last write.
+
+    The year's counter row stays locked from here to the commit, so concurrent creates
+    queue on it: taking it last (everything else already written, with a stand-in number)
+    keeps that queue short. The stand-in is replaced in the hazard and in its unsent events.
+    """
+    pending = hazard.number
+    session.flush()
+    if session.get_bind().dialect.name == "postgresql":
+        number = session.execute(
+            _NUMBER_IN_ONE_STATEMENT,
+            {
+                "year": year,
+                "prefix": domain.number_prefix(year),
+                "width": domain.NUMBER_WIDTH,
+                "hazard_id": hazard.id,
+                "pending": pending,
+            },
+        ).scalar_one()
+    else:
+        number = domain.format_number(year, next_serial(session, year))
+        session.execute(update(Hazard).where(Hazard.id == hazard.id).values(number=number))
+        session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.subject == hazard.id, OutboxMessage.published_at.is_(None))
+            .values(body=func.replace(OutboxMessage.body, pending, number))
+        )
+    set_committed_value(hazard, "number", number)
+
+
 def create_hazard(
     session: Session,
     principal: Principal,
@@ -192,6 +255,7 @@ def create_hazard(
     campus_tz: str = "Asia/Shanghai",
     source: str = "report",
     source_ref: str | None = None,
+    also: Iterable[Callable[[Hazard], None]] = (),
 ) -> Hazard:
     """排查发现: number the hazard, resolve who answers for the place, announce it."""
     principal.require_role(*REPORTER_ROLES)
@@ -224,9 +288,8 @@ def create_hazard(
         cell_id is None or cell_id not in cells_held_by(session, principal.sub, found_day)
     ):
         raise Forbidden("grid staff report hazards in the cells they are responsible for")
-    year = domain.number_year(found_at, campus_tz)
     hazard = Hazard(
-        number=domain.format_number(year, next_serial(session, year)),
+        number=pending_number(),
         unit_code=unit_code,
         cell_id=cell_id,
         category=category,
@@ -248,6 +311,9 @@ def create_hazard(
     session.add(hazard)
     session.flush()
     _record(session, hazard, "hazard.created", principal, action="create", previous=None)
+    for write in also:  # e.g. the Idempotency-Key row: before the number, outside its lock
+        write(hazard)
+    assign_number(session, hazard, domain.number_year(found_at, campus_tz))
     return hazard
 
 
@@ -262,10 +328,12 @@ def create_once(
         if existing.request_hash != digest:
             raise IdempotencyConflict("this Idempotency-Key was used for a different request")
         return session.get(Hazard, existing.hazard_id), False
-    hazard = create_hazard(session, principal, **payload, **kwargs)
-    session.add(IdempotencyKey(key=scoped, request_hash=digest, hazard_id=hazard.id))
-    session.flush()  # a concurrent twin fails here on the primary key, and retries
-    return hazard, True
+
+    def remember_key(hazard: Hazard) -> None:
+        session.add(IdempotencyKey(key=scoped, request_hash=digest, hazard_id=hazard.id))
+        session.flush()  # a concurrent twin fails here on the primary key, and retries
+
+    return create_hazard(session, principal, **payload, **kwargs, also=[remember_key]), True
 
 
 def get_hazard(

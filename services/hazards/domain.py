@@ -188,9 +188,16 @@ def number_year(found_at: datetime, campus_tz: str) -> int:
     return found_at.astimezone(ZoneInfo(campus_tz)).year
 
 
+NUMBER_WIDTH = 5  # digits of the serial, at least
+
+
+def number_prefix(year: int) -> str:
+    return f"YH-{year}-"
+
+
 def format_number(year: int, serial: int) -> str:
     """YH-2021-00042: unique and gap-free per year."""
-    return f"YH-{year}-{serial:05d}"
+    return f"{number_prefix(year)}{serial:0{NUMBER_WIDTH}d}"
 
 
 def is_overdue(status: Status, deadline: date | None, today: date) -> bool:

@@ -38,6 +38,10 @@ class Databases:
         with self.engine(service).connect() as conn:
             return conn.execute(text(sql), params).scalar()
 
+    def execute(self, service: str, sql: str, **params) -> None:
+        with self.engine(service).begin() as conn:
+            conn.execute(text(sql), params)
+
     def rows(self, service: str, sql: str, **params) -> list[tuple]:
         with self.engine(service).connect() as conn:
             return [tuple(r) for r in conn.execute(text(sql), params)]

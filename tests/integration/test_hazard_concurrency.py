@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import threading
 
 import pytest
 
+from services.hazards.domain import format_number
 from services.registry import create_app
 from shared.testing.fixtures import bearer
 
@@ -48,6 +50,29 @@ def test_twenty_concurrent_creates_get_unique_gap_free_numbers(app, databases):
     numbers = sorted(number for _, number in results)
     assert numbers == [f"YH-2021-{n:05d}" for n in range(1, 21)]
     assert databases.scalar("hazards", "SELECT count(DISTINCT number) FROM hazards") == 20
+    assert announced_numbers(databases) == numbers  # each event carries its final number
+
+
+def announced_numbers(databases) -> list[str]:
+    sql = "SELECT body FROM outbox WHERE event_type = 'hazard.created'"
+    bodies = databases.rows("hazards", sql)
+    return sorted(json.loads(body)["data"]["number"] for (body,) in bodies)
+
+
+def test_numbers_grow_past_five_digits_like_the_domain_formats_them(app, databases):
+    """The number is written by one SQL statement on PostgreSQL: same format as Python's."""
+    client = app.test_client()
+    client.post("/hazards", json={**NEW, "description": "第一条"}, headers=JD)
+    databases.execute("hazards", "UPDATE hazard_number_counters SET last_serial = 99998")
+    numbers = [
+        client.post("/hazards", json={**NEW, "description": f"第{i}条"}, headers=JD).get_json()[
+            "number"
+        ]
+        for i in range(2)
+    ]
+    assert numbers == [format_number(2021, 99999), format_number(2021, 100000)]
+    assert numbers == ["YH-2021-99999", "YH-2021-100000"]
+    assert announced_numbers(databases) == sorted(["YH-2021-00001", *numbers])
 
 
 def test_two_transitions_with_the_same_etag_one_wins_one_gets_412(app, databases):

@@ -167,3 +167,18 @@ def test_production_starts_with_its_own_secret_and_refuses_development_tokens(
 def test_a_short_secret_is_refused_in_any_environment():
     with pytest.raises(ConfigError, match="16 characters"):
         create_app("hazards", {"database_url": "sqlite://", "jwt_secret": "short"})
+
+
+def test_a_remembered_token_stops_working_when_it_expires(monkeypatch):
+    """Verified tokens are cached for speed; the cache must not outlive the token."""
+    from shared import auth
+
+    token = mint_token(DEV_JWT_SECRET, "portal-x", ["security_office"], ttl_seconds=60)
+    assert auth.decode_token(DEV_JWT_SECRET, token).sub == "portal-x"
+    assert auth.decode_token(DEV_JWT_SECRET, token).sub == "portal-x"  # from the cache
+    later = time.time() + 61
+    monkeypatch.setattr(auth.time, "time", lambda: later)
+    with pytest.raises(auth.Unauthorized, match="expired"):
+        auth.decode_token(DEV_JWT_SECRET, token)
+    with pytest.raises(auth.Unauthorized):  # the same token under another secret
+        auth.decode_token(OTHER_SECRET, token)

@@ -52,6 +52,7 @@ def test_create_writes_the_hazard_and_its_event_together(client, hazards_app):
         hazard["id"],
         1,
     )
+    assert event["data"]["number"] == hazard["number"]  # numbered last, announced as such
     assert event["correlation_id"] == "rid-42"
     assert event["actor"] == "tester"
     assert row.published_at is None
