@@ -1,6 +1,7 @@
 # 校安 campus safety platform: one image for every service's web app, worker and CLI.
 #   docker build -t campus-safety .
 # Web:     gunicorn --config python:deploy.gunicorn_conf --bind 0.0.0.0:5002 'services.hazards:create_app()'
+# Console: gunicorn --config python:deploy.gunicorn_conf --bind 0.0.0.0:5000 'services.console:create_app()'
 # Worker:  python -m services.hazards.worker
 # CLI:     campus-safety migrate
 
@@ -28,7 +29,9 @@ RUN pip install /wheels/*.whl \
 WORKDIR /app
 # gunicorn loads `python:deploy.gunicorn_conf` from the working directory.
 COPY deploy/__init__.py deploy/gunicorn_conf.py ./deploy/
-RUN mkdir -p /app/var && chown campus:campus /app/var
+# /app/var/files (CAMPUS_FILES_DIR, attachments) exists owned by campus, so that a named
+# volume mounted there (docker-compose.yml) starts out writable by the apps.
+RUN mkdir -p /app/var/files && chown -R campus:campus /app/var
 USER campus:campus
-EXPOSE 5001 5002 5003 5004
+EXPOSE 5000 5001 5002 5003 5004
 CMD ["campus-safety", "--help"]

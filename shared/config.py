@@ -2,7 +2,8 @@
 
 Every service reads the same variables; only the database URL is per service
 (``<SERVICE>_DATABASE_URL``). Production mode (``CAMPUS_ENV=production``) refuses
-the development JWT secret so a campus server never runs with a published key.
+the development JWT secret so a campus server never runs with a published key, and a
+secret shorter than 32 bytes (HS256's key size).
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 DEV_JWT_SECRET = "dev-only-insecure-secret-change-me"
+# HS256 wants a key at least as long as its hash (RFC 7518 3.2): 256 bits.
+PRODUCTION_JWT_SECRET_BYTES = 32
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -86,6 +89,13 @@ class Settings:
         if self.production and self.jwt_secret == DEV_JWT_SECRET:
             raise ConfigError(
                 "CAMPUS_ENV=production needs CAMPUS_JWT_SECRET set to a secret of your own"
+            )
+        size = len(self.jwt_secret.encode("utf-8"))
+        if self.production and size < PRODUCTION_JWT_SECRET_BYTES:
+            raise ConfigError(
+                f"CAMPUS_ENV=production needs CAMPUS_JWT_SECRET of at least "
+                f"{PRODUCTION_JWT_SECRET_BYTES} bytes (HS256 key), got {size}; generate one "
+                "with: python3 -c 'import secrets; print(secrets.token_urlsafe(48))'"
             )
         if len(self.jwt_secret) < 16:
             raise ConfigError("CAMPUS_JWT_SECRET must be at least 16 characters")

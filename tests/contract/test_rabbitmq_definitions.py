@@ -128,7 +128,7 @@ def test_queues_match_what_the_workers_declare_argument_for_argument():
         assert _key(actual[name]) == _key(queue), name
 
 
-def test_every_consuming_service_has_a_quorum_queue_with_dead_lettering():
+def test_every_consuming_service_has_quorum_event_and_dead_letter_queues():
     queues = {q["name"]: q for q in load_definitions()["queues"]}
     for service, event_types in subscriptions().items():
         if not event_types:
@@ -141,7 +141,11 @@ def test_every_consuming_service_has_a_quorum_queue_with_dead_lettering():
             "x-dead-letter-exchange": "campus.events.dlx",
             "x-dead-letter-routing-key": service,
         }
-        assert topology.dead_queue_name(service) in queues
+        # The dead-letter queue is a quorum queue too: a classic one lives on one node of a
+        # cluster, and the parked messages are lost or unreachable with that node.
+        dead = queues[topology.dead_queue_name(service)]
+        assert dead["durable"] and not dead["auto_delete"]
+        assert dead["arguments"] == {"x-queue-type": "quorum"}
 
 
 def test_bindings_match_what_the_workers_declare():
