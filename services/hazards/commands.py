@@ -35,7 +35,7 @@ from shared.auth import (
 )
 from shared.db import utcnow
 from shared.errors import DomainError, Forbidden, NotFound, PreconditionFailed
-from shared.events import record_event
+from shared.events import Envelope, record_event
 from shared.events.outbox import OutboxMessage
 from shared.grid_projection import GridCell, accountable_person, cells_held_by
 from shared.timeutil import campus_time
@@ -140,7 +140,7 @@ def _record(
     action: str,
     previous: str | None,
     comment: str | None = None,
-) -> None:
+) -> Envelope:
     """Append the transition row and announce the new state (version = event sequence)."""
     session.add(
         HazardTransition(
@@ -153,7 +153,7 @@ def _record(
             comment=comment,
         )
     )
-    record_event(
+    return record_event(
         session,
         event_type=event_type,
         source=SOURCE,
@@ -196,7 +196,7 @@ _NUMBER_IN_ONE_STATEMENT = text(
         RETURNING hazards.number
     ), announced AS (
         UPDATE outbox SET body = replace(outbox.body, :pending, numbered.number)
-        FROM numbered WHERE outbox.subject = :hazard_id AND outbox.published_at IS NULL
+        FROM numbered WHERE outbox.event_id = :event_id
         RETURNING 1
     )
     SELECT number FROM numbered
@@ -209,12 +209,13 @@ def pending_number() -> str:
     return "YH-PENDING-" + uuid.uuid4().hex[:21]
 
 
-def assign_number(session: Session, hazard: Hazard, year: int) -> None:
+def assign_number(session: Session, hazard: Hazard, year: int, event_id: str) -> None:
     """Give the hazard its gap-free number as the transaction's last write.
 
     The year's counter row stays locked from here to the commit, so concurrent creates
     queue on it: taking it last (everything else already written, with a stand-in number)
-    keeps that queue short. The stand-in is replaced in the hazard and in its unsent events.
+    keeps that queue short. The stand-in is replaced in the hazard and in the event
+    ``event_id`` that announced it.
     """
     pending = hazard.number
     session.flush()
@@ -226,6 +227,7 @@ def assign_number(session: Session, hazard: Hazard, year: int) -> None:
                 "prefix": domain.number_prefix(year),
                 "width": domain.NUMBER_WIDTH,
                 "hazard_id": hazard.id,
+                "event_id": event_id,
                 "pending": pending,
             },
         ).scalar_one()
@@ -234,7 +236,7 @@ def assign_number(session: Session, hazard: Hazard, year: int) -> None:
         session.execute(update(Hazard).where(Hazard.id == hazard.id).values(number=number))
         session.execute(
             update(OutboxMessage)
-            .where(OutboxMessage.subject == hazard.id, OutboxMessage.published_at.is_(None))
+            .where(OutboxMessage.event_id == event_id)
             .values(body=func.replace(OutboxMessage.body, pending, number))
         )
     set_committed_value(hazard, "number", number)
@@ -289,6 +291,7 @@ def create_hazard(
     ):
         raise Forbidden("grid staff report hazards in the cells they are responsible for")
     hazard = Hazard(
+        id=str(uuid.uuid4()),  # known now: the rows below refer to it, written in one flush
         number=pending_number(),
         unit_code=unit_code,
         cell_id=cell_id,
@@ -309,11 +312,10 @@ def create_hazard(
         version=1,
     )
     session.add(hazard)
-    session.flush()
-    _record(session, hazard, "hazard.created", principal, action="create", previous=None)
+    created = _record(session, hazard, "hazard.created", principal, action="create", previous=None)
     for write in also:  # e.g. the Idempotency-Key row: before the number, outside its lock
         write(hazard)
-    assign_number(session, hazard, domain.number_year(found_at, campus_tz))
+    assign_number(session, hazard, domain.number_year(found_at, campus_tz), created.id)
     return hazard
 
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import uuid
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -41,7 +42,8 @@ class Envelope:
     occurred_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     def to_dict(self) -> dict[str, Any]:
-        out = asdict(self)
+        # Shallow on purpose (asdict deep-copies data): this runs for every event written.
+        out = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
         out["occurred_at"] = self.occurred_at.isoformat()
         return out
 
