@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from sqlalchemy import func, select
 
 from services.hazards import commands
 from services.hazards.models import Hazard
-from shared.api import file_response, state
+from shared.api import file_response, read_session, state
 from shared.events.outbox import OutboxMessage
 from shared.testing.fixtures import bearer
 from shared.testing.workflow import STEPS_TO_CLOSE, headers
@@ -176,4 +177,19 @@ def test_download_names_cannot_break_the_header():
     assert chinese.headers["Content-Disposition"] == (
         'inline; filename="YH-2026-00001-_____.pdf"; '
         "filename*=UTF-8''YH-2026-00001-%E6%95%B4%E6%94%B9%E9%80%9A%E7%9F%A5%E5%8D%95.pdf"
+    )
+
+
+def test_read_sessions_refuse_to_write(client, hazards_app):
+    """A change must commit with its event (transaction()); a read session cannot hold one."""
+    created = client.post("/hazards", json=NEW, headers=SO).get_json()
+    with hazards_app.test_request_context():
+        session = read_session()
+        hazard = session.get(Hazard, created["id"])
+        hazard.description = "悄悄改掉"
+        with pytest.raises(RuntimeError, match="transaction"):
+            session.flush()
+    assert (
+        client.get(f"/hazards/{created['id']}", headers=SO).get_json()["description"]
+        == (NEW["description"])
     )
