@@ -269,7 +269,9 @@ def children_of(pid: int) -> list[int]:
 
 
 def cpu_seconds(pids: list[int]) -> float:
-    """utime + stime of these processes, in seconds (a vanished process counts 0)."""
+    """utime + stime of these processes and of their reaped children, in seconds: a worker
+    that gunicorn replaced (max_requests) moves from its own times into the master's
+    cutime/cstime, so the sum over master + current workers keeps counting it."""
     ticks = 0
     for pid in pids:
         try:
@@ -277,7 +279,7 @@ def cpu_seconds(pids: list[int]) -> float:
                 after = fh.read().rpartition(")")[2].split()
         except OSError:
             continue
-        ticks += int(after[11]) + int(after[12])  # fields 14 and 15 of stat(5)
+        ticks += sum(int(n) for n in after[11:15])  # fields 14-17 of stat(5)
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
@@ -553,7 +555,7 @@ def measure(scenario: Scenario, args: argparse.Namespace, database: str) -> Run:
     started = time.monotonic()
     result = run_wrk(scenario.url, scenario.script, args.seconds, args)
     wall = time.monotonic() - started
-    cpu_after, (busy_after, total_after) = cpu_seconds(pids), host_cpu()
+    cpu_after, (busy_after, total_after) = cpu_seconds(app.pids()), host_cpu()
     workers_after = set(app.workers())
     app.seen_pids.update(workers_after)
     run = Run(

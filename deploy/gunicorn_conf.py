@@ -18,3 +18,6 @@ max_requests_jitter = 500
 accesslog = "-"
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms rid=%({x-request-id}o)s'
 errorlog = "-"
+# gunicorn's control socket defaults to one shared path (~/.gunicorn/gunicorn.ctl): the five
+# web processes of a host (four services and the console) would fight over it.
+control_socket_disable = True
