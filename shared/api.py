@@ -148,9 +148,9 @@ def create_service_app(
     )
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
 
-    # No ping per checkout: it is one more round trip on every request; a connection that
-    # died with the database is dropped on first use and that request gets a 503.
-    engine = make_engine(settings.database_url, pool_pre_ping=False)
+    # No ping per request (one more round trip each); connections idle for a while are
+    # pinged, and one that still dies mid-request makes that request a 503 to retry.
+    engine = make_engine(settings.database_url, ping_after_idle=settings.db_ping_after_idle_seconds)
     registry = CollectorRegistry()
     install_request_context(app, registry)
     app.before_request(authenticate_request)

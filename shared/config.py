@@ -58,6 +58,8 @@ class Settings:
     consumer_batch: int = 100
     relay_batch: int = 500
     relay_poll_seconds: float = 0.005
+    # Web apps ping a pooled database connection only after it idled this long (shared.db).
+    db_ping_after_idle_seconds: float = 2.0
     log_json: bool = True
     report_base_url: str = "http://127.0.0.1:5000/report"  # the console's phone report page
     files_dir: str = str(PROJECT_ROOT / "var" / "files")

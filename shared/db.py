@@ -6,11 +6,13 @@ process and the worker process of one service write the same file concurrently.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, text
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -56,7 +58,9 @@ class EventTablesBase(DeclarativeBase):
     metadata = new_metadata()
 
 
-def make_engine(url: str, **kwargs) -> Engine:
+def make_engine(url: str, *, ping_after_idle: float | None = None, **kwargs) -> Engine:
+    """An engine for ``url``. PostgreSQL connections are pinged before use: on every
+    checkout by default, or with ``ping_after_idle`` only after that many idle seconds."""
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
 
@@ -77,10 +81,37 @@ def make_engine(url: str, **kwargs) -> Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    kwargs.setdefault("pool_pre_ping", True)
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 10)
-    return create_engine(url, **kwargs)
+    if ping_after_idle is None:
+        return create_engine(url, pool_pre_ping=True, **kwargs)
+    engine = create_engine(url, **kwargs)
+    _ping_connections_idle_for(engine, ping_after_idle)
+    return engine
+
+
+def _ping_connections_idle_for(engine: Engine, seconds: float) -> None:
+    """Ping a pooled connection at checkout only if it sat idle longer than ``seconds``.
+
+    A ping on every checkout is one more round trip per request; a busy web process
+    reuses its connections within milliseconds and never pays it, while a connection
+    that idled through a database restart is found dead here and replaced before the
+    request uses it (the pool retries checkout on DisconnectionError).
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _returned(_dbapi_conn, record) -> None:
+        record.info["returned_at"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_conn, record, _proxy) -> None:
+        returned = record.info.get("returned_at")
+        if returned is None or time.monotonic() - returned < seconds:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_conn)
+        except Exception as exc:
+            raise sa_exc.DisconnectionError(str(exc)) from exc
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
