@@ -73,7 +73,7 @@ class Settings:
     smtp_from: str = "campus-safety@localhost"
     smtp_starttls: bool = False
     reminder_days: int = 3
-    public_url: str = "http://127.0.0.1:5004"
+    public_url: str = "http://127.0.0.1:5000"  # the web console, linked from e-mails
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property

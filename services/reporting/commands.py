@@ -276,7 +276,9 @@ def _queue(session: Session, key: str, unit: CampaignUnit | None, subject: str, 
 
 
 def queue_reminder(session: Session, unit: CampaignUnit, due: ReportingDue, base_url: str) -> bool:
-    link = f"{base_url}/campaigns/{due.campaign_id}/dues/{due.id}/table?unit_code={unit.unit_code}"
+    # The console's submission board for this due date (sign-in, then the table and the
+    # submit button); the API's own table URL would need a bearer token a mail reader lacks.
+    link = f"{base_url}/reporting/board?campaign={due.campaign_id}&due={due.id}"
     return _queue(
         session,
         f"reminder:{due.id}:{unit.unit_code}",
