@@ -32,6 +32,7 @@ from services.education.models import (
     Enrolment,
     ThemedDate,
 )
+from shared import idempotency
 from shared.auth import SECURITY_OFFICE, UNIT_MANAGER, Principal
 from shared.errors import DomainError, Forbidden, NotFound, PreconditionFailed
 from shared.events import record_event
@@ -669,17 +670,39 @@ def record_drill_result(
 
 
 def add_drill_problems(
-    session: Session, principal: Principal, activity_id: str, problems: list[dict], now: datetime
-) -> list[DrillProblem]:
-    """Problems noticed after the results were recorded (e.g. in the debriefing)."""
+    session: Session,
+    principal: Principal,
+    activity_id: str,
+    problems: list[dict],
+    now: datetime,
+    key: str | None = None,
+) -> tuple[list[DrillProblem], bool]:
+    """Problems noticed after the results were recorded (e.g. in the debriefing); with an
+    Idempotency-Key a resent request returns the problems it added (and False), adds none."""
     activity = get_activity(session, principal, activity_id, lock=True)
     require_manager(principal, activity.organiser_unit)
     result = session.get(DrillResult, activity.id)
     if result is None:
         raise domain.InvalidState("record the drill's results first (POST …/drill-result)")
+    request = {"activity_id": activity.id, "problems": problems}
+    scoped = idempotency.scoped_key(principal, key) if key else None
+    if scoped:
+        # The activity row is locked: a twin of this request waits here, then sees ours.
+        earlier = session.scalars(
+            select(DrillProblem)
+            .where(DrillProblem.request_key == scoped)
+            .order_by(DrillProblem.created_at, DrillProblem.id)
+        ).all()
+        if earlier:
+            idempotency.check_same_request(earlier[0].request_hash or "", request)
+            return list(earlier), False
     added = [_problem(session, principal, activity, spec, now) for spec in problems]
+    if scoped:
+        digest = idempotency.request_hash(request)
+        for problem in added:
+            problem.request_key, problem.request_hash = scoped, digest
     _announce_drill(session, activity, result, principal)
-    return added
+    return added, True
 
 
 def drill_problems(session: Session, activity_id: str) -> list[DrillProblem]:

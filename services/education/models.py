@@ -142,6 +142,9 @@ class DrillProblem(Base):
     hazard_number: Mapped[str | None] = mapped_column(String(32))
     hazard_status: Mapped[str | None] = mapped_column(String(16))
     hazard_sequence: Mapped[int | None] = mapped_column(Integer)
+    # The caller-scoped Idempotency-Key of the request that added it (POST …/problems).
+    request_key: Mapped[str | None] = mapped_column(String(200), index=True)
+    request_hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class ThemedDate(Base):

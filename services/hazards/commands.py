@@ -4,8 +4,6 @@ disagree."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 import uuid
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
@@ -25,6 +23,7 @@ from services.hazards.models import (
     HazardTransition,
     IdempotencyKey,
 )
+from shared import idempotency
 from shared.auth import (
     GRID_STAFF,
     LEAD_DEPARTMENT,
@@ -48,11 +47,6 @@ SYSTEM = Principal("system", "系统", frozenset({SECURITY_OFFICE}), None)
 class UnknownCell(DomainError):
     status = 422
     title = "Unknown cell"
-
-
-class IdempotencyConflict(DomainError):
-    status = 422
-    title = "Idempotency-Key reused"
 
 
 # -- visibility ---------------------------------------------------------------------------
@@ -323,13 +317,12 @@ def create_once(
     session: Session, principal: Principal, key: str, payload: dict[str, Any], **kwargs: Any
 ) -> tuple[Hazard, bool]:
     """Create under an Idempotency-Key: a retry returns the first result, creates nothing."""
-    scoped = f"{principal.sub}:{key}"
-    digest = hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+    scoped = idempotency.scoped_key(principal, key)
     existing = session.get(IdempotencyKey, scoped)
     if existing is not None:
-        if existing.request_hash != digest:
-            raise IdempotencyConflict("this Idempotency-Key was used for a different request")
+        idempotency.check_same_request(existing.request_hash, payload)
         return session.get(Hazard, existing.hazard_id), False
+    digest = idempotency.request_hash(payload)
 
     def remember_key(hazard: Hazard) -> None:
         session.add(IdempotencyKey(key=scoped, request_hash=digest, hazard_id=hazard.id))

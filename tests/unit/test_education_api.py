@@ -654,6 +654,31 @@ def test_drill_results_publish_one_problem_found_per_problem_and_drill_completed
     assert (last.type, last.sequence, last.data["problems"]) == ("drill.completed", 4, 3)
 
 
+def test_resent_problems_with_an_idempotency_key_add_nothing(edu):
+    """A portal whose answer was lost resends the same request: same problems back (200),
+    no second problem, no second drill.problem_found (so no second hazard)."""
+    drill = past_drill(edu)
+    ok(
+        edu.post(f"/activities/{drill['id']}/drill-result", json={"participants": 9}, headers=SO),
+        201,
+    )
+    url = f"/activities/{drill['id']}/problems"
+    body = {"problems": [{"category": "fire", "description": "灭火器过期"}]}
+    key = {**SO, "Idempotency-Key": "debrief-2021-11-09"}
+    first = ok(edu.post(url, json=body, headers=key), 201)
+    again = ok(edu.post(url, json=body, headers=key), 200)
+    assert [p["id"] for p in again] == [p["id"] for p in first]
+    found = [e for e in outbox(edu) if e.type == "drill.problem_found"]
+    assert [e.subject for e in found] == [first[0]["id"]]
+    different = {"problems": [{"category": "fire", "description": "别的"}]}
+    reused = edu.post(url, json=different, headers=key)
+    assert reused.status_code == 422 and "Idempotency-Key" in reused.get_json()["title"]
+    other = ok(edu.post(url, json=body, headers={**SO, "Idempotency-Key": "another"}), 201)
+    assert other[0]["id"] != first[0]["id"]  # a new key is a new request
+    too_long = edu.post(url, json=body, headers={**SO, "Idempotency-Key": "k" * 101})
+    assert too_long.status_code == 400
+
+
 def test_drill_problems_are_checked_before_they_are_announced(edu):
     drill = past_drill(edu, targets=[{"unit_code": "JD"}, {"unit_code": "XX"}])
 

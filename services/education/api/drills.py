@@ -14,6 +14,7 @@ from services.education.schemas import (
     DrillReportSchema,
     DrillResultCreateSchema,
 )
+from shared import idempotency
 from shared.api import read_session, transaction
 from shared.auth import current_principal
 from shared.db import utcnow
@@ -54,11 +55,14 @@ def record_result(payload, activity_id: str):
 @blp.arguments(DrillProblemsCreateSchema)
 @blp.response(201, DrillProblemSchema(many=True))
 def add_problems(payload, activity_id: str):
-    """Problems noticed after the results were recorded (e.g. at the debriefing)."""
+    """Problems noticed after the results were recorded (e.g. at the debriefing). With an
+    Idempotency-Key header a resent request adds nothing and returns the first answer (200)."""
+    key = idempotency.requested_key()
     with transaction() as session:
-        return commands.add_drill_problems(
-            session, current_principal(), activity_id, payload["problems"], utcnow()
+        problems, added = commands.add_drill_problems(
+            session, current_principal(), activity_id, payload["problems"], utcnow(), key
         )
+        return problems, 201 if added else 200
 
 
 @blp.route("/<activity_id>/drill-result", methods=["GET"])

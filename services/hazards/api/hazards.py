@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import Response, request, send_file
+from flask import Response, send_file
 from flask_smorest import Blueprint
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import func, or_, select
@@ -29,6 +29,7 @@ from services.hazards.schemas import (
     TransitionSchema,
     UploadSchema,
 )
+from shared import idempotency
 from shared.api import file_response, if_match_version, read_session, state, transaction, with_etag
 from shared.auth import LEAD_DEPARTMENT, Principal, current_principal
 from shared.db import utcnow
@@ -48,12 +49,10 @@ def create_hazard(payload):
     """Report a hazard (排查发现). With an Idempotency-Key header a retry creates nothing."""
     principal = current_principal()
     tz = state().settings.campus_timezone
-    key = request.headers.get("Idempotency-Key")
+    key = idempotency.requested_key()
     if not key:
         with transaction() as session:
             return commands.create_hazard(session, principal, campus_tz=tz, **payload)
-    if len(key) > 100:
-        raise BadRequest("Idempotency-Key is limited to 100 characters")
     for _ in range(2):  # a concurrent twin with the same key loses the race, then reads
         try:
             with transaction() as session:
