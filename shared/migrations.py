@@ -28,13 +28,18 @@ def upgrade(service: str, database_url: str, revision: str = "head") -> None:
     command.upgrade(alembic_config(service, database_url), revision)
 
 
-def run_env(target_metadata: list[MetaData]) -> None:
-    """Body of every service's env.py (online mode only: migrations need a database)."""
+def with_event_tables(service_metadata: list[MetaData]) -> list[MetaData]:
+    """A service's tables plus the outbox and inbox every service database carries."""
     import shared.events.inbox  # noqa: F401  (registers the inbox table)
     import shared.events.outbox  # noqa: F401  (registers the outbox table)
     from shared.db import EventTablesBase
 
-    target_metadata = [*target_metadata, EventTablesBase.metadata]
+    return [*service_metadata, EventTablesBase.metadata]
+
+
+def run_env(service_metadata: list[MetaData]) -> None:
+    """Body of every service's env.py (online mode only: migrations need a database)."""
+    target_metadata = with_event_tables(service_metadata)
     url = context.config.attributes["database_url"]
     engine = make_engine(url)
     try:

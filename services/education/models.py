@@ -21,6 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from shared.db import UTCDateTime, new_metadata, utcnow
+from shared.grid_projection import GridProjectionBase
 
 
 def _uuid() -> str:
@@ -220,3 +221,8 @@ class PsychAccessLog(Base):
     actor_name: Mapped[str] = mapped_column(String(100))
     request_id: Mapped[str | None] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+# The tables this service's migrations create (checked against them in tests/contract):
+# its own and its copy of the grid (fed by grid events).
+SCHEMA = [Base.metadata, GridProjectionBase.metadata]

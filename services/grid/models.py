@@ -94,3 +94,7 @@ class LoginAttempt(Base):
     ip: Mapped[str] = mapped_column(String(45), index=True)
     succeeded: Mapped[bool] = mapped_column(Boolean)
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+
+
+# The tables this service's migrations create (checked against them in tests/contract).
+SCHEMA = [Base.metadata]

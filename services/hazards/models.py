@@ -18,6 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db import UTCDateTime, new_metadata, utcnow
+from shared.grid_projection import GridProjectionBase
 
 
 def _uuid() -> str:
@@ -268,3 +269,8 @@ class EquipmentInspection(Base):
     note: Mapped[str | None] = mapped_column(Text)
     recorded_by: Mapped[str] = mapped_column(String(64))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+# The tables this service's migrations create (checked against them in tests/contract):
+# its own and its copy of the grid (fed by grid events).
+SCHEMA = [Base.metadata, GridProjectionBase.metadata]

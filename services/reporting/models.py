@@ -20,6 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db import UTCDateTime, new_metadata, utcnow
+from shared.grid_projection import GridProjectionBase
 
 
 def _uuid() -> str:
@@ -275,3 +276,8 @@ class SupervisionReport(Base):
             name="uq_supervision_reports_one_per_college",
         ),
     )
+
+
+# The tables this service's migrations create (checked against them in tests/contract):
+# its own and its copy of the grid (fed by grid events).
+SCHEMA = [Base.metadata, GridProjectionBase.metadata]

@@ -1,5 +1,4 @@
-from services.education.models import Base
-from shared.grid_projection import GridProjectionBase
+from services.education.models import SCHEMA
 from shared.migrations import run_env
 
-run_env([Base.metadata, GridProjectionBase.metadata])
+run_env(SCHEMA)

@@ -1,4 +1,4 @@
-from services.grid.models import Base
+from services.grid.models import SCHEMA
 from shared.migrations import run_env
 
-run_env([Base.metadata])
+run_env(SCHEMA)

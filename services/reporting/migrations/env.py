@@ -1,5 +1,4 @@
-from services.reporting.models import Base
-from shared.grid_projection import GridProjectionBase
+from services.reporting.models import SCHEMA
 from shared.migrations import run_env
 
-run_env([Base.metadata, GridProjectionBase.metadata])
+run_env(SCHEMA)
