@@ -66,8 +66,12 @@ from flask import Flask, abort, request
 from sqlalchemy import BigInteger, DateTime, String, Text, create_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 
+if __package__:  # imported as bench.api_load
+    from bench.scratch_db import create_database, drop_database
+else:  # run as bench/api_load.py: bench/ is sys.path[0]
+    from scratch_db import create_database, drop_database
+
 ROOT = Path(__file__).resolve().parent.parent
-PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 PG_BASE = "postgresql+psycopg://postgres@127.0.0.1:5432"
 BARE_URL_ENV = "BENCH_BARE_DATABASE_URL"
 
@@ -180,25 +184,6 @@ def bare_app() -> Flask:
 
 class BenchError(RuntimeError):
     pass
-
-
-def create_database(name: str) -> None:
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def drop_database(name: str) -> None:
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            "WHERE datname = %s AND pid <> pg_backend_pid()",
-            (name,),
-        )
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
 
 
 def count_rows(database: str, table: str) -> int:

@@ -63,7 +63,6 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pika
-import psycopg
 from sqlalchemy import Engine, func, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -84,8 +83,12 @@ from shared.events.topology import (
 )
 from shared.migrations import upgrade
 
+if __package__:  # imported as bench.pipeline
+    from bench.scratch_db import create_database, drop_database
+else:  # run as bench/pipeline.py: bench/ is sys.path[0]
+    from scratch_db import create_database, drop_database
+
 ROOT = Path(__file__).resolve().parent.parent
-PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 PG_BASE = "postgresql+psycopg://postgres@127.0.0.1:5432"
 AMQP_HOST = "127.0.0.1:5672"
 EXCHANGE = "campus.events"
@@ -123,21 +126,6 @@ def rabbitmqctl(*args: str, check: bool = True) -> None:
     )
     if check and result.returncode != 0:
         raise BenchError(f"rabbitmqctl {' '.join(args)} failed: {result.stderr or result.stdout}")
-
-
-def create_database(name: str) -> None:
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def drop_database(name: str) -> None:
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            "WHERE datname = %s AND pid <> pg_backend_pid()",
-            (name,),
-        )
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
 
 
 @dataclass

@@ -68,7 +68,11 @@ from shared.db import make_engine, make_session_factory
 from shared.migrations import upgrade
 from shared.vocabulary import CATEGORIES
 
-PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+if __package__:  # imported as bench.statistics
+    from bench.scratch_db import create_database, drop_database
+else:  # run as bench/statistics.py: bench/ is sys.path[0]
+    from scratch_db import create_database, drop_database
+
 PG_BASE = "postgresql+psycopg://postgres@127.0.0.1:5432"
 TZ = "Asia/Shanghai"
 CAMPAIGN_FROM, CAMPAIGN_TO = date(2021, 11, 8), date(2022, 1, 3)
@@ -98,21 +102,6 @@ class BenchError(RuntimeError):
 
 
 # -- database ------------------------------------------------------------------------------
-
-
-def create_database(name: str) -> None:
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def drop_database(name: str) -> None:
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            "WHERE datname = %s AND pid <> pg_backend_pid()",
-            (name,),
-        )
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
 
 
 LOAD_SQL = """

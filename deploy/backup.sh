@@ -24,77 +24,15 @@
 set -euo pipefail
 umask 077  # the backup holds names and phone numbers
 
-SERVICES=(grid hazards education reporting)
 PROG=backup.sh
-
-die() {
-  echo "$PROG: $*" >&2
-  exit 2
-}
-say() { echo "$PROG: $*"; }
-
-usage() {
-  sed -n '2,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//' >&2
-  exit 2
-}
-
-# --- URL helpers (shared with restore.sh, which has a copy) --------------------------------
-
-db_var() { echo "$(echo "$1" | tr '[:lower:]' '[:upper:]')_DATABASE_URL"; }
-
-url_kind() {  # postgresql | sqlite
-  case "$1" in
-    postgresql:* | postgresql+*:* | postgres:*) echo postgresql ;;
-    sqlite:*) echo sqlite ;;
-    *) return 1 ;;
-  esac
-}
-
-libpq_url() {  # postgresql+psycopg://… -> postgresql://…
-  local url=$1
-  url="postgresql://${url#*://}"
-  echo "$url"
-}
-
-url_decode() { printf '%b' "${1//%/\\x}"; }
-
-# Run a libpq program against URL without putting the password on its command line
-# (visible in ps): the password goes into PGPASSWORD of that one process.
-pg_run() {
-  local url program password
-  url=$(libpq_url "$1")
-  program=$2
-  shift 2
-  if [[ $url =~ ^(postgresql://)([^:@/]+):([^@/]*)@(.*)$ ]]; then
-    password=$(url_decode "${BASH_REMATCH[3]}")
-    url="${BASH_REMATCH[1]}${BASH_REMATCH[2]}@${BASH_REMATCH[4]}"
-    PGPASSWORD="$password" "$program" --dbname="$url" "$@"
-  else
-    "$program" --dbname="$url" "$@"
-  fi
-}
-
-redact() { echo "$1" | sed -E 's#://([^:@/]+):[^@/]*@#://\1:***@#'; }
-
-sqlite_path() {  # sqlite:///relative/path, sqlite:////absolute/path (query string dropped)
-  local path=${1#sqlite:///}
-  path=${path%%\?*}
-  [[ $1 == sqlite:///* && -n $path && $path != ":memory:" ]] || return 1
-  echo "$path"
-}
+# shellcheck source=deploy/backup-lib.sh
+. "$(dirname "$(readlink -f "$0")")/backup-lib.sh"
 
 # The Alembic revision stored in a custom-format dump (its alembic_version table's data).
 dump_revision() {
   { pg_restore --data-only --table=alembic_version --file=- "$1" 2>/dev/null || true; } |
     awk '/^COPY .*alembic_version/ {on=1; next} /^\\\.$/ {on=0} on && NF {print $1}' |
     sort | paste -sd, - | sed 's/^$/none/'
-}
-
-sqlite_revision() {
-  local revision
-  revision=$(sqlite3 -readonly "$1" \
-    "SELECT group_concat(version_num, ',') FROM alembic_version" 2>/dev/null || true)
-  echo "${revision:-none}"
 }
 
 # --- arguments and environment -----------------------------------------------------------
@@ -119,16 +57,7 @@ while (($#)); do
 done
 [[ -n $target ]] || usage
 
-missing=()
-for service in "${SERVICES[@]}"; do
-  var=$(db_var "$service")
-  [[ -n ${!var:-} ]] || missing+=("$var")
-done
-[[ -n ${CAMPUS_FILES_DIR:-} ]] || missing+=(CAMPUS_FILES_DIR)
-if ((${#missing[@]})); then
-  die "refusing to run: ${missing[*]} not set. Set them as the services have them, e.g.
-  set -a; for f in /etc/campus-safety/*.env; do . \"\$f\"; done; set +a"
-fi
+require_env
 for service in "${SERVICES[@]}"; do
   var=$(db_var "$service")
   kind=$(url_kind "${!var}") || die "$var is neither a postgresql:// nor a sqlite:// URL"

@@ -29,73 +29,11 @@
 set -euo pipefail
 umask 077
 
-SERVICES=(grid hazards education reporting)
 PROG=restore.sh
-
-die() {
-  echo "$PROG: $*" >&2
-  exit 2
-}
-say() { echo "$PROG: $*"; }
-warn() { echo "$PROG: warning: $*" >&2; }
-
-usage() {
-  sed -n '2,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//' >&2
-  exit 2
-}
-
-# --- URL helpers (the same as in backup.sh) ------------------------------------------------
-
-db_var() { echo "$(echo "$1" | tr '[:lower:]' '[:upper:]')_DATABASE_URL"; }
-
-url_kind() {  # postgresql | sqlite
-  case "$1" in
-    postgresql:* | postgresql+*:* | postgres:*) echo postgresql ;;
-    sqlite:*) echo sqlite ;;
-    *) return 1 ;;
-  esac
-}
-
-libpq_url() {  # postgresql+psycopg://… -> postgresql://…
-  local url=$1
-  url="postgresql://${url#*://}"
-  echo "$url"
-}
-
-url_decode() { printf '%b' "${1//%/\\x}"; }
-
-# Run a libpq program against URL without putting the password on its command line.
-pg_run() {
-  local url program password
-  url=$(libpq_url "$1")
-  program=$2
-  shift 2
-  if [[ $url =~ ^(postgresql://)([^:@/]+):([^@/]*)@(.*)$ ]]; then
-    password=$(url_decode "${BASH_REMATCH[3]}")
-    url="${BASH_REMATCH[1]}${BASH_REMATCH[2]}@${BASH_REMATCH[4]}"
-    PGPASSWORD="$password" "$program" --dbname="$url" "$@"
-  else
-    "$program" --dbname="$url" "$@"
-  fi
-}
+# shellcheck source=deploy/backup-lib.sh
+. "$(dirname "$(readlink -f "$0")")/backup-lib.sh"
 
 psql_value() { pg_run "$1" psql -X -q -A -t -v ON_ERROR_STOP=1 -c "$2"; }
-
-redact() { echo "$1" | sed -E 's#://([^:@/]+):[^@/]*@#://\1:***@#'; }
-
-sqlite_path() {  # sqlite:///relative/path, sqlite:////absolute/path (query string dropped)
-  local path=${1#sqlite:///}
-  path=${path%%\?*}
-  [[ $1 == sqlite:///* && -n $path && $path != ":memory:" ]] || return 1
-  echo "$path"
-}
-
-sqlite_revision() {
-  local revision
-  revision=$(sqlite3 -readonly "$1" \
-    "SELECT group_concat(version_num, ',') FROM alembic_version" 2>/dev/null || true)
-  echo "${revision:-none}"
-}
 
 pg_revision() {  # the live database's Alembic revision, "none" when not migrated or empty
   local revision=""
@@ -190,16 +128,7 @@ say "  attachments: $files_count files ($files_tar)"
 
 # --- 2. check the targets ------------------------------------------------------------------
 
-missing=()
-for service in "${SERVICES[@]}"; do
-  var=$(db_var "$service")
-  [[ -n ${!var:-} ]] || missing+=("$var")
-done
-[[ -n ${CAMPUS_FILES_DIR:-} ]] || missing+=(CAMPUS_FILES_DIR)
-if ((${#missing[@]})); then
-  die "refusing to run: ${missing[*]} not set. Set them as the services have them, e.g.
-  set -a; for f in /etc/campus-safety/*.env; do . \"\$f\"; done; set +a"
-fi
+require_env
 
 refusals=()
 for service in "${SERVICES[@]}"; do

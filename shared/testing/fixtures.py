@@ -122,6 +122,27 @@ def suite_env(databases: Databases, amqp_url: str, **extra: str) -> dict[str, st
     return env
 
 
+def campus_safety(
+    env: dict[str, str],
+    *args: str,
+    stdin: str | None = None,
+    timeout: float = 60,
+    check: bool = True,
+) -> subprocess.CompletedProcess[str]:
+    """``campus-safety ARGS`` as a process in the repository root (what an operator types),
+    its output captured as text; ``check``: CalledProcessError when it fails."""
+    return subprocess.run(
+        [sys.executable, "-m", "services", *args],
+        env=env,
+        cwd=ROOT,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        check=check,
+        timeout=timeout,
+    )
+
+
 class Processes:
     """Child processes of a test, logged to files and always cleaned up."""
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -16,7 +15,7 @@ import pytest
 
 from services.registry import SERVICES
 from shared.testing import infra
-from shared.testing.fixtures import ROOT, Databases
+from shared.testing.fixtures import Databases, campus_safety
 
 
 @pytest.fixture
@@ -53,14 +52,7 @@ def chaos_broker() -> Iterator[infra.PrivateBroker]:
 
 def cli(env: dict[str, str], *args: str, timeout: float = 120) -> str:
     """``campus-safety ARGS`` as a process (what an operator types)."""
-    result = subprocess.run(
-        [sys.executable, "-m", "services", *args],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
+    result = campus_safety(env, *args, timeout=timeout, check=False)
     if result.returncode != 0:
         raise RuntimeError(f"campus-safety {' '.join(args)}: {result.stderr[-2000:]}")
     return result.stdout + result.stderr

@@ -21,10 +21,7 @@ import json
 import os
 import re
 import shutil
-import signal
-import socket
 import subprocess
-import sys
 import tarfile
 import tempfile
 import time
@@ -36,9 +33,9 @@ from pathlib import Path
 
 import pytest
 
-from services.registry import SERVICES
-from shared.testing.fixtures import ROOT, suite_env
+from shared.testing.fixtures import ROOT, campus_safety, suite_env
 from shared.testing.waiting import wait_until
+from tests.e2e.conftest import running_suite
 
 pytestmark = pytest.mark.e2e
 
@@ -52,18 +49,6 @@ ALWAYS_FAIL_RULES = {"label", "color-contrast"}
 
 
 # -- infrastructure ---------------------------------------------------------------------------
-def free_port_block(count: int = 5) -> int:
-    for base in range(7100, 7900, count):
-        try:
-            for port in range(base, base + count):
-                with socket.socket() as s:
-                    s.bind(("127.0.0.1", port))
-            return base
-        except OSError:
-            continue
-    raise RuntimeError("no free port block")
-
-
 def http(method, url, token=None, body=None, headers=None):
     sent = {"Content-Type": "application/json", **(headers or {})}
     if token:
@@ -295,53 +280,21 @@ def chromium() -> None:
 @pytest.fixture
 def suite(databases, amqp_url, tmp_path, chromium):
     """The README's run command, console included, on a free block of five ports."""
-    base = free_port_block()
     env = suite_env(databases, amqp_url, CAMPUS_FILES_DIR=str(tmp_path / "files"))
     env.pop("CAMPUS_REPORT_URL", None)  # `run` points the roster QR codes at the console
-    log = open(tmp_path / "suite.log", "wb")  # noqa: SIM115
-    process = subprocess.Popen(
-        [sys.executable, "-m", "services", "run", "--port-base", str(base + 1)]
-        + ["--web-workers", "1"],
-        env=env,
-        cwd=ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    urls = {"console": f"http://127.0.0.1:{base}"}
-    urls |= {s: f"http://127.0.0.1:{base + 1 + i}" for i, s in enumerate(SERVICES)}
+    log = tmp_path / "suite.log"
     try:
-        for url in urls.values():
-            wait_until(
-                lambda url=url: http("GET", f"{url}/readyz")[0] == 200,
-                timeout=90,
-                interval=0.25,
-                message=f"{url}/readyz",
-            )
-        yield urls, env
+        with running_suite(env, log) as running:
+            yield running.urls, env
     finally:
-        os.killpg(process.pid, signal.SIGINT)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-        log.close()
-        output = (tmp_path / "suite.log").read_text(errors="replace")
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        (ARTIFACTS / "suite.log").write_text(output[-200_000:], encoding="utf-8")
+        if log.is_file():
+            output = log.read_text(errors="replace")
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            (ARTIFACTS / "suite.log").write_text(output[-200_000:], encoding="utf-8")
 
 
 def cli(env, *args: str, stdin: str | None = None) -> str:
-    return subprocess.run(
-        [sys.executable, "-m", "services", *args],
-        env=env,
-        cwd=ROOT,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=60,
-    ).stdout.strip()
+    return campus_safety(env, *args, stdin=stdin).stdout.strip()
 
 
 def seed(urls: dict[str, str], env: dict[str, str]) -> dict:

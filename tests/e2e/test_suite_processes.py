@@ -4,34 +4,18 @@
 from __future__ import annotations
 
 import json
-import os
-import signal
-import socket
-import subprocess
-import sys
 import urllib.error
 import urllib.request
 
 import pytest
 
 from services.registry import SERVICES
-from shared.testing.fixtures import ROOT, suite_env
+from shared.testing.fixtures import campus_safety, suite_env
 from shared.testing.waiting import wait_until
 from shared.testing.workflow import STEPS_TO_CLOSE, headers
+from tests.e2e.conftest import running_suite
 
 pytestmark = pytest.mark.e2e
-
-
-def free_port_block(count: int = 4) -> int:
-    for base in range(6100, 6900, count):
-        try:
-            for port in range(base, base + count):
-                with socket.socket() as s:
-                    s.bind(("127.0.0.1", port))
-            return base
-        except OSError:
-            continue
-    raise RuntimeError("no free port block")
 
 
 def http(method: str, url: str, token: str | None = None, body: bytes | None = None):
@@ -49,39 +33,13 @@ def http(method: str, url: str, token: str | None = None, body: bytes | None = N
 
 
 def cli_token(env, *args: str) -> str:
-    out = subprocess.run(
-        [sys.executable, "-m", "services", "token", *args],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=30,
-    )
-    return out.stdout.strip()
+    return campus_safety(env, "token", *args, timeout=30).stdout.strip()
 
 
 def test_suite_counts_hazards_end_to_end(databases, amqp_url, tmp_path):
-    base = free_port_block()
     env = suite_env(databases, amqp_url)
-    log = open(tmp_path / "suite.log", "wb")  # noqa: SIM115
-    suite = subprocess.Popen(
-        [sys.executable, "-m", "services", "run", "--port-base", str(base), "--web-workers", "1"],
-        env=env,
-        cwd=ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    urls = {service: f"http://127.0.0.1:{base + i}" for i, service in enumerate(SERVICES)}
-    try:
-        for url in urls.values():
-            wait_until(
-                lambda url=url: http("GET", f"{url}/readyz")[0] == 200,
-                timeout=60,
-                interval=0.2,
-                message=f"{url}/readyz",
-            )
+    with running_suite(env, tmp_path / "suite.log") as suite:
+        urls = suite.urls
         office = cli_token(
             env, "--sub", "so-1", "--role", "security_office", "--name", "安全保卫处"
         )
@@ -136,14 +94,8 @@ def test_suite_counts_hazards_end_to_end(databases, amqp_url, tmp_path):
         assert (status, ctype) == (404, "application/problem+json")
         status, _, body = http("GET", f"{urls['reporting']}/statistics", managers["CW"])
         assert set(json.loads(body)["by_unit"]) == {"CW"}
-    finally:
-        os.killpg(suite.pid, signal.SIGINT)  # what Ctrl-C does in a terminal
-        try:
-            suite.wait(timeout=30)
-        finally:
-            log.close()
-            if suite.poll() is None:
-                os.killpg(suite.pid, signal.SIGKILL)
+    # running_suite stopped it as Ctrl-C in a terminal does (SIGINT)
+    assert not suite.killed, "the suite was still running 30 s after SIGINT"
     output = (tmp_path / "suite.log").read_text(errors="replace")
     for service in SERVICES:
         assert f"{service}.worker" in output and f"{service}.web" in output
