@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from services.reporting import domain, statistics
@@ -22,10 +23,10 @@ from services.reporting.models import (
     ReportingDue,
     Submission,
 )
-from shared.auth import SECURITY_OFFICE, Principal
+from shared.auth import PORTAL, SECURITY_OFFICE, UNIT_MANAGER, Principal
 from shared.db import utcnow
 from shared.errors import DomainError, NotFound
-from shared.grid_projection import GridUnit, accountable_person
+from shared.grid_projection import GridCell, GridUnit, accountable_person
 from shared.timeutil import campus_time
 
 SEED_CAMPAIGN = Path(__file__).parent / "data" / "campaign-2021.json"
@@ -109,14 +110,14 @@ def submit(
     now: datetime,
     tz: str,
 ) -> Submission:
-    """A unit submits its table: the snapshot is frozen; after the due date it is flagged."""
+    """A unit submits its table: the snapshot is frozen; after the due date it is flagged.
+    Its manager submits (or the security office, or a portal, on its behalf)."""
+    principal.require_role(SECURITY_OFFICE, UNIT_MANAGER, PORTAL)
     principal.require_unit(unit_code)
     due = get_due(session, campaign_id, due_id)
     if session.get(CampaignUnit, (campaign_id, unit_code)) is None:
         raise NotFound(f"unit {unit_code} does not take part in campaign {campaign_id}")
-    existing = session.scalar(
-        select(Submission).where(Submission.due_id == due.id, Submission.unit_code == unit_code)
-    )
+    existing = find_submission(session, due.id, unit_code)
     if existing is not None:
         raise Conflict(
             f"{unit_code} already submitted the table due {due.due_on} "
@@ -131,8 +132,7 @@ def submit(
         late=late,
         snapshot=table_snapshot(session, due, unit_code, tz),
     )
-    session.add(submission)
-    session.flush()
+    insert_once(session, submission, f"{unit_code} already submitted the table due {due.due_on}")
     if late:
         raise_flag(
             session,
@@ -148,6 +148,31 @@ def submit(
             day=campus_time(now, tz).date(),
         )
     return submission
+
+
+def insert_once(session: Session, row: Any, message: str) -> None:
+    """Insert under a unique constraint: a concurrent twin becomes a 409, not a 500."""
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError as exc:
+        raise Conflict(message) from exc
+
+
+def unit_cells(session: Session) -> dict[str, str]:
+    """Each unit's top grid cell (from the grid projection), whose head answers for it."""
+    rows = session.execute(
+        select(GridCell.unit_code, GridCell.cell_id)
+        .where(GridCell.unit_code.is_not(None))
+        .order_by(GridCell.level.desc(), GridCell.code.desc())
+    ).all()
+    return {unit: cell for unit, cell in rows}  # the last one written wins: lowest level
+
+
+def find_submission(session: Session, due_id: str, unit_code: str) -> Submission | None:
+    return session.scalar(
+        select(Submission).where(Submission.due_id == due_id, Submission.unit_code == unit_code)
+    )
 
 
 # -- flags ------------------------------------------------------------------------------
@@ -167,6 +192,8 @@ def raise_flag(
     if session.scalar(select(Flag.id).where(Flag.cause_key == key)):
         return None
     if person is None:
+        # No place named (a unit's submission, say): the head of the unit's own cell answers.
+        cell_id = cell_id or unit_cells(session).get(unit_code)
         holder = accountable_person(session, cell_id, day) if cell_id else None
         person = (holder.person_id, holder.person_name) if holder else (None, None)
     flag = Flag(

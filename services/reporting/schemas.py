@@ -44,7 +44,11 @@ class CampaignUnitSchema(Schema):
     kind = fields.String(
         load_default="college", validate=validate.OneOf(["college", "office", "other"])
     )
-    email = fields.Email(load_default=None, allow_none=True)
+    email = fields.Email(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=200),  # the column
+    )
 
 
 class CampaignCreateSchema(Schema):

@@ -24,11 +24,10 @@ from typing import Any
 
 from openpyxl import Workbook
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from services.reporting import domain
-from services.reporting.commands import Conflict, raise_flag, unit_name
+from services.reporting.commands import Conflict, insert_once, raise_flag, unit_cells, unit_name
 from services.reporting.domain import Rule
 from services.reporting.models import (
     Campaign,
@@ -42,7 +41,6 @@ from services.reporting.models import (
 )
 from shared.auth import LEAD_DEPARTMENT, SECURITY_OFFICE, Principal
 from shared.errors import DomainError, Forbidden, NotFound, PreconditionFailed
-from shared.grid_projection import GridCell
 from shared.timeutil import campus_time
 from shared.xlsx import (
     append_row,
@@ -109,15 +107,6 @@ def tasks(session: Session, campaign_id: str) -> list[CampaignTask]:
 
 def units_of(task: CampaignTask) -> list[str]:
     return domain.task_units(task.lead_units, task.responsible_units)
-
-
-def _insert_once(session: Session, row: Any, message: str) -> None:
-    """Insert under a unique constraint: a concurrent twin becomes a 409, not a 500."""
-    try:
-        with session.begin_nested():
-            session.add(row)
-    except IntegrityError as exc:
-        raise Conflict(message) from exc
 
 
 # -- scope --------------------------------------------------------------------------------
@@ -232,16 +221,6 @@ def _phase_flag(
     )
 
 
-def unit_cells(session: Session) -> dict[str, str]:
-    """Each unit's top grid cell (from the grid projection), whose head answers for it."""
-    rows = session.execute(
-        select(GridCell.unit_code, GridCell.cell_id)
-        .where(GridCell.unit_code.is_not(None))
-        .order_by(GridCell.level.desc(), GridCell.code.desc())
-    ).all()
-    return {unit: cell for unit, cell in rows}  # the last one written wins: lowest level
-
-
 def complete(
     session: Session,
     principal: Principal,
@@ -279,7 +258,7 @@ def complete(
         late=domain.is_late(now, phase.deadline, tz),
         note=data.get("note"),
     )
-    _insert_once(session, completion, message)
+    insert_once(session, completion, message)
     if completion.late:
         _phase_flag(session, task, phase, unit, now, tz, unit_cells(session), completion)
     return completion
@@ -467,7 +446,7 @@ def create_report(
         created_by=principal.sub,
         created_at=now,
     )
-    _insert_once(session, report, message)
+    insert_once(session, report, message)
     return report
 
 

@@ -18,10 +18,12 @@ from services.reporting.handlers import EVENT_HANDLERS
 from services.reporting.models import Campaign, Flag, Notification, ReportingDue
 from services.reporting.sweeps import run_sweep, send_mail
 from shared.api import state
-from shared.auth import UNIT_MANAGER, Principal
+from shared.auth import GRID_STAFF, LEADERSHIP, UNIT_MANAGER, Principal
+from shared.errors import Forbidden
 from shared.events.catalog import serialize_data
 from shared.events.consumer import ACK, Delivery, apply_batch
 from shared.events.envelope import Envelope
+from shared.grid_projection import GridAssignment, GridCell
 from shared.testing.fixtures import bearer
 from shared.testing.waiting import wait_until
 
@@ -165,6 +167,52 @@ def test_late_and_missing_submissions_with_a_fixed_clock(app):
         commands.submit(session, manager("JD"), campaign_id, first.id, "JD", after_due, TZ)
 
 
+def test_submission_flags_name_the_units_head_and_only_managers_submit(app):
+    """A unit's late or missing table is on its head (the unit cell's 网格负责人 that day);
+    the leadership group reads, it does not submit for a unit, nor do the unit's staff."""
+    campaign_id, dues = campaign(app)
+    first = dues[0]  # due 2021-11-22
+    with session_of(app) as session:
+        session.add(
+            GridCell(
+                cell_id="cell-jd",
+                code="JD",
+                name="机电工程学院",
+                level=2,
+                parent_id=None,
+                unit_code="JD",
+                area_type="teaching",
+                last_sequence=1,
+            )
+        )
+        session.add(
+            GridAssignment(
+                assignment_id="a-1",
+                cell_id="cell-jd",
+                person_id="p-li",
+                person_name="李娜",
+                role="head",
+                effective_from=date(2021, 9, 1),
+                effective_to=None,
+                last_sequence=1,
+            )
+        )
+        leader = Principal("leader", "领导", frozenset({LEADERSHIP}), None)
+        staff = Principal("jd-staff", "网格员", frozenset({GRID_STAFF}), "JD")
+        late = datetime(2021, 11, 23, 2, tzinfo=UTC)
+        for reader in (leader, staff):
+            with pytest.raises(Forbidden):
+                commands.submit(session, reader, campaign_id, first.id, "JD", late, TZ)
+        commands.submit(session, manager("JD"), campaign_id, first.id, "JD", late, TZ)
+        session.commit()
+    with app.app_context():
+        factory, cfg = state().session_factory, state().settings
+    run_sweep(factory, cfg, datetime(2021, 11, 23, 3, tzinfo=UTC))
+    by_unit = {(f.rule, f.unit_code): f for f in flags(app)}
+    assert by_unit[("late_submission", "JD")].person_name == "李娜"
+    assert by_unit[("missing_submission", "XX")].person_name is None  # XX has no grid yet
+
+
 def test_statistics_and_the_table_agree(client, app):
     ids = [str(uuid.uuid4()) for _ in range(6)]
     events = [hazard_event("hazard.created", 1, h) for h in ids]
@@ -210,6 +258,27 @@ def test_statistics_and_the_table_agree(client, app):
     total = rows[-1]
     assert total[1] == "合计" and total[2:7] == (7, 1, 1, 2, 1)
     assert {r[1] for r in rows[:-1]} == {"消防安全", "实验实训室危化品"}
+
+    # Submitted: the table is frozen; a hazard found afterwards is not in it.
+    jd = bearer("unit_manager", unit="JD")
+    due_url = f"/campaigns/{campaign_id}/dues/{dues[0].id}"
+    assert client.get(f"{due_url}/submissions/JD", headers=jd).status_code == 404
+    sent = client.post(f"{due_url}/submissions", json={"unit_code": "JD"}, headers=jd)
+    assert sent.status_code == 201
+    feed(app, [hazard_event("hazard.created", 1, str(uuid.uuid4()))])
+    frozen = client.get(f"{due_url}/submissions/JD", headers=SO).get_json()
+    assert (
+        frozen["snapshot"]["totals"]["found"] == 7
+        and frozen["submitted_by"] == sent.json["submitted_by"]
+    )
+    again = load_workbook(io.BytesIO(client.get(f"{due_url}/table?unit_code=JD", headers=SO).data))
+    assert list(again.active.iter_rows(min_row=4, values_only=True))[-1][2] == 7
+    assert (
+        client.get(
+            f"{due_url}/submissions/JD", headers=bearer("unit_manager", unit="XX")
+        ).status_code
+        == 403
+    )
     export = client.get("/statistics/export.xlsx?group_by=unit", headers=SO)
     assert load_workbook(io.BytesIO(export.data)).active.cell(row=3, column=2).value == "排查隐患数"
     mine = client.get("/statistics", headers=bearer("unit_manager", unit="XX")).get_json()

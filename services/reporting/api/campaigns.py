@@ -86,16 +86,22 @@ def get_campaign(campaign_id: str):
 @blp.arguments(TableQuerySchema, location="query")
 @blp.response(200, content_type=XLSX)
 def statistics_table(query, campaign_id: str, due_id: str):
-    """《校园安全专项整治工作隐患问题统计表》 of a unit for the due date's period (.xlsx)."""
+    """《校园安全专项整治工作隐患问题统计表》 of a unit for the due date's period (.xlsx):
+    once the unit has submitted, the table exactly as submitted (its time as generation
+    time); before, as the statistics stand now."""
     unit_code = query["unit_code"]
     current_principal().require_unit(unit_code)
     session = read_session()
     due = commands.get_due(session, campaign_id, due_id)
     tz = state().settings.campus_timezone
-    snapshot = commands.table_snapshot(session, due, unit_code, tz)
+    submitted = commands.find_submission(session, due.id, unit_code)
+    if submitted is not None:
+        snapshot, generated_at = submitted.snapshot, submitted.submitted_at
+    else:
+        snapshot, generated_at = commands.table_snapshot(session, due, unit_code, tz), utcnow()
     name = commands.unit_name(session, campaign_id, unit_code)
     return file_response(
-        tables.statistics_table_xlsx(snapshot, name, utcnow(), tz),
+        tables.statistics_table_xlsx(snapshot, name, generated_at, tz),
         XLSX,
         f"statistics-{unit_code}-{due.due_on}.xlsx",
     )
@@ -116,6 +122,19 @@ def submit(payload, campaign_id: str, due_id: str):
             utcnow(),
             state().settings.campus_timezone,
         )
+
+
+@blp.route("/<campaign_id>/dues/<due_id>/submissions/<unit_code>", methods=["GET"])
+@blp.response(200, SubmissionSchema)
+def get_submission(campaign_id: str, due_id: str, unit_code: str):
+    """What the unit submitted for the due date: the frozen snapshot, when and by whom."""
+    current_principal().require_unit(unit_code)
+    session = read_session()
+    due = commands.get_due(session, campaign_id, due_id)
+    submitted = commands.find_submission(session, due.id, unit_code)
+    if submitted is None:
+        raise NotFound(f"{unit_code} has not submitted the table due {due.due_on}")
+    return submitted
 
 
 @blp.route("/<campaign_id>/dues/<due_id>/board", methods=["GET"])
