@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import select
 
+from services.hazards.commands import sweep
+from services.hazards.models import Hazard
 from services.registry import create_app
+from shared.db import make_session_factory
 from shared.testing.fixtures import ROOT, bearer, suite_env
 from shared.testing.waiting import wait_until
+from shared.testing.workflow import close_via_commands
 from tests.integration.conftest import (
     inbox_size,
     ledger_counts,
@@ -23,12 +29,36 @@ pytestmark = pytest.mark.integration
 SO = bearer("security_office")
 
 
-def test_replay_rebuilds_a_lost_projection(databases, amqp_url, processes):
+def whole_history(databases) -> int:
+    """Hazards at every stage: created, registered, ten walked to closed (so rectified
+    counts and days to close), and the registered ones overdue by the sweep (flags)."""
     produce_hazard_events(databases.engine("hazards"), created=60, registered=25)
+    factory = make_session_factory(databases.engine("hazards"))
+    with factory.begin() as session:
+        fresh = session.scalars(
+            select(Hazard).where(Hazard.status == "discovered").order_by(Hazard.number).limit(10)
+        ).all()
+        for hazard in fresh:
+            close_via_commands(session, hazard.id, hazard.unit_code)
+    with factory.begin() as session:
+        swept = sweep(session, datetime(2030, 1, 15, tzinfo=UTC), "Asia/Shanghai", 30)
+    assert swept["overdue"] == 25
+    return databases.scalar("hazards", "SELECT count(*) FROM outbox")
+
+
+def flag_rows(databases) -> list[tuple]:
+    return databases.rows(
+        "reporting",
+        "SELECT rule, unit_code, cause_key, status, person_name FROM flags ORDER BY cause_key",
+    )
+
+
+def test_replay_rebuilds_a_lost_projection(databases, amqp_url, processes):
+    events = whole_history(databases)
     env = suite_env(databases, amqp_url)
     processes.worker("hazards", env)
     processes.worker("reporting", env)
-    wait_until(lambda: inbox_size(databases) == 85, timeout=60, message="first delivery")
+    wait_until(lambda: inbox_size(databases) == events, timeout=60, message="first delivery")
     expected = ledger_counts(databases)
     assert projection_counts(databases) == expected
     reporting = create_app(
@@ -36,6 +66,11 @@ def test_replay_rebuilds_a_lost_projection(databases, amqp_url, processes):
     ).test_client()
     queries = ["group_by=unit", "group_by=category", "group_by=severity&unit_code=JD"]
     before = [reporting.get(f"/statistics?{q}", headers=SO).get_json() for q in queries]
+    totals = before[0]["totals"]
+    assert (totals["found"], totals["rectified"], totals["overdue"]) == (60, 10, 25)
+    assert totals["average_days_to_close"] is not None
+    flags_before = flag_rows(databases)
+    assert len(flags_before) == 25
 
     with databases.engine("reporting").begin() as conn:  # the reporting database is lost
         conn.exec_driver_sql("TRUNCATE hazard_projection, inbox, flags")
@@ -48,9 +83,10 @@ def test_replay_rebuilds_a_lost_projection(databases, amqp_url, processes):
         timeout=60,
         check=True,
     )
-    assert "85 events queued" in result.stdout
-    wait_until(lambda: inbox_size(databases) == 85, timeout=60, message="replayed")
+    assert f"{events} events queued" in result.stdout
+    wait_until(lambda: inbox_size(databases) == events, timeout=60, message="replayed")
     wait_until(lambda: unsent(databases) == 0, timeout=30, message="replay published")
     assert projection_counts(databases) == expected
     after = [reporting.get(f"/statistics?{q}", headers=SO).get_json() for q in queries]
     assert after == before
+    assert flag_rows(databases) == flags_before
