@@ -6,6 +6,15 @@ Configuration (environment):
 - ``CONSOLE_SECRET_KEY``: signs the session cookie (default: derived from
   ``CAMPUS_JWT_SECRET``, which production requires anyway).
 - ``CONSOLE_COOKIE_SECURE``: send the cookie over HTTPS only (default on in production).
+- ``CONSOLE_URL_PREFIX``: the path the console is served under (``/console`` behind the
+  shipped nginx, whose ``/grid/`` … ``/reporting/`` are the services' APIs; default empty:
+  the console at ``/`` on its own port, as `campus-safety run` and docker-compose serve it).
+  The app mounts itself there (werkzeug's DispatcherMiddleware), so every link, redirect,
+  static file and the session cookie's path carry it. It is a setting, never taken from a
+  request header (an ``X-Forwarded-Prefix`` a client sent would make redirects point
+  anywhere). Outside the prefix only ``/healthz``, ``/readyz`` and ``/metrics`` (the
+  health checks and Prometheus, on the console's own port) and ``/`` (a redirect to the
+  prefix) answer.
 """
 
 from __future__ import annotations
@@ -13,15 +22,18 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+import re
 from datetime import timedelta
 from typing import Any
 
 from flask import Flask, redirect, render_template, request, session, url_for
 from prometheus_client import CollectorRegistry
+from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
 from services.console import auth, views
 from services.console.client import ServiceError
 from services.console.format import register_filters
+from services.console.views.common import FIELD_LABELS
 from shared.config import load_settings
 from shared.observability import configure_logging, health_blueprint, install_request_context
 
@@ -41,9 +53,53 @@ def service_urls(config: dict[str, Any]) -> dict[str, str]:
     return urls
 
 
+URL_PREFIX = re.compile(r"^(/[A-Za-z0-9._~-]+)+$")
+# Answered outside the prefix too: the console port's health checks and Prometheus.
+UNPREFIXED = ("/healthz", "/readyz", "/metrics")
+
+
+def url_prefix(config: dict[str, Any]) -> str:
+    """``CONSOLE_URL_PREFIX`` as ``/segment[/segment…]``, or "" (served at the root)."""
+    raw = config.get("url_prefix")
+    if raw is None:
+        raw = os.environ.get("CONSOLE_URL_PREFIX", "")
+    prefix = str(raw).strip().rstrip("/")
+    if prefix and not URL_PREFIX.match(prefix):
+        raise ValueError(
+            f"CONSOLE_URL_PREFIX={raw!r}: expected a path such as /console (letters, digits, "
+            "'.', '_', '~', '-' between slashes)"
+        )
+    return prefix
+
+
+def _outside_prefix(app_wsgi, prefix: str):
+    """What the process answers outside ``prefix``: the health endpoints (passed to the
+    app as they are), ``/`` redirected to the console, nothing else."""
+
+    def outside(environ, start_response):
+        path = environ.get("PATH_INFO") or "/"
+        if path in UNPREFIXED:
+            return app_wsgi(environ, start_response)
+        if path == "/":
+            location = environ.get("SCRIPT_NAME", "") + prefix + "/"
+            start_response("302 Found", [("Location", location), ("Content-Length", "0")])
+            return [b""]
+        body = f"页面不存在（工作台在 {prefix}/）".encode()
+        start_response(
+            "404 Not Found",
+            [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))],
+        )
+        return [body]
+
+    return outside
+
+
 def build_app(config: dict | None = None) -> Flask:
     config = dict(config or {})
-    settings = load_settings("console", {k: v for k, v in config.items() if k != "service_urls"})
+    prefix = url_prefix(config)
+    settings = load_settings(
+        "console", {k: v for k, v in config.items() if k not in ("service_urls", "url_prefix")}
+    )
     configure_logging(settings.log_json)
     app = Flask("services.console", static_folder="static", template_folder="templates")
     secret = (
@@ -59,6 +115,8 @@ def build_app(config: dict | None = None) -> Flask:
         SESSION_COOKIE_NAME="campus_console",
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        # Under a prefix the cookie goes to the console's paths only, not to the APIs.
+        SESSION_COOKIE_PATH=prefix or "/",
         SESSION_COOKIE_SECURE=os.environ.get("CONSOLE_COOKIE_SECURE", secure_default)
         in ("1", "true", "yes"),
         PERMANENT_SESSION_LIFETIME=timedelta(hours=8),
@@ -81,7 +139,22 @@ def build_app(config: dict | None = None) -> Flask:
     for status in (400, 403, 404, 405, 413, 500):
         app.register_error_handler(status, _http_error)
     app.after_request(_security_headers)
+    if prefix:  # the app sees SCRIPT_NAME=prefix: url_for and redirects carry it
+        app.wsgi_app = _mounted(app.wsgi_app, prefix)
     return app
+
+
+def _mounted(app_wsgi, prefix: str):
+    """``app_wsgi`` at ``prefix``, the whole path it is served under: a SCRIPT_NAME the
+    server took from the request (gunicorn honours a ``SCRIPT_NAME`` header from a trusted
+    peer) is dropped, as is any X-Forwarded-Prefix (never read)."""
+    dispatcher = DispatcherMiddleware(_outside_prefix(app_wsgi, prefix), {prefix: app_wsgi})
+
+    def mounted(environ, start_response):
+        environ["SCRIPT_NAME"] = ""
+        return dispatcher(environ, start_response)
+
+    return mounted
 
 
 ERROR_TITLES = {
@@ -116,13 +189,40 @@ def _service_error(error: ServiceError):
     if error.status == 401:  # token expired or revoked: sign in again
         session.clear()
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?"), expired=1))
-    status = error.status if error.status in (403, 404, 503) else 502
-    # A refusal says nothing about the record refused (the service's detail may name it).
-    detail = GENERIC_DETAILS.get(status, error.detail)
+    if 400 <= error.status < 500:
+        # The service refused the request (a bad filter, a conflict): that status, and why.
+        status = error.status
+        # A refusal says nothing about the record refused (the service's detail may name it).
+        detail = GENERIC_DETAILS.get(status) or _request_problem(error)
+        title = ERROR_TITLES.get(status, "请求未被受理")
+    else:  # the service failed (5xx) or cannot be reached (503)
+        status = 503 if error.status == 503 else 502
+        detail = error.detail
+        title = ERROR_TITLES.get(status)
     return (
-        render_template("error.html", status=status, title=ERROR_TITLES.get(status), detail=detail),
+        render_template("error.html", status=status, title=title, detail=detail),
         status,
     )
+
+
+REQUEST_PROBLEMS = {
+    400: "请求有误",
+    409: "当前状态不允许此操作",
+    412: "该记录已被他人修改，请刷新后重试",
+    422: "请求中的条件或参数有误，请检查后重试",
+    429: "操作过于频繁，请稍后再试",
+}
+
+
+def _request_problem(error: ServiceError) -> str:
+    """The service's reason for a 4xx in the user's words: each failing parameter, else the
+    detail it gave."""
+    reasons = [
+        f"{FIELD_LABELS.get(p.get('name', ''), p.get('name', ''))}：{p.get('reason', '')}"
+        for p in error.fields
+    ] or ([error.detail] if error.detail else [])
+    head = REQUEST_PROBLEMS.get(error.status, "服务未受理此请求")
+    return "。".join([head, "；".join(reasons)]) if reasons else head
 
 
 GENERIC_DETAILS = {

@@ -181,3 +181,172 @@ def test_charts_are_labelled_svg():
     assert svg.startswith('<svg class="chart" id="c" role="img"')
     assert "&lt;机电&gt;" in svg and "<机电>" not in svg
     assert "50%" in svg and "无数据" in svg
+
+
+# -- behind nginx: the console under CONSOLE_URL_PREFIX (/console) ----------------------------
+@pytest.fixture
+def prefixed(fake, tmp_path, monkeypatch):
+    monkeypatch.setenv("CAMPUS_VAR_DIR", str(tmp_path))
+    monkeypatch.setenv("CONSOLE_URL_PREFIX", "/console")
+    return create_app({"secret_key": "test-secret-key-0123456789"}).test_client()
+
+
+def _links(page: str) -> list[str]:
+    """Every URL a page points at (links, forms, scripts, styles, images)."""
+    return re.findall(r'(?:href|src|action)="([^"#?][^"]*)"', page)
+
+
+def test_the_console_works_under_its_prefix(prefixed, fake):
+    # A page asked for signs in first, under the prefix; `next` is the console's own path.
+    response = prefixed.get("/console/report?cell=c-1")
+    assert response.status_code == 302
+    assert response.location == "/console/login?next=/report?cell%3Dc-1"
+    login = prefixed.get(response.location)
+    assert login.status_code == 200
+    page = login.get_data(as_text=True)
+    assert 'action="/console/login"' in page
+    links = _links(page)
+    assert links and all(link.startswith("/console/") for link in links), links
+    assert prefixed.get("/console/static/console.css").status_code == 200
+    # Sign in, then follow the redirect back to the phone report page (roster QR codes).
+    fake.routes[("grid", "POST", "/auth/login")] = {
+        "access_token": "token-of-p1",
+        "expires_in": 3600,
+        "person": PERSON,
+    }
+    fake.routes[("hazards", "GET", "/cells/c-1")] = {
+        "cell_id": "c-1",
+        "path": ["主校区", "图书馆"],
+        "location": None,
+    }
+    signed_in = prefixed.post(
+        "/console/login",
+        data={
+            "login": "JD100",
+            "password": "secret-1",
+            "csrf_token": re.search(r'name="csrf_token" value="([^"]+)"', page).group(1),
+            "next": "/report?cell=c-1",
+        },
+    )
+    assert signed_in.status_code == 302
+    assert signed_in.location == "/console/report?cell=c-1"
+    cookie = signed_in.headers["Set-Cookie"]
+    assert "Path=/console;" in cookie and "HttpOnly" in cookie  # not sent to the APIs
+    report = prefixed.get(signed_in.location, follow_redirects=True)
+    assert report.status_code == 200 and report.request.path == "/console/report"
+    page = report.get_data(as_text=True)
+    assert "主校区 / 图书馆" in page
+    links = _links(page)
+    assert "/console/hazards" in links and "/console/reporting/board" in links
+    assert all(link.startswith("/console/") for link in links), links
+    assert 'href="/console/report" aria-current="page"' in page
+    # Redirects after an action stay under the prefix.
+    fake.routes[("hazards", "POST", "/hazards")] = {"id": "h-1", "number": "YH-2026-00001"}
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    posted = prefixed.post(
+        "/console/report?cell=c-1",
+        data={"csrf_token": token, "category": "fire", "description": "灭火器过期"},
+    )
+    assert posted.status_code == 302 and posted.location == "/console/hazards/h-1"
+    logout = prefixed.post("/console/logout", data={"csrf_token": token})
+    assert logout.status_code == 302 and logout.location == "/console/login"
+
+
+def test_outside_its_prefix_the_console_answers_only_health_and_the_root(prefixed):
+    root = prefixed.get("/")
+    assert root.status_code == 302 and root.location == "/console/"
+    assert prefixed.get("/healthz").status_code == 200  # compose/systemd checks, Prometheus
+    assert prefixed.get("/metrics").status_code == 200
+    assert prefixed.get("/console/healthz").status_code == 200
+    for path in ("/hazards", "/login", "/report", "/static/console.css"):
+        assert prefixed.get(path).status_code == 404, path
+
+
+def test_a_forwarded_prefix_header_is_not_trusted(client, prefixed):
+    """Only the setting moves the console: a client's X-Forwarded-Prefix changes nothing."""
+    evil = {"X-Forwarded-Prefix": "//evil.example", "X-Script-Name": "//evil.example"}
+    response = client.get("/hazards", headers=evil)
+    assert response.location == "/login?next=/hazards"
+    assert "evil" not in client.get("/login", headers=evil).get_data(as_text=True)
+    response = prefixed.get("/console/hazards", headers=evil)
+    assert response.location == "/console/login?next=/hazards"
+    assert "evil" not in prefixed.get("/console/login", headers=evil).get_data(as_text=True)
+    # Nor a SCRIPT_NAME the WSGI server took from a request header: the setting is the path.
+    response = prefixed.get("/console/hazards", environ_overrides={"SCRIPT_NAME": "//evil.x"})
+    assert response.location == "/console/login?next=/hazards"
+
+
+def test_the_prefix_setting_is_a_plain_path():
+    from services.console.app import url_prefix
+
+    assert url_prefix({"url_prefix": ""}) == ""
+    assert url_prefix({"url_prefix": "/console/"}) == "/console"
+    for bad in ("console", "//evil.example", "https://evil.example/", "/a b", "/con?x"):
+        with pytest.raises(ValueError):
+            url_prefix({"url_prefix": bad})
+
+
+def test_a_campaign_without_due_dates_has_an_empty_board(client, fake):
+    sign_in(client, fake)
+    fake.routes[("reporting", "GET", "/campaigns")] = [
+        {"id": "c-1", "name": "2026 年专项整治", "reporting_dues": [], "units": []}
+    ]
+    response = client.get("/reporting/board")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "2026 年专项整治" in page and "尚未设置统计表报送日期" in page
+
+
+def test_a_service_s_4xx_is_shown_as_that_4xx_with_its_reason(client, fake):
+    sign_in(client, fake)
+    fake.routes[("hazards", "GET", "/hazards")] = ServiceError(
+        422,
+        {
+            "title": "Unprocessable Entity",
+            "detail": "found_from: Not a valid date.",
+            "invalid_params": [{"name": "found_from", "reason": "Not a valid date."}],
+        },
+        "hazards",
+    )
+    response = client.get("/hazards?found_from=yesterday")
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "服务出错" not in page and "填写有误（422）" in page
+    assert "发现日期（起）：Not a valid date." in page
+    # A conflict without parameters: its detail.
+    fake.routes[("hazards", "GET", "/hazards")] = ServiceError(
+        409, {"detail": "the campaign is closed"}, "hazards"
+    )
+    response = client.get("/hazards")
+    assert response.status_code == 409 and "the campaign is closed" in response.get_data(
+        as_text=True
+    )
+    # The service failing stays the console's 502; unreachable stays 503.
+    fake.routes[("hazards", "GET", "/hazards")] = ServiceError(500, {}, "hazards")
+    response = client.get("/hazards")
+    assert response.status_code == 502 and "服务出错" in response.get_data(as_text=True)
+    fake.routes[("hazards", "GET", "/hazards")] = ServiceError(503, {}, "hazards")
+    assert client.get("/hazards").status_code == 503
+
+
+def test_the_calendar_groups_activities_by_campus_month(client, fake):
+    sign_in(client, fake)
+    fake.routes[("education", "GET", "/calendar")] = {
+        "from": "2026-11-01",
+        "to": "2026-12-31",
+        "themed_dates": [],
+        "activities": [
+            {  # 07:00 on 1 December in Shanghai: still 30 November in UTC
+                "id": "a-1",
+                "title": "晨间消防演练",
+                "kind_label": "应急演练",
+                "status_label": "已安排",
+                "starts_at": "2026-11-30T23:00:00+00:00",
+                "ends_at": "2026-12-01T00:00:00+00:00",
+                "venue": None,
+            }
+        ],
+    }
+    page = client.get("/education").get_data(as_text=True)
+    assert "2026 年 12 月" in page and "2026 年 11 月" not in page
+    assert "2026-12-01 07:00" in page

@@ -337,18 +337,87 @@ def test_nginx_routes_service_to_its_port(service: str) -> None:
     assert "proxy_set_header" not in location
 
 
-def test_nginx_routes_the_root_to_the_console() -> None:
+def _nginx_route(conf: str, path: str) -> str:
+    """The body of the location nginx picks for ``path`` in the HTTPS server: an exact
+    (`=`) match; else the first matching regex (`~`); else the longest prefix."""
+    server = _nginx_https_server(conf)
+    locations = re.findall(r"location (=|~)?\s*(\S+) \{([^}]*)\}", server)
+    for kind, pattern, body in locations:
+        if kind == "=" and pattern == path:
+            return body
+    for kind, pattern, body in locations:
+        if kind == "~" and re.search(pattern, path):
+            return body
+    prefixes = [(loc, body) for kind, loc, body in locations if not kind and path.startswith(loc)]
+    assert prefixes, f"no nginx location serves {path}"
+    return max(prefixes, key=lambda item: len(item[0]))[1]
+
+
+def _console_prefix() -> str:
+    return _env_file(SYSTEMD / f"{CONSOLE}.env.example")["CONSOLE_URL_PREFIX"]
+
+
+def test_nginx_routes_the_console_prefix_to_the_console() -> None:
     conf = NGINX.read_text(encoding="utf-8")
     upstreams = dict(re.findall(r"upstream\s+(\w+)\s*\{([^}]*)\}", conf))
-    location = _nginx_location(conf, "/")
-    # No URI after the upstream: the path reaches the console unchanged (/login, /report).
+    prefix = _console_prefix()
+    assert prefix == "/console"
+    location = _nginx_location(conf, f"{prefix}/")
+    # No URI after the upstream: the path reaches the console unchanged (/console/login), and
+    # the console, mounted at CONSOLE_URL_PREFIX, answers it.
     proxy_pass = re.search(r"proxy_pass http://(\w+);", location)
-    assert proxy_pass, "/ must proxy_pass to the console's upstream, without a URI"
+    assert proxy_pass, f"{prefix}/ must proxy_pass to the console's upstream, without a URI"
     assert f":{CONSOLE_PORT};" in upstreams[proxy_pass.group(1)]
     assert "proxy_set_header" not in location
     # The phone report page posts several photos at once (the console accepts 64 MiB).
     assert "client_max_body_size 64m;" in location
+    # The site's root opens the console; nothing else falls through to nginx's own files.
+    assert re.search(rf"location = / \{{\s*return 302 {re.escape(prefix)}/;", conf)
+    assert _nginx_location(conf, "/").strip() == "return 404;"
+    # The console's metrics stay off the public site like the services' ones.
     assert re.search(r"location = /metrics \{\s*return 404;", conf)
+    blocked = re.search(r"location ~ \^/\(([a-z|]+)\)/metrics\$ \{\s*return 404;", conf)
+    assert blocked and set(blocked.group(1).split("|")) == {*SERVICES, prefix.strip("/")}
+
+
+def test_every_console_page_reaches_the_console_behind_nginx(tmp_path, monkeypatch) -> None:
+    """Each route of the console (as the prefixed app serves it) is passed by nginx to the
+    console, not to a service API whose prefix the console's own pages share (/hazards …)."""
+    from services.console import create_app
+
+    monkeypatch.setenv("CAMPUS_VAR_DIR", str(tmp_path))
+    conf = NGINX.read_text(encoding="utf-8")
+    upstreams = dict(re.findall(r"upstream\s+(\w+)\s*\{([^}]*)\}", conf))
+    prefix = _console_prefix()
+    app = create_app({"secret_key": "deploy-test", "url_prefix": prefix})
+    rules = [re.sub(r"<[^>]+>", "x", rule.rule) for rule in app.url_map.iter_rules()]
+    assert "/hazards" in rules and "/report" in rules and "/login" in rules
+    for rule in rules:
+        location = _nginx_route(conf, prefix + rule)
+        if rule == "/metrics":  # Prometheus reads the console's port directly
+            assert location.strip() == "return 404;"
+            continue
+        proxy_pass = re.search(r"proxy_pass http://(\w+)/?;", location)
+        assert proxy_pass, f"{prefix + rule} is not passed on by nginx"
+        assert f":{CONSOLE_PORT};" in upstreams[proxy_pass.group(1)], f"{prefix + rule}"
+    # The app answers under the prefix, as nginx passes the path on.
+    client = app.test_client()
+    assert client.get(f"{prefix}/login").status_code == 200
+    assert client.get("/login").status_code == 404
+
+
+def test_public_console_addresses_carry_the_console_prefix() -> None:
+    """Roster QR codes (CAMPUS_REPORT_URL) and e-mail links (CAMPUS_PUBLIC_URL, +
+    /reporting/board) must open the console, under its nginx prefix, not the APIs."""
+    values = _env_file(SYSTEMD / "common.env.example")
+    prefix = _console_prefix()
+    report = re.match(r"https://[^/]+(/.*)$", values["CAMPUS_REPORT_URL"])
+    public = re.match(r"https://[^/]+(/.*)$", values["CAMPUS_PUBLIC_URL"])
+    assert report and report.group(1) == f"{prefix}/report"
+    assert public and public.group(1) == prefix
+    conf = NGINX.read_text(encoding="utf-8")
+    for path in (report.group(1), f"{public.group(1)}/reporting/board"):
+        assert "campus_console" in _nginx_route(conf, path), path
 
 
 def test_every_web_process_has_an_nginx_route() -> None:

@@ -43,7 +43,8 @@ def login():
                     error = "登录服务暂时无法访问，请稍后再试"
             else:
                 auth.sign_in(reply.json())
-                return redirect(target)
+                # ``next`` is a path inside the console: under CONSOLE_URL_PREFIX, below it.
+                return redirect(request.script_root + target)
     elif request.args.get("expired"):
         flash("登录已过期，请重新登录", "info")
     return render_template("login.html", error=error, next=target), status

@@ -29,6 +29,19 @@ FIELD_LABELS = {
     "new_password": "新密码",
     "current_password": "当前密码",
     "status": "处理结果",
+    # query parameters of the lists and statistics (a service's 422 names them)
+    "found_from": "发现日期（起）",
+    "found_to": "发现日期（止）",
+    "overdue": "是否逾期",
+    "q": "关键词",
+    "page": "页码",
+    "page_size": "每页条数",
+    "period_from": "统计期（起）",
+    "period_to": "统计期（止）",
+    "group_by": "统计维度",
+    "campaign_id": "专项整治",
+    "from": "开始日期",
+    "to": "结束日期",
 }
 
 
@@ -96,7 +109,9 @@ def pages(total: int | None, page: int, page_size: int) -> dict[str, int]:
 
 
 def safe_next(target: str | None, default: str = "/") -> str:
-    """Only local paths: never send a person to another site after sign-in."""
+    """Only local paths: never send a person to another site after sign-in. The path is
+    the console's own (``request.path``, without CONSOLE_URL_PREFIX); the redirect adds
+    the prefix."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return default
     return target

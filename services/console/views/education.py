@@ -9,7 +9,7 @@ from flask import Blueprint, render_template, request
 from markupsafe import Markup
 
 from services.console.client import ServiceError
-from services.console.format import campus_today
+from services.console.format import campus_dt, campus_today
 from services.console.views.common import api, get_json
 
 blp = Blueprint("education", __name__, url_prefix="/education")
@@ -24,8 +24,8 @@ def calendar():
         **{"from": request.args.get("from") or first.isoformat(), "to": request.args.get("to")},
     )
     by_month: dict[str, list[dict]] = {}
-    for activity in calendar["activities"]:
-        by_month.setdefault(activity["starts_at"][:7], []).append(activity)
+    for activity in calendar["activities"]:  # the campus month, not the UTC one
+        by_month.setdefault(campus_dt(activity["starts_at"], "%Y-%m"), []).append(activity)
     return render_template("education/calendar.html", calendar=calendar, by_month=by_month)
 
 

@@ -80,6 +80,8 @@ def board():
     due = next((d for d in campaign["reporting_dues"] if d["id"] == due_id), None)
     if due is None:
         due, _ = due_of_interest(campaign)
+    if due is None:  # the campaign has no reporting due dates (yet): nothing to show
+        return render_template("reporting/board.html", campaign=campaign, due=None)
     board = get_json("reporting", f"/campaigns/{campaign['id']}/dues/{due['id']}/board")
     user = auth.user()
     return render_template(
