@@ -34,6 +34,7 @@ def sign_in(reply: dict[str, Any]) -> None:
         "name": person["name"],
         "unit": person.get("unit_code"),
         "roles": list(person.get("roles") or []),
+        "number": person.get("number"),  # 学号 / 工号: what activities enrol people by
     }
     csrf_token()
 
@@ -68,6 +69,11 @@ def token() -> str:
 
 def user() -> Principal:
     return g.user
+
+
+def user_number() -> str:
+    """The signed-in person's student or staff number, when the grid knows it."""
+    return (session.get("user") or {}).get("number") or ""
 
 
 def template_context() -> dict[str, Any]:

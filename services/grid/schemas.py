@@ -108,6 +108,7 @@ class SignedInPersonSchema(Schema):
     name = fields.String()
     unit_code = fields.String()
     roles = fields.List(fields.String())
+    number = fields.String(allow_none=True, metadata={"description": "学号, else 工号"})
 
 
 class LoginResultSchema(Schema):

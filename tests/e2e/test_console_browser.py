@@ -607,8 +607,13 @@ def _manager_sees_only_own_unit(browser: Browser, other: dict, data: dict) -> No
     assert status == 200 and pdf.startswith(b"%PDF")
     # The projector page of the unit's lecture: a QR code and the sign-in code.
     browser.go(f"/education/activities/{data['lecture']['id']}/sign-in")
-    assert browser.find("svg.qr") and len(browser.find("#sign-in-code").text) == 6
+    code = browser.find("#sign-in-code").text
+    assert browser.find("svg.qr") and len(code) == 6
     browser.check("projector")
+    # What the QR code opens on a phone: the check-in page with the code filled in.
+    browser.go(f"/education/activities/{data['lecture']['id']}/check-in?code={code}")
+    assert browser.find("#code").get_attribute("value") == code
+    browser.check("check-in")
     # The unit's submit button on the board (the 2021 dates are past: it is late).
     browser.go("/reporting/board")
     browser.click("#submit-JD")

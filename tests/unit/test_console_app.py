@@ -350,3 +350,57 @@ def test_the_calendar_groups_activities_by_campus_month(client, fake):
     page = client.get("/education").get_data(as_text=True)
     assert "2026 年 12 月" in page and "2026 年 11 月" not in page
     assert "2026-12-01 07:00" in page
+
+
+def test_the_sign_in_qr_opens_a_check_in_page_that_checks_in(client, fake):
+    """Scanning the projector's QR code: sign in, then the code is filled in and so is the
+    person's 学号 from the grid; a wrong code is said on the page, the right one checks in."""
+    fake.routes[("grid", "POST", "/auth/login")] = {
+        "access_token": "token-of-s1",
+        "token_type": "Bearer",
+        "expires_in": 3600,
+        "person": {**PERSON, "roles": ["grid_staff"], "number": "2021010101"},
+    }
+    page = client.get("/education/activities/a-1/check-in?code=K7Q2P9")
+    assert page.status_code == 302 and "/login?next=" in page.location
+    client.post(
+        "/login",
+        data={
+            "login": "2021010101",
+            "password": "secret-1",
+            "csrf_token": csrf(client),
+            "next": "/education/activities/a-1/check-in?code=K7Q2P9",
+        },
+    )
+    fake.routes[("education", "GET", "/activities/a-1")] = {
+        "id": "a-1",
+        "title": "消防疏散演练",
+        "starts_at": "2026-11-29T01:30:00+00:00",
+        "ends_at": "2026-11-29T03:00:00+00:00",
+        "venue": "1号教学楼",
+    }
+    form = client.get("/education/activities/a-1/check-in?code=K7Q2P9").get_data(as_text=True)
+    assert 'value="K7Q2P9"' in form and 'value="2021010101"' in form and "消防疏散演练" in form
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+    problem = {"title": "Wrong code", "detail": "the sign-in code is wrong", "status": 422}
+    fake.routes[("education", "POST", "/activities/a-1/check-in")] = ServiceError(
+        422, problem, "education"
+    )
+    wrong = client.post(
+        "/education/activities/a-1/check-in",
+        data={"csrf_token": token, "code": "000000", "person_ref": "2021010101"},
+    )
+    assert wrong.status_code == 200 and 'name="code"' in wrong.get_data(as_text=True)
+    fake.routes[("education", "POST", "/activities/a-1/check-in")] = {
+        "activity_id": "a-1",
+        "person_ref": "2021010101",
+        "name": "张三",
+        "checked_in_at": "2026-11-29T01:35:00+00:00",
+    }
+    done = client.post(
+        "/education/activities/a-1/check-in",
+        data={"csrf_token": token, "code": "K7Q2P9", "person_ref": "2021010101"},
+    ).get_data(as_text=True)
+    assert "张三（2021010101）已于 09:35 签到" in done
+    sent = [c for c in fake.calls if c[1] == "POST" and c[2].endswith("/check-in")][-1]
+    assert sent[3]["json_body"] == {"code": "K7Q2P9", "person_ref": "2021010101"}

@@ -45,7 +45,11 @@ def apply(app, event_type: str, subject: str, data: dict, sequence: int = 1) -> 
 
 @pytest.fixture
 def edu(make_app):
-    app = make_app("education", public_base_url="https://edu.campus.example")
+    app = make_app(
+        "education",
+        public_base_url="https://edu.campus.example",
+        public_url="https://safety.campus.example/console",  # the web console
+    )
     for code, name in UNITS.items():
         apply(app, "unit.changed", code, {"code": code, "name": name, "kind": "college"})
     apply(
@@ -451,7 +455,9 @@ def test_check_in_with_the_right_code_inside_the_window_succeeds_once_per_person
     assert again == {"enrolled": 0, "already_enrolled": 1, "total": 3}
     sign_in = ok(edu.get(f"/activities/{a['id']}/sign-in", headers=SO))
     code = sign_in["code"]
-    assert sign_in["url"] == f"https://edu.campus.example/activities/{a['id']}/check-in?code={code}"
+    # The console's check-in page: a phone signs in there, the code comes filled in.
+    console = "https://safety.campus.example/console"
+    assert sign_in["url"] == f"{console}/education/activities/{a['id']}/check-in?code={code}"
 
     student = bearer("grid_staff", unit="JD", sub="2021010101")
     first = ok(edu.post(f"/activities/{a['id']}/check-in", json={"code": code}, headers=student))

@@ -114,6 +114,7 @@ def test_sign_in_gives_a_token_with_the_person_s_roles_and_unit(grid):
         "name": "张网格",
         "unit_code": "JD",
         "roles": ["grid_staff"],
+        "number": "JD101",  # 学号, else 工号: how activities enrol people (check-in page)
     }
     # The token works on the APIs like any other bearer token.
     bearer_header = {"Authorization": f"Bearer {body['access_token']}"}

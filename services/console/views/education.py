@@ -8,9 +8,10 @@ from datetime import timedelta
 from flask import Blueprint, render_template, request
 from markupsafe import Markup
 
+from services.console import auth
 from services.console.client import ServiceError
 from services.console.format import campus_dt, campus_today
-from services.console.views.common import api, get_json
+from services.console.views.common import api, flash_error, get_json
 
 blp = Blueprint("education", __name__, url_prefix="/education")
 
@@ -69,6 +70,36 @@ def projector(activity_id: str):
     svg = svg.replace("<svg", '<svg role="img" aria-label="签到二维码" class="qr"', 1)
     return render_template(
         "education/projector.html", activity=item, sign_in=sign_in, qr=Markup(svg)
+    )
+
+
+@blp.route("/activities/<activity_id>/check-in", methods=["GET", "POST"])
+def check_in(activity_id: str):
+    """What the sign-in QR code opens on a phone: sign in to the console, then check in
+    with the code from the room (already filled in from the QR code) and one's 学号/工号."""
+    code = request.values.get("code", "").strip()
+    person_ref = request.values.get("person_ref", "").strip() or auth.user_number()
+    done = None
+    if request.method == "POST":
+        try:
+            done = api(
+                "education",
+                "POST",
+                f"/activities/{activity_id}/check-in",
+                json_body={"code": code, "person_ref": person_ref},
+            ).json()
+        except ServiceError as exc:
+            if exc.status >= 500:
+                raise
+            flash_error(exc)
+    try:
+        item = get_json("education", f"/activities/{activity_id}")
+    except ServiceError as exc:
+        if exc.status not in (403, 404):
+            raise
+        item = None  # a participant of another unit may check in without reading the record
+    return render_template(
+        "education/check_in.html", activity=item, code=code, person_ref=person_ref, done=done
     )
 
 

@@ -30,5 +30,7 @@ def public_base_url() -> str:
 
 
 def sign_in_url(activity: Activity) -> str:
-    """What the sign-in QR code encodes: the check-in address with the activity's code."""
-    return f"{public_base_url()}/activities/{activity.id}/check-in?code={activity.sign_in_code}"
+    """What the sign-in QR code encodes: the web console's check-in page (CAMPUS_PUBLIC_URL)
+    with the activity's code, where a phone signs in and checks in."""
+    console = state().settings.public_url.rstrip("/")
+    return f"{console}/education/activities/{activity.id}/check-in?code={activity.sign_in_code}"

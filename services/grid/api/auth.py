@@ -72,6 +72,7 @@ def sign_in(payload):
                     "name": person.name,
                     "unit_code": person.unit_code,
                     "roles": sorted(person.roles or []),
+                    "number": person.student_no or person.staff_no,
                 },
             }
     except Unauthorized:
