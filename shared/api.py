@@ -8,6 +8,7 @@ metrics and health checks, so each service's own factory only adds its blueprint
 from __future__ import annotations
 
 import http
+import re
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from shared.auth import authenticate_request
 from shared.config import Settings, load_settings
-from shared.db import make_engine, make_session_factory, ping, unit_of_work
+from shared.db import READ_ONLY, make_engine, make_session_factory, ping, unit_of_work
 from shared.errors import (
     PROBLEM_JSON,
     BadRequest,
@@ -241,6 +242,8 @@ def read_only_session_factory(engine: Engine) -> sessionmaker[Session]:
     ``transaction()``, where they commit together with their events."""
     if engine.dialect.name == "postgresql":
         engine = engine.execution_options(isolation_level="AUTOCOMMIT")
+    else:
+        engine = engine.execution_options(**{READ_ONLY: True})  # a deferred BEGIN
     factory = make_session_factory(engine)
     event.listen(factory, "before_flush", _refuse_writes)
     return factory
@@ -257,14 +260,25 @@ def _close_read_session(_exc: BaseException | None) -> None:
         session.close()
 
 
+# An ETag's version: ASCII digits only (str.isdigit also takes "²", which int() refuses),
+# and short enough for int() and for the database's integer column.
+_VERSION = re.compile(r"[0-9]{1,18}")
+
+
 def if_match_version() -> int | None:
-    """Parse If-Match: "3" / W/"3" (the version in our ETags); absent or * means no check."""
+    """Parse If-Match: "3" / W/"3" (the version in our ETags); absent or * means no check.
+    Anything else is a 400 problem naming the header (never a 500)."""
     raw = request.headers.get("If-Match")
     if raw is None or raw.strip() == "*":
         return None
     value = raw.strip().removeprefix("W/").strip('"')
-    if not value.isdigit():
-        raise BadRequest('If-Match must be the ETag of the record, e.g. "3"')
+    if not _VERSION.fullmatch(value):
+        raise BadRequest(
+            'If-Match must be the ETag of the record, e.g. "3"',
+            invalid_params=[
+                {"name": "If-Match", "reason": "not an ETag of ours", "location": "headers"}
+            ],
+        )
     return int(value)
 
 

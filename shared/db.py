@@ -58,6 +58,9 @@ class EventTablesBase(DeclarativeBase):
     metadata = new_metadata()
 
 
+READ_ONLY = "campus_read_only"  # execution option of engines that only ever read
+
+
 def make_engine(url: str, *, ping_after_idle: float | None = None, **kwargs) -> Engine:
     """An engine for ``url``. PostgreSQL connections are pinged before use: on every
     checkout by default, or with ``ping_after_idle`` only after that many idle seconds."""
@@ -78,7 +81,10 @@ def make_engine(url: str, *, ping_after_idle: float | None = None, **kwargs) -> 
         def _sqlite_begin(conn) -> None:
             # IMMEDIATE takes the write lock up front: a deferred transaction that reads
             # and then writes fails at once when another process committed in between.
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # Read-only sessions (shared.api.read_session) need no lock: WAL readers never
+            # block the writer.
+            read_only = conn.get_execution_options().get(READ_ONLY, False)
+            conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
         return engine
     kwargs.setdefault("pool_size", 10)

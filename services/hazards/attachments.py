@@ -99,9 +99,17 @@ def add_attachment(
     files_dir: str,
     max_bytes: int,
 ) -> Attachment:
+    """Store a photo or document of the hazard (evidence of the finding or of the fix).
+
+    Who may (domain.check_uploader): the security office, and the hazard's own unit's
+    manager and grid staff — the people who report and act on it. Others who may see the
+    hazard (leadership, lead departments) only read its files: 403; an unscoped portal
+    reports hazards but does not act on them: 403 too. Nobody adds to an archived one (409).
+    """
     hazard = get_hazard(session, principal, hazard_id, lock=True)
     if hazard.status == domain.Status.ARCHIVED:
         raise domain.HazardArchived("archived hazards (备案存档) can no longer change")
+    domain.check_uploader(principal.roles, principal.unit, hazard.unit_code)
     media_type = check_upload(filename, declared_type, content, max_bytes)
     attachment = Attachment(
         hazard_id=hazard.id,

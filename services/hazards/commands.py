@@ -77,14 +77,17 @@ def require_actor(principal: Principal, hazard: Hazard, action: Action) -> None:
 def actions_for(session: Session, principal: Principal, hazard: Hazard) -> list[str]:
     """The steps ``principal`` may take next on ``hazard``: the loop's allowed actions
     (domain.allowed_actions) that pass the same actor checks ``transition`` applies
-    (require_actor, and an acceptor who is not the last rectifier)."""
+    (require_actor, and an acceptor who never rectified the hazard)."""
     mine = []
+    who_rectified: list[str] | None = None
     for name in domain.allowed_actions(Status(hazard.status)):
         action = Action(name)
         try:
             require_actor(principal, hazard, action)
             if action in (Action.ACCEPT, Action.REJECT):
-                domain.check_acceptor(principal.sub, [last_rectifier(session, hazard.id)])
+                if who_rectified is None:
+                    who_rectified = rectifiers(session, hazard.id)
+                domain.check_acceptor(principal.sub, who_rectified)
         except DomainError:
             continue
         mine.append(name)
@@ -393,7 +396,7 @@ def transition(
         hazard.evidence = payload["evidence"]
         comment = comment or payload["evidence"]
     elif action in (Action.ACCEPT, Action.REJECT):
-        domain.check_acceptor(principal.sub, [last_rectifier(session, hazard.id)])
+        domain.check_acceptor(principal.sub, rectifiers(session, hazard.id))
         if action == Action.REJECT:
             domain.check_required(payload, "reason")
             comment = payload["reason"]
@@ -416,12 +419,17 @@ def transition(
     return hazard
 
 
-def last_rectifier(session: Session, hazard_id: str) -> str | None:
-    return session.scalar(
-        select(HazardTransition.actor)
-        .where(HazardTransition.hazard_id == hazard_id, HazardTransition.action == "rectify")
-        .order_by(HazardTransition.id.desc())
-        .limit(1)
+def rectifiers(session: Session, hazard_id: str) -> list[str]:
+    """Everyone who ever rectified the hazard, in every remediation round."""
+    return list(
+        session.scalars(
+            select(HazardTransition.actor)
+            .where(
+                HazardTransition.hazard_id == hazard_id,
+                HazardTransition.action == Action.RECTIFY.value,
+            )
+            .distinct()
+        )
     )
 
 

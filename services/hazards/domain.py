@@ -9,13 +9,14 @@ and persist what they decide.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from shared import vocabulary
 from shared.auth import GRID_STAFF, LEAD_DEPARTMENT, SECURITY_OFFICE, UNIT_MANAGER
-from shared.errors import DomainError
+from shared.errors import DomainError, Forbidden
 
 
 class Status(StrEnum):
@@ -85,6 +86,13 @@ ACTION_ROLES: dict[Action, frozenset[str]] = {
     Action.CLOSE: frozenset({SECURITY_OFFICE}),
     Action.ARCHIVE: frozenset({SECURITY_OFFICE}),
 }
+
+# Who may add photos and documents to a hazard (the finding, the fix): the roles that both
+# report hazards and act on them — the security office anywhere, a unit's manager and its
+# grid staff in their unit (grid staff rectify, so they bring the "after" photos).
+# Leadership (a read-only overview) and lead departments (they judge the work, accept or
+# reject, but do not do it) only read the files; portals report but never act.
+ATTACH_ROLES: frozenset[str] = frozenset({SECURITY_OFFICE, UNIT_MANAGER, GRID_STAFF})
 
 # The event each action publishes.
 ACTION_EVENTS: dict[Action, str] = {
@@ -169,9 +177,59 @@ def check_remediation_plan(plan: Mapping[str, object]) -> None:
 
 
 def check_acceptor(acceptor: str, rectifiers: Iterable[str]) -> None:
-    """The person who accepts (验收) is never the person who rectified."""
+    """The person who accepts (验收) is never the person who rectified: ``rectifiers`` is
+    everyone who ever rectified the hazard (every round, not only the last one — after a
+    rejection someone else may rectify, and the first rectifier still may not judge the
+    work). The acceptance review decides both ways, so this holds for rejecting too."""
     if acceptor in set(rectifiers):
         raise SameActor("the person who rectified a hazard cannot accept it")
+
+
+def check_uploader(roles: Iterable[str], unit: str | None, hazard_unit: str) -> None:
+    """Adding a photo or document is acting on the hazard (ATTACH_ROLES): the security
+    office on any hazard, a unit manager or grid staff only on their own unit's. Seeing a
+    hazard is not enough: leadership and lead departments read its files but add none."""
+    held = set(roles) & ATTACH_ROLES
+    if SECURITY_OFFICE in held or (held and unit is not None and unit == hazard_unit):
+        return
+    raise Forbidden(
+        f"adding photos or documents needs one of the roles {', '.join(sorted(ATTACH_ROLES))}"
+        " in scope"
+    )
+
+
+LOCATION_MAX = 200  # characters of Hazard.location
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a hazard opened from an event is put: a known cell (its unit follows), or a
+    unit, with the place as text when the ledger cannot name the cell yet."""
+
+    unit_code: str
+    cell_id: str | None
+    location: str | None = None
+    note: str | None = None  # appended to the description when the location cannot hold it
+
+
+def drill_problem_place(unit_code: str, cell_id: str | None, cell_unit: str | None) -> Place:
+    """Place a drill problem found in ``unit_code`` at ``cell_id``; ``cell_unit`` is the unit
+    the ledger's grid projection gives the cell (None: the cell is not known there yet).
+
+    Grid and education events arrive in any order, so education may name a cell the
+    ledger has not heard of: the hazard then opens on the problem's unit without the cell
+    (failing would only retry at once and dead-letter the problem), and the cell id is
+    kept as text so nothing is lost."""
+    if cell_id is None:
+        return Place(unit_code, None)
+    if cell_unit is not None:
+        return Place(cell_unit, cell_id)
+    location = f"网格位置 {cell_id}（隐患台账的网格副本尚无此位置）"
+    if len(location) <= LOCATION_MAX:
+        return Place(unit_code, None, location)
+    return Place(
+        unit_code, None, location[: LOCATION_MAX - 1] + "…", note=f"演练记录的网格位置：{cell_id}"
+    )
 
 
 def check_required(fields: Mapping[str, object], *names: str) -> None:

@@ -41,8 +41,9 @@ def publish(amqp_url: str, messages: list[tuple[str, bytes]]) -> None:
         connection.close()
 
 
-def test_two_problems_make_two_hazards_even_when_delivered_twice(databases, amqp_url, processes):
-    with databases.engine("education").begin() as conn:  # the grid projection, as if fed
+def education_and_hazard_workers(databases, amqp_url, processes):
+    """Both workers running, and education's grid projection fed (as if by the grid)."""
+    with databases.engine("education").begin() as conn:
         conn.execute(
             text(
                 "INSERT INTO grid_units (code, name, kind, last_sequence) "
@@ -52,10 +53,13 @@ def test_two_problems_make_two_hazards_even_when_delivered_twice(databases, amqp
     env = suite_env(databases, amqp_url)
     processes.worker("education", env)
     processes.worker("hazards", env)
-    edu = create_app(
+    return create_app(
         "education", {"amqp_url": amqp_url, "database_url": databases.urls["education"]}
     ).test_client()
 
+
+def past_drill(edu) -> str:
+    """A drill that took place an hour ago (organised by BWC, for JD); its id."""
     now = utcnow()
     drill = edu.post(
         "/activities",
@@ -71,7 +75,12 @@ def test_two_problems_make_two_hazards_even_when_delivered_twice(databases, amqp
         headers=SO,
     )
     assert drill.status_code == 201, drill.get_json()
-    drill_id = drill.get_json()["id"]
+    return drill.get_json()["id"]
+
+
+def test_two_problems_make_two_hazards_even_when_delivered_twice(databases, amqp_url, processes):
+    edu = education_and_hazard_workers(databases, amqp_url, processes)
+    drill_id = past_drill(edu)
     result = edu.post(
         f"/activities/{drill_id}/drill-result",
         json={
@@ -142,3 +151,53 @@ def test_two_problems_make_two_hazards_even_when_delivered_twice(databases, amqp
         return sorted(response.get_json()["hazard_numbers"])
 
     wait_until(lambda: shown() == sorted(numbers), timeout=30, message="hazard numbers")
+
+
+def test_a_problem_in_a_cell_the_ledger_does_not_know_yet_still_opens_its_hazard(
+    databases, amqp_url, processes
+):
+    """Education knows the cell, the ledger's grid copy not yet (grid events arrive in any
+    order): the hazard opens on the problem's unit, the cell kept as its location, and the
+    message is not retried into the dead-letter queue."""
+    edu = education_and_hazard_workers(databases, amqp_url, processes)
+    cell_id = str(uuid.uuid4())
+    with databases.engine("education").begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO grid_cells (cell_id, code, name, level, parent_id, unit_code, "
+                "area_type, location, last_sequence) VALUES "
+                "(:cell, 'JD-B1', '1号教学楼', 3, NULL, 'JD', 'teaching', NULL, 1)"
+            ),
+            {"cell": cell_id},
+        )
+    drill_id = past_drill(edu)
+    result = edu.post(
+        f"/activities/{drill_id}/drill-result",
+        json={
+            "participants": 120,
+            "problems": [{"category": "fire", "description": "疏散指示灯损坏", "cell_id": cell_id}],
+        },
+        headers=SO,
+    )
+    assert result.status_code == 201, result.get_json()
+    [problem] = result.get_json()["problems"]
+    assert (problem["cell_id"], problem["unit_code"]) == (cell_id, "JD")
+
+    def opened() -> list[tuple]:
+        return databases.rows(
+            "hazards",
+            "SELECT unit_code, cell_id, location, number FROM hazards WHERE source_ref = :ref",
+            ref=problem["id"],
+        )
+
+    wait_until(lambda: len(opened()) == 1, timeout=30, message="the drill's hazard")
+    [(unit_code, cell, location, number)] = opened()
+    assert (unit_code, cell) == ("JD", None)
+    assert cell_id in location
+
+    def shown() -> list[str]:
+        return edu.get(f"/activities/{drill_id}/drill-result", headers=SO).get_json()[
+            "hazard_numbers"
+        ]
+
+    wait_until(lambda: shown() == [number], timeout=30, message="the hazard number")

@@ -4,6 +4,7 @@ import pytest
 
 from services.hazards import domain
 from services.hazards.domain import Action, Status
+from shared.errors import Forbidden
 
 LOOP = [
     (Action.REGISTER, Status.REGISTERED),
@@ -76,6 +77,40 @@ def test_the_rectifier_cannot_accept():
     with pytest.raises(domain.SameActor):
         domain.check_acceptor("u1", ["u1"])
     domain.check_acceptor("u2", ["u1"])
+
+
+def test_nobody_who_rectified_in_any_round_accepts():
+    rounds = ["first", "second", "first"]  # rectified, rejected, rectified, ...
+    for rectifier in ("first", "second"):
+        with pytest.raises(domain.SameActor):
+            domain.check_acceptor(rectifier, rounds)
+    domain.check_acceptor("reviewer", rounds)
+    domain.check_acceptor("reviewer", [])
+
+
+@pytest.mark.parametrize(
+    ("roles", "unit", "allowed"),
+    [
+        ({"security_office"}, None, True),
+        ({"unit_manager"}, "JD", True),
+        ({"grid_staff"}, "JD", True),
+        ({"unit_manager"}, "XX", False),
+        ({"grid_staff"}, None, False),
+        ({"leadership"}, None, False),
+        ({"lead_department"}, "BWC", False),
+        ({"lead_department"}, "JD", False),
+        ({"portal"}, None, False),
+        ({"portal"}, "JD", False),
+        ({"psych_centre"}, "JD", False),
+        ({"lead_department", "unit_manager"}, "JD", True),
+    ],
+)
+def test_who_may_add_files_to_a_hazard_of_jd(roles, unit, allowed):
+    if allowed:
+        domain.check_uploader(roles, unit, "JD")
+    else:
+        with pytest.raises(Forbidden):
+            domain.check_uploader(roles, unit, "JD")
 
 
 def test_deadline_is_a_campus_date_overdue_the_day_after():

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from services.hazards import commands
 from services.hazards.models import Hazard
@@ -143,6 +143,47 @@ def test_bad_query_parameters_are_named(client):
     assert "status" in names
 
 
+@pytest.mark.parametrize(
+    "if_match",
+    [
+        "²",  # a latin-1 header byte str.isdigit() takes but int() refuses
+        '"³"',
+        'W/"1²"',
+        "9" * 5000,  # more digits than int() converts
+        '"-1"',
+        "abc",
+        '""',
+    ],
+)
+def test_a_malformed_if_match_is_a_400_naming_the_header(client, hazards_app, if_match):
+    hazard = client.post("/hazards", json=NEW, headers=SO).get_json()
+    response = client.post(
+        f"/hazards/{hazard['id']}/register",
+        json={"deadline": "2030-01-01"},
+        headers={**SO, "If-Match": if_match},
+    )
+    assert response.status_code == 400
+    body = problem(response)
+    assert "If-Match" in body["detail"]
+    assert body["invalid_params"] == [
+        {"name": "If-Match", "reason": "not an ETag of ours", "location": "headers"}
+    ]
+    assert client.get(f"/hazards/{hazard['id']}", headers=SO).get_json()["status"] == "discovered"
+    assert count(hazards_app, OutboxMessage) == 1  # only hazard.created
+
+
+def test_if_match_takes_strong_weak_and_any(client):
+    hazard = client.post("/hazards", json=NEW, headers=SO).get_json()
+    url = f"/hazards/{hazard['id']}"
+    bodies = {path: body for path, body, _, _ in STEPS_TO_CLOSE}
+    for if_match, path in (('"1"', "register"), ('W/"2"', "report"), ("*", "start-remediation")):
+        sent = {**SO, "If-Match": if_match}
+        response = client.post(f"{url}/{path}", json=bodies[path], headers=sent)
+        assert response.status_code == 200, response.get_json()
+    stale = client.post(f"{url}/rectify", json={"evidence": "x"}, headers={**SO, "If-Match": "3"})
+    assert stale.status_code == 412 and problem(stale)["current_version"] == 4
+
+
 def test_unknown_route_and_wrong_method(client):
     assert problem(client.get("/nowhere"))["title"] == "Not Found"
     response = client.delete("/hazards", headers=SO)
@@ -193,3 +234,17 @@ def test_read_sessions_refuse_to_write(client, hazards_app):
         client.get(f"/hazards/{created['id']}", headers=SO).get_json()["description"]
         == (NEW["description"])
     )
+
+
+def test_on_sqlite_an_open_read_does_not_hold_the_write_lock(client, hazards_app):
+    """A request reading (a slow export, say) must not stall the worker's writes: read
+    sessions begin a deferred transaction, WAL readers never block the writer."""
+    client.post("/hazards", json=NEW, headers=SO)
+    with hazards_app.test_request_context():
+        reading = read_session()
+        assert reading.scalars(select(Hazard)).all()  # its transaction is open now
+        with state().session_factory() as writer:
+            writer.execute(text("PRAGMA busy_timeout = 200"))  # fail fast if locked
+            writer.execute(text("UPDATE hazards SET description = '已核实'"))
+            writer.commit()
+    assert count(hazards_app, Hazard) == 1

@@ -221,7 +221,9 @@ def decide_extension(payload, request_id: str):
 @blp.arguments(UploadSchema, location="files")
 @blp.response(201, AttachmentSchema)
 def upload(files, hazard_id: str):
-    """A photo (JPEG, PNG, WebP, HEIC) or a PDF; 413 over the limit, 415 otherwise."""
+    """A photo (JPEG, PNG, WebP, HEIC) or a PDF; 413 over the limit, 415 otherwise. Added by
+    the security office or the hazard's own unit's manager and grid staff; others who may
+    see the hazard (leadership, lead departments) only read its files (403)."""
     upload = files["file"]
     settings = state().settings
     content = upload.stream.read(settings.upload_max_bytes + 1)
