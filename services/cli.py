@@ -11,7 +11,7 @@ from datetime import datetime
 import click
 
 from services.registry import CONSOLE, PORTS, SERVICES
-from shared.auth import PORTAL, ROLES, mint_token
+from shared.auth import PORTAL, ROLES, mint_token, unit_claim_missing
 from shared.config import ConfigError, load_settings
 
 service_choice = click.Choice(SERVICES)
@@ -57,11 +57,22 @@ def main() -> None:
 @main.command()
 @click.option("--sub", required=True, help="Subject: a person's id or a portal's name.")
 @click.option("--role", "roles", multiple=True, required=True, type=click.Choice(ROLES))
-@click.option("--unit", default=None, help="Unit code for unit-scoped roles.")
+@click.option(
+    "--unit",
+    default=None,
+    help="Unit code; required for unit_manager, grid_staff, lead_department, psych_centre.",
+)
 @click.option("--name", default=None, help="Display name (defaults to --sub).")
 @click.option("--ttl-hours", default=12.0, show_default=True, type=float)
 def token(sub: str, roles: tuple[str, ...], unit: str | None, name: str | None, ttl_hours: float):
     """Print a bearer token (and nothing else) for a person or a portal."""
+    scoped = unit_claim_missing(roles, unit)
+    if scoped is not None:
+        # Every service would refuse such a token (401): say so now, not at first use.
+        raise click.UsageError(
+            f"--unit is required for role {scoped}: it acts only within its unit "
+            "(only security_office, leadership and portal tokens go without one)"
+        )
     secret = _settings("grid").jwt_secret
     click.echo(
         mint_token(secret, sub, roles, unit=unit, name=name, ttl_seconds=int(ttl_hours * 3600))
@@ -270,6 +281,7 @@ def run(
     local = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # how processes reach each other
     env = {**os.environ, "CAMPUS_LOG_FORMAT": os.environ.get("CAMPUS_LOG_FORMAT", "text")}
     env.setdefault("CAMPUS_REPORT_URL", f"http://{local}:{console_port}/report")  # roster QR codes
+    env.setdefault("CAMPUS_PUBLIC_URL", f"http://{local}:{console_port}")  # e-mails, sign-in QR
     python = shlex.quote(sys.executable)
     manager = Manager()
     console_env = {

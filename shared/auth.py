@@ -3,6 +3,10 @@
 Tokens are HS256 with claims ``sub``, ``name``, ``roles``, ``unit`` and ``exp``. Every
 route requires a valid token unless it is explicitly public (health, metrics, API
 docs). Global roles see every unit; the others act only within their own ``unit``.
+
+A unit-scoped role (unit manager, grid staff, lead department, psych centre) means
+nothing without the unit it acts in, and must never fall back to "every unit": a token
+carrying one without a ``unit`` claim is refused (401), and none is minted.
 """
 
 from __future__ import annotations
@@ -39,6 +43,9 @@ ROLES = (
     PORTAL,
 )
 GLOBAL_ROLES = frozenset({SECURITY_OFFICE, LEADERSHIP})
+# Roles that act only within the token's ``unit``: a token holding one must name its unit
+# (whatever other roles it holds, so the role is never widened to the whole campus).
+UNIT_SCOPED_ROLES = frozenset({LEAD_DEPARTMENT, UNIT_MANAGER, GRID_STAFF, PSYCH_CENTRE})
 
 # Reachable without a token: the health checks, metrics and the API documents, matched as
 # whole paths (a prefix match once let any route starting with "/docs" or "/metrics" in).
@@ -54,8 +61,12 @@ class Principal:
 
     @property
     def is_global(self) -> bool:
-        """Sees every unit: the security office, the leadership group, unscoped portals."""
-        return bool(self.roles & GLOBAL_ROLES) or (PORTAL in self.roles and self.unit is None)
+        """Sees every unit: the security office, the leadership group, unscoped portals.
+        A portal that also holds a unit-scoped role is never unscoped (such a token without
+        a unit is refused; this keeps a principal built by hand from widening either)."""
+        if self.roles & GLOBAL_ROLES:
+            return True
+        return PORTAL in self.roles and self.unit is None and not self.roles & UNIT_SCOPED_ROLES
 
     def has_any(self, roles: Iterable[str]) -> bool:
         return bool(self.roles & set(roles))
@@ -72,6 +83,13 @@ class Principal:
             raise Forbidden(f"this action needs one of the roles: {', '.join(roles)}")
 
 
+def unit_claim_missing(roles: Iterable[str], unit: str | None) -> str | None:
+    """The first unit-scoped role among ``roles`` if ``unit`` is empty, else None."""
+    if unit:
+        return None
+    return next((role for role in sorted(set(roles)) if role in UNIT_SCOPED_ROLES), None)
+
+
 def mint_token(
     secret: str,
     sub: str,
@@ -80,11 +98,17 @@ def mint_token(
     name: str | None = None,
     ttl_seconds: int = 12 * 3600,
 ) -> str:
+    """A signed token; ValueError for a unit-scoped role without ``unit`` (it would be
+    refused on every request)."""
+    roles = sorted(set(roles))
+    role = unit_claim_missing(roles, unit)
+    if role is not None:
+        raise ValueError(f"token needs a unit claim for role {role}")
     now = int(time.time())
     claims = {
         "sub": sub,
         "name": name or sub,
-        "roles": sorted(set(roles)),
+        "roles": roles,
         "unit": unit,
         "iat": now,
         "exp": now + ttl_seconds,
@@ -119,6 +143,11 @@ def _verified(secret: str, token: str) -> tuple[Principal, float]:
         raise Unauthorized("invalid token: roles must be a list of strings")
     if unit is not None and not isinstance(unit, str):
         raise Unauthorized("invalid token: unit must be a string")
+    role = unit_claim_missing(roles, unit)
+    if role is not None:
+        # Not cached either: a token that names no unit for a unit-scoped role is refused,
+        # never read as campus-wide.
+        raise Unauthorized(f"token needs a unit claim for role {role}")
     principal = Principal(
         sub=str(claims["sub"]),
         name=str(claims.get("name") or claims["sub"]),

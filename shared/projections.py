@@ -4,6 +4,8 @@
 row holds, in one atomic statement (INSERT … ON CONFLICT DO UPDATE … WHERE
 last_sequence < new). Duplicates and stale, reordered events change nothing, and two
 consumers racing on the same aggregate cannot overwrite a newer state with an older one.
+It returns whether the event's state was written: a handler that acts on the change
+(raising a flag, say) must not act on a state the row had already moved past.
 """
 
 from __future__ import annotations
@@ -19,12 +21,19 @@ from sqlalchemy.sql.dml import Insert
 
 def upsert_newer(
     session: Session, model: type, key: str, values: dict[str, Any], sequence: int
-) -> None:
+) -> bool:
+    """Write the aggregate's state if ``sequence`` is newer than the row's; True if it was
+    written (inserted or updated), False if the event was a duplicate or stale."""
     table = model.__table__
     # A projection keeps the subset of the event's state it needs.
     row = {k: v for k, v in values.items() if k in table.c} | {"last_sequence": sequence}
     dialect = session.get_bind().dialect.name
-    session.execute(_upsert_statement(table, key, tuple(sorted(row)), dialect), row)
+    result = session.execute(_upsert_statement(table, key, tuple(sorted(row)), dialect), row)
+    # One row per statement: 1 when inserted or updated, 0 when the WHERE kept the newer row
+    # (PostgreSQL and SQLite both count an upsert's skipped update as no change).
+    if result.rowcount < 0:  # a driver that cannot tell: never guess "stale" or "applied"
+        raise RuntimeError(f"{dialect} did not report the rowcount of an upsert")
+    return result.rowcount == 1
 
 
 @lru_cache(maxsize=256)
@@ -33,8 +42,10 @@ def _upsert_statement(table: Table, key: str, columns: tuple[str, ...], dialect:
     consumer applies thousands of events a second); values travel as bound parameters."""
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     stmt = insert(table)
+    # preserve_rowcount: SQLAlchemy keeps an INSERT's rowcount only when asked (psycopg
+    # reports -1 otherwise); upsert_newer reads it to tell an applied event from a stale one.
     return stmt.on_conflict_do_update(
         index_elements=[table.c[key]],
         set_={name: stmt.excluded[name] for name in columns if name != key},
         where=table.c.last_sequence < stmt.excluded.last_sequence,
-    )
+    ).execution_options(preserve_rowcount=True)

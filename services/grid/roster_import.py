@@ -1,9 +1,14 @@
 """Bulk import of a unit's roster (.xlsx or .csv), the workflow after new-student intake.
 
 The file is validated as a whole: either every row applies, or nothing does and the
-response lists each bad row (row number as in the spreadsheet, column, reason).
+response lists each bad row (row number as in the spreadsheet, column, reason). That
+holds for what only applying a row can find out too (a head starting before the current
+one, a person of another unit the caller may not change): such a row is listed the same
+way and nothing is applied.
 Importing the same file again changes nothing: people are matched by staff number,
-student number, or name + phone, and assigning a current holder again is a no-op.
+student number, or name + phone, and assigning a current holder again is a no-op. A file
+that gives one staff or student number two names or phones is refused (each import
+would otherwise change the person back and forth).
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from sqlalchemy.orm import Session
 from services.grid import commands, domain
 from services.grid.models import Cell, Person
 from shared.auth import Principal
-from shared.errors import PayloadTooLarge, UnsupportedMediaType
+from shared.errors import DomainError, PayloadTooLarge, UnsupportedMediaType
 
 # Header (Chinese as in the college's sheets, or English) -> field.
 HEADERS = {
@@ -187,6 +192,8 @@ def validate_rows(
     valid: list[RosterRow] = []
     errors: list[RowError] = []
     single_holders: dict[tuple[str, str], tuple[int, str]] = {}
+    # (column, number) -> the first row giving it, with its name and phone
+    numbered: dict[tuple[str, str], tuple[int, str, str]] = {}
     for index, raw in enumerate(rows, start=2):
         if not any(_text(v) for v in raw.values()):
             continue  # blank line
@@ -224,6 +231,10 @@ def validate_rows(
         if row_errors:
             errors.extend(row_errors)
             continue
+        conflict = _same_number_other_person(numbered, index, raw, name, phone)
+        if conflict is not None:
+            errors.append(conflict)
+            continue
         key_person = _text(raw.get("staff_no")) or _text(raw.get("student_no")) or f"{name}/{phone}"
         if role in domain.SINGLE_HOLDER_ROLES:
             seen = single_holders.setdefault((cell_id, role), (index, key_person))
@@ -247,6 +258,36 @@ def validate_rows(
     return valid, errors
 
 
+def _same_number_other_person(
+    numbered: dict[tuple[str, str], tuple[int, str, str]],
+    index: int,
+    raw: dict[str, Any],
+    name: str,
+    phone: str,
+) -> RowError | None:
+    """A staff or student number given with another name or phone by an earlier row."""
+    for column in ("staff_no", "student_no"):
+        number = _text(raw.get(column))
+        if not number:
+            continue
+        first, first_name, first_phone = numbered.setdefault((column, number), (index, name, phone))
+        label = COLUMN_LABELS[column]
+        if first_name != name:
+            return RowError(
+                index,
+                "姓名",
+                f"{label} {number} is {first_name} in row {first}; one person has one name",
+            )
+        if first_phone != phone:
+            return RowError(
+                index,
+                "联系电话",
+                f"{label} {number} has phone {first_phone} in row {first}; "
+                "one person has one phone",
+            )
+    return None
+
+
 def _find_person(session: Session, row: RosterRow) -> Person | None:
     if row.staff_no:
         return session.scalar(select(Person).where(Person.staff_no == row.staff_no))
@@ -262,7 +303,9 @@ def import_roster(
     rows: list[dict[str, Any]],
     today: date,
 ) -> ImportResult:
-    """Validate all rows, then apply them all in the caller's transaction (or none)."""
+    """Validate all rows, then apply them all in the caller's transaction (or none): a
+    row refused while applying (a rule that needs the database) is listed like a row that
+    failed validation, and every row is undone."""
     commands.require_manager(principal, unit_code)
     cells = dict(
         session.execute(select(Cell.code, Cell.id).where(Cell.unit_code == unit_code)).all()
@@ -271,8 +314,43 @@ def import_roster(
     result = ImportResult(rows=len(valid) + len({e.row for e in errors}), errors=errors)
     if errors:
         return result
+    applying = session.begin_nested()
     for row in valid:
-        person = _find_person(session, row)
+        try:
+            with session.begin_nested():  # a refused row leaves nothing behind
+                _apply_row(session, principal, unit_code, row, result)
+        except _RowRefused as refused:
+            errors.append(refused.error)
+    if errors:
+        applying.rollback()
+        return ImportResult(rows=result.rows, errors=errors)
+    applying.commit()
+    return result
+
+
+class _RowRefused(Exception):
+    def __init__(self, error: RowError) -> None:
+        super().__init__(error.reason)
+        self.error = error
+
+
+def _person_column(row: RosterRow, error: DomainError) -> str:
+    """The column a refusal about the row's person points at."""
+    for column in ("staff_no", "student_no"):  # "student_no 2021… belongs to another person"
+        if error.detail.startswith(f"{column} "):
+            return COLUMN_LABELS[column]
+    if row.staff_no:
+        return COLUMN_LABELS["staff_no"]
+    if row.student_no:
+        return COLUMN_LABELS["student_no"]
+    return COLUMN_LABELS["name"]
+
+
+def _apply_row(
+    session: Session, principal: Principal, unit_code: str, row: RosterRow, result: ImportResult
+) -> None:
+    person = _find_person(session, row)
+    try:
         if person is None:
             person = commands.create_person(
                 session,
@@ -289,6 +367,15 @@ def import_roster(
             if any(getattr(person, k) != v for k, v in changes.items()):
                 commands.update_person(session, principal, person.id, changes)
                 result.people_updated += 1
+    except DomainError as exc:
+        reason = exc.detail
+        if person is not None and person.unit_code != unit_code:
+            reason = (
+                f"{person.name} belongs to unit {person.unit_code} and is listed here with "
+                f"another name or phone: {exc.detail}"
+            )
+        raise _RowRefused(RowError(row.row, _person_column(row, exc), reason)) from exc
+    try:
         _, created = commands.assign(
             session,
             principal,
@@ -297,8 +384,10 @@ def import_roster(
             role=row.role,
             effective_from=row.effective_from,
         )
-        if created:
-            result.assignments_created += 1
-        else:
-            result.unchanged += 1
-    return result
+    except DomainError as exc:
+        column = "生效日期" if isinstance(exc, domain.AssignmentConflict) else "网格编码"
+        raise _RowRefused(RowError(row.row, column, exc.detail)) from exc
+    if created:
+        result.assignments_created += 1
+    else:
+        result.unchanged += 1

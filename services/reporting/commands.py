@@ -213,16 +213,22 @@ def raise_flag(
 
 
 def resolve_hazard_flags(
-    session: Session, hazard_id: str, reason: str, rules: tuple[Rule, ...]
+    session: Session,
+    hazard_id: str,
+    reason: str,
+    rules: tuple[Rule, ...],
+    keep: str | None = None,
 ) -> int:
-    """The cause went away: open flags it raised are withdrawn, decided ones resolved."""
-    flags = session.scalars(
-        select(Flag).where(
-            Flag.rule.in_([rule.value for rule in rules]),
-            Flag.cause_key.like(f"%:{hazard_id}%"),
-            Flag.resolved_at.is_(None),
-        )
-    ).all()
+    """The cause went away: open flags it raised are withdrawn, decided ones resolved.
+    ``keep``: the cause key of a flag whose cause is still there (left as it is)."""
+    stmt = select(Flag).where(
+        Flag.rule.in_([rule.value for rule in rules]),
+        Flag.cause_key.like(f"%:{hazard_id}%"),
+        Flag.resolved_at.is_(None),
+    )
+    if keep is not None:
+        stmt = stmt.where(Flag.cause_key != keep)
+    flags = session.scalars(stmt).all()
     now = utcnow()
     for flag in flags:
         flag.resolved_at = now

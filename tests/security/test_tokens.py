@@ -4,7 +4,9 @@ Every service refuses, with a 401 ``application/problem+json`` and ``WWW-Authent
 Bearer``, on a read and on a write: no token, another scheme, a token that is not a JWT,
 expired, not yet valid, signed with another secret, unsigned (alg "none"), signed with
 another algorithm (HS512), a payload altered after signing, or claims missing ``sub`` or
-``exp`` or of the wrong type. A valid token on the same request is accepted (control).
+``exp`` or of the wrong type, or a unit-scoped role (unit manager, grid staff, lead
+department, psych centre) without a ``unit``. A valid token on the same request is
+accepted (control).
 
 In production (``CAMPUS_ENV=production``) a service refuses to start with the published
 development secret (``create_app`` raises ``ConfigError``), starts with a secret of its
@@ -82,6 +84,22 @@ BAD_TOKENS = {
     "no exp": (jwt.encode(_claims(exp=None), DEV_JWT_SECRET), "exp"),
     "roles not a list": (jwt.encode(_claims(roles="security_office"), DEV_JWT_SECRET), "roles"),
     "unit not a string": (jwt.encode(_claims(unit=["JD"]), DEV_JWT_SECRET), "unit"),
+    # A unit-scoped role with no unit is refused, never read as campus-wide.
+    **{
+        f"{role} without a unit": (
+            jwt.encode(_claims(roles=[role]), DEV_JWT_SECRET),
+            f"token needs a unit claim for role {role}",
+        )
+        for role in ("unit_manager", "grid_staff", "lead_department", "psych_centre")
+    },
+    "unit_manager with an empty unit": (
+        jwt.encode(_claims(roles=["unit_manager"], unit=""), DEV_JWT_SECRET),
+        "token needs a unit claim for role unit_manager",
+    ),
+    "portal and grid_staff without a unit": (
+        jwt.encode(_claims(roles=["portal", "grid_staff"]), DEV_JWT_SECRET),
+        "token needs a unit claim for role grid_staff",
+    ),
 }
 
 
@@ -182,3 +200,13 @@ def test_a_remembered_token_stops_working_when_it_expires(monkeypatch):
         auth.decode_token(DEV_JWT_SECRET, token)
     with pytest.raises(auth.Unauthorized):  # the same token under another secret
         auth.decode_token(OTHER_SECRET, token)
+
+
+def test_no_token_is_minted_for_a_unit_scoped_role_without_a_unit():
+    for role in ("unit_manager", "grid_staff", "lead_department", "psych_centre"):
+        with pytest.raises(ValueError, match=f"needs a unit claim for role {role}"):
+            mint_token(DEV_JWT_SECRET, "x", [role])
+        with pytest.raises(ValueError, match=role):
+            mint_token(DEV_JWT_SECRET, "x", ["security_office", role], unit="")
+    for roles in (["security_office"], ["leadership"], ["portal"]):
+        assert mint_token(DEV_JWT_SECRET, "x", roles)

@@ -53,3 +53,19 @@ def test_production_without_a_secret_is_refused(monkeypatch):
     result = CliRunner().invoke(main, ["token", "--sub", "x", "--role", "portal"])
     assert result.exit_code == 2
     assert "CAMPUS_JWT_SECRET" in result.output
+
+
+def test_a_unit_scoped_role_needs_a_unit():
+    """A unit-scoped role without --unit would mint a token every service refuses (401):
+    the CLI says so instead of printing one."""
+    for role in ("unit_manager", "grid_staff", "lead_department", "psych_centre"):
+        result = CliRunner().invoke(main, ["token", "--sub", "x", "--role", role])
+        assert result.exit_code == 2, (role, result.output)
+        assert f"--unit is required for role {role}" in result.output
+        assert result.stdout.count(".") < 2  # no token printed
+    mixed = ["token", "--sub", "x", "--role", "security_office", "--role", "unit_manager"]
+    assert CliRunner().invoke(main, mixed).exit_code == 2
+    for role in ("security_office", "leadership", "portal"):
+        result = CliRunner().invoke(main, ["token", "--sub", "x", "--role", role])
+        assert result.exit_code == 0, (role, result.output)
+        assert decode_token(DEV_JWT_SECRET, result.stdout.strip()).unit is None

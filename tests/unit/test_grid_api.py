@@ -429,3 +429,77 @@ def test_roster_pdf_names_phones_and_qr(grid):
     assert grid.get("/rosters?unit_code=JD", headers=XX_MANAGER).status_code == 403
     assert grid.get("/rosters?area_type=teaching", headers=JD_MANAGER).status_code == 403
     assert grid.get("/rosters?format=pdf", headers=SO).status_code == 422
+
+
+def staff_csv(rows: list[list[str]]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["姓名", "联系电话", "工号", "网格编码", "角色", "生效日期"])
+    writer.writerows(rows)
+    return out.getvalue().encode("utf-8-sig")
+
+
+def jd_people(client) -> dict[str, tuple[str, str]]:
+    people = ok(client.get("/people?unit_code=JD&page_size=100", headers=SO))
+    return {p["staff_no"]: (p["name"], p["phone"]) for p in people if p.get("staff_no")}
+
+
+def test_import_refuses_one_staff_number_with_two_names_or_phones(grid, floors):
+    """Otherwise every import renames the person back and forth (not idempotent)."""
+    before = outbox_count(grid)
+    two_names = [
+        ["张伟", "13800000001", "T001", floors[0], "网格负责人", "2021-09-01"],
+        ["李娜", "13800000002", "T002", floors[0], "网格安全员", "2021-09-01"],
+        ["张卫", "13800000001", "T001", floors[1], "网格负责人", "2021-09-01"],
+        ["张伟", "13900000009", "T001", floors[2], "网格负责人", "2021-09-01"],
+    ]
+    refused = upload(grid, staff_csv(two_names))
+    assert refused.status_code == 422, refused.get_json()
+    errors = refused.get_json()["row_errors"]
+    assert [(e["row"], e["column"]) for e in errors] == [(4, "姓名"), (5, "联系电话")]
+    assert "T001" in errors[0]["reason"] and "row 2" in errors[0]["reason"]
+    assert outbox_count(grid) == before and jd_people(grid) == {}
+
+    # The same person twice with the same details (two places) is fine, and idempotent.
+    same = [two_names[0], two_names[1], [*two_names[0][:3], floors[1], "网格负责人", "2021-09-01"]]
+    first = ok(upload(grid, staff_csv(same)))
+    assert (first["people_created"], first["assignments_created"]) == (2, 3)
+    again = ok(upload(grid, staff_csv(same)))
+    assert (again["people_updated"], again["assignments_created"], again["unchanged"]) == (0, 0, 3)
+
+
+def test_rows_refused_while_applying_are_listed_per_row_and_nothing_applies(grid, floors):
+    """A head starting before the current head, a person of another unit listed with other
+    details: a per-row error like any other (not a bare 409/403), and no row applies."""
+    ok(
+        upload(
+            grid,
+            staff_csv([["张伟", "13800000001", "T001", floors[0], "网格负责人", "2021-09-01"]]),
+        )
+    )
+    person(grid, "王芳", "13700000007", unit="XX", headers=SO, staff_no="X007")
+    before = outbox_count(grid)
+    rows = [
+        ["李娜", "13800000002", "T002", floors[1], "网格安全员", "2021-09-01"],  # fine
+        ["赵强", "13800000003", "T003", floors[0], "网格负责人", "2021-08-01"],  # too early
+        ["王芳芳", "13700000007", "X007", floors[2], "网格安全员", "2021-09-01"],  # XX's
+        ["刘洋", "13800000004", "T004", floors[3], "网格负责人", "2021-09-01"],  # fine
+    ]
+    refused = upload(grid, staff_csv(rows))
+    assert refused.status_code == 422, refused.get_json()
+    problem = refused.get_json()
+    errors = problem["row_errors"]
+    assert [(e["row"], e["column"]) for e in errors] == [(3, "生效日期"), (4, "工号")]
+    assert "2021-09-01" in errors[0]["reason"]  # the current head's start
+    assert "XX" in errors[1]["reason"]
+    assert "2 rows are invalid" in problem["detail"]
+    assert outbox_count(grid) == before  # nothing announced
+    assert jd_people(grid) == {"T001": ("张伟", "13800000001")}  # nobody created
+    xx = ok(grid.get("/people?unit_code=XX", headers=SO))
+    assert [p["name"] for p in xx] == ["王芳"]  # not renamed
+
+    # The security office may change another unit's person: the same file then only
+    # trips on the head's date.
+    again = upload(grid, staff_csv(rows), headers=SO)
+    assert [(e["row"], e["column"]) for e in again.get_json()["row_errors"]] == [(3, "生效日期")]
+    assert outbox_count(grid) == before

@@ -6,6 +6,7 @@ from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from services.reporting import commands
+from services.reporting.api.scope import own_unit
 from services.reporting.models import Flag
 from services.reporting.schemas import FlagDecisionSchema, FlagQuerySchema, FlagSchema
 from shared.api import read_session, transaction
@@ -27,7 +28,7 @@ def list_flags(query, pagination_parameters):
     if unit:
         principal.require_unit(unit)
     elif not principal.is_global:
-        unit = principal.unit
+        unit = own_unit(principal)  # never "every unit" for a token without one
     if unit:
         stmt = stmt.where(Flag.unit_code == unit)
     for key in ("rule", "status", "campaign_id"):

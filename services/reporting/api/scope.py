@@ -1,22 +1,38 @@
 """Who sees what in reporting: units their own; lead departments the categories they
-lead; the security office and the leadership group everything."""
+lead; the security office and the leadership group everything.
+
+Only a global principal (``Principal.is_global``) is ever given every unit: anyone else
+without a unit of their own is refused, never widened to the whole campus (tokens with a
+unit-scoped role and no unit are already refused at authentication).
+"""
 
 from __future__ import annotations
 
 from shared.auth import LEAD_DEPARTMENT, Principal
+from shared.errors import Forbidden
 from shared.vocabulary import CATEGORIES
 
 
 def led_categories(principal: Principal) -> list[str]:
-    if LEAD_DEPARTMENT not in principal.roles:
+    if LEAD_DEPARTMENT not in principal.roles or not principal.unit:
         return []
     return [code for code, (_, lead) in CATEGORIES.items() if lead == principal.unit]
 
 
+def own_unit(principal: Principal) -> str:
+    """The unit a non-global caller is confined to (403 if their token names none)."""
+    if not principal.unit:
+        raise Forbidden("your token names no unit; only campus-wide roles see every unit")
+    return principal.unit
+
+
 def unit_filter(principal: Principal, requested: str | None) -> str | None:
-    """The unit a caller's query is limited to (403 outside their scope)."""
+    """The unit a caller's query is limited to (403 outside their scope); None (every
+    unit) only for global principals and lead departments (limited to their categories)."""
     if requested:
         if not led_categories(principal):
             principal.require_unit(requested)
         return requested
-    return None if principal.is_global or led_categories(principal) else principal.unit
+    if principal.is_global or led_categories(principal):
+        return None
+    return own_unit(principal)
