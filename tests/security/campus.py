@@ -160,6 +160,7 @@ class Campus:
                 "flag_id": ids["flag_jd"],
                 "task_id": ids["task"],
                 "report_id": ids["supervision_jd"],
+                "unit_code": "JD",
             },
         }[service]
 

@@ -1,21 +1,22 @@
-"""Access control, generated from the four OpenAPI documents.
+"""Access control, generated from the four OpenAPI documents and the policy as data.
 
-The matrix: every documented operation × {security_office, leadership, lead_department
-(BWC), unit_manager of JD (own unit), unit_manager of XX (other unit), grid_staff of JD,
-psych_centre, portal, no token}, on a campus holding JD's and XX's data, with the path
-naming JD's resources. Without a token every operation is a 401 problem (only the
-reviewed public views below answer otherwise); with one, nothing is a 5xx and every error
-is problem+json; and no 2xx that XX's manager receives carries JD's data (the ids and
-numbers of JD's hazards, risks, equipment, inspections, activities, psych records, flags,
-supervision reports, ledger entries, or a JD person's unmasked phone).
+The matrix: every documented operation × every caller of ``access_policy.CALLERS`` (the
+security office, the leadership, a lead department that leads the resource's category or
+task (BWC) and one that does not (XCB), JD's and XX's unit managers and grid staff, the
+psych centre, an unscoped portal, no token), each sent a request that succeeds for an
+allowed caller: JD's resources in the path, a valid body, on a seeded campus put back to
+its snapshot after every write (matrix.py). Each cell asserts the status the policy
+expects (``access_policy.expected``): the allowed callers the operation's success status,
+the others 403, no token 401. On top: nothing is a 5xx, every error is problem+json, and no
+2xx received by an outsider carries JD's data (the ids and numbers of JD's hazards, risks,
+equipment, inspections, activities, psych records, flags, supervision reports, ledger
+entries, or a JD person's unmasked phone). A cell where the code disagrees with the policy
+is an xfail(strict) named in ``access_policy.BUGS``; an operation the policy does not cover
+fails here.
 
-Scope, on a representative set of unit-scoped resources: the other unit gets 403 where
-the own unit gets 2xx (a hazard and its attachment, notice and history; a risk point,
-equipment, an inspection; an activity and the unit's calendar feed; a flag, the unit's
-statistics table and statistics, a supervision report; grid writes: a person, a cell, an
-assignment, the roster and its import). Grid reads are campus-wide by design (the tree
-and its people are public within the campus) but a person's phone is masked outside
-their unit. The psych ledger is the psych centre's alone.
+Then, on a representative set of unit-scoped resources, the other unit's 403 names its
+scope; lists of another unit are empty, a person of another unit is seen with a masked
+phone, and the psych ledger is the psych centre's alone.
 
 Public paths: exactly /healthz, /readyz, /metrics, /openapi.json and /docs answer without
 a token, plus the views reviewed below that authenticate by other means; a new
@@ -27,18 +28,25 @@ from __future__ import annotations
 import io
 import json
 import re
+from dataclasses import dataclass
 
+import openpyxl
 import pytest
 
 from services.registry import SERVICES, create_app
+from services.reporting.api import work as work_api
 from shared.testing.fixtures import bearer
+from tests.security.access_policy import BUGS, CALLER, CALLERS, OUTSIDERS, POLICY, expected
 from tests.security.campus import JD, PNG, SO, XX, Campus
-from tests.security.conftest import (
-    all_operations,
-    assert_problem,
-    companions,
-    operations,
-    sqlite_campus,
+from tests.security.conftest import all_operations, assert_problem, sqlite_campus
+from tests.security.matrix import (
+    REQUESTS,
+    Req,
+    Snapshots,
+    headers,
+    request_kwargs,
+    seed_for_matrix,
+    url,
 )
 
 ROLES = {
@@ -67,22 +75,6 @@ def _url(service: str, template: str, campus: Campus) -> str:
     return re.sub(r"[{<](?:\w+:)?(\w+)[}>]", lambda m: values[m.group(1)], template)
 
 
-def _request_kwargs(service: str, path: str, operation: dict, campus: Campus) -> dict:
-    """Valid companions for required query parameters; an empty body for writes."""
-    kwargs: dict = {}
-    query = companions(operation.get("parameters", []), "", campus)
-    if path == "/rosters":
-        query["unit_code"] = "JD"
-    if query:
-        kwargs["query_string"] = query
-    content = operation.get("requestBody", {}).get("content", {})
-    if "multipart/form-data" in content:
-        kwargs.update(data={}, content_type="multipart/form-data")
-    elif content:
-        kwargs["json"] = {}
-    return kwargs
-
-
 def canaries(campus: Campus) -> dict[str, str]:
     """What only JD may see: the ids and numbers of JD's records, a JD person's phone."""
     keys = (
@@ -102,38 +94,142 @@ def canaries(campus: Campus) -> dict[str, str]:
     return {**{k: campus.ids[k] for k in keys}, "phone of JD's person": "13812345678"}
 
 
+def secrets_for(caller: str, campus: Campus) -> dict[str, str]:
+    """The canaries ``caller`` must never receive: all of them for an outsider (but the
+    psych centre's own record); for the lead department of JD's fire hazards (BWC), what
+    is neither fire nor its task (equipment, activities, psych, flags) and the phone."""
+    secrets = canaries(campus)
+    if caller == "psych_centre":
+        secrets.pop("psych_jd")
+    if caller in OUTSIDERS:
+        return secrets
+    if caller == "lead_department_own":
+        keep = ("equipment_jd", "activity_jd", "psych_jd", "flag_jd", "phone of JD's person")
+        return {k: secrets[k] for k in keep}
+    return {}
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _readable(response) -> str:
+    """What a reader of the response sees: JSON and text as they are, a workbook's cells
+    (other files — images, PDFs — are not searched)."""
+    if response.mimetype == XLSX:
+        book = openpyxl.load_workbook(io.BytesIO(response.get_data()), read_only=True)
+        return "\n".join(
+            str(value)
+            for sheet in book.worksheets
+            for row in sheet.iter_rows(values_only=True)
+            for value in row
+            if value is not None
+        )
+    if response.is_json or response.mimetype.startswith("text/"):
+        return response.get_data(as_text=True)
+    return ""
+
+
 # -- the matrix -------------------------------------------------------------------------------
+@dataclass
+class Matrix:
+    campus: Campus
+    snapshots: Snapshots
+    headers: dict[str, dict[str, str]]
+
+
 @pytest.fixture(scope="module")
-def matrix_campus(tmp_path_factory):
-    campus = sqlite_campus(tmp_path_factory.mktemp("matrix"))
-    yield campus
+def matrix(tmp_path_factory):
+    root = tmp_path_factory.mktemp("matrix")
+    campus = seed_for_matrix(sqlite_campus(root))
+    snapshots = Snapshots(campus, root)
+    snapshots.take()
+    yield Matrix(campus, snapshots, headers(campus))
     campus.close()
 
 
-@pytest.mark.parametrize(
-    ("service", "method", "path"),
-    [pytest.param(s, m, p, id=f"{s}:{m} {p}") for s, m, p in all_operations()],
-)
-def test_matrix(matrix_campus, service, method, path):
-    operation = next(o for m, p, o in operations(service) if (m, p) == (method, path))
-    url = _url(service, path, matrix_campus)
-    kwargs = _request_kwargs(service, path, operation, matrix_campus)
-    flask_path = re.sub(r"{(\w+)}", r"<\1>", path)
-    public = (service, method, flask_path) in REVIEWED_PUBLIC
-    secrets = canaries(matrix_campus)
-    for role, headers in ROLES.items():
-        response = matrix_campus.call(service, method, url, headers, **kwargs)
-        where = (role, method, url, response.status_code)
-        assert response.status_code < 500, (*where, response.get_data(as_text=True)[:300])
-        if response.status_code >= 400:
-            assert_problem(response)
-        if role == "no_token" and not public:
-            assert_problem(response, 401)
-            assert response.headers["WWW-Authenticate"] == "Bearer"
-        if role == "unit_manager_other" and response.status_code < 300 and method == "GET":
-            text = response.get_data(as_text=True) if response.is_json else ""
-            leaked = {name for name, value in secrets.items() if value in text}
-            assert not leaked, (where, leaked)
+@pytest.fixture(scope="module")
+def matrix_campus(matrix):
+    """The matrix's campus, for the tests that only read (or are refused)."""
+    for service in SERVICES:
+        matrix.snapshots.restore(service)
+    return matrix.campus
+
+
+def _cell(service: str, method: str, path: str, caller: str):
+    bug = BUGS.get((service, method, path, caller))
+    marks = [pytest.mark.xfail(strict=True, reason=bug)] if bug else []
+    return pytest.param(
+        service, method, path, caller, id=f"{service}:{method} {path}|{caller}", marks=marks
+    )
+
+
+CELLS = [_cell(s, m, p, c.name) for s, m, p in all_operations() for c in CALLERS]
+
+
+@pytest.mark.parametrize(("service", "method", "path", "caller"), CELLS)
+def test_matrix(matrix, monkeypatch, service, method, path, caller):
+    rule = POLICY.get((service, method, path))
+    assert rule is not None, f"{service} {method} {path}: no rule in access_policy.POLICY"
+    req = REQUESTS.get((service, method, path), Req())
+    campus = matrix.campus
+    matrix.snapshots.restore(service)
+    if req.clock is not None:
+        monkeypatch.setattr(work_api, "now", lambda: req.clock)
+    target = url(campus, service, path, req)
+    response = campus.call(
+        service, method, target, matrix.headers[caller], **request_kwargs(campus, req)
+    )
+    matrix.snapshots.dirty.add(service)  # reads may write too (sign-in attempts, psych log)
+    want = expected(rule, CALLER[caller])
+    body = response.get_data().decode("utf-8", "replace")
+    where = (caller, method, target, response.status_code, body[:300])
+    assert response.status_code < 500, where
+    if response.status_code >= 400:
+        assert_problem(response)
+    if response.status_code == 401 and CALLER[caller].role is None:
+        assert response.headers["WWW-Authenticate"] == "Bearer", where
+    assert response.status_code == want, (f"expected {want}: {rule.why}", *where)
+    if response.status_code < 300:
+        text = _readable(response)
+        leaked = {k for k, v in secrets_for(caller, campus).items() if v in text}
+        assert not leaked, (where[:4], leaked)
+
+
+def test_each_cell_starts_from_the_seeded_campus(matrix):
+    """A write is undone before the next cell of its service: the same unit twice is 201
+    both times, where without the snapshot it would be a 409."""
+    body = {"code": "ZY", "name": "测试学院", "kind": "college"}
+    for _ in range(2):
+        matrix.snapshots.restore("grid")
+        matrix.campus.call("grid", "POST", "/units", SO, expect=201, json=body)
+        matrix.snapshots.dirty.add("grid")
+    matrix.campus.call("grid", "POST", "/units", SO, expect=409, json=body)
+
+
+def test_the_policy_covers_every_documented_operation():
+    documented = set(all_operations())
+    assert documented - set(POLICY) == set(), "documented operations without a rule"
+    assert set(POLICY) - documented == set(), "rules of operations no longer documented"
+
+
+def test_every_write_is_sent_a_body_and_every_request_a_documented_operation():
+    documented = set(all_operations())
+    assert set(REQUESTS) <= documented, set(REQUESTS) - documented
+    requests = {op: REQUESTS.get(op, Req()) for op in documented if op[1] != "GET"}
+    bare = {op for op, req in requests.items() if req.json is None and req.upload is None}
+    assert bare == set(), bare
+
+
+def test_known_bugs_are_cells_of_the_matrix():
+    for service, method, path, caller in BUGS:
+        assert (service, method, path) in POLICY and caller in CALLER, (method, path, caller)
+
+
+def test_every_rule_allows_someone():
+    """No rule is vacuous: each operation has a caller with a token that it serves."""
+    for key, rule in POLICY.items():
+        answers = {expected(rule, c) for c in CALLERS if c.role is not None}
+        assert rule.ok in answers, key
 
 
 # -- public paths ---------------------------------------------------------------------------

@@ -1,0 +1,428 @@
+"""The access policy of the four services, as data: who may call each documented operation.
+
+Read from the endpoints (services/*/api/*.py and the commands they call: ``require_role``,
+``require_unit``, ``require_manager``, ``can_see``, ``require_actor`` …) and checked
+against the handbook (DOMAIN.md "Who uses it") and the issues' "Access" paragraphs:
+
+- the security office manages everything and sees everything; the leadership group has a
+  read-only overview; an unscoped portal (a service token) reads campus-wide and does what
+  its integrations need (reports hazards, submits a unit's table) and nothing else;
+- a unit's manager and its grid staff act within their unit only (grid staff: in the cells
+  they hold); a lead department (牵头部门) sees and judges the categories and tasks it leads,
+  across units; the psych centre alone reads and writes the psychological ledger;
+- reads of the grid (units, people with masked phones, cells, holders), the campaign, the
+  checklists and the themed dates are campus-wide by design; list endpoints answer every
+  caller 200 and filter the rows to the caller's scope (tests/security checks the rows).
+
+The matrix (test_access_matrix.py) asks every operation as each caller below, on JD's
+resources, and expects ``expected(rule, caller)``: the allowed callers get ``rule.ok``,
+the others ``rule.denied`` (403; no operation hides existence with a 404 on purpose), and a
+caller without a token 401 (only the reviewed public sign-in answers it). Where the code
+disagrees with the policy, the cell is listed in ``BUGS`` (an xfail that turns red once
+fixed); the expectation itself stays what the policy says.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from types import MappingProxyType
+
+from shared.auth import (
+    GRID_STAFF,
+    LEAD_DEPARTMENT,
+    LEADERSHIP,
+    PORTAL,
+    PSYCH_CENTRE,
+    ROLES,
+    SECURITY_OFFICE,
+    UNIT_MANAGER,
+)
+
+OWN_UNIT = "JD"  # every path of the matrix names JD's resources
+
+
+class Scope(StrEnum):
+    ANY = "any"  # the role may, whatever its unit
+    UNIT = "unit"  # only within the resource's unit (JD)
+    LEADS = "leads"  # a lead department only where it leads the category / task
+
+
+@dataclass(frozen=True)
+class Caller:
+    """A column of the matrix: one role, and where it stands relative to JD's resources."""
+
+    name: str
+    role: str | None  # None: no token
+    unit: str | None = None
+
+
+CALLERS: tuple[Caller, ...] = (
+    Caller("security_office", SECURITY_OFFICE),
+    Caller("leadership", LEADERSHIP),
+    Caller("lead_department_own", LEAD_DEPARTMENT, "BWC"),  # leads fire and task 一
+    Caller("lead_department_other", LEAD_DEPARTMENT, "XCB"),  # leads political, task 十二
+    Caller("unit_manager_own", UNIT_MANAGER, OWN_UNIT),
+    Caller("unit_manager_other", UNIT_MANAGER, "XX"),
+    Caller("grid_staff_own", GRID_STAFF, OWN_UNIT),  # holds JD's place (head)
+    Caller("grid_staff_other", GRID_STAFF, "XX"),  # holds XX's place
+    Caller("psych_centre", PSYCH_CENTRE, "XLZX"),
+    Caller("portal", PORTAL),  # a service token without a unit
+    Caller("no_token", None),
+)
+CALLER = {c.name: c for c in CALLERS}
+# Callers who must never see JD's records (the matrix checks their 2xx JSON for them).
+OUTSIDERS = ("lead_department_other", "unit_manager_other", "grid_staff_other", "psych_centre")
+
+
+@dataclass(frozen=True)
+class Rule:
+    grants: Mapping[str, Scope]  # role -> where it may call the operation
+    ok: int = 200  # what an allowed caller gets
+    denied: int = 403  # what the others get
+    leads: frozenset[str] = frozenset({"BWC"})  # lead depts of the resource (fire: BWC)
+    public: bool = False  # reviewed public view: no token is not a 401
+    # Callers whose answer is something else, and why (rare; each one explained).
+    overrides: Mapping[str, int] = field(default_factory=dict)
+    why: str = ""
+
+
+def grants(*parts: Mapping[str, Scope], **extra: Scope) -> Mapping[str, Scope]:
+    merged: dict[str, Scope] = {}
+    for part in parts:
+        merged.update(part)
+    merged.update(extra)
+    return MappingProxyType(merged)
+
+
+A, U, L = Scope.ANY, Scope.UNIT, Scope.LEADS
+EVERYONE = grants({role: A for role in ROLES})
+OFFICE = grants({SECURITY_OFFICE: A})
+GLOBAL_READERS = grants({SECURITY_OFFICE: A, LEADERSHIP: A, PORTAL: A})
+UNIT_READERS = grants(GLOBAL_READERS, {UNIT_MANAGER: U, GRID_STAFF: U})
+LED_READERS = grants(UNIT_READERS, {LEAD_DEPARTMENT: L})  # + the lead dept of the category
+MANAGERS = grants({SECURITY_OFFICE: A, UNIT_MANAGER: U})
+PSYCH = grants({PSYCH_CENTRE: A})
+
+
+def expected(rule: Rule, caller: Caller) -> int:
+    """The status ``caller`` must get from an operation under ``rule``."""
+    if caller.name in rule.overrides:
+        return rule.overrides[caller.name]
+    if caller.role is None:
+        return rule.ok if rule.public else 401
+    scope = rule.grants.get(caller.role)
+    if scope is None:
+        return rule.denied
+    if scope is Scope.UNIT and caller.unit != OWN_UNIT:
+        return rule.denied
+    if scope is Scope.LEADS and caller.unit not in rule.leads:
+        return rule.denied
+    return rule.ok
+
+
+def allowed(rule: Rule, caller: Caller) -> bool:
+    return expected(rule, caller) == rule.ok
+
+
+# -- the policy -----------------------------------------------------------------------------
+GRID_READ = "grid reads are campus-wide (phones, staff and student numbers masked outside "
+GRID_READ += "the unit: grid/api/views.py person_view)"
+GRID_WRITE = "issue 3: the security office manages everything, a unit's manager only the "
+GRID_WRITE += "cells, people and assignments of that unit (grid/commands.py require_manager)"
+
+_GRID: dict[tuple[str, str], Rule] = {
+    ("POST", "/units"): Rule(OFFICE, ok=201, why="units are the security office's"),
+    ("GET", "/units"): Rule(EVERYONE, why=GRID_READ),
+    ("GET", "/units/{code}"): Rule(EVERYONE, why=GRID_READ),
+    ("PATCH", "/units/{code}"): Rule(OFFICE, why="units are the security office's"),
+    ("POST", "/people"): Rule(MANAGERS, ok=201, why=GRID_WRITE),
+    ("GET", "/people"): Rule(EVERYONE, why=GRID_READ),
+    ("GET", "/people/{person_id}"): Rule(EVERYONE, why=GRID_READ),
+    ("PATCH", "/people/{person_id}"): Rule(MANAGERS, why=GRID_WRITE),
+    ("GET", "/people/{person_id}/responsibilities"): Rule(EVERYONE, why=GRID_READ),
+    ("POST", "/cells"): Rule(MANAGERS, ok=201, why=GRID_WRITE + "; a place under JD's cell"),
+    ("GET", "/cells"): Rule(EVERYONE, why=GRID_READ),
+    ("GET", "/cells/gaps"): Rule(EVERYONE, why=GRID_READ),
+    ("GET", "/cells/{cell_id}"): Rule(EVERYONE, why=GRID_READ),
+    ("PATCH", "/cells/{cell_id}"): Rule(MANAGERS, why=GRID_WRITE),
+    ("POST", "/cells/{cell_id}/move"): Rule(MANAGERS, why=GRID_WRITE + " (both ends)"),
+    ("GET", "/cells/{cell_id}/chain"): Rule(EVERYONE, why=GRID_READ),
+    ("GET", "/cells/{cell_id}/holders"): Rule(EVERYONE, why=GRID_READ),
+    ("GET", "/cells/{cell_id}/assignments"): Rule(EVERYONE, why=GRID_READ),
+    ("POST", "/assignments"): Rule(MANAGERS, ok=201, why=GRID_WRITE),
+    ("POST", "/assignments/{assignment_id}/end"): Rule(MANAGERS, why=GRID_WRITE),
+    ("GET", "/rosters"): Rule(
+        UNIT_READERS,
+        why="a unit's roster (with phones) is for its own people, the office, the leadership "
+        "(grid/api/rosters.py get_roster: require_unit)",
+    ),
+    ("POST", "/units/{code}/roster-import"): Rule(MANAGERS, why=GRID_WRITE),
+    ("POST", "/auth/login"): Rule(
+        EVERYONE, public=True, why="password sign-in: the password is the credential"
+    ),
+    ("POST", "/auth/password"): Rule(
+        EVERYONE,
+        ok=204,
+        # The current password is checked against the person named by the token's sub: a
+        # token that names no person with a password is refused like a wrong password.
+        overrides={
+            c.name: 401
+            for c in CALLERS
+            if c.role is not None and c.name not in ("grid_staff_own", "grid_staff_other")
+        },
+        why="a signed-in person changes their own password (grid/api/auth.py)",
+    ),
+    ("PUT", "/people/{person_id}/password"): Rule(
+        OFFICE, ok=204, why="the security office sets passwords (grid/login.py)"
+    ),
+}
+
+HAZARD_READ = "issue 4: a unit sees its own, lead departments their categories across units, "
+HAZARD_READ += "the office (and the leadership, portals) all (hazards/commands.py can_see)"
+REGISTER_READ = "register reads follow the ledger (hazards/register_commands.py can_read)"
+REGISTER_WRITE = "the office anywhere, a unit manager in the unit of the place "
+REGISTER_WRITE += "(hazards/register_commands.py require_writer)"
+LOOP = "hazards/domain.py ACTION_ROLES, scoped by commands.require_actor"
+FILTERED = "a list: every caller 200, rows filtered to the caller's scope"
+STEP_MANAGERS = Rule(MANAGERS, why=LOOP)
+
+_HAZARDS: dict[tuple[str, str], Rule] = {
+    ("POST", "/hazards"): Rule(
+        grants(MANAGERS, {GRID_STAFF: U, PORTAL: A}),
+        ok=201,
+        why="reporters: office, portals, a unit's manager, grid staff in the cells they hold "
+        "(hazards/commands.py REPORTER_ROLES); leadership is read-only",
+    ),
+    ("GET", "/hazards"): Rule(EVERYONE, why=FILTERED),
+    ("GET", "/hazards/{hazard_id}"): Rule(LED_READERS, why=HAZARD_READ),
+    ("GET", "/hazards/{hazard_id}/history"): Rule(LED_READERS, why=HAZARD_READ),
+    ("POST", "/hazards/{hazard_id}/register"): STEP_MANAGERS,
+    ("POST", "/hazards/{hazard_id}/report"): STEP_MANAGERS,
+    ("POST", "/hazards/{hazard_id}/start-remediation"): STEP_MANAGERS,
+    ("POST", "/hazards/{hazard_id}/rectify"): Rule(grants(MANAGERS, {GRID_STAFF: U}), why=LOOP),
+    ("POST", "/hazards/{hazard_id}/accept"): Rule(
+        grants(MANAGERS, {LEAD_DEPARTMENT: L}), why=LOOP + "; never the rectifier"
+    ),
+    ("POST", "/hazards/{hazard_id}/reject"): Rule(
+        grants(MANAGERS, {LEAD_DEPARTMENT: L}), why=LOOP + "; never the rectifier"
+    ),
+    ("POST", "/hazards/{hazard_id}/close"): Rule(OFFICE, why="销号: security office only"),
+    ("POST", "/hazards/{hazard_id}/archive"): Rule(OFFICE, why="备案存档: security office only"),
+    ("POST", "/hazards/{hazard_id}/extensions"): Rule(
+        MANAGERS, ok=201, why="延期申请: who starts remediation (commands.request_extension)"
+    ),
+    ("GET", "/hazards/{hazard_id}/extensions"): Rule(LED_READERS, why=HAZARD_READ),
+    ("POST", "/hazards/extensions/{request_id}/decision"): Rule(
+        grants(MANAGERS, {LEAD_DEPARTMENT: L}),
+        why="who accepts (commands.decide_extension), never the requester",
+    ),
+    ("POST", "/hazards/{hazard_id}/attachments"): Rule(
+        grants(MANAGERS, {GRID_STAFF: U}),
+        ok=201,
+        why="adding files is acting on the hazard: the office, the unit's manager and grid "
+        "staff; leadership and lead departments only read (hazards/domain.py ATTACH_ROLES)",
+    ),
+    ("GET", "/hazards/{hazard_id}/attachments"): Rule(LED_READERS, why=HAZARD_READ),
+    ("GET", "/hazards/{hazard_id}/attachments/{attachment_id}"): Rule(
+        LED_READERS, why="issue 4: files are served only to users who may see the hazard"
+    ),
+    ("GET", "/hazards/export.xlsx"): Rule(EVERYONE, why=FILTERED),
+    ("GET", "/hazards/{hazard_id}/notice.pdf"): Rule(LED_READERS, why=HAZARD_READ),
+    ("GET", "/hazards/{hazard_id}/acceptance.pdf"): Rule(LED_READERS, why=HAZARD_READ),
+    ("GET", "/cells/{cell_id}"): Rule(EVERYONE, why="the ledger's copy of the grid: " + GRID_READ),
+    ("GET", "/cells/{cell_id}/responsible"): Rule(
+        EVERYONE, why="names only, as the grid's holders"
+    ),
+    ("POST", "/risks"): Rule(MANAGERS, ok=201, why=REGISTER_WRITE),
+    ("GET", "/risks"): Rule(EVERYONE, why=FILTERED),
+    ("GET", "/risks/announcement"): Rule(
+        grants(UNIT_READERS, {LEAD_DEPARTMENT: A}),
+        why="风险公告 of JD's place: its unit and global roles; any lead department, but only "
+        "the risk points of the categories it leads (" + REGISTER_READ + ")",
+    ),
+    ("GET", "/risks/summary"): Rule(
+        grants(UNIT_READERS, {LEAD_DEPARTMENT: A}),
+        why="counts by colour of JD: its unit, global roles, lead depts (their categories)",
+    ),
+    ("GET", "/risks/{risk_id}"): Rule(LED_READERS, why=REGISTER_READ),
+    ("PATCH", "/risks/{risk_id}"): Rule(MANAGERS, why=REGISTER_WRITE),
+    ("POST", "/checklists"): Rule(
+        grants(OFFICE, {LEAD_DEPARTMENT: L}),
+        ok=201,
+        why="college-wide data: the office or the category's lead department",
+    ),
+    ("GET", "/checklists"): Rule(EVERYONE, why="checklists are college-wide data"),
+    ("GET", "/checklists/{template_id}"): Rule(EVERYONE, why="checklists are college-wide data"),
+    ("PATCH", "/checklists/{template_id}"): Rule(
+        grants(OFFICE, {LEAD_DEPARTMENT: L}), why="the office or the category's lead department"
+    ),
+    ("POST", "/inspections"): Rule(
+        grants(MANAGERS, {GRID_STAFF: U}),
+        ok=201,
+        why="日检查: the office, the unit's manager, grid staff holding the place "
+        "(register_commands.require_inspector)",
+    ),
+    ("GET", "/inspections"): Rule(EVERYONE, why=FILTERED),
+    ("GET", "/inspections/coverage"): Rule(UNIT_READERS, why="a unit's places: require_unit"),
+    ("GET", "/inspections/{inspection_id}"): Rule(LED_READERS, why=REGISTER_READ),
+    ("POST", "/equipment"): Rule(MANAGERS, ok=201, why=REGISTER_WRITE),
+    ("GET", "/equipment"): Rule(EVERYONE, why=FILTERED),
+    ("GET", "/equipment/{equipment_id}"): Rule(
+        LED_READERS, leads=frozenset({"JWC"}), why=REGISTER_READ + "; 特种设备 is led by JWC"
+    ),
+    ("PATCH", "/equipment/{equipment_id}"): Rule(MANAGERS, why=REGISTER_WRITE),
+    ("POST", "/equipment/{equipment_id}/inspections"): Rule(MANAGERS, ok=201, why=REGISTER_WRITE),
+    ("GET", "/equipment/{equipment_id}/inspections"): Rule(
+        LED_READERS, leads=frozenset({"JWC"}), why=REGISTER_READ + "; 特种设备 is led by JWC"
+    ),
+}
+
+ACTIVITY_READ = "education/commands.py can_read: global roles, the organising and target units"
+ACTIVITY_WRITE = "issue 5 / education/commands.py require_manager: the office, or the manager "
+ACTIVITY_WRITE += "of the organising unit"
+PSYCH_ONLY = "issue 5: only the psych centre reads or writes records (education/psych.py)"
+
+_EDUCATION: dict[tuple[str, str], Rule] = {
+    ("POST", "/activities"): Rule(MANAGERS, ok=201, why=ACTIVITY_WRITE),
+    ("GET", "/activities"): Rule(EVERYONE, why=FILTERED),
+    ("GET", "/activities/{activity_id}"): Rule(UNIT_READERS, why=ACTIVITY_READ),
+    ("PATCH", "/activities/{activity_id}"): Rule(MANAGERS, why=ACTIVITY_WRITE),
+    ("POST", "/activities/{activity_id}/cancel"): Rule(MANAGERS, why=ACTIVITY_WRITE),
+    ("POST", "/activities/{activity_id}/held"): Rule(MANAGERS, why=ACTIVITY_WRITE),
+    ("POST", "/activities/{activity_id}/enrolments"): Rule(
+        MANAGERS, why=ACTIVITY_WRITE + " (a target unit's manager: its own people)"
+    ),
+    ("GET", "/activities/{activity_id}/enrolments"): Rule(UNIT_READERS, why=ACTIVITY_READ),
+    ("GET", "/activities/{activity_id}/sign-in"): Rule(MANAGERS, why="the organiser shows it"),
+    ("GET", "/activities/{activity_id}/sign-in/qr"): Rule(MANAGERS, why="the organiser shows it"),
+    ("POST", "/activities/{activity_id}/check-in"): Rule(
+        EVERYONE,
+        why="anyone signed in may present the code shown in the room: holding the code is "
+        "what the sign-in proves (education/commands.py check_in)",
+    ),
+    ("GET", "/activities/{activity_id}/attendance"): Rule(UNIT_READERS, why=ACTIVITY_READ),
+    ("POST", "/activities/{activity_id}/drill-result"): Rule(MANAGERS, ok=201, why=ACTIVITY_WRITE),
+    ("GET", "/activities/{activity_id}/drill-result"): Rule(UNIT_READERS, why=ACTIVITY_READ),
+    ("POST", "/activities/{activity_id}/problems"): Rule(MANAGERS, ok=201, why=ACTIVITY_WRITE),
+    ("GET", "/calendar"): Rule(UNIT_READERS, why="a unit's calendar: require_unit"),
+    ("GET", "/calendar/{unit_code}/subscription"): Rule(
+        UNIT_READERS, why="the feed key of a unit: require_unit"
+    ),
+    ("GET", "/calendar/{unit_code}.ics"): Rule(
+        UNIT_READERS,
+        why="public-marked: a feed key or a bearer token of the unit (none: 401)",
+    ),
+    ("GET", "/themed-dates"): Rule(EVERYONE, why="campus-wide planning data"),
+    ("POST", "/themed-dates"): Rule(OFFICE, ok=201, why="entered by the security office"),
+    ("GET", "/themed-dates/suggestions"): Rule(EVERYONE, why="campus-wide planning data"),
+    ("GET", "/coverage"): Rule(EVERYONE, why="each unit its own row, global roles all"),
+    ("GET", "/attendance"): Rule(UNIT_READERS, why="a unit's rates: require_unit"),
+    ("POST", "/psych/records"): Rule(PSYCH, ok=201, why=PSYCH_ONLY),
+    ("GET", "/psych/records"): Rule(PSYCH, why=PSYCH_ONLY),
+    ("GET", "/psych/records/{record_id}"): Rule(PSYCH, why=PSYCH_ONLY),
+    ("PATCH", "/psych/records/{record_id}"): Rule(PSYCH, why=PSYCH_ONLY),
+    ("POST", "/psych/records/{record_id}/interventions"): Rule(PSYCH, ok=201, why=PSYCH_ONLY),
+    ("GET", "/psych/summary"): Rule(EVERYONE, why="issue 5: everyone else sees counts per unit"),
+    ("GET", "/psych/access-log"): Rule(
+        grants(PSYCH, OFFICE), why="the audit trail: the psych centre and the security office"
+    ),
+}
+
+UNIT_OWN = "issue 6: units see their own statistics, submissions and flags; the office and "
+UNIT_OWN += "the leadership everything (require_unit)"
+LED_STATS = "issue 6 + reporting/api/scope.py: a lead department sees its categories across units"
+TASK_1 = frozenset({"DZB", "BWC"})  # task 一 强化责任落实 is led by 党政办公室 and 安全保卫处
+TASK_WRITE = "the task's lead departments and the security office (reporting/work.py "
+TASK_WRITE += "require_task_writer)"
+TASK_READ = "every unit answering for task 一 (all of them) reads the entries concerning it"
+
+_REPORTING: dict[tuple[str, str], Rule] = {
+    ("GET", "/statistics"): Rule(grants(UNIT_READERS, {LEAD_DEPARTMENT: A}), why=LED_STATS),
+    ("GET", "/statistics/export.xlsx"): Rule(
+        grants(UNIT_READERS, {LEAD_DEPARTMENT: A}), why=LED_STATS
+    ),
+    ("POST", "/campaigns"): Rule(OFFICE, ok=201, why="the campaign is the security office's"),
+    ("GET", "/campaigns"): Rule(EVERYONE, why="the campaign (tasks, dates) is campus-wide"),
+    ("GET", "/campaigns/{campaign_id}"): Rule(EVERYONE, why="the campaign is campus-wide"),
+    ("GET", "/campaigns/{campaign_id}/dues/{due_id}/table"): Rule(UNIT_READERS, why=UNIT_OWN),
+    ("POST", "/campaigns/{campaign_id}/dues/{due_id}/submissions"): Rule(
+        grants(MANAGERS, {PORTAL: A}),
+        ok=201,
+        why="a unit's manager submits (or the office, or a portal on its behalf)",
+    ),
+    ("GET", "/campaigns/{campaign_id}/dues/{due_id}/submissions/{unit_code}"): Rule(
+        UNIT_READERS, why=UNIT_OWN
+    ),
+    ("GET", "/campaigns/{campaign_id}/dues/{due_id}/board"): Rule(
+        EVERYONE, why="units see their own row; the office every row"
+    ),
+    ("GET", "/flags"): Rule(UNIT_READERS, why=UNIT_OWN),
+    ("GET", "/flags/{flag_id}"): Rule(UNIT_READERS, why=UNIT_OWN),
+    ("POST", "/flags/{flag_id}/decision"): Rule(
+        OFFICE, why="issue 6: only the security office decides flags"
+    ),
+    ("POST", "/campaigns/{campaign_id}/tasks/{task_id}/ledger"): Rule(
+        grants(OFFICE, {LEAD_DEPARTMENT: L}), ok=201, leads=TASK_1, why=TASK_WRITE
+    ),
+    ("GET", "/campaigns/{campaign_id}/tasks/{task_id}/ledger"): Rule(
+        EVERYONE, leads=TASK_1, why=TASK_READ
+    ),
+    ("POST", "/campaigns/{campaign_id}/tasks/{task_id}/completions"): Rule(
+        grants(OFFICE, {LEAD_DEPARTMENT: L}), ok=201, leads=TASK_1, why=TASK_WRITE
+    ),
+    ("GET", "/campaigns/{campaign_id}/tasks/{task_id}/completions"): Rule(
+        EVERYONE, leads=TASK_1, why=TASK_READ
+    ),
+    ("GET", "/campaigns/{campaign_id}/progress"): Rule(
+        grants(GLOBAL_READERS, {LEAD_DEPARTMENT: A}),
+        why="the progress matrix: global roles; a lead department the tasks it leads",
+    ),
+    ("POST", "/campaigns/{campaign_id}/supervision"): Rule(
+        grants({LEAD_DEPARTMENT: A}),
+        ok=201,
+        why="督查报告 are written by lead departments (any that leads a task of the campaign)",
+    ),
+    ("GET", "/campaigns/{campaign_id}/supervision"): Rule(EVERYONE, why=FILTERED),
+    ("GET", "/campaigns/{campaign_id}/supervision/{report_id}"): Rule(
+        LED_READERS,
+        why="global roles, the college it is about and its author (BWC) (work.can_read_report)",
+    ),
+    ("PUT", "/campaigns/{campaign_id}/supervision/{report_id}"): Rule(
+        grants({LEAD_DEPARTMENT: L}), why="only its author (BWC) replaces it"
+    ),
+    ("GET", "/campaigns/{campaign_id}/assessment"): Rule(
+        EVERYONE, why="年终考核: units their own row, global roles all"
+    ),
+    ("GET", "/campaigns/{campaign_id}/assessment.xlsx"): Rule(
+        EVERYONE, why="年终考核: units their own row, global roles all"
+    ),
+}
+
+POLICY: dict[tuple[str, str, str], Rule] = {
+    (service, method, path): rule
+    for service, table in (
+        ("grid", _GRID),
+        ("hazards", _HAZARDS),
+        ("education", _EDUCATION),
+        ("reporting", _REPORTING),
+    )
+    for (method, path), rule in table.items()
+}
+
+# -- where the code disagrees -----------------------------------------------------------------
+# (service, method, path, caller) -> what is wrong, and where the check is missing. Each is
+# an xfail(strict) cell of the matrix: it turns red (XPASS) once the service is fixed, and
+# then leaves this list.
+BUGS: dict[tuple[str, str, str, str], str] = {
+    ("hazards", "GET", "/risks/announcement", "lead_department_other"): (
+        "bug: any lead department reads every risk point of any unit's place through the "
+        "风险公告 (here JD's fire risk point, which XCB does not lead, while GET "
+        "/risks/{risk_id} refuses it): register_commands.announcement checks only "
+        "`LEAD_DEPARTMENT in principal.roles` and lists the whole subtree without the "
+        "led-category filter of can_read/visible (services/hazards/register_commands.py:214, "
+        "query at :217). Fixed by filtering the points to led_categories (200, no JD record); "
+        "a 403 instead would need this cell's rule changed"
+    ),
+}

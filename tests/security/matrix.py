@@ -1,0 +1,573 @@
+"""The access matrix's campus and the request each documented operation gets.
+
+The campus is the seeded one of campus.py (JD's and XX's data) plus what a successful call
+of every operation needs: hazards at each stage of the loop (the rectified one rectified by
+someone who is none of the callers), an extension asked by another JD manager, a person
+who signs in with a password, drills past and present, a second due date JD submitted.
+Every request names JD's resources and carries a body an allowed caller gets a 2xx for.
+
+Writes change the campus, so it is snapshotted once seeded (SQLite's online backup) and a
+service's database is put back before any request that follows a write to it: each cell
+of the matrix starts from the same data, whoever went before.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import sqlite3
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from services.registry import SERVICES
+from services.reporting.commands import SEED_CAMPAIGN
+from shared.db import utcnow
+from shared.testing.fixtures import bearer
+from tests.security.access_policy import CALLERS
+from tests.security.campus import BWC, JD, PNG, PSYCH, SO, XX, Campus
+
+PASSWORD = "Campus-2021x"  # of the sign-in person and of the grid staff's people
+RECTIFIER = bearer("unit_manager", unit="JD", sub="rectifier-jd")  # none of the callers
+REQUESTER = bearer("unit_manager", unit="JD", sub="requester-jd")  # none of the callers
+# A hazard at each stage but the last, for the step out of it.
+STAGES = (
+    "discovered",
+    "registered",
+    "reported",
+    "in_remediation",
+    "rectified",
+    "accepted",
+    "closed",
+)
+REMEDIATION = {
+    "responsible_person": "张伟",
+    "measures": "更换过期灭火器",
+    "deadline": "2021-12-20",
+    "contingency_plan": "临时调配灭火器",
+}
+# The steps that bring a new hazard to each stage, and who takes them.
+LOOP = (
+    ("register", JD, {"deadline": "2021-12-20", "severity": "general"}),
+    ("report", JD, {}),
+    ("start-remediation", JD, REMEDIATION),
+    ("rectify", RECTIFIER, {"evidence": "已更换灭火器"}),
+    ("accept", SO, {}),
+    ("close", SO, {}),
+)
+
+
+def headers(campus: Campus) -> dict[str, dict[str, str]]:
+    """The bearer header of each caller of the matrix (grid staff: the person holding the
+    unit's place, so "in the cells they hold" is true for JD's place)."""
+    ids = campus.ids
+    subs = {
+        "security_office": "office",
+        "leadership": "leader",
+        "lead_department_own": "bwc",
+        "lead_department_other": "xcb",
+        "unit_manager_own": "manager-jd",
+        "unit_manager_other": "manager-xx",
+        "grid_staff_own": ids["person_jd"],
+        "grid_staff_other": ids["person_xx"],
+        "psych_centre": "psych",
+        "portal": "portal",
+    }
+    out = {"no_token": {}}
+    for caller in CALLERS:
+        if caller.role is not None:
+            out[caller.name] = bearer(caller.role, unit=caller.unit, sub=subs[caller.name])
+    # the campus.py tokens are the same principals (same sub, role and unit)
+    for name, same in (
+        ("security_office", SO),
+        ("lead_department_own", BWC),
+        ("unit_manager_own", JD),
+        ("unit_manager_other", XX),
+        ("psych_centre", PSYCH),
+    ):
+        out[name] = same
+    return out
+
+
+# -- the extra data ---------------------------------------------------------------------------
+def seed_for_matrix(campus: Campus) -> Campus:
+    _seed_grid(campus)
+    _seed_hazards(campus)
+    _seed_education(campus)
+    _seed_reporting(campus)
+    campus.pump()
+    return campus
+
+
+def _seed_grid(campus: Campus) -> None:
+    ids = campus.ids
+    place = campus.json(
+        "grid",
+        "POST",
+        "/cells",
+        headers=JD,
+        json={
+            "code": "JD-B2",
+            "name": "2号教学楼",
+            "area_type": "teaching",
+            "parent_id": ids["cell_unit_jd"],
+        },
+        expect=201,
+    )
+    ids["cell_jd2"] = place["id"]
+    person = campus.json(
+        "grid",
+        "POST",
+        "/people",
+        json={
+            "name": "JD王登",
+            "phone": "13700002222",
+            "unit_code": "JD",
+            "staff_no": "T2021001",
+            "roles": ["unit_manager"],
+        },
+        expect=201,
+    )
+    ids["person_login"] = person["id"]
+    for key in ("person_login", "person_jd", "person_xx"):
+        path = f"/people/{ids[key]}/password"
+        campus.call("grid", "PUT", path, SO, expect=204, json={"password": PASSWORD})
+
+
+def _new_hazard(campus: Campus) -> str:
+    return campus.json(
+        "hazards",
+        "POST",
+        "/hazards",
+        headers=JD,
+        json={
+            "cell_id": campus.ids["cell_jd"],
+            "category": "fire",
+            "description": "灭火器压力不足",
+            "location": "1号楼1层",
+            "found_at": "2021-11-12T09:00:00+08:00",
+        },
+        expect=201,
+    )["id"]
+
+
+def _seed_hazards(campus: Campus) -> None:
+    ids = campus.ids
+    for reached, stage in enumerate(STAGES):
+        hazard_id = _new_hazard(campus)
+        for step, who, body in LOOP[:reached]:
+            campus.json("hazards", "POST", f"/hazards/{hazard_id}/{step}", headers=who, json=body)
+        ids[f"hazard_{stage}"] = hazard_id
+    extension = campus.json(
+        "hazards",
+        "POST",
+        f"/hazards/{ids['hazard_jd']}/extensions",
+        headers=REQUESTER,
+        json={"new_deadline": "2022-01-31", "reason": "设备停产，等待替代型号"},
+        expect=201,
+    )
+    ids["extension_other"] = extension["id"]
+    template = campus.json("hazards", "GET", f"/checklists/{ids['template_fire']}")
+    ids["template_fire_items"] = json.dumps([item["code"] for item in template["items"]])
+
+
+def _activity(campus: Campus, kind: str, title: str, venue: str, starts: str, ends: str) -> str:
+    return campus.json(
+        "education",
+        "POST",
+        "/activities",
+        headers=JD,
+        json={
+            "kind": kind,
+            "title": title,
+            "organiser_unit": "JD",
+            "targets": [{"unit_code": "JD"}],
+            "venue": venue,
+            "starts_at": starts,
+            "ends_at": ends,
+        },
+        expect=201,
+    )["id"]
+
+
+def _seed_education(campus: Campus) -> None:
+    ids = campus.ids
+    ids["activity_past_jd"] = _activity(
+        campus,
+        "drill",
+        "JD 火灾疏散逃生演练",
+        "JD 操场",
+        "2021-11-09T15:00:00+08:00",
+        "2021-11-09T16:00:00+08:00",
+    )
+    drilled = _activity(
+        campus,
+        "drill",
+        "JD 宿舍楼疏散演练",
+        "JD 操场",
+        "2021-11-10T15:00:00+08:00",
+        "2021-11-10T16:00:00+08:00",
+    )
+    campus.json(
+        "education",
+        "POST",
+        f"/activities/{drilled}/drill-result",
+        headers=JD,
+        json={"participants": 300, "evacuation_seconds": 210},
+        expect=201,
+    )
+    ids["activity_drilled_jd"] = drilled
+    now = utcnow().astimezone(UTC)
+    current = _activity(
+        campus,
+        "lecture",
+        "JD 实验室安全讲座",
+        "JD 多功能厅",
+        (now - timedelta(minutes=10)).isoformat(),
+        (now + timedelta(hours=3)).isoformat(),
+    )
+    campus.json(
+        "education",
+        "POST",
+        f"/activities/{current}/enrolments",
+        headers=JD,
+        json={"people": [{"person_ref": "2021010101", "name": "李明", "unit_code": "JD"}]},
+    )
+    sign_in = campus.json("education", "GET", f"/activities/{current}/sign-in", headers=JD)
+    ids["activity_now_jd"], ids["sign_in_code"] = current, sign_in["code"]
+
+
+def _seed_reporting(campus: Campus) -> None:
+    ids = campus.ids
+    campaign = campus.json("reporting", "GET", f"/campaigns/{ids['campaign']}")
+    ids["due2"] = campaign["reporting_dues"][1]["id"]  # JD submitted its table for it
+    ids["phase2"] = campaign["phases"][1]["id"]  # BWC reported on JD for phase 1 only
+
+
+# -- snapshots --------------------------------------------------------------------------------
+@dataclass
+class Snapshots:
+    """The seeded SQLite databases, copied back into a service after a write to it (with
+    SQLite's online backup, so connections still open on the file see the copy too)."""
+
+    campus: Campus
+    root: Path
+    dirty: set[str] = field(default_factory=set)
+
+    def _database(self, service: str) -> str:
+        return str(self.campus.apps[service].extensions["campus"].engine.url.database)
+
+    def _snapshot(self, service: str) -> str:
+        return str(self.root / f"{service}.snapshot.db")
+
+    @staticmethod
+    def _copy(source: str, target: str) -> None:
+        src, dst = sqlite3.connect(source, timeout=30), sqlite3.connect(target, timeout=30)
+        try:
+            src.backup(dst)
+        finally:
+            src.close()
+            dst.close()
+
+    def take(self) -> None:
+        for service in SERVICES:
+            self._copy(self._database(service), self._snapshot(service))
+
+    def restore(self, service: str) -> None:
+        if service in self.dirty:
+            self.campus.apps[service].extensions["campus"].engine.dispose()
+            self._copy(self._snapshot(service), self._database(service))
+            self.dirty.discard(service)
+
+
+# -- the requests -----------------------------------------------------------------------------
+Body = Mapping[str, Any] | Callable[[Campus], Mapping[str, Any]] | None
+
+
+@dataclass(frozen=True)
+class Req:
+    """What an operation is sent: path ids (parameter -> key of ``Campus.ids``, instead of
+    JD's default resource), a query, a JSON body or an upload (``{key}`` in strings is
+    filled from ``Campus.ids``), and the clock of the reporting work endpoints."""
+
+    ids: Mapping[str, str] = field(default_factory=dict)
+    query: Mapping[str, str] = field(default_factory=dict)
+    json: Body = None
+    upload: tuple[str, bytes] | None = None
+    clock: datetime | None = None
+
+
+def roster_csv() -> bytes:
+    return "姓名,联系电话,网格编码,角色\n王芳,13700001111,JD-B1,网格安全员\n".encode("utf-8-sig")
+
+
+def _inspection(campus: Campus) -> dict[str, Any]:
+    codes = json.loads(campus.ids["template_fire_items"])
+    return {
+        "template_id": campus.ids["template_fire"],
+        "cell_id": campus.ids["cell_jd"],
+        "performed_at": "2021-11-23T02:00:00Z",
+        "results": [{"code": code, "result": "pass"} for code in codes],
+    }
+
+
+def _check_in(campus: Campus) -> dict[str, Any]:
+    return {"code": campus.ids["sign_in_code"], "person_ref": "2021010101"}
+
+
+def _campaign(_campus: Campus) -> dict[str, Any]:
+    data = json.loads(Path(SEED_CAMPAIGN).read_text(encoding="utf-8"))
+    return {**data, "code": "LZXD-2022", "name": "校园安全专项整治工作（2022 演示）"}
+
+
+JD_ONLY = {"unit_code": "JD"}
+
+
+def _step(stage: str, body: Mapping[str, Any]) -> Req:
+    return Req(ids={"hazard_id": f"hazard_{stage}"}, json=body)
+
+
+REQUESTS: dict[tuple[str, str, str], Req] = {
+    # -- grid
+    ("grid", "POST", "/units"): Req(json={"code": "ZZ", "name": "测试学院", "kind": "college"}),
+    ("grid", "PATCH", "/units/{code}"): Req(json={"name": "机电工程学院（更名）"}),
+    ("grid", "POST", "/people"): Req(
+        json={"name": "JD李四", "phone": "13711112222", "unit_code": "JD"}
+    ),
+    ("grid", "GET", "/people"): Req(query=JD_ONLY),
+    ("grid", "PATCH", "/people/{person_id}"): Req(json={"name": "JD张伟伟"}),
+    ("grid", "POST", "/cells"): Req(
+        json={
+            "code": "JD-B9",
+            "name": "9号楼",
+            "area_type": "teaching",
+            "parent_id": "{cell_unit_jd}",
+        }
+    ),
+    ("grid", "GET", "/cells"): Req(query=JD_ONLY),
+    ("grid", "GET", "/cells/gaps"): Req(query=JD_ONLY),
+    ("grid", "PATCH", "/cells/{cell_id}"): Req(json={"location": "东区"}),
+    ("grid", "POST", "/cells/{cell_id}/move"): Req(json={"parent_id": "{cell_jd2}"}),
+    ("grid", "POST", "/assignments"): Req(
+        json={
+            "cell_id": "{cell_jd}",
+            "person_id": "{person_jd}",
+            "role": "safety_officer",
+            "effective_from": "2021-10-01",
+        }
+    ),
+    ("grid", "POST", "/assignments/{assignment_id}/end"): Req(json={"effective_to": "2031-01-01"}),
+    ("grid", "GET", "/rosters"): Req(query=JD_ONLY),
+    ("grid", "POST", "/units/{code}/roster-import"): Req(upload=("roster.csv", roster_csv())),
+    ("grid", "POST", "/auth/login"): Req(json={"login": "T2021001", "password": PASSWORD}),
+    ("grid", "POST", "/auth/password"): Req(
+        json={"current_password": PASSWORD, "new_password": "Campus-2022y"}
+    ),
+    ("grid", "PUT", "/people/{person_id}/password"): Req(json={"password": "Campus-2022y"}),
+    # -- hazards
+    ("hazards", "POST", "/hazards"): Req(
+        json={
+            "unit_code": "JD",
+            "cell_id": "{cell_jd}",
+            "category": "fire",
+            "description": "消防通道堆放杂物",
+            "location": "1号楼北侧",
+            "found_at": "2021-11-10T09:00:00+08:00",
+        }
+    ),
+    ("hazards", "GET", "/hazards"): Req(query=JD_ONLY),
+    ("hazards", "POST", "/hazards/{hazard_id}/register"): _step(
+        "discovered", {"deadline": "2021-12-20", "severity": "general"}
+    ),
+    ("hazards", "POST", "/hazards/{hazard_id}/report"): _step("registered", {"comment": "上报"}),
+    ("hazards", "POST", "/hazards/{hazard_id}/start-remediation"): _step("reported", REMEDIATION),
+    ("hazards", "POST", "/hazards/{hazard_id}/rectify"): _step(
+        "in_remediation", {"evidence": "已更换灭火器"}
+    ),
+    ("hazards", "POST", "/hazards/{hazard_id}/accept"): _step("rectified", {"comment": "合格"}),
+    ("hazards", "POST", "/hazards/{hazard_id}/reject"): _step(
+        "rectified", {"reason": "压力仍不足"}
+    ),
+    ("hazards", "POST", "/hazards/{hazard_id}/close"): _step("accepted", {"comment": "销号"}),
+    ("hazards", "POST", "/hazards/{hazard_id}/archive"): _step("closed", {"comment": "存档"}),
+    ("hazards", "POST", "/hazards/{hazard_id}/extensions"): Req(
+        json={"new_deadline": "2022-03-01", "reason": "配件需要定制"}
+    ),
+    ("hazards", "POST", "/hazards/extensions/{request_id}/decision"): Req(
+        ids={"request_id": "extension_other"}, json={"approve": True, "comment": "同意延期"}
+    ),
+    ("hazards", "POST", "/hazards/{hazard_id}/attachments"): Req(upload=("photo.png", PNG)),
+    ("hazards", "GET", "/hazards/{hazard_id}/acceptance.pdf"): Req(
+        ids={"hazard_id": "hazard_accepted"}
+    ),
+    ("hazards", "GET", "/hazards/export.xlsx"): Req(query=JD_ONLY),
+    ("hazards", "POST", "/risks"): Req(
+        json={
+            "cell_id": "{cell_jd}",
+            "category": "fire",
+            "name": "消防控制室",
+            "likelihood": 2,
+            "severity": 4,
+            "control_measures": "专人值守",
+            "owner_name": "张伟",
+            "next_review_on": "2022-06-30",
+        }
+    ),
+    ("hazards", "GET", "/risks"): Req(query=JD_ONLY),
+    ("hazards", "GET", "/risks/announcement"): Req(query={"cell_id": "{cell_jd}"}),
+    ("hazards", "GET", "/risks/summary"): Req(query=JD_ONLY),
+    ("hazards", "PATCH", "/risks/{risk_id}"): Req(json={"control_measures": "每日巡查，每月检测"}),
+    ("hazards", "POST", "/checklists"): Req(
+        json={
+            "code": "FIRE-EXTRA",
+            "category": "fire",
+            "name": "消防补充检查表",
+            "items": [{"code": "EXIT", "text": "安全出口畅通"}],
+        }
+    ),
+    ("hazards", "GET", "/checklists"): Req(query={"category": "fire"}),
+    ("hazards", "PATCH", "/checklists/{template_id}"): Req(json={"name": "消防日检查表（修订）"}),
+    ("hazards", "POST", "/inspections"): Req(json=_inspection),
+    ("hazards", "GET", "/inspections"): Req(query=JD_ONLY),
+    ("hazards", "GET", "/inspections/coverage"): Req(query=JD_ONLY),
+    ("hazards", "POST", "/equipment"): Req(
+        json={
+            "registration_no": "TS-JD-009",
+            "kind": "pressure_vessel",
+            "name": "空压机储气罐",
+            "cell_id": "{cell_jd}",
+            "keeper_name": "李明",
+            "next_inspection_due": "2022-06-10",
+        }
+    ),
+    ("hazards", "GET", "/equipment"): Req(query=JD_ONLY),
+    ("hazards", "PATCH", "/equipment/{equipment_id}"): Req(json={"keeper_name": "王五"}),
+    ("hazards", "POST", "/equipment/{equipment_id}/inspections"): Req(
+        json={"inspected_on": "2021-11-01", "result": "pass", "next_due": "2022-11-01"}
+    ),
+    # -- education
+    ("education", "POST", "/activities"): Req(
+        json={
+            "kind": "lecture",
+            "title": "JD 交通安全讲座",
+            "organiser_unit": "JD",
+            "targets": [{"unit_code": "JD"}],
+            "venue": "JD 小礼堂",
+            "starts_at": "2031-12-02T09:00:00+08:00",
+            "ends_at": "2031-12-02T10:00:00+08:00",
+        }
+    ),
+    ("education", "GET", "/activities"): Req(query=JD_ONLY),
+    ("education", "PATCH", "/activities/{activity_id}"): Req(
+        json={"title": "JD 消防安全知识讲座（调整）"}
+    ),
+    ("education", "POST", "/activities/{activity_id}/cancel"): Req(json={"reason": "报告厅维修"}),
+    ("education", "POST", "/activities/{activity_id}/held"): Req(
+        ids={"activity_id": "activity_past_jd"}, json={"participants": 80}
+    ),
+    ("education", "POST", "/activities/{activity_id}/enrolments"): Req(
+        json={"people": [{"person_ref": "2021010102", "name": "王小明", "unit_code": "JD"}]}
+    ),
+    ("education", "POST", "/activities/{activity_id}/check-in"): Req(
+        ids={"activity_id": "activity_now_jd"}, json=_check_in
+    ),
+    ("education", "GET", "/activities/{activity_id}/attendance"): Req(
+        ids={"activity_id": "activity_now_jd"}
+    ),
+    ("education", "POST", "/activities/{activity_id}/drill-result"): Req(
+        ids={"activity_id": "activity_past_jd"},
+        json={"participants": 120, "evacuation_seconds": 180, "observations": "疏散有序"},
+    ),
+    ("education", "GET", "/activities/{activity_id}/drill-result"): Req(
+        ids={"activity_id": "activity_drilled_jd"}
+    ),
+    ("education", "POST", "/activities/{activity_id}/problems"): Req(
+        ids={"activity_id": "activity_drilled_jd"},
+        json={"problems": [{"category": "fire", "description": "安全出口指示灯不亮"}]},
+    ),
+    ("education", "GET", "/calendar"): Req(query=JD_ONLY),
+    ("education", "POST", "/themed-dates"): Req(
+        json={"name": "校园安全宣传周", "starts_on": "2021-11-15", "ends_on": "2021-11-21"}
+    ),
+    ("education", "GET", "/themed-dates/suggestions"): Req(query={"year": "2021"}),
+    ("education", "GET", "/coverage"): Req(
+        query={"kind": "drill", "from": "2021-11-01", "to": "2021-12-31"}
+    ),
+    ("education", "GET", "/attendance"): Req(
+        query={"from": "2021-11-01", "to": "2031-12-31", "unit_code": "JD"}
+    ),
+    ("education", "POST", "/psych/records"): Req(
+        json={
+            "unit_code": "JD",
+            "student_ref": "2021010188",
+            "student_name": "钱七",
+            "risk_level": "medium",
+        }
+    ),
+    ("education", "PATCH", "/psych/records/{record_id}"): Req(json={"risk_level": "medium"}),
+    ("education", "POST", "/psych/records/{record_id}/interventions"): Req(
+        json={"happened_on": "2021-11-12", "measure": "谈心谈话"}
+    ),
+    # -- reporting
+    ("reporting", "GET", "/statistics"): Req(query=JD_ONLY),
+    ("reporting", "GET", "/statistics/export.xlsx"): Req(query=JD_ONLY),
+    ("reporting", "POST", "/campaigns"): Req(json=_campaign),
+    ("reporting", "GET", "/campaigns/{campaign_id}/dues/{due_id}/table"): Req(query=JD_ONLY),
+    ("reporting", "POST", "/campaigns/{campaign_id}/dues/{due_id}/submissions"): Req(
+        json={"unit_code": "JD"}
+    ),
+    ("reporting", "GET", "/campaigns/{campaign_id}/dues/{due_id}/submissions/{unit_code}"): Req(
+        ids={"due_id": "due2"}
+    ),
+    ("reporting", "GET", "/flags"): Req(query=JD_ONLY),
+    ("reporting", "POST", "/flags/{flag_id}/decision"): Req(
+        json={"status": "explained", "reason": "已整改并书面说明"}
+    ),
+    ("reporting", "POST", "/campaigns/{campaign_id}/tasks/{task_id}/ledger"): Req(
+        json={"kind": "action", "content": "逐楼检查责任落实", "unit_code": "JD"}
+    ),
+    ("reporting", "POST", "/campaigns/{campaign_id}/tasks/{task_id}/completions"): Req(
+        json={"phase_id": "{phase}", "unit_code": "JD"}
+    ),
+    ("reporting", "POST", "/campaigns/{campaign_id}/supervision"): Req(
+        json={"phase_id": "{phase2}", "unit_code": "JD", "findings": "整改到位", "score": 88}
+    ),
+    ("reporting", "PUT", "/campaigns/{campaign_id}/supervision/{report_id}"): Req(
+        json={"findings": "复查：整改到位", "score": 92},
+        clock=datetime(2021, 12, 1, 2, tzinfo=UTC),  # before the report locks (deadline + 1 month)
+    ),
+}
+
+
+def fill(value: Any, ids: Mapping[str, str]) -> Any:
+    """``{key}`` in the strings of ``value`` replaced by ``ids[key]``."""
+    if isinstance(value, str):
+        return re.sub(r"{(\w+)}", lambda m: ids[m.group(1)], value)
+    if isinstance(value, Mapping):
+        return {k: fill(v, ids) for k, v in value.items()}
+    if isinstance(value, list):
+        return [fill(v, ids) for v in value]
+    return value
+
+
+def url(campus: Campus, service: str, path: str, req: Req) -> str:
+    values = dict(campus.path_values(service))
+    values.update({name: campus.ids[key] for name, key in req.ids.items()})
+    return re.sub(r"{(\w+)}", lambda m: values[m.group(1)], path)
+
+
+def request_kwargs(campus: Campus, req: Req) -> dict[str, Any]:
+    kwargs: dict[str, Any] = {}
+    if req.query:
+        kwargs["query_string"] = fill(req.query, campus.ids)
+    body = req.json(campus) if callable(req.json) else req.json
+    if body is not None:
+        kwargs["json"] = fill(body, campus.ids)
+    if req.upload is not None:
+        name, content = req.upload
+        kwargs["data"] = {"file": (io.BytesIO(content), name)}
+        kwargs["content_type"] = "multipart/form-data"
+    return kwargs
