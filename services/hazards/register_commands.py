@@ -207,7 +207,8 @@ def risk_query(principal: Principal, filters: Mapping[str, Any]) -> Select:
 
 
 def announcement(session: Session, principal: Principal, cell_id: str) -> dict[str, Any]:
-    """风险公告: the place's risk points (and those of the places below it), red → blue."""
+    """风险公告: the place's risk points (and those of the places below it), red → blue.
+    A lead department from another unit sees the points of the categories it leads."""
     cell = session.get(GridCell, cell_id)
     if cell is None:
         raise NotFound(f"cell {cell_id} is not a place known to the grid")
@@ -215,7 +216,9 @@ def announcement(session: Session, principal: Principal, cell_id: str) -> dict[s
         raise Forbidden(f"cell {cell_id} belongs to unit {cell.unit_code!r}, outside your scope")
     names = dict(session.execute(select(GridCell.cell_id, GridCell.name)).all())
     points = session.scalars(
-        select(RiskPoint).where(RiskPoint.cell_id.in_(subtree(session, cell_id)))
+        visible(select(RiskPoint), principal, RiskPoint.unit_code, RiskPoint.category).where(
+            RiskPoint.cell_id.in_(subtree(session, cell_id))
+        )
     )
     ordered = sorted(points, key=lambda p: rules.announcement_key(p.level, p.score, p.name))
     top = rules.highest_level(p.level for p in ordered)

@@ -415,14 +415,4 @@ POLICY: dict[tuple[str, str, str], Rule] = {
 # (service, method, path, caller) -> what is wrong, and where the check is missing. Each is
 # an xfail(strict) cell of the matrix: it turns red (XPASS) once the service is fixed, and
 # then leaves this list.
-BUGS: dict[tuple[str, str, str, str], str] = {
-    ("hazards", "GET", "/risks/announcement", "lead_department_other"): (
-        "bug: any lead department reads every risk point of any unit's place through the "
-        "风险公告 (here JD's fire risk point, which XCB does not lead, while GET "
-        "/risks/{risk_id} refuses it): register_commands.announcement checks only "
-        "`LEAD_DEPARTMENT in principal.roles` and lists the whole subtree without the "
-        "led-category filter of can_read/visible (services/hazards/register_commands.py:214, "
-        "query at :217). Fixed by filtering the points to led_categories (200, no JD record); "
-        "a 403 instead would need this cell's rule changed"
-    ),
-}
+BUGS: dict[tuple[str, str, str, str], str] = {}
