@@ -94,6 +94,17 @@ def actions_for(session: Session, principal: Principal, hazard: Hazard) -> list[
     return mine
 
 
+def may_attach(principal: Principal, hazard: Hazard) -> bool:
+    """Whether ``principal`` may add photos or documents now (the upload's own checks)."""
+    if hazard.status == Status.ARCHIVED:
+        return False
+    try:
+        domain.check_uploader(principal.roles, principal.unit, hazard.unit_code)
+    except DomainError:
+        return False
+    return True
+
+
 # -- events -------------------------------------------------------------------------------
 def hazard_state(hazard: Hazard) -> dict[str, Any]:
     """The hazard as carried by every hazard.* event."""

@@ -128,6 +128,9 @@ class HazardSchema(Schema):
         fields.String(),
         metadata={"description": "the allowed actions the caller may take (one hazard only)"},
     )
+    may_attach = fields.Boolean(
+        metadata={"description": "whether the caller may add photos or documents (one hazard)"}
+    )
     description = fields.String()
     location = fields.String(allow_none=True)
     found_by = fields.String()

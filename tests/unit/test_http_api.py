@@ -248,3 +248,13 @@ def test_on_sqlite_an_open_read_does_not_hold_the_write_lock(client, hazards_app
             writer.execute(text("UPDATE hazards SET description = '已核实'"))
             writer.commit()
     assert count(hazards_app, Hazard) == 1
+
+
+def test_a_hazard_says_whether_the_caller_may_add_files(client):
+    """The console shows the upload form only when the upload would be accepted."""
+    created = client.post("/hazards", json=NEW, headers=SO).get_json()
+    url = f"/hazards/{created['id']}"
+    assert client.get(url, headers=SO).get_json()["may_attach"] is True
+    jd_staff = bearer("grid_staff", unit="JD")
+    assert client.get(url, headers=jd_staff).get_json()["may_attach"] is True
+    assert client.get(url, headers=bearer("leadership")).get_json()["may_attach"] is False

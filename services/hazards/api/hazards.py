@@ -131,6 +131,7 @@ def get_hazard(hazard_id: str):
     session, principal = read_session(), current_principal()
     hazard = commands.get_hazard(session, principal, hazard_id)
     hazard.my_actions = commands.actions_for(session, principal, hazard)  # transient
+    hazard.may_attach = commands.may_attach(principal, hazard)
     return with_etag(hazard)
 
 
