@@ -6,7 +6,7 @@ import io
 import re
 import socket
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from email.header import decode_header, make_header
 
 import pytest
@@ -20,11 +20,10 @@ from services.reporting.sweeps import run_sweep, send_mail
 from shared.api import state
 from shared.auth import GRID_STAFF, LEADERSHIP, UNIT_MANAGER, Principal
 from shared.errors import Forbidden
-from shared.events.catalog import serialize_data
 from shared.events.consumer import ACK, Delivery, apply_batch
 from shared.events.envelope import Envelope
-from shared.grid_projection import GridAssignment, GridCell
 from shared.testing.fixtures import bearer
+from shared.testing.reporting import hazard_event, seed_unit_head
 from shared.testing.waiting import wait_until
 
 SO = bearer("security_office", sub="office")
@@ -63,34 +62,6 @@ def campaign(app) -> tuple[str, list[ReportingDue]]:
 
 def manager(unit: str) -> Principal:
     return Principal(f"m-{unit}", unit, frozenset({UNIT_MANAGER}), unit)
-
-
-def hazard_event(event_type: str, sequence: int, hazard_id: str, **state) -> Envelope:
-    data = {
-        "hazard_id": hazard_id,
-        "number": f"YH-2021-{abs(hash(hazard_id)) % 99999:05d}",
-        "unit_code": "JD",
-        "cell_id": None,
-        "category": "fire",
-        "lead_department": "BWC",
-        "severity": "general",
-        "status": "discovered",
-        "found_at": datetime(2021, 11, 10, 2, tzinfo=UTC),
-        "deadline": None,
-        "responsible_person_id": "p-1",
-        "responsible_person_name": "张伟",
-        "reopen_count": 0,
-        "overdue": False,
-        "closed_at": None,
-        "source": "report",
-        "source_ref": None,
-        **state,
-    }
-    if isinstance(data["deadline"], str):
-        data["deadline"] = date.fromisoformat(data["deadline"])
-    return Envelope(
-        event_type, 1, "hazards", hazard_id, sequence, serialize_data(event_type, 1, data)
-    )
 
 
 def feed(app, events: list[Envelope]) -> None:
@@ -173,30 +144,7 @@ def test_submission_flags_name_the_units_head_and_only_managers_submit(app):
     campaign_id, dues = campaign(app)
     first = dues[0]  # due 2021-11-22
     with session_of(app) as session:
-        session.add(
-            GridCell(
-                cell_id="cell-jd",
-                code="JD",
-                name="机电工程学院",
-                level=2,
-                parent_id=None,
-                unit_code="JD",
-                area_type="teaching",
-                last_sequence=1,
-            )
-        )
-        session.add(
-            GridAssignment(
-                assignment_id="a-1",
-                cell_id="cell-jd",
-                person_id="p-li",
-                person_name="李娜",
-                role="head",
-                effective_from=date(2021, 9, 1),
-                effective_to=None,
-                last_sequence=1,
-            )
-        )
+        seed_unit_head(session, "JD", "机电工程学院", "p-li", "李娜")
         leader = Principal("leader", "领导", frozenset({LEADERSHIP}), None)
         staff = Principal("jd-staff", "网格员", frozenset({GRID_STAFF}), "JD")
         late = datetime(2021, 11, 23, 2, tzinfo=UTC)

@@ -15,9 +15,9 @@ from services.reporting import commands
 from services.reporting.handlers import EVENT_HANDLERS, event_handlers
 from services.reporting.models import Campaign, Flag, HazardProjection
 from shared.api import state
-from shared.events.catalog import serialize_data
 from shared.events.envelope import Envelope
 from shared.grid_projection import GridAssignment, GridCell
+from shared.testing.reporting import hazard_event
 
 D1, D2 = "2021-11-20", "2021-11-30"
 # One major hazard's life, in sequence: (sequence, type, state). Overdue on its first
@@ -82,40 +82,11 @@ def event(
     occurred_at: datetime | None = None,
     **changes,
 ) -> Envelope:
-    data = {
-        "hazard_id": hazard_id,
-        "number": f"YH-2021-{sequence:05d}",
-        "unit_code": "JD",
-        "cell_id": None,
-        "category": "fire",
-        "lead_department": "BWC",
-        "severity": "major",
-        "status": "discovered",
-        "found_at": datetime(2021, 11, 10, 2, tzinfo=UTC),
-        "deadline": None,
-        "responsible_person_id": "p-1",
-        "responsible_person_name": "张伟",
-        "reopen_count": 0,
-        "overdue": False,
-        "closed_at": None,
-        "source": "report",
-        "source_ref": None,
-        **changes,
-    }
-    if isinstance(data["deadline"], str):
-        data["deadline"] = date.fromisoformat(data["deadline"])
-    if data["status"] == "closed":
-        data["closed_at"] = datetime(2021, 12, 20, tzinfo=UTC)
-    extra = {"occurred_at": occurred_at} if occurred_at else {}
-    return Envelope(
-        event_type,
-        1,
-        "hazards",
-        hazard_id,
-        sequence,
-        serialize_data(event_type, 1, data),
-        **extra,
-    )
+    """A major JD hazard's event; a closed one carries its closing time."""
+    state = {"number": f"YH-2021-{sequence:05d}", "severity": "major", **changes}
+    if state.get("status") == "closed":
+        state["closed_at"] = datetime(2021, 12, 20, tzinfo=UTC)
+    return hazard_event(event_type, sequence, hazard_id, occurred_at, **state)
 
 
 def deliver(session, history, order, handlers=EVENT_HANDLERS) -> str:

@@ -22,8 +22,8 @@ from services.reporting.models import (
 from services.reporting.sweeps import TASKS, run_phase_sweep
 from shared.api import state
 from shared.auth import LEAD_DEPARTMENT, SECURITY_OFFICE, Principal
-from shared.grid_projection import GridAssignment, GridCell
 from shared.testing.fixtures import bearer
+from shared.testing.reporting import seed_unit_head
 
 SO = bearer("security_office", sub="office")
 LEADERSHIP = bearer("leadership", sub="leader")
@@ -269,30 +269,7 @@ def test_phase_sweep_flags_each_unfinished_task_and_unit_once(app):
     seed = Seed(app)
     with session_of(app) as session:
         # JD's grid: its unit cell's head answers for the unit's flags.
-        session.add(
-            GridCell(
-                cell_id="cell-jd",
-                code="JD",
-                name="机电工程学院",
-                level=2,
-                parent_id=None,
-                unit_code="JD",
-                area_type="teaching",
-                last_sequence=1,
-            )
-        )
-        session.add(
-            GridAssignment(
-                assignment_id="a-1",
-                cell_id="cell-jd",
-                person_id="p-li",
-                person_name="李娜",
-                role="head",
-                effective_from=date(2021, 9, 1),
-                effective_to=None,
-                last_sequence=1,
-            )
-        )
+        seed_unit_head(session, "JD", "机电工程学院", "p-li", "李娜")
         in_time = datetime(2021, 11, 15, 15, 59, tzinfo=UTC)  # 23:59 on the deadline
         first_phase = {"phase_id": seed.phases[0]}
         bwc = lead_principal("BWC")

@@ -1,0 +1,91 @@
+"""Building the reporting service's inputs in tests: hazard.* events as the hazard service
+announces them, and a unit whose grid cell has a head (who answers for the unit's flags)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from shared.events.catalog import serialize_data
+from shared.events.envelope import Envelope
+from shared.grid_projection import GridAssignment, GridCell
+
+
+def hazard_event(
+    event_type: str,
+    sequence: int,
+    hazard_id: str,
+    occurred_at: datetime | None = None,
+    **state: Any,
+) -> Envelope:
+    """A hazard.* event carrying a JD fire hazard's state, with ``state`` changed."""
+    data = {
+        "hazard_id": hazard_id,
+        "number": f"YH-2021-{abs(hash(hazard_id)) % 99999:05d}",
+        "unit_code": "JD",
+        "cell_id": None,
+        "category": "fire",
+        "lead_department": "BWC",
+        "severity": "general",
+        "status": "discovered",
+        "found_at": datetime(2021, 11, 10, 2, tzinfo=UTC),
+        "deadline": None,
+        "responsible_person_id": "p-1",
+        "responsible_person_name": "张伟",
+        "reopen_count": 0,
+        "overdue": False,
+        "closed_at": None,
+        "source": "report",
+        "source_ref": None,
+        **state,
+    }
+    if isinstance(data["deadline"], str):
+        data["deadline"] = date.fromisoformat(data["deadline"])
+    extra = {"occurred_at": occurred_at} if occurred_at else {}
+    return Envelope(
+        event_type,
+        1,
+        "hazards",
+        hazard_id,
+        sequence,
+        serialize_data(event_type, 1, data),
+        **extra,
+    )
+
+
+def seed_unit_head(
+    session: Session,
+    unit_code: str,
+    unit_name: str,
+    person_id: str,
+    person_name: str,
+    since: date = date(2021, 9, 1),
+) -> None:
+    """The unit's own grid cell (level 2) and its 网格负责人 from ``since``."""
+    cell_id = f"cell-{unit_code.lower()}"
+    session.add(
+        GridCell(
+            cell_id=cell_id,
+            code=unit_code,
+            name=unit_name,
+            level=2,
+            parent_id=None,
+            unit_code=unit_code,
+            area_type="teaching",
+            last_sequence=1,
+        )
+    )
+    session.add(
+        GridAssignment(
+            assignment_id=f"a-{cell_id}",
+            cell_id=cell_id,
+            person_id=person_id,
+            person_name=person_name,
+            role="head",
+            effective_from=since,
+            effective_to=None,
+            last_sequence=1,
+        )
+    )
