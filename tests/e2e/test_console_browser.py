@@ -599,6 +599,20 @@ def _manager_sees_only_own_unit(browser: Browser, other: dict, data: dict) -> No
         clean(cells, path)
         assert "信息工程学院" not in cells and " XX " not in f" {cells} ", path
     assert browser.fetch(f"/hazards/{other['id']}/notice.pdf")[0] == 403
+    assert browser.fetch(f"/hazards/{other['id']}/acceptance.pdf")[0] == 403
+    # Filters edited by hand name the other unit: refused, or nothing of it shown.
+    browser.go("/hazards?unit_code=XX")
+    clean(browser.driver.page_source, "/hazards?unit_code=XX")
+    for path in ("/hazards/export.xlsx?unit_code=XX", "/reporting/statistics.xlsx?unit_code=XX"):
+        status, headers, body = browser.fetch(path)
+        if status == 200:
+            book = load_workbook(io.BytesIO(body))
+            cells = " ".join(
+                str(v) for ws in book for row in ws.iter_rows(values_only=True) for v in row if v
+            )
+            clean(cells, path)
+        else:
+            assert status == 403, (path, status)
     assert browser.fetch("/grid/roster?unit_code=XX")[0] == 403
     status, headers, roster = browser.fetch("/grid/roster?unit_code=JD")
     assert status == 200 and "text/html" in headers["Content-Type"]
