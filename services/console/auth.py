@@ -1,16 +1,36 @@
 """Who is signed in (the session cookie holds the token grid's /auth/login gave), the
-default-deny guard for pages, and the CSRF token every POST form carries."""
+default-deny guard for pages, and the CSRF token every POST form carries.
+
+Signing out ends the session for good, not only in the browser that signs out: the
+cookie is signed, not encrypted, so a copy taken before sign-out would otherwise keep
+working until the token expires. Sign-out (views/account.py) records the token as signed
+out in the grid (``POST /auth/logout``), and a request's cookie is honoured only while
+the grid's ``GET /auth/session`` accepts its token. A worker remembers a positive answer
+for ``SESSION_CHECK_SECONDS`` (one grid call per person per few seconds, not per page);
+the worker that signs a token out forgets it at once, another may honour a copied cookie
+for at most that long. When the grid cannot be reached the cookie is honoured (the pages
+need the services anyway; a 401 from any of them still ends the session).
+
+The limit: the bearer token inside the cookie is not revoked for the APIs. The services
+verify tokens without asking the grid (shared/auth.py), so someone who copied the token
+itself can call the APIs with it until it expires (grid's ``TOKEN_TTL_SECONDS``, 8 hours).
+"""
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import secrets
 import time
 from typing import Any
 
-from flask import abort, g, redirect, request, session, url_for
+from flask import abort, current_app, g, redirect, request, session, url_for
 
+from services.console.client import ServiceError, call
 from shared.auth import Principal
+
+SESSION_CHECK_SECONDS = 10
+_CHECKED = "console_session_checks"  # app.extensions: token digest -> checked until
 
 PUBLIC_ENDPOINTS = {"auth.login", "static", "health.healthz", "health.readyz", "health.metrics"}
 PUBLIC_ENDPOINTS |= {"auth.favicon"}
@@ -39,12 +59,46 @@ def sign_in(reply: dict[str, Any]) -> None:
     csrf_token()
 
 
+def _checked() -> dict[str, float]:
+    return current_app.extensions.setdefault(_CHECKED, {})
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def signed_out(token: str) -> bool:
+    """Whether the grid says this token was signed out (see the module docstring)."""
+    checked, key, now = _checked(), _digest(token), time.monotonic()
+    if checked.get(key, 0.0) > now:
+        return False
+    try:
+        call("grid", "GET", "/auth/session", token=token)
+    except ServiceError as exc:
+        if exc.status == 401:  # signed out (or no longer valid)
+            checked.pop(key, None)
+            return True
+        current_app.logger.warning("session check failed: %s", exc)
+        return False
+    if len(checked) > 10_000:  # keep the memo small: drop what has lapsed
+        for stale in [k for k, until in checked.items() if until <= now]:
+            del checked[stale]
+    checked[key] = now + SESSION_CHECK_SECONDS
+    return False
+
+
+def forget(token: str) -> None:
+    """This worker stops trusting its memo of ``token`` (it has just been signed out)."""
+    _checked().pop(_digest(token), None)
+
+
 def load_user() -> None:
     g.user = None
     user = session.get("user")
-    if user and session.get("token") and session.get("expires_at", 0) > time.time():
+    token = session.get("token")
+    if user and token and session.get("expires_at", 0) > time.time() and not signed_out(token):
         g.user = Principal(user["id"], user["name"], frozenset(user["roles"]), user["unit"])
-        g.token = session["token"]
+        g.token = token
     elif user:
         session.clear()
 

@@ -8,14 +8,22 @@ the same claims would have.
 
 Rate limits are table-based (``login_attempts`` in the grid database), so they hold
 across every gunicorn worker and across restarts: within ``WINDOW`` at most
-``MAX_FAILURES_PER_LOGIN`` consecutive failures per account (a success resets the
-count) and ``MAX_FAILURES_PER_IP`` failures per client address. Past a limit the
-answer is 429 with Retry-After, before the password is even checked. Attempts older
-than a day are deleted as new ones arrive.
+``MAX_FAILURES_PER_LOGIN`` consecutive failures per person (a success resets the
+count; the person's staff number, student number and id share one allowance, a login
+naming nobody is counted per typed string) and ``MAX_FAILURES_PER_IP`` failures per
+client address. Past a limit the answer is 429 with Retry-After, before the password is
+even checked. The check cannot be raced: each attempt is first recorded (as a failure)
+and committed, then the failures are counted including it and every concurrent one, so
+of N parallel attempts at most the limit get their password checked (``begin_attempt``,
+``check_rate_limits``). Attempts older than a day are deleted as new ones arrive.
+
+Signing out of the console ends its token there (``sign_out``, ``is_signed_out``): see
+services/grid/api/auth.py for what that does and does not cover.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -23,7 +31,7 @@ from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from services.grid.models import LoginAttempt, Person
+from services.grid.models import LoginAttempt, Person, SignedOutToken
 from shared.auth import PORTAL, ROLES, SECURITY_OFFICE, Principal, mint_token
 from shared.db import utcnow
 from shared.errors import DomainError, Forbidden, Unauthorized
@@ -100,41 +108,100 @@ def _retry_after(oldest: datetime | None, now: datetime) -> int:
     return max(1, int((oldest + WINDOW - now).total_seconds()) + 1)
 
 
-def check_rate_limits(session: Session, login: str, ip: str, now: datetime) -> None:
-    since = now - WINDOW
-    last_success = session.scalar(
-        select(func.max(LoginAttempt.at)).where(
-            LoginAttempt.login == login, LoginAttempt.succeeded.is_(True)
-        )
+def begin_attempt(
+    session: Session, login: str, ip: str, now: datetime, person_id: str | None = None
+) -> int:
+    """Record an attempt as a failure before anything is checked; its id.
+
+    The caller commits it on its own, then calls ``check_rate_limits``: every concurrent
+    attempt is then counted by the others, so N parallel guesses cannot all pass a check
+    made before any of them was recorded. The attempt counts for the person the login
+    names (``person_id``: staff number, student number and id share one allowance), or
+    for the typed string when it names nobody."""
+    session.execute(delete(LoginAttempt).where(LoginAttempt.at < now - KEEP_ATTEMPTS))
+    if person_id is None:
+        person = find_person(session, login)
+        person_id = person.id if person is not None else None
+    attempt = LoginAttempt(
+        login=login.strip()[:64], person_id=person_id, ip=ip[:45], succeeded=False, at=now
     )
-    account_since = max(since, last_success) if last_success else since
+    session.add(attempt)
+    session.flush()
+    return attempt.id
+
+
+def _same_account(attempt: LoginAttempt):
+    if attempt.person_id is not None:
+        return LoginAttempt.person_id == attempt.person_id
+    return (LoginAttempt.person_id.is_(None)) & (LoginAttempt.login == attempt.login)
+
+
+def check_rate_limits(session: Session, attempt_id: int, now: datetime) -> None:
+    """TooManyAttempts when the failures before this attempt (recorded by
+    ``begin_attempt`` and committed, in-flight ones included) reach a limit."""
+    attempt = session.get(LoginAttempt, attempt_id)
+    if attempt is None:  # pruned meanwhile: nothing to count against
+        return
+    since = now - WINDOW
+    account = _same_account(attempt)
+    last_success = session.scalar(
+        select(func.max(LoginAttempt.id)).where(account, LoginAttempt.succeeded.is_(True))
+    )
     count, oldest = session.execute(
         select(func.count(), func.min(LoginAttempt.at)).where(
-            LoginAttempt.login == login,
+            account,
             LoginAttempt.succeeded.is_(False),
-            LoginAttempt.at > account_since,
+            LoginAttempt.at > since,
+            LoginAttempt.id > (last_success or 0),
         )
     ).one()
-    if count >= MAX_FAILURES_PER_LOGIN:
+    if count > MAX_FAILURES_PER_LOGIN:  # this attempt is one of them
         raise TooManyAttempts(
             "too many failed sign-ins for this account; try again later",
             _retry_after(oldest, now),
         )
     count, oldest = session.execute(
         select(func.count(), func.min(LoginAttempt.at)).where(
-            LoginAttempt.ip == ip, LoginAttempt.succeeded.is_(False), LoginAttempt.at > since
+            LoginAttempt.ip == attempt.ip,
+            LoginAttempt.succeeded.is_(False),
+            LoginAttempt.at > since,
         )
     ).one()
-    if count >= MAX_FAILURES_PER_IP:
+    if count > MAX_FAILURES_PER_IP:
         raise TooManyAttempts(
             "too many failed sign-ins from this address; try again later",
             _retry_after(oldest, now),
         )
 
 
-def record_attempt(session: Session, login: str, ip: str, succeeded: bool, now: datetime) -> None:
-    session.execute(delete(LoginAttempt).where(LoginAttempt.at < now - KEEP_ATTEMPTS))
-    session.add(LoginAttempt(login=login[:64], ip=ip[:45], succeeded=succeeded, at=now))
+def forget_attempt(session: Session, attempt_id: int) -> None:
+    """An attempt refused before its password was checked (429) does not count."""
+    session.execute(delete(LoginAttempt).where(LoginAttempt.id == attempt_id))
+
+
+def attempt_succeeded(session: Session, attempt_id: int) -> None:
+    """The password was right: the person's earlier failures stop counting."""
+    attempt = session.get(LoginAttempt, attempt_id)
+    if attempt is not None:
+        attempt.succeeded = True
+
+
+# -- sign-out -------------------------------------------------------------------------------
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def sign_out(session: Session, token: str, person_id: str, expires_at: datetime) -> None:
+    """Remember the token as signed out until it expires (expired entries are pruned)."""
+    now = utcnow()
+    session.execute(delete(SignedOutToken).where(SignedOutToken.expires_at < now))
+    digest = token_hash(token)
+    if session.get(SignedOutToken, digest) is None:
+        session.add(SignedOutToken(token_hash=digest, person_id=person_id, expires_at=expires_at))
+
+
+def is_signed_out(session: Session, token: str) -> bool:
+    return session.get(SignedOutToken, token_hash(token)) is not None
 
 
 # -- sign-in --------------------------------------------------------------------------------

@@ -84,16 +84,31 @@ class Assignment(Base):
 
 
 class LoginAttempt(Base):
-    """One sign-in attempt, kept a day: the rate limits count recent failures per account
-    and per client address across every web worker (see services/grid/login.py)."""
+    """One sign-in attempt, kept a day: the rate limits count recent failures per person
+    (``person_id``; per typed ``login`` when it names nobody) and per client address across
+    every web worker (see services/grid/login.py). Recorded as a failure before the
+    password is checked, turned into a success after."""
 
     __tablename__ = "login_attempts"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     login: Mapped[str] = mapped_column(String(64), index=True)
+    # The person the login named (staff number, student number and id count as one).
+    person_id: Mapped[str | None] = mapped_column(String(36), index=True)
     ip: Mapped[str] = mapped_column(String(45), index=True)
     succeeded: Mapped[bool] = mapped_column(Boolean)
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+
+
+class SignedOutToken(Base):
+    """A sign-in token whose person signed out of the console (SHA-256 of the token), kept
+    until the token expires: the console refuses a session cookie carrying it."""
+
+    __tablename__ = "signed_out_tokens"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    person_id: Mapped[str] = mapped_column(String(64))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
 
 
 # The tables this service's migrations create (checked against them in tests/contract).

@@ -39,7 +39,11 @@ HAZARD = {
 
 class FakeServices:
     def __init__(self) -> None:
-        self.routes: dict[tuple[str, str, str], object] = {}
+        self.routes: dict[tuple[str, str, str], object] = {
+            # The grid's session check (services/console/auth.py): not signed out.
+            ("grid", "GET", "/auth/session"): {},
+            ("grid", "POST", "/auth/logout"): {},
+        }
         self.calls: list[tuple[str, str, str, dict]] = []
 
     def __call__(self, service, method, path, *, token, **kwargs):
@@ -56,7 +60,8 @@ class FakeServices:
 @pytest.fixture
 def fake(monkeypatch):
     services = FakeServices()
-    for module in ("services.console.views.account", "services.console.views.common"):
+    modules = ("services.console.auth", "services.console.views.account")
+    for module in (*modules, "services.console.views.common"):
         monkeypatch.setattr(f"{module}.call", services)
     return services
 
@@ -118,6 +123,50 @@ def test_posts_need_the_csrf_token(client, fake):
     assert "表单已过期" in response.get_data(as_text=True)
     ok = client.post("/logout", data={"csrf_token": csrf(client, "/account/password")})
     assert ok.status_code == 302 and ok.location == "/login"
+
+
+def test_a_cookie_copied_before_sign_out_no_longer_opens_pages(client, fake):
+    sign_in(client, fake)
+    fake.routes[("grid", "GET", "/units")] = [{"code": "JD", "name": "机电工程学院"}]
+    copied = client.get_cookie("campus_console").value
+    thief = client.application.test_client()
+    thief.set_cookie("campus_console", copied)
+    assert thief.get("/account/password").status_code == 200  # before sign-out it works
+    out = client.post("/logout", data={"csrf_token": csrf(client, "/account/password")})
+    assert out.status_code == 302 and out.location == "/login"
+    logout = [c for c in fake.calls if c[1:3] == ("POST", "/auth/logout")]
+    assert len(logout) == 1 and logout[0][3]["token"] == "token-of-p1"
+    # The grid now answers 401 for that token; the worker's memo of it was dropped.
+    fake.routes[("grid", "GET", "/auth/session")] = ServiceError(
+        401, {"title": "Unauthorized", "detail": "signed out"}, "grid"
+    )
+    response = thief.get("/account/password")
+    assert response.status_code == 302 and response.location.startswith("/login")
+    assert thief.get("/").status_code == 302
+
+
+def test_the_session_check_is_remembered_briefly(client, fake):
+    sign_in(client, fake)
+
+    def checks() -> int:
+        return sum(c[1:3] == ("GET", "/auth/session") for c in fake.calls)
+
+    before = checks()
+    for _ in range(3):
+        assert client.get("/account/password").status_code == 200
+    assert checks() == before + 1  # one grid call per SESSION_CHECK_SECONDS, not per page
+    memo = client.application.extensions["console_session_checks"]
+    for key in memo:
+        memo[key] = 0.0  # the memo has lapsed: asked again
+    assert client.get("/account/password").status_code == 200
+    assert checks() == before + 2
+
+
+def test_a_grid_outage_does_not_sign_everyone_out(client, fake):
+    sign_in(client, fake)
+    client.application.extensions.pop("console_session_checks", None)
+    fake.routes[("grid", "GET", "/auth/session")] = ServiceError(503, {"title": "down"}, "grid")
+    assert client.get("/account/password").status_code == 200
 
 
 def test_rate_limited_sign_in_says_when_to_retry(client, fake):

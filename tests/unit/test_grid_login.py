@@ -3,9 +3,11 @@ office, scrypt password hashes, tokens with the person's scope, rate limits, the
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from services.cli import main
 from services.grid import login
@@ -13,6 +15,7 @@ from services.grid.models import LoginAttempt, Person
 from shared.api import state
 from shared.auth import decode_token
 from shared.config import DEV_JWT_SECRET
+from shared.db import utcnow
 from shared.testing.fixtures import bearer
 
 SO = bearer("security_office", sub="office")
@@ -219,3 +222,76 @@ def test_cli_sets_a_password_and_roles(grid, tmp_path, monkeypatch):
         main, ["set-password", "--person", "nobody", "--password-stdin"], input=PASSWORD + "\n"
     )
     assert missing.exit_code == 2 and "no person" in missing.output
+
+
+def test_staff_number_and_person_id_share_one_allowance(grid):
+    staff = person(grid)
+    set_password(grid, staff["id"])
+    half = login.MAX_FAILURES_PER_LOGIN // 2
+    for _ in range(half):
+        assert sign_in(grid, "JD101", "Wrong-password-1").status_code == 401
+    for _ in range(login.MAX_FAILURES_PER_LOGIN - half):
+        assert sign_in(grid, staff["id"], "Wrong-password-1").status_code == 401
+    assert sign_in(grid, "JD101").status_code == 429
+    assert sign_in(grid, staff["id"]).status_code == 429
+    assert sign_in(grid, f" {staff['id']} ").status_code == 429
+    # An unknown login is counted per typed string, and never against a person.
+    for _ in range(login.MAX_FAILURES_PER_LOGIN):
+        assert sign_in(grid, "JD999", "Wrong-password-1").status_code == 401
+    assert sign_in(grid, "JD999", "Wrong-password-1").status_code == 429
+    assert sign_in(grid, "JD998", "Wrong-password-1").status_code == 401
+
+
+def test_refused_attempts_are_not_counted_and_the_check_counts_in_flight_ones(grid):
+    staff = person(grid)
+    set_password(grid, staff["id"])
+    for _ in range(login.MAX_FAILURES_PER_LOGIN):
+        sign_in(grid, password="Wrong-password-1")
+    for _ in range(3):
+        assert sign_in(grid).status_code == 429
+    with grid.app_.app_context(), state().session_factory() as session:
+        rows = session.scalars(select(LoginAttempt)).all()
+        assert len(rows) == login.MAX_FAILURES_PER_LOGIN  # the 429s left no trace
+        assert {r.person_id for r in rows} == {staff["id"]}
+        # An attempt recorded but not yet finished (another worker's) counts already.
+        session.execute(delete(LoginAttempt))
+        now = utcnow()
+        ids = [
+            login.begin_attempt(session, "JD101", "10.0.0.1", now)
+            for _ in range(login.MAX_FAILURES_PER_LOGIN)
+        ]
+        session.commit()
+        for attempt in ids:  # the limit's worth in flight at once: each may go on
+            login.check_rate_limits(session, attempt, now)
+        one_more = login.begin_attempt(session, staff["id"], "10.0.0.2", now)
+        session.commit()
+        with pytest.raises(login.TooManyAttempts):
+            login.check_rate_limits(session, one_more, now)
+
+
+def test_a_password_change_counts_against_the_same_person(grid):
+    staff = person(grid)
+    set_password(grid, staff["id"])
+    token = ok(sign_in(grid))["access_token"]
+    auth = {"Authorization": f"Bearer {token}"}
+    body = {"current_password": "Wrong-password-1", "new_password": "Xin-mima-2022"}
+    for _ in range(login.MAX_FAILURES_PER_LOGIN):
+        assert grid.post("/auth/password", json=body, headers=auth).status_code == 401
+    assert sign_in(grid).status_code == 429  # the same person's allowance
+
+
+def test_sign_out_ends_the_token_for_the_console_s_session_check(grid):
+    staff = person(grid)
+    set_password(grid, staff["id"])
+    first = {"Authorization": f"Bearer {ok(sign_in(grid))['access_token']}"}
+    assert grid.get("/auth/session", headers=first).status_code == 204
+    assert grid.get("/auth/session").status_code == 401
+    assert grid.post("/auth/logout", headers=first).status_code == 204
+    assert grid.post("/auth/logout", headers=first).status_code == 204  # idempotent
+    refused = grid.get("/auth/session", headers=first)
+    assert refused.status_code == 401 and refused.get_json()["detail"] == "signed out"
+    time.sleep(1.1)  # a new token (another iat) is another session
+    second = {"Authorization": f"Bearer {ok(sign_in(grid))['access_token']}"}
+    assert grid.get("/auth/session", headers=second).status_code == 204
+    # The documented limit: the APIs verify tokens statelessly, the old one still works.
+    assert grid.get("/units", headers=first).status_code == 200

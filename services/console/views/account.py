@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 
 from services.console import auth
 from services.console.client import ServiceError, call
@@ -52,6 +61,17 @@ def login():
 
 @blp.route("/logout", methods=["POST"])
 def logout():
+    """Sign out for good: the grid records the token as signed out, so a copy of this
+    cookie no longer opens pages (services/console/auth.py; the token itself stays valid
+    on the APIs until it expires)."""
+    token = session.get("token")
+    if token:
+        auth.forget(token)
+        try:
+            call("grid", "POST", "/auth/logout", token=token)
+        except ServiceError as exc:  # expired already (401), or the grid is unreachable
+            if exc.status != 401:
+                current_app.logger.warning("sign-out not recorded by the grid: %s", exc)
     session.clear()
     flash("您已安全退出", "info")
     return redirect(url_for("auth.login"))

@@ -9,6 +9,9 @@ shared/client_ip.py).
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
+import jwt
 from flask import request
 from flask_smorest import Blueprint
 
@@ -20,11 +23,11 @@ from services.grid.schemas import (
     PasswordChangeSchema,
     PasswordSetSchema,
 )
-from shared.api import state, transaction
+from shared.api import read_session, state, transaction
 from shared.auth import current_principal, public
 from shared.client_ip import client_ip as shared_client_ip
 from shared.db import utcnow
-from shared.errors import Unauthorized, problem_response
+from shared.errors import Forbidden, Unauthorized, problem_response
 
 blp = Blueprint("auth", __name__, description="登录与密码 sign-in and passwords")
 
@@ -51,18 +54,17 @@ def _too_many(exc: login.TooManyAttempts):
 @public
 def sign_in(payload):
     """Sign in with a staff/student number and password; the token carries the person's
-    roles and unit. Failed attempts are limited per account and per client address."""
+    roles and unit. Failed attempts are limited per person (whichever number names them)
+    and per client address."""
     name, password, ip, now = payload["login"].strip(), payload["password"], client_ip(), utcnow()
-    try:
-        with transaction() as session:
-            login.check_rate_limits(session, name, ip, now)
-    except login.TooManyAttempts as exc:
-        return _too_many(exc)
+    attempt = _limited_attempt(name, ip, now)
+    if not isinstance(attempt, int):
+        return attempt
     try:
         with transaction() as session:
             person = login.verify(session, name, password)
             signed = login.token_for(state().settings.jwt_secret, person)
-            login.record_attempt(session, name, ip, True, now)
+            login.attempt_succeeded(session, attempt)
             return {
                 "access_token": signed.access_token,
                 "token_type": "Bearer",
@@ -75,10 +77,25 @@ def sign_in(payload):
                     "number": person.student_no or person.staff_no,
                 },
             }
-    except Unauthorized:
+    except Forbidden:  # the right password, no roles yet: not a failed guess
         with transaction() as session:
-            login.record_attempt(session, name, ip, False, now)
+            login.forget_attempt(session, attempt)
         raise
+
+
+def _limited_attempt(name: str, ip: str, now, person_id: str | None = None):
+    """The id of this attempt, recorded (as a failure) and committed before the limits
+    are counted, so concurrent attempts see each other; or the 429 answer."""
+    with transaction() as session:
+        attempt = login.begin_attempt(session, name, ip, now, person_id)
+    try:
+        with transaction() as session:
+            login.check_rate_limits(session, attempt, now)
+    except login.TooManyAttempts as exc:
+        with transaction() as session:
+            login.forget_attempt(session, attempt)
+        return _too_many(exc)
+    return attempt
 
 
 @blp.route("/auth/password", methods=["POST"])
@@ -88,20 +105,49 @@ def sign_in(payload):
 def change_own_password(payload):
     """A signed-in person changes their own password (the current one is checked)."""
     principal, ip, now = current_principal(), client_ip(), utcnow()
-    try:
-        with transaction() as session:
-            login.check_rate_limits(session, principal.sub, ip, now)
-    except login.TooManyAttempts as exc:
-        return _too_many(exc)
+    attempt = _limited_attempt(principal.sub, ip, now, person_id=principal.sub)
+    if not isinstance(attempt, int):
+        return attempt
     try:
         with transaction() as session:
             person = login.verify(session, principal.sub, payload["current_password"])
             login.set_password(session, person, payload["new_password"])
-            login.record_attempt(session, principal.sub, ip, True, now)
-    except Unauthorized:
+            login.attempt_succeeded(session, attempt)
+    except login.WeakPassword:  # the right password, a weak new one: not a failed guess
         with transaction() as session:
-            login.record_attempt(session, principal.sub, ip, False, now)
+            login.forget_attempt(session, attempt)
         raise
+
+
+def _bearer_token() -> str:
+    return request.headers.get("Authorization", "").partition(" ")[2].strip()
+
+
+@blp.route("/auth/logout", methods=["POST"])
+@blp.response(204)
+def sign_out():
+    """Sign out: the bearer token is recorded as signed out until it expires, and
+    ``GET /auth/session`` answers 401 for it from then on. The web console asks that on
+    its requests, so a copy of its session cookie stops opening pages. The token itself
+    is not revoked for the APIs: the services verify tokens without asking the grid, so
+    it stays valid there until it expires (at most ``login.TOKEN_TTL_SECONDS``)."""
+    token = _bearer_token()
+    try:
+        exp = int(jwt.decode(token, options={"verify_signature": False})["exp"])
+    except (jwt.InvalidTokenError, KeyError, TypeError, ValueError):  # verified already
+        exp = int(utcnow().timestamp()) + login.TOKEN_TTL_SECONDS
+    with transaction() as session:
+        login.sign_out(session, token, current_principal().sub, datetime.fromtimestamp(exp, UTC))
+
+
+@blp.route("/auth/session", methods=["GET"])
+@blp.response(204)
+@blp.alt_response(401, description="the token is expired, invalid or signed out")
+def session_alive():
+    """204 while the bearer token is valid and its person has not signed out with it
+    (``POST /auth/logout``); the web console asks before serving a page."""
+    if login.is_signed_out(read_session(), _bearer_token()):
+        raise Unauthorized("signed out")
 
 
 @blp.route("/people/<person_id>/password", methods=["PUT"])
