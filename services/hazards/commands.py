@@ -114,6 +114,7 @@ def hazard_state(hazard: Hazard) -> dict[str, Any]:
         "unit_code": hazard.unit_code,
         "cell_id": hazard.cell_id,
         "category": hazard.category,
+        "subcategory": hazard.subcategory,
         "lead_department": hazard.lead_department,
         "severity": hazard.severity,
         "status": hazard.status,
@@ -256,6 +257,7 @@ def create_hazard(
     *,
     category: str,
     description: str,
+    subcategory: str | None = None,
     unit_code: str | None = None,
     cell_id: str | None = None,
     severity: str = domain.Severity.GENERAL,
@@ -269,6 +271,7 @@ def create_hazard(
 ) -> Hazard:
     """排查发现: number the hazard, resolve who answers for the place, announce it."""
     principal.require_role(*REPORTER_ROLES)
+    domain.check_subcategory(category, subcategory)
     found_at = found_at or utcnow()
     found_day = campus_time(found_at, campus_tz).date()
     responsible = None
@@ -304,6 +307,7 @@ def create_hazard(
         unit_code=unit_code,
         cell_id=cell_id,
         category=category,
+        subcategory=subcategory,
         lead_department=domain.lead_department(category),
         severity=str(severity),
         status=Status.DISCOVERED,

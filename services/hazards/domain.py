@@ -108,6 +108,8 @@ ACTION_EVENTS: dict[Action, str] = {
 
 CATEGORIES, LEAD_DEPARTMENTS = vocabulary.CATEGORIES, vocabulary.LEAD_DEPARTMENTS
 category_label, lead_department = vocabulary.category_label, vocabulary.lead_department
+SUBCATEGORIES, subcategory_label = vocabulary.SUBCATEGORIES, vocabulary.subcategory_label
+ALL_SUBCATEGORIES = vocabulary.ALL_SUBCATEGORIES
 
 
 class InvalidTransition(DomainError):
@@ -118,6 +120,23 @@ class InvalidTransition(DomainError):
 class MissingInformation(DomainError):
     status = 422
     title = "Missing information"
+
+
+class InvalidSubcategory(DomainError):
+    status = 422
+    title = "Invalid sub-category"
+
+
+def check_subcategory(category: str, subcategory: str | None) -> None:
+    """A sub-category, when given, must be one of the hazard's category (the plan's task)."""
+    if subcategory is None or vocabulary.is_subcategory_of(category, subcategory):
+        return
+    allowed = ", ".join(SUBCATEGORIES.get(category, {})) or "none"
+    reason = f"not a sub-category of {category} (one of: {allowed})"
+    raise InvalidSubcategory(
+        f"{subcategory} is {reason}",
+        invalid_params=[{"name": "subcategory", "reason": reason, "location": "json"}],
+    )
 
 
 class SameActor(DomainError):

@@ -30,6 +30,7 @@ from services.hazards.domain import (
     STATUS_LABELS,
     Action,
     category_label,
+    subcategory_label,
 )
 from services.hazards.models import Hazard, HazardTransition
 from shared.pdf import A4_CONTENT_WIDTH, base_styles, build_a4_pdf, para
@@ -148,6 +149,7 @@ _LEDGER_COLUMNS = (
     ("单位", 14),
     ("网格/场所", 26),
     ("类别", 14),
+    ("子类别", 16),
     ("隐患描述", 40),
     ("等级", 10),
     ("状态", 8),
@@ -206,6 +208,7 @@ def ledger_xlsx(
             unit_label(hazard, unit_names),
             place_label(hazard, cell_names),
             category_label(hazard.category),
+            subcategory_label(hazard.category, hazard.subcategory),
             hazard.description,
             severity_label(hazard.severity),
             status_label(hazard.status),

@@ -40,6 +40,8 @@ class Hazard(Base):
     unit_code: Mapped[str] = mapped_column(String(32), index=True)
     cell_id: Mapped[str | None] = mapped_column(String(36), index=True)
     category: Mapped[str] = mapped_column(String(32))
+    # One of the category's sub-categories (shared.vocabulary.SUBCATEGORIES), if known.
+    subcategory: Mapped[str | None] = mapped_column(String(32))
     lead_department: Mapped[str] = mapped_column(String(32), index=True)
     severity: Mapped[str] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(16), index=True)

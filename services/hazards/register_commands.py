@@ -679,6 +679,7 @@ def open_due_equipment_hazards(session: Session, now: datetime, campus_tz: str) 
                     session,
                     commands.SYSTEM,
                     category=EQUIPMENT_CATEGORY,
+                    subcategory="periodic_inspection",  # 定期检验 fell due unrecorded
                     description=rules.equipment_hazard_description(
                         equipment.name, equipment.kind, equipment.registration_no, due
                     ),

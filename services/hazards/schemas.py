@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from services.hazards.domain import (
+    ALL_SUBCATEGORIES,
     CATEGORIES,
     LEAD_DEPARTMENTS,
     SEVERITY_LABELS,
@@ -13,6 +14,7 @@ from services.hazards.domain import (
     Status,
     allowed_actions,
     category_label,
+    subcategory_label,
 )
 from shared.fields import AwareDateTime, Date
 
@@ -20,10 +22,16 @@ UNIT_CODE = validate.Regexp(r"^[A-Za-z0-9_-]{1,32}$", error="must be a unit code
 ID = validate.Length(min=1, max=36)
 TEXT = validate.Length(min=1, max=4000)
 SEVERITIES = [s.value for s in Severity]
+SUBCATEGORY = validate.OneOf(ALL_SUBCATEGORIES)  # which category's: checked on create
 
 
 class HazardCreateSchema(Schema):
     category = fields.String(required=True, validate=validate.OneOf(list(CATEGORIES)))
+    # No load default: a request without it hashes as before (Idempotency-Key retries).
+    subcategory = fields.String(
+        validate=SUBCATEGORY,
+        metadata={"description": "one of the category's sub-categories (422 otherwise)"},
+    )
     description = fields.String(required=True, validate=TEXT)
     cell_id = fields.String(load_default=None, validate=ID)
     unit_code = fields.String(load_default=None, validate=UNIT_CODE)
@@ -106,10 +114,6 @@ class AttachmentSchema(Schema):
     uploaded_at = AwareDateTime()
 
 
-class UploadSchema(Schema):
-    file = fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
-
-
 class HazardSchema(Schema):
     id = fields.String()
     number = fields.String()
@@ -117,6 +121,8 @@ class HazardSchema(Schema):
     cell_id = fields.String(allow_none=True)
     category = fields.String()
     category_label = fields.Function(lambda h: category_label(h.category))
+    subcategory = fields.String(allow_none=True)
+    subcategory_label = fields.Function(lambda h: subcategory_label(h.category, h.subcategory))
     lead_department = fields.String()
     lead_department_name = fields.Function(lambda h: LEAD_DEPARTMENTS.get(h.lead_department))
     severity = fields.String()
@@ -157,6 +163,7 @@ class HazardQuerySchema(Schema):
     unit_code = fields.String(validate=UNIT_CODE)
     cell_id = fields.String(validate=ID)
     category = fields.String(validate=validate.OneOf(list(CATEGORIES)))
+    subcategory = fields.String(validate=SUBCATEGORY)
     status = fields.String(validate=validate.OneOf([s.value for s in Status]))
     severity = fields.String(validate=validate.OneOf(SEVERITIES))
     overdue = fields.Boolean(metadata={"description": "past its deadline and not yet fixed"})

@@ -17,7 +17,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from shared.db import UTCDateTime, new_metadata, utcnow
 from shared.grid_projection import GridProjectionBase
@@ -211,7 +211,7 @@ class Notification(Base):
 class TaskLedgerEntry(Base):
     """A line of a focus task's work ledger, written by one of its lead departments:
     a self-inspection item, an action taken or a piece of evidence (text with an optional
-    link or reference — files themselves live in the document system, not here)."""
+    link or reference, and files uploaded to it: ``LedgerFile``)."""
 
     __tablename__ = "task_ledger_entries"
 
@@ -227,6 +227,26 @@ class TaskLedgerEntry(Base):
     author_unit: Mapped[str | None] = mapped_column(String(32))
     recorded_by: Mapped[str] = mapped_column(String(64))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    files: Mapped[list[LedgerFile]] = relationship(
+        order_by=lambda: (LedgerFile.uploaded_at, LedgerFile.id), lazy="selectin"
+    )
+
+
+class LedgerFile(Base):
+    """A file (photo, PDF) of a ledger entry's evidence; the bytes live outside the
+    database, by content hash (shared.files)."""
+
+    __tablename__ = "task_ledger_files"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=_uuid)
+    entry_id: Mapped[str] = mapped_column(ForeignKey("task_ledger_entries.id"), index=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    filename: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    uploaded_by: Mapped[str] = mapped_column(String(64))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class TaskCompletion(Base):

@@ -35,10 +35,12 @@ from services.reporting.models import (
     CampaignTask,
     CampaignUnit,
     Flag,
+    LedgerFile,
     SupervisionReport,
     TaskCompletion,
     TaskLedgerEntry,
 )
+from shared import files
 from shared.auth import LEAD_DEPARTMENT, SECURITY_OFFICE, Principal
 from shared.errors import DomainError, Forbidden, NotFound, PreconditionFailed
 from shared.timeutil import campus_time
@@ -160,6 +162,7 @@ def add_ledger_entry(
         author_unit=principal.unit,
         recorded_by=principal.sub,
         recorded_at=now,
+        files=[],  # none yet (and the response lists them after the session is gone)
     )
     session.add(entry)
     session.flush()
@@ -182,6 +185,72 @@ def list_ledger_entries(
         if query.get(key):
             stmt = stmt.where(getattr(TaskLedgerEntry, key) == query[key])
     return list(session.scalars(stmt.order_by(TaskLedgerEntry.recorded_at, TaskLedgerEntry.id)))
+
+
+# -- ledger evidence files ----------------------------------------------------------------
+def get_ledger_entry(
+    session: Session, campaign_id: str, task: CampaignTask, entry_id: str
+) -> TaskLedgerEntry:
+    entry = session.get(TaskLedgerEntry, entry_id)
+    if entry is None or entry.task_id != task.id or entry.campaign_id != campaign_id:
+        raise NotFound(f"ledger entry {entry_id} is not part of task {task.number}")
+    return entry
+
+
+def add_ledger_file(
+    session: Session,
+    principal: Principal,
+    campaign_id: str,
+    task_id: str,
+    entry_id: str,
+    *,
+    filename: str,
+    declared_type: str | None,
+    content: bytes,
+    files_dir: str,
+    max_bytes: int,
+    now: datetime,
+) -> LedgerFile:
+    """A file (photo, PDF) of the entry's evidence, by whoever may write the task's ledger
+    (``require_task_writer``). Checked (413/415) before anything is written; stored by
+    content hash under ``files_dir`` (shared.files)."""
+    task = get_task(session, campaign_id, task_id)
+    require_task_writer(principal, task)
+    entry = get_ledger_entry(session, campaign_id, task, entry_id)
+    stored = files.accept(files_dir, filename, declared_type, content, max_bytes)
+    row = LedgerFile(
+        entry_id=entry.id,
+        sha256=stored.sha256,
+        filename=stored.filename,
+        content_type=stored.media_type,
+        size=stored.size,
+        uploaded_by=principal.sub,
+        uploaded_at=now,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def get_ledger_file(
+    session: Session,
+    principal: Principal,
+    campaign_id: str,
+    task_id: str,
+    entry_id: str,
+    file_id: str,
+) -> LedgerFile:
+    """A file for those who may read its entry: the whole task's readers, or a unit the
+    entry concerns (or that reads entries about the whole task)."""
+    task = get_task(session, campaign_id, task_id)
+    only = task_reader_unit(principal, task)
+    entry = get_ledger_entry(session, campaign_id, task, entry_id)
+    if only is not None and entry.unit_code not in (None, only):
+        raise Forbidden(f"ledger entry {entry_id} concerns {entry.unit_code}, not {only}")
+    row = session.get(LedgerFile, file_id)
+    if row is None or row.entry_id != entry.id:
+        raise NotFound(f"file {file_id} is not part of ledger entry {entry_id}")
+    return row
 
 
 # -- completions --------------------------------------------------------------------------

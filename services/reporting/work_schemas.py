@@ -41,6 +41,17 @@ class LedgerEntryCreateSchema(Schema):
     )
 
 
+class LedgerFileSchema(Schema):
+    id = fields.String()
+    entry_id = fields.String()
+    filename = fields.String()
+    content_type = fields.String()
+    size = fields.Integer()
+    sha256 = fields.String()
+    uploaded_by = fields.String()
+    uploaded_at = AwareDateTime()
+
+
 class LedgerEntrySchema(Schema):
     id = fields.String()
     campaign_id = fields.String()
@@ -55,6 +66,10 @@ class LedgerEntrySchema(Schema):
     author_unit = fields.String(allow_none=True)
     recorded_by = fields.String()
     recorded_at = AwareDateTime()
+    files = fields.List(
+        fields.Nested(LedgerFileSchema),
+        metadata={"description": "files of the evidence, oldest first (download each by id)"},
+    )
 
 
 class LedgerQuerySchema(Schema):

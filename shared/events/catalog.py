@@ -43,6 +43,10 @@ class HazardStateV1(_Strict):
     unit_code = fields.String(required=True, validate=validate.Length(min=1, max=32))
     cell_id = fields.String(required=True, allow_none=True)
     category = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    # Added later: optional, so the events written before it still validate.
+    subcategory = fields.String(
+        load_default=None, allow_none=True, validate=validate.Length(min=1, max=32)
+    )
     lead_department = fields.String(required=True, validate=validate.Length(min=1, max=32))
     severity = fields.String(required=True, validate=validate.OneOf(SEVERITIES))
     status = fields.String(required=True, validate=validate.OneOf(HAZARD_STATUSES))

@@ -162,6 +162,12 @@ _GRID: dict[tuple[str, str], Rule] = {
     ("POST", "/auth/login"): Rule(
         EVERYONE, public=True, why="password sign-in: the password is the credential"
     ),
+    ("POST", "/auth/logout"): Rule(
+        EVERYONE, ok=204, why="a person signs their own token out (grid/api/auth.py)"
+    ),
+    ("GET", "/auth/session"): Rule(
+        EVERYONE, ok=204, why="the console asks whether its token was signed out"
+    ),
     ("POST", "/auth/password"): Rule(
         EVERYONE,
         ok=204,
@@ -368,6 +374,16 @@ _REPORTING: dict[tuple[str, str], Rule] = {
     ),
     ("GET", "/campaigns/{campaign_id}/tasks/{task_id}/ledger"): Rule(
         EVERYONE, leads=TASK_1, why=TASK_READ
+    ),
+    ("POST", "/campaigns/{campaign_id}/tasks/{task_id}/ledger/{entry_id}/files"): Rule(
+        grants(OFFICE, {LEAD_DEPARTMENT: L}), ok=201, leads=TASK_1, why=TASK_WRITE
+    ),
+    ("GET", "/campaigns/{campaign_id}/tasks/{task_id}/ledger/{entry_id}/files/{file_id}"): Rule(
+        grants(GLOBAL_READERS, {LEAD_DEPARTMENT: L, UNIT_MANAGER: U, GRID_STAFF: U}),
+        leads=TASK_1,
+        why="a file is read by whoever reads its entry (about JD): global roles, the task's "
+        "lead departments, JD's people (work.get_ledger_file); other units answer for task 一 "
+        "but not for this entry",
     ),
     ("POST", "/campaigns/{campaign_id}/tasks/{task_id}/completions"): Rule(
         grants(OFFICE, {LEAD_DEPARTMENT: L}), ok=201, leads=TASK_1, why=TASK_WRITE

@@ -160,6 +160,8 @@ class Campus:
                 "flag_id": ids["flag_jd"],
                 "task_id": ids["task"],
                 "report_id": ids["supervision_jd"],
+                "entry_id": ids["ledger_jd"],
+                "file_id": ids["ledger_file_jd"],
                 "unit_code": "JD",
             },
         }[service]
@@ -427,6 +429,16 @@ class Campus:
             expect=201,
         )
         ids["ledger_jd"] = entry["id"]
+        evidence = self.json(
+            "reporting",
+            "POST",
+            f"{base}/tasks/{ids['task']}/ledger/{entry['id']}/files",
+            headers=BWC,
+            data={"file": (io.BytesIO(PNG), "photo.png", "image/png")},
+            content_type="multipart/form-data",
+            expect=201,
+        )
+        ids["ledger_file_jd"] = evidence["id"]
         report = self.json(
             "reporting",
             "POST",

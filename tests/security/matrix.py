@@ -30,6 +30,7 @@ from shared.testing.fixtures import bearer
 from tests.security.access_policy import CALLERS
 from tests.security.campus import BWC, JD, PNG, PSYCH, SO, XX, Campus
 
+PDF = b"%PDF-1.4\n%%EOF\n"  # an evidence file of a ledger entry
 PASSWORD = "Campus-2021x"  # of the sign-in person and of the grid staff's people
 RECTIFIER = bearer("unit_manager", unit="JD", sub="rectifier-jd")  # none of the callers
 REQUESTER = bearer("unit_manager", unit="JD", sub="requester-jd")  # none of the callers
@@ -363,6 +364,7 @@ REQUESTS: dict[tuple[str, str, str], Req] = {
     ("grid", "GET", "/rosters"): Req(query=JD_ONLY),
     ("grid", "POST", "/units/{code}/roster-import"): Req(upload=("roster.csv", roster_csv())),
     ("grid", "POST", "/auth/login"): Req(json={"login": "T2021001", "password": PASSWORD}),
+    ("grid", "POST", "/auth/logout"): Req(json={}),
     ("grid", "POST", "/auth/password"): Req(
         json={"current_password": PASSWORD, "new_password": "Campus-2022y"}
     ),
@@ -528,6 +530,9 @@ REQUESTS: dict[tuple[str, str, str], Req] = {
     ),
     ("reporting", "POST", "/campaigns/{campaign_id}/tasks/{task_id}/ledger"): Req(
         json={"kind": "action", "content": "逐楼检查责任落实", "unit_code": "JD"}
+    ),
+    ("reporting", "POST", "/campaigns/{campaign_id}/tasks/{task_id}/ledger/{entry_id}/files"): Req(
+        upload=("evidence.pdf", PDF)
     ),
     ("reporting", "POST", "/campaigns/{campaign_id}/tasks/{task_id}/completions"): Req(
         json={"phase_id": "{phase}", "unit_code": "JD"}

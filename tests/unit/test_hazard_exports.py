@@ -34,6 +34,7 @@ HEADER = [
     "单位",
     "网格/场所",
     "类别",
+    "子类别",
     "隐患描述",
     "等级",
     "状态",
@@ -60,6 +61,7 @@ def _major_hazard() -> Hazard:
         unit_code="JDXY",
         cell_id="c-01",
         category="fire",
+        subcategory="teaching_building",
         lead_department="BWC",
         severity="major",
         status="closed",
@@ -128,6 +130,7 @@ def _quick_hazard(**overrides) -> Hazard:
         unit_code="HQC",
         cell_id=None,
         category="food",
+        subcategory="canteen",
         lead_department="HQC",
         severity="general",
         status="in_remediation",
@@ -199,7 +202,7 @@ def test_ledger_title_generation_time_and_header(ledger):
     assert [c.value for c in ledger[3]] == HEADER == list(LEDGER_HEADER)
     assert all(c.font.bold for c in ledger[3])
     assert ledger.freeze_panes == "A4"
-    assert all(ledger.column_dimensions[c].width >= 6 for c in "ABCDEFGHIJKLMNOP")
+    assert all(ledger.column_dimensions[c].width >= 6 for c in "ABCDEFGHIJKLMNOPQ")
 
 
 def test_ledger_has_one_row_per_hazard_with_every_field(ledger):
@@ -211,6 +214,7 @@ def test_ledger_has_one_row_per_hazard_with_every_field(ledger):
             "JDXY",
             "c-01 / 东侧楼梯间",
             "消防安全",
+            "教学楼",
             "3号楼消防通道堆放杂物",
             "重大隐患",
             "已销号",
@@ -229,6 +233,7 @@ def test_ledger_has_one_row_per_hazard_with_every_field(ledger):
             "HQC",
             "第二食堂后厨",
             "食品安全",
+            "食堂",
             HOSTILE,
             "一般隐患",
             "整改中",
@@ -247,6 +252,7 @@ def test_ledger_has_one_row_per_hazard_with_every_field(ledger):
             "JDXY",
             "c-07",
             "实验实训室危化品",
+            None,
             "实训楼化学品柜未上锁",
             "一般隐患",
             "已发现",
@@ -263,14 +269,14 @@ def test_ledger_has_one_row_per_hazard_with_every_field(ledger):
 
 
 def test_ledger_dates_are_date_cells(ledger):
-    found, deadline, closed = ledger["J4"], ledger["M4"], ledger["P4"]
+    found, deadline, closed = ledger["K4"], ledger["N4"], ledger["Q4"]
     assert found.is_date and found.number_format == "yyyy-mm-dd hh:mm"
     assert deadline.is_date and deadline.number_format == "yyyy-mm-dd"
     assert closed.is_date and closed.number_format == "yyyy-mm-dd hh:mm"
 
 
 def test_ledger_keeps_formula_looking_text_as_text(ledger):
-    measures = ledger["N5"]
+    measures = ledger["O5"]
     assert measures.value == FORMULA
     assert measures.data_type == "s"  # not a formula that would run in Excel
     assert all(c.data_type != "f" for row in ledger.iter_rows() for c in row)
@@ -298,7 +304,7 @@ def test_ledger_without_hazards_has_the_header_only():
 def test_ledger_drops_characters_xlsx_cannot_hold():
     hazard = _quick_hazard(description="灶台\x0b漏气")  # pasted vertical tab
     ws = openpyxl.load_workbook(io.BytesIO(ledger_xlsx([hazard], GENERATED_AT, TZ)))["隐患台账"]
-    assert ws["F4"].value == "灶台漏气"
+    assert ws["G4"].value == "灶台漏气"
 
 
 # --- 整改通知单 --------------------------------------------------------------------------------

@@ -518,6 +518,9 @@ def test_the_due_sweep_opens_one_hazard_per_lapsed_equipment_once(client, app):
     assert {(h["source"], h["unit_code"], h["cell_id"]) for h in hazards} == {
         ("equipment", "JD", "b1")
     }
+    assert {(h["subcategory"], h["subcategory_label"]) for h in hazards} == {
+        ("periodic_inspection", "定期检验")
+    }
     assert ok(client.get(f"/equipment/{lift['id']}", headers=JD))["due_state"] == "overdue"
 
 

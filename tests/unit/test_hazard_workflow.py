@@ -677,8 +677,8 @@ def test_ledger_export_and_forms_over_http(client):
     )
     rows = [r for r in sheet.iter_rows(min_row=header_row + 1, values_only=True) if r[1]]
     assert [r[1] for r in rows] == [first["number"], second["number"]]  # JD's only, in order
-    assert rows[0][5] == NEW["description"] and rows[0][7] == "已验收"
-    assert rows[1][5] == second["description"]  # stays text
+    assert rows[0][6] == NEW["description"] and rows[0][8] == "已验收"
+    assert rows[1][6] == second["description"]  # stays text
     by_status = client.get("/hazards/export.xlsx?status=accepted", headers=JD)
     assert (
         len(

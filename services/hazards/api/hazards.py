@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import Response, send_file
+from flask import Response
 from flask_smorest import Blueprint
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import func, or_, select
@@ -27,13 +27,13 @@ from services.hazards.schemas import (
     RejectSchema,
     RemediationSchema,
     TransitionSchema,
-    UploadSchema,
 )
-from shared import idempotency
+from shared import files, idempotency
 from shared.api import file_response, if_match_version, read_session, state, transaction, with_etag
 from shared.auth import LEAD_DEPARTMENT, Principal, current_principal
 from shared.db import utcnow
 from shared.errors import BadRequest, NotFound
+from shared.files import UploadSchema
 from shared.grid_projection import GridCell, GridUnit
 from shared.timeutil import campus_today
 
@@ -78,7 +78,7 @@ def filtered(query: dict):
     principal = current_principal()
     tz = state().settings.campus_timezone
     stmt = visible_to(select(Hazard), principal)
-    for key in ("unit_code", "cell_id", "category", "status", "severity"):
+    for key in ("unit_code", "cell_id", "category", "subcategory", "status", "severity"):
         if query.get(key):
             stmt = stmt.where(getattr(Hazard, key) == query[key])
     if "overdue" in query:
@@ -221,13 +221,13 @@ def decide_extension(payload, request_id: str):
 @blp.route("/<hazard_id>/attachments", methods=["POST"])
 @blp.arguments(UploadSchema, location="files")
 @blp.response(201, AttachmentSchema)
-def upload(files, hazard_id: str):
+def upload(form, hazard_id: str):
     """A photo (JPEG, PNG, WebP, HEIC) or a PDF; 413 over the limit, 415 otherwise. Added by
     the security office or the hazard's own unit's manager and grid staff; others who may
     see the hazard (leadership, lead departments) only read its files (403)."""
-    upload = files["file"]
+    upload = form["file"]
     settings = state().settings
-    content = upload.stream.read(settings.upload_max_bytes + 1)
+    content = files.read_limited(upload.stream, settings.upload_max_bytes)
     with transaction() as session:
         return attachments.add_attachment(
             session,
@@ -253,7 +253,7 @@ def list_attachments(hazard_id: str):
 
 def _attachment_types(view):
     """Document the file types a download can be (those the upload accepts)."""
-    for media_type in attachments.ALLOWED:
+    for media_type in files.ALLOWED:
         view = blp.alt_response(200, content_type=media_type, success=True)(view)
     return view
 
@@ -267,11 +267,8 @@ def download(hazard_id: str, attachment_id: str):
     attachment = session.get(Attachment, attachment_id)
     if attachment is None or attachment.hazard_id != hazard_id:
         raise NotFound(f"attachment {attachment_id} does not exist")
-    return send_file(
-        attachments.path_of(state().settings.files_dir, attachment.sha256),
-        mimetype=attachment.media_type,
-        download_name=attachment.filename,
-        max_age=0,
+    return files.download(
+        state().settings.files_dir, attachment.sha256, attachment.media_type, attachment.filename
     )
 
 

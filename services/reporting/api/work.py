@@ -15,6 +15,7 @@ from services.reporting.work_schemas import (
     CompletionSchema,
     LedgerEntryCreateSchema,
     LedgerEntrySchema,
+    LedgerFileSchema,
     LedgerQuerySchema,
     ProgressSchema,
     SupervisionCreateSchema,
@@ -22,9 +23,11 @@ from services.reporting.work_schemas import (
     SupervisionReplaceSchema,
     SupervisionSchema,
 )
+from shared import files
 from shared.api import file_response, if_match_version, read_session, state, transaction
 from shared.auth import current_principal
 from shared.db import utcnow
+from shared.files import UploadSchema
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -81,6 +84,49 @@ def list_ledger_entries(query, campaign_id: str, task_id: str, pagination_parame
         read_session(), current_principal(), campaign_id, task_id, query
     )
     return _page(rows, pagination_parameters)
+
+
+@ledger_blp.route(f"{TASK}/ledger/<entry_id>/files", methods=["POST"])
+@ledger_blp.arguments(UploadSchema, location="files")
+@ledger_blp.response(201, LedgerFileSchema)
+def upload_ledger_file(form, campaign_id: str, task_id: str, entry_id: str):
+    """A file of the entry's evidence: a photo (JPEG, PNG, WebP, HEIC) or a PDF; 413 over
+    the limit, 415 otherwise (nothing is stored). By the task's lead departments or the
+    security office."""
+    upload = form["file"]
+    settings = state().settings
+    content = files.read_limited(upload.stream, settings.upload_max_bytes)
+    with transaction() as session:
+        return work.add_ledger_file(
+            session,
+            current_principal(),
+            campaign_id,
+            task_id,
+            entry_id,
+            filename=upload.filename or "",
+            declared_type=upload.mimetype,
+            content=content,
+            files_dir=settings.files_dir,
+            max_bytes=settings.upload_max_bytes,
+            now=now(),
+        )
+
+
+def _file_types(view):
+    """Document the file types a download can be (those the upload accepts)."""
+    for media_type in files.ALLOWED:
+        view = ledger_blp.alt_response(200, content_type=media_type, success=True)(view)
+    return view
+
+
+@ledger_blp.route(f"{TASK}/ledger/<entry_id>/files/<file_id>", methods=["GET"])
+@_file_types
+def download_ledger_file(campaign_id: str, task_id: str, entry_id: str, file_id: str):
+    """The file itself, only for those who may read its ledger entry."""
+    row = work.get_ledger_file(
+        read_session(), current_principal(), campaign_id, task_id, entry_id, file_id
+    )
+    return files.download(state().settings.files_dir, row.sha256, row.content_type, row.filename)
 
 
 @ledger_blp.route(f"{TASK}/completions", methods=["POST"])

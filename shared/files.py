@@ -1,0 +1,147 @@
+"""Uploaded files (photos, PDFs): type and size limits, stored by content hash.
+
+Shared by every service that keeps files (hazard attachments, ledger evidence). Files live
+outside the database under ``<files_dir>/<sha256[:2]>/<sha256>``; the same bytes uploaded
+twice are stored once. The type is decided by the file's own bytes, not by its name or the
+client's Content-Type: a mislabelled file is refused (415), one over the limit too (413),
+and a refused file is never written. Stored names are reduced to a bare base name, and
+only a well-formed digest is ever turned into a path, always inside ``files_dir``.
+
+Who may upload or read a file is the caller's business (each service's own rules).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+from flask import Response, send_file
+from marshmallow import Schema, fields
+
+from shared.errors import NotFound, PayloadTooLarge, UnsupportedMediaType
+
+# media type -> accepted file name extensions
+ALLOWED = {
+    "image/jpeg": (".jpg", ".jpeg"),
+    "image/png": (".png",),
+    "image/webp": (".webp",),
+    "image/heic": (".heic", ".heif"),
+    "application/pdf": (".pdf",),
+}
+DIGEST = re.compile(r"[0-9a-f]{64}")
+
+
+def sniff(head: bytes) -> str | None:
+    """The media type the bytes really are, or None for anything not allowed."""
+    if head.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    if head[4:8] == b"ftyp" and head[8:12] in (b"heic", b"heix", b"mif1", b"msf1"):
+        return "image/heic"
+    if head.startswith(b"%PDF-"):
+        return "application/pdf"
+    return None
+
+
+def read_limited(stream: IO[bytes], max_bytes: int) -> bytes:
+    """At most one byte past the limit: enough for ``check_upload`` to refuse with 413
+    without reading (or holding) an arbitrarily large body."""
+    return stream.read(max_bytes + 1)
+
+
+def check_upload(filename: str, declared: str | None, content: bytes, max_bytes: int) -> str:
+    """Return the verified media type, or refuse with 413/415."""
+    if len(content) > max_bytes:
+        raise PayloadTooLarge.limit(max_bytes)
+    if not content:
+        raise UnsupportedMediaType("the file is empty")
+    actual = sniff(content[:32])
+    if actual is None:
+        raise UnsupportedMediaType(f"allowed types: {', '.join(ALLOWED)}")
+    extension = Path(filename).suffix.lower()
+    declared_type = (declared or "").split(";")[0].strip().lower()
+    if extension not in ALLOWED[actual]:
+        raise UnsupportedMediaType(
+            f"the file is {actual} but is named {extension or 'without an extension'}"
+        )
+    if declared_type not in ("", "application/octet-stream", actual):
+        raise UnsupportedMediaType(f"the file is {actual} but is labelled {declared_type}")
+    return actual
+
+
+def safe_name(filename: str) -> str:
+    """Keep only the base name (no directories, no control characters)."""
+    name = Path(filename.replace("\\", "/")).name
+    name = "".join(ch for ch in name if ch.isprintable() and ch not in '"/\\')
+    return name[:200] or "upload"
+
+
+def path_of(files_dir: str, digest: str) -> Path:
+    """Where the file of ``digest`` lives; anything but a sha256 hex digest is refused, so
+    no stored or requested value can point outside ``files_dir``."""
+    if not DIGEST.fullmatch(digest or ""):
+        raise ValueError(f"not a sha256 digest: {digest!r}")
+    return Path(files_dir) / digest[:2] / digest
+
+
+def store(files_dir: str, content: bytes) -> str:
+    """Write the bytes once under their sha256; return the digest."""
+    digest = hashlib.sha256(content).hexdigest()
+    target = path_of(files_dir, digest)
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent)
+        try:
+            with os.fdopen(fd, "wb") as out:
+                out.write(content)
+            os.replace(tmp, target)  # atomic: readers never see half a file
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    return digest
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    sha256: str
+    filename: str  # the safe base name
+    media_type: str
+    size: int
+
+
+def accept(
+    files_dir: str, filename: str, declared: str | None, content: bytes, max_bytes: int
+) -> StoredFile:
+    """Check an upload (413/415, nothing written) and store it: what a record of it needs."""
+    media_type = check_upload(filename, declared, content, max_bytes)
+    return StoredFile(
+        sha256=store(files_dir, content),
+        filename=safe_name(filename),
+        media_type=media_type,
+        size=len(content),
+    )
+
+
+def download(files_dir: str, digest: str, media_type: str, filename: str) -> Response:
+    """The stored file as a download (404 if its bytes are gone from ``files_dir``)."""
+    try:
+        path = path_of(files_dir, digest)
+    except ValueError:
+        raise NotFound("the file's content is missing from the file store") from None
+    if not path.is_file():
+        raise NotFound("the file's content is missing from the file store")
+    return send_file(path, mimetype=media_type, download_name=filename, max_age=0)
+
+
+class UploadSchema(Schema):
+    """A multipart form with one file field, ``file``."""
+
+    file = fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
