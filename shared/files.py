@@ -18,7 +18,7 @@ import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from flask import Response, send_file
 from marshmallow import Schema, fields
@@ -117,16 +117,40 @@ class StoredFile:
     size: int
 
 
-def accept(
-    files_dir: str, filename: str, declared: str | None, content: bytes, max_bytes: int
-) -> StoredFile:
-    """Check an upload (413/415, nothing written) and store it: what a record of it needs."""
-    media_type = check_upload(filename, declared, content, max_bytes)
+@dataclass(frozen=True)
+class Upload:
+    """A file as received, not yet checked: read at most one byte past ``max_bytes``."""
+
+    filename: str
+    declared_type: str | None
+    content: bytes
+    files_dir: str
+    max_bytes: int
+
+    @classmethod
+    def received(cls, file: Any, settings: Any) -> Upload:
+        """From a multipart field (werkzeug FileStorage) and the service's settings."""
+        content = read_limited(file.stream, settings.upload_max_bytes)
+        return cls(
+            file.filename or "",
+            file.mimetype,
+            content,
+            settings.files_dir,
+            settings.upload_max_bytes,
+        )
+
+
+def accept(upload: Upload) -> StoredFile:
+    """Check an upload (413/415, nothing written) and store it: what a record of it needs.
+    Called after the caller's permission checks, so a refused caller stores nothing."""
+    media_type = check_upload(
+        upload.filename, upload.declared_type, upload.content, upload.max_bytes
+    )
     return StoredFile(
-        sha256=store(files_dir, content),
-        filename=safe_name(filename),
+        sha256=store(upload.files_dir, upload.content),
+        filename=safe_name(upload.filename),
         media_type=media_type,
-        size=len(content),
+        size=len(upload.content),
     )
 
 

@@ -21,11 +21,7 @@ def add_attachment(
     principal: Principal,
     hazard_id: str,
     *,
-    filename: str,
-    declared_type: str | None,
-    content: bytes,
-    files_dir: str,
-    max_bytes: int,
+    upload: files.Upload,
 ) -> Attachment:
     """Store a photo or document of the hazard (evidence of the finding or of the fix).
 
@@ -38,7 +34,7 @@ def add_attachment(
     if hazard.status == domain.Status.ARCHIVED:
         raise domain.HazardArchived("archived hazards (备案存档) can no longer change")
     domain.check_uploader(principal.roles, principal.unit, hazard.unit_code)
-    stored = files.accept(files_dir, filename, declared_type, content, max_bytes)
+    stored = files.accept(upload)
     attachment = Attachment(
         hazard_id=hazard.id,
         sha256=stored.sha256,

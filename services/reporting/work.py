@@ -204,11 +204,7 @@ def add_ledger_file(
     task_id: str,
     entry_id: str,
     *,
-    filename: str,
-    declared_type: str | None,
-    content: bytes,
-    files_dir: str,
-    max_bytes: int,
+    upload: files.Upload,
     now: datetime,
 ) -> LedgerFile:
     """A file (photo, PDF) of the entry's evidence, by whoever may write the task's ledger
@@ -217,7 +213,7 @@ def add_ledger_file(
     task = get_task(session, campaign_id, task_id)
     require_task_writer(principal, task)
     entry = get_ledger_entry(session, campaign_id, task, entry_id)
-    stored = files.accept(files_dir, filename, declared_type, content, max_bytes)
+    stored = files.accept(upload)
     row = LedgerFile(
         entry_id=entry.id,
         sha256=stored.sha256,

@@ -225,20 +225,9 @@ def upload(form, hazard_id: str):
     """A photo (JPEG, PNG, WebP, HEIC) or a PDF; 413 over the limit, 415 otherwise. Added by
     the security office or the hazard's own unit's manager and grid staff; others who may
     see the hazard (leadership, lead departments) only read its files (403)."""
-    upload = form["file"]
-    settings = state().settings
-    content = files.read_limited(upload.stream, settings.upload_max_bytes)
+    upload = files.Upload.received(form["file"], state().settings)
     with transaction() as session:
-        return attachments.add_attachment(
-            session,
-            current_principal(),
-            hazard_id,
-            filename=upload.filename or "",
-            declared_type=upload.mimetype,
-            content=content,
-            files_dir=settings.files_dir,
-            max_bytes=settings.upload_max_bytes,
-        )
+        return attachments.add_attachment(session, current_principal(), hazard_id, upload=upload)
 
 
 @blp.route("/<hazard_id>/attachments", methods=["GET"])

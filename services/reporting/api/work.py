@@ -93,22 +93,10 @@ def upload_ledger_file(form, campaign_id: str, task_id: str, entry_id: str):
     """A file of the entry's evidence: a photo (JPEG, PNG, WebP, HEIC) or a PDF; 413 over
     the limit, 415 otherwise (nothing is stored). By the task's lead departments or the
     security office."""
-    upload = form["file"]
-    settings = state().settings
-    content = files.read_limited(upload.stream, settings.upload_max_bytes)
+    upload = files.Upload.received(form["file"], state().settings)
     with transaction() as session:
         return work.add_ledger_file(
-            session,
-            current_principal(),
-            campaign_id,
-            task_id,
-            entry_id,
-            filename=upload.filename or "",
-            declared_type=upload.mimetype,
-            content=content,
-            files_dir=settings.files_dir,
-            max_bytes=settings.upload_max_bytes,
-            now=now(),
+            session, current_principal(), campaign_id, task_id, entry_id, upload=upload, now=now()
         )
 
 
