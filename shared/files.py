@@ -17,12 +17,16 @@ import os
 import re
 import tempfile
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
 from flask import Response, send_file
 from marshmallow import Schema, fields
+from sqlalchemy import Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
 
+from shared.db import UTCDateTime, utcnow
 from shared.errors import NotFound, PayloadTooLarge, UnsupportedMediaType
 
 # media type -> accepted file name extensions
@@ -169,3 +173,14 @@ class UploadSchema(Schema):
     """A multipart form with one file field, ``file``."""
 
     file = fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
+
+
+class StoredFileColumns:
+    """Columns of a database row that records a stored file (a hazard's attachment, a
+    ledger entry's evidence): where its bytes are, its safe name, size, who and when."""
+
+    sha256: Mapped[str] = mapped_column(String(64))
+    filename: Mapped[str] = mapped_column(String(200))
+    size: Mapped[int] = mapped_column(Integer)
+    uploaded_by: Mapped[str] = mapped_column(String(64))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

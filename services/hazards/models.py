@@ -18,6 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db import UTCDateTime, new_metadata, utcnow
+from shared.files import StoredFileColumns
 from shared.grid_projection import GridProjectionBase
 
 
@@ -118,19 +119,14 @@ class ExtensionRequest(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-class Attachment(Base):
+class Attachment(StoredFileColumns, Base):
     """A photo or document of a hazard; the bytes live outside the database, by hash."""
 
     __tablename__ = "attachments"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=_uuid)
     hazard_id: Mapped[str] = mapped_column(ForeignKey("hazards.id"), index=True)
-    sha256: Mapped[str] = mapped_column(String(64))
-    filename: Mapped[str] = mapped_column(String(200))
     media_type: Mapped[str] = mapped_column(String(64))
-    size: Mapped[int] = mapped_column(Integer)
-    uploaded_by: Mapped[str] = mapped_column(String(64))
-    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class IdempotencyKey(Base):

@@ -20,6 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from shared.db import UTCDateTime, new_metadata, utcnow
+from shared.files import StoredFileColumns
 from shared.grid_projection import GridProjectionBase
 
 
@@ -233,7 +234,7 @@ class TaskLedgerEntry(Base):
     )
 
 
-class LedgerFile(Base):
+class LedgerFile(StoredFileColumns, Base):
     """A file (photo, PDF) of a ledger entry's evidence; the bytes live outside the
     database, by content hash (shared.files)."""
 
@@ -241,12 +242,7 @@ class LedgerFile(Base):
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=_uuid)
     entry_id: Mapped[str] = mapped_column(ForeignKey("task_ledger_entries.id"), index=True)
-    sha256: Mapped[str] = mapped_column(String(64))
-    filename: Mapped[str] = mapped_column(String(200))
     content_type: Mapped[str] = mapped_column(String(64))
-    size: Mapped[int] = mapped_column(Integer)
-    uploaded_by: Mapped[str] = mapped_column(String(64))
-    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class TaskCompletion(Base):
