@@ -74,6 +74,11 @@ class Settings:
     smtp_starttls: bool = False
     reminder_days: int = 3
     public_url: str = "http://127.0.0.1:5000"  # the web console, linked from e-mails
+    # host:port of the reporting worker's SMTP listener for tables mailed in (unset: off).
+    mail_intake: str | None = None
+    # Days a unit has to explain a flag (from raising) and to appeal a decision (from it);
+    # a decision not appealed in time, or decided on appeal, is final.
+    flag_review_days: int = 10
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -131,6 +136,8 @@ def load_settings(service: str, overrides: dict[str, Any] | None = None) -> Sett
         smtp_starttls=env.get("CAMPUS_SMTP_STARTTLS", "") in ("1", "true", "yes"),
         reminder_days=_int("CAMPUS_REMINDER_DAYS", 3),
         public_url=env.get("CAMPUS_PUBLIC_URL", Settings.public_url),
+        mail_intake=env.get("CAMPUS_MAIL_INTAKE") or None,
+        flag_review_days=_int("CAMPUS_FLAG_REVIEW_DAYS", Settings.flag_review_days),
     )
     settings = settings.with_overrides(overrides)
     settings.check()

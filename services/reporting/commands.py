@@ -11,25 +11,27 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from services.reporting import domain, statistics
-from services.reporting.domain import FlagStatus, Rule
+from services.reporting import domain, flags, notifications, statistics
+from services.reporting.domain import Rule
+from services.reporting.flags import raise_flag, unit_cells  # noqa: F401 (used by work)
 from services.reporting.models import (
     Campaign,
+    CampaignCategory,
     CampaignPhase,
     CampaignTask,
     CampaignUnit,
-    Flag,
-    Notification,
     ReportingDue,
     Submission,
 )
+from shared import vocabulary
 from shared.auth import PORTAL, SECURITY_OFFICE, UNIT_MANAGER, Principal
-from shared.db import utcnow
 from shared.errors import DomainError, NotFound
-from shared.grid_projection import GridCell, GridUnit, accountable_person
+from shared.events import record_event
+from shared.grid_projection import GridUnit
 from shared.timeutil import campus_time
 
 SEED_CAMPAIGN = Path(__file__).parent / "data" / "campaign-2021.json"
+SOURCE = "reporting"  # the events this service announces
 
 
 class Conflict(DomainError):
@@ -56,7 +58,60 @@ def create_campaign(session: Session, principal: Principal, data: dict[str, Any]
     for unit in data["units"]:
         session.add(CampaignUnit(campaign_id=campaign.id, **unit))
     session.flush()
+    publish_categories(session, principal, campaign, data.get("categories") or [])
     return campaign
+
+
+def publish_categories(
+    session: Session, principal: Principal, campaign: Campaign, categories: list[dict[str, Any]]
+) -> None:
+    """Keep the campaign's hazard categories and their lead departments (co-leads), and
+    announce them in the same transaction: the hazard ledger lets the newest campaign decide
+    who sees and accepts new hazards. No categories: nothing changes there."""
+    if not categories:
+        return
+    for i, category in enumerate(categories):
+        session.add(CampaignCategory(campaign_id=campaign.id, position=i + 1, **category))
+    record_event(
+        session,
+        event_type="campaign.categories_published",
+        source=SOURCE,
+        subject=campaign.id,
+        sequence=1,  # the categories are written once, with the campaign
+        data={
+            "campaign_id": campaign.id,
+            "code": campaign.code,
+            "starts_on": campaign.starts_on,
+            "ends_on": campaign.ends_on,
+            "categories": [
+                {k: c[k] for k in ("code", "label", "task_number", "lead_units")}
+                for c in categories
+            ],
+        },
+        actor=principal.sub,
+    )
+    session.flush()
+
+
+def led_categories(session: Session, unit_code: str) -> list[str]:
+    """The categories ``unit_code`` leads, co-leads included: as the newest campaign that
+    names its categories says (the hazard ledger follows the same one), else the built-in
+    defaults (shared.vocabulary.DEFAULT_LEADS, only until a campaign names them)."""
+    newest = session.scalar(
+        select(CampaignCategory.campaign_id)
+        .join(Campaign, Campaign.id == CampaignCategory.campaign_id)
+        .order_by(Campaign.starts_on.desc(), Campaign.code.desc())
+        .limit(1)
+    )
+    leads = {code: vocabulary.default_leads(code) for code in vocabulary.CATEGORIES}
+    if newest is not None:
+        rows = session.execute(
+            select(CampaignCategory.code, CampaignCategory.lead_units).where(
+                CampaignCategory.campaign_id == newest
+            )
+        )
+        leads |= {code: list(units) for code, units in rows}
+    return [code for code, units in leads.items() if unit_code in units]
 
 
 def load_seed_campaign(session: Session) -> Campaign | None:
@@ -87,17 +142,26 @@ def unit_name(session: Session, campaign_id: str, unit_code: str) -> str:
 
 # -- submissions ------------------------------------------------------------------------
 def table_snapshot(session: Session, due: ReportingDue, unit_code: str, tz: str) -> dict:
-    """The unit's statistics table for the due's period, by category, with totals."""
+    """The unit's statistics table for the due's period, by category, with totals: the
+    measures of the hazards found in the period and, in the province's shape, what was
+    carried over, found, closed and left open in the period and since the campaign's
+    start (statistics.period_measures; open at start + found − closed = open at end)."""
     filters = statistics.Filters(
         tz=tz, found_from=due.period_start, found_to=due.period_end, unit_code=unit_code
     )
     rows = statistics.aggregate(session, filters, group_by="category")
+    since = session.get(Campaign, due.campaign_id).starts_on
+    period = statistics.Period(due.period_start, due.period_end, since=since)
+    measures = statistics.period_measures(session, tz, period, unit_code=unit_code)
+    rows = statistics.with_period(rows, {category: m for (_, category), m in measures.items()})
     return {
         "unit_code": unit_code,
         "period_start": due.period_start.isoformat(),
         "period_end": due.period_end.isoformat(),
+        "campaign_start": since.isoformat(),
+        "closed_basis": statistics.CLOSED_BASIS,
         "rows": rows,
-        "totals": statistics.totals(rows),
+        "totals": {**statistics.totals(rows), **statistics.period_totals(rows)},
     }
 
 
@@ -134,7 +198,7 @@ def submit(
     )
     insert_once(session, submission, f"{unit_code} already submitted the table due {due.due_on}")
     if late:
-        raise_flag(
+        flag = raise_flag(
             session,
             Rule.LATE_SUBMISSION,
             unit_code,
@@ -146,7 +210,12 @@ def submit(
                 "submission_id": submission.id,
             },
             day=campus_time(now, tz).date(),
+            at=now,
         )
+        # One cause, one penalty: the 未报送 the sweep raised is replaced by this 逾期报送.
+        missing = flags.find(session, domain.cause_key(Rule.MISSING_SUBMISSION, due.id, unit_code))
+        if flag is not None and missing is not None:
+            flags.supersede(session, missing, flag, now)
     return submission
 
 
@@ -159,108 +228,20 @@ def insert_once(session: Session, row: Any, message: str) -> None:
         raise Conflict(message) from exc
 
 
-def unit_cells(session: Session) -> dict[str, str]:
-    """Each unit's top grid cell (from the grid projection), whose head answers for it."""
-    rows = session.execute(
-        select(GridCell.unit_code, GridCell.cell_id)
-        .where(GridCell.unit_code.is_not(None))
-        .order_by(GridCell.level.desc(), GridCell.code.desc())
-    ).all()
-    return {unit: cell for unit, cell in rows}  # the last one written wins: lowest level
-
-
 def find_submission(session: Session, due_id: str, unit_code: str) -> Submission | None:
     return session.scalar(
         select(Submission).where(Submission.due_id == due_id, Submission.unit_code == unit_code)
     )
 
 
-# -- flags ------------------------------------------------------------------------------
-def raise_flag(
-    session: Session,
-    rule: Rule,
-    unit_code: str,
-    key: str,
-    *,
-    evidence: dict[str, Any],
-    day: date,
-    campaign_id: str | None = None,
-    cell_id: str | None = None,
-    person: tuple[str | None, str | None] | None = None,
-) -> Flag | None:
-    """Raise the flag of one cause, once. Names the person responsible at the time."""
-    if session.scalar(select(Flag.id).where(Flag.cause_key == key)):
-        return None
-    if person is None:
-        # No place named (a unit's submission, say): the head of the unit's own cell answers.
-        cell_id = cell_id or unit_cells(session).get(unit_code)
-        holder = accountable_person(session, cell_id, day) if cell_id else None
-        person = (holder.person_id, holder.person_name) if holder else (None, None)
-    flag = Flag(
-        cause_key=key,
-        rule=rule.value,
-        unit_code=unit_code,
-        campaign_id=campaign_id,
-        person_id=person[0],
-        person_name=person[1],
-        evidence=evidence,
-        status=FlagStatus.OPEN.value,
-    )
-    session.add(flag)
-    session.flush()
-    queue_flag_notice(session, flag)
-    return flag
-
-
-def resolve_hazard_flags(
-    session: Session,
-    hazard_id: str,
-    reason: str,
-    rules: tuple[Rule, ...],
-    keep: str | None = None,
-) -> int:
-    """The cause went away: open flags it raised are withdrawn, decided ones resolved.
-    ``keep``: the cause key of a flag whose cause is still there (left as it is)."""
-    stmt = select(Flag).where(
-        Flag.rule.in_([rule.value for rule in rules]),
-        Flag.cause_key.like(f"%:{hazard_id}%"),
-        Flag.resolved_at.is_(None),
-    )
-    if keep is not None:
-        stmt = stmt.where(Flag.cause_key != keep)
-    flags = session.scalars(stmt).all()
-    now = utcnow()
-    for flag in flags:
-        flag.resolved_at = now
-        if flag.status == FlagStatus.OPEN:
-            flag.status = FlagStatus.WITHDRAWN.value
-            flag.decided_by = "system"
-            flag.decided_at = now
-            flag.decision_reason = reason
-    return len(flags)
-
-
-def decide_flag(
-    session: Session, principal: Principal, flag_id: str, status: str, reason: str
-) -> Flag:
-    """Only the security office decides flags; every decision keeps who and why."""
-    principal.require_role(SECURITY_OFFICE)
-    flag = session.get(Flag, flag_id, with_for_update=True)
-    if flag is None:
-        raise NotFound(f"flag {flag_id} does not exist")
-    flag.status = status
-    flag.decided_by = principal.sub
-    flag.decided_at = utcnow()
-    flag.decision_reason = reason
-    return flag
-
-
 # -- the sweep ----------------------------------------------------------------------------
 def sweep(session: Session, now: datetime, tz: str, reminder_days: int, base_url: str) -> dict:
     """Missing submissions after each due date (one flag per unit and date), reminders
-    before it (one per unit and date). Idempotent: the clock is a parameter."""
+    before it (one per unit and date), for the campaign's units the grid knows.
+    Idempotent: the clock is a parameter."""
     today = campus_time(now, tz).date()
     counts = {"missing": 0, "reminders": 0}
+    in_grid = flags.units_in_grid(session)
     dues = session.scalars(select(ReportingDue).order_by(ReportingDue.due_on)).all()
     for due in dues:
         units = session.scalars(
@@ -270,7 +251,7 @@ def sweep(session: Session, now: datetime, tz: str, reminder_days: int, base_url
             session.scalars(select(Submission.unit_code).where(Submission.due_id == due.id))
         )
         for unit in units:
-            if unit.unit_code in submitted:
+            if unit.unit_code in submitted or unit.unit_code not in in_grid:
                 continue
             if domain.due_passed(now, due.due_on, tz):
                 flag = raise_flag(
@@ -281,6 +262,7 @@ def sweep(session: Session, now: datetime, tz: str, reminder_days: int, base_url
                     campaign_id=due.campaign_id,
                     evidence={"due_on": due.due_on.isoformat(), "checked_at": now.isoformat()},
                     day=due.due_on,
+                    at=now,
                 )
                 counts["missing"] += flag is not None
             elif domain.reminder_due(today, due.due_on, reminder_days):
@@ -290,22 +272,9 @@ def sweep(session: Session, now: datetime, tz: str, reminder_days: int, base_url
 
 # -- notifications ------------------------------------------------------------------------
 def _queue(session: Session, key: str, unit: CampaignUnit | None, subject: str, body: str) -> bool:
-    if unit is None or not unit.email:
+    if unit is None:
         return False
-    if session.scalar(select(Notification.id).where(Notification.dedupe_key == key)):
-        return False
-    session.add(
-        Notification(
-            dedupe_key=key,
-            unit_code=unit.unit_code,
-            to_address=unit.email,
-            subject=subject,
-            body=body,
-            status="pending",
-            attempts=0,
-        )
-    )
-    return True
+    return notifications.queue_mail(session, key, unit.unit_code, unit.email, subject, body)
 
 
 def queue_reminder(session: Session, unit: CampaignUnit, due: ReportingDue, base_url: str) -> bool:
@@ -321,26 +290,6 @@ def queue_reminder(session: Session, unit: CampaignUnit, due: ReportingDue, base
         f"《校园安全专项整治工作隐患问题统计表》"
         f"（统计期间 {due.period_start} 至 {due.period_end}）。\n"
         f"统计表：{link}\n\n安全保卫处",
-    )
-
-
-def queue_flag_notice(session: Session, flag: Flag) -> bool:
-    unit = None
-    if flag.campaign_id:
-        unit = session.get(CampaignUnit, (flag.campaign_id, flag.unit_code))
-    if unit is None:
-        unit = session.scalar(
-            select(CampaignUnit).where(CampaignUnit.unit_code == flag.unit_code).limit(1)
-        )
-    label = domain.RULE_LABELS[Rule(flag.rule)]
-    who = f"（责任人：{flag.person_name}）" if flag.person_name else ""
-    return _queue(
-        session,
-        f"flag:{flag.cause_key}",
-        unit,
-        f"【问责记录】{flag.unit_code}：{label}",
-        f"{unit.name if unit else flag.unit_code}{who}：\n\n已登记问责记录：{label}。\n"
-        f"依据：{json.dumps(flag.evidence, ensure_ascii=False)}\n如有说明，请联系安全保卫处。",
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
@@ -20,6 +21,7 @@ class Rule(StrEnum):
     OVERDUE_HAZARD = "overdue_hazard"  # 隐患逾期未整改
     MAJOR_UNRESOLVED = "major_unresolved"  # 重大安全隐患悬而不决
     PHASE_TASK_INCOMPLETE = "phase_task_incomplete"  # 阶段任务未按期完成
+    LATE_ACCEPTANCE = "late_acceptance"  # 隐患验收逾期 (the acceptor's delay, not the unit's)
 
 
 RULE_LABELS = {
@@ -28,17 +30,154 @@ RULE_LABELS = {
     Rule.OVERDUE_HAZARD: "隐患逾期未整改",
     Rule.MAJOR_UNRESOLVED: "重大安全隐患悬而不决",
     Rule.PHASE_TASK_INCOMPLETE: "阶段任务未按期完成",
+    Rule.LATE_ACCEPTANCE: "隐患验收逾期",
 }
 
 
 class FlagStatus(StrEnum):
-    OPEN = "open"
-    EXPLAINED = "explained"  # the unit explained; accepted as a reason
-    CONFIRMED = "confirmed"  # accountability confirmed
-    WITHDRAWN = "withdrawn"
+    OPEN = "open"  # raised, the cause still there, not decided
+    RESOLVED_LATE = "resolved_late"  # the cause ended after its deadline: lateness on record
+    SUPERSEDED = "superseded"  # replaced by another flag of the same cause (未报送 → 逾期报送)
+    EXPLAINED = "explained"  # decided: the unit's explanation accepted
+    CONFIRMED = "confirmed"  # decided: accountability confirmed
+    WITHDRAWN = "withdrawn"  # decided: raised in error (only ever by a decision with a reason)
 
+
+FLAG_STATUS_LABELS = {
+    FlagStatus.OPEN: "待处理",
+    FlagStatus.RESOLVED_LATE: "逾期后已整改",
+    FlagStatus.SUPERSEDED: "已被取代",
+    FlagStatus.EXPLAINED: "已说明",
+    FlagStatus.CONFIRMED: "已确认",
+    FlagStatus.WITHDRAWN: "已撤销",
+}
 
 DECISIONS = (FlagStatus.EXPLAINED, FlagStatus.CONFIRMED, FlagStatus.WITHDRAWN)
+UNDECIDED = frozenset({FlagStatus.OPEN, FlagStatus.RESOLVED_LATE})
+
+
+class PersonBasis(StrEnum):
+    """Which rule chose the person a flag names (every flag names one when the grid can)."""
+
+    PLACE_HOLDER = "place_holder"  # the place's holder on that day
+    ANCESTOR_HOLDER = "ancestor_holder"  # the place had none: the nearest cell above (一级抓一级)
+    UNIT_HEAD = "unit_head"  # no place, or nobody above it: the unit's head on that day
+    RECTIFIER = "rectifier"  # the grid knows nobody: the hazard's 整改责任人
+    NOBODY = "nobody"  # the grid knows nobody for the unit on that day
+
+
+PERSON_BASIS_LABELS = {
+    PersonBasis.PLACE_HOLDER: "隐患所在网格位置当日的责任人",
+    PersonBasis.ANCESTOR_HOLDER: "所在位置当日无人，由上级网格当日的负责人承担（一级抓一级）",
+    PersonBasis.UNIT_HEAD: "未指明位置或位置无人，由单位当日的负责人承担",
+    PersonBasis.RECTIFIER: "网格中无当日负责人，由隐患整改责任人承担",
+    PersonBasis.NOBODY: "网格中无当日负责人",
+}
+
+
+# -- the unit's side: explanation, decision, appeal, finality (rule of the review window) --
+class ReviewStep(StrEnum):
+    RAISED = "raised"
+    EXPLANATION = "explanation"  # 情况说明, by the unit named
+    DECISION = "decision"  # the security office: confirmed / explained / withdrawn
+    APPEAL = "appeal"  # 申诉, by the unit, once
+    APPEAL_DECISION = "appeal_decision"  # final
+    SUPERSEDED = "superseded"
+    RESOLVED_LATE = "resolved_late"
+    REOPENED = "reopened"  # the cause came back (a fix rejected at acceptance)
+
+
+REVIEW_STEP_LABELS = {
+    ReviewStep.RAISED: "登记问责记录",
+    ReviewStep.EXPLANATION: "单位提交情况说明",
+    ReviewStep.DECISION: "安全保卫处认定",
+    ReviewStep.APPEAL: "单位申诉",
+    ReviewStep.APPEAL_DECISION: "安全保卫处复核（终结）",
+    ReviewStep.SUPERSEDED: "被取代",
+    ReviewStep.RESOLVED_LATE: "逾期后整改完成",
+    ReviewStep.REOPENED: "原因再次出现",
+}
+
+
+class ReviewRefused(Exception):
+    """A step of the review the flag's state does not allow; ``reason`` is for a person."""
+
+    def __init__(self, reason: str, status: int = 409) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.status = status
+
+
+@dataclass(frozen=True)
+class Review:
+    """What the review of one flag has seen so far (loaded by the caller)."""
+
+    status: FlagStatus
+    raised_at: datetime
+    explained: bool
+    decided_at: datetime | None
+    appealed: bool
+    appeal_decided: bool
+
+
+def final_at(review: Review, window: timedelta) -> datetime | None:
+    """When the decision became (or becomes) final: at once after an appeal's decision, else
+    a review window after the decision unless appealed within it. None: not decided yet."""
+    if review.decided_at is None:
+        return None
+    if review.appealed and not review.appeal_decided:
+        return None
+    return review.decided_at if review.appeal_decided else review.decided_at + window
+
+
+def is_final(review: Review, window: timedelta, now: datetime) -> bool:
+    moment = final_at(review, window)
+    return moment is not None and now >= moment
+
+
+def check_explanation(review: Review, window: timedelta, now: datetime) -> None:
+    """The unit explains once, before the security office decides, within the window after
+    the flag was raised (later, it appeals the decision instead)."""
+    if review.status == FlagStatus.SUPERSEDED:
+        raise ReviewRefused("该问责记录已被取代，请对取代它的记录提交说明")
+    if review.explained:
+        raise ReviewRefused("已提交过情况说明，每条问责记录只能说明一次")
+    if review.decided_at is not None:
+        raise ReviewRefused("安全保卫处已认定，不能再提交情况说明；如有异议请申诉")
+    if now >= review.raised_at + window:
+        raise ReviewRefused(
+            f"情况说明须在问责记录登记后 {window.days} 天内提交，已超过期限", status=422
+        )
+
+
+def check_decision(review: Review, window: timedelta, now: datetime) -> ReviewStep:
+    """The security office decides once; after an appeal it decides again, finally."""
+    if review.status == FlagStatus.SUPERSEDED:
+        raise ReviewRefused("该问责记录已被取代，无需认定")
+    if is_final(review, window, now):
+        raise ReviewRefused("该问责记录的认定已终结，不能再更改")
+    if review.decided_at is None:
+        return ReviewStep.DECISION
+    if review.appealed and not review.appeal_decided:
+        return ReviewStep.APPEAL_DECISION
+    raise ReviewRefused("该问责记录已认定；只有在单位申诉后才能复核")
+
+
+def check_appeal(review: Review, window: timedelta, now: datetime) -> None:
+    """The unit appeals a decision once, within the window after it."""
+    if review.decided_at is None:
+        raise ReviewRefused("尚未认定，不能申诉；请先提交情况说明")
+    if review.appealed:
+        raise ReviewRefused("已申诉过，每条问责记录只能申诉一次")
+    if now >= review.decided_at + window:
+        raise ReviewRefused(f"申诉须在认定后 {window.days} 天内提交，认定已终结", status=422)
+
+
+def days_late(deadline: date, ended_on: date) -> int:
+    """Whole campus days between a due date and the day the cause ended (at least 1: a
+    cause that ended the day after its due date was one day late)."""
+    return max(1, (ended_on - deadline).days)
+
 
 # Stages counted as rectified (整改完成并验收) and as under remediation.
 RECTIFIED_STATUSES = ("accepted", "closed", "archived")
@@ -98,7 +237,85 @@ LEDGER_KINDS = {
     "self_inspection": "自查项目",
     "action": "整改措施",
     "evidence": "证明材料",
+    # A responsible unit's own phase work, as the plan lists it for 自查自纠 and 整改完善.
+    "organisation": "工作机构",
+    "work_plan": "工作方案",
+    "check_ledger": "自查台账",
+    "rectify_plan": "整改方案",
 }
+
+
+# -- phase work: whose phase it is, and a unit's work in it ------------------------------------
+class PhaseParty(StrEnum):
+    """Whose work a phase is, as the campaign's data says (a property of the phase)."""
+
+    UNITS = "units"  # each answering unit keeps and submits its own work (自查自纠, 整改完善)
+    LEAD_DEPARTMENTS = "lead_departments"  # the lead departments': a report on every college
+
+
+PHASE_PARTY_LABELS = {PhaseParty.UNITS: "各责任单位", PhaseParty.LEAD_DEPARTMENTS: "各牵头部门"}
+
+
+class WorkStatus(StrEnum):
+    """A unit's work on a task in a phase; a step is named by the status it leads to."""
+
+    NOT_SUBMITTED = "not_submitted"
+    SUBMITTED = "submitted"  # the unit marked it done
+    CONFIRMED = "confirmed"  # a lead department of the task accepted it
+    RETURNED = "returned"  # a lead department sent it back, with a reason
+
+
+WORK_STATUS_LABELS = {
+    WorkStatus.NOT_SUBMITTED: "未提交",
+    WorkStatus.SUBMITTED: "已提交",
+    WorkStatus.CONFIRMED: "已确认",
+    WorkStatus.RETURNED: "已退回",
+}
+# The statuses each step may be taken from (returned → submitted again).
+WORK_STEPS_FROM = {
+    WorkStatus.SUBMITTED: (WorkStatus.NOT_SUBMITTED, WorkStatus.RETURNED),
+    WorkStatus.CONFIRMED: (WorkStatus.SUBMITTED,),
+    WorkStatus.RETURNED: (WorkStatus.SUBMITTED,),
+}
+STANDING = (WorkStatus.SUBMITTED, WorkStatus.CONFIRMED)  # done, as far as the unit is concerned
+
+
+def work_step_refused(current: str, step: WorkStatus) -> str | None:
+    """Why ``step`` cannot be taken from ``current`` (None: it can)."""
+    if current in WORK_STEPS_FROM[step]:
+        return None
+    label = WORK_STATUS_LABELS[WorkStatus(current)]
+    if step == WorkStatus.SUBMITTED:
+        return f"the work is already {current} ({label}); it can be submitted again only if returned"
+    return f"the work is {current} ({label}); only submitted work can be confirmed or returned"
+
+
+def work_status_at(steps: Iterable[tuple[str, datetime]], instant: datetime) -> WorkStatus:
+    """The status after the steps (in the order taken) that happened before ``instant``."""
+    status = WorkStatus.NOT_SUBMITTED
+    for step, at in steps:
+        if at >= instant:
+            break
+        status = WorkStatus(step)
+    return status
+
+
+def work_in_time(steps: Iterable[tuple[str, datetime]], deadline: date, tz: str) -> bool:
+    """In time: when the phase deadline passed the work stood submitted or confirmed (never
+    submitted, or sent back and not submitted again, by then: not in time). Steps after the
+    deadline change nothing, so the answer is the same whenever it is asked."""
+    return work_status_at(steps, end_of_day(deadline, tz)) in STANDING
+
+
+def supervision_missing(
+    colleges: Iterable[str], first_report: dict[str, datetime], deadline: date, tz: str
+) -> list[str]:
+    """The colleges a lead department had no supervision report on when the phase deadline
+    passed (``first_report``: college → when its first report on it was written)."""
+    end = end_of_day(deadline, tz)
+    return [c for c in colleges if c not in first_report or first_report[c] >= end]
+
+
 SUPERVISION_EDIT_MONTHS = 1  # a supervision report can be replaced until phase end + 1 month
 SCORE_MIN, SCORE_MAX = 0, 100
 
@@ -129,38 +346,20 @@ def supervision_editable(now: datetime, phase_deadline: date, tz: str) -> bool:
     return not due_passed(now, supervision_edit_deadline(phase_deadline), tz)
 
 
-# 年终考核 (year-end assessment): base score and deductions per flag status.
-ASSESSMENT_BASE = 100.0
-ASSESSMENT_DEDUCTIONS = {
-    FlagStatus.CONFIRMED: 5.0,
-    FlagStatus.OPEN: 2.0,
-    FlagStatus.EXPLAINED: 1.0,
-    FlagStatus.WITHDRAWN: 0.0,
-}
-ASSESSMENT_FORMULA = (
-    "考核得分 = 督查平均分（无督查报告按 100 分计）− 5 × 问责记录（确认）"
-    "− 2 × 问责记录（待处理）− 1 × 问责记录（已说明），最低 0 分；已撤销的问责记录不扣分"
-)
+# -- the security office's weekly and monthly lists (周整改、月汇总) -------------------------
+def week_of(day: date) -> tuple[date, date]:
+    """The campus week (Monday to Sunday) ``day`` falls in."""
+    monday = day - timedelta(days=day.weekday())
+    return monday, monday + timedelta(days=6)
 
 
-def assess(scores: Iterable[float], flags_by_status: dict[str, int]) -> dict:
-    """Year-end assessment (年终考核) of one unit in one campaign.
+def month_of(day: date) -> tuple[date, date]:
+    """The first and the last campus day of ``day``'s month."""
+    first = day.replace(day=1)
+    following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    return first, following - timedelta(days=1)
 
-    score = S − 5 × confirmed − 2 × open − 1 × explained, floored at 0, where S is the
-    average of every supervision report score (0–100) the unit received in the campaign
-    (all phases, all lead departments), or 100 when it received none. Withdrawn flags
-    deduct nothing. Flags are the unit's accountability records of that campaign in their
-    current status. The average and the score are rounded to 2 decimals.
-    """
-    values = list(scores)
-    average = sum(values) / len(values) if values else None
-    counts = {status.value: int(flags_by_status.get(status.value, 0)) for status in FlagStatus}
-    deduction = sum(ASSESSMENT_DEDUCTIONS[FlagStatus(s)] * n for s, n in counts.items())
-    base = ASSESSMENT_BASE if average is None else average
-    return {
-        "supervision_average": None if average is None else round(average, 2),
-        "supervision_count": len(values),
-        "flags": counts,
-        "deduction": deduction,
-        "score": round(max(0.0, base - deduction), 2),
-    }
+
+def days_overdue(deadline: date, today: date) -> int:
+    """Whole campus days since a deadline passed: 0 on the deadline itself and before."""
+    return max(0, (today - deadline).days)

@@ -4,15 +4,21 @@ sequence; a flag exists once per cause).
 
 Hazard flags follow the hazard's state as the projection holds it, not the event that
 happens to arrive: events come late, twice and out of order, and a stale one (older than
-the row) never opens a flag from its own, outdated state. Whatever the order, the open
-flags end as if the events had come in sequence:
+the row) never opens a flag from its own, outdated state. Whatever the order, the flags
+end as if the events had come in sequence. Each delay is charged to the party that caused
+it, and lateness that happened stays on record (``resolved_late`` with the days late —
+only a decision with a reason ever withdraws a flag):
 
-- overdue (隐患逾期未整改): open for the deadline the current state is overdue on; withdrawn
-  when that state has a new deadline (an extension) or the hazard is fixed;
-- major unresolved (重大隐患悬而不决): raised by the sweep's announcement — which the state
-  does not carry, so a late announcement still counts if the row shows the hazard not
-  fixed; withdrawn when it is fixed;
-- fixed (accepted, closed, archived) is final: every open flag of the hazard is withdrawn.
+- overdue (隐患逾期未整改), on the hazard's unit, one per deadline: raised when the state
+  is overdue; resolved late when the unit's part is done (rectified: awaiting acceptance is
+  the acceptor's time, not the unit's) or when an extension replaced that deadline (the
+  days already late stay); reopened if a late fix is rejected at acceptance;
+- late acceptance (隐患验收逾期), on the acceptor's unit, one per rectification: raised when
+  the state says the acceptance is overdue; resolved late once accepted or rejected;
+- major unresolved (重大隐患悬而不决), one per reason: no approved rectification plan in time
+  (resolved late once a plan is approved or the hazard is fixed), or past the plan's
+  deadline (resolved late once fixed or the plan's deadline moves) — raised by the sweep's
+  announcement, which the state carries as ``major_unresolved_reason``.
 
 Dates are campus dates (the campus time zone, ``Settings.campus_timezone``): a hazard
 found at 01:00 on a campaign's first day belongs to that campaign. ``event_handlers(tz)``
@@ -31,9 +37,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services.reporting import commands
+from services.reporting import commands, flags
 from services.reporting.domain import RECTIFIED_STATUSES, Rule, cause_key
-from services.reporting.models import ActivityProjection, DrillResultProjection, HazardProjection
+from services.reporting.models import (
+    ActivityProjection,
+    DrillResultProjection,
+    Flag,
+    HazardProjection,
+)
 from shared.config import Settings
 from shared.db import utcnow
 from shared.events import Envelope
@@ -44,8 +55,22 @@ from shared.projections import upsert_newer
 from shared.timeutil import campus_time
 
 FIXED = frozenset(RECTIFIED_STATUSES)  # accepted, closed, archived: 整改完成并验收
-FIXED_REASON = "隐患已整改验收"
-EXTENDED_REASON = "整改期限已获批延期"
+AWAITING_ACCEPTANCE = "rectified"  # 待验收: the acceptor's turn
+DONE_BY_UNIT = FIXED | {AWAITING_ACCEPTANCE}  # the unit's part is done
+STATE_CHANGING_EVENTS = frozenset(
+    {
+        "hazard.deadline_extended",
+        "hazard.major_unresolved",
+        "hazard.acceptance_overdue",
+        "hazard.rectified",
+        "hazard.rejected",
+        "hazard.remediation_started",
+    }
+)
+DATES = ("deadline", "plan_deadline", "acceptance_due")
+MOMENTS = ("found_at", "closed_at", "registered_at", "rectified_at")
+# Added to the hazard's state later: events written before them lack them.
+OPTIONAL = ("acceptor_unit", "major_unresolved_reason", "reporter_unit")
 
 
 def configured_timezone() -> str:
@@ -67,20 +92,20 @@ def apply_hazard_state(session: Session, event: Envelope, campus_tz: str) -> Non
     data = event.data
     values = {
         **data,
-        "found_at": _moment(data["found_at"]),
-        "deadline": _date(data["deadline"]),
-        "closed_at": _moment(data["closed_at"]),
+        **{name: _date(data.get(name)) for name in DATES},
+        **{name: _moment(data.get(name)) for name in MOMENTS},
+        **{name: data.get(name) for name in OPTIONAL},
+        "acceptance_overdue": bool(data.get("acceptance_overdue")),
         "updated_at": utcnow(),
     }
     if upsert_newer(session, HazardProjection, "hazard_id", values, event.sequence):
         # The row is this event's state now. Only a state that can change the flags is
-        # looked at (most events, hazard.created above all, cannot: no extra query); an
-        # overdue state left behind by an extension still in flight is withdrawn when that
-        # extension arrives (late, below).
+        # looked at (most events, hazard.created above all, cannot: no extra query).
         if (
             values["overdue"]
+            or values["acceptance_overdue"]
             or values["status"] in FIXED
-            or event.type in ("hazard.deadline_extended", "hazard.major_unresolved")
+            or event.type in STATE_CHANGING_EVENTS
         ):
             _follow_state(session, values, event, campus_tz)
         return
@@ -97,6 +122,21 @@ def _current_state(session: Session, hazard_id: str) -> Mapping[str, Any] | None
     return session.execute(select(table).where(table.c.hazard_id == hazard_id)).mappings().first()
 
 
+def _flags_of(session: Session, hazard_id: str, rule: Rule) -> list[Flag]:
+    """Every flag of ``rule`` the hazard raised (cause keys start with rule:hazard_id);
+    resolving is idempotent, so resolved ones are harmless here."""
+    prefix = cause_key(rule, hazard_id)
+    return list(
+        session.scalars(
+            select(Flag).where(
+                Flag.rule == rule.value,
+                (Flag.cause_key == prefix)
+                | Flag.cause_key.startswith(prefix + ":", autoescape=True),
+            )
+        )
+    )
+
+
 def _follow_state(
     session: Session,
     state: Mapping[str, Any],
@@ -104,66 +144,154 @@ def _follow_state(
     campus_tz: str,
     announced: Mapping[str, Any] | None = None,
 ) -> None:
-    """Raise and withdraw the hazard's flags so they match ``state`` (the projection's)."""
-    hazard_id = state["hazard_id"]
-    if state["status"] in FIXED:
-        commands.resolve_hazard_flags(
-            session, hazard_id, FIXED_REASON, (Rule.OVERDUE_HAZARD, Rule.MAJOR_UNRESOLVED)
+    """Raise, resolve and reopen the hazard's flags so they match ``state`` (the
+    projection's); ``announced``: a stale event's own state (only its announcement counts)."""
+    at = event.occurred_at
+    today = campus_time(at, campus_tz).date()
+    _follow_overdue(session, state, event, campus_tz, at, today)
+    _follow_acceptance(session, state, event, campus_tz, at, today)
+    _follow_major(session, state, event, campus_tz, at, today, announced)
+
+
+def _follow_overdue(session, state, event, campus_tz, at, today) -> None:
+    hazard_id, status, deadline = state["hazard_id"], state["status"], state["deadline"]
+    current_key = None
+    if state["overdue"] and deadline is not None and status not in DONE_BY_UNIT:
+        current_key = cause_key(Rule.OVERDUE_HAZARD, hazard_id, deadline)
+        existing = flags.find(session, current_key)
+        if existing is None:
+            _raise(
+                session,
+                Rule.OVERDUE_HAZARD,
+                state["unit_code"],
+                current_key,
+                state,
+                event,
+                campus_tz,
+                day=deadline + timedelta(days=1),
+                evidence={"deadline": deadline.isoformat()},
+            )
+        else:
+            flags.reopen(session, existing, at, "验收未通过，隐患重新进入整改，逾期仍在继续")
+    for flag in _flags_of(session, hazard_id, Rule.OVERDUE_HAZARD):
+        if flag.cause_key == current_key:
+            continue
+        flag_deadline = date.fromisoformat(flag.evidence["deadline"])
+        if status in DONE_BY_UNIT:
+            fixed = state["rectified_at"] or state["closed_at"] or at
+            ended = campus_time(fixed, campus_tz).date()
+            flags.resolve_late(session, flag, flag_deadline, ended, at, "隐患已整改")
+        elif deadline != flag_deadline:
+            flags.resolve_late(
+                session, flag, flag_deadline, today, at, f"整改期限已延至 {deadline}"
+            )
+
+
+def _follow_acceptance(session, state, event, campus_tz, at, today) -> None:
+    hazard_id, status = state["hazard_id"], state["status"]
+    current_key = None
+    if state["acceptance_overdue"] and status == AWAITING_ACCEPTANCE and state["acceptance_due"]:
+        rectified = state["rectified_at"] or at
+        current_key = cause_key(Rule.LATE_ACCEPTANCE, hazard_id, rectified.isoformat())
+        if flags.find(session, current_key) is None:
+            unit = state["acceptor_unit"] or state["unit_code"]
+            _raise(
+                session,
+                Rule.LATE_ACCEPTANCE,
+                unit,
+                current_key,
+                state,
+                event,
+                campus_tz,
+                day=state["acceptance_due"] + timedelta(days=1),
+                cell=False,
+                evidence={
+                    "acceptance_due": state["acceptance_due"].isoformat(),
+                    "hazard_unit": state["unit_code"],
+                },
+            )
+    for flag in _flags_of(session, hazard_id, Rule.LATE_ACCEPTANCE):
+        # Accepted or rejected, or rectified again after a rejection: that round's
+        # acceptance is done.
+        if flag.cause_key != current_key and (status != AWAITING_ACCEPTANCE or current_key):
+            due = date.fromisoformat(flag.evidence["acceptance_due"])
+            flags.resolve_late(session, flag, due, today, at, "验收已完成")
+
+
+def _follow_major(session, state, event, campus_tz, at, today, announced) -> None:
+    hazard_id, status = state["hazard_id"], state["status"]
+    if event.type == "hazard.major_unresolved" and status not in DONE_BY_UNIT:
+        source = announced or state
+        reason = source.get("major_unresolved_reason")
+        parts: list[object] = [hazard_id]
+        evidence: dict[str, Any] = {"found_at": state["found_at"].isoformat(), "reason": reason}
+        if reason == "plan_overdue" and source.get("plan_deadline"):
+            parts += [reason, source["plan_deadline"]]
+            evidence["deadline"] = source["plan_deadline"].isoformat()
+        elif reason:
+            parts.append(reason)
+        day = campus_time(event.occurred_at, campus_tz).date()
+        evidence.setdefault("deadline", (day - timedelta(days=1)).isoformat())
+        key = cause_key(Rule.MAJOR_UNRESOLVED, *parts)
+        _raise(
+            session,
+            Rule.MAJOR_UNRESOLVED,
+            state["unit_code"],
+            key,
+            state,
+            event,
+            campus_tz,
+            day=day,
+            evidence=evidence,
         )
-        return
-    keep = None
-    if state["overdue"] and state["deadline"] is not None:
-        keep = _raise_overdue(session, state, event, campus_tz)
-    # Overdue on another deadline than the current one (or on none): it was extended.
-    commands.resolve_hazard_flags(
-        session, hazard_id, EXTENDED_REASON, (Rule.OVERDUE_HAZARD,), keep=keep
-    )
-    if event.type == "hazard.major_unresolved":
-        _raise_major_unresolved(session, announced or state, event, campus_tz)
+    for flag in _flags_of(session, hazard_id, Rule.MAJOR_UNRESOLVED):
+        reason = flag.evidence.get("reason")
+        deadline = date.fromisoformat(flag.evidence["deadline"])
+        if status in DONE_BY_UNIT:
+            fixed = state["rectified_at"] or state["closed_at"] or at
+            ended = campus_time(fixed, campus_tz).date()
+            flags.resolve_late(session, flag, deadline, ended, at, "重大隐患已整改")
+        elif reason == "no_plan" and state["plan_deadline"] is not None:
+            flags.resolve_late(session, flag, deadline, today, at, "整改计划已批准")
+        elif (
+            reason == "plan_overdue"
+            and state["plan_deadline"] is not None
+            and (state["plan_deadline"].isoformat() != flag.evidence.get("deadline"))
+        ):
+            flags.resolve_late(
+                session, flag, deadline, today, at, f"整改计划期限已调整至 {state['plan_deadline']}"
+            )
 
 
-def _raise_overdue(
-    session: Session, state: Mapping[str, Any], event: Envelope, campus_tz: str
-) -> str:
-    deadline = state["deadline"]
-    key = cause_key(Rule.OVERDUE_HAZARD, state["hazard_id"], deadline)
-    commands.raise_flag(
+def _raise(
+    session: Session,
+    rule: Rule,
+    unit_code: str,
+    key: str,
+    state: Mapping[str, Any],
+    event: Envelope,
+    campus_tz: str,
+    *,
+    day: date,
+    evidence: dict[str, Any],
+    cell: bool = True,
+) -> None:
+    flags.raise_flag(
         session,
-        Rule.OVERDUE_HAZARD,
-        state["unit_code"],
+        rule,
+        unit_code,
         key,
         campaign_id=_campaign(session, state, campus_tz),
-        cell_id=state["cell_id"],
-        person=_person(state) if not state["cell_id"] else None,
-        day=deadline + timedelta(days=1),
+        cell_id=state["cell_id"] if cell else None,
+        rectifier=_person(state) if cell else None,
+        day=day,
+        at=event.occurred_at,
         evidence={
             "hazard_id": state["hazard_id"],
             "number": state["number"],
-            "deadline": deadline.isoformat(),
             "status": state["status"],
             "event_id": event.id,
-        },
-    )
-    return key
-
-
-def _raise_major_unresolved(
-    session: Session, state: Mapping[str, Any], event: Envelope, campus_tz: str
-) -> None:
-    commands.raise_flag(
-        session,
-        Rule.MAJOR_UNRESOLVED,
-        state["unit_code"],
-        cause_key(Rule.MAJOR_UNRESOLVED, state["hazard_id"]),
-        campaign_id=_campaign(session, state, campus_tz),
-        cell_id=state["cell_id"],
-        person=_person(state) if not state["cell_id"] else None,
-        day=campus_time(event.occurred_at, campus_tz).date(),
-        evidence={
-            "hazard_id": state["hazard_id"],
-            "number": state["number"],
-            "found_at": state["found_at"].isoformat(),
-            "event_id": event.id,
+            **evidence,
         },
     )
 

@@ -44,6 +44,8 @@ class HazardProjection(Base):
     cell_id: Mapped[str | None] = mapped_column(String(36))
     category: Mapped[str] = mapped_column(String(32))
     lead_department: Mapped[str | None] = mapped_column(String(32))
+    # Every lead department (co-leads), first = lead_department; None on older events.
+    lead_departments: Mapped[list[str] | None] = mapped_column(JSON(none_as_null=True))
     severity: Mapped[str] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(16), index=True)
     found_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -53,6 +55,16 @@ class HazardProjection(Base):
     responsible_person_name: Mapped[str | None] = mapped_column(String(50))
     reopen_count: Mapped[int] = mapped_column(Integer, default=0)
     overdue: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Who is late, and on which deadline: the unit (the rectification deadline), the
+    # acceptor (the acceptance deadline), a major hazard's plan (its plan's deadline).
+    registered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    rectified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    plan_deadline: Mapped[date | None] = mapped_column(Date)
+    acceptance_due: Mapped[date | None] = mapped_column(Date)
+    acceptor_unit: Mapped[str | None] = mapped_column(String(32))
+    acceptance_overdue: Mapped[bool] = mapped_column(Boolean, default=False)
+    major_unresolved_reason: Mapped[str | None] = mapped_column(String(16))
+    reporter_unit: Mapped[str | None] = mapped_column(String(32))
     last_sequence: Mapped[int] = mapped_column(Integer)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
@@ -99,6 +111,8 @@ class Campaign(Base):
     name: Mapped[str] = mapped_column(String(200))
     starts_on: Mapped[date] = mapped_column(Date)
     ends_on: Mapped[date] = mapped_column(Date)
+    # The year-end assessment's rules (scoring.Rules): data of the campaign, not code.
+    assessment: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
@@ -111,6 +125,9 @@ class CampaignPhase(Base):
     name: Mapped[str] = mapped_column(String(100))
     deadline: Mapped[date] = mapped_column(Date)
     position: Mapped[int] = mapped_column(Integer)
+    # Whose work the phase is (domain.PhaseParty), from the campaign's data: each answering
+    # unit's own work, or the lead departments' (督导检查: a report on every college).
+    party: Mapped[str] = mapped_column(String(16), default="units")
 
 
 class CampaignTask(Base):
@@ -124,6 +141,20 @@ class CampaignTask(Base):
     title: Mapped[str] = mapped_column(String(200))
     lead_units: Mapped[list[str]] = mapped_column(JSON)
     responsible_units: Mapped[list[str]] = mapped_column(JSON)
+    position: Mapped[int] = mapped_column(Integer)
+
+
+class CampaignCategory(Base):
+    """A hazard category of the campaign and its lead departments (co-leads allowed):
+    announced to the hazard ledger (``campaign.categories_published``), which follows them."""
+
+    __tablename__ = "campaign_categories"
+
+    campaign_id: Mapped[str] = mapped_column(ForeignKey("campaigns.id"), primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    label: Mapped[str] = mapped_column(String(100))
+    task_number: Mapped[str | None] = mapped_column(String(8))  # the focus task (一 … 十二)
+    lead_units: Mapped[list[str]] = mapped_column(JSON)
     position: Mapped[int] = mapped_column(Integer)
 
 
@@ -182,11 +213,55 @@ class Flag(Base):
     person_name: Mapped[str | None] = mapped_column(String(50))
     evidence: Mapped[dict[str, Any]] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(16), default="open")
+    # Which rule chose the person (domain.PersonBasis): a flag says why it names whom.
+    person_basis: Mapped[str | None] = mapped_column(String(24))
     raised_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Lateness that happened stays on record: whole days past the deadline when it ended.
+    days_late: Mapped[int | None] = mapped_column(Integer)
+    superseded_by: Mapped[str | None] = mapped_column(String(36))
     decided_by: Mapped[str | None] = mapped_column(String(64))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     decision_reason: Mapped[str | None] = mapped_column(Text)
+    explained_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    appealed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    appeal_decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    steps: Mapped[list[FlagStep]] = relationship(
+        order_by=lambda: (FlagStep.at, FlagStep.position), lazy="selectin"
+    )
+    files: Mapped[list[FlagFile]] = relationship(
+        order_by=lambda: (FlagFile.uploaded_at, FlagFile.id), lazy="selectin"
+    )
+
+
+class FlagStep(Base):
+    """One step of a flag's history (domain.ReviewStep): raised, the unit's explanation,
+    the decision, the appeal, superseded … each with who, when and the words."""
+
+    __tablename__ = "flag_steps"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=_uuid)
+    flag_id: Mapped[str] = mapped_column(ForeignKey("flags.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    step: Mapped[str] = mapped_column(String(24))
+    status: Mapped[str] = mapped_column(String(16))  # the flag's status after the step
+    actor: Mapped[str] = mapped_column(String(64))
+    actor_name: Mapped[str | None] = mapped_column(String(100))
+    actor_unit: Mapped[str | None] = mapped_column(String(32))
+    text: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class FlagFile(StoredFileColumns, Base):
+    """A file of the unit's explanation or appeal (bytes by content hash: shared.files)."""
+
+    __tablename__ = "flag_files"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=_uuid)
+    flag_id: Mapped[str] = mapped_column(ForeignKey("flags.id"), index=True)
+    step: Mapped[str] = mapped_column(String(24))  # explanation or appeal
+    content_type: Mapped[str] = mapped_column(String(64))
 
 
 class Notification(Base):
@@ -210,9 +285,10 @@ class Notification(Base):
 
 # -- task work ledgers (工作台账) and supervision reports (督查报告) -------------------------
 class TaskLedgerEntry(Base):
-    """A line of a focus task's work ledger, written by one of its lead departments:
-    a self-inspection item, an action taken or a piece of evidence (text with an optional
-    link or reference, and files uploaded to it: ``LedgerFile``)."""
+    """A line of a focus task's work ledger: a responsible unit's own phase work (工作机构,
+    工作方案, 自查台账, 整改方案 …, written by the unit about itself) or a lead department's
+    self-inspection item, action or evidence (text with an optional link or reference, and
+    files uploaded to it: ``LedgerFile``)."""
 
     __tablename__ = "task_ledger_entries"
 
@@ -246,7 +322,10 @@ class LedgerFile(StoredFileColumns, Base):
 
 
 class TaskCompletion(Base):
-    """A lead department marks a focus task done for one phase and one responsible unit."""
+    """A responsible unit's work on a focus task in one phase (its ledger entries of that
+    phase): submitted by the unit, then confirmed or returned by a lead department of the
+    task (domain.WorkStatus). ``submitted_*`` is the latest submission, ``decided_*`` the
+    latest decision; every step is kept in ``TaskCompletionStep``."""
 
     __tablename__ = "task_completions"
 
@@ -255,13 +334,43 @@ class TaskCompletion(Base):
     task_id: Mapped[str] = mapped_column(ForeignKey("campaign_tasks.id"))
     phase_id: Mapped[str] = mapped_column(ForeignKey("campaign_phases.id"))
     unit_code: Mapped[str] = mapped_column(String(32))
-    completed_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    completed_by: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16))
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    submitted_by: Mapped[str] = mapped_column(String(64))
+    # Not standing (submitted or confirmed) when the phase deadline passed: domain.work_in_time.
     late: Mapped[bool] = mapped_column(Boolean)
     note: Mapped[str | None] = mapped_column(Text)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decided_by: Mapped[str | None] = mapped_column(String(64))
+    decided_unit: Mapped[str | None] = mapped_column(String(32))
+    return_reason: Mapped[str | None] = mapped_column(Text)
+
+    steps: Mapped[list[TaskCompletionStep]] = relationship(
+        order_by=lambda: TaskCompletionStep.position, lazy="selectin"
+    )
 
     __table_args__ = (
         UniqueConstraint("task_id", "phase_id", "unit_code", name="uq_task_completions_cell"),
+    )
+
+
+class TaskCompletionStep(Base):
+    """One step of a unit's phase work: submitted, confirmed or returned (the status it led
+    to), who took it for which unit, when, and the note or the reason for sending it back."""
+
+    __tablename__ = "task_completion_steps"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=_uuid)
+    completion_id: Mapped[str] = mapped_column(ForeignKey("task_completions.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    step: Mapped[str] = mapped_column(String(16))
+    actor: Mapped[str] = mapped_column(String(64))
+    actor_unit: Mapped[str | None] = mapped_column(String(32))
+    text: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (
+        UniqueConstraint("completion_id", "position", name="uq_task_completion_steps_position"),
     )
 
 

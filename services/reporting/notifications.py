@@ -22,6 +22,29 @@ from shared.db import utcnow
 log = logging.getLogger("campus.notifications")
 
 
+def queue_mail(
+    session: Session, key: str, unit_code: str, to_address: str | None, subject: str, body: str
+) -> bool:
+    """Queue an e-mail once per ``key`` (sent by ``send_pending``); False if there is no
+    address or the same mail was queued before."""
+    if not to_address:
+        return False
+    if session.scalar(select(Notification.id).where(Notification.dedupe_key == key)):
+        return False
+    session.add(
+        Notification(
+            dedupe_key=key,
+            unit_code=unit_code,
+            to_address=to_address,
+            subject=subject,
+            body=body,
+            status="pending",
+            attempts=0,
+        )
+    )
+    return True
+
+
 def retry_delay(attempts: int) -> timedelta:
     return timedelta(seconds=min(3600, 5 * 2 ** max(0, attempts - 1)))
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from services.reporting.domain import DECISIONS, FlagStatus, Rule
+from services.reporting.domain import DECISIONS, FlagStatus, PhaseParty, Rule
 from services.reporting.statistics import DIMENSIONS
 from shared.fields import AwareDateTime, Date
+from shared.vocabulary import CATEGORIES
 
 CODE = validate.Regexp(r"^[A-Za-z0-9_-]{1,32}$", error="must be a code of A-Z, 0-9, _ or -")
 
@@ -16,6 +17,15 @@ class PhaseSchema(Schema):
     code = fields.String(required=True, validate=validate.Length(min=1, max=32))
     name = fields.String(required=True, validate=validate.Length(min=1, max=100))
     deadline = Date(required=True)
+    party = fields.String(
+        load_default=PhaseParty.UNITS.value,
+        validate=validate.OneOf([p.value for p in PhaseParty]),
+        metadata={
+            "description": "whose work the phase is: units (each answering unit submits its "
+            "own, a lead department confirms it) or lead_departments (督导检查: each lead "
+            "department reports on every secondary college)"
+        },
+    )
 
 
 class TaskSchema(Schema):
@@ -51,6 +61,27 @@ class CampaignUnitSchema(Schema):
     )
 
 
+class CategorySchema(Schema):
+    """A hazard category of the campaign and its lead departments (several: co-leads)."""
+
+    code = fields.String(required=True, validate=validate.OneOf(list(CATEGORIES)))
+    label = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    task_number = fields.String(
+        load_default=None, allow_none=True, validate=validate.Length(min=1, max=8)
+    )
+    lead_units = fields.List(
+        fields.String(validate=CODE),
+        required=True,
+        validate=validate.Length(min=1),
+        metadata={"description": "every lead department (牵头部门), first lead first"},
+    )
+
+    @validates_schema
+    def _distinct_leads(self, data, **kwargs):
+        if len(data["lead_units"]) != len(set(data["lead_units"])):
+            raise ValidationError("a lead unit is listed twice", "lead_units")
+
+
 class CampaignCreateSchema(Schema):
     code = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9_.-]{1,64}$"))
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
@@ -63,6 +94,38 @@ class CampaignCreateSchema(Schema):
     units = fields.List(
         fields.Nested(CampaignUnitSchema), required=True, validate=validate.Length(min=1)
     )
+    categories = fields.List(
+        fields.Nested(CategorySchema),
+        load_default=list,
+        metadata={
+            "description": "every hazard category with its lead departments; the hazard "
+            "ledger follows the newest campaign's (none given: the previous leads stay)"
+        },
+    )
+
+    @validates_schema
+    def _categories(self, data, **kwargs):
+        """All categories or none, each once, led by units of the campaign, under its tasks."""
+        categories = data.get("categories") or []
+        if not categories:
+            return
+        codes = [c["code"] for c in categories]
+        if len(codes) != len(set(codes)):
+            raise ValidationError("a category is listed twice", "categories")
+        missing = [code for code in CATEGORIES if code not in codes]
+        if missing:
+            raise ValidationError(f"categories without leads: {', '.join(missing)}", "categories")
+        units = {u["unit_code"] for u in data.get("units") or []}
+        strangers = sorted({u for c in categories for u in c["lead_units"]} - units)
+        if strangers:
+            raise ValidationError(
+                f"lead units not among the campaign's units: {', '.join(strangers)}",
+                "categories",
+            )
+        tasks = {t["number"] for t in data.get("tasks") or []}
+        unknown = sorted({c["task_number"] for c in categories if c["task_number"]} - tasks)
+        if tasks and unknown:
+            raise ValidationError(f"no such task: {', '.join(unknown)}", "categories")
 
     @validates_schema
     def _dates(self, data, **kwargs):
@@ -83,6 +146,7 @@ class CampaignSchema(Schema):
     tasks = fields.List(fields.Nested(TaskSchema))
     reporting_dues = fields.List(fields.Nested(DueSchema))
     units = fields.List(fields.Nested(CampaignUnitSchema))
+    categories = fields.List(fields.Nested(CategorySchema))
 
 
 class StatisticsQuerySchema(Schema):
@@ -177,17 +241,60 @@ class FlagDecisionSchema(Schema):
     reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
 
 
+class FlagAnswerSchema(Schema):
+    """The unit's 情况说明 or 申诉."""
+
+    text = fields.String(required=True, validate=validate.Length(min=1, max=4000))
+
+
+class FlagStepSchema(Schema):
+    step = fields.String()
+    step_label = fields.String()
+    status = fields.String()
+    actor = fields.String()
+    actor_name = fields.String(allow_none=True)
+    actor_unit = fields.String(allow_none=True)
+    text = fields.String(allow_none=True)
+    at = AwareDateTime()
+
+
+class FlagFileSchema(Schema):
+    id = fields.String()
+    flag_id = fields.String()
+    step = fields.String()
+    filename = fields.String()
+    content_type = fields.String()
+    size = fields.Integer()
+    sha256 = fields.String()
+    uploaded_by = fields.String()
+    uploaded_at = AwareDateTime()
+
+
 class FlagSchema(Schema):
     id = fields.String()
+    cause_key = fields.String()
     rule = fields.String()
+    rule_label = fields.String()
     unit_code = fields.String()
     campaign_id = fields.String(allow_none=True)
     person_id = fields.String(allow_none=True)
     person_name = fields.String(allow_none=True)
+    person_basis = fields.String(allow_none=True)
+    person_basis_label = fields.String(allow_none=True)
     evidence = fields.Dict()
     status = fields.String()
+    status_label = fields.String()
     raised_at = AwareDateTime()
     resolved_at = AwareDateTime(allow_none=True)
+    days_late = fields.Integer(allow_none=True)
+    superseded_by = fields.String(allow_none=True)
     decided_by = fields.String(allow_none=True)
     decided_at = AwareDateTime(allow_none=True)
     decision_reason = fields.String(allow_none=True)
+    explained_at = AwareDateTime(allow_none=True)
+    appealed_at = AwareDateTime(allow_none=True)
+    appeal_decided_at = AwareDateTime(allow_none=True)
+    final_at = AwareDateTime(allow_none=True)
+    final = fields.Boolean()
+    history = fields.List(fields.Nested(FlagStepSchema))
+    files = fields.List(fields.Nested(FlagFileSchema))

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from shared.events.catalog import serialize_data
 from shared.events.envelope import Envelope
-from shared.grid_projection import GridAssignment, GridCell
+from shared.grid_projection import GridAssignment, GridCell, GridUnit
 
 
 def hazard_event(
@@ -63,7 +63,9 @@ def seed_unit_head(
     person_name: str,
     since: date = date(2021, 9, 1),
 ) -> None:
-    """The unit's own grid cell (level 2) and its 网格负责人 from ``since``."""
+    """The unit (known to the grid), its own grid cell (level 2) and its 网格负责人 from
+    ``since``."""
+    seed_grid_units(session, {unit_code: unit_name})
     cell_id = f"cell-{unit_code.lower()}"
     session.add(
         GridCell(
@@ -89,3 +91,12 @@ def seed_unit_head(
             last_sequence=1,
         )
     )
+
+
+def seed_grid_units(session: Session, units: dict[str, str], kind: str = "college") -> None:
+    """Units the grid knows (code -> name), as the grid's unit.changed events leave them:
+    only these join a campaign's flags."""
+    for code, name in units.items():
+        if session.get(GridUnit, code) is None:
+            session.add(GridUnit(code=code, name=name, kind=kind, last_sequence=1))
+    session.flush()

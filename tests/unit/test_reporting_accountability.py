@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from services.reporting import commands
 from services.reporting.handlers import EVENT_HANDLERS
-from services.reporting.models import Campaign, Flag, Notification, ReportingDue
+from services.reporting.models import Campaign, CampaignUnit, Flag, Notification, ReportingDue
 from services.reporting.sweeps import run_sweep, send_mail
 from shared.api import state
 from shared.auth import GRID_STAFF, LEADERSHIP, UNIT_MANAGER, Principal
@@ -23,7 +23,7 @@ from shared.errors import Forbidden
 from shared.events.consumer import ACK, Delivery, apply_batch
 from shared.events.envelope import Envelope
 from shared.testing.fixtures import bearer
-from shared.testing.reporting import hazard_event, seed_unit_head
+from shared.testing.reporting import hazard_event, seed_grid_units, seed_unit_head
 from shared.testing.waiting import wait_until
 
 SO = bearer("security_office", sub="office")
@@ -35,8 +35,15 @@ def app(make_app):
     app = make_app("reporting")
     with app.app_context(), state().session_factory() as session:
         commands.load_seed_campaign(session)
+        in_grid(session)
         session.commit()
     return app
+
+
+def in_grid(session) -> None:
+    """Every unit of the seed campaign is known to the grid (only those are flagged)."""
+    units = session.scalars(select(CampaignUnit)).all()
+    seed_grid_units(session, {u.unit_code: u.name for u in units})
 
 
 @pytest.fixture
@@ -239,7 +246,7 @@ def test_statistics_and_the_table_agree(client, app):
     )
 
 
-def test_overdue_flags_name_the_person_and_are_withdrawn_when_fixed(client, app):
+def test_overdue_flags_name_the_person_and_stay_on_record_when_fixed_late(client, app):
     hazard = str(uuid.uuid4())
     overdue = hazard_event(
         "hazard.overdue", 5, hazard, status="in_remediation", overdue=True, deadline="2021-11-20"
@@ -269,7 +276,8 @@ def test_overdue_flags_name_the_person_and_are_withdrawn_when_fixed(client, app)
         ],
     )
     [flag] = flags(app)
-    assert (flag.status, flag.decided_by) == ("withdrawn", "system") and flag.resolved_at
+    assert (flag.status, flag.decided_by, flag.days_late) == ("resolved_late", None, 5)
+    assert flag.resolved_at
 
 
 def test_only_the_security_office_decides_flags(client, app):
@@ -336,6 +344,7 @@ def test_reminders_reach_smtp_and_survive_an_outage(make_app):
         factory, cfg = state().session_factory, state().settings
     with factory() as session:
         commands.load_seed_campaign(session)
+        in_grid(session)
         session.commit()
     three_days_before = datetime(2021, 11, 19, 1, 0, tzinfo=UTC)
     assert run_sweep(factory, cfg, three_days_before)["reminders"] == 14

@@ -1,19 +1,45 @@
-"""/flags: accountability records (问责记录) and the security office's decisions."""
+"""/flags: accountability records (问责记录) and their review — the unit's explanation
+(情况说明) and appeal (申诉) with files, the security office's decisions — each step kept
+in the flag's history. The rules of the review are in ``services.reporting.domain``."""
 
 from __future__ import annotations
+
+from datetime import datetime, timedelta
 
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
-from services.reporting import commands
+from services.reporting import flags
 from services.reporting.api.scope import own_unit
-from services.reporting.models import Flag
-from services.reporting.schemas import FlagDecisionSchema, FlagQuerySchema, FlagSchema
-from shared.api import read_session, transaction
+from services.reporting.models import Flag, FlagFile
+from services.reporting.schemas import (
+    FlagAnswerSchema,
+    FlagDecisionSchema,
+    FlagFileSchema,
+    FlagQuerySchema,
+    FlagSchema,
+)
+from shared import files
+from shared.api import read_session, state, transaction
 from shared.auth import current_principal
+from shared.db import utcnow
 from shared.errors import NotFound
+from shared.files import UploadSchema
 
 blp = Blueprint("flags", __name__, url_prefix="/flags", description="问责记录 accountability flags")
+
+
+def now() -> datetime:
+    """The clock of these endpoints (a seam for tests)."""
+    return utcnow()
+
+
+def window() -> timedelta:
+    return timedelta(days=state().settings.flag_review_days)
+
+
+def _view(flag: Flag, moment: datetime) -> dict:
+    return flags.flag_view(flag, window(), moment)
 
 
 @blp.route("", methods=["GET"])
@@ -35,15 +61,14 @@ def list_flags(query, pagination_parameters):
         if query.get(key):
             stmt = stmt.where(getattr(Flag, key) == query[key])
     session = read_session()
-    flags = session.scalars(stmt.order_by(Flag.raised_at.desc(), Flag.id)).all()
-    pagination_parameters.item_count = len(flags)
+    found = session.scalars(stmt.order_by(Flag.raised_at.desc(), Flag.id)).all()
+    pagination_parameters.item_count = len(found)
     first = pagination_parameters.first_item
-    return flags[first : first + pagination_parameters.page_size]
+    moment = now()
+    return [_view(f, moment) for f in found[first : first + pagination_parameters.page_size]]
 
 
-@blp.route("/<flag_id>", methods=["GET"])
-@blp.response(200, FlagSchema)
-def get_flag(flag_id: str):
+def _readable(flag_id: str) -> Flag:
     flag = read_session().get(Flag, flag_id)
     if flag is None:
         raise NotFound(f"flag {flag_id} does not exist")
@@ -51,12 +76,75 @@ def get_flag(flag_id: str):
     return flag
 
 
+@blp.route("/<flag_id>", methods=["GET"])
+@blp.response(200, FlagSchema)
+def get_flag(flag_id: str):
+    """One flag with its whole history: who raised, explained, decided, appealed, when."""
+    return _view(_readable(flag_id), now())
+
+
+@blp.route("/<flag_id>/explanation", methods=["POST"])
+@blp.arguments(FlagAnswerSchema)
+@blp.response(201, FlagSchema)
+def explain(payload, flag_id: str):
+    """情况说明: by the unit the flag names, once, before the decision and within the
+    review window (``CAMPUS_FLAG_REVIEW_DAYS``) after the flag was raised."""
+    moment = now()
+    with transaction() as session:
+        flag = flags.explain(
+            session, current_principal(), flag_id, payload["text"], moment, window()
+        )
+        return _view(flag, moment)
+
+
+@blp.route("/<flag_id>/appeal", methods=["POST"])
+@blp.arguments(FlagAnswerSchema)
+@blp.response(201, FlagSchema)
+def appeal(payload, flag_id: str):
+    """申诉: by the unit the flag names, once, within the review window after the decision."""
+    moment = now()
+    with transaction() as session:
+        flag = flags.appeal(
+            session, current_principal(), flag_id, payload["text"], moment, window()
+        )
+        return _view(flag, moment)
+
+
 @blp.route("/<flag_id>/decision", methods=["POST"])
 @blp.arguments(FlagDecisionSchema)
 @blp.response(200, FlagSchema)
 def decide(payload, flag_id: str):
-    """Explained, confirmed or withdrawn — by the security office, with a reason."""
+    """Confirmed, explained or withdrawn — by the security office, with a reason; once,
+    and once more on appeal (then final). A final decision is never changed (409)."""
+    moment = now()
     with transaction() as session:
-        return commands.decide_flag(
-            session, current_principal(), flag_id, payload["status"], payload["reason"]
+        flag = flags.decide(
+            session,
+            current_principal(),
+            flag_id,
+            payload["status"],
+            payload["reason"],
+            moment,
+            window(),
         )
+        return _view(flag, moment)
+
+
+@blp.route("/<flag_id>/files", methods=["POST"])
+@blp.arguments(UploadSchema, location="files")
+@blp.response(201, FlagFileSchema)
+def upload(form, flag_id: str):
+    """A file (photo or PDF) for the unit's explanation or appeal; 413/415 store nothing."""
+    upload = files.Upload.received(form["file"], state().settings)
+    with transaction() as session:
+        return flags.add_file(session, current_principal(), flag_id, upload, now(), window())
+
+
+@blp.route("/<flag_id>/files/<file_id>", methods=["GET"])
+def download(flag_id: str, file_id: str):
+    """The file itself, for whoever may read the flag."""
+    flag = _readable(flag_id)
+    row = read_session().get(FlagFile, file_id)
+    if row is None or row.flag_id != flag.id:
+        raise NotFound(f"file {file_id} is not part of flag {flag_id}")
+    return files.download(state().settings.files_dir, row.sha256, row.content_type, row.filename)
