@@ -45,7 +45,11 @@ def create_campaign(session: Session, principal: Principal, data: dict[str, Any]
     if session.scalar(select(Campaign.id).where(Campaign.code == data["code"])):
         raise Conflict(f"campaign {data['code']} already exists")
     campaign = Campaign(
-        code=data["code"], name=data["name"], starts_on=data["starts_on"], ends_on=data["ends_on"]
+        code=data["code"],
+        name=data["name"],
+        starts_on=data["starts_on"],
+        ends_on=data["ends_on"],
+        assessment=data.get("assessment"),
     )
     session.add(campaign)
     session.flush()

@@ -94,6 +94,12 @@ class CampaignCreateSchema(Schema):
     units = fields.List(
         fields.Nested(CampaignUnitSchema), required=True, validate=validate.Length(min=1)
     )
+    assessment = fields.Nested(
+        lambda: AssessmentRulesSchema(),
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "年终考核 rules: base, deductions by rule, status factors"},
+    )
     categories = fields.List(
         fields.Nested(CategorySchema),
         load_default=list,
@@ -147,6 +153,7 @@ class CampaignSchema(Schema):
     reporting_dues = fields.List(fields.Nested(DueSchema))
     units = fields.List(fields.Nested(CampaignUnitSchema))
     categories = fields.List(fields.Nested(CategorySchema))
+    assessment = fields.Nested(lambda: AssessmentRulesSchema(), allow_none=True)
 
 
 class StatisticsQuerySchema(Schema):
@@ -298,3 +305,77 @@ class FlagSchema(Schema):
     final = fields.Boolean()
     history = fields.List(fields.Nested(FlagStepSchema))
     files = fields.List(fields.Nested(FlagFileSchema))
+
+
+# -- year-end assessment ----------------------------------------------------------------------
+class AssessmentRulesSchema(Schema):
+    """The campaign's assessment rules (scoring.Rules): the plan gives no numbers, so they
+    are the campaign's data, chosen by the leadership group."""
+
+    note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
+    base = fields.Float(required=True, validate=validate.Range(min=0, max=1000))
+    deductions = fields.Dict(
+        keys=fields.String(validate=validate.OneOf([r.value for r in Rule])),
+        values=fields.Float(validate=validate.Range(min=0, max=100)),
+        required=True,
+        metadata={"description": "points per flag, by rule"},
+    )
+    status_factors = fields.Dict(
+        keys=fields.String(validate=validate.OneOf([s.value for s in FlagStatus])),
+        values=fields.Float(validate=validate.Range(min=0, max=10)),
+        required=True,
+        metadata={"description": "the share of a rule's points a flag in this status deducts"},
+    )
+
+
+class DeductionSchema(Schema):
+    flag_id = fields.String()
+    rule = fields.String()
+    rule_label = fields.String()
+    status = fields.String()
+    status_label = fields.String()
+    summary = fields.String()
+    points = fields.Float()
+
+
+class PhaseReportSchema(Schema):
+    report_id = fields.String()
+    author_unit = fields.String()
+    score = fields.Float()
+
+
+class PhaseScoreSchema(Schema):
+    phase_id = fields.String()
+    phase_name = fields.String()
+    average = fields.Float(allow_none=True)
+    label = fields.String(metadata={"description": "the average, or 未督查"})
+    reports = fields.List(fields.Nested(PhaseReportSchema))
+
+
+class AssessmentRowSchema(Schema):
+    unit_code = fields.String()
+    unit_name = fields.String()
+    kind = fields.String(allow_none=True)
+    supervised = fields.Boolean()
+    phases = fields.List(fields.Nested(PhaseScoreSchema))
+    unsupervised_phases = fields.List(fields.String())
+    starting_score = fields.Float(allow_none=True)
+    deduction = fields.Float()
+    deductions = fields.List(fields.Nested(DeductionSchema))
+    score = fields.Float(allow_none=True, metadata={"description": "None: 未督查, not scored"})
+    complete = fields.Boolean()
+
+
+class AssessmentPhaseSchema(Schema):
+    phase_id = fields.String()
+    phase_name = fields.String()
+
+
+class AssessmentSchema(Schema):
+    campaign_id = fields.String()
+    campaign_name = fields.String()
+    rules = fields.Nested(AssessmentRulesSchema, allow_none=True)
+    formula = fields.String()
+    phases = fields.List(fields.Nested(AssessmentPhaseSchema))
+    generated_at = AwareDateTime()
+    units = fields.List(fields.Nested(AssessmentRowSchema))

@@ -1,19 +1,40 @@
-"""Use cases of the campaign's own work: task work ledgers (工作台账) and per-phase
-completions, the progress matrix, phase-task flags, supervision reports (督查报告) and the
-year-end assessment (年终考核). Each runs in the caller's transaction.
+"""Use cases of the campaign's own work: task work ledgers (工作台账) and each unit's phase
+work, the progress matrix, phase-task flags and supervision reports (督查报告); the
+year-end assessment (年终考核) is assessment.py's. Each runs in the caller's transaction.
 
 Who may do what:
-- a focus task's ledger and completions are written by its lead departments (role
-  ``lead_department`` whose unit is in the task's ``lead_units``) and by the security
-  office; the security office and the leadership group read everything; a unit reads the
-  tasks it answers for (its own completions, and the entries about it or the whole task).
+- a responsible unit keeps its own phase work on each task it answers for, in each phase
+  whose party is the units (``CampaignPhase.party``, from the campaign's data): its manager
+  (role ``unit_manager``; the security office on its behalf) writes ledger entries about
+  the unit for that phase (工作机构, 工作方案, 自查台账, 整改方案 …), uploads their evidence
+  files and submits the work. Submitted or confirmed work is frozen for the unit until a
+  lead department returns it.
+- a lead department of the task (role ``lead_department`` whose unit is in the task's
+  ``lead_units``) confirms submitted work or returns it with a reason; never its own
+  unit's work (another lead department of the task, or the security office, decides that).
+  Lead departments and the security office also write entries of their own (about the
+  whole task or any answering unit, in any phase).
+- the security office and the leadership group read everything; a lead department the
+  tasks it leads; a unit the tasks it answers for (its own work, and the entries about it
+  or the whole task).
 - the progress matrix: the security office and the leadership group see every task, a
   lead department the tasks it leads.
 - supervision reports: a lead department (its unit leads some task of the campaign)
   writes one per secondary college per phase; it reads its own reports, the college the
-  reports about it, the security office and the leadership group all of them.
-- the assessment: everything for the security office and the leadership group, a unit
-  its own row.
+  reports about it, the security office and the leadership group all of them. In a phase
+  whose party is the lead departments (督导检查), that report on every college is the lead
+  department's phase work.
+
+Phase-task flags (``Rule.PHASE_TASK_INCOMPLETE``), one per cause, after a phase deadline:
+- units' phase: a unit whose work on a task did not stand submitted or confirmed when the
+  deadline passed (never submitted by then, or returned and not submitted again by then;
+  ``domain.work_in_time``). What happens after the deadline neither raises nor clears it,
+  so the answer is the same whenever the sweep runs; a late submission raises it at once.
+  Work returned after the deadline was in time: the unit is not flagged for the lead's
+  late review (the matrix shows it returned until it is submitted again).
+- lead departments' phase: each lead department of the campaign's tasks that had not
+  written a report on every secondary college by the deadline, once per phase (not once
+  per task it leads: one omission, one flag); colleges are not flagged in that phase.
 """
 
 from __future__ import annotations
@@ -22,13 +43,13 @@ from collections import Counter
 from datetime import datetime
 from typing import Any
 
-from openpyxl import Workbook
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from services.reporting import domain
 from services.reporting.commands import Conflict, insert_once, raise_flag, unit_cells, unit_name
-from services.reporting.domain import Rule
+from services.reporting.domain import PhaseParty, Rule, WorkStatus
+from services.reporting.flags import units_in_grid
 from services.reporting.models import (
     Campaign,
     CampaignPhase,
@@ -38,19 +59,13 @@ from services.reporting.models import (
     LedgerFile,
     SupervisionReport,
     TaskCompletion,
+    TaskCompletionStep,
     TaskLedgerEntry,
 )
 from shared import files
-from shared.auth import LEAD_DEPARTMENT, SECURITY_OFFICE, Principal
+from shared.auth import LEAD_DEPARTMENT, SECURITY_OFFICE, UNIT_MANAGER, Principal
 from shared.errors import DomainError, Forbidden, NotFound, PreconditionFailed
 from shared.timeutil import campus_time
-from shared.xlsx import (
-    append_row,
-    set_column_widths,
-    style_header_row,
-    workbook_bytes,
-    write_title,
-)
 
 
 class Invalid(DomainError):
@@ -58,9 +73,9 @@ class Invalid(DomainError):
     title = "Unprocessable Entity"
 
 
-def invalid(name: str, reason: str) -> Invalid:
+def invalid(name: str, reason: str, location: str = "json") -> Invalid:
     return Invalid(
-        f"{name}: {reason}", invalid_params=[{"name": name, "reason": reason, "location": "json"}]
+        f"{name}: {reason}", invalid_params=[{"name": name, "reason": reason, "location": location}]
     )
 
 
@@ -84,6 +99,14 @@ def phase_of(session: Session, campaign_id: str, phase_id: str) -> CampaignPhase
     phase = session.get(CampaignPhase, phase_id)
     if phase is None or phase.campaign_id != campaign_id:
         raise invalid("phase_id", f"not a phase of campaign {campaign_id}")
+    return phase
+
+
+def get_phase(session: Session, campaign_id: str, phase_id: str) -> CampaignPhase:
+    """A phase named in the path: an unknown one is a 404."""
+    phase = session.get(CampaignPhase, phase_id)
+    if phase is None or phase.campaign_id != campaign_id:
+        raise NotFound(f"phase {phase_id} is not part of campaign {campaign_id}")
     return phase
 
 
@@ -111,17 +134,28 @@ def units_of(task: CampaignTask) -> list[str]:
     return domain.task_units(task.lead_units, task.responsible_units)
 
 
+def units_phase(phase: CampaignPhase) -> bool:
+    """Each answering unit keeps its own work in this phase (else: the lead departments')."""
+    return phase.party == PhaseParty.UNITS
+
+
 # -- scope --------------------------------------------------------------------------------
 def leads(principal: Principal, task: CampaignTask) -> bool:
     return LEAD_DEPARTMENT in principal.roles and principal.unit in task.lead_units
 
 
-def require_task_writer(principal: Principal, task: CampaignTask) -> None:
+def writer_unit(principal: Principal, task: CampaignTask) -> str | None:
+    """Who writes the task's ledger: None for the security office and the task's lead
+    departments (entries about the whole task or any answering unit); the unit's code for
+    the manager of a unit answering for the task (its own phase work only)."""
     if SECURITY_OFFICE in principal.roles or leads(principal, task):
-        return
+        return None
+    if UNIT_MANAGER in principal.roles and principal.unit in units_of(task):
+        return principal.unit
     raise Forbidden(
         f"task {task.number} ({task.title}) is led by {', '.join(task.lead_units) or 'no unit'};"
-        " only its lead departments and the security office write its ledger"
+        " only its lead departments, the security office and the managers of the units"
+        " answering for it write its ledger"
     )
 
 
@@ -134,6 +168,69 @@ def task_reader_unit(principal: Principal, task: CampaignTask) -> str | None:
     raise Forbidden(f"task {task.number} ({task.title}) is outside your scope")
 
 
+def require_submitter(principal: Principal, unit_code: str) -> None:
+    """A unit's phase work is submitted by its manager, or the security office for it."""
+    if SECURITY_OFFICE in principal.roles:
+        return
+    if UNIT_MANAGER in principal.roles and principal.unit == unit_code:
+        return
+    raise Forbidden(
+        f"{unit_code}'s phase work is submitted by {unit_code}'s manager (unit_manager),"
+        " or by the security office on its behalf"
+    )
+
+
+def require_reviewer(principal: Principal, task: CampaignTask, unit_code: str) -> None:
+    """A lead department of the task confirms or returns a unit's work, never its own
+    unit's (another lead department of the task, or the security office, decides it)."""
+    if SECURITY_OFFICE in principal.roles:
+        return
+    if leads(principal, task):
+        if principal.unit == unit_code:
+            raise Forbidden(
+                f"{unit_code} does not confirm or return its own work on task {task.number};"
+                " another lead department of the task or the security office decides it"
+            )
+        return
+    raise Forbidden(
+        f"work on task {task.number} is confirmed or returned by its lead departments"
+        f" ({', '.join(task.lead_units) or 'none'}) or the security office"
+    )
+
+
+# -- a unit's phase work: look-ups --------------------------------------------------------
+def find_work(
+    session: Session, task: CampaignTask, phase: CampaignPhase, unit_code: str, lock: bool = False
+) -> TaskCompletion | None:
+    stmt = select(TaskCompletion).where(
+        TaskCompletion.task_id == task.id,
+        TaskCompletion.phase_id == phase.id,
+        TaskCompletion.unit_code == unit_code,
+    )
+    return session.scalar(stmt.with_for_update() if lock else stmt)
+
+
+def work_status(work: TaskCompletion | None) -> str:
+    return work.status if work is not None else WorkStatus.NOT_SUBMITTED.value
+
+
+def step_times(work: TaskCompletion | None) -> list[tuple[str, datetime]]:
+    return [(s.step, s.at) for s in work.steps] if work is not None else []
+
+
+def require_open(
+    session: Session, task: CampaignTask, phase: CampaignPhase, unit_code: str
+) -> None:
+    """The unit's work in the phase may still change: not submitted, or returned."""
+    status = work_status(find_work(session, task, phase, unit_code))
+    if status in domain.STANDING:
+        label = domain.WORK_STATUS_LABELS[WorkStatus(status)]
+        raise Conflict(
+            f"{unit_code}'s work on task {task.number} in {phase.name} is {status} ({label});"
+            " it changes again only once a lead department returns it"
+        )
+
+
 # -- ledger entries -----------------------------------------------------------------------
 def add_ledger_entry(
     session: Session,
@@ -143,17 +240,30 @@ def add_ledger_entry(
     data: dict[str, Any],
     now: datetime,
 ) -> TaskLedgerEntry:
+    """An entry of the task's ledger. A unit's manager writes its own phase work: about
+    its unit (``unit_code`` defaults to it), in a units' phase, while the work is open."""
     task = get_task(session, campaign_id, task_id)
-    require_task_writer(principal, task)
-    if data.get("phase_id"):
-        phase_of(session, campaign_id, data["phase_id"])
+    own = writer_unit(principal, task)
+    phase = phase_of(session, campaign_id, data["phase_id"]) if data.get("phase_id") else None
     unit = data.get("unit_code")
-    if unit and unit not in units_of(task):
+    if own is not None:
+        if unit not in (None, own):
+            raise Forbidden(f"{own} keeps its own phase work, not {unit}'s")
+        unit = own
+        if phase is None:
+            raise invalid("phase_id", "a unit's ledger entry is part of its work in a phase")
+        if not units_phase(phase):
+            raise invalid(
+                "phase_id",
+                f"{phase.name} is the lead departments' phase (督查报告), not a unit's own work",
+            )
+        require_open(session, task, phase, unit)
+    elif unit and unit not in units_of(task):
         raise invalid("unit_code", f"{unit} does not answer for task {task.number}")
     entry = TaskLedgerEntry(
         campaign_id=campaign_id,
         task_id=task.id,
-        phase_id=data.get("phase_id"),
+        phase_id=phase.id if phase else None,
         kind=data["kind"],
         unit_code=unit,
         content=data["content"],
@@ -208,11 +318,17 @@ def add_ledger_file(
     now: datetime,
 ) -> LedgerFile:
     """A file (photo, PDF) of the entry's evidence, by whoever may write the task's ledger
-    (``require_task_writer``). Checked (413/415) before anything is written; stored by
-    content hash under ``files_dir`` (shared.files)."""
+    (``writer_unit``): a unit's manager only on an entry of its own open phase work.
+    Checked (413/415) before anything is written; stored by content hash under
+    ``files_dir`` (shared.files)."""
     task = get_task(session, campaign_id, task_id)
-    require_task_writer(principal, task)
+    own = writer_unit(principal, task)
     entry = get_ledger_entry(session, campaign_id, task, entry_id)
+    if own is not None:
+        phase = session.get(CampaignPhase, entry.phase_id) if entry.phase_id else None
+        if entry.unit_code != own or phase is None or not units_phase(phase):
+            raise Forbidden(f"ledger entry {entry_id} is not part of {own}'s own phase work")
+        require_open(session, task, phase, own)
     stored = files.accept(upload)
     row = LedgerFile(
         entry_id=entry.id,
@@ -249,7 +365,7 @@ def get_ledger_file(
     return row
 
 
-# -- completions --------------------------------------------------------------------------
+# -- a unit's phase work: submit, confirm, return -----------------------------------------
 def _phase_flag(
     session: Session,
     task: CampaignTask,
@@ -258,22 +374,30 @@ def _phase_flag(
     now: datetime,
     tz: str,
     cells: dict[str, str],
-    completion: TaskCompletion | None = None,
+    work: TaskCompletion | None = None,
 ) -> Flag | None:
-    evidence = {
+    """The unit's work on the task did not stand submitted when the phase deadline passed."""
+    at_deadline = domain.work_status_at(step_times(work), domain.end_of_day(phase.deadline, tz))
+    evidence: dict[str, Any] = {
         "phase_id": phase.id,
         "phase": phase.name,
+        "party": phase.party,
         "deadline": phase.deadline.isoformat(),
         "task_id": task.id,
         "task_number": task.number,
         "task_title": task.title,
+        "work_status_at_deadline": at_deadline.value,
         "checked_at": campus_time(now, tz).isoformat(),
     }
-    if completion is not None:
-        evidence |= {
-            "completion_id": completion.id,
-            "completed_at": campus_time(completion.completed_at, tz).isoformat(),
-        }
+    if work is not None:
+        evidence["completion_id"] = work.id
+        if at_deadline == WorkStatus.RETURNED:
+            end = domain.end_of_day(phase.deadline, tz)
+            last = [s for s in work.steps if s.step == WorkStatus.RETURNED and s.at < end][-1]
+            evidence["returned_at"] = campus_time(last.at, tz).isoformat()
+            evidence["return_reason"] = last.text
+        if work.status in domain.STANDING:
+            evidence["submitted_at"] = campus_time(work.submitted_at, tz).isoformat()
     return raise_flag(
         session,
         Rule.PHASE_TASK_INCOMPLETE,
@@ -283,50 +407,135 @@ def _phase_flag(
         cell_id=cells.get(unit_code),
         evidence=evidence,
         day=phase.deadline,
+        at=now,
     )
 
 
-def complete(
+def _work_cell(
+    session: Session, campaign_id: str, task_id: str, phase_id: str, unit_code: str
+) -> tuple[CampaignTask, CampaignPhase]:
+    task = get_task(session, campaign_id, task_id)
+    phase = get_phase(session, campaign_id, phase_id)
+    if unit_code not in units_of(task):
+        raise NotFound(f"{unit_code} does not answer for task {task.number}")
+    return task, phase
+
+
+def _step(
+    work: TaskCompletion, step: WorkStatus, principal: Principal, text: str | None, now: datetime
+) -> None:
+    work.steps.append(
+        TaskCompletionStep(
+            position=len(work.steps) + 1,
+            step=step.value,
+            actor=principal.sub,
+            actor_unit=principal.unit,
+            text=text,
+            at=now,
+        )
+    )
+    work.status = step.value
+
+
+def submit_work(
     session: Session,
     principal: Principal,
     campaign_id: str,
     task_id: str,
+    phase_id: str,
+    unit_code: str,
     data: dict[str, Any],
     now: datetime,
     tz: str,
 ) -> TaskCompletion:
-    """Mark the task done for one phase and unit, once. Done after the phase deadline
-    counts as not done in time: the phase-task flag is raised (once per cause)."""
-    task = get_task(session, campaign_id, task_id)
-    require_task_writer(principal, task)
-    phase = phase_of(session, campaign_id, data["phase_id"])
-    unit = data["unit_code"]
-    if unit not in units_of(task):
-        raise invalid("unit_code", f"{unit} does not answer for task {task.number}")
-    existing = session.scalar(
-        select(TaskCompletion).where(
-            TaskCompletion.task_id == task.id,
-            TaskCompletion.phase_id == phase.id,
-            TaskCompletion.unit_code == unit,
+    """The unit marks its phase work on the task done (again, after a return). It needs at
+    least one ledger entry about the unit in the phase. Not standing when the deadline
+    passed: late, and the phase-task flag is raised (once per cause)."""
+    task, phase = _work_cell(session, campaign_id, task_id, phase_id, unit_code)
+    require_submitter(principal, unit_code)
+    if not units_phase(phase):
+        raise invalid(
+            "phase_id",
+            f"{phase.name} is the lead departments' phase: their work is a supervision report"
+            " on each secondary college, not a unit's submission",
+            "path",
+        )
+    work = find_work(session, task, phase, unit_code, lock=True)
+    refused = domain.work_step_refused(work_status(work), WorkStatus.SUBMITTED)
+    if refused:
+        raise Conflict(f"{unit_code}'s work on task {task.number} in {phase.name}: {refused}")
+    entries = session.scalar(
+        select(func.count(TaskLedgerEntry.id)).where(
+            TaskLedgerEntry.task_id == task.id,
+            TaskLedgerEntry.phase_id == phase.id,
+            TaskLedgerEntry.unit_code == unit_code,
         )
     )
-    message = f"task {task.number} is already completed for {unit} in phase {phase.name}"
-    if existing is not None:
-        raise Conflict(f"{message} (at {existing.completed_at.isoformat()})")
-    completion = TaskCompletion(
-        campaign_id=campaign_id,
-        task_id=task.id,
-        phase_id=phase.id,
-        unit_code=unit,
-        completed_at=now,
-        completed_by=principal.sub,
-        late=domain.is_late(now, phase.deadline, tz),
-        note=data.get("note"),
-    )
-    insert_once(session, completion, message)
-    if completion.late:
-        _phase_flag(session, task, phase, unit, now, tz, unit_cells(session), completion)
-    return completion
+    if not entries:
+        raise invalid(
+            "phase_id",
+            f"{unit_code} has no ledger entry on task {task.number} in {phase.name} yet:"
+            " record the work (工作机构、工作方案、自查台账、整改方案 …) before submitting it",
+            "path",
+        )
+    if work is None:
+        work = TaskCompletion(
+            campaign_id=campaign_id,
+            task_id=task.id,
+            phase_id=phase.id,
+            unit_code=unit_code,
+            status=WorkStatus.SUBMITTED.value,
+            submitted_at=now,
+            submitted_by=principal.sub,
+            late=False,
+            steps=[],
+        )
+        insert_once(
+            session, work, f"{unit_code}'s work on task {task.number} in {phase.name} exists"
+        )
+    work.submitted_at = now
+    work.submitted_by = principal.sub
+    work.note = data.get("note")
+    _step(work, WorkStatus.SUBMITTED, principal, data.get("note"), now)
+    work.late = not domain.work_in_time(step_times(work), phase.deadline, tz)
+    session.flush()
+    if work.late:
+        _phase_flag(session, task, phase, unit_code, now, tz, unit_cells(session), work)
+    return work
+
+
+def decide_work(
+    session: Session,
+    principal: Principal,
+    campaign_id: str,
+    task_id: str,
+    phase_id: str,
+    unit_code: str,
+    step: WorkStatus,
+    data: dict[str, Any],
+    now: datetime,
+) -> TaskCompletion:
+    """A lead department of the task confirms the unit's submitted work, or returns it
+    with a reason (the unit then submits it again)."""
+    if step not in (WorkStatus.CONFIRMED, WorkStatus.RETURNED):
+        raise ValueError(step)
+    task, phase = _work_cell(session, campaign_id, task_id, phase_id, unit_code)
+    require_reviewer(principal, task, unit_code)
+    text = data.get("reason") if step == WorkStatus.RETURNED else data.get("note")
+    if step == WorkStatus.RETURNED and not (text or "").strip():
+        raise invalid("reason", "returned work needs the reason the unit is to act on")
+    work = find_work(session, task, phase, unit_code, lock=True)
+    refused = domain.work_step_refused(work_status(work), step)
+    if work is None or refused:
+        raise Conflict(f"{unit_code}'s work on task {task.number} in {phase.name}: {refused}")
+    _step(work, step, principal, text, now)
+    work.decided_at = now
+    work.decided_by = principal.sub
+    work.decided_unit = principal.unit
+    if step == WorkStatus.RETURNED:
+        work.return_reason = text
+    session.flush()
+    return work
 
 
 def list_completions(
@@ -336,24 +545,95 @@ def list_completions(
     task_id: str,
     query: dict[str, Any],
 ) -> list[TaskCompletion]:
+    """The units' phase work on the task that was ever submitted, with its status and
+    steps (a unit sees its own)."""
     task = get_task(session, campaign_id, task_id)
     only = task_reader_unit(principal, task)
     stmt = select(TaskCompletion).where(TaskCompletion.task_id == task.id)
     if only:
         stmt = stmt.where(TaskCompletion.unit_code == only)
-    for key in ("phase_id", "unit_code"):
+    for key in ("phase_id", "unit_code", "status"):
         if query.get(key):
             stmt = stmt.where(getattr(TaskCompletion, key) == query[key])
     return list(
-        session.scalars(stmt.order_by(TaskCompletion.completed_at, TaskCompletion.unit_code))
+        session.scalars(stmt.order_by(TaskCompletion.submitted_at, TaskCompletion.unit_code))
     )
 
 
 # -- progress matrix ----------------------------------------------------------------------
+def _colleges(session: Session, campaign_id: str) -> list[str]:
+    return list(
+        session.scalars(
+            select(CampaignUnit.unit_code)
+            .where(CampaignUnit.campaign_id == campaign_id, CampaignUnit.kind == "college")
+            .order_by(CampaignUnit.unit_code)
+        )
+    )
+
+
+def _first_reports(session: Session, phase_id: str) -> dict[str, dict[str, datetime]]:
+    """Lead department → college → when its first report on it in the phase was written."""
+    first: dict[str, dict[str, datetime]] = {}
+    for author, college, at in session.execute(
+        select(
+            SupervisionReport.author_unit,
+            SupervisionReport.unit_code,
+            func.min(SupervisionReport.created_at),
+        )
+        .where(SupervisionReport.phase_id == phase_id)
+        .group_by(SupervisionReport.author_unit, SupervisionReport.unit_code)
+    ):
+        first.setdefault(author, {})[college] = at
+    return first
+
+
+def _cell(
+    unit: str, name: str, status: str, passed: bool, work: TaskCompletion | None = None
+) -> dict[str, Any]:
+    return {
+        "unit_code": unit,
+        "unit_name": name,
+        "status": status,
+        "status_label": domain.WORK_STATUS_LABELS[WorkStatus(status)],
+        "submitted_at": work.submitted_at if work else None,
+        "submitted_by": work.submitted_by if work else None,
+        "decided_at": work.decided_at if work else None,
+        "decided_by": work.decided_by if work else None,
+        "return_reason": work.return_reason if work else None,
+        "late": work.late if work else None,
+        "overdue": passed and status not in domain.STANDING,
+        "supervised": None,
+        "colleges": None,
+    }
+
+
+def _supervision_cell(
+    unit: str,
+    name: str,
+    colleges: list[str],
+    first: dict[str, datetime],
+    phase: CampaignPhase,
+    passed: bool,
+    tz: str,
+) -> dict[str, Any]:
+    """A lead department's work in its own phase: a report on every secondary college."""
+    covered = [first[c] for c in colleges if c in first]
+    done = len(covered) == len(colleges)
+    status = WorkStatus.SUBMITTED if done else WorkStatus.NOT_SUBMITTED
+    cell = _cell(unit, name, status.value, passed)
+    cell["supervised"], cell["colleges"] = len(covered), len(colleges)
+    if done:
+        cell["submitted_at"] = max(covered, default=None)
+        cell["late"] = bool(domain.supervision_missing(colleges, first, phase.deadline, tz))
+    return cell
+
+
 def progress(
     session: Session, principal: Principal, campaign_id: str, now: datetime, tz: str
 ) -> dict:
-    """Tasks × phases × units: done or not, when, by whom, in time or late."""
+    """Tasks × phases × the party of each phase: each answering unit's work (未提交,
+    已提交, 已确认, 已退回; late; overdue), or in the lead departments' phase each lead
+    department's reports on the secondary colleges."""
     campaign = get_campaign(session, campaign_id)
     all_tasks = tasks(session, campaign_id)
     if not principal.is_global:
@@ -361,7 +641,7 @@ def progress(
             raise Forbidden("the progress matrix is for the security office and lead departments")
         all_tasks = [t for t in all_tasks if leads(principal, t)]
     campaign_phases = phases(session, campaign_id)
-    done = {
+    works = {
         (c.task_id, c.phase_id, c.unit_code): c
         for c in session.scalars(
             select(TaskCompletion).where(TaskCompletion.campaign_id == campaign_id)
@@ -374,39 +654,48 @@ def progress(
             )
         ).all()
     )
-    summary: Counter[str] = Counter()
+    colleges = _colleges(session, campaign_id)
+    reports = {p.id: _first_reports(session, p.id) for p in campaign_phases if not units_phase(p)}
+    summary: Counter[str] = Counter({s.value: 0 for s in WorkStatus})
     rows = []
     for task in all_tasks:
-        units = units_of(task)
         task_phases = []
         for phase in campaign_phases:
             passed = domain.due_passed(now, phase.deadline, tz)
-            cells = []
-            for unit in units:
-                c = done.get((task.id, phase.id, unit))
-                cells.append(
-                    {
-                        "unit_code": unit,
-                        "unit_name": names.get(unit, unit),
-                        "completed": c is not None,
-                        "completed_at": c.completed_at if c else None,
-                        "completed_by": c.completed_by if c else None,
-                        "late": c.late if c else None,
-                        "overdue": c is None and passed,
-                    }
-                )
-            completed = sum(cell["completed"] for cell in cells)
+            if units_phase(phase):
+                cells = []
+                for unit in units_of(task):
+                    work = works.get((task.id, phase.id, unit))
+                    cells.append(
+                        _cell(unit, names.get(unit, unit), work_status(work), passed, work)
+                    )
+            else:
+                cells = [
+                    _supervision_cell(
+                        unit,
+                        names.get(unit, unit),
+                        colleges,
+                        reports[phase.id].get(unit, {}),
+                        phase,
+                        passed,
+                        tz,
+                    )
+                    for unit in dict.fromkeys(task.lead_units)
+                ]
+            by_status = Counter({s.value: 0 for s in WorkStatus})
+            by_status.update(cell["status"] for cell in cells)
+            summary.update(by_status)
             summary["cells"] += len(cells)
-            summary["completed"] += completed
             summary["late"] += sum(bool(cell["late"]) for cell in cells)
             summary["overdue"] += sum(cell["overdue"] for cell in cells)
             task_phases.append(
                 {
                     "phase_id": phase.id,
                     "phase_code": phase.code,
+                    "party": phase.party,
                     "deadline": phase.deadline,
                     "deadline_passed": passed,
-                    "completed": completed,
+                    "by_status": dict(by_status),
                     "total": len(cells),
                     "units": cells,
                 }
@@ -420,51 +709,115 @@ def progress(
                 "phases": task_phases,
             }
         )
+    keys = ["cells", *(s.value for s in WorkStatus), "late", "overdue"]
     return {
         "campaign_id": campaign.id,
         "campaign_name": campaign.name,
         "generated_at": now,
         "phases": campaign_phases,
         "tasks": rows,
-        "summary": {k: summary[k] for k in ("cells", "completed", "late", "overdue")},
+        "summary": {k: summary[k] for k in keys},
     }
 
 
 # -- phase-task flags (the periodic sweep) ------------------------------------------------
 def phase_sweep(session: Session, now: datetime, tz: str) -> dict[str, int]:
-    """After each phase deadline, one flag per task and answering unit not completed by
-    the deadline (no completion, or a late one). Idempotent by the cause key."""
+    """After each phase deadline, the phase's party answers for it: in a units' phase one
+    flag per task and answering unit whose work did not stand submitted at the deadline;
+    in the lead departments' phase one flag per lead department without a report on
+    every secondary college by then. Only units the grid knows are flagged (as in
+    ``commands.sweep``). Idempotent by the cause key."""
     raised = 0
     cells: dict[str, str] | None = None
+    in_grid = units_in_grid(session)
     due = [
         p
         for p in session.scalars(select(CampaignPhase).order_by(CampaignPhase.deadline))
         if domain.due_passed(now, p.deadline, tz)
     ]
     for phase in due:
-        in_time = {
-            (task_id, unit)
-            for task_id, unit in session.execute(
-                select(TaskCompletion.task_id, TaskCompletion.unit_code).where(
-                    TaskCompletion.phase_id == phase.id, TaskCompletion.late.is_(False)
-                )
-            )
-        }
         prefix = domain.cause_key(Rule.PHASE_TASK_INCOMPLETE, phase.id) + ":"
         flagged = set(
             session.scalars(
                 select(Flag.cause_key).where(Flag.cause_key.startswith(prefix, autoescape=True))
             )
         )
+        if not units_phase(phase):
+            if cells is None:
+                cells = unit_cells(session)
+            raised += _supervision_sweep(session, phase, now, tz, flagged, cells, in_grid)
+            continue
+        works = {
+            (c.task_id, c.unit_code): c
+            for c in session.scalars(
+                select(TaskCompletion).where(TaskCompletion.phase_id == phase.id)
+            )
+        }
         for task in tasks(session, phase.campaign_id):
             for unit in units_of(task):
                 key = domain.cause_key(Rule.PHASE_TASK_INCOMPLETE, phase.id, task.id, unit)
-                if (task.id, unit) in in_time or key in flagged:
+                work = works.get((task.id, unit))
+                if key in flagged or unit not in in_grid:
+                    continue
+                if domain.work_in_time(step_times(work), phase.deadline, tz):
                     continue
                 if cells is None:
                     cells = unit_cells(session)
-                raised += _phase_flag(session, task, phase, unit, now, tz, cells) is not None
+                raised += _phase_flag(session, task, phase, unit, now, tz, cells, work) is not None
     return {"phase_flags": raised}
+
+
+def _supervision_sweep(
+    session: Session,
+    phase: CampaignPhase,
+    now: datetime,
+    tz: str,
+    flagged: set[str],
+    cells: dict[str, str],
+    in_grid: set[str],
+) -> int:
+    """The lead departments' phase: each lead department of the campaign's tasks owes a
+    supervision report on every secondary college by the deadline; the colleges owe
+    nothing here."""
+    colleges = _colleges(session, phase.campaign_id)
+    if not colleges:
+        return 0
+    led: dict[str, list[str]] = {}
+    for task in tasks(session, phase.campaign_id):
+        for unit in dict.fromkeys(task.lead_units):
+            led.setdefault(unit, []).append(task.number)
+    first = _first_reports(session, phase.id)
+    raised = 0
+    for lead, numbers in led.items():
+        key = domain.cause_key(Rule.PHASE_TASK_INCOMPLETE, phase.id, lead)
+        if key in flagged or lead not in in_grid:
+            continue
+        missing = domain.supervision_missing(colleges, first.get(lead, {}), phase.deadline, tz)
+        if not missing:
+            continue
+        flag = raise_flag(
+            session,
+            Rule.PHASE_TASK_INCOMPLETE,
+            lead,
+            key,
+            campaign_id=phase.campaign_id,
+            cell_id=cells.get(lead),
+            evidence={
+                "phase_id": phase.id,
+                "phase": phase.name,
+                "party": phase.party,
+                "deadline": phase.deadline.isoformat(),
+                "task_number": "、".join(numbers),
+                "task_title": "督查报告（各二级学院）",
+                "tasks_led": numbers,
+                "missing_colleges": missing,
+                "checked_at": campus_time(now, tz).isoformat(),
+            },
+            day=phase.deadline,
+            at=now,
+        )
+        raised += flag is not None
+    return raised
 
 
 # -- supervision reports ------------------------------------------------------------------
@@ -603,92 +956,3 @@ def report_view(session: Session, report: SupervisionReport) -> dict:
         "updated_at": report.updated_at,
         "editable_until": domain.supervision_edit_deadline(phase.deadline),
     }
-
-
-# -- year-end assessment ------------------------------------------------------------------
-def assessment(session: Session, principal: Principal, campaign_id: str, now: datetime) -> dict:
-    """Every unit of the campaign scored by ``domain.assess``, best first."""
-    campaign = get_campaign(session, campaign_id)
-    if not principal.is_global and principal.unit is None:
-        raise Forbidden("the assessment is for the security office, the leadership and units")
-    scores: dict[str, list[int]] = {}
-    for unit, score in session.execute(
-        select(SupervisionReport.unit_code, SupervisionReport.score).where(
-            SupervisionReport.campaign_id == campaign_id
-        )
-    ):
-        scores.setdefault(unit, []).append(score)
-    flag_counts: dict[str, dict[str, int]] = {}
-    for unit, status, count in session.execute(
-        select(Flag.unit_code, Flag.status, func.count())
-        .where(Flag.campaign_id == campaign_id)
-        .group_by(Flag.unit_code, Flag.status)
-    ):
-        flag_counts.setdefault(unit, {})[status] = count
-    units = {
-        u.unit_code: u
-        for u in session.scalars(
-            select(CampaignUnit).where(CampaignUnit.campaign_id == campaign_id)
-        )
-    }
-    codes = set(units) | set(scores) | set(flag_counts)
-    if not principal.is_global:
-        codes &= {principal.unit}
-    rows = []
-    for code in codes:
-        unit = units.get(code)
-        rows.append(
-            {
-                "unit_code": code,
-                "unit_name": unit.name if unit else unit_name(session, campaign_id, code),
-                "kind": unit.kind if unit else None,
-                **domain.assess(scores.get(code, []), flag_counts.get(code, {})),
-            }
-        )
-    rows.sort(key=lambda r: (-r["score"], r["unit_code"]))
-    return {
-        "campaign_id": campaign.id,
-        "campaign_name": campaign.name,
-        "formula": domain.ASSESSMENT_FORMULA,
-        "generated_at": now,
-        "units": rows,
-    }
-
-
-ASSESSMENT_HEADERS = (
-    "单位",
-    "督查平均分",
-    "督查次数",
-    "问责记录（确认）",
-    "问责记录（待处理）",
-    "问责记录（已说明）",
-    "考核得分",
-)
-
-
-def assessment_xlsx(view: dict, tz: str) -> bytes:
-    """年终考核 as .xlsx: title, generation time and formula, then one row per unit
-    (names are written as text: a unit called ``=…`` never becomes a formula)."""
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "年终考核"
-    write_title(sheet, f"年终考核：{view['campaign_name']}", len(ASSESSMENT_HEADERS))
-    generated = campus_time(view["generated_at"], tz)
-    append_row(sheet, [f"生成时间：{generated:%Y-%m-%d %H:%M}", view["formula"]])
-    append_row(sheet, ASSESSMENT_HEADERS)
-    style_header_row(sheet, 3)
-    for row in view["units"]:
-        append_row(
-            sheet,
-            [
-                row["unit_name"],
-                row["supervision_average"],
-                row["supervision_count"],
-                row["flags"]["confirmed"],
-                row["flags"]["open"],
-                row["flags"]["explained"],
-                row["score"],
-            ],
-        )
-    set_column_widths(sheet, [26, 14, 12, 18, 20, 20, 12])
-    return workbook_bytes(book)

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
-from services.reporting.domain import LEDGER_KINDS, SCORE_MAX, SCORE_MIN
+from services.reporting.domain import (
+    LEDGER_KINDS,
+    SCORE_MAX,
+    SCORE_MIN,
+    WORK_STATUS_LABELS,
+    WorkStatus,
+)
 from services.reporting.schemas import CODE, PhaseSchema
 from shared.fields import AwareDateTime, Date
 
@@ -16,7 +22,9 @@ class LedgerEntryCreateSchema(Schema):
     kind = fields.String(
         required=True,
         validate=validate.OneOf(list(LEDGER_KINDS)),
-        metadata={"description": "self_inspection 自查项目, action 整改措施, evidence 证明材料"},
+        metadata={
+            "description": "; ".join(f"{code} {label}" for code, label in LEDGER_KINDS.items())
+        },
     )
     content = fields.String(required=True, validate=validate.Length(min=1, max=10000))
     url = fields.URL(
@@ -32,12 +40,20 @@ class LedgerEntryCreateSchema(Schema):
         validate=validate.Length(max=200),
         metadata={"description": "a document number or archive reference (文号/档案号)"},
     )
-    phase_id = fields.String(load_default=None, allow_none=True, validate=ID)
+    phase_id = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=ID,
+        metadata={"description": "the phase; required when a unit writes its own phase work"},
+    )
     unit_code = fields.String(
         load_default=None,
         allow_none=True,
         validate=CODE,
-        metadata={"description": "the responsible unit the entry concerns; none: the whole task"},
+        metadata={
+            "description": "the responsible unit the entry concerns; none: the whole task "
+            "(a unit's manager writes about its own unit only; it is the default)"
+        },
     )
 
 
@@ -78,46 +94,109 @@ class LedgerQuerySchema(Schema):
     unit_code = fields.String(validate=CODE)
 
 
-class CompletionCreateSchema(Schema):
-    phase_id = fields.String(required=True, validate=ID)
-    unit_code = fields.String(required=True, validate=CODE)
+def _not_blank(value: str) -> None:
+    if not value.strip():
+        raise ValidationError("must not be blank")
+
+
+class WorkSubmitSchema(Schema):
+    note = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=2000),
+        metadata={"description": "the unit's note to the lead departments"},
+    )
+
+
+class WorkConfirmSchema(Schema):
     note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
 
 
+class WorkReturnSchema(Schema):
+    reason = fields.String(
+        required=True,
+        validate=[validate.Length(min=1, max=2000), _not_blank],
+        metadata={"description": "what the unit is to complete or correct (退回原因)"},
+    )
+
+
+def _status_label(status: str) -> str:
+    return WORK_STATUS_LABELS[WorkStatus(status)]
+
+
+class WorkStepSchema(Schema):
+    position = fields.Integer()
+    step = fields.String(metadata={"description": "submitted, confirmed or returned"})
+    step_label = fields.Function(lambda s: _status_label(s.step))
+    actor = fields.String()
+    actor_unit = fields.String(allow_none=True)
+    text = fields.String(allow_none=True, metadata={"description": "note or reason"})
+    at = AwareDateTime()
+
+
 class CompletionSchema(Schema):
+    """A unit's work on a task in a phase."""
+
     id = fields.String()
     campaign_id = fields.String()
     task_id = fields.String()
     phase_id = fields.String()
     unit_code = fields.String()
-    completed_at = AwareDateTime()
-    completed_by = fields.String()
-    late = fields.Boolean()
+    status = fields.String(metadata={"description": "submitted, confirmed or returned"})
+    status_label = fields.Function(lambda c: _status_label(c.status))
+    submitted_at = AwareDateTime(metadata={"description": "the latest submission"})
+    submitted_by = fields.String()
+    late = fields.Boolean(
+        metadata={"description": "not submitted (or returned and not resubmitted) by the deadline"}
+    )
     note = fields.String(allow_none=True)
+    decided_at = AwareDateTime(allow_none=True)
+    decided_by = fields.String(allow_none=True)
+    decided_unit = fields.String(allow_none=True)
+    return_reason = fields.String(allow_none=True)
+    steps = fields.List(fields.Nested(WorkStepSchema), metadata={"description": "oldest first"})
 
 
 class CompletionQuerySchema(Schema):
     phase_id = fields.String(validate=ID)
     unit_code = fields.String(validate=CODE)
+    status = fields.String(
+        validate=validate.OneOf([s.value for s in WorkStatus if s != WorkStatus.NOT_SUBMITTED])
+    )
 
 
 # -- progress matrix ----------------------------------------------------------------------
+STATUSES = ", ".join(f"{s.value} {label}" for s, label in WORK_STATUS_LABELS.items())
+
+
 class ProgressCellSchema(Schema):
     unit_code = fields.String()
     unit_name = fields.String()
-    completed = fields.Boolean()
-    completed_at = AwareDateTime(allow_none=True)
-    completed_by = fields.String(allow_none=True)
+    status = fields.String(metadata={"description": STATUSES})
+    status_label = fields.String()
+    submitted_at = AwareDateTime(allow_none=True)
+    submitted_by = fields.String(allow_none=True)
+    decided_at = AwareDateTime(allow_none=True)
+    decided_by = fields.String(allow_none=True)
+    return_reason = fields.String(allow_none=True)
     late = fields.Boolean(allow_none=True)
-    overdue = fields.Boolean(metadata={"description": "not completed and the deadline passed"})
+    overdue = fields.Boolean(
+        metadata={"description": "the deadline passed and the work is not submitted or confirmed"}
+    )
+    supervised = fields.Integer(
+        allow_none=True,
+        metadata={"description": "the lead departments' phase: colleges it reported on"},
+    )
+    colleges = fields.Integer(allow_none=True)
 
 
 class ProgressPhaseSchema(Schema):
     phase_id = fields.String()
     phase_code = fields.String()
+    party = fields.String(metadata={"description": "units or lead_departments"})
     deadline = Date()
     deadline_passed = fields.Boolean()
-    completed = fields.Integer()
+    by_status = fields.Dict(keys=fields.String(), values=fields.Integer())
     total = fields.Integer()
     units = fields.List(fields.Nested(ProgressCellSchema))
 
@@ -132,7 +211,10 @@ class ProgressTaskSchema(Schema):
 
 class ProgressSummarySchema(Schema):
     cells = fields.Integer()
-    completed = fields.Integer()
+    not_submitted = fields.Integer()
+    submitted = fields.Integer()
+    confirmed = fields.Integer()
+    returned = fields.Integer()
     late = fields.Integer()
     overdue = fields.Integer()
 
@@ -186,30 +268,3 @@ class SupervisionQuerySchema(Schema):
     phase_id = fields.String(validate=ID)
     unit_code = fields.String(validate=CODE)
     author_unit = fields.String(validate=CODE)
-
-
-# -- year-end assessment ------------------------------------------------------------------
-class FlagCountsSchema(Schema):
-    open = fields.Integer()
-    explained = fields.Integer()
-    confirmed = fields.Integer()
-    withdrawn = fields.Integer()
-
-
-class AssessmentRowSchema(Schema):
-    unit_code = fields.String()
-    unit_name = fields.String()
-    kind = fields.String(allow_none=True)
-    supervision_average = fields.Float(allow_none=True)
-    supervision_count = fields.Integer()
-    flags = fields.Nested(FlagCountsSchema)
-    deduction = fields.Float()
-    score = fields.Float()
-
-
-class AssessmentSchema(Schema):
-    campaign_id = fields.String()
-    campaign_name = fields.String()
-    formula = fields.String()
-    generated_at = AwareDateTime()
-    units = fields.List(fields.Nested(AssessmentRowSchema))

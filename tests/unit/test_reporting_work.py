@@ -3,21 +3,17 @@ and the year-end assessment (SQLite, the 2021 seed campaign, a fixed clock)."""
 
 from __future__ import annotations
 
-import io
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
-from openpyxl import load_workbook
 from sqlalchemy import select
 
-from services.reporting import commands, domain, work
+from services.reporting import commands, work
 from services.reporting.api import work as work_api
 from services.reporting.models import (
     Campaign,
-    CampaignPhase,
     CampaignTask,
     Flag,
-    SupervisionReport,
 )
 from services.reporting.sweeps import TASKS, run_phase_sweep
 from shared.api import state
@@ -393,142 +389,3 @@ def test_supervision_reports_one_per_college_phase_and_department(client, app, c
     clock.moment = datetime(2022, 1, 30, 16, 0, tzinfo=UTC)  # locked from 01-31 00:00
     locked = client.put(one, json=change, headers=lead("BWC"))
     assert locked.status_code == 409 and "locked" in locked.get_json()["detail"]
-
-
-def test_the_assessment_formula():
-    assert domain.assess([], {}) == {
-        "supervision_average": None,
-        "supervision_count": 0,
-        "flags": {"open": 0, "explained": 0, "confirmed": 0, "withdrawn": 0},
-        "deduction": 0.0,
-        "score": 100.0,
-    }
-    counts = {"confirmed": 1, "open": 2, "explained": 1, "withdrawn": 4}
-    scored = domain.assess([80, 90], counts)
-    assert (scored["supervision_average"], scored["deduction"], scored["score"]) == (85, 10, 75)
-    assert domain.assess([60], {"confirmed": 20})["score"] == 0  # floored
-    assert domain.assess([90, 85, 88], {})["supervision_average"] == 87.67
-
-
-def add_report(session, campaign_id, phase_id, author, unit, score) -> None:
-    session.add(
-        SupervisionReport(
-            campaign_id=campaign_id,
-            phase_id=phase_id,
-            author_unit=author,
-            unit_code=unit,
-            findings="督查情况",
-            score=score,
-            version=1,
-            created_by=f"lead-{author}",
-        )
-    )
-
-
-def add_flags(session, campaign_id, unit, status, n) -> None:
-    for i in range(n):
-        session.add(
-            Flag(
-                cause_key=f"test:{campaign_id}:{unit}:{status}:{i}",
-                rule="overdue_hazard",
-                unit_code=unit,
-                campaign_id=campaign_id,
-                evidence={},
-                status=status,
-            )
-        )
-
-
-def test_assessment_combines_supervision_and_flags_and_exports(client, app, clock):
-    seed = Seed(app)
-    with session_of(app) as session:
-        other = commands.create_campaign(
-            session,
-            OFFICE,
-            {
-                "code": "OTHER",
-                "name": "另一次整治",
-                "starts_on": date(2022, 9, 1),
-                "ends_on": date(2022, 12, 31),
-                "phases": [{"code": "p", "name": "自查", "deadline": date(2022, 9, 30)}],
-                "tasks": [],
-                "reporting_dues": [],
-                "units": [{"unit_code": "EVIL", "name": "=1+1", "kind": "college"}],
-            },
-        )
-        cid, (_, p2, p3) = seed.campaign_id, seed.phases
-        add_report(session, cid, p3, "BWC", "JD", 80)
-        add_report(session, cid, p3, "JWC", "JD", 90)
-        add_report(session, cid, p2, "BWC", "XX", 70)
-        add_flags(session, cid, "JD", "confirmed", 1)
-        add_flags(session, cid, "JD", "open", 2)
-        add_flags(session, cid, "JD", "explained", 1)
-        add_flags(session, cid, "JD", "withdrawn", 3)
-        add_flags(session, cid, "CW", "confirmed", 1)
-        add_flags(session, cid, "MY", "confirmed", 25)
-        add_flags(session, other.id, "JD", "confirmed", 4)  # another campaign: not counted
-        other_phase = session.scalar(
-            select(CampaignPhase.id).where(CampaignPhase.campaign_id == other.id)
-        )
-        add_report(session, other.id, other_phase, "BWC", "EVIL", 40)
-        session.commit()
-
-    url = f"/campaigns/{cid}/assessment"
-    response = client.get(url, headers=LEADERSHIP)
-    assert response.status_code == 200, response.get_json()
-    body = response.get_json()
-    assert "5 × 问责记录（确认）" in body["formula"]
-    rows = {r["unit_code"]: r for r in body["units"]}
-    assert len(rows) == 14
-    jd = rows["JD"]
-    assert (jd["supervision_average"], jd["supervision_count"], jd["score"]) == (85.0, 2, 75.0)
-    assert jd["flags"] == {"open": 2, "explained": 1, "confirmed": 1, "withdrawn": 3}
-    assert (rows["XX"]["score"], rows["CW"]["score"], rows["MY"]["score"]) == (70, 95, 0)
-    assert rows["CW"]["supervision_average"] is None and rows["DZB"]["score"] == 100
-    scores = [r["score"] for r in body["units"]]
-    assert scores == sorted(scores, reverse=True)
-    assert [r["unit_code"] for r in body["units"]][-4:] == ["CW", "JD", "XX", "MY"]
-    assert body["units"][0]["unit_code"] == "BWC"  # 100, ties by code
-
-    mine = client.get(url, headers=bearer("unit_manager", unit="JD")).get_json()
-    assert [r["unit_code"] for r in mine["units"]] == ["JD"]
-
-    export = client.get(f"{url}.xlsx", headers=SO)
-    assert export.status_code == 200 and export.mimetype.endswith("spreadsheetml.sheet")
-    sheet = load_workbook(io.BytesIO(export.data)).active
-    assert sheet.title == "年终考核"
-    assert sheet["A2"].value == "生成时间：2021-11-12 10:00"
-    header = [c.value for c in sheet[3]]
-    assert header == [
-        "单位",
-        "督查平均分",
-        "督查次数",
-        "问责记录（确认）",
-        "问责记录（待处理）",
-        "问责记录（已说明）",
-        "考核得分",
-    ]
-    table = [list(r) for r in sheet.iter_rows(min_row=4, values_only=True)]
-    expected = [
-        [
-            r["unit_name"],
-            r["supervision_average"],
-            r["supervision_count"],
-            r["flags"]["confirmed"],
-            r["flags"]["open"],
-            r["flags"]["explained"],
-            r["score"],
-        ]
-        for r in body["units"]
-    ]
-    assert table == expected
-    assert ["机电工程学院", 85, 2, 1, 2, 1, 75] in table
-
-    evil = client.get(f"/campaigns/{other.id}/assessment.xlsx", headers=SO)
-    names = [
-        c for (c,) in load_workbook(io.BytesIO(evil.data)).active.iter_rows(min_row=4, max_col=1)
-    ]
-    # JD has flags in that campaign though it does not take part: they still count.
-    assert [c.value for c in names] == ["JD", "=1+1"]  # named by code: not in the grid
-    assert names[1].data_type == "s"  # kept as text, never a formula
-    assert client.get("/campaigns/nope/assessment", headers=SO).status_code == 404

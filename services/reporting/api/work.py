@@ -1,5 +1,5 @@
 """The campaign's own work: task ledgers and completions (工作台账), the progress matrix,
-supervision reports (督查报告) and the year-end assessment (年终考核)."""
+supervision reports (督查报告); the year-end assessment is in api/assessment.py."""
 
 from __future__ import annotations
 
@@ -8,9 +8,8 @@ from datetime import datetime
 from flask_smorest import Blueprint
 
 from services.reporting import work
+from services.reporting.domain import WorkStatus
 from services.reporting.work_schemas import (
-    AssessmentSchema,
-    CompletionCreateSchema,
     CompletionQuerySchema,
     CompletionSchema,
     LedgerEntryCreateSchema,
@@ -22,25 +21,27 @@ from services.reporting.work_schemas import (
     SupervisionQuerySchema,
     SupervisionReplaceSchema,
     SupervisionSchema,
+    WorkConfirmSchema,
+    WorkReturnSchema,
+    WorkSubmitSchema,
 )
 from shared import files
-from shared.api import file_response, if_match_version, read_session, state, transaction
+from shared.api import if_match_version, read_session, state, transaction
 from shared.auth import current_principal
 from shared.db import utcnow
 from shared.files import UploadSchema
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 ledger_blp = Blueprint(
-    "task_ledgers", __name__, url_prefix="/campaigns", description="工作台账 task work ledgers"
+    "task_ledgers",
+    __name__,
+    url_prefix="/campaigns",
+    description="工作台账 task work ledgers and each unit's phase work",
 )
 supervision_blp = Blueprint(
     "supervision", __name__, url_prefix="/campaigns", description="督查报告 supervision reports"
 )
-assessment_blp = Blueprint(
-    "assessment", __name__, url_prefix="/campaigns", description="年终考核 year-end assessment"
-)
-BLUEPRINTS = [ledger_blp, supervision_blp, assessment_blp]
+BLUEPRINTS = [ledger_blp, supervision_blp]
 
 
 def now() -> datetime:
@@ -66,8 +67,10 @@ TASK = "/<campaign_id>/tasks/<task_id>"
 @ledger_blp.arguments(LedgerEntryCreateSchema)
 @ledger_blp.response(201, LedgerEntrySchema)
 def add_ledger_entry(payload, campaign_id: str, task_id: str):
-    """A self-inspection item, an action taken or evidence (text, link, reference) — by
-    the task's lead departments or the security office."""
+    """A line of the task's ledger: a unit's own phase work (工作机构, 工作方案, 自查台账,
+    整改方案 …, by its manager, about itself, in a units' phase, until it is submitted), or
+    a self-inspection item, action or evidence by the task's lead departments or the
+    security office (text, link, reference)."""
     with transaction() as session:
         return work.add_ledger_entry(
             session, current_principal(), campaign_id, task_id, payload, now()
@@ -92,7 +95,7 @@ def list_ledger_entries(query, campaign_id: str, task_id: str, pagination_parame
 def upload_ledger_file(form, campaign_id: str, task_id: str, entry_id: str):
     """A file of the entry's evidence: a photo (JPEG, PNG, WebP, HEIC) or a PDF; 413 over
     the limit, 415 otherwise (nothing is stored). By the task's lead departments or the
-    security office."""
+    security office; by a unit's manager on an entry of its own phase work still open."""
     upload = files.Upload.received(form["file"], state().settings)
     with transaction() as session:
         return work.add_ledger_file(
@@ -117,14 +120,68 @@ def download_ledger_file(campaign_id: str, task_id: str, entry_id: str, file_id:
     return files.download(state().settings.files_dir, row.sha256, row.content_type, row.filename)
 
 
-@ledger_blp.route(f"{TASK}/completions", methods=["POST"])
-@ledger_blp.arguments(CompletionCreateSchema)
-@ledger_blp.response(201, CompletionSchema)
-def complete(payload, campaign_id: str, task_id: str):
-    """Mark the task done for a phase and a responsible unit (once; late ones are flagged)."""
+WORK = f"{TASK}/phases/<phase_id>/work/<unit_code>"
+
+
+@ledger_blp.route(f"{WORK}/submit", methods=["POST"])
+@ledger_blp.arguments(WorkSubmitSchema)
+@ledger_blp.response(200, CompletionSchema)
+def submit_work(payload, campaign_id: str, task_id: str, phase_id: str, unit_code: str):
+    """The unit marks its phase work on the task done (its ledger entries of the phase), or
+    submits it again after a return: by its manager, or the security office on its behalf.
+    409 if already submitted or confirmed; 422 in the lead departments' phase or with no
+    ledger entry yet. Not standing submitted at the phase deadline: late, and flagged."""
     with transaction() as session:
-        return work.complete(
-            session, current_principal(), campaign_id, task_id, payload, now(), _tz()
+        return work.submit_work(
+            session,
+            current_principal(),
+            campaign_id,
+            task_id,
+            phase_id,
+            unit_code,
+            payload,
+            now(),
+            _tz(),
+        )
+
+
+@ledger_blp.route(f"{WORK}/confirm", methods=["POST"])
+@ledger_blp.arguments(WorkConfirmSchema)
+@ledger_blp.response(200, CompletionSchema)
+def confirm_work(payload, campaign_id: str, task_id: str, phase_id: str, unit_code: str):
+    """A lead department of the task (not the unit itself) or the security office confirms
+    submitted work (409 otherwise)."""
+    with transaction() as session:
+        return work.decide_work(
+            session,
+            current_principal(),
+            campaign_id,
+            task_id,
+            phase_id,
+            unit_code,
+            WorkStatus.CONFIRMED,
+            payload,
+            now(),
+        )
+
+
+@ledger_blp.route(f"{WORK}/return", methods=["POST"])
+@ledger_blp.arguments(WorkReturnSchema)
+@ledger_blp.response(200, CompletionSchema)
+def return_work(payload, campaign_id: str, task_id: str, phase_id: str, unit_code: str):
+    """A lead department of the task (not the unit itself) or the security office sends
+    submitted work back with a reason (422 without one); the unit submits it again."""
+    with transaction() as session:
+        return work.decide_work(
+            session,
+            current_principal(),
+            campaign_id,
+            task_id,
+            phase_id,
+            unit_code,
+            WorkStatus.RETURNED,
+            payload,
+            now(),
         )
 
 
@@ -132,13 +189,15 @@ def complete(payload, campaign_id: str, task_id: str):
 @ledger_blp.arguments(CompletionQuerySchema, location="query")
 @ledger_blp.response(200, CompletionSchema(many=True))
 def list_completions(query, campaign_id: str, task_id: str):
+    """The units' phase work on the task with its status and steps (a unit sees its own)."""
     return work.list_completions(read_session(), current_principal(), campaign_id, task_id, query)
 
 
 @ledger_blp.route("/<campaign_id>/progress", methods=["GET"])
 @ledger_blp.response(200, ProgressSchema)
 def progress(campaign_id: str):
-    """Tasks × phases × units: completed or not, when, late or overdue."""
+    """Tasks × phases × the phase's party: each cell's status (未提交, 已提交, 已确认,
+    已退回), late or overdue; in the lead departments' phase their supervision reports."""
     return work.progress(read_session(), current_principal(), campaign_id, now(), _tz())
 
 
@@ -190,19 +249,3 @@ def replace_report(payload, campaign_id: str, report_id: str):
             _tz(),
         )
         return work.report_view(session, report), 200, {"ETag": f'"{report.version}"'}
-
-
-# -- year-end assessment ------------------------------------------------------------------
-@assessment_blp.route("/<campaign_id>/assessment", methods=["GET"])
-@assessment_blp.response(200, AssessmentSchema)
-def assessment(campaign_id: str):
-    """Each unit's score (formula in ``formula``), best first."""
-    return work.assessment(read_session(), current_principal(), campaign_id, now())
-
-
-@assessment_blp.route("/<campaign_id>/assessment.xlsx", methods=["GET"])
-@assessment_blp.response(200, content_type=XLSX)
-def assessment_xlsx(campaign_id: str):
-    """The same assessment as an .xlsx with Chinese headers."""
-    view = work.assessment(read_session(), current_principal(), campaign_id, now())
-    return file_response(work.assessment_xlsx(view, _tz()), XLSX, f"assessment-{campaign_id}.xlsx")

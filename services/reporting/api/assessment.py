@@ -1,0 +1,42 @@
+"""/campaigns/{id}/assessment: the year-end assessment (年终考核), every score with the
+deductions and supervision reports behind it, as JSON and .xlsx."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_smorest import Blueprint
+
+from services.reporting import assessment as use_case
+from services.reporting.schemas import AssessmentSchema
+from shared.api import file_response, read_session, state
+from shared.auth import current_principal
+from shared.db import utcnow
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+blp = Blueprint(
+    "assessment", __name__, url_prefix="/campaigns", description="年终考核 year-end assessment"
+)
+
+
+def now() -> datetime:
+    """The clock of these endpoints (a seam for tests)."""
+    return utcnow()
+
+
+@blp.route("/<campaign_id>/assessment", methods=["GET"])
+@blp.response(200, AssessmentSchema)
+def assessment(campaign_id: str):
+    """Each unit's score, best first: the campaign's rules (``rules``, in words in
+    ``formula``), per phase the supervision average or 未督查, every deduction with its flag."""
+    return use_case.assessment(read_session(), current_principal(), campaign_id, now())
+
+
+@blp.route("/<campaign_id>/assessment.xlsx", methods=["GET"])
+@blp.response(200, content_type=XLSX)
+def assessment_xlsx(campaign_id: str):
+    """The same assessment as an .xlsx: scores, deductions (扣分明细), rules (考核办法)."""
+    view = use_case.assessment(read_session(), current_principal(), campaign_id, now())
+    tz = state().settings.campus_timezone
+    return file_response(use_case.assessment_xlsx(view, tz), XLSX, f"assessment-{campaign_id}.xlsx")
