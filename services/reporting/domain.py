@@ -286,7 +286,7 @@ def work_step_refused(current: str, step: WorkStatus) -> str | None:
         return None
     label = WORK_STATUS_LABELS[WorkStatus(current)]
     if step == WorkStatus.SUBMITTED:
-        return f"the work is already {current} ({label}); it can be submitted again only if returned"
+        return f"the work is already {current} ({label}); only returned work is submitted again"
     return f"the work is {current} ({label}); only submitted work can be confirmed or returned"
 
 
