@@ -1,23 +1,50 @@
 """Words every service shares: hazard categories (the plan's focus areas), their
-sub-categories, and the lead departments (牵头部门) responsible for them."""
+sub-categories, and the lead departments (牵头部门).
+
+Which departments lead a category is campaign data, not code: each campaign lists its
+categories with their lead units (reporting's ``campaign.categories_published``), and the
+hazard ledger follows the newest campaign published. ``DEFAULT_LEADS`` below is only the
+fallback for a category no campaign has named yet (a fresh install before the seed
+campaign is loaded); the campaign's data always wins over it."""
 
 from __future__ import annotations
 
-# Categories follow the plan's focus areas (整治重点): code -> (Chinese label, lead dept).
-CATEGORIES: dict[str, tuple[str, str]] = {
-    "responsibility": ("责任落实", "DZB"),
-    "grid": ("网格管理", "BWC"),
-    "prevention": ("安全防控", "BWC"),
-    "public_security": ("治安安全", "BWC"),
-    "crime_prevention": ("涉校违法犯罪防范", "BWC"),
-    "education": ("安全教育和心理健康教育", "XGC"),
-    "fire": ("消防安全", "BWC"),
-    "traffic": ("通勤车及交通安全", "HQC"),
-    "food": ("食品安全", "HQC"),
-    "lab_chemicals": ("实验实训室危化品", "JWC"),
-    "special_equipment": ("特种设备", "JWC"),
-    "construction": ("建筑与施工安全", "HQC"),
-    "political": ("政治安全", "XCB"),
+# Categories follow the plan's focus areas (整治重点): code -> Chinese label. These codes
+# are what hazards, checklists and risk points are filed under; a campaign names the
+# leads of each of them.
+CATEGORIES: dict[str, str] = {
+    "responsibility": "责任落实",
+    "grid": "网格管理",
+    "prevention": "安全防控",
+    "public_security": "治安安全",
+    "crime_prevention": "涉校违法犯罪防范",
+    "education": "安全教育和心理健康教育",
+    "fire": "消防安全",
+    "traffic": "通勤车及交通安全",
+    "food": "食品安全",
+    "lab_chemicals": "实验实训室危化品",
+    "special_equipment": "特种设备",
+    "construction": "建筑与施工安全",
+    "political": "政治安全",
+}
+# Default lead departments per category, first one first (it is also kept as a hazard's
+# single ``lead_department``). Only used until a campaign publishes its own leads; they
+# follow the 2021 plan's table, where tasks 一, 五, 六 and 八 have co-leads. 九 (食品) names
+# no lead, so the department that answers for it (后勤管理处) leads it.
+DEFAULT_LEADS: dict[str, tuple[str, ...]] = {
+    "responsibility": ("DZB", "BWC"),
+    "grid": ("BWC",),
+    "prevention": ("BWC",),
+    "public_security": ("BWC",),
+    "crime_prevention": ("BWC", "XGC"),
+    "education": ("XGC", "BWC"),
+    "fire": ("BWC",),
+    "traffic": ("HQC", "DZB", "BWC"),
+    "food": ("HQC",),
+    "lab_chemicals": ("JWC",),
+    "special_equipment": ("JWC",),
+    "construction": ("HQC",),
+    "political": ("XCB",),
 }
 # Sub-categories: what each focus task of the plan (三、整治重点) names as its points — the
 # places, links or matters it says to check. code -> {sub-category code: Chinese label}.
@@ -160,7 +187,7 @@ LEAD_DEPARTMENTS = {
 
 
 def category_label(code: str) -> str:
-    return CATEGORIES.get(code, (code, ""))[0]
+    return CATEGORIES.get(code, code)
 
 
 def subcategory_label(category: str, subcategory: str | None) -> str | None:
@@ -174,5 +201,11 @@ def is_subcategory_of(category: str, subcategory: str) -> bool:
     return subcategory in SUBCATEGORIES.get(category, {})
 
 
-def lead_department(category: str) -> str:
-    return CATEGORIES[category][1]
+def default_leads(category: str) -> list[str]:
+    """The built-in leads of ``category``: only a fallback while no campaign names them."""
+    return list(DEFAULT_LEADS.get(category, ()))
+
+
+def default_led_categories(unit_code: str) -> list[str]:
+    """The categories ``unit_code`` leads by default (no campaign has named their leads)."""
+    return [code for code, leads in DEFAULT_LEADS.items() if unit_code in leads]

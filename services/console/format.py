@@ -28,7 +28,7 @@ GRID_ROLE_LABELS = {
     "safety_officer": "网格安全员",
     "responsible": "网格责任人",
 }
-CATEGORY_LABELS = {code: label for code, (label, _) in CATEGORIES.items()}
+CATEGORY_LABELS = dict(CATEGORIES)
 STATUS_OPTIONS = {str(k): v for k, v in STATUS_LABELS.items()}
 SEVERITY_OPTIONS = {str(k): v for k, v in SEVERITY_LABELS.items()}
 FLAG_RULE_LABELS = {

@@ -14,7 +14,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from services.hazards import domain
+from services.hazards import domain, leads
 from services.hazards.domain import Action, Status
 from services.hazards.models import (
     ExtensionRequest,
@@ -51,10 +51,11 @@ class UnknownCell(DomainError):
 
 # -- visibility ---------------------------------------------------------------------------
 def can_see(principal: Principal, hazard: Hazard) -> bool:
-    """Security office and leadership: all; lead departments: their categories; units: theirs."""
+    """Security office and leadership: all; every lead department of the hazard (co-leads
+    included): its hazards in any unit; units: theirs. SQL twin: api.hazards.visible_to."""
     if principal.can_access_unit(hazard.unit_code):
         return True
-    return LEAD_DEPARTMENT in principal.roles and principal.unit == hazard.lead_department
+    return LEAD_DEPARTMENT in principal.roles and principal.unit in hazard.lead_departments
 
 
 def require_visible(principal: Principal, hazard: Hazard) -> None:
@@ -69,7 +70,7 @@ def require_actor(principal: Principal, hazard: Hazard, action: Action) -> None:
         return
     if principal.roles & roles & {UNIT_MANAGER, GRID_STAFF} and principal.unit == hazard.unit_code:
         return
-    if LEAD_DEPARTMENT in roles & principal.roles and principal.unit == hazard.lead_department:
+    if LEAD_DEPARTMENT in roles & principal.roles and principal.unit in hazard.lead_departments:
         return
     raise Forbidden(f"{action.value} needs one of the roles {', '.join(sorted(roles))} in scope")
 
@@ -116,6 +117,7 @@ def hazard_state(hazard: Hazard) -> dict[str, Any]:
         "category": hazard.category,
         "subcategory": hazard.subcategory,
         "lead_department": hazard.lead_department,
+        "lead_departments": hazard.lead_departments,
         "severity": hazard.severity,
         "status": hazard.status,
         "found_at": hazard.found_at,
@@ -301,6 +303,7 @@ def create_hazard(
         cell_id is None or cell_id not in cells_held_by(session, principal.sub, found_day)
     ):
         raise Forbidden("grid staff report hazards in the cells they are responsible for")
+    lead_units = leads.leads_of(session, category)  # the campaign's co-leads, first first
     hazard = Hazard(
         id=str(uuid.uuid4()),  # known now: the rows below refer to it, written in one flush
         number=pending_number(),
@@ -308,7 +311,8 @@ def create_hazard(
         cell_id=cell_id,
         category=category,
         subcategory=subcategory,
-        lead_department=domain.lead_department(category),
+        lead_department=lead_units[0],
+        leads=leads.hazard_leads(lead_units),
         severity=str(severity),
         status=Status.DISCOVERED,
         description=description,

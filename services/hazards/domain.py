@@ -107,7 +107,7 @@ ACTION_EVENTS: dict[Action, str] = {
 }
 
 CATEGORIES, LEAD_DEPARTMENTS = vocabulary.CATEGORIES, vocabulary.LEAD_DEPARTMENTS
-category_label, lead_department = vocabulary.category_label, vocabulary.lead_department
+category_label = vocabulary.category_label  # leads: services.hazards.leads (campaign data)
 SUBCATEGORIES, subcategory_label = vocabulary.SUBCATEGORIES, vocabulary.subcategory_label
 ALL_SUBCATEGORIES = vocabulary.ALL_SUBCATEGORIES
 

@@ -70,6 +70,11 @@ def department_label(code: str | None) -> str:
     return LEAD_DEPARTMENTS.get(code, code) if code else ""
 
 
+def lead_departments_label(hazard: Hazard) -> str:
+    """Every lead department of the hazard (co-leads joined with 、), first lead first."""
+    return "、".join(department_label(code) for code in hazard.lead_departments)
+
+
 def place_label(hazard: Hazard, cell_names: Mapping[str, str] | None = None) -> str:
     """The grid cell (its name when known, else its id) and the free-text location."""
     parts = []
@@ -218,7 +223,7 @@ def ledger_xlsx(
         values += [
             _xlsx_time(hazard.found_at, campus_tz),
             clean_text(responsible_label(hazard)),
-            department_label(hazard.lead_department),
+            lead_departments_label(hazard),
             hazard.deadline,  # a date cell
             clean_text(hazard.measures),
             hazard.reopen_count or 0,
@@ -312,7 +317,7 @@ def _basic_rows(
         [("单位", unit_label(hazard, unit_names)), ("网格/场所", place_label(hazard, cell_names))],
         [
             ("隐患类别", category_label(hazard.category)),
-            ("牵头部门", department_label(hazard.lead_department)),
+            ("牵头部门", lead_departments_label(hazard)),
         ],
         [("发现人", _finder(hazard, transitions)), ("发现时间", _time(hazard.found_at, campus_tz))],
         [("隐患描述", hazard.description)],

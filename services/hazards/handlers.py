@@ -1,5 +1,6 @@
-"""Events the hazard ledger consumes: the grid (routing and responsibility) and problems
-found in drills, each of which opens a hazard exactly once."""
+"""Events the hazard ledger consumes: the grid (routing and responsibility), problems
+found in drills, each of which opens a hazard exactly once, and the campaign's categories
+with their lead departments (who sees and accepts the hazards filed under each)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services.hazards import SERVICE, commands, domain
+from services.hazards import SERVICE, commands, domain, leads
 from services.hazards.models import Hazard
 from shared.config import load_settings
 from shared.events import Envelope
@@ -54,7 +55,14 @@ def open_hazard_for_drill_problem(session: Session, event: Envelope) -> None:
     )
 
 
+def take_category_leads(session: Session, event: Envelope) -> None:
+    """A campaign published its categories and their leads: the newest campaign decides
+    the leads of new hazards (a re-delivered or older announcement changes nothing)."""
+    leads.take_published(session, event.data, event.sequence)
+
+
 EVENT_HANDLERS: dict[str, Handler] = {
     **GRID_EVENT_HANDLERS,
     "drill.problem_found": open_hazard_for_drill_problem,
+    "campaign.categories_published": take_category_leads,
 }

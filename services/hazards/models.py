@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -15,7 +16,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from shared.db import UTCDateTime, new_metadata, utcnow
 from shared.files import StoredFileColumns
@@ -75,6 +76,17 @@ class Hazard(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     __table_args__ = (UniqueConstraint("source", "source_ref", name="uq_hazards_source_ref"),)
+
+    # Every lead department of the category when the hazard was found (the campaign's
+    # co-leads, services.hazards.leads); ``lead_department`` above stays the first of them.
+    leads: Mapped[list[HazardLead]] = relationship(
+        order_by="HazardLead.position", lazy="selectin", cascade="all, delete-orphan"
+    )
+
+    @property
+    def lead_departments(self) -> list[str]:
+        """The lead departments; a hazard written before co-leads has only its one."""
+        return [lead.unit_code for lead in self.leads] or [self.lead_department]
 
 
 class HazardTransition(Base):
@@ -267,6 +279,43 @@ class EquipmentInspection(Base):
     note: Mapped[str | None] = mapped_column(Text)
     recorded_by: Mapped[str] = mapped_column(String(64))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+# -- lead departments of categories, from the campaign (rule: the campaign's data wins) -----
+class LeadCampaign(Base):
+    """A campaign whose categories reached us (``campaign.categories_published``); the
+    newest one (by start date) decides the leads in ``category_leads``."""
+
+    __tablename__ = "lead_campaigns"
+
+    campaign_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    code: Mapped[str] = mapped_column(String(64))
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    categories: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    last_sequence: Mapped[int] = mapped_column(Integer)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class CategoryLead(Base):
+    """One lead department of one category, as the newest published campaign names it."""
+
+    __tablename__ = "category_leads"
+
+    category: Mapped[str] = mapped_column(String(32), primary_key=True)
+    unit_code: Mapped[str] = mapped_column(String(32), primary_key=True, index=True)
+    position: Mapped[int] = mapped_column(Integer)  # 0 = the first lead
+    campaign_id: Mapped[str] = mapped_column(String(36))
+
+
+class HazardLead(Base):
+    """One of a hazard's lead departments (who sees, accepts and reports on it)."""
+
+    __tablename__ = "hazard_leads"
+
+    hazard_id: Mapped[str] = mapped_column(ForeignKey("hazards.id"), primary_key=True)
+    unit_code: Mapped[str] = mapped_column(String(32), primary_key=True, index=True)
+    position: Mapped[int] = mapped_column(Integer)
 
 
 # The tables this service's migrations create (checked against them in tests/contract):

@@ -18,10 +18,10 @@ from datetime import date, datetime, timedelta
 from importlib import resources
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, false, func, or_, select
+from sqlalchemy import ColumnElement, Select, false, func, literal, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.hazards import commands, domain
+from services.hazards import commands, leads
 from services.hazards import register_rules as rules
 from services.hazards.models import (
     ChecklistTemplate,
@@ -66,31 +66,33 @@ def require_writer(principal: Principal, unit_code: str | None) -> None:
     raise Forbidden(f"changing unit {unit_code!r} needs the security office or that unit's manager")
 
 
-def led_categories(principal: Principal) -> set[str]:
+def led_categories(session: Session, principal: Principal) -> set[str]:
+    """The categories the caller leads, as the newest campaign names them (co-leads too)."""
     if LEAD_DEPARTMENT not in principal.roles:
         return set()
-    return {code for code, (_, dept) in domain.CATEGORIES.items() if dept == principal.unit}
+    return leads.led_categories(session, principal.unit)
 
 
-def can_read(principal: Principal, unit_code: str, category: str) -> bool:
-    return principal.can_access_unit(unit_code) or category in led_categories(principal)
+def can_read(session: Session, principal: Principal, unit_code: str, category: str) -> bool:
+    return principal.can_access_unit(unit_code) or category in led_categories(session, principal)
 
 
-def require_reader(principal: Principal, unit_code: str, category: str, what: str) -> None:
-    if not can_read(principal, unit_code, category):
+def require_reader(
+    session: Session, principal: Principal, unit_code: str, category: str, what: str
+) -> None:
+    if not can_read(session, principal, unit_code, category):
         raise Forbidden(f"{what} belongs to unit {unit_code!r}, outside your scope")
 
 
 def visible(
     stmt: Select, principal: Principal, unit_col: ColumnElement, category_col: ColumnElement
 ) -> Select:
-    """Restrict a list query to what ``can_read`` allows."""
+    """Restrict a list query to what ``can_read`` allows (the leads read in SQL)."""
     if principal.is_global:
         return stmt
     conditions = [unit_col == principal.unit] if principal.unit else []
-    led = led_categories(principal)
-    if led:
-        conditions.append(category_col.in_(sorted(led)))
+    if LEAD_DEPARTMENT in principal.roles:
+        conditions.append(leads.led_category_condition(principal.unit, category_col))
     return stmt.where(or_(*conditions) if conditions else false())
 
 
@@ -166,7 +168,7 @@ def create_risk(session: Session, principal: Principal, **fields: Any) -> RiskPo
 
 def get_risk(session: Session, principal: Principal, risk_id: str, lock: bool = False) -> RiskPoint:
     risk = _get(session, RiskPoint, risk_id, "risk point", lock)
-    require_reader(principal, risk.unit_code, risk.category, f"risk point {risk_id}")
+    require_reader(session, principal, risk.unit_code, risk.category, f"risk point {risk_id}")
     return risk
 
 
@@ -240,7 +242,7 @@ def risk_summary(
 ) -> list[dict[str, Any]]:
     """Risk points by colour per unit (units without any still listed for global roles)."""
     if unit_code is not None and not (
-        principal.can_access_unit(unit_code) or led_categories(principal)
+        principal.can_access_unit(unit_code) or led_categories(session, principal)
     ):
         raise Forbidden(f"unit {unit_code!r} is outside your scope")
     stmt = visible(
@@ -274,15 +276,15 @@ def risk_summary(
 
 
 # -- checklists (检查表) --------------------------------------------------------------------
-def require_checklist_editor(principal: Principal, category: str) -> None:
-    """College-wide data: the security office, or the lead department of the category."""
-    if SECURITY_OFFICE in principal.roles or category in led_categories(principal):
+def require_checklist_editor(session: Session, principal: Principal, category: str) -> None:
+    """College-wide data: the security office, or a lead department of the category."""
+    if SECURITY_OFFICE in principal.roles or category in led_categories(session, principal):
         return
     raise Forbidden("checklists are edited by the security office or the category's lead dept")
 
 
 def create_checklist(session: Session, principal: Principal, **fields: Any) -> ChecklistTemplate:
-    require_checklist_editor(principal, fields["category"])
+    require_checklist_editor(session, principal, fields["category"])
     if session.scalar(select(ChecklistTemplate.id).where(ChecklistTemplate.code == fields["code"])):
         raise AlreadyExists(
             f"checklist {fields['code']} already exists",
@@ -307,7 +309,7 @@ def update_checklist(
 ) -> ChecklistTemplate:
     """Edit a template; past inspections keep the items they were checked against."""
     template = get_checklist(session, template_id, lock=True)
-    require_checklist_editor(principal, template.category)
+    require_checklist_editor(session, principal, template.category)
     check_version(template, if_match, "checklist")
     if _apply(template, changes):
         template.version += 1
@@ -455,7 +457,7 @@ def record_inspection(
 def get_inspection(session: Session, principal: Principal, inspection_id: str) -> Inspection:
     inspection = _get(session, Inspection, inspection_id, "inspection")
     require_reader(
-        principal, inspection.unit_code, inspection.category, f"inspection {inspection_id}"
+        session, principal, inspection.unit_code, inspection.category, f"inspection {inspection_id}"
     )
     return inspection
 
@@ -563,7 +565,9 @@ def get_equipment(
     session: Session, principal: Principal, equipment_id: str, lock: bool = False
 ) -> SpecialEquipment:
     equipment = _get(session, SpecialEquipment, equipment_id, "equipment", lock)
-    require_reader(principal, equipment.unit_code, EQUIPMENT_CATEGORY, f"equipment {equipment_id}")
+    require_reader(
+        session, principal, equipment.unit_code, EQUIPMENT_CATEGORY, f"equipment {equipment_id}"
+    )
     return equipment
 
 
@@ -630,8 +634,13 @@ def record_periodic_inspection(
 
 def equipment_query(principal: Principal, filters: Mapping[str, Any], today: date) -> Select:
     stmt = select(SpecialEquipment)
-    if not principal.is_global and EQUIPMENT_CATEGORY not in led_categories(principal):
-        stmt = stmt.where(SpecialEquipment.unit_code == principal.unit)
+    if not principal.is_global:
+        led = (
+            leads.led_category_condition(principal.unit, literal(EQUIPMENT_CATEGORY))
+            if LEAD_DEPARTMENT in principal.roles
+            else false()
+        )
+        stmt = stmt.where(or_(SpecialEquipment.unit_code == principal.unit, led))
     for key in ("unit_code", "cell_id", "kind", "status"):
         if filters.get(key):
             stmt = stmt.where(getattr(SpecialEquipment, key) == filters[key])

@@ -125,6 +125,13 @@ class HazardSchema(Schema):
     subcategory_label = fields.Function(lambda h: subcategory_label(h.category, h.subcategory))
     lead_department = fields.String()
     lead_department_name = fields.Function(lambda h: LEAD_DEPARTMENTS.get(h.lead_department))
+    lead_departments = fields.List(
+        fields.String(),
+        metadata={"description": "every lead department (co-leads); the first is lead_department"},
+    )
+    lead_department_names = fields.Function(
+        lambda h: [LEAD_DEPARTMENTS.get(code, code) for code in h.lead_departments]
+    )
     severity = fields.String()
     severity_label = fields.Function(lambda h: SEVERITY_LABELS[Severity(h.severity)])
     status = fields.String()

@@ -48,6 +48,14 @@ class HazardStateV1(_Strict):
         load_default=None, allow_none=True, validate=validate.Length(min=1, max=32)
     )
     lead_department = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    # Every lead department of the category, first = lead_department (co-leads); optional,
+    # so older events validate: consumers read None as [lead_department].
+    lead_departments = fields.List(
+        fields.String(validate=validate.Length(min=1, max=32)),
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(min=1),
+    )
     severity = fields.String(required=True, validate=validate.OneOf(SEVERITIES))
     status = fields.String(required=True, validate=validate.OneOf(HAZARD_STATUSES))
     found_at = fields.AwareDateTime(required=True, format="iso")
@@ -158,6 +166,34 @@ class AssignmentChangedV1(_Strict):
     effective_to = fields.Date(required=True, allow_none=True)
 
 
+class CategoryLeadsV1(_Strict):
+    """A hazard category of a campaign and the departments that lead it (co-leads)."""
+
+    code = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    label = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    task_number = fields.String(
+        load_default=None, allow_none=True, validate=validate.Length(min=1, max=8)
+    )
+    lead_units = fields.List(
+        fields.String(validate=validate.Length(min=1, max=32)),
+        required=True,
+        validate=validate.Length(min=1),
+    )
+
+
+class CampaignCategoriesPublishedV1(_Strict):
+    """A campaign's categories and their lead departments (reporting service); the
+    hazard ledger follows the newest campaign's (by starts_on)."""
+
+    campaign_id = fields.String(required=True, validate=validate.Length(min=1, max=36))
+    code = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    starts_on = fields.Date(required=True)
+    ends_on = fields.Date(required=True)
+    categories = fields.List(
+        fields.Nested(CategoryLeadsV1), required=True, validate=validate.Length(min=1)
+    )
+
+
 CATALOG: dict[tuple[str, int], type[Schema]] = {
     **{(event_type, 1): HazardStateV1 for event_type in HAZARD_EVENT_TYPES},
     ("drill.problem_found", 1): DrillProblemFoundV1,
@@ -168,6 +204,7 @@ CATALOG: dict[tuple[str, int], type[Schema]] = {
     ("unit.changed", 1): UnitChangedV1,
     ("cell.changed", 1): CellChangedV1,
     ("assignment.changed", 1): AssignmentChangedV1,
+    ("campaign.categories_published", 1): CampaignCategoriesPublishedV1,
 }
 
 _INSTANCES: dict[tuple[str, int], Schema] = {key: cls() for key, cls in CATALOG.items()}

@@ -10,7 +10,7 @@ from flask_smorest import Blueprint
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import func, or_, select
 
-from services.hazards import attachments, commands, domain, exports
+from services.hazards import attachments, commands, domain, exports, leads
 from services.hazards.domain import Action
 from services.hazards.models import Attachment, ExtensionRequest, Hazard, HazardTransition
 from services.hazards.schemas import (
@@ -66,11 +66,12 @@ def create_hazard(payload):
 
 
 def visible_to(stmt, principal: Principal):
+    """SQL twin of commands.can_see: one's unit, or any hazard one is a lead of."""
     if principal.is_global:
         return stmt
     conditions = [Hazard.unit_code == principal.unit]
     if LEAD_DEPARTMENT in principal.roles:
-        conditions.append(Hazard.lead_department == principal.unit)
+        conditions.append(leads.hazard_led_by(principal.unit))
     return stmt.where(or_(*conditions))
 
 

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from services.reporting import commands, tables
 from services.reporting.models import (
     Campaign,
+    CampaignCategory,
     CampaignPhase,
     CampaignTask,
     CampaignUnit,
@@ -47,6 +48,7 @@ def campaign_view(session, campaign: Campaign) -> dict:
         "tasks": rows(CampaignTask, CampaignTask.position),
         "reporting_dues": rows(ReportingDue, ReportingDue.due_on),
         "units": rows(CampaignUnit, CampaignUnit.unit_code),
+        "categories": rows(CampaignCategory, CampaignCategory.position),
     }
 
 

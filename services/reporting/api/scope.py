@@ -8,15 +8,17 @@ unit-scoped role and no unit are already refused at authentication).
 
 from __future__ import annotations
 
+from services.reporting import commands
+from shared.api import read_session
 from shared.auth import LEAD_DEPARTMENT, Principal
 from shared.errors import Forbidden
-from shared.vocabulary import CATEGORIES
 
 
 def led_categories(principal: Principal) -> list[str]:
+    """The categories the caller leads (co-leads too), from the newest campaign's data."""
     if LEAD_DEPARTMENT not in principal.roles or not principal.unit:
         return []
-    return [code for code, (_, lead) in CATEGORIES.items() if lead == principal.unit]
+    return commands.led_categories(read_session(), principal.unit)
 
 
 def own_unit(principal: Principal) -> str:
