@@ -7,14 +7,17 @@ rectification rate (整改率) and average days to close.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 
-from sqlalchemy import Float, cast, func, select
+from sqlalchemy import Float, case, cast, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
 from services.reporting import domain
 from services.reporting.models import ActivityProjection, CampaignUnit, HazardProjection
+from shared.db import UTCDateTime
+from shared.timeutil import campus_time
 
 DIMENSIONS = {
     "unit": HazardProjection.unit_code,
@@ -155,4 +158,218 @@ def education_coverage(session: Session, campaign_id: str | None, f: Filters) ->
             "by_kind": counts.get(u, {}),
         }
         for u in sorted(units)
+    ]
+
+
+# -- periods: carried over, found, closed, left open (the province's table, 月汇总) ----------
+# A period's numbers are read from two moments of each hazard: when it was found and when it
+# was closed. "Closed" (整改) is the close-out time the projection holds (销号, ``closed_at``);
+# the projection keeps no earlier time of acceptance, so a hazard accepted but not yet closed
+# out is still open here. A close-out stamped before the finding (clock skew) counts at the
+# finding, so no hazard is ever closed before it was found and every period reconciles:
+# open at start + found − closed = open at end.
+CLOSED_BASIS = "closed_at"
+PERIOD_MEASURES = (
+    "open_at_start",  # 期初未整改: found before the period, not closed before it
+    "found",  # 本期发现
+    "closed_in_period",  # 本期整改
+    "open_at_end",  # 期末未整改
+    "cumulative_found",  # 累计发现: since the start (the campaign's, or ever)
+    "cumulative_closed",  # 累计整改
+    "overdue_at_end",  # open at the end and past its (current) deadline
+    "major",  # found in the period and major
+)
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date  # campus dates, inclusive
+    end: date
+    since: date | None = None  # count hazards found from this day on (None: all of them)
+
+
+def fixed_moment():
+    """The moment a hazard counts as closed: its close-out, never before its finding."""
+    p = HazardProjection
+    return type_coerce(
+        case((p.closed_at < p.found_at, p.found_at), else_=p.closed_at), UTCDateTime()
+    )
+
+
+def period_measures(
+    session: Session,
+    tz: str,
+    period: Period,
+    unit_code: str | None = None,
+    categories: list[str] | None = None,
+) -> dict[tuple[str, str], dict[str, int]]:
+    """The period's measures per (unit, category), from one scan of the projection."""
+    p = HazardProjection
+    start, end = domain.start_of_day(period.start, tz), domain.end_of_day(period.end, tz)
+    closed = fixed_moment()
+    open_at_end = or_(closed.is_(None), closed >= end)
+    stmt = (
+        select(
+            p.unit_code.label("unit"),
+            p.category.label("category"),
+            func.count()
+            .filter(p.found_at < start, or_(closed.is_(None), closed >= start))
+            .label("open_at_start"),
+            func.count().filter(p.found_at >= start).label("found"),
+            func.count().filter(closed >= start, closed < end).label("closed_in_period"),
+            func.count().filter(open_at_end).label("open_at_end"),
+            func.count().label("cumulative_found"),
+            func.count().filter(closed < end).label("cumulative_closed"),
+            func.count().filter(open_at_end, p.deadline <= period.end).label("overdue_at_end"),
+            func.count().filter(p.found_at >= start, p.severity == "major").label("major"),
+        )
+        .where(p.found_at < end)
+        .group_by(p.unit_code, p.category)
+    )
+    if period.since is not None:
+        since = min(period.since, period.start)
+        stmt = stmt.where(p.found_at >= domain.start_of_day(since, tz))
+    if unit_code:
+        stmt = stmt.where(p.unit_code == unit_code)
+    if categories is not None:
+        stmt = stmt.where(p.category.in_(categories))
+    return {
+        (r.unit, r.category): {m: int(getattr(r, m)) for m in PERIOD_MEASURES}
+        for r in session.execute(stmt)
+    }
+
+
+def period_totals(rows: list[dict]) -> dict:
+    """Rows added up, with the cumulative rectification rate (累计整改率) of the sums."""
+    sums = {m: sum(r.get(m, 0) for r in rows) for m in PERIOD_MEASURES}
+    return {
+        **sums,
+        "cumulative_rate": domain.rate(sums["cumulative_closed"], sums["cumulative_found"]),
+    }
+
+
+def period_row(key: str, measures: dict[str, int] | None) -> dict:
+    values = measures or dict.fromkeys(PERIOD_MEASURES, 0)
+    return {"key": key, **period_totals([values])}
+
+
+def period_report(
+    session: Session,
+    tz: str,
+    period: Period,
+    names: dict[str, str],
+    listed: Iterable[str] = (),
+    unit_code: str | None = None,
+    categories: list[str] | None = None,
+) -> dict:
+    """The period per unit (by category, with the unit's total), by category and in total.
+    ``listed``: units shown even without a hazard (a campaign's); ``names``: code → name."""
+    measures = period_measures(session, tz, period, unit_code, categories)
+    codes = {u for u, _ in measures} | ({unit_code} if unit_code else set(listed))
+    by_unit = []
+    for code in sorted(codes):
+        rows = [period_row(c, m) for (u, c), m in sorted(measures.items()) if u == code]
+        by_unit.append(
+            {
+                "unit_code": code,
+                "unit_name": names.get(code, code),
+                "rows": rows,
+                "totals": period_totals(rows),
+            }
+        )
+    categories_seen = sorted({c for _, c in measures})
+    by_category = [
+        period_row(c, period_totals([m for (_, k), m in measures.items() if k == c]))
+        for c in categories_seen
+    ]
+    return {
+        "period_start": period.start,
+        "period_end": period.end,
+        "since": period.since,
+        "closed_basis": CLOSED_BASIS,
+        "units": by_unit,
+        "by_category": by_category,
+        "totals": period_totals(by_category),
+    }
+
+
+# -- 周整改: what is due or late in a week, per unit ------------------------------------------
+def due_or_late(
+    session: Session,
+    tz: str,
+    week_start: date,
+    week_end: date,
+    now: datetime,
+    unit_code: str | None = None,
+    categories: list[str] | None = None,
+) -> dict:
+    """Hazards with a deadline in the week or before it that were still open at the list's
+    moment: now, or the end of the week once it is over (a past week's list stays as it
+    was then). Each is "due" (deadline not yet passed at that moment) or "overdue" (with
+    the campus days since its deadline), by the same "closed" as the period table."""
+    p = HazardProjection
+    as_of = min(now, domain.end_of_day(week_end, tz)).astimezone(UTC)
+    as_of_day = campus_time(as_of, tz).date()
+    closed = fixed_moment()
+    stmt = (
+        select(p)
+        .where(
+            p.deadline.is_not(None),
+            p.deadline <= week_end,
+            p.found_at < as_of,
+            or_(closed.is_(None), closed >= as_of),
+        )
+        .order_by(p.unit_code, p.deadline, p.number)
+    )
+    if unit_code:
+        stmt = stmt.where(p.unit_code == unit_code)
+    if categories is not None:
+        stmt = stmt.where(p.category.in_(categories))
+    units: dict[str, list[dict]] = {}
+    for hazard in session.scalars(stmt):
+        late = domain.days_overdue(hazard.deadline, as_of_day)
+        units.setdefault(hazard.unit_code, []).append(
+            {
+                "hazard_id": hazard.hazard_id,
+                "number": hazard.number,
+                "unit_code": hazard.unit_code,
+                "category": hazard.category,
+                "severity": hazard.severity,
+                "status": hazard.status,
+                "found_at": hazard.found_at,
+                "deadline": hazard.deadline,
+                "state": "overdue" if late else "due",
+                "days_overdue": late,
+                "responsible_person_name": hazard.responsible_person_name,
+            }
+        )
+    return {
+        "week_start": week_start,
+        "week_end": week_end,
+        "as_of": as_of,
+        "closed_basis": CLOSED_BASIS,
+        "units": [
+            {
+                "unit_code": code,
+                "due": sum(i["state"] == "due" for i in items),
+                "overdue": sum(i["state"] == "overdue" for i in items),
+                "items": items,
+            }
+            for code, items in units.items()
+        ],
+    }
+
+
+def with_period(rows: list[dict], measures: dict[str, dict[str, int]]) -> list[dict]:
+    """Rows of ``aggregate`` (by category) with each category's period measures; a category
+    with hazards carried over but none found in the period gets a row of its own."""
+    by_key = {r["key"]: r for r in rows}
+    blank = {
+        **dict.fromkeys((*MEASURES, "closed"), 0),
+        "rectification_rate": None,
+        "average_days_to_close": None,
+    }
+    return [
+        {**by_key.get(k, {"key": k, **blank}), **period_row(k, measures.get(k))}
+        for k in sorted(set(by_key) | set(measures))
     ]

@@ -10,7 +10,13 @@ from openpyxl.styles import Font
 
 from shared.timeutil import campus_time
 from shared.vocabulary import category_label
-from shared.xlsx import append_row, style_header_row, workbook_bytes, write_title
+from shared.xlsx import (
+    append_row,
+    set_column_widths,
+    style_header_row,
+    workbook_bytes,
+    write_title,
+)
 
 TABLE_TITLE = "校园安全专项整治工作隐患问题统计表"
 MEASURE_HEADERS = (
@@ -22,6 +28,17 @@ MEASURE_HEADERS = (
     ("rectification_rate", "整改率"),
     ("average_days_to_close", "平均整改天数"),
 )
+# The province's columns: a period reconciles (期初未整改 + 本期发现 − 本期整改 = 期末未整改).
+PERIOD_HEADERS = (
+    ("open_at_start", "期初未整改"),
+    ("found", "本期发现"),
+    ("closed_in_period", "本期整改"),
+    ("open_at_end", "期末未整改"),
+    ("cumulative_found", "累计发现"),
+    ("cumulative_closed", "累计整改"),
+    ("cumulative_rate", "累计整改率"),
+)
+CLOSED_NOTE = "整改以销号时间计"
 KEY_HEADERS = {"unit": "单位", "category": "隐患类别", "severity": "隐患等级"}
 SEVERITY_LABELS = {"general": "一般隐患", "major": "重大隐患"}
 
@@ -39,6 +56,14 @@ def _measure_cells(row: dict) -> list:
     for key, _ in MEASURE_HEADERS:
         value = row.get(key)
         cells.append(f"{value:.1%}" if key == "rectification_rate" and value is not None else value)
+    return cells
+
+
+def _period_cells(row: dict, headers=None) -> list:
+    cells = []
+    for key, _ in headers or PERIOD_HEADERS:
+        value = row.get(key)
+        cells.append(f"{value:.1%}" if key.endswith("rate") and value is not None else value)
     return cells
 
 
@@ -82,20 +107,162 @@ def statistics_xlsx(
 
 
 def statistics_table_xlsx(snapshot: dict, unit_name: str, generated_at: datetime, tz: str) -> bytes:
-    """The unit's table for one period: one row per category, totals, period, time."""
-    header = ["序号", "隐患类别", *(label for _, label in MEASURE_HEADERS)]
+    """The unit's table for one period: one row per category, totals, period, time; then
+    the province's columns (carried over, found, closed, left open; since the campaign's
+    start). A table submitted before those columns existed leaves them empty."""
+    header = [
+        "序号",
+        "隐患类别",
+        *(label for _, label in MEASURE_HEADERS),
+        *(label for _, label in PERIOD_HEADERS),
+    ]
+    subtitle = [
+        f"填报单位：{unit_name}",
+        f"统计期间：{snapshot['period_start']} 至 {snapshot['period_end']}",
+        f"生成时间：{campus_time(generated_at, tz):%Y-%m-%d %H:%M}",
+    ]
+    if snapshot.get("campaign_start"):
+        subtitle.append(f"累计自：{snapshot['campaign_start']}（{CLOSED_NOTE}）")
+    book, sheet = _sheet(TABLE_TITLE, subtitle, header)
+    for index, row in enumerate(snapshot["rows"], start=1):
+        append_row(
+            sheet,
+            [index, category_label(row["key"]), *_measure_cells(row), *_period_cells(row)],
+        )
+    totals = snapshot["totals"]
+    append_row(sheet, ["", "合计", *_measure_cells(totals), *_period_cells(totals)])
+    _bold_last_row(sheet)
+    sheet.column_dimensions["B"].width = 24
+    return workbook_bytes(book)
+
+
+# -- the campus's tables: per period, per month (月汇总), per week (周整改) --------------------
+MONTHLY_HEADERS = (
+    ("open_at_start", "上月结转未整改"),
+    ("found", "本月发现"),
+    ("closed_in_period", "本月整改"),
+    ("open_at_end", "月末未整改"),
+    ("overdue_at_end", "其中逾期未整改"),
+    ("major", "本月发现重大隐患"),
+)
+STATE_LABELS = {"due": "本周到期", "overdue": "已逾期"}
+# The hazard service's stage names (as hazard.* events carry the stage); reporting reads
+# events, never the hazard service's code.
+STAGE_LABELS = {
+    "discovered": "已发现",
+    "registered": "已登记",
+    "reported": "已报告",
+    "in_remediation": "整改中",
+    "rectified": "待验收",
+    "accepted": "已验收",
+    "closed": "已销号",
+    "archived": "已存档",
+}
+
+
+def _by_unit_rows(sheet, report: dict, headers) -> None:
+    """Each unit's categories and its subtotal, then the campus by category and in total."""
+    for unit in report["units"]:
+        for row in unit["rows"]:
+            append_row(
+                sheet,
+                [unit["unit_name"], category_label(row["key"]), *_period_cells(row, headers)],
+            )
+        append_row(sheet, [unit["unit_name"], "小计", *_period_cells(unit["totals"], headers)])
+        _bold_last_row(sheet)
+    for row in report["by_category"]:
+        append_row(sheet, ["全校", category_label(row["key"]), *_period_cells(row, headers)])
+    append_row(sheet, ["全校", "合计", *_period_cells(report["totals"], headers)])
+    _bold_last_row(sheet)
+    sheet.column_dimensions["B"].width = 24
+
+
+def period_tables_xlsx(tables: dict, generated_at: datetime, tz: str) -> bytes:
+    """The campaign's tables: one sheet per period, each unit by category, and the campus."""
+    header = ["单位", "隐患类别", *(label for _, label in PERIOD_HEADERS)]
+    book = Workbook()
+    book.remove(book.active)
+    for period in tables["periods"]:
+        sheet = book.create_sheet(f"{period['period_start']:%m%d}-{period['period_end']:%m%d}")
+        write_title(sheet, TABLE_TITLE, len(header))
+        append_row(
+            sheet,
+            [
+                f"统计期间：{period['period_start']} 至 {period['period_end']}",
+                f"累计自：{tables['campaign_start']}（{CLOSED_NOTE}）",
+                f"生成时间：{campus_time(generated_at, tz):%Y-%m-%d %H:%M}",
+            ],
+        )
+        append_row(sheet, header)
+        style_header_row(sheet, 3)
+        sheet.column_dimensions["A"].width = 26
+        _by_unit_rows(sheet, period, PERIOD_HEADERS)
+    return workbook_bytes(book)
+
+
+def monthly_xlsx(report: dict, generated_at: datetime, tz: str) -> bytes:
+    """月汇总: each unit by category and the campus, for one campus-calendar month."""
+    header = ["单位", "隐患类别", *(label for _, label in MONTHLY_HEADERS)]
+    month = report["month"]
     book, sheet = _sheet(
-        TABLE_TITLE,
+        f"隐患排查治理月汇总（{month:%Y年%m月}）",
         [
-            f"填报单位：{unit_name}",
-            f"统计期间：{snapshot['period_start']} 至 {snapshot['period_end']}",
+            f"统计期间：{report['period_start']} 至 {report['period_end']}（{CLOSED_NOTE}）",
             f"生成时间：{campus_time(generated_at, tz):%Y-%m-%d %H:%M}",
         ],
         header,
     )
-    for index, row in enumerate(snapshot["rows"], start=1):
-        append_row(sheet, [index, category_label(row["key"]), *_measure_cells(row)])
-    append_row(sheet, ["", "合计", *_measure_cells(snapshot["totals"])])
+    _by_unit_rows(sheet, report, MONTHLY_HEADERS)
+    return workbook_bytes(book)
+
+
+def weekly_xlsx(report: dict, generated_at: datetime, tz: str) -> bytes:
+    """周整改: every hazard due in the week or already late, by unit."""
+    header = [
+        "序号",
+        "单位",
+        "隐患编号",
+        "隐患类别",
+        "隐患等级",
+        "当前环节",
+        "发现时间",
+        "整改期限",
+        "状态",
+        "逾期天数",
+        "整改责任人",
+    ]
+    year, week, _ = report["week_start"].isocalendar()
+    book, sheet = _sheet(
+        f"隐患周整改清单（{year}年第{week}周）",
+        [
+            f"本周：{report['week_start']} 至 {report['week_end']}",
+            f"统计截至：{campus_time(report['as_of'], tz):%Y-%m-%d %H:%M}（{CLOSED_NOTE}）",
+            f"生成时间：{campus_time(generated_at, tz):%Y-%m-%d %H:%M}",
+        ],
+        header,
+    )
+    index = 0
+    for unit in report["units"]:
+        for item in unit["items"]:
+            index += 1
+            append_row(
+                sheet,
+                [
+                    index,
+                    unit["unit_name"],
+                    item["number"],
+                    category_label(item["category"]),
+                    SEVERITY_LABELS.get(item["severity"], item["severity"]),
+                    STAGE_LABELS.get(item["status"], item["status"]),
+                    f"{campus_time(item['found_at'], tz):%Y-%m-%d %H:%M}",
+                    item["deadline"].isoformat(),
+                    STATE_LABELS[item["state"]],
+                    item["days_overdue"],
+                    item["responsible_person_name"],
+                ],
+            )
+    totals = report["totals"]
+    append_row(sheet, ["", "合计", f"本周到期 {totals['due']} 项，已逾期 {totals['overdue']} 项"])
     _bold_last_row(sheet)
-    sheet.column_dimensions["B"].width = 24
+    set_column_widths(sheet, (6, 24, 18, 20, 10, 10, 18, 12, 10, 10, 12))
     return workbook_bytes(book)

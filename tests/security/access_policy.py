@@ -349,6 +349,12 @@ _REPORTING: dict[tuple[str, str], Rule] = {
     ("GET", "/statistics/export.xlsx"): Rule(
         grants(UNIT_READERS, {LEAD_DEPARTMENT: A}), why=LED_STATS
     ),
+    **{
+        ("GET", f"/statistics/{path}"): Rule(
+            grants(UNIT_READERS, {LEAD_DEPARTMENT: A}), why=LED_STATS
+        )
+        for path in ("periods", "periods.xlsx", "weekly", "weekly.xlsx", "monthly", "monthly.xlsx")
+    },
     ("POST", "/campaigns"): Rule(OFFICE, ok=201, why="the campaign is the security office's"),
     ("GET", "/campaigns"): Rule(EVERYONE, why="the campaign (tasks, dates) is campus-wide"),
     ("GET", "/campaigns/{campaign_id}"): Rule(EVERYONE, why="the campaign is campus-wide"),

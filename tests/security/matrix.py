@@ -516,6 +516,16 @@ REQUESTS: dict[tuple[str, str, str], Req] = {
     # -- reporting
     ("reporting", "GET", "/statistics"): Req(query=JD_ONLY),
     ("reporting", "GET", "/statistics/export.xlsx"): Req(query=JD_ONLY),
+    ("reporting", "GET", "/statistics/periods"): Req(
+        query={"unit_code": "JD", "campaign_id": "{campaign}"}
+    ),
+    ("reporting", "GET", "/statistics/periods.xlsx"): Req(
+        query={"unit_code": "JD", "campaign_id": "{campaign}"}
+    ),
+    ("reporting", "GET", "/statistics/weekly"): Req(query={"unit_code": "JD", "week": "2021-W47"}),
+    ("reporting", "GET", "/statistics/weekly.xlsx"): Req(query=JD_ONLY),
+    ("reporting", "GET", "/statistics/monthly"): Req(query=JD_ONLY),
+    ("reporting", "GET", "/statistics/monthly.xlsx"): Req(query=JD_ONLY),
     ("reporting", "POST", "/campaigns"): Req(json=_campaign),
     ("reporting", "GET", "/campaigns/{campaign_id}/dues/{due_id}/table"): Req(query=JD_ONLY),
     ("reporting", "POST", "/campaigns/{campaign_id}/dues/{due_id}/submissions"): Req(

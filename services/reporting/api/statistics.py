@@ -2,25 +2,55 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
-from services.reporting import domain, statistics, tables
+from services.reporting import commands, domain, statistics, tables
 from services.reporting.api.scope import led_categories, unit_filter
-from services.reporting.models import Campaign, CampaignUnit
+from services.reporting.models import Campaign, CampaignUnit, ReportingDue
 from services.reporting.schemas import StatisticsQuerySchema, StatisticsSchema
+from services.reporting.statistics_schemas import (
+    MonthlyQuerySchema,
+    MonthlySchema,
+    PeriodTableQuerySchema,
+    PeriodTablesSchema,
+    WeeklyQuerySchema,
+    WeeklySchema,
+)
 from shared.api import file_response, read_session, state
 from shared.auth import current_principal
 from shared.db import utcnow
 from shared.errors import Forbidden, NotFound
 from shared.grid_projection import GridUnit
+from shared.timeutil import campus_today
 
 blp = Blueprint("statistics", __name__, url_prefix="/statistics", description="统计 statistics")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _filters(query: dict) -> tuple[statistics.Filters, str | None]:
+def now() -> datetime:
+    """The clock of these endpoints (a seam for tests)."""
+    return utcnow()
+
+
+def _scope(query: dict) -> tuple[str | None, list[str] | None]:
+    """The unit and the categories a query is limited to (403 outside the caller's scope):
+    a lead department's are the categories it leads; None is every one."""
     principal = current_principal()
+    category = query.get("category")
+    led = led_categories(principal)
+    if led and not principal.is_global:
+        if category and category not in led:
+            raise Forbidden(f"category {category!r} is led by another department")
+        categories = [category] if category else led
+    else:
+        categories = [category] if category else None
+    return unit_filter(principal, query.get("unit_code")), categories
+
+
+def _filters(query: dict) -> tuple[statistics.Filters, str | None]:
     session = read_session()
     start, end = query.get("period_from"), query.get("period_to")
     campaign_id = query.get("campaign_id")
@@ -29,19 +59,22 @@ def _filters(query: dict) -> tuple[statistics.Filters, str | None]:
         if campaign is None:
             raise NotFound(f"campaign {campaign_id} does not exist")
         start, end = start or campaign.starts_on, end or campaign.ends_on
-    category = query.get("category")
-    led = led_categories(principal)
-    if led and not principal.is_global and category and category not in led:
-        raise Forbidden(f"category {category!r} is led by another department")
+    unit_code, _ = _scope(query)
     filters = statistics.Filters(
         tz=state().settings.campus_timezone,
         found_from=start,
         found_to=end,
-        unit_code=unit_filter(principal, query.get("unit_code")),
-        category=category,
+        unit_code=unit_code,
+        category=query.get("category"),
         severity=query.get("severity"),
     )
     return filters, campaign_id
+
+
+def _unit_names(session) -> dict[str, str]:
+    """Unit names: the grid's, overridden by the campaigns' own."""
+    names = dict(session.execute(select(GridUnit.code, GridUnit.name)).all())
+    return names | dict(session.execute(select(CampaignUnit.unit_code, CampaignUnit.name)).all())
 
 
 def _led_only(rows_filters: statistics.Filters) -> list[statistics.Filters]:
@@ -97,11 +130,140 @@ def _merge(rows: list[dict]) -> list[dict]:
 def export_statistics(query):
     """The same statistics as an .xlsx with Chinese headers."""
     filters, _, rows, _ = _compute(query)
-    session = read_session()
-    names = dict(session.execute(select(GridUnit.code, GridUnit.name)).all())
-    names |= dict(session.execute(select(CampaignUnit.unit_code, CampaignUnit.name)).all())
+    names = _unit_names(read_session())
     scope = f"统计范围：{filters.found_from or '开始'} 至 {filters.found_to or '今'}"
     content = tables.statistics_xlsx(
         rows, statistics.totals(rows), query["group_by"], names, scope, utcnow(), filters.tz
     )
     return file_response(content, XLSX, "statistics.xlsx")
+
+
+# -- the province's table per period, 月汇总, 周整改 ----------------------------------------------
+def _tz() -> str:
+    return state().settings.campus_timezone
+
+
+def _period_tables(query: dict) -> dict:
+    session = read_session()
+    campaign_id = query["campaign_id"]
+    campaign = session.get(Campaign, campaign_id)
+    if campaign is None:
+        raise NotFound(f"campaign {campaign_id} does not exist")
+    unit_code, categories = _scope(query)
+    if query.get("due_id"):
+        dues = [commands.get_due(session, campaign_id, query["due_id"])]
+    else:
+        dues = session.scalars(
+            select(ReportingDue)
+            .where(ReportingDue.campaign_id == campaign_id)
+            .order_by(ReportingDue.period_start)
+        ).all()
+    listed = session.scalars(
+        select(CampaignUnit.unit_code).where(CampaignUnit.campaign_id == campaign_id)
+    ).all()
+    names = _unit_names(session)
+    periods = []
+    for due in dues:
+        period = statistics.Period(due.period_start, due.period_end, since=campaign.starts_on)
+        report = statistics.period_report(
+            session, _tz(), period, names, listed, unit_code, categories
+        )
+        periods.append({"due_id": due.id, "due_on": due.due_on, **report})
+    return {"campaign_id": campaign.id, "campaign_start": campaign.starts_on, "periods": periods}
+
+
+@blp.route("/periods", methods=["GET"])
+@blp.arguments(PeriodTableQuerySchema, location="query")
+@blp.response(200, PeriodTablesSchema)
+def period_tables(query):
+    """《校园安全专项整治工作隐患问题统计表》 in the province's shape, for each reporting
+    period of the campaign (or ``due_id``'s): per unit and category, hazards carried over
+    (期初未整改), found (本期发现), closed (本期整改) and left open (期末未整改), and since the
+    campaign's start (累计发现、累计整改、累计整改率). Closed means closed out (``closed_at``);
+    every period reconciles: open at start + found − closed = open at end."""
+    return _period_tables(query)
+
+
+@blp.route("/periods.xlsx", methods=["GET"])
+@blp.arguments(PeriodTableQuerySchema, location="query")
+@blp.response(200, content_type=XLSX)
+def period_tables_xlsx(query):
+    """The same tables as an .xlsx, one sheet per period, with Chinese headers."""
+    tables_ = _period_tables(query)
+    content = tables.period_tables_xlsx(tables_, utcnow(), _tz())
+    return file_response(content, XLSX, "statistics-periods.xlsx")
+
+
+def _monthly(query: dict) -> dict:
+    unit_code, categories = _scope(query)
+    first = query.get("month") or campus_today(_tz(), now())
+    first, last = domain.month_of(first)
+    session = read_session()
+    report = statistics.period_report(
+        session,
+        _tz(),
+        statistics.Period(first, last),
+        _unit_names(session),
+        unit_code=unit_code,
+        categories=categories,
+    )
+    return {"month": first, **report}
+
+
+@blp.route("/monthly", methods=["GET"])
+@blp.arguments(MonthlyQuerySchema, location="query")
+@blp.response(200, MonthlySchema)
+def monthly(query):
+    """月汇总: one campus-calendar month per unit and category — carried over from before
+    (期初), found, closed (closed out) and open at the month's end, of those overdue at
+    the end, and the major hazards found; the campus by category and in total."""
+    return _monthly(query)
+
+
+@blp.route("/monthly.xlsx", methods=["GET"])
+@blp.arguments(MonthlyQuerySchema, location="query")
+@blp.response(200, content_type=XLSX)
+def monthly_xlsx(query):
+    """月汇总 as an .xlsx with Chinese headers."""
+    report = _monthly(query)
+    content = tables.monthly_xlsx(report, utcnow(), _tz())
+    return file_response(content, XLSX, f"monthly-{report['month']:%Y-%m}.xlsx")
+
+
+def _weekly(query: dict) -> dict:
+    unit_code, categories = _scope(query)
+    clock = now()
+    monday, sunday = domain.week_of(query.get("week") or campus_today(_tz(), clock))
+    session = read_session()
+    report = statistics.due_or_late(
+        session, _tz(), monday, sunday, clock, unit_code=unit_code, categories=categories
+    )
+    names = _unit_names(session)
+    for unit in report["units"]:
+        unit["unit_name"] = names.get(unit["unit_code"], unit["unit_code"])
+    report["totals"] = {
+        "due": sum(u["due"] for u in report["units"]),
+        "overdue": sum(u["overdue"] for u in report["units"]),
+    }
+    return {"week": monday, **report}
+
+
+@blp.route("/weekly", methods=["GET"])
+@blp.arguments(WeeklyQuerySchema, location="query")
+@blp.response(200, WeeklySchema)
+def weekly(query):
+    """周整改: per unit, the hazards whose deadline falls in the week (Monday to Sunday) or
+    has passed, still open now — or, for a past week, at its end: due or overdue, with the
+    days overdue."""
+    return _weekly(query)
+
+
+@blp.route("/weekly.xlsx", methods=["GET"])
+@blp.arguments(WeeklyQuerySchema, location="query")
+@blp.response(200, content_type=XLSX)
+def weekly_xlsx(query):
+    """周整改 as an .xlsx with Chinese headers."""
+    report = _weekly(query)
+    year, week, _ = report["week_start"].isocalendar()
+    content = tables.weekly_xlsx(report, utcnow(), _tz())
+    return file_response(content, XLSX, f"weekly-{year}-W{week:02d}.xlsx")
