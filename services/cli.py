@@ -6,7 +6,7 @@ import json
 import os
 import shlex
 import sys
-from datetime import datetime
+from datetime import date, datetime
 
 import click
 
@@ -128,15 +128,21 @@ def migrate(services: tuple[str, ...]) -> None:
         click.echo(f"{service}: migrated", err=True)
 
 
-def _seed_campaign() -> str:
-    """The 2021 plan: the campaign in reporting, its dates in the education calendar."""
+def _seed_campaign(demo: bool = False, start: date | None = None) -> str:
+    """The 2021 plan: the campaign in reporting, its dates in the education calendar.
+    ``demo``: its dates shifted to start ``start`` (default: today on campus)."""
     from services.education.commands import load_seed_themed_dates
     from services.reporting.commands import load_seed_campaign
-    from shared.db import make_engine, make_session_factory, unit_of_work
+    from shared.db import make_engine, make_session_factory, unit_of_work, utcnow
+    from shared.timeutil import campus_time
+
+    demo_start = None
+    if demo:
+        demo_start = start or campus_time(utcnow(), _settings("reporting").campus_timezone).date()
 
     def campaign(session) -> str:
-        loaded = load_seed_campaign(session)
-        return f"loaded campaign {loaded.code}" if loaded else "2021 campaign already there"
+        loaded = load_seed_campaign(session, demo_start)
+        return f"loaded campaign {loaded.code}" if loaded else "the campaign is already there"
 
     def themed_dates(session) -> str:
         return f"{load_seed_themed_dates(session)} campaign dates added to the calendar"
@@ -151,9 +157,15 @@ def _seed_campaign() -> str:
 
 
 @main.command("seed-campaign")
-def seed_campaign() -> None:
+@click.option("--demo", is_flag=True, help="shift the plan's dates to start today: live due dates")
+@click.option(
+    "--start",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="with --demo: the day the shifted campaign starts (default today)",
+)
+def seed_campaign(demo: bool, start) -> None:
     """Load the 2021 demo campaign (兰州现代职业学院, 2021 plan) into reporting."""
-    click.echo(_seed_campaign())
+    click.echo(_seed_campaign(demo, start.date() if start else None))
 
 
 @main.command()
@@ -276,7 +288,7 @@ def run(
     if do_migrate:
         for service in SERVICES:
             upgrade(service, _settings(service).database_url)
-        click.echo(f"seed: {_seed_campaign()}", err=True)
+        click.echo(f"seed: {_seed_campaign(demo=True)}", err=True)
     console_port = console_port or port_base - 1
     local = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # how processes reach each other
     env = {**os.environ, "CAMPUS_LOG_FORMAT": os.environ.get("CAMPUS_LOG_FORMAT", "text")}

@@ -118,11 +118,14 @@ def led_categories(session: Session, unit_code: str) -> list[str]:
     return [code for code, units in leads.items() if unit_code in units]
 
 
-def load_seed_campaign(session: Session) -> Campaign | None:
-    """Load the 2021 demo campaign unless it is there already; returns it if created."""
+def load_seed_campaign(session: Session, demo_start: date | None = None) -> Campaign | None:
+    """Load the 2021 demo campaign unless it is there already; returns it if created.
+    ``demo_start``: the plan's dates shifted to begin that day (domain.shift_campaign)."""
     from services.reporting.schemas import CampaignCreateSchema
 
     data = CampaignCreateSchema().load(json.loads(SEED_CAMPAIGN.read_text(encoding="utf-8")))
+    if demo_start is not None:
+        data = domain.shift_campaign(data, demo_start)
     if session.scalar(select(Campaign.id).where(Campaign.code == data["code"])):
         return None
     office = Principal("system", "系统", frozenset({SECURITY_OFFICE}), None)

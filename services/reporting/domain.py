@@ -206,6 +206,26 @@ def reminder_due(today: date, due_on: date, days_before: int) -> bool:
     return 0 <= (due_on - today).days <= days_before
 
 
+def shift_campaign(data: dict, start: date) -> dict:
+    """A campaign's data moved to begin on ``start``: every date (campaign, phases, due
+    dates and their periods) shifted by the same number of days, code and name marked as
+    a demonstration, so a newcomer sees live due dates (seed-campaign --demo)."""
+    delta = start - data["starts_on"]
+
+    def moved(item: dict, *names: str) -> dict:
+        return {**item, **{name: item[name] + delta for name in names}}
+
+    return {
+        **moved(data, "starts_on", "ends_on"),
+        "code": f"{data['code']}-DEMO-{start:%Y%m%d}",
+        "name": f"{data['name']}（演示：日期平移至 {start} 开始）",
+        "phases": [moved(p, "deadline") for p in data["phases"]],
+        "reporting_dues": [
+            moved(d, "due_on", "period_start", "period_end") for d in data["reporting_dues"]
+        ],
+    }
+
+
 def cause_key(rule: Rule, *parts: object) -> str:
     return ":".join([rule.value, *(str(p) for p in parts)])
 

@@ -13,7 +13,7 @@ import json
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.reporting import domain, notifications
@@ -113,12 +113,9 @@ def add_step(
     principal: Principal | None = None,
     text: str | None = None,
 ) -> FlagStep:
-    position = session.scalar(
-        select(func.count()).select_from(FlagStep).where(FlagStep.flag_id == flag.id)
-    )
     row = FlagStep(
         flag_id=flag.id,
-        position=int(position or 0),
+        position=len(flag.steps),
         step=step.value,
         status=flag.status,
         actor=principal.sub if principal else SYSTEM,
@@ -127,7 +124,7 @@ def add_step(
         text=text,
         at=at,
     )
-    session.add(row)
+    flag.steps.append(row)  # the view read in the same transaction shows it
     return row
 
 
