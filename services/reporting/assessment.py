@@ -141,7 +141,10 @@ def assessment_xlsx(view: dict, tz: str) -> bytes:
     append_row(sheet, header)
     style_header_row(sheet, 3)
     for row in view["units"]:
-        by_phase = {p["phase_name"]: p["label"] for p in row.get("phases", [])}
+        by_phase = {
+            p["phase_name"]: scoring.UNSUPERVISED if p["average"] is None else p["average"]
+            for p in row.get("phases", [])
+        }
         append_row(
             sheet,
             [

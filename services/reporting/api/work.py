@@ -31,7 +31,6 @@ from shared.auth import current_principal
 from shared.db import utcnow
 from shared.files import UploadSchema
 
-
 ledger_blp = Blueprint(
     "task_ledgers",
     __name__,
