@@ -343,6 +343,9 @@ TASK_1 = frozenset({"DZB", "BWC"})  # task 一 强化责任落实 is led by 党�
 TASK_WRITE = "the task's lead departments and the security office (reporting/work.py "
 TASK_WRITE += "require_task_writer)"
 TASK_READ = "every unit answering for task 一 (all of them) reads the entries concerning it"
+OWN_WORK = "issue 12 rule 8: the task's lead departments and the security office, and JD's "
+OWN_WORK += "manager for JD's own phase work (reporting/work.py writer_unit)"
+WORK_PATH = "/campaigns/{campaign_id}/tasks/{task_id}/phases/{phase_id}/work/{unit_code}"
 
 _REPORTING: dict[tuple[str, str], Rule] = {
     ("GET", "/statistics"): Rule(grants(UNIT_READERS, {LEAD_DEPARTMENT: A}), why=LED_STATS),
@@ -375,14 +378,37 @@ _REPORTING: dict[tuple[str, str], Rule] = {
     ("POST", "/flags/{flag_id}/decision"): Rule(
         OFFICE, why="issue 6: only the security office decides flags"
     ),
+    ("POST", "/flags/{flag_id}/explanation"): Rule(
+        grants({UNIT_MANAGER: U}),
+        ok=201,
+        why="issue 12 rule 11: only the unit the flag names explains (reporting/flags.py "
+        "require_answering_unit); the office decides, it does not explain",
+    ),
+    ("POST", "/flags/{flag_id}/appeal"): Rule(
+        grants({UNIT_MANAGER: U}),
+        ok=409,
+        why="issue 12 rule 11: only the unit named appeals; JD's flag is not decided yet, so "
+        "the unit gets 409 after the permission check, everyone else 403",
+    ),
+    ("POST", "/flags/{flag_id}/files"): Rule(
+        grants({UNIT_MANAGER: U}),
+        ok=201,
+        why="issue 12 rule 11: files of the unit's explanation, by the unit named",
+    ),
+    ("GET", "/flags/{flag_id}/files/{file_id}"): Rule(
+        UNIT_READERS, why=UNIT_OWN + "; a flag's files are read with the flag"
+    ),
     ("POST", "/campaigns/{campaign_id}/tasks/{task_id}/ledger"): Rule(
-        grants(OFFICE, {LEAD_DEPARTMENT: L}), ok=201, leads=TASK_1, why=TASK_WRITE
+        grants(OFFICE, {LEAD_DEPARTMENT: L, UNIT_MANAGER: U}), ok=201, leads=TASK_1, why=OWN_WORK
     ),
     ("GET", "/campaigns/{campaign_id}/tasks/{task_id}/ledger"): Rule(
         EVERYONE, leads=TASK_1, why=TASK_READ
     ),
     ("POST", "/campaigns/{campaign_id}/tasks/{task_id}/ledger/{entry_id}/files"): Rule(
-        grants(OFFICE, {LEAD_DEPARTMENT: L}), ok=201, leads=TASK_1, why=TASK_WRITE
+        grants(OFFICE, {LEAD_DEPARTMENT: L, UNIT_MANAGER: U}),
+        ok=201,
+        leads=TASK_1,
+        why=OWN_WORK + "; the entry is JD's own, its phase work open",
     ),
     ("GET", "/campaigns/{campaign_id}/tasks/{task_id}/ledger/{entry_id}/files/{file_id}"): Rule(
         grants(GLOBAL_READERS, {LEAD_DEPARTMENT: L, UNIT_MANAGER: U, GRID_STAFF: U}),
@@ -391,8 +417,18 @@ _REPORTING: dict[tuple[str, str], Rule] = {
         "lead departments, JD's people (work.get_ledger_file); other units answer for task 一 "
         "but not for this entry",
     ),
-    ("POST", "/campaigns/{campaign_id}/tasks/{task_id}/completions"): Rule(
-        grants(OFFICE, {LEAD_DEPARTMENT: L}), ok=201, leads=TASK_1, why=TASK_WRITE
+    ("POST", WORK_PATH + "/submit"): Rule(
+        MANAGERS, why="rule 8: a unit's own phase work: its manager, or the office for it"
+    ),
+    ("POST", WORK_PATH + "/confirm"): Rule(
+        grants(OFFICE, {LEAD_DEPARTMENT: L}),
+        leads=TASK_1,
+        why="rule 8: a lead department of the task (not the unit itself) or the security office",
+    ),
+    ("POST", WORK_PATH + "/return"): Rule(
+        grants(OFFICE, {LEAD_DEPARTMENT: L}),
+        leads=TASK_1,
+        why="rule 8: a lead department of the task (not the unit itself) or the security office",
     ),
     ("GET", "/campaigns/{campaign_id}/tasks/{task_id}/completions"): Rule(
         EVERYONE, leads=TASK_1, why=TASK_READ

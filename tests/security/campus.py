@@ -159,6 +159,7 @@ class Campus:
                 "due_id": ids["due"],
                 "flag_id": ids["flag_jd"],
                 "task_id": ids["task"],
+                "phase_id": ids["phase"],
                 "report_id": ids["supervision_jd"],
                 "entry_id": ids["ledger_jd"],
                 "file_id": ids["ledger_file_jd"],
@@ -439,6 +440,16 @@ class Campus:
             expect=201,
         )
         ids["ledger_file_jd"] = evidence["id"]
+        flag_file = self.json(  # JD's manager adds a photo to its explanation of JD's flag
+            "reporting",
+            "POST",
+            f"/flags/{ids['flag_jd']}/files",
+            headers=JD,
+            data={"file": (io.BytesIO(PNG), "整改照片.png", "image/png")},
+            content_type="multipart/form-data",
+            expect=201,
+        )
+        ids["flag_file_jd"] = flag_file["id"]
         report = self.json(
             "reporting",
             "POST",

@@ -246,6 +246,20 @@ def _seed_reporting(campus: Campus) -> None:
     campaign = campus.json("reporting", "GET", f"/campaigns/{ids['campaign']}")
     ids["due2"] = campaign["reporting_dues"][1]["id"]  # JD submitted its table for it
     ids["phase2"] = campaign["phases"][1]["id"]  # BWC reported on JD for phase 1 only
+    # JD's own phase work on the task: an entry in each units' phase; the first phase's is
+    # open (JD submits it), the second's submitted (a lead department confirms or returns it).
+    task = f"/campaigns/{ids['campaign']}/tasks/{ids['task']}"
+    for key in ("phase", "phase2"):
+        entry = campus.json(
+            "reporting",
+            "POST",
+            f"{task}/ledger",
+            headers=JD,
+            json={"kind": "work_plan", "content": "专项整治工作方案", "phase_id": ids[key]},
+            expect=201,
+        )
+        ids[f"work_entry_jd_{key}"] = entry["id"]
+    campus.json("reporting", "POST", f"{task}/phases/{ids['phase2']}/work/JD/submit", headers=JD)
 
 
 # -- snapshots --------------------------------------------------------------------------------
@@ -538,15 +552,33 @@ REQUESTS: dict[tuple[str, str, str], Req] = {
     ("reporting", "POST", "/flags/{flag_id}/decision"): Req(
         json={"status": "explained", "reason": "已整改并书面说明"}
     ),
+    ("reporting", "POST", "/flags/{flag_id}/explanation"): Req(
+        json={"text": "已采取临时管控措施，整改材料附后"}
+    ),
+    ("reporting", "POST", "/flags/{flag_id}/appeal"): Req(json={"text": "申诉理由"}),
+    ("reporting", "POST", "/flags/{flag_id}/files"): Req(upload=("evidence.pdf", PDF)),
+    ("reporting", "GET", "/flags/{flag_id}/files/{file_id}"): Req(ids={"file_id": "flag_file_jd"}),
     ("reporting", "POST", "/campaigns/{campaign_id}/tasks/{task_id}/ledger"): Req(
-        json={"kind": "action", "content": "逐楼检查责任落实", "unit_code": "JD"}
+        json={"kind": "action", "content": "逐楼检查", "unit_code": "JD", "phase_id": "{phase}"}
     ),
     ("reporting", "POST", "/campaigns/{campaign_id}/tasks/{task_id}/ledger/{entry_id}/files"): Req(
-        upload=("evidence.pdf", PDF)
+        ids={"entry_id": "work_entry_jd_phase"}, upload=("evidence.pdf", PDF)
     ),
-    ("reporting", "POST", "/campaigns/{campaign_id}/tasks/{task_id}/completions"): Req(
-        json={"phase_id": "{phase}", "unit_code": "JD"}
-    ),
+    (
+        "reporting",
+        "POST",
+        "/campaigns/{campaign_id}/tasks/{task_id}/phases/{phase_id}/work/{unit_code}/submit",
+    ): Req(json={}),
+    (
+        "reporting",
+        "POST",
+        "/campaigns/{campaign_id}/tasks/{task_id}/phases/{phase_id}/work/{unit_code}/confirm",
+    ): Req(ids={"phase_id": "phase2"}, json={}),
+    (
+        "reporting",
+        "POST",
+        "/campaigns/{campaign_id}/tasks/{task_id}/phases/{phase_id}/work/{unit_code}/return",
+    ): Req(ids={"phase_id": "phase2"}, json={"reason": "工作方案未明确整改时限"}),
     ("reporting", "POST", "/campaigns/{campaign_id}/supervision"): Req(
         json={"phase_id": "{phase2}", "unit_code": "JD", "findings": "整改到位", "score": 88}
     ),
