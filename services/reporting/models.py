@@ -127,7 +127,7 @@ class CampaignPhase(Base):
     position: Mapped[int] = mapped_column(Integer)
     # Whose work the phase is (domain.PhaseParty), from the campaign's data: each answering
     # unit's own work, or the lead departments' (督导检查: a report on every college).
-    party: Mapped[str] = mapped_column(String(16), default="units")
+    party: Mapped[str] = mapped_column(String(16), default="units", server_default="units")
 
 
 class CampaignTask(Base):

@@ -27,12 +27,12 @@ LEAD_DEPARTMENTS_PHASE = "supervision"
 
 def upgrade() -> None:
     """Upgrade schema."""
-    with op.batch_alter_table("campaign_phases", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("party", sa.String(length=16), nullable=False, server_default="units")
-        )
-    with op.batch_alter_table("campaign_phases", schema=None) as batch_op:
-        batch_op.alter_column("party", server_default=None)
+    # A plain ADD COLUMN (no batch copy): other tables' rows refer to the phases, and
+    # SQLite would refuse to drop the table a batch operation copies.
+    op.add_column(
+        "campaign_phases",
+        sa.Column("party", sa.String(length=16), nullable=False, server_default="units"),
+    )
     phases = sa.table(
         "campaign_phases", sa.column("code", sa.String), sa.column("party", sa.String)
     )
@@ -149,5 +149,4 @@ def downgrade() -> None:
         batch_op.alter_column("submitted_by", new_column_name="completed_by")
         batch_op.alter_column("submitted_at", new_column_name="completed_at")
 
-    with op.batch_alter_table("campaign_phases", schema=None) as batch_op:
-        batch_op.drop_column("party")
+    op.drop_column("campaign_phases", "party")  # SQLite ≥ 3.35 drops it in place
