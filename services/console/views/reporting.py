@@ -14,6 +14,7 @@ from services.console.format import (
     FLAG_RULE_LABELS,
     FLAG_STATUS_LABELS,
     SEVERITY_OPTIONS,
+    STATUS_OPTIONS,
 )
 from services.console.views.common import api, download, flash_error, get_json, pages
 from services.console.views.dashboard import (
@@ -63,6 +64,48 @@ def statistics():
 @blp.route("/statistics.xlsx")
 def statistics_xlsx():
     return download("reporting", "/statistics/export.xlsx", **_stat_query())
+
+
+# -- 周整改、月汇总 and the tables per period (the security office's weekly routine) ---------
+def _list_query(*names: str) -> dict[str, str]:
+    return {k: request.args[k] for k in (*names, "unit_code", "category") if request.args.get(k)}
+
+
+@blp.route("/weekly")
+def weekly():
+    query = _list_query("week")
+    report = get_json("reporting", "/statistics/weekly", **query)
+    return render_template(
+        "reporting/weekly.html",
+        report=report,
+        query={**query, "week": report["week"]},
+        stages=STATUS_OPTIONS,
+        severities=SEVERITY_OPTIONS,
+    )
+
+
+@blp.route("/weekly.xlsx")
+def weekly_xlsx():
+    return download("reporting", "/statistics/weekly.xlsx", **_list_query("week"))
+
+
+@blp.route("/monthly")
+def monthly():
+    query = _list_query("month")
+    report = get_json("reporting", "/statistics/monthly", **query)
+    return render_template(
+        "reporting/monthly.html", report=report, query={**query, "month": report["month"]}
+    )
+
+
+@blp.route("/monthly.xlsx")
+def monthly_xlsx():
+    return download("reporting", "/statistics/monthly.xlsx", **_list_query("month"))
+
+
+@blp.route("/periods.xlsx")
+def periods_xlsx():
+    return download("reporting", "/statistics/periods.xlsx", **_list_query("campaign_id"))
 
 
 def _campaign(campaign_id: str | None) -> dict | None:
