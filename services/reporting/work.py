@@ -787,6 +787,13 @@ def _supervision_sweep(
         for unit in dict.fromkeys(task.lead_units):
             led.setdefault(unit, []).append(task.number)
     first = _first_reports(session, phase.id)
+    names = dict(
+        session.execute(
+            select(CampaignUnit.unit_code, CampaignUnit.name).where(
+                CampaignUnit.campaign_id == phase.campaign_id
+            )
+        ).all()
+    )
     raised = 0
     for lead, numbers in led.items():
         key = domain.cause_key(Rule.PHASE_TASK_INCOMPLETE, phase.id, lead)
@@ -795,6 +802,7 @@ def _supervision_sweep(
         missing = domain.supervision_missing(colleges, first.get(lead, {}), phase.deadline, tz)
         if not missing:
             continue
+        unreported = "、".join(names.get(c, c) for c in missing)
         flag = raise_flag(
             session,
             Rule.PHASE_TASK_INCOMPLETE,
@@ -808,7 +816,8 @@ def _supervision_sweep(
                 "party": phase.party,
                 "deadline": phase.deadline.isoformat(),
                 "task_number": "、".join(numbers),
-                "task_title": "督查报告（各二级学院）",
+                # In words, for the person reading the flag: whom it had not reported on.
+                "task_title": f"对各二级学院的督查报告（截止时未覆盖：{unreported}）",
                 "tasks_led": numbers,
                 "missing_colleges": missing,
                 "checked_at": campus_time(now, tz).isoformat(),

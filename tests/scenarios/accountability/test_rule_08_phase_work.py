@@ -36,7 +36,7 @@ PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 2
 BWC = bearer("lead_department", unit="BWC", sub="lead-bwc")  # 安全保卫处 leads 七 消防安全整治
 JWC = bearer("lead_department", unit="JWC", sub="lead-jwc")  # 教务处 leads 十 only
 SO = bearer("security_office", sub="office")
-COLLEGES = {"JD": "机电工程学院", "XX": "信息工程学院", "CW": "财经学院", "JZ": "建筑工程学院"}
+COLLEGES = {"JD": "机电工程学院", "XX": "信息工程学院", "CW": "财经商贸学院", "JZ": "建筑工程学院"}
 COLLEGES["MY"] = "马克思主义学院"
 OFFICES = {"DZB": "党政办公室", "BWC": "安全保卫处", "XGC": "学生工作处", "HQC": "后勤管理处"}
 OFFICES |= {"JWC": "教务处", "XCB": "宣传统战部", "TW": "团委", "XLZX": "心理健康中心"}
@@ -403,6 +403,7 @@ def test_supervision_phase_flags_the_lead_department_missing_its_reports_not_the
     assert "BWC" not in by_unit
     jwc = by_unit["JWC"].evidence
     assert jwc["missing_colleges"] == ["CW", "JZ", "MY", "XX"]
+    assert "财经商贸学院、建筑工程学院、马克思主义学院、信息工程学院" in jwc["task_title"]
     assert (jwc["party"], jwc["tasks_led"]) == ("lead_departments", ["十"])
     # Every other lead department of the campaign's tasks, with no report at all: once each.
     assert sorted(by_unit) == ["DZB", "HQC", "JWC", "XCB", "XGC"]
