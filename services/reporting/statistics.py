@@ -2,7 +2,9 @@
 
 One aggregate query over the hazard projection, grouped by the requested dimension,
 with the campaign's measures: found, rectified, in remediation, overdue, major,
-rectification rate (整改率) and average days to close.
+rectification rate (整改率) and average days to close. Then the numbers of a period
+(carried over, found, closed, left open; cumulative since a start), which reconcile, and
+the weekly list of what is due or late.
 """
 
 from __future__ import annotations

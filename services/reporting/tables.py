@@ -1,5 +1,6 @@
-"""Spreadsheets of the reporting service (Chinese headers): the statistics export and
-the unit's 《校园安全专项整治工作隐患问题统计表》 for one reporting period."""
+"""Spreadsheets of the reporting service (Chinese headers): the statistics export, the
+unit's 《校园安全专项整治工作隐患问题统计表》 for one reporting period, the campaign's tables per
+period, 月汇总 (monthly summary) and 周整改 (weekly due/late list)."""
 
 from __future__ import annotations
 
