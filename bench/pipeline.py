@@ -70,6 +70,7 @@ from services.hazards import commands, domain
 from services.hazards.models import Hazard
 from services.registry import subscriptions
 from services.reporting.handlers import EVENT_HANDLERS
+from shared import vocabulary
 from shared.db import make_engine, make_session_factory, utcnow
 from shared.events import Envelope, record_event
 from shared.events.catalog import validate_data
@@ -293,7 +294,7 @@ class HazardFactory:
             number=domain.format_number(self._year, self._serial),
             unit_code=UNITS[self._serial % len(UNITS)],
             category=category,
-            lead_department=domain.lead_department(category),
+            lead_department=vocabulary.default_leads(category)[0],
             severity=str(domain.Severity.MAJOR if rng.random() < 0.1 else domain.Severity.GENERAL),
             status=str(domain.Status.DISCOVERED),
             description=f"巡查发现隐患 #{self._serial}",

@@ -66,7 +66,7 @@ from services.hazards.domain import Status
 from services.reporting import commands, domain, statistics
 from shared.db import make_engine, make_session_factory
 from shared.migrations import upgrade
-from shared.vocabulary import CATEGORIES
+from shared.vocabulary import CATEGORIES, DEFAULT_LEADS
 
 if __package__:  # imported as bench.statistics
     from bench.scratch_db import create_database, drop_database
@@ -157,7 +157,7 @@ def load(url: str, rows: int) -> None:
             {
                 "tz": TZ,
                 "categories": list(CATEGORIES),
-                "leads": [lead for _, lead in CATEGORIES.values()],
+                "leads": [DEFAULT_LEADS[code][0] for code in CATEGORIES],
                 "ncategories": len(CATEGORIES),
                 "names": list(NAMES),
                 "statuses": list(STATUSES),
