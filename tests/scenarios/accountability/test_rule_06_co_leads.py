@@ -19,14 +19,17 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from services.hazards import leads as hazard_leads
 from services.hazards.handlers import EVENT_HANDLERS as HAZARD_HANDLERS
+from services.registry import create_app
 from services.reporting import commands as reporting
 from shared.api import state
 from shared.events.consumer import ACK, Delivery, apply_batch
 from shared.events.envelope import Envelope
 from shared.events.outbox import OutboxMessage
 from shared.grid_projection import GridCell, GridUnit
-from shared.testing.fixtures import bearer
+from shared.testing.fixtures import bearer, suite_env
+from shared.testing.waiting import wait_until
 from shared.testing.workflow import STEPS_TO_CLOSE, headers
 
 SO = bearer("security_office", sub="office")
@@ -315,3 +318,32 @@ def test_a_campaigns_categories_are_checked_before_anything_is_written(reporting
         assert response.status_code == 422, response.get_json()
         assert "categories" in json.dumps(response.get_json())
     assert [c["code"] for c in client.get("/campaigns", headers=SO).get_json()] == ["LZXD-2021"]
+
+
+@pytest.mark.integration
+def test_a_campaigns_leads_reach_the_hazard_ledger_over_rabbitmq(databases, amqp_url, processes):
+    """Over the real broker: reporting's relay publishes the campaign's categories and the
+    hazard worker applies them, with no call between the services."""
+    env = suite_env(databases, amqp_url, CAMPUS_SWEEP_SECONDS="3600")
+    processes.worker("reporting", env)
+    processes.worker("hazards", env)
+    config = {"amqp_url": amqp_url}
+    reporting_client = create_app(
+        "reporting", {**config, "database_url": databases.urls["reporting"]}
+    ).test_client()
+    hazards_app = create_app("hazards", {**config, "database_url": databases.urls["hazards"]})
+    body = json.loads(reporting.SEED_CAMPAIGN.read_text(encoding="utf-8"))
+    body["code"] = "IT-2022"
+    for category in body["categories"]:
+        if category["code"] == "crime_prevention":
+            category["lead_units"] = ["XGC"]
+    created = reporting_client.post("/campaigns", json=body, headers=SO)
+    assert created.status_code == 201, created.get_json()
+
+    def leads() -> list[str]:
+        with hazards_app.app_context(), state().session_factory() as session:
+            return hazard_leads.leads_of(session, "crime_prevention")
+
+    wait_until(lambda: leads() == ["XGC"], timeout=30, message="the campaign's leads")
+    hazard = report(hazards_app.test_client(), BULLYING)
+    assert hazard["lead_departments"] == ["XGC"]
