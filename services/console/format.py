@@ -31,20 +31,25 @@ GRID_ROLE_LABELS = {
 CATEGORY_LABELS = dict(CATEGORIES)
 STATUS_OPTIONS = {str(k): v for k, v in STATUS_LABELS.items()}
 SEVERITY_OPTIONS = {str(k): v for k, v in SEVERITY_LABELS.items()}
+# The filters' choices; each flag itself carries its labels from the reporting service
+# (rule_label, status_label), which the pages show.
 FLAG_RULE_LABELS = {
     "late_submission": "统计表逾期报送",
     "missing_submission": "统计表未报送",
     "overdue_hazard": "隐患逾期未整改",
-    "major_unresolved": "重大隐患悬而不决",
+    "major_unresolved": "重大安全隐患悬而不决",
     "phase_task_incomplete": "阶段任务未按期完成",
+    "late_acceptance": "隐患验收逾期",
 }
 FLAG_STATUS_LABELS = {
     "open": "待处理",
+    "resolved_late": "逾期后已整改",
+    "superseded": "已被取代",
     "explained": "已说明",
-    "confirmed": "已确认问责",
+    "confirmed": "已确认",
     "withdrawn": "已撤销",
 }
-DECISION_LABELS = {k: v for k, v in FLAG_STATUS_LABELS.items() if k != "open"}
+DECISION_LABELS = {k: FLAG_STATUS_LABELS[k] for k in ("confirmed", "explained", "withdrawn")}
 ACTION_LABELS = {
     "create": "上报",
     "register": "登记评估",

@@ -343,11 +343,40 @@ def add_file(
     return row
 
 
-def flag_view(flag: Flag, window: timedelta, now: datetime) -> dict[str, Any]:
-    """The flag as a person reads it: labels, the person and why, the whole history."""
+def actions_for(
+    principal: Principal | None, flag: Flag, window: timedelta, now: datetime
+) -> list[str]:
+    """The review steps ``principal`` may take now (what the console offers): the same
+    checks the steps themselves apply."""
+    if principal is None:
+        return []
+    review, mine = review_of(flag), []
+    answering = principal.unit == flag.unit_code and bool(principal.roles & ANSWERING_ROLES)
+    checks = (
+        ("explain", answering, domain.check_explanation),
+        ("appeal", answering, domain.check_appeal),
+        ("decide", SECURITY_OFFICE in principal.roles, domain.check_decision),
+    )
+    for name, allowed, check in checks:
+        if not allowed:
+            continue
+        try:
+            check(review, window, now)
+        except domain.ReviewRefused:
+            continue
+        mine.append(name)
+    return mine
+
+
+def flag_view(
+    flag: Flag, window: timedelta, now: datetime, principal: Principal | None = None
+) -> dict[str, Any]:
+    """The flag as a person reads it: labels, the person and why, the whole history, and
+    the steps ``principal`` may take next (``my_actions``)."""
     review = review_of(flag)
     final = domain.final_at(review, window)
     return {
+        "my_actions": actions_for(principal, flag, window, now),
         **{c.name: getattr(flag, c.name) for c in Flag.__table__.columns},
         "rule_label": domain.RULE_LABELS[Rule(flag.rule)],
         "status_label": domain.FLAG_STATUS_LABELS[FlagStatus(flag.status)],

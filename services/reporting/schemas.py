@@ -303,6 +303,10 @@ class FlagSchema(Schema):
     appeal_decided_at = AwareDateTime(allow_none=True)
     final_at = AwareDateTime(allow_none=True)
     final = fields.Boolean()
+    my_actions = fields.List(
+        fields.String(),
+        metadata={"description": "review steps the caller may take now: explain, appeal, decide"},
+    )
     history = fields.List(fields.Nested(FlagStepSchema))
     files = fields.List(fields.Nested(FlagFileSchema))
 

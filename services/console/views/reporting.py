@@ -16,7 +16,14 @@ from services.console.format import (
     SEVERITY_OPTIONS,
     STATUS_OPTIONS,
 )
-from services.console.views.common import api, download, flash_error, get_json, pages
+from services.console.views.common import (
+    api,
+    download,
+    flash_error,
+    get_json,
+    pages,
+    problem_message,
+)
 from services.console.views.dashboard import (
     current_campaign,
     due_of_interest,
@@ -186,28 +193,96 @@ def flags():
         names=unit_names(current_campaign()),
         statuses=FLAG_STATUS_LABELS,
         rules=FLAG_RULE_LABELS,
-        decisions=DECISION_LABELS,
-        may_decide="security_office" in auth.user().roles,
     )
+
+
+FLAG_STEPS = {  # the review steps of a flag: endpoint, success message
+    "explanation": ("explanation", "情况说明已提交"),
+    "appeal": ("appeal", "申诉已提交"),
+}
+
+
+def _flag_page(flag_id: str, typed: dict | None = None, errors: dict | None = None, status=200):
+    flag = get_json("reporting", f"/flags/{flag_id}")
+    page = render_template(
+        "reporting/flag.html",
+        flag=flag,
+        names=unit_names(current_campaign()),
+        decisions=DECISION_LABELS,
+        typed=typed or {},
+        errors=errors or {},
+    )
+    return page, status
+
+
+@blp.route("/flags/<flag_id>")
+def flag(flag_id: str):
+    """One flag: why, who, its whole history, and the form for the step the signed-in
+    person may take (the service says which: ``my_actions``)."""
+    return _flag_page(flag_id)
+
+
+def _field_errors(exc: ServiceError, default_field: str) -> dict[str, str]:
+    """The service's complaint beside the field it names (the whole message beside the
+    form's main field when it names none)."""
+    named = {p.get("name", ""): p.get("reason", "") for p in exc.fields}
+    return named or {default_field: problem_message(exc)}
+
+
+@blp.route("/flags/<flag_id>/<step>", methods=["POST"])
+def answer(flag_id: str, step: str):
+    """The unit's 情况说明 or 申诉, with files; on a refusal the page comes back with the
+    reason beside the field and the text as typed."""
+    if step not in FLAG_STEPS:
+        abort(404)
+    endpoint, done = FLAG_STEPS[step]
+    text = (request.form.get("text") or "").strip()
+    typed = {"text": text}
+    try:
+        api("reporting", "POST", f"/flags/{flag_id}/{endpoint}", json_body={"text": text})
+    except ServiceError as exc:
+        if exc.status >= 500:
+            raise
+        return _flag_page(flag_id, typed, _field_errors(exc, "text"), exc.status)
+    for file in _files():
+        try:
+            api("reporting", "POST", f"/flags/{flag_id}/files", files=[file])
+        except ServiceError as exc:
+            flash(f"文件 {file[1]} 未能上传：{problem_message(exc)}", "error")
+    flash(done, "success")
+    return redirect(url_for("reporting.flag", flag_id=flag_id))
+
+
+def _files() -> list[tuple[str, str, str, bytes]]:
+    return [
+        ("file", f.filename or "file", f.mimetype or "application/octet-stream", f.read())
+        for f in request.files.getlist("files")
+        if f and f.filename
+    ]
 
 
 @blp.route("/flags/<flag_id>/decision", methods=["POST"])
 def decide(flag_id: str):
+    typed = {
+        "status": request.form.get("status") or "",
+        "reason": (request.form.get("reason") or "").strip(),
+    }
     try:
-        api(
-            "reporting",
-            "POST",
-            f"/flags/{flag_id}/decision",
-            json_body={
-                "status": request.form.get("status") or "",
-                "reason": (request.form.get("reason") or "").strip(),
-            },
-        )
+        api("reporting", "POST", f"/flags/{flag_id}/decision", json_body=typed)
     except ServiceError as exc:
-        flash_error(exc)
-    else:
-        flash("处理结果已记录", "success")
-    return redirect(url_for("reporting.flags", status=request.form.get("back_status", "open")))
+        if exc.status >= 500:
+            raise
+        if request.form.get("back") == "list":
+            flash_error(exc)
+            return redirect(url_for("reporting.flags", status=request.form.get("back_status")))
+        return _flag_page(flag_id, typed, _field_errors(exc, "reason"), exc.status)
+    flash("认定结果已记录", "success")
+    return redirect(url_for("reporting.flag", flag_id=flag_id))
+
+
+@blp.route("/flags/<flag_id>/files/<file_id>")
+def flag_file(flag_id: str, file_id: str):
+    return download("reporting", f"/flags/{flag_id}/files/{file_id}")
 
 
 @blp.route("/year-end")

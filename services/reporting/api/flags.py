@@ -39,7 +39,7 @@ def window() -> timedelta:
 
 
 def _view(flag: Flag, moment: datetime) -> dict:
-    return flags.flag_view(flag, window(), moment)
+    return flags.flag_view(flag, window(), moment, current_principal())
 
 
 @blp.route("", methods=["GET"])

@@ -67,6 +67,12 @@ def test_explain_decide_appeal_once_then_final(world):
     flag = raise_overdue(world)
     base = f"/flags/{flag}"
     text = {"text": "因设备采购周期延误，已采取临时管控措施"}
+    world.clock.moment = at("2021-11-22")
+    offered = {
+        who: world.client.get(base, headers=headers).get_json()["my_actions"]
+        for who, headers in (("jd", JD), ("office", SO), ("staff", JD_STAFF))
+    }
+    assert offered == {"jd": ["explain"], "office": ["decide"], "staff": []}
     problem(post(world, f"{base}/explanation", XX, text, "2021-11-22"), 403)  # another unit
     problem(post(world, f"{base}/explanation", JD_STAFF, text), 403)  # not its manager
     problem(post(world, f"{base}/explanation", SO, text), 403)  # the office decides
@@ -99,6 +105,7 @@ def test_explain_decide_appeal_once_then_final(world):
     problem(upload(world, flag, JD, "2021-11-30"), 409)
 
     history = world.client.get(base, headers=JD).get_json()
+    assert history["my_actions"] == []  # final: nothing left to do
     steps = [(h["step"], h["actor"], h["at"][:10]) for h in history["history"]]
     assert steps == [
         ("raised", "system", "2021-11-20"),  # 01:00 campus time is 17:00 UTC the day before

@@ -62,8 +62,7 @@ def upgrade() -> None:
     with op.batch_alter_table("hazard_projection", schema=None) as batch_op:
         batch_op.alter_column("acceptance_overdue", server_default=None)
 
-    with op.batch_alter_table("campaigns", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("assessment", sa.JSON()))
+    op.add_column("campaigns", sa.Column("assessment", sa.JSON()))
     campaigns = sa.table("campaigns", sa.column("assessment", sa.JSON()))
     op.execute(campaigns.update().values(assessment=json.loads(json.dumps(PREVIOUS_ASSESSMENT))))
 
@@ -133,8 +132,8 @@ def downgrade() -> None:
             "person_basis",
         ):
             batch_op.drop_column(name)
-    with op.batch_alter_table("campaigns", schema=None) as batch_op:
-        batch_op.drop_column("assessment")
+    # In place (not a batch copy): SQLite refuses to copy a table other rows refer to.
+    op.drop_column("campaigns", "assessment")
     with op.batch_alter_table("hazard_projection", schema=None) as batch_op:
         for name in (
             "reporter_unit",
