@@ -42,10 +42,10 @@ FLAG = {
 }
 
 
-def routes(fake: FakeServices, flag: dict) -> None:
-    fake.routes[("reporting", "GET", "/flags/f-1")] = flag
-    fake.routes[("reporting", "GET", "/campaigns")] = []
-    fake.routes[("grid", "GET", "/units")] = [{"code": "JD", "name": "机电工程学院"}]
+def routes(services: FakeServices, flag: dict) -> None:
+    services.routes[("reporting", "GET", "/flags/f-1")] = flag
+    services.routes[("reporting", "GET", "/campaigns")] = []
+    services.routes[("grid", "GET", "/units")] = [{"code": "JD", "name": "机电工程学院"}]
 
 
 def test_the_unit_explains_and_a_refusal_comes_back_beside_the_field(client, fake):  # noqa: F811
