@@ -73,7 +73,7 @@ def test_replay_rebuilds_a_lost_projection(databases, amqp_url, processes):
     assert len(flags_before) == 25
 
     with databases.engine("reporting").begin() as conn:  # the reporting database is lost
-        conn.exec_driver_sql("TRUNCATE hazard_projection, inbox, flags")
+        conn.exec_driver_sql("TRUNCATE hazard_projection, inbox, flags, flag_steps, flag_files")
     result = subprocess.run(
         [sys.executable, "-m", "services", "replay", "hazards"],
         env=env,
