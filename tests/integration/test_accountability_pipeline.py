@@ -19,7 +19,7 @@ pytestmark = pytest.mark.integration
 SO = bearer("security_office", sub="office")
 
 
-def test_closing_a_hazard_updates_statistics_and_withdraws_its_flag(databases, amqp_url, processes):
+def test_closing_a_hazard_updates_statistics_and_keeps_its_lateness_on_record(databases, amqp_url, processes):
     env = suite_env(databases, amqp_url, CAMPUS_SWEEP_SECONDS="3600")
     processes.worker("hazards", env)
     processes.worker("reporting", env)
@@ -67,6 +67,10 @@ def test_closing_a_hazard_updates_statistics_and_withdraws_its_flag(databases, a
         interval=0.1,
         message="statistics after close",
     )
-    wait_until(lambda: flags()[0]["status"] == "withdrawn", timeout=10, message="flag withdrawn")
+    wait_until(
+        lambda: flags()[0]["status"] == "resolved_late", timeout=10, message="flag resolved late"
+    )
     print(f"close → statistics and flag updated in {time.monotonic() - started:.2f}s")
-    assert flags()[0]["resolved_at"] and flags()[0]["decided_by"] == "system"
+    # Fixed long after its deadline: the lateness stays on record, nobody withdrew it.
+    [flag] = flags()
+    assert flag["resolved_at"] and flag["decided_by"] is None and flag["days_late"] > 365
