@@ -64,7 +64,13 @@ class Settings:
     report_base_url: str = "http://127.0.0.1:5000/report"  # the console's phone report page
     files_dir: str = str(PROJECT_ROOT / "var" / "files")
     upload_max_bytes: int = 10 * 1024 * 1024
-    major_unresolved_days: int = 30
+    # Issue 12's hazard rules: a major hazard needs an approved rectification plan within
+    # this many days of registration (重大隐患悬而不决 otherwise); the acceptor (验收) has
+    # this many working days (Mon–Fri) after rectification; the security office's own unit
+    # code (it accepts for a lead department's own hazards, and names what it reports).
+    major_plan_days: int = 7
+    acceptance_working_days: int = 3
+    security_office_unit: str = "BWC"
     sweep_seconds: float = 60.0
     smtp_host: str | None = None  # unset: e-mails wait in the notifications table
     smtp_port: int = 25
@@ -126,7 +132,12 @@ def load_settings(service: str, overrides: dict[str, Any] | None = None) -> Sett
         report_base_url=env.get("CAMPUS_REPORT_URL", Settings.report_base_url),
         files_dir=env.get("CAMPUS_FILES_DIR") or str(_var_dir() / "files"),
         upload_max_bytes=_int("CAMPUS_UPLOAD_MAX_BYTES", Settings.upload_max_bytes),
-        major_unresolved_days=_int("CAMPUS_MAJOR_UNRESOLVED_DAYS", 30),
+        major_plan_days=_int("CAMPUS_MAJOR_PLAN_DAYS", Settings.major_plan_days),
+        acceptance_working_days=_int(
+            "CAMPUS_ACCEPTANCE_WORKING_DAYS", Settings.acceptance_working_days
+        ),
+        security_office_unit=env.get("CAMPUS_SECURITY_OFFICE_UNIT")
+        or Settings.security_office_unit,
         sweep_seconds=float(_int("CAMPUS_SWEEP_SECONDS", 60)),
         smtp_host=env.get("CAMPUS_SMTP_HOST") or None,
         smtp_port=_int("CAMPUS_SMTP_PORT", 25),

@@ -32,6 +32,7 @@ from shared.auth import (
     UNIT_MANAGER,
     Principal,
 )
+from shared.config import Settings
 from shared.db import utcnow
 from shared.errors import DomainError, Forbidden, NotFound, PreconditionFailed
 from shared.events import Envelope, record_event
@@ -40,7 +41,10 @@ from shared.grid_projection import GridCell, accountable_person, cells_held_by
 from shared.timeutil import campus_time
 
 SOURCE = "hazards"
-REPORTER_ROLES = (SECURITY_OFFICE, UNIT_MANAGER, GRID_STAFF, PORTAL)
+# Lead departments report in any unit, for the categories they lead (督导检查, rule 7).
+REPORTER_ROLES = (SECURITY_OFFICE, UNIT_MANAGER, GRID_STAFF, PORTAL, LEAD_DEPARTMENT)
+# The steps that judge the unit's work (验收): never by the hazard's own unit.
+JUDGEMENTS = frozenset({Action.ACCEPT, Action.REJECT})
 SYSTEM = Principal("system", "系统", frozenset({SECURITY_OFFICE}), None)
 
 
@@ -85,7 +89,8 @@ def actions_for(session: Session, principal: Principal, hazard: Hazard) -> list[
         action = Action(name)
         try:
             require_actor(principal, hazard, action)
-            if action in (Action.ACCEPT, Action.REJECT):
+            if action in JUDGEMENTS:
+                require_judge(principal, hazard, "acceptance (验收)")
                 if who_rectified is None:
                     who_rectified = rectifiers(session, hazard.id)
                 domain.check_acceptor(principal.sub, who_rectified)
@@ -93,6 +98,23 @@ def actions_for(session: Session, principal: Principal, hazard: Hazard) -> list[
             continue
         mine.append(name)
     return mine
+
+
+def require_judge(principal: Principal, hazard: Hazard, what: str) -> None:
+    """The security office, or a lead department of the hazard that is not its unit."""
+    domain.check_judge(
+        principal.roles, principal.unit, hazard.unit_code, hazard.lead_departments, what
+    )
+
+
+def policy_of(settings: Settings) -> domain.Policy:
+    """The rules' configurable parts from the service's settings."""
+    return domain.Policy(
+        campus_tz=settings.campus_timezone,
+        acceptance_working_days=settings.acceptance_working_days,
+        major_plan_days=settings.major_plan_days,
+        security_office_unit=settings.security_office_unit,
+    )
 
 
 def may_attach(principal: Principal, hazard: Hazard) -> bool:
@@ -129,16 +151,42 @@ def hazard_state(hazard: Hazard) -> dict[str, Any]:
         "closed_at": hazard.closed_at,
         "source": hazard.source,
         "source_ref": hazard.source_ref,
+        "reporter_unit": hazard.reporter_unit,
+        "registered_at": hazard.registered_at,
+        "plan_deadline": hazard.plan_deadline,
+        "rectified_at": hazard.rectified_at,
+        "acceptance_due": hazard.acceptance_due if hazard.status == Status.RECTIFIED else None,
+        "acceptor_unit": hazard.acceptor_unit,
+        "acceptance_overdue": is_acceptance_flagged(hazard),
+        "major_unresolved_reason": major_unresolved_reason(hazard),
     }
 
 
 def is_flagged_overdue(hazard: Hazard) -> bool:
-    """Announced overdue for its current deadline and not yet fixed (an extension clears it)."""
+    """Announced overdue for its current deadline and the unit has not rectified yet (an
+    extension clears it; awaiting acceptance is not the unit's time)."""
     return (
         hazard.deadline is not None
         and hazard.overdue_notified_for == hazard.deadline
-        and hazard.status in domain.OPEN_STATUSES
-        and hazard.status != Status.ACCEPTED
+        and hazard.status in domain.UNIT_STAGES
+    )
+
+
+def is_acceptance_flagged(hazard: Hazard) -> bool:
+    """Announced late for acceptance (验收逾期) in this round, still awaiting acceptance."""
+    return domain.acceptance_flagged(
+        hazard.status, hazard.reopen_count, hazard.acceptance_notified_round
+    )
+
+
+def major_unresolved_reason(hazard: Hazard) -> str | None:
+    """Why the hazard was announced 悬而不决 (no_plan, plan_overdue), while that holds."""
+    return domain.major_reason_in_force(
+        hazard.severity,
+        hazard.status,
+        hazard.plan_deadline,
+        bool(hazard.major_no_plan_notified),
+        hazard.plan_overdue_notified_for,
     )
 
 
@@ -151,6 +199,7 @@ def _record(
     action: str,
     previous: str | None,
     comment: str | None = None,
+    at: datetime | None = None,
 ) -> Envelope:
     """Append the transition row and announce the new state (version = event sequence)."""
     session.add(
@@ -162,6 +211,7 @@ def _record(
             actor=principal.sub,
             actor_name=principal.name,
             comment=comment,
+            at=at or utcnow(),
         )
     )
     return record_event(
@@ -270,11 +320,19 @@ def create_hazard(
     source: str = "report",
     source_ref: str | None = None,
     also: Iterable[Callable[[Hazard], None]] = (),
+    now: datetime | None = None,
+    policy: domain.Policy | None = None,
 ) -> Hazard:
-    """排查发现: number the hazard, resolve who answers for the place, announce it."""
+    """排查发现: number the hazard, resolve who answers for the place, announce it.
+
+    A person's finding date is checked (never in the future); what the system opens (drill
+    problems, equipment lapses) comes with the time its source decided."""
     principal.require_role(*REPORTER_ROLES)
     domain.check_subcategory(category, subcategory)
-    found_at = found_at or utcnow()
+    now = now or utcnow()
+    if found_at is not None and principal is not SYSTEM:
+        domain.check_found_at(found_at, now)
+    found_at = found_at or now
     found_day = campus_time(found_at, campus_tz).date()
     responsible = None
     if cell_id is not None:
@@ -296,14 +354,17 @@ def create_hazard(
             "a hazard needs its place (cell_id) or its unit (unit_code)",
             invalid_params=[{"name": "cell_id", "reason": "cell_id or unit_code required"}],
         )
-    principal.require_unit(unit_code)
+    lead_units = leads.leads_of(session, category)  # the campaign's co-leads, first first
+    # One's own unit; a lead department also any unit, in the categories it leads.
+    leading = LEAD_DEPARTMENT in principal.roles and principal.unit in lead_units
+    if not leading:
+        principal.require_unit(unit_code)
     # Grid staff report in the cells they hold (and the places below them).
     only_staff = principal.roles & set(REPORTER_ROLES) == {GRID_STAFF}
     if only_staff and (
         cell_id is None or cell_id not in cells_held_by(session, principal.sub, found_day)
     ):
         raise Forbidden("grid staff report hazards in the cells they are responsible for")
-    lead_units = leads.leads_of(session, category)  # the campaign's co-leads, first first
     hazard = Hazard(
         id=str(uuid.uuid4()),  # known now: the rows below refer to it, written in one flush
         number=pending_number(),
@@ -324,15 +385,30 @@ def create_hazard(
         responsible_person_name=responsible.person_name if responsible else None,
         source=source,
         source_ref=source_ref,
+        reporter_unit=reporter_unit(principal, policy or domain.Policy()),
+        # A major hazard's plan clock runs from its registration; until then from now.
+        major_since=now if severity == domain.Severity.MAJOR else None,
         reopen_count=0,
         version=1,
     )
     session.add(hazard)
-    created = _record(session, hazard, "hazard.created", principal, action="create", previous=None)
+    created = _record(
+        session, hazard, "hazard.created", principal, action="create", previous=None, at=now
+    )
     for write in also:  # e.g. the Idempotency-Key row: before the number, outside its lock
         write(hazard)
     assign_number(session, hazard, domain.number_year(found_at, campus_tz), created.id)
     return hazard
+
+
+def reporter_unit(principal: Principal, policy: domain.Policy) -> str | None:
+    """The unit that reports: the reporter's own (a lead department inspecting another
+    unit names itself), the security office's unit for the office; none for the system."""
+    if principal is SYSTEM:
+        return None
+    if principal.unit:
+        return principal.unit
+    return policy.security_office_unit if SECURITY_OFFICE in principal.roles else None
 
 
 def create_once(
@@ -374,24 +450,31 @@ def transition(
     action: Action,
     payload: dict[str, Any],
     if_match: int | None = None,
+    *,
+    now: datetime | None = None,
+    policy: domain.Policy | None = None,
 ) -> Hazard:
     """Move a hazard one step along the loop, enforcing stage, actor, and required facts."""
+    now, policy = now or utcnow(), policy or domain.Policy()
     hazard = get_hazard(session, principal, hazard_id, lock=True)
-    if if_match is not None and if_match != hazard.version:
-        raise PreconditionFailed(
-            f"hazard changed since you read it (version {hazard.version}, yours {if_match})",
-            current_version=hazard.version,
-        )
+    _check_version(hazard, if_match)
     previous = Status(hazard.status)
     if previous == Status.ARCHIVED:
         raise domain.HazardArchived("archived hazards (备案存档) can no longer change")
     require_actor(principal, hazard, action)
+    if action in JUDGEMENTS:
+        require_judge(principal, hazard, "acceptance (验收)")
     target = domain.next_status(previous, action)
     comment = payload.get("comment")
     if action == Action.REGISTER:
         domain.check_required({"deadline": payload.get("deadline") or hazard.deadline}, "deadline")
-        hazard.severity = payload.get("severity") or hazard.severity
+        severity = domain.Severity(payload.get("severity") or hazard.severity)
+        if severity != hazard.severity:  # 登记评估 re-grades: recorded like any change
+            _change_severity(session, principal, hazard, severity, comment or "登记评估", now)
         hazard.deadline = payload.get("deadline") or hazard.deadline
+        hazard.registered_at = now
+        if hazard.severity == domain.Severity.MAJOR:
+            hazard.major_since = now  # the plan is due within the days after registration
     elif action == Action.START_REMEDIATION:
         plan = {
             "responsible_person": payload.get("responsible_person"),
@@ -410,20 +493,32 @@ def transition(
         hazard.quick_fix = plan["quick_fix"]
         hazard.rectification_plan = plan["rectification_plan"]
         hazard.interim_measures = plan["interim_measures"]
+        # 整改计划: a hazard that cannot be fixed at once is judged against its plan.
+        if not plan["quick_fix"]:
+            hazard.plan_deadline, hazard.plan_approved_at = plan["deadline"], now
     elif action == Action.RECTIFY:
         domain.check_required(payload, "evidence")
         hazard.evidence = payload["evidence"]
         comment = comment or payload["evidence"]
-    elif action in (Action.ACCEPT, Action.REJECT):
+        # 待验收: the acceptor's time starts; its due date is fixed now.
+        hazard.rectified_at = now
+        hazard.acceptance_due = domain.add_working_days(
+            campus_time(now, policy.campus_tz).date(), policy.acceptance_working_days
+        )
+        hazard.acceptor_unit = domain.acceptor_unit(
+            hazard.lead_departments, hazard.unit_code, policy.security_office_unit
+        )
+    elif action in JUDGEMENTS:
         domain.check_acceptor(principal.sub, rectifiers(session, hazard.id))
+        hazard.acceptance_due = None  # this round's acceptance is done
         if action == Action.REJECT:
             domain.check_required(payload, "reason")
             comment = payload["reason"]
             hazard.reopen_count += 1
     elif action == Action.CLOSE:
-        hazard.closed_at = utcnow()
+        hazard.closed_at = now
     elif action == Action.ARCHIVE:
-        hazard.archived_at = utcnow()
+        hazard.archived_at = now
     hazard.status = target
     hazard.version += 1
     _record(
@@ -434,8 +529,67 @@ def transition(
         action=action.value,
         previous=previous,
         comment=comment,
+        at=now,
     )
     return hazard
+
+
+def _check_version(hazard: Hazard, if_match: int | None) -> None:
+    if if_match is not None and if_match != hazard.version:
+        raise PreconditionFailed(
+            f"hazard changed since you read it (version {hazard.version}, yours {if_match})",
+            current_version=hazard.version,
+        )
+
+
+# -- severity (no silent downgrade) -------------------------------------------------------
+def change_severity(
+    session: Session,
+    principal: Principal,
+    hazard_id: str,
+    severity: str,
+    reason: str,
+    if_match: int | None = None,
+    *,
+    now: datetime | None = None,
+) -> Hazard:
+    """Re-grade a hazard: old → new and the reason go into its history and its event;
+    only the security office lowers a major hazard."""
+    now = now or utcnow()
+    hazard = get_hazard(session, principal, hazard_id, lock=True)
+    _check_version(hazard, if_match)
+    _ensure_open(hazard)
+    domain.check_required({"reason": (reason or "").strip()}, "reason")
+    _change_severity(session, principal, hazard, domain.Severity(severity), reason, now)
+    return hazard
+
+
+def _change_severity(
+    session: Session,
+    principal: Principal,
+    hazard: Hazard,
+    new: domain.Severity,
+    reason: str,
+    now: datetime,
+) -> None:
+    old = domain.Severity(hazard.severity)
+    domain.check_severity_change(
+        principal.roles, principal.unit, hazard.unit_code, hazard.lead_departments, old, new
+    )
+    hazard.severity = new.value
+    # Raised to major: the plan clock starts now; lowered: no clock.
+    hazard.major_since = now if new == domain.Severity.MAJOR else None
+    hazard.version += 1
+    _record(
+        session,
+        hazard,
+        "hazard.severity_changed",
+        principal,
+        action="change_severity",
+        previous=hazard.status,
+        comment=domain.severity_comment(old, new, reason),
+        at=now,
+    )
 
 
 def rectifiers(session: Session, hazard_id: str) -> list[str]:
@@ -461,11 +615,23 @@ def close_hazard(
 
 # -- deadline extensions (延期申请) ----------------------------------------------------------
 def request_extension(
-    session: Session, principal: Principal, hazard_id: str, new_deadline: date, reason: str
+    session: Session,
+    principal: Principal,
+    hazard_id: str,
+    new_deadline: date,
+    reason: str,
+    *,
+    now: datetime | None = None,
+    policy: domain.Policy | None = None,
 ) -> ExtensionRequest:
+    """Ask for a later deadline: who starts remediation, before the deadline; after it,
+    only the security office (the request records which)."""
+    now, policy = now or utcnow(), policy or domain.Policy()
     hazard = get_hazard(session, principal, hazard_id, lock=True)
     require_actor(principal, hazard, Action.START_REMEDIATION)
     _ensure_open(hazard)
+    today = campus_time(now, policy.campus_tz).date()
+    after = domain.check_extension_request(principal.roles, hazard.deadline, today)
     if hazard.deadline is not None and new_deadline <= hazard.deadline:
         raise domain.InvalidTransition(
             f"the new deadline must be after the current one ({hazard.deadline})"
@@ -475,7 +641,10 @@ def request_extension(
         requested_by=principal.sub,
         requested_deadline=new_deadline,
         reason=reason,
+        deadline_when_asked=hazard.deadline,
+        asked_after_deadline=after,
         status="pending",
+        created_at=now,
     )
     session.add(request)
     session.flush()
@@ -483,13 +652,31 @@ def request_extension(
 
 
 def decide_extension(
-    session: Session, principal: Principal, request_id: str, approve: bool, comment: str | None
+    session: Session,
+    principal: Principal,
+    request_id: str,
+    approve: bool,
+    comment: str | None,
+    *,
+    now: datetime | None = None,
+    policy: domain.Policy | None = None,
 ) -> ExtensionRequest:
+    """Approve (the deadline moves; the old one stays in the history) or refuse: the
+    security office, or a lead department of the category for another unit's hazard —
+    never the hazard's own unit, and after the deadline only the security office."""
+    now, policy = now or utcnow(), policy or domain.Policy()
     request = session.get(ExtensionRequest, request_id, with_for_update=True)
     if request is None:
         raise NotFound(f"extension request {request_id} does not exist")
     hazard = get_hazard(session, principal, request.hazard_id, lock=True)
-    require_actor(principal, hazard, Action.ACCEPT)
+    domain.check_extension_decider(
+        principal.roles,
+        principal.unit,
+        hazard.unit_code,
+        hazard.lead_departments,
+        hazard.deadline,
+        campus_time(now, policy.campus_tz).date(),
+    )
     if request.requested_by == principal.sub:
         raise domain.SameActor("an extension cannot be approved by the person who asked for it")
     if request.status != "pending":
@@ -497,11 +684,15 @@ def decide_extension(
     _ensure_open(hazard)
     request.status = "approved" if approve else "refused"
     request.decided_by = principal.sub
-    request.decided_at = utcnow()
+    request.decided_at = now
     request.decision_comment = comment
     if approve:
+        old = hazard.deadline
         hazard.deadline = request.requested_deadline
+        if hazard.plan_deadline is not None:  # the plan's 时限 is the hazard's deadline
+            hazard.plan_deadline = request.requested_deadline
         hazard.version += 1
+        moved = f"延期：整改期限 {old or '未定'} → {request.requested_deadline}"
         _record(
             session,
             hazard,
@@ -509,7 +700,8 @@ def decide_extension(
             principal,
             action="extend",
             previous=hazard.status,
-            comment=comment or f"延期至 {request.requested_deadline}",
+            comment=f"{moved}（{comment}）" if comment else moved,
+            at=now,
         )
     return request
 
@@ -520,49 +712,80 @@ def _ensure_open(hazard: Hazard) -> None:
 
 
 # -- the sweep (周整改, 督导问责) -------------------------------------------------------------
-def sweep(session: Session, now: datetime, campus_tz: str, major_days: int) -> dict[str, int]:
-    """Announce overdue hazards (once per deadline passed) and long-open major ones (once).
+def sweep(session: Session, now: datetime, policy: domain.Policy) -> dict[str, int]:
+    """Announce, once per cause: hazards whose unit is past its deadline (once per
+    deadline), acceptances past their due date (once per rectification round), and major
+    hazards unresolved (悬而不决: without a plan in time once, past the plan's deadline
+    once per plan deadline).
 
     Takes the clock as a parameter; running it twice at the same time publishes nothing new.
     """
-    today = campus_time(now, campus_tz).date()
-    counts = {"overdue": 0, "major_unresolved": 0}
+    today = campus_time(now, policy.campus_tz).date()
+    counts = {"overdue": 0, "acceptance_overdue": 0, "major_unresolved": 0}
     open_hazards = session.scalars(
         select(Hazard)
         .where(Hazard.status.in_([s.value for s in domain.OPEN_STATUSES]))
         .order_by(Hazard.number)
         .with_for_update(skip_locked=True)
     )
+
+    def announce(hazard: Hazard, event_type: str, comment: str) -> None:
+        hazard.version += 1
+        action = event_type.removeprefix("hazard.")
+        _record(
+            session,
+            hazard,
+            event_type,
+            SYSTEM,
+            action=action,
+            previous=hazard.status,
+            comment=comment,
+            at=now,
+        )
+        counts[action] += 1
+
     for hazard in open_hazards:
         status = Status(hazard.status)
         if domain.is_overdue(status, hazard.deadline, today) and (
             hazard.overdue_notified_for != hazard.deadline
         ):
             hazard.overdue_notified_for = hazard.deadline
-            hazard.version += 1
-            _record(
-                session,
-                hazard,
-                "hazard.overdue",
-                SYSTEM,
-                action="overdue",
-                previous=status,
-                comment=f"逾期：限期 {hazard.deadline}",
-            )
-            counts["overdue"] += 1
-        if not hazard.major_unresolved_notified and domain.major_unresolved(
-            domain.Severity(hazard.severity), status, hazard.found_at, now, major_days
+            announce(hazard, "hazard.overdue", f"逾期：限期 {hazard.deadline}")
+        if (
+            status == Status.RECTIFIED
+            and domain.deadline_passed(hazard.acceptance_due, today)
+            and hazard.acceptance_notified_round != hazard.reopen_count
         ):
-            hazard.major_unresolved_notified = True
-            hazard.version += 1
-            _record(
-                session,
+            hazard.acceptance_notified_round = hazard.reopen_count
+            announce(
+                hazard,
+                "hazard.acceptance_overdue",
+                f"验收逾期：应于 {hazard.acceptance_due} 前验收（验收部门 {hazard.acceptor_unit}）",
+            )
+        since = hazard.major_since and campus_time(hazard.major_since, policy.campus_tz).date()
+        reason = domain.major_unresolved(
+            domain.Severity(hazard.severity),
+            status,
+            since,
+            hazard.plan_deadline,
+            today,
+            policy.major_plan_days,
+        )
+        if reason == domain.MajorUnresolved.NO_PLAN and not hazard.major_no_plan_notified:
+            hazard.major_no_plan_notified = True
+            announce(
                 hazard,
                 "hazard.major_unresolved",
-                SYSTEM,
-                action="major_unresolved",
-                previous=status,
-                comment=f"重大隐患超过 {major_days} 天未解决",
+                f"重大隐患悬而不决：登记后 {policy.major_plan_days} 天仍无整改计划",
             )
-            counts["major_unresolved"] += 1
+        elif (
+            reason == domain.MajorUnresolved.PLAN_OVERDUE
+            and hazard.plan_overdue_notified_for != hazard.plan_deadline
+        ):
+            hazard.plan_overdue_notified_for = hazard.plan_deadline
+            announce(
+                hazard,
+                "hazard.major_unresolved",
+                f"重大隐患悬而不决：已过整改计划时限 {hazard.plan_deadline}",
+            )
     return counts

@@ -4,6 +4,33 @@ The loop (闭环管理) of the plan: 排查(发现) → 登记(评估) → 报�
 销号 → 备案存档. Acceptance may fail and send the hazard back to remediation (the
 reopen count is kept). No I/O here: commands load the facts, ask these functions,
 and persist what they decide.
+
+Accountability (issue 12) charges each delay to the party that causes it:
+
+- The unit answers for its deadline (限期整改) until it has rectified: a hazard rectified
+  and awaiting acceptance (待验收) is never overdue for the unit (``UNIT_STAGES``).
+- Acceptance (验收) is judged by someone outside the unit that did the work: a lead
+  department of the hazard's category (co-leads alike), or the security office; a lead
+  department never judges its own unit's hazard — the security office does. The unit's
+  own manager therefore neither accepts nor rejects (``ACTION_ROLES``, ``check_judge``),
+  and the acceptor a late acceptance is charged to (``acceptor_unit``) is always one who
+  may accept: the first lead department that is not the hazard's unit, else the security
+  office's unit. The acceptor has ``Policy.acceptance_working_days`` working days
+  (Mon–Fri; public holidays are not known to the ledger) from the campus date of the
+  rectification (``acceptance_due``).
+- Extensions (延期) are decided by the same judges (``check_extension_decider``), and
+  once the current deadline has passed only the security office asks for or decides one
+  (``check_extension_request``): lateness that already ran cannot be laundered by a
+  colleague, and the request records whether it was asked after the deadline.
+- 重大安全隐患悬而不决 follows the plan (对一时难以整改到位的，列出整改计划，明确整改
+  时限，落实风险管控措施): a major hazard is judged against its approved rectification
+  plan. Unresolved is a major hazard the unit has not rectified that has no plan
+  ``Policy.major_plan_days`` days after it was registered as major (``no_plan``: fixing
+  it at once would have taken less), or that is past its plan's deadline
+  (``plan_overdue``) — see ``major_unresolved``.
+- Severity is never changed silently (``check_severity_change``): old → new and the
+  reason go into the history; only the security office lowers a major hazard.
+- A finding date is a fact: never in the future beyond ``CLOCK_SKEW`` (``check_found_at``).
 """
 
 from __future__ import annotations
@@ -41,6 +68,11 @@ STATUS_LABELS = {
     Status.ARCHIVED: "已存档",
 }
 OPEN_STATUSES = frozenset(Status) - {Status.CLOSED, Status.ARCHIVED}
+# The stages in which the hazard's unit still owes the fix (its deadline runs): after it has
+# rectified, the wait for acceptance (待验收) is the acceptor's time, not the unit's.
+UNIT_STAGES = frozenset(
+    {Status.DISCOVERED, Status.REGISTERED, Status.REPORTED, Status.IN_REMEDIATION}
+)
 
 
 class Severity(StrEnum):
@@ -81,8 +113,9 @@ ACTION_ROLES: dict[Action, frozenset[str]] = {
     Action.REPORT: frozenset({SECURITY_OFFICE, UNIT_MANAGER}),
     Action.START_REMEDIATION: frozenset({SECURITY_OFFICE, UNIT_MANAGER}),
     Action.RECTIFY: frozenset({SECURITY_OFFICE, UNIT_MANAGER, GRID_STAFF}),
-    Action.ACCEPT: frozenset({SECURITY_OFFICE, UNIT_MANAGER, LEAD_DEPARTMENT}),
-    Action.REJECT: frozenset({SECURITY_OFFICE, UNIT_MANAGER, LEAD_DEPARTMENT}),
+    # 验收 is judged from outside the unit (check_judge): never its own manager.
+    Action.ACCEPT: frozenset({SECURITY_OFFICE, LEAD_DEPARTMENT}),
+    Action.REJECT: frozenset({SECURITY_OFFICE, LEAD_DEPARTMENT}),
     Action.CLOSE: frozenset({SECURITY_OFFICE}),
     Action.ARCHIVE: frozenset({SECURITY_OFFICE}),
 }
@@ -278,21 +311,200 @@ def format_number(year: int, serial: int) -> str:
 
 
 def is_overdue(status: Status, deadline: date | None, today: date) -> bool:
-    """A deadline is a campus calendar date: overdue from the day after it."""
-    return (
-        status in OPEN_STATUSES
-        and status not in {Status.ACCEPTED}
-        and (deadline is not None and today > deadline)
+    """The unit is late: its deadline (a campus calendar date) is past — overdue from the
+    day after it — and it has not rectified yet (awaiting acceptance is not its time)."""
+    return status in UNIT_STAGES and deadline is not None and today > deadline
+
+
+# -- issue 12: who answers for each delay -------------------------------------------------
+@dataclass(frozen=True)
+class Policy:
+    """The configurable parts of the rules (shared.config.Settings supplies them)."""
+
+    campus_tz: str = "Asia/Shanghai"
+    acceptance_working_days: int = 3
+    major_plan_days: int = 7
+    security_office_unit: str = "BWC"
+
+
+CLOCK_SKEW = timedelta(minutes=5)  # a phone's or a portal's clock may run this much ahead
+
+
+class FutureDate(DomainError):
+    status = 422
+    title = "Date in the future"
+
+
+def check_found_at(moment: datetime, now: datetime, name: str = "found_at") -> None:
+    """A finding (or inspection) time is a fact: it cannot lie in the future, beyond a few
+    minutes of clock skew. 422 naming the field ``name``."""
+    if moment > now + CLOCK_SKEW:
+        raise FutureDate(
+            f"{name} {moment.isoformat()} is in the future",
+            invalid_params=[{"name": name, "reason": "is in the future", "location": "json"}],
+        )
+
+
+def add_working_days(start: date, days: int) -> date:
+    """The day ``days`` working days (Monday to Friday) after ``start``: rectified on a
+    Friday with 3 days, due the next Wednesday. Public holidays are not known here."""
+    day = start
+    while days > 0:
+        day += timedelta(days=1)
+        if day.weekday() < 5:
+            days -= 1
+    return day
+
+
+def acceptor_unit(leads: Iterable[str], hazard_unit: str, security_office_unit: str) -> str:
+    """Who is expected to accept (验收), and is charged with a late acceptance: the first
+    lead department of the hazard that is not the hazard's own unit, else the security
+    office (it accepts a lead department's own hazards)."""
+    return next((lead for lead in leads if lead != hazard_unit), security_office_unit)
+
+
+def acceptance_flagged(status: str, reopen_count: int, notified_round: int | None) -> bool:
+    """Announced late for acceptance in this rectification round and still awaiting it."""
+    return status == Status.RECTIFIED and notified_round == reopen_count
+
+
+def may_judge(
+    roles: Iterable[str], unit: str | None, hazard_unit: str, leads: Iterable[str]
+) -> bool:
+    """Who judges a unit's work on a hazard (验收, extensions): the security office on any
+    hazard; a lead department of the hazard's category on another unit's hazard."""
+    held = set(roles)
+    if SECURITY_OFFICE in held:
+        return True
+    return LEAD_DEPARTMENT in held and unit is not None and unit != hazard_unit and unit in leads
+
+
+def check_judge(
+    roles: Iterable[str], unit: str | None, hazard_unit: str, leads: Iterable[str], what: str
+) -> None:
+    if not may_judge(roles, unit, hazard_unit, leads):
+        raise Forbidden(
+            f"{what} is decided by the security office or a lead department of the hazard's "
+            "category, never by the hazard's own unit"
+        )
+
+
+def deadline_passed(deadline: date | None, today: date) -> bool:
+    return deadline is not None and today > deadline
+
+
+def check_extension_request(roles: Iterable[str], deadline: date | None, today: date) -> bool:
+    """An extension is asked before the deadline; once it has passed only the security
+    office asks (lateness that ran stays). Returns whether it is asked after the deadline."""
+    late = deadline_passed(deadline, today)
+    if late and SECURITY_OFFICE not in set(roles):
+        raise Forbidden(
+            f"the deadline {deadline} has passed: only the security office may ask for an "
+            "extension now"
+        )
+    return late
+
+
+def check_extension_decider(
+    roles: Iterable[str],
+    unit: str | None,
+    hazard_unit: str,
+    leads: Iterable[str],
+    deadline: date | None,
+    today: date,
+) -> None:
+    """The judges decide an extension (never the hazard's own unit); once the current
+    deadline has passed, only the security office."""
+    check_judge(roles, unit, hazard_unit, leads, "an extension")
+    if deadline_passed(deadline, today) and SECURITY_OFFICE not in set(roles):
+        raise Forbidden(
+            f"the deadline {deadline} has passed: only the security office may decide an "
+            "extension now"
+        )
+
+
+class SameSeverity(DomainError):
+    status = 422
+    title = "Severity unchanged"
+
+
+def check_severity_change(
+    roles: Iterable[str],
+    unit: str | None,
+    hazard_unit: str,
+    leads: Iterable[str],
+    old: Severity,
+    new: Severity,
+) -> None:
+    """No silent downgrade: only the security office lowers a major hazard to general; a
+    hazard is raised to major by the security office, the unit's manager or a lead
+    department of its category."""
+    if old == new:
+        raise SameSeverity(
+            f"the hazard is already {SEVERITY_LABELS[new]}",
+            invalid_params=[
+                {"name": "severity", "reason": "is the current severity", "location": "json"}
+            ],
+        )
+    held = set(roles)
+    if SECURITY_OFFICE in held:
+        return
+    if old == Severity.MAJOR:
+        raise Forbidden("only the security office lowers a major hazard (重大隐患) to general")
+    if (UNIT_MANAGER in held and unit == hazard_unit) or (
+        LEAD_DEPARTMENT in held and unit is not None and unit in leads
+    ):
+        return
+    raise Forbidden(
+        "raising a hazard to major needs the security office, the unit's manager or a lead "
+        "department of its category"
     )
+
+
+def severity_comment(old: Severity, new: Severity, reason: str) -> str:
+    """What the history says: 一般隐患 → 重大隐患：<reason>."""
+    return f"{SEVERITY_LABELS[old]} → {SEVERITY_LABELS[new]}：{reason}"
+
+
+class MajorUnresolved(StrEnum):
+    NO_PLAN = "no_plan"  # no approved rectification plan in time
+    PLAN_OVERDUE = "plan_overdue"  # past the approved plan's deadline
 
 
 def major_unresolved(
-    severity: Severity, status: Status, found_at: datetime, now: datetime, days: int
-) -> bool:
-    """重大安全隐患悬而不决: a major hazard still open ``days`` after it was found."""
-    return (
-        severity == Severity.MAJOR
-        and status in OPEN_STATUSES
-        and status != Status.ACCEPTED
-        and now - found_at >= timedelta(days=days)
-    )
+    severity: Severity,
+    status: Status,
+    major_since: date | None,
+    plan_deadline: date | None,
+    today: date,
+    plan_days: int,
+) -> MajorUnresolved | None:
+    """重大安全隐患悬而不决, judged against the approved rectification plan (整改计划):
+    a major hazard its unit has not rectified that, more than ``plan_days`` days after the
+    campus date it was registered as major (``major_since``), has no plan; or that is past
+    its plan's deadline. None when neither holds (or before registration)."""
+    if severity != Severity.MAJOR or status not in UNIT_STAGES:
+        return None
+    if plan_deadline is None:
+        if major_since is not None and today > major_since + timedelta(days=plan_days):
+            return MajorUnresolved.NO_PLAN
+        return None
+    return MajorUnresolved.PLAN_OVERDUE if today > plan_deadline else None
+
+
+def major_reason_in_force(
+    severity: str,
+    status: str,
+    plan_deadline: date | None,
+    no_plan_notified: bool,
+    plan_overdue_notified_for: date | None,
+) -> str | None:
+    """The reason the hazard was announced 悬而不决, while it still holds (a plan since
+    approved ends ``no_plan``; a moved plan deadline ends ``plan_overdue``)."""
+    if severity != Severity.MAJOR or status not in UNIT_STAGES:
+        return None
+    if plan_deadline is None:
+        return MajorUnresolved.NO_PLAN.value if no_plan_notified else None
+    if plan_overdue_notified_for == plan_deadline:
+        return MajorUnresolved.PLAN_OVERDUE.value
+    return None

@@ -52,7 +52,7 @@ LEDGER_SHEET = "隐患台账"
 NOT_ACCEPTED = "尚未验收"
 ACCEPTANCE_RESULTS = {Action.ACCEPT: "验收通过", Action.REJECT: "验收不通过"}
 # Transitions that do not move a hazard forward: the stage alone would hide what happened.
-_ACTION_NOTES = {Action.REJECT: "验收不通过", "extend": "延期"}
+_ACTION_NOTES = {Action.REJECT: "验收不通过", "extend": "延期", "change_severity": "等级调整"}
 
 
 # --- labels and times ----------------------------------------------------------------------------
@@ -87,6 +87,14 @@ def place_label(hazard: Hazard, cell_names: Mapping[str, str] | None = None) -> 
 
 def unit_label(hazard: Hazard, unit_names: Mapping[str, str] | None = None) -> str:
     return (unit_names or {}).get(hazard.unit_code, hazard.unit_code)
+
+
+def reporter_label(hazard: Hazard, unit_names: Mapping[str, str] | None = None) -> str:
+    """The unit or department that reported the hazard (empty: the system, or unknown)."""
+    code = hazard.reporter_unit
+    if not code:
+        return ""
+    return (unit_names or {}).get(code) or department_label(code)
 
 
 def responsible_label(hazard: Hazard) -> str:
@@ -159,6 +167,7 @@ _LEDGER_COLUMNS = (
     ("等级", 10),
     ("状态", 8),
     ("发现人", 12),
+    ("报告单位", 14),  # a lead department inspecting another unit names itself (督导检查)
     ("发现时间", 17),
     ("责任人", 10),
     ("牵头部门", 12),
@@ -218,6 +227,7 @@ def ledger_xlsx(
             severity_label(hazard.severity),
             status_label(hazard.status),
             hazard.found_by,
+            reporter_label(hazard, unit_names),
         ]
         values: list[Any] = [number, *(clean_text(v) for v in text)]
         values += [

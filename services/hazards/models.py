@@ -68,7 +68,24 @@ class Hazard(Base):
     source: Mapped[str] = mapped_column(String(16), default="report")
     source_ref: Mapped[str | None] = mapped_column(String(64))
     overdue_notified_for: Mapped[date | None] = mapped_column(Date)
-    major_unresolved_notified: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Issue 12 (services.hazards.domain's docstring): who reported it, when it was
+    # registered, the approved rectification plan's deadline, the rectification awaiting
+    # acceptance and who accepts it, and what the sweep announced (once per cause).
+    reporter_unit: Mapped[str | None] = mapped_column(String(32))
+    registered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # When the plan clock of a major hazard started: its registration as major, or a
+    # later raise to major (before registration: its reporting). None when general.
+    major_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    plan_deadline: Mapped[date | None] = mapped_column(Date)
+    plan_approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    rectified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # the last time
+    acceptance_due: Mapped[date | None] = mapped_column(Date)  # only while rectified
+    acceptor_unit: Mapped[str | None] = mapped_column(String(32))
+    # The rectification round (reopen_count) whose late acceptance was announced.
+    acceptance_notified_round: Mapped[int | None] = mapped_column(Integer)
+    # 悬而不决 announced for having no plan (before issue 12: for being open too long).
+    major_no_plan_notified: Mapped[bool] = mapped_column(Boolean, default=False)
+    plan_overdue_notified_for: Mapped[date | None] = mapped_column(Date)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     version: Mapped[int] = mapped_column(Integer, default=1)  # = sequence of its latest event
@@ -124,6 +141,10 @@ class ExtensionRequest(Base):
     requested_by: Mapped[str] = mapped_column(String(64))
     requested_deadline: Mapped[date] = mapped_column(Date)
     reason: Mapped[str] = mapped_column(Text)
+    # The deadline when it was asked, and whether it had passed then (only the security
+    # office asks after it).
+    deadline_when_asked: Mapped[date | None] = mapped_column(Date)
+    asked_after_deadline: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[str] = mapped_column(String(16), default="pending")
     decided_by: Mapped[str | None] = mapped_column(String(64))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

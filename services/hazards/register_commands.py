@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, false, func, literal, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.hazards import commands, leads
+from services.hazards import commands, domain, leads
 from services.hazards import register_rules as rules
 from services.hazards.models import (
     ChecklistTemplate,
@@ -348,17 +348,23 @@ def seed_checklists(session: Session) -> int:
 
 
 # -- daily inspections (日检查) -------------------------------------------------------------
-def require_inspector(session: Session, principal: Principal, cell: GridCell, day: date) -> None:
-    """Security office: all places; unit managers: their unit; grid staff: cells they hold."""
+def require_inspector(
+    session: Session, principal: Principal, cell: GridCell, day: date, category: str
+) -> None:
+    """Security office: all places; unit managers: their unit; grid staff: cells they hold;
+    lead departments: any unit's places, with a checklist of a category they lead (督导检查,
+    e.g. task 十's laboratory checks)."""
     if SECURITY_OFFICE in principal.roles:
         return
     if UNIT_MANAGER in principal.roles and principal.unit == cell.unit_code:
         return
     if GRID_STAFF in principal.roles and cell.cell_id in cells_held_by(session, principal.sub, day):
         return
+    if category in led_categories(session, principal):
+        return
     raise Forbidden(
         f"inspecting {cell.name} needs the security office, unit {cell.unit_code}'s manager, "
-        "or grid staff holding the place"
+        "grid staff holding the place, or a lead department of the checklist's category"
     )
 
 
@@ -373,6 +379,7 @@ def record_inspection(
     performed_at: datetime | None = None,
     note: str | None = None,
     inspection_id: str | None = None,
+    policy: domain.Policy | None = None,
 ) -> tuple[Inspection, bool]:
     """Record an inspection; every failed item opens one hazard linked to it.
 
@@ -394,8 +401,7 @@ def record_inspection(
             return existing, False
     now = utcnow()
     performed_at = performed_at or now
-    if performed_at > now + timedelta(minutes=5):  # tolerate a phone's clock drift
-        raise rules.invalid("performed_at", "is in the future")
+    domain.check_found_at(performed_at, now, "performed_at")  # a phone's clock may drift
     day = rules.campus_date(performed_at, campus_tz)
     template = session.get(ChecklistTemplate, template_id)
     if template is None:
@@ -403,7 +409,7 @@ def record_inspection(
     if not template.active:
         raise rules.invalid("template_id", "the checklist is no longer in use")
     cell = place(session, cell_id)
-    require_inspector(session, principal, cell, day)
+    require_inspector(session, principal, cell, day, template.category)
     outcomes = rules.evaluate_results(template.items, results)
     inspection = Inspection(
         template_id=template.id,
@@ -447,6 +453,8 @@ def record_inspection(
                 campus_tz=campus_tz,
                 source="inspection",
                 source_ref=f"{inspection.id}:{outcome.code}",
+                now=now,
+                policy=policy,
             )
             item.hazard_id, item.hazard_number = hazard.id, hazard.number
         session.add(item)

@@ -12,8 +12,10 @@ from services.hazards.domain import (
     STATUS_LABELS,
     Severity,
     Status,
+    acceptance_flagged,
     allowed_actions,
     category_label,
+    major_reason_in_force,
     subcategory_label,
 )
 from shared.fields import AwareDateTime, Date
@@ -72,6 +74,13 @@ class RejectSchema(CommentSchema):
     reason = fields.String(load_default=None, validate=TEXT)
 
 
+class SeverityChangeSchema(Schema):
+    """No silent downgrade: the new grade and why (both required)."""
+
+    severity = fields.String(required=True, validate=validate.OneOf(SEVERITIES))
+    reason = fields.String(required=True, validate=TEXT)
+
+
 class ExtensionCreateSchema(Schema):
     new_deadline = Date(required=True)
     reason = fields.String(required=True, validate=TEXT)
@@ -88,7 +97,12 @@ class ExtensionSchema(Schema):
     requested_by = fields.String()
     requested_deadline = Date()
     reason = fields.String()
+    deadline_when_asked = Date(allow_none=True, metadata={"description": "整改期限 when asked"})
+    asked_after_deadline = fields.Boolean(
+        metadata={"description": "asked after the deadline had passed (the security office)"}
+    )
     status = fields.String()
+    created_at = AwareDateTime()
     decided_by = fields.String(allow_none=True)
     decided_at = AwareDateTime(allow_none=True)
     decision_comment = fields.String(allow_none=True)
@@ -163,6 +177,37 @@ class HazardSchema(Schema):
     source_ref = fields.String(allow_none=True)
     closed_at = AwareDateTime(allow_none=True)
     archived_at = AwareDateTime(allow_none=True)
+    reporter_unit = fields.String(
+        allow_none=True, metadata={"description": "the unit (department) that reported it"}
+    )
+    registered_at = AwareDateTime(allow_none=True, metadata={"description": "登记"})
+    plan_deadline = Date(
+        allow_none=True,
+        metadata={"description": "the approved rectification plan's deadline (整改计划)"},
+    )
+    plan_approved_at = AwareDateTime(allow_none=True)
+    rectified_at = AwareDateTime(allow_none=True, metadata={"description": "the last 整改完成"})
+    acceptance_due = Date(
+        allow_none=True, metadata={"description": "while awaiting acceptance: the acceptor's"}
+    )
+    acceptor_unit = fields.String(
+        allow_none=True,
+        metadata={"description": "who accepts (验收): a lead department, or the security office"},
+    )
+    acceptance_overdue = fields.Function(
+        lambda h: acceptance_flagged(h.status, h.reopen_count, h.acceptance_notified_round),
+        metadata={"description": "announced late for acceptance (验收逾期), still awaiting it"},
+    )
+    major_unresolved_reason = fields.Function(
+        lambda h: major_reason_in_force(
+            h.severity,
+            h.status,
+            h.plan_deadline,
+            bool(h.major_no_plan_notified),
+            h.plan_overdue_notified_for,
+        ),
+        metadata={"description": "no_plan or plan_overdue: announced 悬而不决, still so"},
+    )
     version = fields.Integer()
 
 
@@ -173,7 +218,9 @@ class HazardQuerySchema(Schema):
     subcategory = fields.String(validate=SUBCATEGORY)
     status = fields.String(validate=validate.OneOf([s.value for s in Status]))
     severity = fields.String(validate=validate.OneOf(SEVERITIES))
-    overdue = fields.Boolean(metadata={"description": "past its deadline and not yet fixed"})
+    overdue = fields.Boolean(
+        metadata={"description": "past its deadline and not yet rectified by its unit"}
+    )
     found_from = Date()
     found_to = Date()
     q = fields.String(validate=validate.Length(min=1, max=100), metadata={"description": "text"})

@@ -1,5 +1,6 @@
-"""Periodic work of the hazard worker: the overdue / major-unresolved sweep, and hazards
-for special equipment whose periodic inspection (定期检验) fell due unrecorded."""
+"""Periodic work of the hazard worker: the overdue / late-acceptance / major-unresolved
+sweep, and hazards for special equipment whose periodic inspection (定期检验) fell due
+unrecorded."""
 
 from __future__ import annotations
 
@@ -17,9 +18,7 @@ def run_sweep(
     factory: sessionmaker[Session], settings: Settings, now: datetime | None = None
 ) -> dict[str, int]:
     with unit_of_work(factory) as session:
-        return commands.sweep(
-            session, now or utcnow(), settings.campus_timezone, settings.major_unresolved_days
-        )
+        return commands.sweep(session, now or utcnow(), commands.policy_of(settings))
 
 
 TASKS = [run_sweep, run_equipment_sweep]

@@ -23,6 +23,8 @@ HAZARD_STATUSES = (
     "archived",
 )
 SEVERITIES = ("general", "major")
+# no approved rectification plan in time; past the approved plan's deadline
+MAJOR_UNRESOLVED_REASONS = ("no_plan", "plan_overdue")
 GRID_ROLES = ("head", "safety_officer", "responsible")
 
 
@@ -67,6 +69,27 @@ class HazardStateV1(_Strict):
     closed_at = fields.AwareDateTime(required=True, allow_none=True, format="iso")
     source = fields.String(required=True, validate=validate.Length(min=1, max=16))
     source_ref = fields.String(required=True, allow_none=True)
+    # Issue 12 (accountability): optional, so the events written before them still validate.
+    # The unit (department) that reported the hazard: a lead department inspecting
+    # another unit names itself here.
+    reporter_unit = fields.String(
+        load_default=None, allow_none=True, validate=validate.Length(min=1, max=32)
+    )
+    registered_at = fields.AwareDateTime(load_default=None, allow_none=True, format="iso")  # 登记
+    # The deadline of the approved rectification plan (整改计划) of a hazard that cannot be
+    # fixed at once; None without such a plan.
+    plan_deadline = fields.Date(load_default=None, allow_none=True)
+    rectified_at = fields.AwareDateTime(load_default=None, allow_none=True, format="iso")
+    # While awaiting acceptance (待验收): the acceptor's last day, and who the acceptor is.
+    acceptance_due = fields.Date(load_default=None, allow_none=True)
+    acceptor_unit = fields.String(
+        load_default=None, allow_none=True, validate=validate.Length(min=1, max=32)
+    )
+    acceptance_overdue = fields.Boolean(load_default=False)  # announced late (验收逾期)
+    # Why the hazard was announced 悬而不决, while that still holds.
+    major_unresolved_reason = fields.String(
+        load_default=None, allow_none=True, validate=validate.OneOf(MAJOR_UNRESOLVED_REASONS)
+    )
 
 
 # Every stage of the loop, and what the sweep and extensions announce, carries the state.
@@ -83,6 +106,8 @@ HAZARD_EVENT_TYPES = (
     "hazard.deadline_extended",
     "hazard.overdue",
     "hazard.major_unresolved",
+    "hazard.acceptance_overdue",
+    "hazard.severity_changed",
 )
 
 

@@ -22,7 +22,8 @@ STEPS_TO_CLOSE: tuple[tuple[str, dict[str, Any], str, str], ...] = (
         "manager",
     ),
     ("rectify", {"evidence": "已更换，见照片"}, GRID_STAFF, "staff"),
-    ("accept", {"comment": "复查合格"}, UNIT_MANAGER, "manager"),
+    # 验收 is judged outside the unit: the security office (or the category's lead dept).
+    ("accept", {"comment": "复查合格"}, SECURITY_OFFICE, "office"),
     ("close", {"comment": "销号"}, SECURITY_OFFICE, "office"),
 )
 

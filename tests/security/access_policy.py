@@ -193,12 +193,15 @@ REGISTER_WRITE += "(hazards/register_commands.py require_writer)"
 LOOP = "hazards/domain.py ACTION_ROLES, scoped by commands.require_actor"
 FILTERED = "a list: every caller 200, rows filtered to the caller's scope"
 STEP_MANAGERS = Rule(MANAGERS, why=LOOP)
+JUDGES = "验收 is judged outside the unit: the office or the category's lead department "
+JUDGES += "(issue 12; hazards/domain.py may_judge)"
 
 _HAZARDS: dict[tuple[str, str], Rule] = {
     ("POST", "/hazards"): Rule(
-        grants(MANAGERS, {GRID_STAFF: U, PORTAL: A}),
+        grants(MANAGERS, {GRID_STAFF: U, PORTAL: A, LEAD_DEPARTMENT: L}),
         ok=201,
-        why="reporters: office, portals, a unit's manager, grid staff in the cells they hold "
+        why="reporters: office, portals, a unit's manager, grid staff in the cells they hold, "
+        "lead departments in any unit for their categories (issue 12 rule 7, 督导检查) "
         "(hazards/commands.py REPORTER_ROLES); leadership is read-only",
     ),
     ("GET", "/hazards"): Rule(EVERYONE, why=FILTERED),
@@ -209,20 +212,32 @@ _HAZARDS: dict[tuple[str, str], Rule] = {
     ("POST", "/hazards/{hazard_id}/start-remediation"): STEP_MANAGERS,
     ("POST", "/hazards/{hazard_id}/rectify"): Rule(grants(MANAGERS, {GRID_STAFF: U}), why=LOOP),
     ("POST", "/hazards/{hazard_id}/accept"): Rule(
-        grants(MANAGERS, {LEAD_DEPARTMENT: L}), why=LOOP + "; never the rectifier"
+        grants(OFFICE, {LEAD_DEPARTMENT: L}), why=LOOP + "; " + JUDGES + "; never the rectifier"
     ),
     ("POST", "/hazards/{hazard_id}/reject"): Rule(
-        grants(MANAGERS, {LEAD_DEPARTMENT: L}), why=LOOP + "; never the rectifier"
+        grants(OFFICE, {LEAD_DEPARTMENT: L}), why=LOOP + "; " + JUDGES + "; never the rectifier"
+    ),
+    ("POST", "/hazards/{hazard_id}/severity"): Rule(
+        grants(MANAGERS, {LEAD_DEPARTMENT: L}),
+        why="issue 12 rule 9: raising JD's general hazard to major: the office, JD's manager, "
+        "the category's lead department; lowering a major one is the office's alone "
+        "(hazards/domain.py check_severity_change)",
     ),
     ("POST", "/hazards/{hazard_id}/close"): Rule(OFFICE, why="销号: security office only"),
     ("POST", "/hazards/{hazard_id}/archive"): Rule(OFFICE, why="备案存档: security office only"),
     ("POST", "/hazards/{hazard_id}/extensions"): Rule(
-        MANAGERS, ok=201, why="延期申请: who starts remediation (commands.request_extension)"
+        OFFICE,
+        ok=201,
+        why="延期申请 (issue 12 rule 2): JD's hazard is past its 2021 deadline, so only the "
+        "office asks; before it, who starts remediation (hazards/domain.py "
+        "check_extension_request)",
     ),
     ("GET", "/hazards/{hazard_id}/extensions"): Rule(LED_READERS, why=HAZARD_READ),
     ("POST", "/hazards/extensions/{request_id}/decision"): Rule(
-        grants(MANAGERS, {LEAD_DEPARTMENT: L}),
-        why="who accepts (commands.decide_extension), never the requester",
+        OFFICE,
+        why="issue 12 rule 2: JD's hazard is past its deadline, so only the office decides; "
+        "before it, also the category's lead departments (never JD's own manager, never the "
+        "requester: hazards/domain.py check_extension_decider)",
     ),
     ("POST", "/hazards/{hazard_id}/attachments"): Rule(
         grants(MANAGERS, {GRID_STAFF: U}),
@@ -265,9 +280,10 @@ _HAZARDS: dict[tuple[str, str], Rule] = {
         grants(OFFICE, {LEAD_DEPARTMENT: L}), why="the office or the category's lead department"
     ),
     ("POST", "/inspections"): Rule(
-        grants(MANAGERS, {GRID_STAFF: U}),
+        grants(MANAGERS, {GRID_STAFF: U, LEAD_DEPARTMENT: L}),
         ok=201,
-        why="日检查: the office, the unit's manager, grid staff holding the place "
+        why="日检查: the office, the unit's manager, grid staff holding the place, a lead "
+        "department of the checklist's category in any unit (issue 12 rule 7) "
         "(register_commands.require_inspector)",
     ),
     ("GET", "/inspections"): Rule(EVERYONE, why=FILTERED),

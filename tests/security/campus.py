@@ -323,7 +323,7 @@ class Campus:
             "hazards",
             "POST",
             f"/hazards/{ids['hazard_jd']}/extensions",
-            headers=JD,
+            headers=SO,  # past the deadline: only the security office asks (issue 12)
             json={"new_deadline": "2021-12-31", "reason": "配件到货需要时间"},
             expect=201,
         )

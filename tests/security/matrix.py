@@ -2,7 +2,8 @@
 
 The campus is the seeded one of campus.py (JD's and XX's data) plus what a successful call
 of every operation needs: hazards at each stage of the loop (the rectified one rectified by
-someone who is none of the callers), an extension asked by another JD manager, a person
+someone who is none of the callers), an extension asked by another of the security
+office's people (JD's hazard is past its deadline: issue 12), a person
 who signs in with a password, drills past and present, a second due date JD submitted.
 Every request names JD's resources and carries a body an allowed caller gets a 2xx for.
 
@@ -33,7 +34,8 @@ from tests.security.campus import BWC, JD, PNG, PSYCH, SO, XX, Campus
 PDF = b"%PDF-1.4\n%%EOF\n"  # an evidence file of a ledger entry
 PASSWORD = "Campus-2021x"  # of the sign-in person and of the grid staff's people
 RECTIFIER = bearer("unit_manager", unit="JD", sub="rectifier-jd")  # none of the callers
-REQUESTER = bearer("unit_manager", unit="JD", sub="requester-jd")  # none of the callers
+# JD's hazard is past its deadline: only the security office asks for an extension now.
+REQUESTER = bearer("security_office", sub="requester-office")  # none of the callers
 # A hazard at each stage but the last, for the step out of it.
 STAGES = (
     "discovered",
@@ -409,6 +411,9 @@ REQUESTS: dict[tuple[str, str, str], Req] = {
     ),
     ("hazards", "POST", "/hazards/{hazard_id}/close"): _step("accepted", {"comment": "销号"}),
     ("hazards", "POST", "/hazards/{hazard_id}/archive"): _step("closed", {"comment": "存档"}),
+    ("hazards", "POST", "/hazards/{hazard_id}/severity"): Req(
+        json={"severity": "major", "reason": "灭火器失效且位于疏散通道"}
+    ),
     ("hazards", "POST", "/hazards/{hazard_id}/extensions"): Req(
         json={"new_deadline": "2022-03-01", "reason": "配件需要定制"}
     ),

@@ -249,7 +249,9 @@ DEFAULT_IS_RIGHT = {  # tuning knobs, README only
     "CAMPUS_CONSUMER_BATCH",
     "CAMPUS_RELAY_BATCH",
     "CAMPUS_UPLOAD_MAX_BYTES",
-    "CAMPUS_MAJOR_UNRESOLVED_DAYS",
+    "CAMPUS_MAJOR_PLAN_DAYS",
+    "CAMPUS_ACCEPTANCE_WORKING_DAYS",
+    "CAMPUS_SECURITY_OFFICE_UNIT",  # the seeded campaign's 安全保卫处
     "CAMPUS_SWEEP_SECONDS",
     "CAMPUS_REMINDER_DAYS",
     "CAMPUS_TRUSTED_PROXIES",  # loopback: nginx and the console on the same server

@@ -118,20 +118,73 @@ def test_deadline_is_a_campus_date_overdue_the_day_after():
     deadline = date(2021, 11, 22)
     assert not domain.is_overdue(Status.IN_REMEDIATION, deadline, date(2021, 11, 22))
     assert domain.is_overdue(Status.IN_REMEDIATION, deadline, date(2021, 11, 23))
+    # Rectified and awaiting acceptance (待验收): the unit's part is done, not overdue.
+    assert not domain.is_overdue(Status.RECTIFIED, deadline, date(2021, 11, 23))
     assert not domain.is_overdue(Status.ACCEPTED, deadline, date(2021, 11, 23))
     assert not domain.is_overdue(Status.CLOSED, deadline, date(2021, 11, 23))
     assert not domain.is_overdue(Status.IN_REMEDIATION, None, date(2030, 1, 1))
 
 
-def test_major_unresolved_after_the_configured_days():
-    found = datetime(2021, 11, 1, tzinfo=UTC)
-    later = found + timedelta(days=30)
-    assert domain.major_unresolved(domain.Severity.MAJOR, Status.REPORTED, found, later, 30)
-    assert not domain.major_unresolved(
-        domain.Severity.MAJOR, Status.REPORTED, found, later - timedelta(seconds=1), 30
+def test_a_major_hazard_is_judged_against_its_plan():
+    registered, plan_days = date(2021, 11, 20), 7
+    major, reported = domain.Severity.MAJOR, Status.REPORTED
+
+    def judged(status=reported, since=registered, plan=None, today=date(2021, 11, 28)):
+        return domain.major_unresolved(major, status, since, plan, today, plan_days)
+
+    # No plan: flagged from the 8th day after registration, not before.
+    assert judged(today=date(2021, 11, 27)) is None
+    assert judged() == domain.MajorUnresolved.NO_PLAN
+    assert judged(since=None) is None  # not registered as major yet
+    # With a plan: judged by the plan's deadline, however long ago it was found.
+    assert judged(plan=date(2022, 3, 31), today=date(2022, 3, 31)) is None
+    assert judged(plan=date(2022, 3, 31), today=date(2022, 4, 1)) == "plan_overdue"
+    # Rectified (the acceptor's turn), fixed, or not major: never.
+    for status in (Status.RECTIFIED, Status.ACCEPTED, Status.CLOSED):
+        assert judged(status=status) is None
+    assert (
+        domain.major_unresolved(
+            domain.Severity.GENERAL, reported, registered, None, date(2022, 1, 1), 7
+        )
+        is None
     )
-    assert not domain.major_unresolved(domain.Severity.GENERAL, Status.REPORTED, found, later, 30)
-    assert not domain.major_unresolved(domain.Severity.MAJOR, Status.CLOSED, found, later, 30)
+
+
+def test_acceptance_is_due_after_working_days():
+    friday = date(2021, 11, 26)
+    assert domain.add_working_days(friday, 3) == date(2021, 12, 1)  # Mon, Tue, Wed
+    assert domain.add_working_days(date(2021, 11, 22), 3) == date(2021, 11, 25)
+    assert domain.add_working_days(date(2021, 11, 27), 1) == date(2021, 11, 29)  # Sat → Mon
+    assert domain.add_working_days(friday, 0) == friday
+
+
+def test_the_acceptor_is_a_lead_department_outside_the_hazard_s_unit():
+    assert domain.acceptor_unit(["BWC"], "JD", "BWC") == "BWC"
+    assert domain.acceptor_unit(["JWC"], "JWC", "BWC") == "BWC"  # its own: the office
+    assert domain.acceptor_unit(["BWC", "XGC"], "BWC", "BWC") == "XGC"  # the co-lead
+
+
+@pytest.mark.parametrize(
+    ("roles", "unit", "hazard_unit", "allowed"),
+    [
+        ({"security_office"}, None, "JD", True),
+        ({"lead_department"}, "BWC", "JD", True),
+        ({"lead_department"}, "JWC", "JWC", False),  # its own unit's hazard
+        ({"lead_department"}, "XCB", "JD", False),  # does not lead the category
+        ({"unit_manager"}, "JD", "JD", False),  # never the unit itself
+    ],
+)
+def test_who_judges_a_unit_s_work(roles, unit, hazard_unit, allowed):
+    leads = ["BWC", "JWC"]
+    assert domain.may_judge(roles, unit, hazard_unit, leads) is allowed
+
+
+def test_found_dates_in_the_future_beyond_clock_skew_are_refused():
+    now = datetime(2021, 11, 20, 2, tzinfo=UTC)
+    domain.check_found_at(now + timedelta(minutes=5), now)
+    with pytest.raises(domain.FutureDate) as refused:
+        domain.check_found_at(now + timedelta(minutes=5, seconds=1), now)
+    assert refused.value.extra["invalid_params"][0]["name"] == "found_at"
 
 
 def test_number_is_zero_padded_per_year():

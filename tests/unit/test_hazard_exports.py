@@ -39,6 +39,7 @@ HEADER = [
     "等级",
     "状态",
     "发现人",
+    "报告单位",
     "发现时间",
     "责任人",
     "牵头部门",
@@ -68,6 +69,7 @@ def _major_hazard() -> Hazard:
         description="3号楼消防通道堆放杂物",
         location="东侧楼梯间",
         found_by="u-zhangwei",
+        reporter_unit="XGC",  # a lead department inspecting (督导检查)
         found_at=_utc(2021, 11, 10, 16, 30),  # 2021-11-11 00:30 on campus
         responsible_person_name="刘洋",
         deadline=date(2021, 11, 20),
@@ -137,6 +139,7 @@ def _quick_hazard(**overrides) -> Hazard:
         description=HOSTILE,
         location="第二食堂后厨",
         found_by="u-huang",
+        reporter_unit="HQXY",
         found_at=_utc(2021, 11, 12, 2, 0),
         responsible_person_name="黄强",
         deadline=date(2021, 11, 15),
@@ -202,7 +205,7 @@ def test_ledger_title_generation_time_and_header(ledger):
     assert [c.value for c in ledger[3]] == HEADER == list(LEDGER_HEADER)
     assert all(c.font.bold for c in ledger[3])
     assert ledger.freeze_panes == "A4"
-    assert all(ledger.column_dimensions[c].width >= 6 for c in "ABCDEFGHIJKLMNOPQ")
+    assert all(ledger.column_dimensions[c].width >= 6 for c in "ABCDEFGHIJKLMNOPQR")
 
 
 def test_ledger_has_one_row_per_hazard_with_every_field(ledger):
@@ -219,6 +222,7 @@ def test_ledger_has_one_row_per_hazard_with_every_field(ledger):
             "重大隐患",
             "已销号",
             "u-zhangwei",
+            "学生工作处",
             datetime(2021, 11, 11, 0, 30),
             "陈静",
             "安全保卫处",
@@ -238,6 +242,7 @@ def test_ledger_has_one_row_per_hazard_with_every_field(ledger):
             "一般隐患",
             "整改中",
             "u-huang",
+            "HQXY",
             datetime(2021, 11, 12, 10, 0),
             "黄强",
             "后勤管理处",
@@ -257,6 +262,7 @@ def test_ledger_has_one_row_per_hazard_with_every_field(ledger):
             "一般隐患",
             "已发现",
             "u-yang",
+            None,  # not known (reported before issue 12, or by the system)
             datetime(2021, 11, 13, 16, 0),
             None,
             "教务处",
@@ -269,14 +275,14 @@ def test_ledger_has_one_row_per_hazard_with_every_field(ledger):
 
 
 def test_ledger_dates_are_date_cells(ledger):
-    found, deadline, closed = ledger["K4"], ledger["N4"], ledger["Q4"]
+    found, deadline, closed = ledger["L4"], ledger["O4"], ledger["R4"]
     assert found.is_date and found.number_format == "yyyy-mm-dd hh:mm"
     assert deadline.is_date and deadline.number_format == "yyyy-mm-dd"
     assert closed.is_date and closed.number_format == "yyyy-mm-dd hh:mm"
 
 
 def test_ledger_keeps_formula_looking_text_as_text(ledger):
-    measures = ledger["O5"]
+    measures = ledger["P5"]
     assert measures.value == FORMULA
     assert measures.data_type == "s"  # not a formula that would run in Excel
     assert all(c.data_type != "f" for row in ledger.iter_rows() for c in row)
@@ -284,15 +290,16 @@ def test_ledger_keeps_formula_looking_text_as_text(ledger):
 
 def test_ledger_names_units_and_cells_when_given():
     data = ledger_xlsx(
-        [_major_hazard()],
+        [_major_hazard(), _quick_hazard()],
         GENERATED_AT,
         TZ,
-        unit_names={"JDXY": "机电工程学院"},
+        unit_names={"JDXY": "机电工程学院", "HQXY": "后勤服务学院"},
         cell_names={"c-01": "3号楼1层"},
     )
     ws = openpyxl.load_workbook(io.BytesIO(data))["隐患台账"]
     assert ws["A1"].value == "隐患台账"
     assert (ws["C4"].value, ws["D4"].value) == ("机电工程学院", "3号楼1层 / 东侧楼梯间")
+    assert (ws["K4"].value, ws["K5"].value) == ("学生工作处", "后勤服务学院")  # 报告单位
 
 
 def test_ledger_without_hazards_has_the_header_only():

@@ -48,7 +48,8 @@ def test_my_actions_follow_the_loop_and_the_actor_rules(client):
         )
         assert response.status_code == 200, response.get_json()
     assert mine(client, hid, STAFF) == []  # the rectifier does not accept his own work
-    assert mine(client, hid, JD) == ["accept", "reject"]
+    assert mine(client, hid, JD) == []  # the unit does not accept its own work (验收)
+    assert mine(client, hid, SO) == ["accept", "reject"]
     assert mine(client, hid, LEAD) == ["accept", "reject"]  # fire is led by BWC
     assert client.post(f"/hazards/{hid}/accept", json={}, headers=LEAD).status_code == 200
     assert mine(client, hid, JD) == []

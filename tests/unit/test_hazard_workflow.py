@@ -25,6 +25,8 @@ JD = bearer("unit_manager", unit="JD", sub="manager-JD")
 JD2 = bearer("unit_manager", unit="JD", sub="deputy-JD")
 STAFF = bearer("grid_staff", unit="JD", sub="staff-JD")
 XX = bearer("unit_manager", unit="XX", sub="manager-XX")
+LEAD = bearer("lead_department", unit="BWC", sub="bwc")  # BWC leads fire hazards
+SO2 = bearer("security_office", sub="office-2")
 NEW = {"unit_code": "JD", "category": "fire", "description": "3号楼消防通道堆放杂物"}
 PLAN = {"responsible_person": "张伟", "measures": "清理杂物", "contingency_plan": "专人值守"}
 
@@ -119,8 +121,9 @@ MAY = {  # who may take each step on a JD fire hazard
     "report": UNIT,
     "start-remediation": UNIT,
     "rectify": UNIT | {"staff", "staff2"},
-    "accept": UNIT | {"lead"},
-    "reject": UNIT | {"lead"},
+    # 验收 is judged outside the unit: the office, or the category's lead department.
+    "accept": {"office", "lead"},
+    "reject": {"office", "lead"},
     "close": {"office"},
     "archive": {"office"},
     "attach": UNIT | {"staff", "staff2"},
@@ -346,19 +349,32 @@ def test_slow_fixes_need_a_plan_with_interim_measures(client):
 def test_the_rectifier_cannot_accept_and_rejection_reopens(client):
     hazard = new_hazard(client)
     to_stage(client, hazard["id"], "start-remediation")
-    assert step(client, hazard["id"], "rectify", {"evidence": "已清理"}, JD).status_code == 200
-    same = step(client, hazard["id"], "accept", {}, JD)
+    assert step(client, hazard["id"], "rectify", {"evidence": "已清理"}, SO).status_code == 200
+    same = step(client, hazard["id"], "accept", {}, SO)
     assert same.status_code == 409 and "rectified" in same.get_json()["detail"]
-    no_reason = step(client, hazard["id"], "reject", {}, JD2)
+    no_reason = step(client, hazard["id"], "reject", {}, LEAD)
     assert [p["name"] for p in no_reason.get_json()["invalid_params"]] == ["reason"]
-    rejected = step(client, hazard["id"], "reject", {"reason": "仍有杂物"}, JD2).get_json()
+    rejected = step(client, hazard["id"], "reject", {"reason": "仍有杂物"}, LEAD).get_json()
     assert (rejected["status"], rejected["reopen_count"]) == ("in_remediation", 1)
     assert step(client, hazard["id"], "rectify", {"evidence": "再次清理"}, STAFF).status_code == 200
-    # JD rectified the first round: still not the one to judge the work, in any round.
+    # The office rectified the first round: still not the one to judge the work, in any round.
     for path, body in (("accept", {}), ("reject", {"reason": "x"})):
-        again = step(client, hazard["id"], path, body, JD)
+        again = step(client, hazard["id"], path, body, SO)
         assert again.status_code == 409 and "rectified" in again.get_json()["detail"]
-    assert step(client, hazard["id"], "accept", {}, JD2).status_code == 200
+    assert step(client, hazard["id"], "accept", {}, SO2).status_code == 200
+
+
+def test_the_unit_does_not_accept_its_own_work(client):
+    """验收 is judged from outside the unit: neither of JD's managers accepts or rejects
+    JD's hazard (403, nothing written); the lead department of its category does."""
+    hazard = new_hazard(client)
+    to_stage(client, hazard["id"], "rectify")
+    for who in (JD, JD2):
+        assert step(client, hazard["id"], "accept", {}, who).status_code == 403
+        assert step(client, hazard["id"], "reject", {"reason": "x"}, who).status_code == 403
+    shown = client.get(f"/hazards/{hazard['id']}", headers=JD2).get_json()
+    assert shown["status"] == "rectified" and shown["my_actions"] == []
+    assert step(client, hazard["id"], "accept", {}, LEAD).status_code == 200
 
 
 def test_nobody_who_ever_rectified_may_accept(client, app):
@@ -366,7 +382,7 @@ def test_nobody_who_ever_rectified_may_accept(client, app):
     API or in ``my_actions``; someone who never rectified does."""
     hazard = new_hazard(client)
     to_stage(client, hazard["id"], "start-remediation")
-    a, b, reviewer = JD, STAFF, JD2
+    a, b, reviewer = SO, STAFF, LEAD
     assert step(client, hazard["id"], "rectify", {"evidence": "第一次"}, a).status_code == 200
     assert step(client, hazard["id"], "reject", {"reason": "不合格"}, reviewer).status_code == 200
     assert step(client, hazard["id"], "rectify", {"evidence": "第二次"}, b).status_code == 200
@@ -423,10 +439,12 @@ def test_extension_requests(client, app):
     )
     assert asked.status_code == 201
     request_id = asked.get_json()["id"]
-    own = client.post(
-        f"/hazards/extensions/{request_id}/decision", json={"approve": True}, headers=JD
-    )
-    assert own.status_code == 409
+    # Neither the requester nor a colleague of the hazard's own unit decides it.
+    for who in (JD, JD2):
+        own = client.post(
+            f"/hazards/extensions/{request_id}/decision", json={"approve": True}, headers=who
+        )
+        assert own.status_code == 403, own.get_json()
     approved = client.post(
         f"/hazards/extensions/{request_id}/decision",
         json={"approve": True, "comment": "同意"},
@@ -452,24 +470,28 @@ def test_sweep_publishes_once_per_overdue_hazard(client, app):
     step(client, late["id"], "register", {"deadline": "2021-11-22"})
     on_time = new_hazard(client)
     step(client, on_time["id"], "register", {"deadline": "2021-11-30"})
-    major = new_hazard(client, severity="major", found_at="2021-10-01T09:00:00+08:00")
+    # Found long ago but never registered: no plan is due yet (issue 12 rule 5).
+    new_hazard(client, severity="major", found_at="2021-10-01T09:00:00+08:00")
     with app.app_context():
         factory, cfg = state().session_factory, state().settings
     clock = datetime(2021, 11, 23, 1, 0, tzinfo=UTC)  # 09:00 on 11-23 in Shanghai
-    assert run_sweep(factory, cfg, clock) == {"overdue": 1, "major_unresolved": 1}
-    assert run_sweep(factory, cfg, clock) == {"overdue": 0, "major_unresolved": 0}
+    nothing = {"overdue": 0, "acceptance_overdue": 0, "major_unresolved": 0}
+    assert run_sweep(factory, cfg, clock) == {**nothing, "overdue": 1}
+    assert run_sweep(factory, cfg, clock) == nothing
     overdue = [e for e in events(app) if e["type"] == "hazard.overdue"]
     assert [e["subject"] for e in overdue] == [late["id"]]
     assert overdue[0]["data"]["overdue"] is True
-    majors = [e["subject"] for e in events(app) if e["type"] == "hazard.major_unresolved"]
-    assert majors == [major["id"]]
-    # A new deadline passed is a new cause: announced once more.
+    # A new deadline passed is a new cause: announced once more. (The deadline has
+    # passed: only the security office asks, another of its people decides.)
     request = client.post(
         f"/hazards/{late['id']}/extensions",
         json={"new_deadline": "2021-11-25", "reason": "延期"},
-        headers=JD,
+        headers=SO,
     ).get_json()
-    client.post(f"/hazards/extensions/{request['id']}/decision", json={"approve": True}, headers=SO)
+    decided = client.post(
+        f"/hazards/extensions/{request['id']}/decision", json={"approve": True}, headers=SO2
+    )
+    assert decided.status_code == 200, decided.get_json()
     assert run_sweep(factory, cfg, clock + timedelta(days=3))["overdue"] == 1
     overdue = [e["subject"] for e in events(app) if e["type"] == "hazard.overdue"]
     assert overdue == [late["id"], late["id"]]

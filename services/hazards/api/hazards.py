@@ -26,6 +26,7 @@ from services.hazards.schemas import (
     RegisterSchema,
     RejectSchema,
     RemediationSchema,
+    SeverityChangeSchema,
     TransitionSchema,
 )
 from shared import files, idempotency
@@ -42,23 +43,34 @@ EXPORT_LIMIT = 50_000  # rows per ledger export; filter by period for more
 blp = Blueprint("hazards", __name__, url_prefix="/hazards", description="隐患台账 hazard ledger")
 
 
+def now() -> datetime:
+    """The clock of these endpoints (a seam for tests)."""
+    return utcnow()
+
+
+def policy() -> domain.Policy:
+    return commands.policy_of(state().settings)
+
+
 @blp.route("", methods=["POST"])
 @blp.arguments(HazardCreateSchema)
 @blp.response(201, HazardSchema)
 def create_hazard(payload):
-    """Report a hazard (排查发现). With an Idempotency-Key header a retry creates nothing."""
+    """Report a hazard (排查发现). With an Idempotency-Key header a retry creates nothing.
+    ``found_at`` in the future (beyond 5 minutes of clock skew) is a 422. A lead department
+    reports in any unit for the categories it leads (督导检查) and is named the
+    ``reporter_unit``."""
     principal = current_principal()
-    tz = state().settings.campus_timezone
+    rules = policy()
+    options = {"campus_tz": rules.campus_tz, "now": now(), "policy": rules}
     key = idempotency.requested_key()
     if not key:
         with transaction() as session:
-            return commands.create_hazard(session, principal, campus_tz=tz, **payload)
+            return commands.create_hazard(session, principal, **payload, **options)
     for _ in range(2):  # a concurrent twin with the same key loses the race, then reads
         try:
             with transaction() as session:
-                hazard, created = commands.create_once(
-                    session, principal, key, payload, campus_tz=tz
-                )
+                hazard, created = commands.create_once(session, principal, key, payload, **options)
                 return hazard, 201 if created else 200
         except sa_exc.IntegrityError:
             continue
@@ -82,10 +94,9 @@ def filtered(query: dict):
     for key in ("unit_code", "cell_id", "category", "subcategory", "status", "severity"):
         if query.get(key):
             stmt = stmt.where(getattr(Hazard, key) == query[key])
-    if "overdue" in query:
-        open_not_fixed = [s.value for s in domain.OPEN_STATUSES if s != domain.Status.ACCEPTED]
-        late = Hazard.deadline < campus_today(tz)
-        condition = Hazard.status.in_(open_not_fixed) & late
+    if "overdue" in query:  # the unit's: awaiting acceptance is not the unit's time
+        late = Hazard.deadline < campus_today(tz, now())
+        condition = Hazard.status.in_([s.value for s in domain.UNIT_STAGES]) & late
         stmt = stmt.where(condition if query["overdue"] else ~condition | Hazard.deadline.is_(None))
     zone = ZoneInfo(tz)
     if query.get("found_from"):
@@ -156,7 +167,14 @@ def _transition_route(action: Action, schema: type, path: str, summary: str) -> 
     def view(payload, hazard_id: str):
         with transaction() as session:
             hazard = commands.transition(
-                session, current_principal(), hazard_id, action, payload, if_match_version()
+                session,
+                current_principal(),
+                hazard_id,
+                action,
+                payload,
+                if_match_version(),
+                now=now(),
+                policy=policy(),
             )
             return with_etag(hazard)
 
@@ -175,8 +193,19 @@ TRANSITIONS = (
         "治理: start remediation with the four implementations (四落实)",
     ),
     (Action.RECTIFY, RectifySchema, "rectify", "整改完成: record the evidence"),
-    (Action.ACCEPT, CommentSchema, "accept", "验收通过 (never by the rectifier)"),
-    (Action.REJECT, RejectSchema, "reject", "验收不通过: back to remediation, reason required"),
+    (
+        Action.ACCEPT,
+        CommentSchema,
+        "accept",
+        "验收通过: a lead department of the category (not of the hazard's own unit) or the "
+        "security office; never the rectifier",
+    ),
+    (
+        Action.REJECT,
+        RejectSchema,
+        "reject",
+        "验收不通过: back to remediation, reason required (who accepts)",
+    ),
     (Action.CLOSE, CommentSchema, "close", "销号: security office closes out"),
     (Action.ARCHIVE, CommentSchema, "archive", "备案存档: archived records never change"),
 )
@@ -185,14 +214,42 @@ for _action, _schema, _path, _summary in TRANSITIONS:
     _transition_route(_action, _schema, _path, _summary)
 
 
+@blp.route("/<hazard_id>/severity", methods=["POST"])
+@blp.arguments(SeverityChangeSchema)
+@blp.response(200, HazardSchema)
+@blp.alt_response(412, description="If-Match does not match the hazard's version")
+def change_severity(payload, hazard_id: str):
+    """Re-grade (一般隐患 ↔ 重大隐患) with a reason: old → new and the reason go into the
+    history. Only the security office lowers a major hazard; the unit's manager and the
+    category's lead departments may raise one."""
+    with transaction() as session:
+        hazard = commands.change_severity(
+            session,
+            current_principal(),
+            hazard_id,
+            payload["severity"],
+            payload["reason"],
+            if_match_version(),
+            now=now(),
+        )
+        return with_etag(hazard)
+
+
 @blp.route("/<hazard_id>/extensions", methods=["POST"])
 @blp.arguments(ExtensionCreateSchema)
 @blp.response(201, ExtensionSchema)
 def request_extension(payload, hazard_id: str):
-    """延期申请: ask for a later deadline."""
+    """延期申请: ask for a later deadline — before the deadline by who starts remediation;
+    once it has passed, only the security office (the request records which)."""
     with transaction() as session:
         return commands.request_extension(
-            session, current_principal(), hazard_id, payload["new_deadline"], payload["reason"]
+            session,
+            current_principal(),
+            hazard_id,
+            payload["new_deadline"],
+            payload["reason"],
+            now=now(),
+            policy=policy(),
         )
 
 
@@ -212,10 +269,18 @@ def list_extensions(hazard_id: str):
 @blp.arguments(ExtensionDecisionSchema)
 @blp.response(200, ExtensionSchema)
 def decide_extension(payload, request_id: str):
-    """Approve (the deadline moves) or refuse an extension request."""
+    """Approve (the deadline moves) or refuse an extension request: the security office,
+    or a lead department of the category for another unit's hazard — never the hazard's
+    own unit, never the requester; after the deadline only the security office."""
     with transaction() as session:
         return commands.decide_extension(
-            session, current_principal(), request_id, payload["approve"], payload["comment"]
+            session,
+            current_principal(),
+            request_id,
+            payload["approve"],
+            payload["comment"],
+            now=now(),
+            policy=policy(),
         )
 
 

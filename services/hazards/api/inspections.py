@@ -9,6 +9,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from services.hazards import commands
 from services.hazards import register_commands as rc
 from services.hazards import register_rules as rules
 from services.hazards.models import Inspection
@@ -99,7 +100,12 @@ def record_inspection(payload):
         try:
             with transaction() as session:
                 inspection, created = rc.record_inspection(
-                    session, principal, campus_tz=tz, inspection_id=inspection_id, **payload
+                    session,
+                    principal,
+                    campus_tz=tz,
+                    inspection_id=inspection_id,
+                    policy=commands.policy_of(state().settings),
+                    **payload,
                 )
                 return detail(session, inspection), 201 if created else 200
         except sa_exc.IntegrityError:

@@ -1,5 +1,19 @@
 """extensions, acceptance deadlines, rectification plans, severity history
 
+Issue 12's facts on each hazard: who reported it (``reporter_unit``), when it was registered
+and rectified, the approved rectification plan's deadline and when it was approved, the
+acceptance due date and its acceptor, the plan clock of a major hazard, and what the sweep
+announced (once per cause). Extension requests record the deadline when they were asked and
+whether it had passed.
+
+Existing rows: the times come from their history (the first registration, the last
+rectification, the start of remediation of a hazard that is not a quick fix); the plan
+clock of a major hazard starts at its registration (at its reporting if not registered);
+``major_unresolved_notified`` (announced under the old open-too-long rule) becomes
+``major_no_plan_notified``, so a hazard already announced is not announced again for the
+same cause. A hazard awaiting acceptance at upgrade gets its acceptance due date when next
+rectified; who reported the older hazards is not known.
+
 Revision ID: 0007
 Revises: 0006
 Create Date: 2026-12-04 16:30:00.000000
@@ -8,16 +22,78 @@ Create Date: 2026-12-04 16:30:00.000000
 
 from collections.abc import Sequence
 
+import sqlalchemy as sa
+from alembic import op
+
+import shared.db
+
 # revision identifiers, used by Alembic.
 revision: str = "0007"
 down_revision: str | Sequence[str] | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+_MOMENT = shared.db.UTCDateTime(timezone=True)
+
+
+def _from_history(aggregate: str, action: str) -> str:
+    return (
+        f"(SELECT {aggregate}(t.at) FROM hazard_transitions t "
+        f"WHERE t.hazard_id = hazards.id AND t.action = '{action}')"
+    )
+
 
 def upgrade() -> None:
     """Upgrade schema."""
+    with op.batch_alter_table("hazards", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("reporter_unit", sa.String(length=32), nullable=True))
+        batch_op.add_column(sa.Column("registered_at", _MOMENT, nullable=True))
+        batch_op.add_column(sa.Column("major_since", _MOMENT, nullable=True))
+        batch_op.add_column(sa.Column("plan_deadline", sa.Date(), nullable=True))
+        batch_op.add_column(sa.Column("plan_approved_at", _MOMENT, nullable=True))
+        batch_op.add_column(sa.Column("rectified_at", _MOMENT, nullable=True))
+        batch_op.add_column(sa.Column("acceptance_due", sa.Date(), nullable=True))
+        batch_op.add_column(sa.Column("acceptor_unit", sa.String(length=32), nullable=True))
+        batch_op.add_column(sa.Column("acceptance_notified_round", sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column("plan_overdue_notified_for", sa.Date(), nullable=True))
+        batch_op.alter_column("major_unresolved_notified", new_column_name="major_no_plan_notified")
+    with op.batch_alter_table("extension_requests", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("deadline_when_asked", sa.Date(), nullable=True))
+        batch_op.add_column(
+            sa.Column(
+                "asked_after_deadline", sa.Boolean(), nullable=False, server_default=sa.false()
+            )
+        )
+
+    op.execute(
+        f"UPDATE hazards SET registered_at = {_from_history('MIN', 'register')}, "
+        f"rectified_at = {_from_history('MAX', 'rectify')}"
+    )
+    op.execute(
+        f"UPDATE hazards SET plan_approved_at = {_from_history('MAX', 'start_remediation')}, "
+        "plan_deadline = deadline "
+        "WHERE quick_fix = false AND status NOT IN ('discovered', 'registered', 'reported')"
+    )
+    op.execute(
+        "UPDATE hazards SET major_since = COALESCE(registered_at, created_at) "
+        "WHERE severity = 'major'"
+    )
 
 
 def downgrade() -> None:
     """Downgrade schema."""
+    with op.batch_alter_table("extension_requests", schema=None) as batch_op:
+        batch_op.drop_column("asked_after_deadline")
+        batch_op.drop_column("deadline_when_asked")
+    with op.batch_alter_table("hazards", schema=None) as batch_op:
+        batch_op.alter_column("major_no_plan_notified", new_column_name="major_unresolved_notified")
+        batch_op.drop_column("plan_overdue_notified_for")
+        batch_op.drop_column("acceptance_notified_round")
+        batch_op.drop_column("acceptor_unit")
+        batch_op.drop_column("acceptance_due")
+        batch_op.drop_column("rectified_at")
+        batch_op.drop_column("plan_approved_at")
+        batch_op.drop_column("plan_deadline")
+        batch_op.drop_column("major_since")
+        batch_op.drop_column("registered_at")
+        batch_op.drop_column("reporter_unit")
