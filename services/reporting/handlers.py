@@ -68,7 +68,14 @@ STATE_CHANGING_EVENTS = frozenset(
     }
 )
 DATES = ("deadline", "plan_deadline", "acceptance_due")
-MOMENTS = ("found_at", "closed_at", "registered_at", "rectified_at")
+MOMENTS = (
+    "found_at",
+    "closed_at",
+    "registered_at",
+    "rectified_at",
+    "deadline_set_at",
+    "overdue_since",
+)
 # Added to the hazard's state later: events written before them lack them.
 OPTIONAL = ("acceptor_unit", "major_unresolved_reason", "reporter_unit")
 
@@ -148,29 +155,23 @@ def _follow_state(
     projection's); ``announced``: a stale event's own state (only its announcement counts)."""
     at = event.occurred_at
     today = campus_time(at, campus_tz).date()
-    _follow_overdue(session, state, event, campus_tz, at, today)
+    _follow_overdue(session, state, event, campus_tz, at, today, announced)
     _follow_acceptance(session, state, event, campus_tz, at, today)
     _follow_major(session, state, event, campus_tz, at, today, announced)
 
 
-def _follow_overdue(session, state, event, campus_tz, at, today) -> None:
+def _follow_overdue(session, state, event, campus_tz, at, today, announced=None) -> None:
     hazard_id, status, deadline = state["hazard_id"], state["status"], state["deadline"]
+    if announced is not None and _overdue(announced):
+        # A late announcement of a lateness that happened: on record, even if the state
+        # the projection holds has moved on (fixed, or extended) — resolved just below.
+        _raise_overdue(session, announced, event, campus_tz)
     current_key = None
-    if state["overdue"] and deadline is not None and status not in DONE_BY_UNIT:
+    if _overdue(state):
         current_key = cause_key(Rule.OVERDUE_HAZARD, hazard_id, deadline)
         existing = flags.find(session, current_key)
         if existing is None:
-            _raise(
-                session,
-                Rule.OVERDUE_HAZARD,
-                state["unit_code"],
-                current_key,
-                state,
-                event,
-                campus_tz,
-                day=deadline + timedelta(days=1),
-                evidence={"deadline": deadline.isoformat()},
-            )
+            _raise_overdue(session, state, event, campus_tz)
         else:
             flags.reopen(session, existing, at, "验收未通过，隐患重新进入整改，逾期仍在继续")
     for flag in _flags_of(session, hazard_id, Rule.OVERDUE_HAZARD):
@@ -182,9 +183,35 @@ def _follow_overdue(session, state, event, campus_tz, at, today) -> None:
             ended = campus_time(fixed, campus_tz).date()
             flags.resolve_late(session, flag, flag_deadline, ended, at, "隐患已整改")
         elif deadline != flag_deadline:
+            # Extended: late from the old deadline to the day the new one was set.
+            moved = state.get("deadline_set_at")
+            ended = campus_time(moved, campus_tz).date() if moved else today
             flags.resolve_late(
-                session, flag, flag_deadline, today, at, f"整改期限已延至 {deadline}"
+                session, flag, flag_deadline, ended, at, f"整改期限已延至 {deadline}"
             )
+
+
+def _overdue(state: Mapping[str, Any]) -> bool:
+    """Overdue for the unit: announced on its deadline, the unit's part not done."""
+    return bool(
+        state["overdue"] and state["deadline"] is not None and state["status"] not in DONE_BY_UNIT
+    )
+
+
+def _raise_overdue(session, state, event, campus_tz) -> None:
+    deadline = state["deadline"]
+    _raise(
+        session,
+        Rule.OVERDUE_HAZARD,
+        state["unit_code"],
+        cause_key(Rule.OVERDUE_HAZARD, state["hazard_id"], deadline),
+        state,
+        event,
+        campus_tz,
+        day=deadline + timedelta(days=1),
+        evidence={"deadline": deadline.isoformat()},
+        at=state.get("overdue_since"),
+    )
 
 
 def _follow_acceptance(session, state, event, campus_tz, at, today) -> None:
@@ -275,7 +302,10 @@ def _raise(
     day: date,
     evidence: dict[str, Any],
     cell: bool = True,
+    at: datetime | None = None,
 ) -> None:
+    """Raise ``rule``'s flag for the hazard in ``state``, dated when the state says the
+    cause began (``at``), else when the event announcing it happened."""
     flags.raise_flag(
         session,
         rule,
@@ -285,7 +315,7 @@ def _raise(
         cell_id=state["cell_id"] if cell else None,
         rectifier=_person(state) if cell else None,
         day=day,
-        at=event.occurred_at,
+        at=at or event.occurred_at,
         evidence={
             "hazard_id": state["hazard_id"],
             "number": state["number"],

@@ -126,11 +126,14 @@ def orders(k: int, sample: int = 80):
     return picked
 
 
-def test_the_audited_case_a_late_overdue_after_closed_opens_nothing(app):
+def test_the_audited_case_a_late_overdue_after_closed_keeps_the_lateness_on_record(app):
+    """An overdue announcement delivered after the close still happened before it (its
+    sequence says so): the lateness is on record either way, as resolved_late, and never
+    open — the same flag as when the events come in order."""
     history = [HISTORY[0], HISTORY[2], HISTORY[8]]  # created 1, overdue 3, closed 9
     with session_of(app) as session:
         hazard_id = deliver(session, history, [0, 2, 1])  # overdue arrives after closed
-        assert all_flags(session, hazard_id) == []  # not even a withdrawn one
+        [late] = all_flags(session, hazard_id)
         projected = session.get(HazardProjection, hazard_id)
         assert (projected.status, projected.overdue, projected.last_sequence) == (
             "closed",
@@ -139,7 +142,9 @@ def test_the_audited_case_a_late_overdue_after_closed_opens_nothing(app):
         )
         in_order = deliver(session, history, [0, 1, 2])
         [flag] = all_flags(session, in_order)  # raised, then on record as fixed late
-        assert flag.status == "resolved_late" and flag.resolved_at is not None
+        assert flag.status == late.status == "resolved_late"
+        assert flag.days_late == late.days_late == 30  # deadline 11-20, closed 12-20
+        assert flag.resolved_at is not None and late.resolved_at is not None
 
 
 @pytest.mark.parametrize("name", ["history", "quiet"])
