@@ -380,6 +380,7 @@ def record_inspection(
     note: str | None = None,
     inspection_id: str | None = None,
     policy: domain.Policy | None = None,
+    now: datetime | None = None,
 ) -> tuple[Inspection, bool]:
     """Record an inspection; every failed item opens one hazard linked to it.
 
@@ -399,7 +400,7 @@ def record_inspection(
                     invalid_params=[{"name": "id", "reason": "already used", "location": "json"}],
                 )
             return existing, False
-    now = utcnow()
+    now = now or utcnow()
     performed_at = performed_at or now
     domain.check_found_at(performed_at, now, "performed_at")  # a phone's clock may drift
     day = rules.campus_date(performed_at, campus_tz)

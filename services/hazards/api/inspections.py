@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from flask_smorest import Blueprint
@@ -28,6 +29,7 @@ from services.hazards.register_schemas import (
 from shared.api import if_match_version as if_match
 from shared.api import read_session, state, transaction, with_etag
 from shared.auth import current_principal
+from shared.db import utcnow
 from shared.errors import BadRequest
 from shared.timeutil import campus_today
 
@@ -37,6 +39,11 @@ checklists_blp = Blueprint(
 blp = Blueprint(
     "inspections", __name__, url_prefix="/inspections", description="日检查 inspections"
 )
+
+
+def now() -> datetime:
+    """The clock of these endpoints (a seam for tests)."""
+    return utcnow()
 
 
 # -- checklists ---------------------------------------------------------------------------
@@ -91,7 +98,9 @@ def detail(session: Session, inspection: Inspection) -> dict[str, Any]:
 def record_inspection(payload):
     """Record an inspection of a place: every item pass / fail / na; each failed item opens
     a hazard (source inspection) in the same transaction, listed in hazard_numbers.
-    With a client-chosen id, a retry returns the first record (200) and opens nothing."""
+    With a client-chosen id, a retry returns the first record (200) and opens nothing.
+    ``performed_at`` in the future (beyond 5 minutes of clock skew) is a 422. A lead
+    department inspects any unit's places with a checklist of a category it leads."""
     principal = current_principal()
     tz = state().settings.campus_timezone
     client_id = payload.pop("id", None)
@@ -105,6 +114,7 @@ def record_inspection(payload):
                     campus_tz=tz,
                     inspection_id=inspection_id,
                     policy=commands.policy_of(state().settings),
+                    now=now(),
                     **payload,
                 )
                 return detail(session, inspection), 201 if created else 200
