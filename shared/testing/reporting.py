@@ -41,8 +41,9 @@ def hazard_event(
         "source_ref": None,
         **state,
     }
-    if isinstance(data["deadline"], str):
-        data["deadline"] = date.fromisoformat(data["deadline"])
+    for name in ("deadline", "plan_deadline", "acceptance_due"):
+        if isinstance(data.get(name), str):
+            data[name] = date.fromisoformat(data[name])
     extra = {"occurred_at": occurred_at} if occurred_at else {}
     return Envelope(
         event_type,
