@@ -22,12 +22,13 @@ Accountability (issue 12) charges each delay to the party that causes it:
   once the current deadline has passed only the security office asks for or decides one
   (``check_extension_request``): lateness that already ran cannot be laundered by a
   colleague, and the request records whether it was asked after the deadline.
-- 重大安全隐患悬而不决 follows the plan (对一时难以整改到位的，列出整改计划，明确整改
-  时限，落实风险管控措施): a major hazard is judged against its approved rectification
-  plan. Unresolved is a major hazard the unit has not rectified that has no plan
-  ``Policy.major_plan_days`` days after it was registered as major (``no_plan``: fixing
-  it at once would have taken less), or that is past its plan's deadline
-  (``plan_overdue``) — see ``major_unresolved``.
+- 重大安全隐患悬而不决 follows the plan: a hazard that cannot be fixed at once gets a
+  rectification plan (整改计划, with its 时限 and interim 管控措施, recorded when
+  remediation starts without ``quick_fix``), and a major hazard is judged against it, not
+  against the day it was found. Unresolved is a major hazard its unit has not rectified
+  that has no plan ``Policy.major_plan_days`` days after it was registered as major
+  (``no_plan``: one that could be fixed at once would be rectified by then), or that is
+  past its plan's deadline (``plan_overdue``) — see ``major_unresolved``.
 - Severity is never changed silently (``check_severity_change``): old → new and the
   reason go into the history; only the security office lowers a major hazard.
 - A finding date is a fact: never in the future beyond ``CLOCK_SKEW`` (``check_found_at``).
@@ -313,7 +314,7 @@ def format_number(year: int, serial: int) -> str:
 def is_overdue(status: Status, deadline: date | None, today: date) -> bool:
     """The unit is late: its deadline (a campus calendar date) is past — overdue from the
     day after it — and it has not rectified yet (awaiting acceptance is not its time)."""
-    return status in UNIT_STAGES and deadline is not None and today > deadline
+    return status in UNIT_STAGES and deadline_passed(deadline, today)
 
 
 # -- issue 12: who answers for each delay -------------------------------------------------

@@ -83,8 +83,11 @@ class Hazard(Base):
     acceptor_unit: Mapped[str | None] = mapped_column(String(32))
     # The rectification round (reopen_count) whose late acceptance was announced.
     acceptance_notified_round: Mapped[int | None] = mapped_column(Integer)
-    # 悬而不决 announced for having no plan (before issue 12: for being open too long).
-    major_no_plan_notified: Mapped[bool] = mapped_column(Boolean, default=False)
+    # 悬而不决 announced for having no plan (the column's name is older: before issue 12 it
+    # meant announced for being open too long, which counts as the same cause).
+    major_no_plan_notified: Mapped[bool] = mapped_column(
+        "major_unresolved_notified", Boolean, default=False
+    )
     plan_overdue_notified_for: Mapped[date | None] = mapped_column(Date)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

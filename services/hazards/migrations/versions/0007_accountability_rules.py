@@ -9,10 +9,12 @@ whether it had passed.
 Existing rows: the times come from their history (the first registration, the last
 rectification, the start of remediation of a hazard that is not a quick fix); the plan
 clock of a major hazard starts at its registration (at its reporting if not registered);
-``major_unresolved_notified`` (announced under the old open-too-long rule) becomes
-``major_no_plan_notified``, so a hazard already announced is not announced again for the
-same cause. A hazard awaiting acceptance at upgrade gets its acceptance due date when next
-rectified; who reported the older hazards is not known.
+``major_unresolved_notified`` (announced under the old open-too-long rule) now means
+announced for having no plan (the model's ``major_no_plan_notified``), so a hazard already
+announced is not announced again for the same cause. A hazard awaiting acceptance at
+upgrade gets its acceptance due date when next rectified; who reported the older hazards is
+not known. ``hazards`` is altered in place, never copied (on SQLite a copy would drop the
+table the history, attachments and leads reference).
 
 Revision ID: 0007
 Revises: 0006
@@ -56,7 +58,6 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("acceptor_unit", sa.String(length=32), nullable=True))
         batch_op.add_column(sa.Column("acceptance_notified_round", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("plan_overdue_notified_for", sa.Date(), nullable=True))
-        batch_op.alter_column("major_unresolved_notified", new_column_name="major_no_plan_notified")
     with op.batch_alter_table("extension_requests", schema=None) as batch_op:
         batch_op.add_column(sa.Column("deadline_when_asked", sa.Date(), nullable=True))
         batch_op.add_column(
@@ -85,15 +86,24 @@ def downgrade() -> None:
     with op.batch_alter_table("extension_requests", schema=None) as batch_op:
         batch_op.drop_column("asked_after_deadline")
         batch_op.drop_column("deadline_when_asked")
+    columns = (
+        "plan_overdue_notified_for",
+        "acceptance_notified_round",
+        "acceptor_unit",
+        "acceptance_due",
+        "rectified_at",
+        "plan_approved_at",
+        "plan_deadline",
+        "major_since",
+        "registered_at",
+        "reporter_unit",
+    )
+    if op.get_bind().dialect.name == "sqlite":
+        # In place (SQLite 3.35+): a batch copy would drop ``hazards``, which the history,
+        # attachments and leads reference, and fail on the foreign keys once rows exist.
+        for column in columns:
+            op.execute(f"ALTER TABLE hazards DROP COLUMN {column}")
+        return
     with op.batch_alter_table("hazards", schema=None) as batch_op:
-        batch_op.alter_column("major_no_plan_notified", new_column_name="major_unresolved_notified")
-        batch_op.drop_column("plan_overdue_notified_for")
-        batch_op.drop_column("acceptance_notified_round")
-        batch_op.drop_column("acceptor_unit")
-        batch_op.drop_column("acceptance_due")
-        batch_op.drop_column("rectified_at")
-        batch_op.drop_column("plan_approved_at")
-        batch_op.drop_column("plan_deadline")
-        batch_op.drop_column("major_since")
-        batch_op.drop_column("registered_at")
-        batch_op.drop_column("reporter_unit")
+        for column in columns:
+            batch_op.drop_column(column)
