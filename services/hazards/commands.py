@@ -159,7 +159,20 @@ def hazard_state(hazard: Hazard) -> dict[str, Any]:
         "acceptor_unit": hazard.acceptor_unit,
         "acceptance_overdue": is_acceptance_flagged(hazard),
         "major_unresolved_reason": major_unresolved_reason(hazard),
+        "deadline_set_at": hazard.deadline_set_at,
+        "overdue_since": hazard.overdue_notified_at if is_flagged_overdue(hazard) else None,
+        "plan_approved_at": hazard.plan_approved_at,
+        "acceptance_overdue_since": (
+            hazard.acceptance_notified_at if is_acceptance_flagged(hazard) else None
+        ),
+        "acceptance_decided_at": hazard.acceptance_decided_at,
     }
+
+
+def _set_deadline(hazard: Hazard, deadline: date | None, now: datetime) -> None:
+    """A new deadline (registration, plan, extension) and when it was set."""
+    if deadline != hazard.deadline:
+        hazard.deadline, hazard.deadline_set_at = deadline, now
 
 
 def is_flagged_overdue(hazard: Hazard) -> bool:
@@ -222,6 +235,7 @@ def _record(
         sequence=hazard.version,
         data=hazard_state(hazard),
         actor=principal.sub,
+        occurred_at=at,
     )
 
 
@@ -381,6 +395,7 @@ def create_hazard(
         found_by=principal.sub,
         found_at=found_at,
         deadline=deadline,
+        deadline_set_at=now if deadline else None,
         responsible_person_id=responsible.person_id if responsible else None,
         responsible_person_name=responsible.person_name if responsible else None,
         source=source,
@@ -471,7 +486,7 @@ def transition(
         severity = domain.Severity(payload.get("severity") or hazard.severity)
         if severity != hazard.severity:  # 登记评估 re-grades: recorded like any change
             _change_severity(session, principal, hazard, severity, comment or "登记评估", now)
-        hazard.deadline = payload.get("deadline") or hazard.deadline
+        _set_deadline(hazard, payload.get("deadline") or hazard.deadline, now)
         hazard.registered_at = now
         if hazard.severity == domain.Severity.MAJOR:
             hazard.major_since = now  # the plan is due within the days after registration
@@ -488,7 +503,7 @@ def transition(
         domain.check_remediation_plan(plan)
         hazard.remediation_person = plan["responsible_person"]
         hazard.measures = plan["measures"]
-        hazard.deadline = plan["deadline"]
+        _set_deadline(hazard, plan["deadline"], now)
         hazard.contingency_plan = plan["contingency_plan"]
         hazard.quick_fix = plan["quick_fix"]
         hazard.rectification_plan = plan["rectification_plan"]
@@ -511,6 +526,7 @@ def transition(
     elif action in JUDGEMENTS:
         domain.check_acceptor(principal.sub, rectifiers(session, hazard.id))
         hazard.acceptance_due = None  # this round's acceptance is done
+        hazard.acceptance_decided_at = now
         if action == Action.REJECT:
             domain.check_required(payload, "reason")
             comment = payload["reason"]
@@ -688,7 +704,7 @@ def decide_extension(
     request.decision_comment = comment
     if approve:
         old = hazard.deadline
-        hazard.deadline = request.requested_deadline
+        _set_deadline(hazard, request.requested_deadline, now)
         if hazard.plan_deadline is not None:  # the plan's 时限 is the hazard's deadline
             hazard.plan_deadline = request.requested_deadline
         hazard.version += 1
@@ -749,7 +765,7 @@ def sweep(session: Session, now: datetime, policy: domain.Policy) -> dict[str, i
         if domain.is_overdue(status, hazard.deadline, today) and (
             hazard.overdue_notified_for != hazard.deadline
         ):
-            hazard.overdue_notified_for = hazard.deadline
+            hazard.overdue_notified_for, hazard.overdue_notified_at = hazard.deadline, now
             announce(hazard, "hazard.overdue", f"逾期：限期 {hazard.deadline}")
         if (
             status == Status.RECTIFIED
@@ -757,6 +773,7 @@ def sweep(session: Session, now: datetime, policy: domain.Policy) -> dict[str, i
             and hazard.acceptance_notified_round != hazard.reopen_count
         ):
             hazard.acceptance_notified_round = hazard.reopen_count
+            hazard.acceptance_notified_at = now
             announce(
                 hazard,
                 "hazard.acceptance_overdue",

@@ -89,6 +89,13 @@ class Hazard(Base):
         "major_unresolved_notified", Boolean, default=False
     )
     plan_overdue_notified_for: Mapped[date | None] = mapped_column(Date)
+    # When each of these happened, carried in the events so that accountability dates a
+    # lateness by the facts, whatever order the events reach it in: the current deadline
+    # was set, the overdue and the late acceptance were announced, acceptance was decided.
+    deadline_set_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    overdue_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    acceptance_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    acceptance_decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     version: Mapped[int] = mapped_column(Integer, default=1)  # = sequence of its latest event

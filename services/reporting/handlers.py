@@ -75,6 +75,9 @@ MOMENTS = (
     "rectified_at",
     "deadline_set_at",
     "overdue_since",
+    "plan_approved_at",
+    "acceptance_overdue_since",
+    "acceptance_decided_at",
 )
 # Added to the hazard's state later: events written before them lack them.
 OPTIONAL = ("acceptor_unit", "major_unresolved_reason", "reporter_unit")
@@ -156,7 +159,7 @@ def _follow_state(
     at = event.occurred_at
     today = campus_time(at, campus_tz).date()
     _follow_overdue(session, state, event, campus_tz, at, today, announced)
-    _follow_acceptance(session, state, event, campus_tz, at, today)
+    _follow_acceptance(session, state, event, campus_tz, at, today, announced)
     _follow_major(session, state, event, campus_tz, at, today, announced)
 
 
@@ -214,41 +217,61 @@ def _raise_overdue(session, state, event, campus_tz) -> None:
     )
 
 
-def _follow_acceptance(session, state, event, campus_tz, at, today) -> None:
+def _follow_acceptance(session, state, event, campus_tz, at, today, announced=None) -> None:
     hazard_id, status = state["hazard_id"], state["status"]
-    current_key = None
-    if state["acceptance_overdue"] and status == AWAITING_ACCEPTANCE and state["acceptance_due"]:
-        rectified = state["rectified_at"] or at
-        current_key = cause_key(Rule.LATE_ACCEPTANCE, hazard_id, rectified.isoformat())
-        if flags.find(session, current_key) is None:
-            unit = state["acceptor_unit"] or state["unit_code"]
-            _raise(
-                session,
-                Rule.LATE_ACCEPTANCE,
-                unit,
-                current_key,
-                state,
-                event,
-                campus_tz,
-                day=state["acceptance_due"] + timedelta(days=1),
-                cell=False,
-                evidence={
-                    "acceptance_due": state["acceptance_due"].isoformat(),
-                    "hazard_unit": state["unit_code"],
-                },
-            )
+    if announced is not None and _acceptance_late(announced):
+        _raise_late_acceptance(session, announced, event, campus_tz)  # on record, see below
+    current_key = _late_acceptance_key(state) if _acceptance_late(state) else None
+    if current_key and flags.find(session, current_key) is None:
+        _raise_late_acceptance(session, state, event, campus_tz)
+    decided = state.get("acceptance_decided_at")
+    ended = campus_time(decided, campus_tz).date() if decided else today
     for flag in _flags_of(session, hazard_id, Rule.LATE_ACCEPTANCE):
         # Accepted or rejected, or rectified again after a rejection: that round's
         # acceptance is done.
         if flag.cause_key != current_key and (status != AWAITING_ACCEPTANCE or current_key):
             due = date.fromisoformat(flag.evidence["acceptance_due"])
-            flags.resolve_late(session, flag, due, today, at, "验收已完成")
+            flags.resolve_late(session, flag, due, ended, at, "验收已完成")
+
+
+def _acceptance_late(state: Mapping[str, Any]) -> bool:
+    return bool(
+        state["acceptance_overdue"]
+        and state["status"] == AWAITING_ACCEPTANCE
+        and state["acceptance_due"]
+    )
+
+
+def _late_acceptance_key(state: Mapping[str, Any]) -> str:
+    """One per rectification round (the round's rectification time names it)."""
+    rectified = state["rectified_at"] or state["found_at"]
+    return cause_key(Rule.LATE_ACCEPTANCE, state["hazard_id"], rectified.isoformat())
+
+
+def _raise_late_acceptance(session, state, event, campus_tz) -> None:
+    _raise(
+        session,
+        Rule.LATE_ACCEPTANCE,
+        state["acceptor_unit"] or state["unit_code"],
+        _late_acceptance_key(state),
+        state,
+        event,
+        campus_tz,
+        day=state["acceptance_due"] + timedelta(days=1),
+        cell=False,
+        evidence={
+            "acceptance_due": state["acceptance_due"].isoformat(),
+            "hazard_unit": state["unit_code"],
+        },
+        at=state.get("acceptance_overdue_since"),
+    )
 
 
 def _follow_major(session, state, event, campus_tz, at, today, announced) -> None:
     hazard_id, status = state["hazard_id"], state["status"]
-    if event.type == "hazard.major_unresolved" and status not in DONE_BY_UNIT:
-        source = announced or state
+    source = announced or state
+    # Judged by the announcing event's own state: announced late, it is still on record.
+    if event.type == "hazard.major_unresolved" and source["status"] not in DONE_BY_UNIT:
         reason = source.get("major_unresolved_reason")
         parts: list[object] = [hazard_id]
         evidence: dict[str, Any] = {"found_at": state["found_at"].isoformat(), "reason": reason}
@@ -279,7 +302,9 @@ def _follow_major(session, state, event, campus_tz, at, today, announced) -> Non
             ended = campus_time(fixed, campus_tz).date()
             flags.resolve_late(session, flag, deadline, ended, at, "重大隐患已整改")
         elif reason == "no_plan" and state["plan_deadline"] is not None:
-            flags.resolve_late(session, flag, deadline, today, at, "整改计划已批准")
+            approved = state.get("plan_approved_at")
+            ended = campus_time(approved, campus_tz).date() if approved else today
+            flags.resolve_late(session, flag, deadline, ended, at, "整改计划已批准")
         elif (
             reason == "plan_overdue"
             and state["plan_deadline"] is not None

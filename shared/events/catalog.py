@@ -90,6 +90,16 @@ class HazardStateV1(_Strict):
     major_unresolved_reason = fields.String(
         load_default=None, allow_none=True, validate=validate.OneOf(MAJOR_UNRESOLVED_REASONS)
     )
+    # When things happened, so a consumer dates lateness by the facts whatever order the
+    # events reach it in: the current deadline was set, the overdue and the late
+    # acceptance were announced (while they hold), the plan approved, acceptance decided.
+    deadline_set_at = fields.AwareDateTime(load_default=None, allow_none=True, format="iso")
+    overdue_since = fields.AwareDateTime(load_default=None, allow_none=True, format="iso")
+    plan_approved_at = fields.AwareDateTime(load_default=None, allow_none=True, format="iso")
+    acceptance_overdue_since = fields.AwareDateTime(
+        load_default=None, allow_none=True, format="iso"
+    )
+    acceptance_decided_at = fields.AwareDateTime(load_default=None, allow_none=True, format="iso")
 
 
 # Every stage of the loop, and what the sweep and extensions announce, carries the state.

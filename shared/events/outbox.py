@@ -57,8 +57,11 @@ def record_event(
     version: int = 1,
     actor: str | None = None,
     correlation_id: str | None = None,
+    occurred_at: datetime | None = None,
 ) -> Envelope:
-    """Validate the event against the catalogue and add it to the session's transaction."""
+    """Validate the event against the catalogue and add it to the session's transaction.
+    ``occurred_at``: when the change happened, if the command was given its clock."""
+    extra = {"occurred_at": occurred_at} if occurred_at is not None else {}
     envelope = Envelope(
         type=event_type,
         version=version,
@@ -68,6 +71,7 @@ def record_event(
         data=serialize_data(event_type, version, data),
         actor=actor if actor is not None else context.actor.get(),
         correlation_id=correlation_id if correlation_id is not None else context.request_id.get(),
+        **extra,
     )
     session.add(
         OutboxMessage(

@@ -241,6 +241,7 @@ DOCUMENTED_OPTIONAL = {  # in common.env.example, possibly commented out
     "CAMPUS_SMTP_PASSWORD",
     "CAMPUS_SMTP_FROM",
     "CAMPUS_SMTP_STARTTLS",
+    "CAMPUS_MAIL_INTAKE",  # the statistics table by e-mail: off until the campus relays to it
 }
 DEFAULT_IS_RIGHT = {  # tuning knobs, README only
     "CAMPUS_EXCHANGE",
@@ -254,6 +255,7 @@ DEFAULT_IS_RIGHT = {  # tuning knobs, README only
     "CAMPUS_SECURITY_OFFICE_UNIT",  # the seeded campaign's 安全保卫处
     "CAMPUS_SWEEP_SECONDS",
     "CAMPUS_REMINDER_DAYS",
+    "CAMPUS_FLAG_REVIEW_DAYS",  # the campaign's review window for explanations and appeals
     "CAMPUS_TRUSTED_PROXIES",  # loopback: nginx and the console on the same server
 }
 ENV_READ = re.compile(r"""(?:environ\.get|env\.get|getenv|_int)\(\s*["'](CAMPUS_[A-Z0-9_]+)["']""")
