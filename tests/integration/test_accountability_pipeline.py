@@ -19,7 +19,9 @@ pytestmark = pytest.mark.integration
 SO = bearer("security_office", sub="office")
 
 
-def test_closing_a_hazard_updates_statistics_and_keeps_its_lateness_on_record(databases, amqp_url, processes):
+def test_closing_a_hazard_updates_statistics_and_keeps_its_lateness_on_record(
+    databases, amqp_url, processes
+):
     env = suite_env(databases, amqp_url, CAMPUS_SWEEP_SECONDS="3600")
     processes.worker("hazards", env)
     processes.worker("reporting", env)

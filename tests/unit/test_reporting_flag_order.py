@@ -173,8 +173,7 @@ def test_redelivered_and_stale_events_keep_one_flag_per_cause(app):
 
         def statuses():
             return {
-                f.cause_key.replace(hazard_id, "H"): f.status
-                for f in all_flags(session, hazard_id)
+                f.cause_key.replace(hazard_id, "H"): f.status for f in all_flags(session, hazard_id)
             }
 
         assert statuses() == {
