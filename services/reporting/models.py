@@ -65,6 +65,13 @@ class HazardProjection(Base):
     acceptance_overdue: Mapped[bool] = mapped_column(Boolean, default=False)
     major_unresolved_reason: Mapped[str | None] = mapped_column(String(16))
     reporter_unit: Mapped[str | None] = mapped_column(String(32))
+    # When those facts happened (the hazard's state says): a flag raised or resolved from
+    # a late, reordered event is dated by them, not by the event's arrival.
+    deadline_set_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    overdue_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    plan_approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    acceptance_overdue_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    acceptance_decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_sequence: Mapped[int] = mapped_column(Integer)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 

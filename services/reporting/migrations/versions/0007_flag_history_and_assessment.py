@@ -46,6 +46,15 @@ PREVIOUS_ASSESSMENT = {
 }
 
 
+MOMENTS = (
+    "deadline_set_at",
+    "overdue_since",
+    "plan_approved_at",
+    "acceptance_overdue_since",
+    "acceptance_decided_at",
+)
+
+
 def upgrade() -> None:
     """Upgrade schema."""
     with op.batch_alter_table("hazard_projection", schema=None) as batch_op:
@@ -59,6 +68,8 @@ def upgrade() -> None:
         )
         batch_op.add_column(sa.Column("major_unresolved_reason", sa.String(length=16)))
         batch_op.add_column(sa.Column("reporter_unit", sa.String(length=32)))
+        for name in MOMENTS:
+            batch_op.add_column(sa.Column(name, shared.db.UTCDateTime(timezone=True)))
     with op.batch_alter_table("hazard_projection", schema=None) as batch_op:
         batch_op.alter_column("acceptance_overdue", server_default=None)
 
@@ -136,6 +147,7 @@ def downgrade() -> None:
     op.drop_column("campaigns", "assessment")
     with op.batch_alter_table("hazard_projection", schema=None) as batch_op:
         for name in (
+            *reversed(MOMENTS),
             "reporter_unit",
             "major_unresolved_reason",
             "acceptance_overdue",
