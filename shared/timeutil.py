@@ -2,10 +2,28 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from shared.db import utcnow
+from shared.errors import DomainError
+
+CLOCK_SKEW = timedelta(minutes=5)  # a phone's or a portal's clock may run this much ahead
+
+
+class FutureDate(DomainError):
+    status = 422
+    title = "Date in the future"
+
+
+def check_not_future(moment: datetime, now: datetime, name: str = "found_at") -> None:
+    """A finding (an inspection, a drill problem) time is a fact: it cannot lie in the
+    future, beyond a few minutes of clock skew. 422 naming the field ``name``."""
+    if moment > now + CLOCK_SKEW:
+        raise FutureDate(
+            f"{name} {moment.isoformat()} is in the future",
+            invalid_params=[{"name": name, "reason": "is in the future", "location": "json"}],
+        )
 
 
 def campus_today(tz: str, now: datetime | None = None) -> date:

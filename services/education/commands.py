@@ -37,7 +37,7 @@ from shared.auth import SECURITY_OFFICE, UNIT_MANAGER, Principal
 from shared.errors import DomainError, Forbidden, NotFound, PreconditionFailed
 from shared.events import record_event
 from shared.grid_projection import GridCell, GridUnit
-from shared.timeutil import campus_time
+from shared.timeutil import campus_time, check_not_future
 
 SOURCE = "education"
 
@@ -595,6 +595,8 @@ def _problem(
             )
         unit_code = activity.target_units[0]
     _require_units(session, [unit_code], "problems.unit_code")
+    if spec.get("found_at"):
+        check_not_future(spec["found_at"], now, "problems.found_at")
     problem = DrillProblem(
         activity_id=activity.id,
         unit_code=unit_code,

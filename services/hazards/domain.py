@@ -42,7 +42,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from shared import vocabulary
+from shared import timeutil, vocabulary
 from shared.auth import GRID_STAFF, LEAD_DEPARTMENT, SECURITY_OFFICE, UNIT_MANAGER
 from shared.errors import DomainError, Forbidden
 
@@ -328,22 +328,9 @@ class Policy:
     security_office_unit: str = "BWC"
 
 
-CLOCK_SKEW = timedelta(minutes=5)  # a phone's or a portal's clock may run this much ahead
-
-
-class FutureDate(DomainError):
-    status = 422
-    title = "Date in the future"
-
-
-def check_found_at(moment: datetime, now: datetime, name: str = "found_at") -> None:
-    """A finding (or inspection) time is a fact: it cannot lie in the future, beyond a few
-    minutes of clock skew. 422 naming the field ``name``."""
-    if moment > now + CLOCK_SKEW:
-        raise FutureDate(
-            f"{name} {moment.isoformat()} is in the future",
-            invalid_params=[{"name": name, "reason": "is in the future", "location": "json"}],
-        )
+# One home for "a finding date is a fact" (hazards, inspections, drill problems).
+CLOCK_SKEW, FutureDate = timeutil.CLOCK_SKEW, timeutil.FutureDate
+check_found_at = timeutil.check_not_future
 
 
 def add_working_days(start: date, days: int) -> date:

@@ -704,6 +704,12 @@ def test_drill_problems_are_checked_before_they_are_announced(edu):
         ).status_code
         == 422
     )
+    tomorrow = (utcnow() + timedelta(days=1)).isoformat()
+    future_find = post(
+        {"category": "fire", "description": "x", "unit_code": "JD", "found_at": tomorrow}
+    )
+    assert future_find.status_code == 422  # a finding date is a fact (issue 12, rule 14)
+    assert future_find.get_json()["invalid_params"][0]["name"] == "problems.found_at"
     assert [e.type for e in outbox(edu)] == ["activity.scheduled"]  # nothing half-done
     lecture = live_activity(edu, venue="别处")
     ok(
