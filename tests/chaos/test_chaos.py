@@ -71,7 +71,8 @@ class HazardPlan:
     @property
     def pause_after(self) -> int:
         """Late hazards that will be accepted stop in remediation and come back at the end
-        of the queue, after a sweep has flagged them: their flags must be withdrawn."""
+        of the queue, after a sweep has flagged them: their flags end resolved late (the
+        lateness stays on record)."""
         return 3 if self.late and self.steps >= 5 else self.steps
 
     @property
@@ -488,8 +489,8 @@ def test_transitions_survive_broker_worker_and_database_faults(
         }
         assert ids == outbox_ids, f"{service}: {len(outbox_ids - ids)} missing"
 
-    # 4. accountability: one overdue flag per hazard.overdue event in the ledger, withdrawn
-    #    exactly when the hazard was fixed afterwards
+    # 4. accountability: one overdue flag per hazard.overdue event in the ledger, resolved
+    #    late exactly when the unit fixed the hazard afterwards (rectified or beyond)
     flags = fetch_flags(suite.ports["reporting"])
     flagged = Counter(flag["evidence"]["hazard_id"] for flag in flags)
     assert max(flagged.values(), default=1) == 1, "a hazard flagged twice"
@@ -497,7 +498,9 @@ def test_transitions_survive_broker_worker_and_database_faults(
     assert len(overdue_subjects) == len(set(overdue_subjects))
     flag_status = {flag["evidence"]["hazard_id"]: flag["status"] for flag in flags}
     expected_status = {
-        hazard_id: "withdrawn" if ledger_by_id[hazard_id][2] in FIXED else "open"
+        hazard_id: "resolved_late"
+        if ledger_by_id[hazard_id][2] in (*FIXED, "rectified")
+        else "open"
         for hazard_id in overdue_subjects
     }
     assert flag_status == expected_status
