@@ -562,6 +562,8 @@ def _manager_sees_only_own_unit(browser: Browser, other: dict, data: dict) -> No
         ("statistics-category", "/reporting/statistics?group_by=category"),
         ("board", "/reporting/board"),
         ("flags", "/reporting/flags?status=all"),
+        ("weekly", "/reporting/weekly"),
+        ("monthly", "/reporting/monthly"),
         ("year-end", "/reporting/year-end"),
         ("grid-tree", "/grid"),
         ("grid-cell", f"/grid/cells/{data['cells']['building']}"),
@@ -664,11 +666,14 @@ def _office_closes(browser: Browser, hazard_path: str, number: str) -> None:
     assert browser.find("#ledger-total").text == "1"
     browser.check("ledger-office")
     browser.go("/reporting/flags")
-    if browser.all("form[action$='/decision'] select"):
-        browser.fill("form[action$='/decision'] input[name=reason]", "已约谈，限期整改")
-        browser.click("form[action$='/decision'] button")
-        assert "处理结果已记录" in browser.text()
     browser.check("flags-office")
+    to_decide = [a.get_attribute("href") for a in browser.all("article.card p a.button")]
+    if to_decide:  # a flag the office may decide: its page, the decision with a reason
+        browser.driver.get(to_decide[0])
+        browser.fill("#d-reason", "已约谈，限期整改")
+        browser.click("form[action$='/decision'] button")
+        assert "认定结果已记录" in browser.text()
+        browser.check("flag-decided")
     browser.go("/grid")
     browser.check("grid-office")
     browser.sign_out()
