@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask, current_app
 
 from services.hazards.domain import SEVERITY_LABELS, STATUS_LABELS
+from services.reporting.domain import LEDGER_KINDS, WORK_STATUS_LABELS
 from shared.vocabulary import CATEGORIES, LEAD_DEPARTMENTS
 
 ROLE_LABELS = {
@@ -50,6 +51,11 @@ FLAG_STATUS_LABELS = {
     "withdrawn": "已撤销",
 }
 DECISION_LABELS = {k: FLAG_STATUS_LABELS[k] for k in ("confirmed", "explained", "withdrawn")}
+# A unit's phase work (阶段工作): the kinds of a ledger entry for the form's choices, the
+# unit's own kinds first (entries and statuses carry their labels from the service).
+UNIT_WORK_KINDS = ("organisation", "work_plan", "check_ledger", "rectify_plan")
+LEDGER_KIND_LABELS = {k: LEDGER_KINDS[k] for k in UNIT_WORK_KINDS} | dict(LEDGER_KINDS)
+WORK_STATUS_OPTIONS = {str(k): v for k, v in WORK_STATUS_LABELS.items()}
 ACTION_LABELS = {
     "create": "上报",
     "register": "登记评估",
@@ -136,3 +142,4 @@ def register_filters(app: Flask) -> None:
     app.jinja_env.filters["flag_rule"] = lambda r: FLAG_RULE_LABELS.get(r, r)
     app.jinja_env.filters["flag_status"] = lambda s: FLAG_STATUS_LABELS.get(s, s)
     app.jinja_env.filters["evidence"] = evidence_items
+    app.jinja_env.filters["work_status"] = lambda s: WORK_STATUS_OPTIONS.get(s, s)

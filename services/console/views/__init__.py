@@ -5,6 +5,15 @@ from services.console.views.dashboard import blp as dashboard_blp
 from services.console.views.education import blp as education_blp
 from services.console.views.grid import blp as grid_blp
 from services.console.views.hazards import blp as hazards_blp
+from services.console.views.phase_work import blp as phase_work_blp
 from services.console.views.reporting import blp as reporting_blp
 
-BLUEPRINTS = [account_blp, dashboard_blp, hazards_blp, grid_blp, education_blp, reporting_blp]
+BLUEPRINTS = [
+    account_blp,
+    dashboard_blp,
+    hazards_blp,
+    grid_blp,
+    education_blp,
+    reporting_blp,
+    phase_work_blp,
+]
