@@ -120,6 +120,19 @@ class StoredFile:
     media_type: str
     size: int
 
+    def columns(self, uploaded_by: str, uploaded_at: datetime | None = None) -> dict[str, Any]:
+        """The ``StoredFileColumns`` of a row recording this file (its media type column
+        is named by each model)."""
+        values: dict[str, Any] = {
+            "sha256": self.sha256,
+            "filename": self.filename,
+            "size": self.size,
+            "uploaded_by": uploaded_by,
+        }
+        if uploaded_at is not None:
+            values["uploaded_at"] = uploaded_at
+        return values
+
 
 @dataclass(frozen=True)
 class Upload:

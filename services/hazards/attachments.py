@@ -36,12 +36,7 @@ def add_attachment(
     domain.check_uploader(principal.roles, principal.unit, hazard.unit_code)
     stored = files.accept(upload)
     attachment = Attachment(
-        hazard_id=hazard.id,
-        sha256=stored.sha256,
-        filename=stored.filename,
-        media_type=stored.media_type,
-        size=stored.size,
-        uploaded_by=principal.sub,
+        hazard_id=hazard.id, media_type=stored.media_type, **stored.columns(principal.sub)
     )
     session.add(attachment)
     session.flush()

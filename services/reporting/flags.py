@@ -253,6 +253,28 @@ def require_answering_unit(principal: Principal, flag: Flag) -> None:
     raise Forbidden(f"只有被问责单位（{flag.unit_code}）的负责人可以提交情况说明或申诉")
 
 
+def _answer(
+    session: Session,
+    principal: Principal,
+    flag_id: str,
+    text: str,
+    now: datetime,
+    window: timedelta,
+    step: ReviewStep,
+) -> Flag:
+    """The unit's side: its explanation (before the decision) or its appeal (after)."""
+    flag = get_flag(session, flag_id, lock=True)
+    require_answering_unit(principal, flag)
+    if step == ReviewStep.EXPLANATION:
+        _checked(domain.check_explanation, flag, window, now)
+        flag.explained_at = now
+    else:
+        _checked(domain.check_appeal, flag, window, now)
+        flag.appealed_at = now
+    add_step(session, flag, step, now, principal=principal, text=text)
+    return flag
+
+
 def explain(
     session: Session,
     principal: Principal,
@@ -261,12 +283,7 @@ def explain(
     now: datetime,
     window: timedelta,
 ) -> Flag:
-    flag = get_flag(session, flag_id, lock=True)
-    require_answering_unit(principal, flag)
-    _checked(domain.check_explanation, flag, window, now)
-    flag.explained_at = now
-    add_step(session, flag, ReviewStep.EXPLANATION, now, principal=principal, text=text)
-    return flag
+    return _answer(session, principal, flag_id, text, now, window, ReviewStep.EXPLANATION)
 
 
 def appeal(
@@ -277,12 +294,7 @@ def appeal(
     now: datetime,
     window: timedelta,
 ) -> Flag:
-    flag = get_flag(session, flag_id, lock=True)
-    require_answering_unit(principal, flag)
-    _checked(domain.check_appeal, flag, window, now)
-    flag.appealed_at = now
-    add_step(session, flag, ReviewStep.APPEAL, now, principal=principal, text=text)
-    return flag
+    return _answer(session, principal, flag_id, text, now, window, ReviewStep.APPEAL)
 
 
 def decide(
@@ -331,12 +343,8 @@ def add_file(
     row = FlagFile(
         flag_id=flag.id,
         step=step.value,
-        sha256=stored.sha256,
-        filename=stored.filename,
         content_type=stored.media_type,
-        size=stored.size,
-        uploaded_by=principal.sub,
-        uploaded_at=now,
+        **stored.columns(principal.sub, now),
     )
     session.add(row)
     session.flush()

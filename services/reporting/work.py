@@ -331,13 +331,7 @@ def add_ledger_file(
         require_open(session, task, phase, own)
     stored = files.accept(upload)
     row = LedgerFile(
-        entry_id=entry.id,
-        sha256=stored.sha256,
-        filename=stored.filename,
-        content_type=stored.media_type,
-        size=stored.size,
-        uploaded_by=principal.sub,
-        uploaded_at=now,
+        entry_id=entry.id, content_type=stored.media_type, **stored.columns(principal.sub, now)
     )
     session.add(row)
     session.flush()
