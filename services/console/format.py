@@ -12,7 +12,8 @@ from zoneinfo import ZoneInfo
 from flask import Flask, current_app
 
 from services.hazards.domain import SEVERITY_LABELS, STATUS_LABELS
-from services.reporting.domain import LEDGER_KINDS, WORK_STATUS_LABELS
+from services.reporting.domain import DECISIONS, LEDGER_KINDS, RULE_LABELS, WORK_STATUS_LABELS
+from services.reporting.domain import FLAG_STATUS_LABELS as FLAG_STATUS_NAMES
 from shared.vocabulary import CATEGORIES, LEAD_DEPARTMENTS
 
 ROLE_LABELS = {
@@ -32,25 +33,11 @@ GRID_ROLE_LABELS = {
 CATEGORY_LABELS = dict(CATEGORIES)
 STATUS_OPTIONS = {str(k): v for k, v in STATUS_LABELS.items()}
 SEVERITY_OPTIONS = {str(k): v for k, v in SEVERITY_LABELS.items()}
-# The filters' choices; each flag itself carries its labels from the reporting service
-# (rule_label, status_label), which the pages show.
-FLAG_RULE_LABELS = {
-    "late_submission": "统计表逾期报送",
-    "missing_submission": "统计表未报送",
-    "overdue_hazard": "隐患逾期未整改",
-    "major_unresolved": "重大安全隐患悬而不决",
-    "phase_task_incomplete": "阶段任务未按期完成",
-    "late_acceptance": "隐患验收逾期",
-}
-FLAG_STATUS_LABELS = {
-    "open": "待处理",
-    "resolved_late": "逾期后已整改",
-    "superseded": "已被取代",
-    "explained": "已说明",
-    "confirmed": "已确认",
-    "withdrawn": "已撤销",
-}
-DECISION_LABELS = {k: FLAG_STATUS_LABELS[k] for k in ("confirmed", "explained", "withdrawn")}
+# The flag filters' choices, from the reporting service's own labels (each flag also carries
+# its labels: rule_label, status_label, which the pages show).
+FLAG_RULE_LABELS = {str(k): v for k, v in RULE_LABELS.items()}
+FLAG_STATUS_LABELS = {str(k): v for k, v in FLAG_STATUS_NAMES.items()}
+DECISION_LABELS = {str(k): FLAG_STATUS_NAMES[k] for k in DECISIONS}
 # A unit's phase work (阶段工作): the kinds of a ledger entry for the form's choices, the
 # unit's own kinds first (entries and statuses carry their labels from the service).
 UNIT_WORK_KINDS = ("organisation", "work_plan", "check_ledger", "rectify_plan")

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from services.reporting import domain, flags, notifications, statistics
-from services.reporting.domain import Rule
+from services.reporting.domain import FlagStatus, Rule
 from services.reporting.flags import raise_flag, unit_cells  # noqa: F401 (used by work)
 from services.reporting.models import (
     Campaign,
@@ -20,6 +20,7 @@ from services.reporting.models import (
     CampaignPhase,
     CampaignTask,
     CampaignUnit,
+    Flag,
     ReportingDue,
     Submission,
 )
@@ -205,25 +206,39 @@ def submit(
     )
     insert_once(session, submission, f"{unit_code} already submitted the table due {due.due_on}")
     if late:
-        flag = raise_flag(
-            session,
-            Rule.LATE_SUBMISSION,
-            unit_code,
-            domain.cause_key(Rule.LATE_SUBMISSION, due.id, unit_code),
-            campaign_id=campaign_id,
-            evidence={
-                "due_on": due.due_on.isoformat(),
-                "submitted_at": campus_time(now, tz).isoformat(),
-                "submission_id": submission.id,
-            },
-            day=campus_time(now, tz).date(),
-            at=now,
-        )
-        # One cause, one penalty: the 未报送 the sweep raised is replaced by this 逾期报送.
-        missing = flags.find(session, domain.cause_key(Rule.MISSING_SUBMISSION, due.id, unit_code))
-        if flag is not None and missing is not None:
-            flags.supersede(session, missing, flag, now)
+        record_late_submission(session, due, unit_code, submission, tz)
     return submission
+
+
+def record_late_submission(
+    session: Session, due: ReportingDue, unit_code: str, submission: Submission, tz: str
+) -> None:
+    """One cause, one penalty. A table that came late is 逾期报送, which supersedes the
+    未报送 the sweep raised — unless the security office already decided that one: its
+    decision stands (confirmed, explained or withdrawn, say for an approved delay) and the
+    late table adds a step to it, no second penalty."""
+    now = submission.submitted_at
+    missing = flags.find(session, domain.cause_key(Rule.MISSING_SUBMISSION, due.id, unit_code))
+    if missing is not None and FlagStatus(missing.status) not in domain.UNDECIDED:
+        flags.note_submission(session, missing, campus_time(now, tz), now)
+        return
+    flag = raise_flag(
+        session,
+        Rule.LATE_SUBMISSION,
+        unit_code,
+        domain.cause_key(Rule.LATE_SUBMISSION, due.id, unit_code),
+        campaign_id=due.campaign_id,
+        evidence={
+            "due_on": due.due_on.isoformat(),
+            "submitted_at": campus_time(now, tz).isoformat(),
+            "submission_id": submission.id,
+        },
+        day=campus_time(now, tz).date(),
+        at=now,
+    )
+    late = flag or flags.find(session, domain.cause_key(Rule.LATE_SUBMISSION, due.id, unit_code))
+    if late is not None and missing is not None:
+        flags.supersede(session, missing, late, now)
 
 
 def insert_once(session: Session, row: Any, message: str) -> None:
@@ -249,16 +264,35 @@ def sweep(session: Session, now: datetime, tz: str, reminder_days: int, base_url
     today = campus_time(now, tz).date()
     counts = {"missing": 0, "reminders": 0}
     in_grid = flags.units_in_grid(session)
+    missing_flagged = {  # units with an undecided 未报送, by due: see record_late_submission
+        key
+        for key in session.scalars(
+            select(Flag.cause_key).where(
+                Flag.rule == Rule.MISSING_SUBMISSION.value,
+                Flag.status.in_([s.value for s in domain.UNDECIDED]),
+            )
+        )
+    }
     dues = session.scalars(select(ReportingDue).order_by(ReportingDue.due_on)).all()
     for due in dues:
         units = session.scalars(
             select(CampaignUnit).where(CampaignUnit.campaign_id == due.campaign_id)
         ).all()
-        submitted = set(
-            session.scalars(select(Submission.unit_code).where(Submission.due_id == due.id))
-        )
+        done = session.scalars(select(Submission).where(Submission.due_id == due.id)).all()
+        submitted = {s.unit_code for s in done}
+        late_by_unit = {
+            s.unit_code: s
+            for s in done
+            if s.late
+            and domain.cause_key(Rule.MISSING_SUBMISSION, due.id, s.unit_code) in missing_flagged
+        }
         for unit in units:
-            if unit.unit_code in submitted or unit.unit_code not in in_grid:
+            if unit.unit_code in submitted:
+                late = late_by_unit.get(unit.unit_code)
+                if late is not None:  # a late table that raced this sweep's 未报送
+                    record_late_submission(session, due, unit.unit_code, late, tz)
+                continue
+            if unit.unit_code not in in_grid:
                 continue
             if domain.due_passed(now, due.due_on, tz):
                 flag = raise_flag(

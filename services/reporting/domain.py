@@ -173,6 +173,22 @@ def check_appeal(review: Review, window: timedelta, now: datetime) -> None:
         raise ReviewRefused(f"申诉须在认定后 {window.days} 天内提交，认定已终结", status=422)
 
 
+def check_file(review: Review, window: timedelta, now: datetime) -> ReviewStep:
+    """Files belong to the unit's explanation (until the decision, within the window after
+    the flag was raised) or to its pending appeal; which one the file goes with."""
+    if review.status == FlagStatus.SUPERSEDED:
+        raise ReviewRefused("该问责记录已被取代，请为取代它的记录提交材料")
+    if review.appealed and not review.appeal_decided:
+        return ReviewStep.APPEAL
+    if review.decided_at is not None:
+        raise ReviewRefused("安全保卫处已认定；如有异议请先申诉，再为申诉添加材料")
+    if now >= review.raised_at + window:
+        raise ReviewRefused(
+            f"情况说明材料须在问责记录登记后 {window.days} 天内提交，已超过期限", status=422
+        )
+    return ReviewStep.EXPLANATION
+
+
 def days_late(deadline: date, ended_on: date) -> int:
     """Whole campus days between a due date and the day the cause ended (at least 1: a
     cause that ended the day after its due date was one day late)."""

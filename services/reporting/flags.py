@@ -193,6 +193,18 @@ def supersede(session: Session, old: Flag, new: Flag, at: datetime) -> None:
     )
 
 
+def note_submission(session: Session, flag: Flag, submitted_at: datetime, at: datetime) -> None:
+    """A decided 未报送 whose table came in late: its decision stands, the history says when
+    the table arrived."""
+    add_step(
+        session,
+        flag,
+        ReviewStep.RESOLVED_LATE,
+        at,
+        text=f"统计表已于 {submitted_at:%Y-%m-%d %H:%M} 逾期报送；原认定不变，不另行问责",
+    )
+
+
 def resolve_late(
     session: Session, flag: Flag, deadline: date, ended_on: date, at: datetime, why: str
 ) -> None:
@@ -334,11 +346,11 @@ def add_file(
     flag = get_flag(session, flag_id, lock=True)
     require_answering_unit(principal, flag)
     review = review_of(flag)
-    if domain.is_final(review, window, now):
-        raise ReviewConflict("该问责记录的认定已终结，不能再添加材料")
-    step = ReviewStep.APPEAL if review.appealed else ReviewStep.EXPLANATION
-    if review.decided_at is not None and not review.appealed:
-        raise ReviewConflict("安全保卫处已认定；请先提交申诉，再为申诉添加材料")
+    try:
+        step = domain.check_file(review, window, now)
+    except domain.ReviewRefused as refused:
+        error = ReviewInvalid if refused.status == 422 else ReviewConflict
+        raise error(refused.reason, flag_status=flag.status) from None
     stored = files.accept(upload)
     row = FlagFile(
         flag_id=flag.id,

@@ -297,7 +297,10 @@ def _follow_major(session, state, event, campus_tz, at, today, announced) -> Non
     for flag in _flags_of(session, hazard_id, Rule.MAJOR_UNRESOLVED):
         reason = flag.evidence.get("reason")
         deadline = date.fromisoformat(flag.evidence["deadline"])
-        if status in DONE_BY_UNIT:
+        if status not in DONE_BY_UNIT and _major_cause_holds(state, flag):
+            # A fix rejected at acceptance: the hazard is unresolved again, on the same cause.
+            flags.reopen(session, flag, at, "验收未通过，重大隐患仍未解决")
+        elif status in DONE_BY_UNIT:
             fixed = state["rectified_at"] or state["closed_at"] or at
             ended = campus_time(fixed, campus_tz).date()
             flags.resolve_late(session, flag, deadline, ended, at, "重大隐患已整改")
@@ -313,6 +316,18 @@ def _follow_major(session, state, event, campus_tz, at, today, announced) -> Non
             flags.resolve_late(
                 session, flag, deadline, today, at, f"整改计划期限已调整至 {state['plan_deadline']}"
             )
+
+
+def _major_cause_holds(state: Mapping[str, Any], flag: Flag) -> bool:
+    """The state still announces the flag's cause (its reason, and for a plan past its
+    deadline, that same deadline)."""
+    reason = flag.evidence.get("reason")
+    if state.get("major_unresolved_reason") != reason:
+        return False
+    if reason == "plan_overdue":
+        plan = state.get("plan_deadline")
+        return plan is not None and plan.isoformat() == flag.evidence.get("deadline")
+    return True
 
 
 def _raise(
@@ -336,7 +351,7 @@ def _raise(
         rule,
         unit_code,
         key,
-        campaign_id=_campaign(session, state, campus_tz),
+        campaign_id=_campaign(session, state, day, campus_tz),
         cell_id=state["cell_id"] if cell else None,
         rectifier=_person(state) if cell else None,
         day=day,
@@ -351,9 +366,12 @@ def _raise(
     )
 
 
-def _campaign(session: Session, state: Mapping[str, Any], campus_tz: str) -> str | None:
-    """The campaign running on the campus day the hazard was found."""
-    return commands.campaign_of(session, campus_time(state["found_at"], campus_tz).date())
+def _campaign(session: Session, state: Mapping[str, Any], day: date, campus_tz: str) -> str | None:
+    """The campaign running on the day the cause arose (a hazard found before the campaign
+    and overdue during it is the campaign's); else the one of the day it was found."""
+    return commands.campaign_of(session, day) or commands.campaign_of(
+        session, campus_time(state["found_at"], campus_tz).date()
+    )
 
 
 def _person(state: Mapping[str, Any]) -> tuple[str | None, str | None]:

@@ -243,15 +243,19 @@ class FlagQuerySchema(Schema):
     campaign_id = fields.String(validate=validate.Length(min=1, max=36))
 
 
+# Words, not blanks: "a decision with a reason" is not satisfied by spaces.
+WORDS = validate.Regexp(r"\S", error="must not be blank")
+
+
 class FlagDecisionSchema(Schema):
     status = fields.String(required=True, validate=validate.OneOf([d.value for d in DECISIONS]))
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    reason = fields.String(required=True, validate=[validate.Length(min=1, max=2000), WORDS])
 
 
 class FlagAnswerSchema(Schema):
     """The unit's 情况说明 or 申诉."""
 
-    text = fields.String(required=True, validate=validate.Length(min=1, max=4000))
+    text = fields.String(required=True, validate=[validate.Length(min=1, max=4000), WORDS])
 
 
 class FlagStepSchema(Schema):
@@ -330,6 +334,18 @@ class AssessmentRulesSchema(Schema):
         required=True,
         metadata={"description": "the share of a rule's points a flag in this status deducts"},
     )
+
+    @validates_schema
+    def _every_rule_and_status(self, data, **kwargs):
+        """Every rule and every status weighed: a missing one would silently cost nothing
+        (a campaign that forgot resolved_late would erase lateness)."""
+        for name, keys in (
+            ("deductions", [r.value for r in Rule]),
+            ("status_factors", [s.value for s in FlagStatus]),
+        ):
+            missing = [k for k in keys if k not in data.get(name, {})]
+            if missing:
+                raise ValidationError(f"missing: {', '.join(missing)}", name)
 
 
 class DeductionSchema(Schema):

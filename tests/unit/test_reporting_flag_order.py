@@ -193,29 +193,39 @@ def test_redelivered_and_stale_events_keep_one_flag_per_cause(app):
 
 
 # -- campus dates ----------------------------------------------------------------------------
-def test_a_hazard_found_early_on_the_campaigns_first_campus_day_belongs_to_it(app):
-    """2021-11-07 17:30 UTC is 2021-11-08 01:30 in Lanzhou (UTC+8), the campaign's first day."""
+def test_a_flag_belongs_to_the_campaign_running_when_its_cause_arose_by_campus_date(app):
+    """A major hazard announced unresolved at 2021-11-07 17:30 UTC — 2021-11-08 01:30 in
+    Lanzhou (UTC+8), the campaign's first day — is the campaign's; bound to UTC the same
+    instant is 2021-11-07, before it. A hazard found before the campaign and overdue during
+    it (carried over) is the campaign's too; one overdue before it began is not."""
     early = datetime(2021, 11, 7, 17, 30, tzinfo=UTC)
-    overdue = {"status": "in_remediation", "deadline": D1, "overdue": True, "found_at": early}
+    before = datetime(2021, 10, 20, 2, tzinfo=UTC)
     major = {"status": "in_remediation", "found_at": early}
+    carried = {"status": "in_remediation", "deadline": D1, "overdue": True, "found_at": before}
+    old = {
+        "status": "in_remediation",
+        "deadline": "2021-11-01",
+        "overdue": True,
+        "found_at": before,
+    }
     with session_of(app) as session:
         campaign_id = session.scalar(select(Campaign.id))
-        for event_type, changes in (
-            ("hazard.overdue", overdue),
-            ("hazard.major_unresolved", major),
-        ):
+
+        def campaign_of_flag(handlers, event_type, changes, occurred_at=None):
             hazard_id = str(uuid.uuid4())
-            EVENT_HANDLERS[event_type](session, event(event_type, 3, hazard_id, **changes))
+            envelope = event(event_type, 3, hazard_id, occurred_at=occurred_at, **changes)
+            handlers[event_type](session, envelope)
             session.flush()
             [flag] = all_flags(session, hazard_id)
-            assert flag.campaign_id == campaign_id, event_type
-        # Bound to another zone, the same instant is still 2021-11-07: before the campaign.
+            return flag.campaign_id
+
+        assert campaign_of_flag(EVENT_HANDLERS, "hazard.major_unresolved", major, early) == (
+            campaign_id
+        )
         utc = event_handlers("UTC")
-        hazard_id = str(uuid.uuid4())
-        utc["hazard.overdue"](session, event("hazard.overdue", 3, hazard_id, **overdue))
-        session.flush()
-        [flag] = all_flags(session, hazard_id)
-        assert flag.campaign_id is None
+        assert campaign_of_flag(utc, "hazard.major_unresolved", major, early) is None
+        assert campaign_of_flag(EVENT_HANDLERS, "hazard.overdue", carried) == campaign_id
+        assert campaign_of_flag(EVENT_HANDLERS, "hazard.overdue", old) is None
 
 
 def test_a_major_unresolved_flag_names_the_head_of_the_campus_day(app):

@@ -108,3 +108,48 @@ def test_withdrawn_only_by_the_security_offices_decision_with_a_reason(world):
     assert (body["status"], body["decision_reason"]) == ("withdrawn", withdraw["reason"])
     assert [h["step"] for h in body["history"]] == ["raised", "decision"]
     assert body["history"][1]["actor"] == "office"
+
+
+def test_a_rejected_fix_of_a_major_hazard_past_its_plan_opens_its_flag_again(world):
+    """验收 can fail: a major hazard past its plan's deadline, rectified (the flag resolved
+    late), then rejected at acceptance is unresolved again on the same cause — the flag is
+    open again, not left as if the hazard were fixed."""
+    hazard = str(uuid.uuid4())
+    planned = {"severity": "major", "plan_deadline": "2021-12-01"}
+    world.feed(
+        hazard_event(
+            "hazard.major_unresolved",
+            5,
+            hazard,
+            occurred_at=at("2021-12-02", 1),
+            status="in_remediation",
+            major_unresolved_reason="plan_overdue",
+            **planned,
+        ),
+        hazard_event(
+            "hazard.rectified",
+            6,
+            hazard,
+            occurred_at=at("2021-12-04"),
+            status="rectified",
+            rectified_at=at("2021-12-04"),
+            **planned,
+        ),
+    )
+    [flag] = world.flags("major_unresolved")
+    assert (flag.status, flag.days_late) == ("resolved_late", 3)
+    world.feed(
+        hazard_event(
+            "hazard.rejected",
+            7,
+            hazard,
+            occurred_at=at("2021-12-06"),
+            status="in_remediation",
+            rectified_at=at("2021-12-04"),
+            major_unresolved_reason="plan_overdue",
+            **planned,
+        )
+    )
+    [flag] = world.flags("major_unresolved")
+    assert (flag.status, flag.days_late, flag.resolved_at) == ("open", None, None)
+    assert [s.step for s in flag.steps] == ["raised", "resolved_late", "reopened"]

@@ -137,3 +137,13 @@ def test_the_review_window_closes_explanations_and_appeals_and_makes_decisions_f
     shown = world.client.get(base, headers=SO).get_json()
     assert (shown["status"], shown["final"]) == ("confirmed", True)
     assert [h["step"] for h in shown["history"]] == ["raised", "decision"]
+
+
+def test_files_only_while_the_unit_may_still_explain_or_appeal(world):
+    """Material comes with the explanation (within the window) or with a pending appeal:
+    a file months later, on an undecided flag, is a 422 and stores nothing."""
+    flag = raise_overdue(world)
+    assert upload(world, flag, JD, "2021-11-25").status_code == 201
+    late = problem(upload(world, flag, JD, "2021-12-20"), 422)
+    assert "已超过期限" in late["detail"]
+    assert len(world.client.get(f"/flags/{flag}", headers=SO).get_json()["files"]) == 1

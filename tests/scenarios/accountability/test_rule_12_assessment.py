@@ -9,8 +9,8 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from services.reporting import commands
 from services.reporting.api import assessment as assessment_api
+from services.reporting.domain import FlagStatus, Rule
 from services.reporting.models import CampaignPhase, SupervisionReport
 from shared.auth import SECURITY_OFFICE, Principal
 from shared.testing.fixtures import bearer
@@ -114,29 +114,29 @@ def test_scores_from_the_campaigns_rules_with_every_deduction_and_unsupervised_p
 
 
 def test_other_weights_in_the_campaign_give_other_scores_without_code(world):
-    """A campaign is data: next year's rules live in next year's campaign."""
-    with world.session() as session:
-        other = commands.create_campaign(
-            session,
-            OFFICE,
-            {
-                "code": "LZXD-2022",
-                "name": "2022 年专项整治",
-                "starts_on": at("2022-09-01").date(),
-                "ends_on": at("2022-12-31").date(),
-                "phases": [{"code": "self", "name": "自查", "deadline": at("2022-09-30").date()}],
-                "tasks": [],
-                "reporting_dues": [],
-                "units": [{"unit_code": "HQC", "name": "后勤管理处", "kind": "office"}],
-                "assessment": {
-                    "base": 90,
-                    "deductions": {"overdue_hazard": 10},
-                    "status_factors": {"open": 0.5},
-                },
-            },
-        )
-        session.commit()
-        other_id = other.id
+    """A campaign is data: next year's rules live in next year's campaign, and they must
+    weigh every rule and every status (one left out would silently cost nothing)."""
+    rules = {
+        "base": 90,
+        "deductions": {rule.value: 1 for rule in Rule} | {"overdue_hazard": 10},
+        "status_factors": {status.value: 0 for status in FlagStatus} | {"open": 0.5},
+    }
+    body = {
+        "code": "LZXD-2022",
+        "name": "2022 年专项整治",
+        "starts_on": "2022-09-01",
+        "ends_on": "2022-12-31",
+        "phases": [{"code": "self", "name": "自查", "deadline": "2022-09-30"}],
+        "reporting_dues": [],
+        "units": [{"unit_code": "HQC", "name": "后勤管理处", "kind": "office"}],
+    }
+    partial = {**rules, "status_factors": {"open": 0.5}}
+    refused = world.client.post("/campaigns", json={**body, "assessment": partial}, headers=SO)
+    assert refused.status_code == 422
+    assert "resolved_late" in str(refused.get_json()["invalid_params"])
+    created = world.client.post("/campaigns", json={**body, "assessment": rules}, headers=SO)
+    assert created.status_code == 201, created.get_json()
+    other_id = created.get_json()["id"]
     world.feed(overdue("HQC"))
     # That flag belongs to the 2021 campaign (found 2021-11-10): 2022 deducts nothing.
     body = world.client.get(f"/campaigns/{other_id}/assessment", headers=SO).get_json()
