@@ -394,9 +394,11 @@ _REPORTING: dict[tuple[str, str], Rule] = {
     ),
     ("POST", "/flags/{flag_id}/explanation"): Rule(
         grants({UNIT_MANAGER: U}),
-        ok=201,
+        ok=422,
         why="issue 12 rule 11: only the unit the flag names explains (reporting/flags.py "
-        "require_answering_unit); the office decides, it does not explain",
+        "require_answering_unit); the office decides, it does not explain. JD's flag was "
+        "raised on 2021-12-01: JD's manager passes the permission check and gets 422 (the "
+        "review window has closed), everyone else 403",
     ),
     ("POST", "/flags/{flag_id}/appeal"): Rule(
         grants({UNIT_MANAGER: U}),
@@ -406,8 +408,9 @@ _REPORTING: dict[tuple[str, str], Rule] = {
     ),
     ("POST", "/flags/{flag_id}/files"): Rule(
         grants({UNIT_MANAGER: U}),
-        ok=201,
-        why="issue 12 rule 11: files of the unit's explanation, by the unit named",
+        ok=422,
+        why="issue 12 rule 11: files of the unit's explanation, by the unit named; past the "
+        "review window for JD's 2021 flag (422 after the permission check)",
     ),
     ("GET", "/flags/{flag_id}/files/{file_id}"): Rule(
         UNIT_READERS, why=UNIT_OWN + "; a flag's files are read with the flag"

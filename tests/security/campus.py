@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,10 +25,13 @@ from sqlalchemy import select
 from services.hazards.sweeps import run_sweep as hazard_sweep
 from services.registry import SERVICES, create_app, handlers, subscriptions
 from services.reporting.commands import SEED_CAMPAIGN
+from services.reporting.flags import add_file as add_flag_file
 from services.reporting.sweeps import run_sweep as reporting_sweep
+from shared.auth import UNIT_MANAGER, Principal
 from shared.db import utcnow
 from shared.events.consumer import ACK, Delivery, apply_batch
 from shared.events.outbox import OutboxMessage
+from shared.files import Upload
 from shared.testing.fixtures import bearer
 
 UNREACHABLE_BROKER = "amqp://guest:guest@127.0.0.1:1/%2F"
@@ -440,16 +443,20 @@ class Campus:
             expect=201,
         )
         ids["ledger_file_jd"] = evidence["id"]
-        flag_file = self.json(  # JD's manager adds a photo to its explanation of JD's flag
-            "reporting",
-            "POST",
-            f"/flags/{ids['flag_jd']}/files",
-            headers=JD,
-            data={"file": (io.BytesIO(PNG), "整改照片.png", "image/png")},
-            content_type="multipart/form-data",
-            expect=201,
-        )
-        ids["flag_file_jd"] = flag_file["id"]
+        # JD's manager added a photo to its explanation while the review window was open
+        # (the flag was raised on 2021-12-01; the matrix runs long after it closed).
+        settings = self.settings("reporting")
+        with self.apps["reporting"].app_context(), self.factory("reporting")() as session:
+            flag_file = add_flag_file(
+                session,
+                Principal("m-JD", "机电工程学院", frozenset({UNIT_MANAGER}), "JD"),
+                ids["flag_jd"],
+                Upload("整改照片.png", "image/png", PNG, settings.files_dir, 1 << 20),
+                now=datetime(2021, 12, 2, 2, tzinfo=UTC),
+                window=timedelta(days=settings.flag_review_days),
+            )
+            session.commit()
+            ids["flag_file_jd"] = flag_file.id
         report = self.json(
             "reporting",
             "POST",
