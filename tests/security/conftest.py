@@ -49,7 +49,11 @@ def valid_value(parameter: dict, campus: Campus) -> str:
         return str(max(schema.get("minimum", 2021), 2021))
     if schema.get("type") == "boolean":
         return "false"
-    known = {"unit_code": "JD", "cell_id": campus.ids["cell_jd"], "campaign_id": ""}
+    known = {
+        "unit_code": "JD",
+        "cell_id": campus.ids["cell_jd"],
+        "campaign_id": campus.ids.get("campaign", ""),
+    }
     return known.get(name, campus.ids.get(name.removesuffix("_id") + "_jd", "x"))
 
 
