@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from services.hazards.commands import sweep
+from services.hazards.domain import Policy
 from services.hazards.models import Hazard
 from services.registry import create_app
 from shared.db import make_session_factory
@@ -41,7 +42,7 @@ def whole_history(databases) -> int:
         for hazard in fresh:
             close_via_commands(session, hazard.id, hazard.unit_code)
     with factory.begin() as session:
-        swept = sweep(session, datetime(2030, 1, 15, tzinfo=UTC), "Asia/Shanghai", 30)
+        swept = sweep(session, datetime(2030, 1, 15, tzinfo=UTC), Policy())
     assert swept["overdue"] == 25
     return databases.scalar("hazards", "SELECT count(*) FROM outbox")
 
