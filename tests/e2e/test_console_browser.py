@@ -563,6 +563,7 @@ def _manager_sees_only_own_unit(browser: Browser, other: dict, data: dict) -> No
         ("board", "/reporting/board"),
         ("flags", "/reporting/flags?status=all"),
         ("weekly", "/reporting/weekly"),
+        ("phase-work", "/work"),
         ("monthly", "/reporting/monthly"),
         ("year-end", "/reporting/year-end"),
         ("grid-tree", "/grid"),
