@@ -54,6 +54,9 @@ def _message(settings: Settings, note: Notification) -> EmailMessage:
     message["From"] = settings.smtp_from
     message["To"] = note.to_address
     message["Subject"] = note.subject
+    # Every mail of ours is machine-made (RFC 3834): auto-responders and our own mail intake
+    # answer none of them, so no two systems can keep replying to each other.
+    message["Auto-Submitted"] = "auto-generated"
     message.set_content(note.body)
     return message
 

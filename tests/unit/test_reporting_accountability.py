@@ -357,6 +357,7 @@ def test_reminders_reach_smtp_and_survive_an_outage(make_app):
         assert send_mail(factory, cfg, later)["sent"] == 14
         wait_until(lambda: len(sink.messages) == 14, timeout=10, message="14 e-mails")
         jd = next(m for m in sink.messages if m["To"] == "jd@campus.example.edu.cn")
+        assert jd["Auto-Submitted"] == "auto-generated"  # nobody's auto-responder answers it
         body = jd.get_payload(decode=True).decode("utf-8")
         subject = str(make_header(decode_header(jd["Subject"])))
         assert "机电工程学院" in subject and "2021-11-22" in subject
