@@ -56,6 +56,10 @@ ACTION_LABELS = {
     "extend": "延期",
     "overdue": "逾期",
     "major_unresolved": "重大隐患未解决",
+    "approve_plan": "批准整改计划",
+    "plan_approved": "整改计划已批准",
+    "acceptance_overdue": "验收逾期",
+    "change_severity": "调整隐患等级",
 }
 
 

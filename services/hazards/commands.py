@@ -45,6 +45,11 @@ SOURCE = "hazards"
 REPORTER_ROLES = (SECURITY_OFFICE, UNIT_MANAGER, GRID_STAFF, PORTAL, LEAD_DEPARTMENT)
 # The steps that judge the unit's work (验收): never by the hazard's own unit.
 JUDGEMENTS = frozenset({Action.ACCEPT, Action.REJECT})
+# The steps after which the sweep could no longer see a lateness that ran before them (the
+# unit's stages end; the acceptance round ends): they announce it first (announce_lateness).
+ENDS_LATENESS = frozenset({Action.RECTIFY, Action.ACCEPT, Action.REJECT})
+# Approving a rectification plan (整改计划) is judged by the same parties (require_judge).
+APPROVE_PLAN, PLAN_APPROVAL = "approve_plan", "approving a rectification plan (整改计划)"
 SYSTEM = Principal("system", "系统", frozenset({SECURITY_OFFICE}), None)
 
 
@@ -82,7 +87,9 @@ def require_actor(principal: Principal, hazard: Hazard, action: Action) -> None:
 def actions_for(session: Session, principal: Principal, hazard: Hazard) -> list[str]:
     """The steps ``principal`` may take next on ``hazard``: the loop's allowed actions
     (domain.allowed_actions) that pass the same actor checks ``transition`` applies
-    (require_actor, and an acceptor who never rectified the hazard)."""
+    (require_actor, and an acceptor who never rectified the hazard); then approving the
+    rectification plan (``APPROVE_PLAN``) when one awaits it and ``approve_plan`` would
+    let the caller."""
     mine = []
     who_rectified: list[str] | None = None
     for name in domain.allowed_actions(Status(hazard.status)):
@@ -97,6 +104,20 @@ def actions_for(session: Session, principal: Principal, hazard: Hazard) -> list[
         except DomainError:
             continue
         mine.append(name)
+    if domain.plan_awaits_approval(hazard.status, hazard.plan_deadline, hazard.plan_approved_at):
+        try:
+            require_judge(principal, hazard, PLAN_APPROVAL)
+            domain.check_plan_approval(
+                hazard.status,
+                hazard.plan_deadline,
+                hazard.plan_approved_at,
+                principal.sub,
+                plan_author(session, hazard.id),
+            )
+        except DomainError:
+            pass
+        else:
+            mine.append(APPROVE_PLAN)
     return mine
 
 
@@ -153,7 +174,8 @@ def hazard_state(hazard: Hazard) -> dict[str, Any]:
         "source_ref": hazard.source_ref,
         "reporter_unit": hazard.reporter_unit,
         "registered_at": hazard.registered_at,
-        "plan_deadline": hazard.plan_deadline,
+        # The approved plan's: a plan awaiting approval is not yet what the hazard is judged by.
+        "plan_deadline": approved_plan_deadline(hazard),
         "rectified_at": hazard.rectified_at,
         "acceptance_due": hazard.acceptance_due if hazard.status == Status.RECTIFIED else None,
         "acceptor_unit": hazard.acceptor_unit,
@@ -192,12 +214,16 @@ def is_acceptance_flagged(hazard: Hazard) -> bool:
     )
 
 
+def approved_plan_deadline(hazard: Hazard) -> date | None:
+    return domain.approved_plan_deadline(hazard.plan_deadline, hazard.plan_approved_at)
+
+
 def major_unresolved_reason(hazard: Hazard) -> str | None:
     """Why the hazard was announced 悬而不决 (no_plan, plan_overdue), while that holds."""
     return domain.major_reason_in_force(
         hazard.severity,
         hazard.status,
-        hazard.plan_deadline,
+        approved_plan_deadline(hazard),
         bool(hazard.major_no_plan_notified),
         hazard.plan_overdue_notified_for,
     )
@@ -469,7 +495,11 @@ def transition(
     now: datetime | None = None,
     policy: domain.Policy | None = None,
 ) -> Hazard:
-    """Move a hazard one step along the loop, enforcing stage, actor, and required facts."""
+    """Move a hazard one step along the loop, enforcing stage, actor, and required facts.
+
+    A step that ends a lateness (``ENDS_LATENESS``) first announces what ran before it and
+    no sweep announced yet (overdue, 悬而不决, a late acceptance), in its own event:
+    rectifying or deciding after the due date keeps the lateness on record."""
     now, policy = now or utcnow(), policy or domain.Policy()
     hazard = get_hazard(session, principal, hazard_id, lock=True)
     _check_version(hazard, if_match)
@@ -480,9 +510,12 @@ def transition(
     if action in JUDGEMENTS:
         require_judge(principal, hazard, "acceptance (验收)")
     target = domain.next_status(previous, action)
+    if action in ENDS_LATENESS:
+        announce_lateness(session, hazard, now, policy)
     comment = payload.get("comment")
     if action == Action.REGISTER:
         domain.check_required({"deadline": payload.get("deadline") or hazard.deadline}, "deadline")
+        domain.check_deadline_step(hazard.deadline, payload.get("deadline"))
         severity = domain.Severity(payload.get("severity") or hazard.severity)
         if severity != hazard.severity:  # 登记评估 re-grades: recorded like any change
             _change_severity(session, principal, hazard, severity, comment or "登记评估", now)
@@ -501,6 +534,7 @@ def transition(
             "interim_measures": payload.get("interim_measures"),
         }
         domain.check_remediation_plan(plan)
+        domain.check_deadline_step(hazard.deadline, plan["deadline"])
         hazard.remediation_person = plan["responsible_person"]
         hazard.measures = plan["measures"]
         _set_deadline(hazard, plan["deadline"], now)
@@ -508,9 +542,10 @@ def transition(
         hazard.quick_fix = plan["quick_fix"]
         hazard.rectification_plan = plan["rectification_plan"]
         hazard.interim_measures = plan["interim_measures"]
-        # 整改计划: a hazard that cannot be fixed at once is judged against its plan.
+        # 整改计划: a hazard that cannot be fixed at once is judged against its plan, once
+        # a judge has approved it (approve_plan): the unit does not approve its own.
         if not plan["quick_fix"]:
-            hazard.plan_deadline, hazard.plan_approved_at = plan["deadline"], now
+            hazard.plan_deadline, hazard.plan_approved_at = plan["deadline"], None
     elif action == Action.RECTIFY:
         domain.check_required(payload, "evidence")
         hazard.evidence = payload["evidence"]
@@ -568,15 +603,20 @@ def change_severity(
     if_match: int | None = None,
     *,
     now: datetime | None = None,
+    policy: domain.Policy | None = None,
 ) -> Hazard:
     """Re-grade a hazard: old → new and the reason go into its history and its event;
     only the security office lowers a major hazard."""
-    now = now or utcnow()
+    now, policy = now or utcnow(), policy or domain.Policy()
     hazard = get_hazard(session, principal, hazard_id, lock=True)
     _check_version(hazard, if_match)
     _ensure_open(hazard)
     domain.check_required({"reason": (reason or "").strip()}, "reason")
-    _change_severity(session, principal, hazard, domain.Severity(severity), reason, now)
+    new = domain.Severity(severity)
+    if hazard.severity == domain.Severity.MAJOR and new != hazard.severity:
+        # Lowering a major hazard ends 悬而不决: what ran before is announced first.
+        announce_lateness(session, hazard, now, policy)
+    _change_severity(session, principal, hazard, new, reason, now)
     return hazard
 
 
@@ -629,6 +669,64 @@ def close_hazard(
     return transition(session, principal, hazard_id, Action.CLOSE, {"comment": comment})
 
 
+# -- the rectification plan (整改计划) ---------------------------------------------------------
+def plan_author(session: Session, hazard_id: str) -> str | None:
+    """Who wrote the rectification plan (started remediation)."""
+    return session.scalars(
+        select(HazardTransition.actor)
+        .where(
+            HazardTransition.hazard_id == hazard_id,
+            HazardTransition.action == Action.START_REMEDIATION.value,
+        )
+        .order_by(HazardTransition.id.desc())
+        .limit(1)
+    ).first()
+
+
+def approve_plan(
+    session: Session,
+    principal: Principal,
+    hazard_id: str,
+    comment: str | None = None,
+    if_match: int | None = None,
+    *,
+    now: datetime | None = None,
+    policy: domain.Policy | None = None,
+) -> Hazard:
+    """批准整改计划: the plan a unit wrote for a hazard that cannot be fixed at once is
+    approved by a judge (the security office, or a lead department of the category that is
+    not the hazard's unit — as for 验收), never by its author; from then on the hazard is
+    judged against the plan's deadline (悬而不决). A plan approved after the days allowed is
+    approved, and the lateness before it is announced first."""
+    now, policy = now or utcnow(), policy or domain.Policy()
+    hazard = get_hazard(session, principal, hazard_id, lock=True)
+    _check_version(hazard, if_match)
+    _ensure_open(hazard)
+    require_judge(principal, hazard, PLAN_APPROVAL)
+    domain.check_plan_approval(
+        hazard.status,
+        hazard.plan_deadline,
+        hazard.plan_approved_at,
+        principal.sub,
+        plan_author(session, hazard.id),
+    )
+    announce_lateness(session, hazard, now, policy)
+    hazard.plan_approved_at = now
+    hazard.version += 1
+    approved = f"批准整改计划：时限 {hazard.plan_deadline}"
+    _record(
+        session,
+        hazard,
+        "hazard.plan_approved",
+        principal,
+        action=APPROVE_PLAN,
+        previous=hazard.status,
+        comment=f"{approved}（{comment}）" if comment else approved,
+        at=now,
+    )
+    return hazard
+
+
 # -- deadline extensions (延期申请) ----------------------------------------------------------
 def request_extension(
     session: Session,
@@ -641,17 +739,24 @@ def request_extension(
     policy: domain.Policy | None = None,
 ) -> ExtensionRequest:
     """Ask for a later deadline: who starts remediation, before the deadline; after it,
-    only the security office (the request records which)."""
+    only the security office (the request records which). One request waits at a time
+    (409 naming the pending one)."""
     now, policy = now or utcnow(), policy or domain.Policy()
     hazard = get_hazard(session, principal, hazard_id, lock=True)
     require_actor(principal, hazard, Action.START_REMEDIATION)
     _ensure_open(hazard)
     today = campus_time(now, policy.campus_tz).date()
     after = domain.check_extension_request(principal.roles, hazard.deadline, today)
-    if hazard.deadline is not None and new_deadline <= hazard.deadline:
-        raise domain.InvalidTransition(
-            f"the new deadline must be after the current one ({hazard.deadline})"
-        )
+    pending = session.scalars(
+        select(ExtensionRequest)
+        .where(ExtensionRequest.hazard_id == hazard.id, ExtensionRequest.status == "pending")
+        .order_by(ExtensionRequest.created_at)
+        .limit(1)
+    ).first()
+    domain.check_no_pending_extension(
+        pending and pending.id, pending and pending.requested_deadline
+    )
+    domain.check_extension_lengthens(new_deadline, hazard.deadline, "new_deadline")
     request = ExtensionRequest(
         hazard_id=hazard.id,
         requested_by=principal.sub,
@@ -679,7 +784,11 @@ def decide_extension(
 ) -> ExtensionRequest:
     """Approve (the deadline moves; the old one stays in the history) or refuse: the
     security office, or a lead department of the category for another unit's hazard —
-    never the hazard's own unit, and after the deadline only the security office."""
+    never the hazard's own unit, and after the deadline only the security office.
+
+    Approving re-checks that the requested deadline is still later than the current one
+    (409 otherwise: it never shortens a deadline), and first announces lateness the sweep
+    has not announced yet (an extension never erases lateness that already ran)."""
     now, policy = now or utcnow(), policy or domain.Policy()
     request = session.get(ExtensionRequest, request_id, with_for_update=True)
     if request is None:
@@ -698,11 +807,14 @@ def decide_extension(
     if request.status != "pending":
         raise domain.InvalidTransition(f"extension request already {request.status}")
     _ensure_open(hazard)
+    if approve:
+        domain.check_extension_lengthens(request.requested_deadline, hazard.deadline, None)
     request.status = "approved" if approve else "refused"
     request.decided_by = principal.sub
     request.decided_at = now
     request.decision_comment = comment
     if approve:
+        announce_lateness(session, hazard, now, policy)
         old = hazard.deadline
         _set_deadline(hazard, request.requested_deadline, now)
         if hazard.plan_deadline is not None:  # the plan's 时限 is the hazard's deadline
@@ -728,24 +840,24 @@ def _ensure_open(hazard: Hazard) -> None:
 
 
 # -- the sweep (周整改, 督导问责) -------------------------------------------------------------
-def sweep(session: Session, now: datetime, policy: domain.Policy) -> dict[str, int]:
-    """Announce, once per cause: hazards whose unit is past its deadline (once per
-    deadline), acceptances past their due date (once per rectification round), and major
-    hazards unresolved (悬而不决: without a plan in time once, past the plan's deadline
-    once per plan deadline).
+def announce_lateness(
+    session: Session, hazard: Hazard, now: datetime, policy: domain.Policy
+) -> list[str]:
+    """Announce what is late on ``hazard`` at ``now`` and was not announced yet, once per
+    cause, each in its own event: the unit past its deadline (once per deadline), the
+    acceptor past its due date (once per rectification round), a major hazard unresolved
+    (悬而不决: without an approved plan in time once, past the approved plan's deadline
+    once per plan deadline). Returns the announcements made (``overdue``, …).
 
-    Takes the clock as a parameter; running it twice at the same time publishes nothing new.
-    """
+    The one home of these announcements: the sweep calls it for every open hazard, and a
+    step that would end a lateness (rectify, accept or reject, an approved extension, plan
+    approval, lowering a major hazard) calls it first, so lateness that ran between two
+    sweeps is on record too."""
     today = campus_time(now, policy.campus_tz).date()
-    counts = {"overdue": 0, "acceptance_overdue": 0, "major_unresolved": 0}
-    open_hazards = session.scalars(
-        select(Hazard)
-        .where(Hazard.status.in_([s.value for s in domain.OPEN_STATUSES]))
-        .order_by(Hazard.number)
-        .with_for_update(skip_locked=True)
-    )
+    status = Status(hazard.status)
+    made: list[str] = []
 
-    def announce(hazard: Hazard, event_type: str, comment: str) -> None:
+    def announce(event_type: str, comment: str) -> None:
         hazard.version += 1
         action = event_type.removeprefix("hazard.")
         _record(
@@ -758,51 +870,64 @@ def sweep(session: Session, now: datetime, policy: domain.Policy) -> dict[str, i
             comment=comment,
             at=now,
         )
-        counts[action] += 1
+        made.append(action)
 
-    for hazard in open_hazards:
-        status = Status(hazard.status)
-        if domain.is_overdue(status, hazard.deadline, today) and (
-            hazard.overdue_notified_for != hazard.deadline
-        ):
-            hazard.overdue_notified_for, hazard.overdue_notified_at = hazard.deadline, now
-            announce(hazard, "hazard.overdue", f"逾期：限期 {hazard.deadline}")
-        if (
-            status == Status.RECTIFIED
-            and domain.deadline_passed(hazard.acceptance_due, today)
-            and hazard.acceptance_notified_round != hazard.reopen_count
-        ):
-            hazard.acceptance_notified_round = hazard.reopen_count
-            hazard.acceptance_notified_at = now
-            announce(
-                hazard,
-                "hazard.acceptance_overdue",
-                f"验收逾期：应于 {hazard.acceptance_due} 前验收（验收部门 {hazard.acceptor_unit}）",
-            )
-        since = hazard.major_since and campus_time(hazard.major_since, policy.campus_tz).date()
-        reason = domain.major_unresolved(
+    if domain.overdue_unannounced(status, hazard.deadline, hazard.overdue_notified_for, today):
+        hazard.overdue_notified_for, hazard.overdue_notified_at = hazard.deadline, now
+        announce("hazard.overdue", f"逾期：限期 {hazard.deadline}")
+    if domain.acceptance_late_unannounced(
+        status,
+        hazard.acceptance_due,
+        hazard.reopen_count,
+        hazard.acceptance_notified_round,
+        today,
+    ):
+        hazard.acceptance_notified_round = hazard.reopen_count
+        hazard.acceptance_notified_at = now
+        announce(
+            "hazard.acceptance_overdue",
+            f"验收逾期：应于 {hazard.acceptance_due} 前验收（验收部门 {hazard.acceptor_unit}）",
+        )
+    since = hazard.major_since and campus_time(hazard.major_since, policy.campus_tz).date()
+    plan_deadline = approved_plan_deadline(hazard)
+    reason = domain.major_unannounced(
+        domain.major_unresolved(
             domain.Severity(hazard.severity),
             status,
             since,
-            hazard.plan_deadline,
+            plan_deadline,
             today,
             policy.major_plan_days,
+        ),
+        bool(hazard.major_no_plan_notified),
+        plan_deadline,
+        hazard.plan_overdue_notified_for,
+    )
+    if reason == domain.MajorUnresolved.NO_PLAN:
+        hazard.major_no_plan_notified = True
+        announce(
+            "hazard.major_unresolved",
+            f"重大隐患悬而不决：登记后 {policy.major_plan_days} 天仍无经批准的整改计划",
         )
-        if reason == domain.MajorUnresolved.NO_PLAN and not hazard.major_no_plan_notified:
-            hazard.major_no_plan_notified = True
-            announce(
-                hazard,
-                "hazard.major_unresolved",
-                f"重大隐患悬而不决：登记后 {policy.major_plan_days} 天仍无整改计划",
-            )
-        elif (
-            reason == domain.MajorUnresolved.PLAN_OVERDUE
-            and hazard.plan_overdue_notified_for != hazard.plan_deadline
-        ):
-            hazard.plan_overdue_notified_for = hazard.plan_deadline
-            announce(
-                hazard,
-                "hazard.major_unresolved",
-                f"重大隐患悬而不决：已过整改计划时限 {hazard.plan_deadline}",
-            )
+    elif reason == domain.MajorUnresolved.PLAN_OVERDUE:
+        hazard.plan_overdue_notified_for = plan_deadline
+        announce("hazard.major_unresolved", f"重大隐患悬而不决：已过整改计划时限 {plan_deadline}")
+    return made
+
+
+def sweep(session: Session, now: datetime, policy: domain.Policy) -> dict[str, int]:
+    """Announce, once per cause, what is late on every open hazard (``announce_lateness``).
+
+    Takes the clock as a parameter; running it twice at the same time publishes nothing new.
+    """
+    counts = {"overdue": 0, "acceptance_overdue": 0, "major_unresolved": 0}
+    open_hazards = session.scalars(
+        select(Hazard)
+        .where(Hazard.status.in_([s.value for s in domain.OPEN_STATUSES]))
+        .order_by(Hazard.number)
+        .with_for_update(skip_locked=True)
+    )
+    for hazard in open_hazards:
+        for made in announce_lateness(session, hazard, now, policy):
+            counts[made] += 1
     return counts

@@ -21,14 +21,23 @@ Accountability (issue 12) charges each delay to the party that causes it:
 - Extensions (延期) are decided by the same judges (``check_extension_decider``), and
   once the current deadline has passed only the security office asks for or decides one
   (``check_extension_request``): lateness that already ran cannot be laundered by a
-  colleague, and the request records whether it was asked after the deadline.
+  colleague, and the request records whether it was asked after the deadline. One request
+  waits at a time (``check_no_pending_extension``), and it must still lengthen the deadline
+  when it is decided (``check_extension_lengthens``).
+- The deadline (限期) is first set at 登记评估; the loop's own steps may afterwards only keep
+  it or bring it forward — a later one goes through an extension (``check_deadline_step``).
+- Lateness is announced once per cause (``overdue_unannounced``,
+  ``acceptance_late_unannounced``, ``major_unannounced``), by the sweep or, when a step would
+  end it before the sweep saw it, by that step first: the fact stays on record.
 - 重大安全隐患悬而不决 follows the plan: a hazard that cannot be fixed at once gets a
   rectification plan (整改计划, with its 时限 and interim 管控措施, recorded when
-  remediation starts without ``quick_fix``), and a major hazard is judged against it, not
-  against the day it was found. Unresolved is a major hazard its unit has not rectified
-  that has no plan ``Policy.major_plan_days`` days after it was registered as major
-  (``no_plan``: one that could be fixed at once would be rectified by then), or that is
-  past its plan's deadline (``plan_overdue``) — see ``major_unresolved``.
+  remediation starts without ``quick_fix``), and a major hazard is judged against it once
+  a judge has approved it (``plan_awaits_approval``; the unit does not approve its own
+  plan), not against the day it was found. Unresolved is a major hazard its unit has not
+  rectified that has no approved plan ``Policy.major_plan_days`` days after it was
+  registered as major (``no_plan``: one that could be fixed at once would be rectified by
+  then), or that is past its approved plan's deadline (``plan_overdue``) — see
+  ``major_unresolved`` and ``approved_plan_deadline``.
 - Severity is never changed silently (``check_severity_change``): old → new and the
   reason go into the history; only the security office lowers a major hazard.
 - A finding date is a fact: never in the future beyond ``CLOCK_SKEW`` (``check_found_at``).
@@ -311,6 +320,25 @@ def format_number(year: int, serial: int) -> str:
     return f"{number_prefix(year)}{serial:0{NUMBER_WIDTH}d}"
 
 
+class DeadlinePushedOut(DomainError):
+    status = 422
+    title = "整改期限只能通过延期申请推后"
+
+
+def check_deadline_step(current: date | None, new: date | None) -> None:
+    """登记评估 sets the first deadline; afterwards the loop's steps (registration over a
+    deadline given when reported, the start of remediation) may keep it or bring it
+    forward, never push it out: a later deadline is an extension (延期申请), judged outside
+    the unit, or a unit could move its own deadline past the day it is late."""
+    if current is None or new is None or new <= current:
+        return
+    reason = f"整改期限只能通过延期申请推后（现为 {current}）"
+    raise DeadlinePushedOut(
+        f"the deadline {current} cannot be moved to {new} by this step: {reason}",
+        invalid_params=[{"name": "deadline", "reason": reason, "location": "json"}],
+    )
+
+
 def is_overdue(status: Status, deadline: date | None, today: date) -> bool:
     """The unit is late: its deadline (a campus calendar date) is past — overdue from the
     day after it — and it has not rectified yet (awaiting acceptance is not its time)."""
@@ -393,6 +421,38 @@ def check_extension_request(roles: Iterable[str], deadline: date | None, today: 
     return late
 
 
+class ExtensionConflict(DomainError):
+    status = 409
+    title = "Extension conflict"
+
+
+def check_no_pending_extension(pending_id: str | None, pending_deadline: date | None) -> None:
+    """One extension request waits at a time: a second one would be decided against a
+    deadline the first may already have moved."""
+    if pending_id is not None:
+        raise ExtensionConflict(
+            f"extension request {pending_id} (to {pending_deadline}) is still pending: it is "
+            "decided first (一次只能有一份待审批的延期申请)",
+            pending_request_id=pending_id,
+        )
+
+
+def check_extension_lengthens(requested: date, current: date | None, field: str | None) -> None:
+    """An extension moves the deadline later: when asked, and again when decided (the
+    deadline may have moved since, e.g. brought forward) — approving never shortens it.
+    ``field`` names the request's field, when there is one to name."""
+    if current is None or requested > current:
+        return
+    reason = f"not after the current deadline ({current})"
+    extra: dict[str, object] = {
+        "current_deadline": current.isoformat(),
+        "requested_deadline": requested.isoformat(),
+    }
+    if field:
+        extra["invalid_params"] = [{"name": field, "reason": reason, "location": "json"}]
+    raise ExtensionConflict(f"the requested deadline {requested} is {reason}", **extra)
+
+
 def check_extension_decider(
     roles: Iterable[str],
     unit: str | None,
@@ -469,8 +529,9 @@ def major_unresolved(
 ) -> MajorUnresolved | None:
     """重大安全隐患悬而不决, judged against the approved rectification plan (整改计划):
     a major hazard its unit has not rectified that, more than ``plan_days`` days after the
-    campus date it was registered as major (``major_since``), has no plan; or that is past
-    its plan's deadline. None when neither holds (or before registration)."""
+    campus date it was registered as major (``major_since``), has no approved plan; or that
+    is past its approved plan's deadline (``plan_deadline``: ``approved_plan_deadline``).
+    None when neither holds (or before registration)."""
     if severity != Severity.MAJOR or status not in UNIT_STAGES:
         return None
     if plan_deadline is None:
@@ -478,6 +539,75 @@ def major_unresolved(
             return MajorUnresolved.NO_PLAN
         return None
     return MajorUnresolved.PLAN_OVERDUE if today > plan_deadline else None
+
+
+def approved_plan_deadline(plan_deadline: date | None, approved_at: datetime | None) -> date | None:
+    """The deadline a major hazard is judged against: its plan's, once approved."""
+    return plan_deadline if approved_at is not None else None
+
+
+def plan_awaits_approval(
+    status: str, plan_deadline: date | None, approved_at: datetime | None
+) -> bool:
+    """A rectification plan (整改计划) written at the start of remediation, not yet approved
+    by a judge (``check_judge``), while the unit still owes the fix."""
+    return status in UNIT_STAGES and plan_deadline is not None and approved_at is None
+
+
+def check_plan_approval(
+    status: str,
+    plan_deadline: date | None,
+    approved_at: datetime | None,
+    approver: str,
+    author: str | None,
+) -> None:
+    """Approve only a plan that awaits approval, and never one's own plan."""
+    if not plan_awaits_approval(status, plan_deadline, approved_at):
+        detail = (
+            "the rectification plan (整改计划) is already approved"
+            if approved_at is not None
+            else "no rectification plan (整改计划) awaits approval"
+        )
+        raise InvalidTransition(detail, current_status=str(status))
+    if author is not None and approver == author:
+        raise SameActor("the person who wrote a rectification plan cannot approve it")
+
+
+def overdue_unannounced(
+    status: Status, deadline: date | None, notified_for: date | None, today: date
+) -> bool:
+    """The unit is late on its current deadline and that was not announced yet."""
+    return is_overdue(status, deadline, today) and notified_for != deadline
+
+
+def acceptance_late_unannounced(
+    status: Status,
+    acceptance_due: date | None,
+    reopen_count: int,
+    notified_round: int | None,
+    today: date,
+) -> bool:
+    """The acceptor is past its due date in this round, not announced yet."""
+    return (
+        status == Status.RECTIFIED
+        and deadline_passed(acceptance_due, today)
+        and notified_round != reopen_count
+    )
+
+
+def major_unannounced(
+    reason: MajorUnresolved | None,
+    no_plan_notified: bool,
+    plan_deadline: date | None,
+    plan_overdue_notified_for: date | None,
+) -> MajorUnresolved | None:
+    """The 悬而不决 cause ``reason`` if not announced yet: no plan once, past the plan's
+    deadline once per plan deadline."""
+    if reason == MajorUnresolved.NO_PLAN and not no_plan_notified:
+        return reason
+    if reason == MajorUnresolved.PLAN_OVERDUE and plan_overdue_notified_for != plan_deadline:
+        return reason
+    return None
 
 
 def major_reason_in_force(
@@ -488,7 +618,8 @@ def major_reason_in_force(
     plan_overdue_notified_for: date | None,
 ) -> str | None:
     """The reason the hazard was announced 悬而不决, while it still holds (a plan since
-    approved ends ``no_plan``; a moved plan deadline ends ``plan_overdue``)."""
+    approved ends ``no_plan``; a moved plan deadline ends ``plan_overdue``).
+    ``plan_deadline`` is the approved plan's (``approved_plan_deadline``)."""
     if severity != Severity.MAJOR or status not in UNIT_STAGES:
         return None
     if plan_deadline is None:

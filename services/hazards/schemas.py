@@ -14,6 +14,7 @@ from services.hazards.domain import (
     Status,
     acceptance_flagged,
     allowed_actions,
+    approved_plan_deadline,
     category_label,
     major_reason_in_force,
     subcategory_label,
@@ -183,9 +184,15 @@ class HazardSchema(Schema):
     registered_at = AwareDateTime(allow_none=True, metadata={"description": "登记"})
     plan_deadline = Date(
         allow_none=True,
-        metadata={"description": "the approved rectification plan's deadline (整改计划)"},
+        metadata={
+            "description": "the rectification plan's deadline (整改计划); the hazard is judged "
+            "by it once the plan is approved (plan_approved_at)"
+        },
     )
-    plan_approved_at = AwareDateTime(allow_none=True)
+    plan_approved_at = AwareDateTime(
+        allow_none=True,
+        metadata={"description": "when a judge approved the plan; null while it awaits approval"},
+    )
     rectified_at = AwareDateTime(allow_none=True, metadata={"description": "the last 整改完成"})
     acceptance_due = Date(
         allow_none=True, metadata={"description": "while awaiting acceptance: the acceptor's"}
@@ -202,7 +209,7 @@ class HazardSchema(Schema):
         lambda h: major_reason_in_force(
             h.severity,
             h.status,
-            h.plan_deadline,
+            approved_plan_deadline(h.plan_deadline, h.plan_approved_at),
             bool(h.major_no_plan_notified),
             h.plan_overdue_notified_for,
         ),

@@ -118,6 +118,7 @@ HAZARD_EVENT_TYPES = (
     "hazard.major_unresolved",
     "hazard.acceptance_overdue",
     "hazard.severity_changed",
+    "hazard.plan_approved",  # a judge approved the rectification plan (整改计划)
 )
 
 

@@ -217,6 +217,11 @@ _HAZARDS: dict[tuple[str, str], Rule] = {
     ("POST", "/hazards/{hazard_id}/reject"): Rule(
         grants(OFFICE, {LEAD_DEPARTMENT: L}), why=LOOP + "; " + JUDGES + "; never the rectifier"
     ),
+    ("POST", "/hazards/{hazard_id}/plan-approval"): Rule(
+        grants(OFFICE, {LEAD_DEPARTMENT: L}),
+        why="批准整改计划 (issue 12 rule 5): " + JUDGES + "; never the plan's author "
+        "(hazards/commands.py approve_plan)",
+    ),
     ("POST", "/hazards/{hazard_id}/severity"): Rule(
         grants(MANAGERS, {LEAD_DEPARTMENT: L}),
         why="issue 12 rule 9: raising JD's general hazard to major: the office, JD's manager, "

@@ -2,9 +2,10 @@
 
 The campus is the seeded one of campus.py (JD's and XX's data) plus what a successful call
 of every operation needs: hazards at each stage of the loop (the rectified one rectified by
-someone who is none of the callers), an extension asked by another of the security
-office's people (JD's hazard is past its deadline: issue 12), a person
-who signs in with a password, drills past and present, a second due date JD submitted.
+someone who is none of the callers), a rectification plan JD wrote awaiting approval, an
+extension asked by another of the security office's people (JD's hazards are past their
+deadlines: issue 12; one request waits per hazard), a person who signs in with a
+password, drills past and present, a second due date JD submitted.
 Every request names JD's resources and carries a body an allowed caller gets a 2xx for.
 
 Writes change the campus, so it is snapshotted once seeded (SQLite's online backup) and a
@@ -51,6 +52,12 @@ REMEDIATION = {
     "measures": "更换过期灭火器",
     "deadline": "2021-12-20",
     "contingency_plan": "临时调配灭火器",
+}
+PLAN = {  # not fixable at once: a plan with interim measures, to be approved by a judge
+    **REMEDIATION,
+    "quick_fix": False,
+    "rectification_plan": "更换整套消防设施",
+    "interim_measures": "临时调配灭火器，每日巡查",
 }
 # The steps that bring a new hazard to each stage, and who takes them.
 LOOP = (
@@ -164,10 +171,16 @@ def _seed_hazards(campus: Campus) -> None:
         for step, who, body in LOOP[:reached]:
             campus.json("hazards", "POST", f"/hazards/{hazard_id}/{step}", headers=who, json=body)
         ids[f"hazard_{stage}"] = hazard_id
+    # A rectification plan (整改计划) JD wrote, awaiting a judge's approval.
+    ids["hazard_plan"] = _new_hazard(campus)
+    for step, who, body in LOOP[:2] + (("start-remediation", JD, PLAN),):
+        path = f"/hazards/{ids['hazard_plan']}/{step}"
+        campus.json("hazards", "POST", path, headers=who, json=body)
+    # One extension request waits at a time per hazard (JD's own has the campus's).
     extension = campus.json(
         "hazards",
         "POST",
-        f"/hazards/{ids['hazard_jd']}/extensions",
+        f"/hazards/{ids['hazard_in_remediation']}/extensions",
         headers=REQUESTER,
         json={"new_deadline": "2022-01-31", "reason": "设备停产，等待替代型号"},
         expect=201,
@@ -415,7 +428,11 @@ REQUESTS: dict[tuple[str, str, str], Req] = {
         json={"severity": "major", "reason": "灭火器失效且位于疏散通道"}
     ),
     ("hazards", "POST", "/hazards/{hazard_id}/extensions"): Req(
-        json={"new_deadline": "2022-03-01", "reason": "配件需要定制"}
+        ids={"hazard_id": "hazard_reported"},  # none pending (one at a time)
+        json={"new_deadline": "2022-03-01", "reason": "配件需要定制"},
+    ),
+    ("hazards", "POST", "/hazards/{hazard_id}/plan-approval"): Req(
+        ids={"hazard_id": "hazard_plan"}, json={"comment": "计划可行"}
     ),
     ("hazards", "POST", "/hazards/extensions/{request_id}/decision"): Req(
         ids={"request_id": "extension_other"}, json={"approve": True, "comment": "同意延期"}

@@ -207,6 +207,27 @@ def test_actions_send_the_version_read(client, fake):
     assert sent["json_body"] == {"measures": "更换", "quick_fix": False}
 
 
+def test_the_judge_approves_a_rectification_plan_from_its_button(client, fake):
+    """批准整改计划 is offered when the service lists it and posts to its own endpoint."""
+    sign_in(client, fake)
+    waiting = {**HAZARD, "status": "in_remediation", "my_actions": ["approve_plan"]}
+    fake.routes[("hazards", "GET", "/hazards/h-1")] = waiting
+    fake.routes[("hazards", "GET", "/hazards/h-1/history")] = []
+    fake.routes[("hazards", "GET", "/hazards/h-1/attachments")] = []
+    fake.routes[("grid", "GET", "/units")] = [{"code": "JD", "name": "机电工程学院"}]
+    page = client.get("/hazards/h-1").get_data(as_text=True)
+    assert 'id="action-approve_plan"' in page and "批准整改计划" in page
+    fake.routes[("hazards", "POST", "/hazards/h-1/plan-approval")] = waiting
+    response = client.post(
+        "/hazards/h-1/actions/approve_plan",
+        data={"csrf_token": csrf(client, "/account/password"), "etag": '"5"', "comment": "可行"},
+    )
+    assert response.status_code == 302
+    _, _, path, sent = fake.calls[-1]
+    assert path == "/hazards/h-1/plan-approval"
+    assert sent["headers"] == {"If-Match": '"5"'} and sent["json_body"] == {"comment": "可行"}
+
+
 def test_refusals_do_not_repeat_the_service_s_detail(client, fake):
     sign_in(client, fake)
     fake.routes[("hazards", "GET", "/hazards/h-9")] = ServiceError(

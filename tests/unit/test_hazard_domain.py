@@ -204,3 +204,71 @@ def test_every_category_has_a_known_default_lead_department():
     assert set(defaults) == set(domain.CATEGORIES)
     assert all(defaults.values())
     assert {lead for leads in defaults.values() for lead in leads} <= set(domain.LEAD_DEPARTMENTS)
+
+
+def test_the_loop_s_steps_bring_a_deadline_forward_never_out():
+    current = date(2021, 11, 30)
+    domain.check_deadline_step(None, date(2021, 12, 31))  # the first one, at registration
+    domain.check_deadline_step(current, current)
+    domain.check_deadline_step(current, date(2021, 11, 25))
+    domain.check_deadline_step(current, None)  # keeps the current one
+    with pytest.raises(domain.DeadlinePushedOut) as refused:
+        domain.check_deadline_step(current, date(2021, 12, 1))
+    assert refused.value.status == 422
+    [param] = refused.value.extra["invalid_params"]
+    assert param["name"] == "deadline" and "延期申请" in param["reason"]
+
+
+def test_an_extension_lengthens_the_deadline_one_request_at_a_time():
+    domain.check_extension_lengthens(date(2021, 12, 1), date(2021, 11, 30), "new_deadline")
+    domain.check_extension_lengthens(date(2021, 12, 1), None, None)
+    for requested in (date(2021, 11, 30), date(2021, 11, 1)):
+        with pytest.raises(domain.ExtensionConflict) as refused:
+            domain.check_extension_lengthens(requested, date(2021, 11, 30), "new_deadline")
+        assert refused.value.status == 409
+        assert refused.value.extra["current_deadline"] == "2021-11-30"
+        assert refused.value.extra["invalid_params"][0]["name"] == "new_deadline"
+    with pytest.raises(domain.ExtensionConflict) as decided:
+        domain.check_extension_lengthens(date(2021, 12, 15), date(2021, 12, 31), None)
+    assert "invalid_params" not in decided.value.extra  # a decision has no such field
+    domain.check_no_pending_extension(None, None)
+    with pytest.raises(domain.ExtensionConflict) as pending:
+        domain.check_no_pending_extension("r-1", date(2021, 12, 15))
+    assert pending.value.extra["pending_request_id"] == "r-1"
+
+
+def test_a_plan_counts_once_approved_and_never_by_its_author():
+    plan, approved = date(2022, 3, 31), datetime(2021, 11, 29, 2, tzinfo=UTC)
+    assert domain.approved_plan_deadline(plan, None) is None
+    assert domain.approved_plan_deadline(plan, approved) == plan
+    assert domain.plan_awaits_approval(Status.IN_REMEDIATION, plan, None)
+    assert not domain.plan_awaits_approval(Status.IN_REMEDIATION, plan, approved)
+    assert not domain.plan_awaits_approval(Status.IN_REMEDIATION, None, None)  # quick fix
+    assert not domain.plan_awaits_approval(Status.RECTIFIED, plan, None)
+    domain.check_plan_approval(Status.IN_REMEDIATION, plan, None, "office", "manager-JD")
+    with pytest.raises(domain.SameActor):
+        domain.check_plan_approval(Status.IN_REMEDIATION, plan, None, "office", "office")
+    for already in ((plan, approved), (None, None)):
+        with pytest.raises(domain.InvalidTransition):
+            domain.check_plan_approval(Status.IN_REMEDIATION, *already, "office", "manager-JD")
+
+
+def test_lateness_is_announced_once_per_cause():
+    deadline, today = date(2021, 11, 30), date(2021, 12, 1)
+    working = Status.IN_REMEDIATION
+    assert domain.overdue_unannounced(working, deadline, None, today)
+    assert not domain.overdue_unannounced(working, deadline, deadline, today)
+    assert domain.overdue_unannounced(working, deadline, date(2021, 11, 20), today)  # new one
+    assert not domain.overdue_unannounced(working, deadline, None, deadline)
+    assert not domain.overdue_unannounced(Status.RECTIFIED, deadline, None, today)
+    waiting = Status.RECTIFIED
+    assert domain.acceptance_late_unannounced(waiting, deadline, 0, None, today)
+    assert not domain.acceptance_late_unannounced(waiting, deadline, 0, 0, today)
+    assert domain.acceptance_late_unannounced(waiting, deadline, 1, 0, today)  # next round
+    assert not domain.acceptance_late_unannounced(Status.ACCEPTED, deadline, 0, None, today)
+    no_plan, past = domain.MajorUnresolved.NO_PLAN, domain.MajorUnresolved.PLAN_OVERDUE
+    assert domain.major_unannounced(no_plan, False, None, None) == no_plan
+    assert domain.major_unannounced(no_plan, True, None, None) is None
+    assert domain.major_unannounced(past, True, deadline, None) == past
+    assert domain.major_unannounced(past, True, deadline, deadline) is None
+    assert domain.major_unannounced(None, False, None, None) is None

@@ -56,6 +56,35 @@ def test_my_actions_follow_the_loop_and_the_actor_rules(client):
     assert mine(client, hid, SO) == ["close"]
 
 
+def test_a_plan_awaiting_approval_is_offered_to_its_judges(client):
+    """批准整改计划: offered to the security office and the category's lead department,
+    never to the unit that wrote the plan; gone once approved."""
+    hazard = client.post(
+        "/hazards",
+        json={"unit_code": "JD", "category": "fire", "description": "防火门损坏"},
+        headers=JD,
+    ).get_json()
+    hid = hazard["id"]
+    plan = {
+        "responsible_person": "张伟",
+        "measures": "更换防火门",
+        "contingency_plan": "专人值守",
+        "quick_fix": False,
+        "rectification_plan": "申请经费，寒假施工",
+        "interim_measures": "设警示带",
+    }
+    for path, body in (("register", {"deadline": "2030-01-01"}), ("report", {})):
+        assert client.post(f"/hazards/{hid}/{path}", json=body, headers=JD).status_code == 200
+    started = client.post(f"/hazards/{hid}/start-remediation", json=plan, headers=JD)
+    assert started.status_code == 200, started.get_json()
+    assert "approve_plan" not in mine(client, hid, JD)
+    assert mine(client, hid, SO)[-1] == "approve_plan"
+    assert mine(client, hid, LEAD) == ["approve_plan"]
+    approved = client.post(f"/hazards/{hid}/plan-approval", json={}, headers=LEAD)
+    assert approved.status_code == 200, approved.get_json()
+    assert "approve_plan" not in mine(client, hid, SO) + mine(client, hid, LEAD)
+
+
 def test_place_from_the_ledger_s_grid_copy(client):
     with client.application.app_context(), state().session_factory() as session:
         session.add(GridUnit(code="JD", name="机电工程学院", kind="college", last_sequence=1))

@@ -51,7 +51,10 @@ ACTION_FIELDS: dict[str, tuple[str, ...]] = {
     "reject": ("reason",),
     "close": ("comment",),
     "archive": ("comment",),
+    "approve_plan": ("comment",),  # 批准整改计划 (not a stage of the loop)
 }
+# The API path of an action where it is not the action's name with dashes.
+ACTION_PATHS = {"approve_plan": "plan-approval"}
 
 
 def _filters() -> dict[str, str]:
@@ -129,7 +132,7 @@ def act(hazard_id: str, action: str):
         api(
             "hazards",
             "POST",
-            f"/hazards/{hazard_id}/{action.replace('_', '-')}",
+            f"/hazards/{hazard_id}/{ACTION_PATHS.get(action, action.replace('_', '-'))}",
             json_body=_action_body(action),
             headers=headers,
         )

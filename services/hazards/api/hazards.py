@@ -231,6 +231,30 @@ def change_severity(payload, hazard_id: str):
             payload["reason"],
             if_match_version(),
             now=now(),
+            policy=policy(),
+        )
+        return with_etag(hazard)
+
+
+@blp.route("/<hazard_id>/plan-approval", methods=["POST"])
+@blp.arguments(CommentSchema)
+@blp.response(200, HazardSchema)
+@blp.alt_response(412, description="If-Match does not match the hazard's version")
+def approve_plan(payload, hazard_id: str):
+    """批准整改计划: approve the rectification plan written when remediation started without
+    ``quick_fix`` — the security office, or a lead department of the category that is not
+    the hazard's unit (as for 验收), never the plan's author. Until then a major hazard
+    counts as having no plan (悬而不决 ``no_plan``); afterwards it is judged by the plan's
+    deadline. 409 when no plan awaits approval."""
+    with transaction() as session:
+        hazard = commands.approve_plan(
+            session,
+            current_principal(),
+            hazard_id,
+            payload["comment"],
+            if_match_version(),
+            now=now(),
+            policy=policy(),
         )
         return with_etag(hazard)
 

@@ -13,6 +13,7 @@ from services.hazards.api import hazards as hazards_api
 from services.hazards.api import inspections as inspections_api
 from services.hazards.sweeps import run_sweep
 from shared.api import state
+from shared.events.envelope import Envelope
 from shared.events.outbox import OutboxMessage
 from shared.grid_projection import GridCell, GridUnit
 from shared.testing.fixtures import bearer
@@ -27,6 +28,15 @@ JWC = bearer("lead_department", unit="JWC", sub="lead-JWC")  # 教务处: leads 
 XCB = bearer("lead_department", unit="XCB", sub="lead-XCB")  # 宣传统战部: leads neither
 REMEDIATION = {"responsible_person": "张伟", "measures": "清理通道", "contingency_plan": "专人值守"}
 NO_NOTHING = {"overdue": 0, "acceptance_overdue": 0, "major_unresolved": 0}
+# A rectification plan (整改计划) of a hazard that cannot be fixed at once.
+PLAN = {
+    **REMEDIATION,
+    "quick_fix": False,
+    "deadline": "2022-03-31",
+    "rectification_plan": "申请专项经费更换防火门，寒假施工",
+    "interim_measures": "通道两侧设警示带，每日巡查两次",
+}
+FOUND_LONG_AGO = "2021-09-01T09:00:00+08:00"  # before the campaign: not what counts
 
 
 class Ledger:
@@ -79,6 +89,12 @@ class Ledger:
         with self.app.app_context():
             return run_sweep(state().session_factory, state().settings, at(day, hour))
 
+    def envelopes(self) -> list[Envelope]:
+        """Everything the ledger announced, as a consumer receives it, oldest first."""
+        with self.session() as session:
+            bodies = session.scalars(select(OutboxMessage.body).order_by(OutboxMessage.id))
+            return [Envelope.from_json(body) for body in bodies]
+
     def events(self, event_type: str | None = None, subject: str | None = None) -> list[dict]:
         """What the ledger announced (its outbox), oldest first."""
         with self.session() as session:
@@ -128,3 +144,16 @@ class Ledger:
 
 def moment(text: str) -> datetime:
     return datetime.fromisoformat(text)
+
+
+# -- major hazards and their plans (rule 5) --------------------------------------------------
+def major(ledger: Ledger, deadline: str = "2022-03-31") -> dict:
+    """A major hazard found long ago, registered (登记评估) on 2021-11-20 and reported."""
+    hazard = ledger.report(severity="major", found_at=FOUND_LONG_AGO)
+    ledger.step(hazard["id"], "register", {"deadline": deadline})
+    ledger.step(hazard["id"], "report")
+    return hazard
+
+
+def approve(ledger: Ledger, hazard_id: str, who: dict, body: dict | None = None, **headers):
+    return ledger.post(f"/hazards/{hazard_id}/plan-approval", body, who, **headers)
