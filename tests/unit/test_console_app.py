@@ -210,13 +210,28 @@ def test_actions_send_the_version_read(client, fake):
 def test_the_judge_approves_a_rectification_plan_from_its_button(client, fake):
     """批准整改计划 is offered when the service lists it and posts to its own endpoint."""
     sign_in(client, fake)
-    waiting = {**HAZARD, "status": "in_remediation", "my_actions": ["approve_plan"]}
+    waiting = {
+        **HAZARD,
+        "status": "in_remediation",
+        "my_actions": ["approve_plan"],
+        "plan_deadline": "2027-03-31",
+        "plan_approved_at": None,
+    }
     fake.routes[("hazards", "GET", "/hazards/h-1")] = waiting
     fake.routes[("hazards", "GET", "/hazards/h-1/history")] = []
     fake.routes[("hazards", "GET", "/hazards/h-1/attachments")] = []
     fake.routes[("grid", "GET", "/units")] = [{"code": "JD", "name": "机电工程学院"}]
     page = client.get("/hazards/h-1").get_data(as_text=True)
     assert 'id="action-approve_plan"' in page and "批准整改计划" in page
+    assert "2027-03-31（待批准）" in page
+    fake.routes[("hazards", "GET", "/hazards/h-1")] = {
+        **waiting,
+        "my_actions": [],
+        "plan_approved_at": "2026-12-01T02:00:00+00:00",
+    }
+    assert "2027-03-31（已于 2026-12-01 10:00 批准）" in client.get("/hazards/h-1").get_data(
+        as_text=True
+    )
     fake.routes[("hazards", "POST", "/hazards/h-1/plan-approval")] = waiting
     response = client.post(
         "/hazards/h-1/actions/approve_plan",
