@@ -235,7 +235,7 @@ class Flag(Base):
     appeal_decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     steps: Mapped[list[FlagStep]] = relationship(
-        order_by=lambda: (FlagStep.at, FlagStep.position), lazy="selectin"
+        order_by=lambda: FlagStep.position, lazy="selectin"
     )
     files: Mapped[list[FlagFile]] = relationship(
         order_by=lambda: (FlagFile.uploaded_at, FlagFile.id), lazy="selectin"
@@ -243,8 +243,9 @@ class Flag(Base):
 
 
 class FlagStep(Base):
-    """One step of a flag's history (domain.ReviewStep): raised, the unit's explanation,
-    the decision, the appeal, superseded … each with who, when and the words."""
+    """One step of a flag's history (domain.ReviewStep), in the order taken (``position``):
+    raised, the unit's explanation, the decision, the appeal, superseded … each with who,
+    when and the words."""
 
     __tablename__ = "flag_steps"
 
