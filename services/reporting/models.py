@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -62,7 +63,8 @@ class HazardProjection(Base):
     plan_deadline: Mapped[date | None] = mapped_column(Date)
     acceptance_due: Mapped[date | None] = mapped_column(Date)
     acceptor_unit: Mapped[str | None] = mapped_column(String(32))
-    acceptance_overdue: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A server default too: bulk loads (bench/statistics.py) and old rows need no value.
+    acceptance_overdue: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     major_unresolved_reason: Mapped[str | None] = mapped_column(String(16))
     reporter_unit: Mapped[str | None] = mapped_column(String(32))
     # When those facts happened (the hazard's state says): a flag raised or resolved from

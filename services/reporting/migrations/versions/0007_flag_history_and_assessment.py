@@ -70,8 +70,6 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("reporter_unit", sa.String(length=32)))
         for name in MOMENTS:
             batch_op.add_column(sa.Column(name, shared.db.UTCDateTime(timezone=True)))
-    with op.batch_alter_table("hazard_projection", schema=None) as batch_op:
-        batch_op.alter_column("acceptance_overdue", server_default=None)
 
     op.add_column("campaigns", sa.Column("assessment", sa.JSON()))
     campaigns = sa.table("campaigns", sa.column("assessment", sa.JSON()))
