@@ -32,6 +32,7 @@ from shared.grid_projection import GridUnit
 from shared.timeutil import campus_time
 
 SEED_CAMPAIGN = Path(__file__).parent / "data" / "campaign-2021.json"
+SYSTEM_OFFICE = Principal("system", "系统", frozenset({SECURITY_OFFICE}), None)  # seeds, loads
 SOURCE = "reporting"  # the events this service announces
 
 
@@ -129,8 +130,7 @@ def load_seed_campaign(session: Session, demo_start: date | None = None) -> Camp
         data = domain.shift_campaign(data, demo_start)
     if session.scalar(select(Campaign.id).where(Campaign.code == data["code"])):
         return None
-    office = Principal("system", "系统", frozenset({SECURITY_OFFICE}), None)
-    return create_campaign(session, office, data)
+    return create_campaign(session, SYSTEM_OFFICE, data)
 
 
 def get_due(session: Session, campaign_id: str, due_id: str) -> ReportingDue:
