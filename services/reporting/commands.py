@@ -292,7 +292,9 @@ def sweep(session: Session, now: datetime, tz: str, reminder_days: int, base_url
                 if late is not None:  # a late table that raced this sweep's 未报送
                     record_late_submission(session, due, unit.unit_code, late, tz)
                 continue
-            if unit.unit_code not in in_grid:
+            if unit.unit_code not in in_grid or not domain.answers_for(
+                in_grid[unit.unit_code], due.due_on, tz
+            ):
                 continue
             if domain.due_passed(now, due.due_on, tz):
                 flag = raise_flag(

@@ -217,6 +217,13 @@ def due_passed(now: datetime, due_on: date, tz: str) -> bool:
     return now >= end_of_day(due_on, tz)
 
 
+def answers_for(joined_at: datetime | None, due_on: date, tz: str) -> bool:
+    """A unit answers for a due date (a table, a phase) only if the grid knew it before the
+    date passed: one that joins later is not flagged for what was due before it existed.
+    ``joined_at`` None: known from before the join time was kept (answers for all)."""
+    return joined_at is None or joined_at < end_of_day(due_on, tz)
+
+
 def reminder_due(today: date, due_on: date, days_before: int) -> bool:
     """Remind from ``days_before`` days ahead until the due date itself."""
     return 0 <= (due_on - today).days <= days_before

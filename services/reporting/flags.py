@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from services.reporting import domain, notifications
 from services.reporting.domain import FlagStatus, PersonBasis, ReviewStep, Rule
-from services.reporting.models import CampaignUnit, Flag, FlagFile, FlagStep
+from services.reporting.models import CampaignUnit, Flag, FlagFile, FlagStep, UnitJoined
 from shared import files
 from shared.auth import LEAD_DEPARTMENT, SECURITY_OFFICE, UNIT_MANAGER, Principal
 from shared.db import utcnow
@@ -53,10 +53,25 @@ def unit_cells(session: Session) -> dict[str, str]:
     return {unit: cell for unit, cell in rows}  # the last one written wins: lowest level
 
 
-def units_in_grid(session: Session) -> set[str]:
-    """Units the grid knows: only these join a campaign's flags (a campaign may list units
-    the college has not put in its grid yet; nobody there could answer for a flag)."""
-    return set(session.scalars(select(GridUnit.code)))
+def units_in_grid(session: Session) -> dict[str, datetime | None]:
+    """Units the grid knows, with when it first announced each: only these join a
+    campaign's flags, for due dates after they joined (a campaign may list units the
+    college has not put in its grid yet; nobody there could answer for a flag)."""
+    rows = session.execute(
+        select(GridUnit.code, UnitJoined.joined_at).outerjoin(
+            UnitJoined, UnitJoined.unit_code == GridUnit.code
+        )
+    )
+    return {code: joined_at for code, joined_at in rows}
+
+
+def record_unit_joined(session: Session, unit_code: str, at: datetime) -> None:
+    """Keep the earliest announcement of the unit (events may come in any order)."""
+    row = session.get(UnitJoined, unit_code)
+    if row is None:
+        session.add(UnitJoined(unit_code=unit_code, joined_at=at))
+    elif row.joined_at is not None and at < row.joined_at:
+        row.joined_at = at
 
 
 def _holder(session: Session, cell_id: str, day: date):

@@ -390,11 +390,18 @@ def apply_drill_result(session: Session, event: Envelope) -> None:
     upsert_newer(session, DrillResultProjection, "drill_id", values, event.sequence)
 
 
+def apply_unit(session: Session, event: Envelope) -> None:
+    """The grid's copy of the unit, and when the grid first announced it."""
+    GRID_EVENT_HANDLERS["unit.changed"](session, event)
+    flags.record_unit_joined(session, event.data["code"], event.occurred_at)
+
+
 def event_handlers(campus_tz: str) -> dict[str, Handler]:
     """The reporting service's handlers, with campus dates in ``campus_tz``."""
     hazard = partial(apply_hazard_state, campus_tz=campus_tz)
     return {
         **GRID_EVENT_HANDLERS,
+        "unit.changed": apply_unit,
         **{event_type: hazard for event_type in HAZARD_EVENT_TYPES},
         "activity.scheduled": apply_activity,
         "activity.held": apply_activity,

@@ -111,6 +111,16 @@ class DrillResultProjection(Base):
     last_sequence: Mapped[int] = mapped_column(Integer)
 
 
+class UnitJoined(Base):
+    """When the grid first announced a unit (its earliest unit.changed event): a unit
+    answers for due dates after that, not before (domain.answers_for)."""
+
+    __tablename__ = "unit_joined"
+
+    unit_code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    joined_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
 # -- campaigns (data, not code) -------------------------------------------------------------
 class Campaign(Base):
     __tablename__ = "campaigns"

@@ -753,6 +753,8 @@ def phase_sweep(session: Session, now: datetime, tz: str) -> dict[str, int]:
                 work = works.get((task.id, unit))
                 if key in flagged or unit not in in_grid:
                     continue
+                if not domain.answers_for(in_grid[unit], phase.deadline, tz):
+                    continue
                 if domain.work_in_time(step_times(work), phase.deadline, tz):
                     continue
                 if cells is None:
@@ -768,7 +770,7 @@ def _supervision_sweep(
     tz: str,
     flagged: set[str],
     cells: dict[str, str],
-    in_grid: set[str],
+    in_grid: dict[str, datetime | None],
 ) -> int:
     """The lead departments' phase: each lead department of the campaign's tasks owes a
     supervision report on every secondary college by the deadline; the colleges owe
@@ -792,6 +794,8 @@ def _supervision_sweep(
     for lead, numbers in led.items():
         key = domain.cause_key(Rule.PHASE_TASK_INCOMPLETE, phase.id, lead)
         if key in flagged or lead not in in_grid:
+            continue
+        if not domain.answers_for(in_grid[lead], phase.deadline, tz):
             continue
         missing = domain.supervision_missing(colleges, first.get(lead, {}), phase.deadline, tz)
         if not missing:

@@ -12,6 +12,8 @@ from services.cli import main
 from services.reporting.models import Campaign, CampaignPhase, ReportingDue
 from services.reporting.sweeps import run_sweep
 from shared.db import make_engine, make_session_factory, utcnow
+from shared.events.catalog import serialize_data
+from shared.events.envelope import Envelope
 from shared.migrations import upgrade
 from shared.testing.reporting import seed_grid_units
 from shared.timeutil import campus_time
@@ -63,3 +65,29 @@ def test_seed_campaign_demo_starts_today_with_live_due_dates(tmp_path, monkeypat
     assert dues == [today + timedelta(days=d) for d in (14, 28, 42, 56)]
     again = CliRunner().invoke(main, ["seed-campaign", "--demo"])
     assert again.exit_code == 0 and "already there" in again.output
+
+
+def test_a_unit_the_grid_announces_mid_campaign_answers_only_for_what_was_due_after(fresh):
+    """A unit joins the campaign's flags once the grid knows it: JD, announced by the grid
+    on 2021-11-25, is not flagged for the table due 2021-11-22 (before it existed for the
+    platform), but is for the one due 2021-12-06."""
+    data = {"code": "JD", "name": "机电工程学院", "kind": "college"}
+    fresh.feed(
+        Envelope(
+            "unit.changed",
+            1,
+            "grid",
+            "JD",
+            1,
+            serialize_data("unit.changed", 1, data),
+            occurred_at=at("2021-11-25"),
+        )
+    )
+    assert run_sweep(fresh.session, fresh.settings, at("2021-11-26"))["missing"] == 0
+    assert run_sweep(fresh.session, fresh.settings, at("2021-12-07", 1))["missing"] == 1
+    [flag] = fresh.flags()
+    assert (flag.rule, flag.unit_code, flag.evidence["due_on"]) == (
+        "missing_submission",
+        "JD",
+        "2021-12-06",
+    )
