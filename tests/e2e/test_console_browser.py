@@ -170,11 +170,22 @@ class Browser:
 
     def click(self, css: str) -> None:
         """Click something that submits a form, and wait for the next page."""
+        from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
         from selenium.webdriver.support import expected_conditions
         from selenium.webdriver.support.ui import WebDriverWait
 
         page = self.find("html")
-        self.find(css).click()
+        for attempt in range(3):
+            # Chromium may re-lay the page out (axe just ran, the phone viewport) between
+            # finding the element and clicking it: the click did not happen, find it again.
+            try:
+                self.find(css).click()
+                break
+            except StaleElementReferenceException:
+                pass
+            except WebDriverException as exc:
+                if "does not belong to the document" not in str(exc) or attempt == 2:
+                    raise
         WebDriverWait(self.driver, 30).until(expected_conditions.staleness_of(page))
         wait_until(
             lambda: self.driver.execute_script("return document.readyState") == "complete",
