@@ -100,6 +100,17 @@ def responsible_on(
 ACCOUNTABLE_ROLES = ("head", "safety_officer", "responsible")
 
 
+def holder_on(session: Session, cell_id: str, day: date) -> GridAssignment | None:
+    """Who answers for the cell itself on ``day``: its head, else its safety officer, else
+    a responsible person; None if nobody holds a role there."""
+    holders = responsible_on(session, cell_id, day)
+    for role in ACCOUNTABLE_ROLES:
+        for holder in holders:
+            if holder.role == role:
+                return holder
+    return None
+
+
 def accountable_person(session: Session, cell_id: str, day: date) -> GridAssignment | None:
     """Who answers for a place on ``day``: its head (else safety officer, else a responsible
     person); if the place has none, the nearest ancestor's (一级抓一级)."""
@@ -107,11 +118,9 @@ def accountable_person(session: Session, cell_id: str, day: date) -> GridAssignm
     seen: set[str] = set()
     while current is not None and current not in seen:
         seen.add(current)
-        holders = responsible_on(session, current, day)
-        for role in ACCOUNTABLE_ROLES:
-            for holder in holders:
-                if holder.role == role:
-                    return holder
+        holder = holder_on(session, current, day)
+        if holder is not None:
+            return holder
         cell = session.get(GridCell, current)
         current = cell.parent_id if cell else None
     return None

@@ -23,7 +23,7 @@ from shared import files
 from shared.auth import LEAD_DEPARTMENT, SECURITY_OFFICE, UNIT_MANAGER, Principal
 from shared.db import utcnow
 from shared.errors import DomainError, Forbidden, NotFound
-from shared.grid_projection import ACCOUNTABLE_ROLES, GridCell, GridUnit, responsible_on
+from shared.grid_projection import GridCell, GridUnit, holder_on
 
 SYSTEM = "system"
 SYSTEM_NAME = "系统"
@@ -74,15 +74,6 @@ def record_unit_joined(session: Session, unit_code: str, at: datetime) -> None:
         row.joined_at = at
 
 
-def _holder(session: Session, cell_id: str, day: date):
-    holders = responsible_on(session, cell_id, day)
-    for role in ACCOUNTABLE_ROLES:
-        for holder in holders:
-            if holder.role == role:
-                return holder
-    return None
-
-
 def name_person(
     session: Session,
     unit_code: str,
@@ -98,7 +89,7 @@ def name_person(
     current, seen = start, set()
     while current is not None and current not in seen:
         seen.add(current)
-        holder = _holder(session, current, day)
+        holder = holder_on(session, current, day)
         if holder is not None:
             if current == unit_cell:
                 basis = PersonBasis.UNIT_HEAD
@@ -110,7 +101,7 @@ def name_person(
         cell = session.get(GridCell, current)
         current = cell.parent_id if cell else None
     if unit_cell is not None and unit_cell not in seen:
-        holder = _holder(session, unit_cell, day)
+        holder = holder_on(session, unit_cell, day)
         if holder is not None:
             return holder.person_id, holder.person_name, PersonBasis.UNIT_HEAD
     if rectifier and rectifier[1]:
@@ -360,12 +351,7 @@ def add_file(
     """A file for the unit's explanation or appeal, while that step is still open to it."""
     flag = get_flag(session, flag_id, lock=True)
     require_answering_unit(principal, flag)
-    review = review_of(flag)
-    try:
-        step = domain.check_file(review, window, now)
-    except domain.ReviewRefused as refused:
-        error = ReviewInvalid if refused.status == 422 else ReviewConflict
-        raise error(refused.reason, flag_status=flag.status) from None
+    step = _checked(domain.check_file, flag, window, now)
     stored = files.accept(upload)
     row = FlagFile(
         flag_id=flag.id,
