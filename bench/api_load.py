@@ -790,9 +790,10 @@ def main(argv: list[str] | None = None) -> int:
         sys.path.insert(0, str(ROOT))
     args = parse_args(argv)
 
-    from shared.auth import SECURITY_OFFICE, mint_token
+    from shared.auth import mint_token
     from shared.config import DEV_JWT_SECRET
     from shared.migrations import upgrade
+    from shared.principal import SECURITY_OFFICE
 
     database = f"bench_api_{os.getpid()}"
     db_url = f"{PG_BASE}/{database}"

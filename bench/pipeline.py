@@ -71,7 +71,7 @@ from services.hazards.models import Hazard
 from services.registry import subscriptions
 from services.reporting.handlers import EVENT_HANDLERS
 from shared import vocabulary
-from shared.db import make_engine, make_session_factory, utcnow
+from shared.db import make_engine, make_session_factory
 from shared.events import Envelope, record_event
 from shared.events.catalog import validate_data
 from shared.events.inbox import InboxMessage, already_processed
@@ -83,6 +83,7 @@ from shared.events.topology import (
     queue_name,
 )
 from shared.migrations import upgrade
+from shared.timeutil import utcnow
 
 if __package__:  # imported as bench.pipeline
     from bench.scratch_db import create_database, drop_database

@@ -11,8 +11,9 @@ from datetime import date, datetime
 import click
 
 from services.registry import CONSOLE, PORTS, SERVICES
-from shared.auth import PORTAL, ROLES, mint_token, unit_claim_missing
+from shared.auth import mint_token
 from shared.config import ConfigError, load_settings
+from shared.principal import PORTAL, ROLES, unit_claim_missing
 
 service_choice = click.Choice(SERVICES)
 
@@ -133,8 +134,8 @@ def _seed_campaign(demo: bool = False, start: date | None = None) -> str:
     ``demo``: its dates shifted to start ``start`` (default: today on campus)."""
     from services.education.commands import load_seed_themed_dates
     from services.reporting.commands import load_seed_campaign
-    from shared.db import make_engine, make_session_factory, unit_of_work, utcnow
-    from shared.timeutil import campus_time
+    from shared.db import make_engine, make_session_factory, unit_of_work
+    from shared.timeutil import campus_time, utcnow
 
     demo_start = None
     if demo:

@@ -27,16 +27,15 @@ from sqlalchemy.orm import Session, sessionmaker
 from shared.auth import authenticate_request
 from shared.config import Settings, load_settings
 from shared.db import READ_ONLY, make_engine, make_session_factory, ping, unit_of_work
-from shared.errors import (
+from shared.errors import BadRequest, UnprocessableEntity
+from shared.events.topology import connect
+from shared.observability import configure_logging, health_blueprint, install_request_context
+from shared.problems import (
     PROBLEM_JSON,
-    BadRequest,
     ProblemSchema,
-    UnprocessableEntity,
     handle_http_exception,
     register_error_handlers,
 )
-from shared.events.topology import connect
-from shared.observability import configure_logging, health_blueprint, install_request_context
 
 # flask-smorest bounds page_size but not page: page=10**30 overflowed the SQL OFFSET into a
 # 500. Every service's paginated lists take their parameters from this factory (their

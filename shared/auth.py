@@ -2,7 +2,7 @@
 
 Tokens are HS256 with claims ``sub``, ``name``, ``roles``, ``unit`` and ``exp``. Every
 route requires a valid token unless it is explicitly public (health, metrics, API
-docs). Global roles see every unit; the others act only within their own ``unit``.
+docs). The principal a token carries, and the scope rules, are ``shared.principal``.
 
 A unit-scoped role (unit manager, grid staff, lead department, psych centre) means
 nothing without the unit it acts in, and must never fall back to "every unit": a token
@@ -13,81 +13,20 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
 from functools import lru_cache
 
 import jwt
 from flask import current_app, g, request
 
 from shared import context
-from shared.errors import Forbidden, Unauthorized
+from shared.errors import Unauthorized
+from shared.principal import Principal, unit_claim_missing
 
 ALGORITHM = "HS256"
-
-# Roles (DOMAIN.md, "Who uses it").
-SECURITY_OFFICE = "security_office"  # 安全保卫处: owns the campaign, sees everything
-LEADERSHIP = "leadership"  # 领导小组: read-only overview
-LEAD_DEPARTMENT = "lead_department"  # 牵头部门
-UNIT_MANAGER = "unit_manager"  # a responsible unit's manager
-GRID_STAFF = "grid_staff"  # 网格负责人 / 安全员 / 责任人
-PSYCH_CENTRE = "psych_centre"  # 心理健康中心
-PORTAL = "portal"  # another campus system calling with a service token
-
-ROLES = (
-    SECURITY_OFFICE,
-    LEADERSHIP,
-    LEAD_DEPARTMENT,
-    UNIT_MANAGER,
-    GRID_STAFF,
-    PSYCH_CENTRE,
-    PORTAL,
-)
-GLOBAL_ROLES = frozenset({SECURITY_OFFICE, LEADERSHIP})
-# Roles that act only within the token's ``unit``: a token holding one must name its unit
-# (whatever other roles it holds, so the role is never widened to the whole campus).
-UNIT_SCOPED_ROLES = frozenset({LEAD_DEPARTMENT, UNIT_MANAGER, GRID_STAFF, PSYCH_CENTRE})
 
 # Reachable without a token: the health checks, metrics and the API documents, matched as
 # whole paths (a prefix match once let any route starting with "/docs" or "/metrics" in).
 PUBLIC_PATHS = frozenset({"/healthz", "/readyz", "/metrics", "/openapi.json", "/docs"})
-
-
-@dataclass(frozen=True)
-class Principal:
-    sub: str
-    name: str
-    roles: frozenset[str]
-    unit: str | None
-
-    @property
-    def is_global(self) -> bool:
-        """Sees every unit: the security office, the leadership group, unscoped portals.
-        A portal that also holds a unit-scoped role is never unscoped (such a token without
-        a unit is refused; this keeps a principal built by hand from widening either)."""
-        if self.roles & GLOBAL_ROLES:
-            return True
-        return PORTAL in self.roles and self.unit is None and not self.roles & UNIT_SCOPED_ROLES
-
-    def has_any(self, roles: Iterable[str]) -> bool:
-        return bool(self.roles & set(roles))
-
-    def can_access_unit(self, unit_code: str | None) -> bool:
-        return self.is_global or (self.unit is not None and self.unit == unit_code)
-
-    def require_unit(self, unit_code: str | None) -> None:
-        if not self.can_access_unit(unit_code):
-            raise Forbidden(f"unit {unit_code!r} is outside your scope")
-
-    def require_role(self, *roles: str) -> None:
-        if not self.has_any(roles):
-            raise Forbidden(f"this action needs one of the roles: {', '.join(roles)}")
-
-
-def unit_claim_missing(roles: Iterable[str], unit: str | None) -> str | None:
-    """The first unit-scoped role among ``roles`` if ``unit`` is empty, else None."""
-    if unit:
-        return None
-    return next((role for role in sorted(set(roles)) if role in UNIT_SCOPED_ROLES), None)
 
 
 def mint_token(

@@ -26,8 +26,9 @@ from marshmallow import Schema, fields
 from sqlalchemy import Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from shared.db import UTCDateTime, utcnow
+from shared.db import UTCDateTime
 from shared.errors import NotFound, PayloadTooLarge, UnsupportedMediaType
+from shared.timeutil import utcnow
 
 # media type -> accepted file name extensions
 ALLOWED = {

@@ -14,8 +14,8 @@ from typing import Any
 
 from flask import request
 
-from shared.auth import Principal
 from shared.errors import BadRequest, DomainError
+from shared.principal import Principal
 
 HEADER = "Idempotency-Key"
 MAX_LENGTH = 100

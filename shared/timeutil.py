@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from shared.db import utcnow
 from shared.errors import DomainError
+
+
+def utcnow() -> datetime:
+    """The clock every layer reads (UTC, timezone-aware)."""
+    return datetime.now(UTC)
+
 
 CLOCK_SKEW = timedelta(minutes=5)  # a phone's or a portal's clock may run this much ahead
 

@@ -27,7 +27,7 @@ from typing import Any
 from flask import abort, current_app, g, redirect, request, session, url_for
 
 from services.console.client import ServiceError, call
-from shared.auth import Principal
+from shared.principal import Principal
 
 SESSION_CHECK_SECONDS = 10
 _CHECKED = "console_session_checks"  # app.extensions: token digest -> checked until

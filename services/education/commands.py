@@ -33,10 +33,10 @@ from services.education.models import (
     ThemedDate,
 )
 from shared import idempotency
-from shared.auth import SECURITY_OFFICE, UNIT_MANAGER, Principal
 from shared.errors import DomainError, Forbidden, NotFound, PreconditionFailed
 from shared.events import record_event
 from shared.grid_projection import GridCell, GridUnit
+from shared.principal import SECURITY_OFFICE, UNIT_MANAGER, Principal
 from shared.timeutil import campus_time, check_not_future
 
 SOURCE = "education"
@@ -66,9 +66,7 @@ class ScheduleWarning:
 
 # -- access -------------------------------------------------------------------------------
 def can_manage(principal: Principal, activity_unit: str) -> bool:
-    if SECURITY_OFFICE in principal.roles:
-        return True
-    return UNIT_MANAGER in principal.roles and principal.unit == activity_unit
+    return principal.may_manage_unit(activity_unit)
 
 
 def require_manager(principal: Principal, organiser_unit: str) -> None:

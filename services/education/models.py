@@ -20,8 +20,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from shared.db import UTCDateTime, new_metadata, utcnow
+from shared.db import UTCDateTime, new_metadata
 from shared.grid_projection import GridProjectionBase
+from shared.timeutil import utcnow
 
 
 def _uuid() -> str:

@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session
 from services.education.domain import PSYCH_STATUSES, RISK_LEVELS
 from services.education.models import PsychAccessLog, PsychIntervention, PsychRecord
 from shared import context
-from shared.auth import PSYCH_CENTRE, SECURITY_OFFICE, Principal
 from shared.errors import Forbidden, NotFound
+from shared.principal import PSYCH_CENTRE, SECURITY_OFFICE, Principal
 
 UPDATABLE = ("risk_level", "status", "next_follow_up_on", "screening", "class_name", "unit_code")
 

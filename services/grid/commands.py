@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session
 
 from services.grid import domain
 from services.grid.models import Assignment, Cell, Person, Unit
-from shared.auth import SECURITY_OFFICE, UNIT_MANAGER, Principal
 from shared.errors import DomainError, Forbidden, NotFound
 from shared.events import record_event
+from shared.principal import SECURITY_OFFICE, Principal
 
 SOURCE = "grid"
 
@@ -28,12 +28,7 @@ class AlreadyExists(DomainError):
 
 # -- access -------------------------------------------------------------------------------
 def require_manager(principal: Principal, unit_code: str | None) -> None:
-    """Security office anywhere; a unit manager only within their unit."""
-    if SECURITY_OFFICE in principal.roles:
-        return
-    if UNIT_MANAGER in principal.roles and unit_code is not None and principal.unit == unit_code:
-        return
-    raise Forbidden(f"managing unit {unit_code!r} needs the security office or that unit's manager")
+    principal.require_manage_unit(unit_code, "managing")
 
 
 # -- events -------------------------------------------------------------------------------

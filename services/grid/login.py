@@ -32,9 +32,10 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from services.grid.models import LoginAttempt, Person, SignedOutToken
-from shared.auth import PORTAL, ROLES, SECURITY_OFFICE, Principal, mint_token
-from shared.db import utcnow
+from shared.auth import mint_token
 from shared.errors import DomainError, Forbidden, Unauthorized
+from shared.principal import PORTAL, ROLES, SECURITY_OFFICE, Principal
+from shared.timeutil import utcnow
 
 WINDOW = timedelta(minutes=15)
 MAX_FAILURES_PER_LOGIN = 5

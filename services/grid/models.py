@@ -8,7 +8,8 @@ from datetime import date, datetime
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from shared.db import UTCDateTime, new_metadata, utcnow
+from shared.db import UTCDateTime, new_metadata
+from shared.timeutil import utcnow
 
 
 def _uuid() -> str:
@@ -40,7 +41,7 @@ class Person(Base):
     unit_code: Mapped[str] = mapped_column(ForeignKey("units.code"), index=True)
     staff_no: Mapped[str | None] = mapped_column(String(32), unique=True)
     student_no: Mapped[str | None] = mapped_column(String(32), unique=True)
-    # Roles of the person's sign-in token (shared.auth.ROLES), set by the security office.
+    # Roles of the person's sign-in token (shared.principal.ROLES), set by the security office.
     roles: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
     # werkzeug.security hash (scrypt by default); None: the person cannot sign in.
     password_hash: Mapped[str | None] = mapped_column(String(255))

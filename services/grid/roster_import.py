@@ -26,8 +26,8 @@ from sqlalchemy.orm import Session
 
 from services.grid import commands, domain
 from services.grid.models import Cell, Person
-from shared.auth import Principal
 from shared.errors import DomainError, PayloadTooLarge, UnsupportedMediaType
+from shared.principal import Principal
 
 # Header (Chinese as in the college's sheets, or English) -> field.
 HEADERS = {

@@ -13,7 +13,7 @@ from services.hazards import domain
 from services.hazards.commands import get_hazard
 from services.hazards.models import Attachment
 from shared import files
-from shared.auth import Principal
+from shared.principal import Principal
 
 
 def add_attachment(

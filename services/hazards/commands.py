@@ -24,7 +24,12 @@ from services.hazards.models import (
     IdempotencyKey,
 )
 from shared import idempotency
-from shared.auth import (
+from shared.config import Settings
+from shared.errors import DomainError, Forbidden, NotFound, check_version
+from shared.events import Envelope, record_event
+from shared.events.outbox import OutboxMessage
+from shared.grid_projection import GridCell, accountable_person, cells_held_by
+from shared.principal import (
     GRID_STAFF,
     LEAD_DEPARTMENT,
     PORTAL,
@@ -32,13 +37,7 @@ from shared.auth import (
     UNIT_MANAGER,
     Principal,
 )
-from shared.config import Settings
-from shared.db import utcnow
-from shared.errors import DomainError, Forbidden, NotFound, PreconditionFailed
-from shared.events import Envelope, record_event
-from shared.events.outbox import OutboxMessage
-from shared.grid_projection import GridCell, accountable_person, cells_held_by
-from shared.timeutil import campus_time
+from shared.timeutil import campus_time, utcnow
 
 SOURCE = "hazards"
 # Lead departments report in any unit, for the categories they lead (督导检查, rule 7).
@@ -502,7 +501,7 @@ def transition(
     rectifying or deciding after the due date keeps the lateness on record."""
     now, policy = now or utcnow(), policy or domain.Policy()
     hazard = get_hazard(session, principal, hazard_id, lock=True)
-    _check_version(hazard, if_match)
+    check_version(hazard, if_match, "hazard")
     previous = Status(hazard.status)
     if previous == Status.ARCHIVED:
         raise domain.HazardArchived("archived hazards (备案存档) can no longer change")
@@ -585,14 +584,6 @@ def transition(
     return hazard
 
 
-def _check_version(hazard: Hazard, if_match: int | None) -> None:
-    if if_match is not None and if_match != hazard.version:
-        raise PreconditionFailed(
-            f"hazard changed since you read it (version {hazard.version}, yours {if_match})",
-            current_version=hazard.version,
-        )
-
-
 # -- severity (no silent downgrade) -------------------------------------------------------
 def change_severity(
     session: Session,
@@ -609,7 +600,7 @@ def change_severity(
     only the security office lowers a major hazard."""
     now, policy = now or utcnow(), policy or domain.Policy()
     hazard = get_hazard(session, principal, hazard_id, lock=True)
-    _check_version(hazard, if_match)
+    check_version(hazard, if_match, "hazard")
     _ensure_open(hazard)
     domain.check_required({"reason": (reason or "").strip()}, "reason")
     new = domain.Severity(severity)
@@ -700,7 +691,7 @@ def approve_plan(
     approved, and the lateness before it is announced first."""
     now, policy = now or utcnow(), policy or domain.Policy()
     hazard = get_hazard(session, principal, hazard_id, lock=True)
-    _check_version(hazard, if_match)
+    check_version(hazard, if_match, "hazard")
     _ensure_open(hazard)
     require_judge(principal, hazard, PLAN_APPROVAL)
     domain.check_plan_approval(

@@ -51,38 +51,29 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from shared import hazard_stages as stages
 from shared import timeutil, vocabulary
-from shared.auth import GRID_STAFF, LEAD_DEPARTMENT, SECURITY_OFFICE, UNIT_MANAGER
 from shared.errors import DomainError, Forbidden
+from shared.principal import GRID_STAFF, LEAD_DEPARTMENT, SECURITY_OFFICE, UNIT_MANAGER
 
 
 class Status(StrEnum):
-    DISCOVERED = "discovered"  # 排查(发现)
-    REGISTERED = "registered"  # 登记(评估)
-    REPORTED = "reported"  # 报告
-    IN_REMEDIATION = "in_remediation"  # 治理(控制)
-    RECTIFIED = "rectified"  # 整改完成, awaiting 验收
-    ACCEPTED = "accepted"  # 验收通过
-    CLOSED = "closed"  # 销号
-    ARCHIVED = "archived"  # 备案存档
+    """The loop's stages; names, labels and what each counts as are ``shared.hazard_stages``."""
+
+    DISCOVERED = stages.DISCOVERED
+    REGISTERED = stages.REGISTERED
+    REPORTED = stages.REPORTED
+    IN_REMEDIATION = stages.IN_REMEDIATION
+    RECTIFIED = stages.RECTIFIED
+    ACCEPTED = stages.ACCEPTED
+    CLOSED = stages.CLOSED
+    ARCHIVED = stages.ARCHIVED
 
 
-STATUS_LABELS = {
-    Status.DISCOVERED: "已发现",
-    Status.REGISTERED: "已登记",
-    Status.REPORTED: "已报告",
-    Status.IN_REMEDIATION: "整改中",
-    Status.RECTIFIED: "待验收",
-    Status.ACCEPTED: "已验收",
-    Status.CLOSED: "已销号",
-    Status.ARCHIVED: "已存档",
-}
-OPEN_STATUSES = frozenset(Status) - {Status.CLOSED, Status.ARCHIVED}
-# The stages in which the hazard's unit still owes the fix (its deadline runs): after it has
-# rectified, the wait for acceptance (待验收) is the acceptor's time, not the unit's.
-UNIT_STAGES = frozenset(
-    {Status.DISCOVERED, Status.REGISTERED, Status.REPORTED, Status.IN_REMEDIATION}
-)
+STATUS_LABELS = {Status(stage): label for stage, label in stages.STAGE_LABELS.items()}
+OPEN_STATUSES = frozenset(Status(stage) for stage in stages.OPEN)
+# The stages in which the hazard's unit still owes the fix (its deadline runs).
+UNIT_STAGES = frozenset(Status(stage) for stage in stages.UNIT_OWES)
 
 
 class Severity(StrEnum):

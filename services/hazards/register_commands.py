@@ -33,22 +33,17 @@ from services.hazards.models import (
     SpecialEquipment,
 )
 from services.hazards.register_schemas import ChecklistCreateSchema
-from shared.auth import GRID_STAFF, LEAD_DEPARTMENT, SECURITY_OFFICE, UNIT_MANAGER, Principal
 from shared.config import Settings
-from shared.db import unit_of_work, utcnow
-from shared.errors import DomainError, Forbidden, NotFound
+from shared.db import unit_of_work
+from shared.errors import DomainError, Forbidden, NotFound, check_version
 from shared.grid_projection import GridCell, GridUnit, cells_held_by
-from shared.timeutil import campus_today
+from shared.principal import GRID_STAFF, LEAD_DEPARTMENT, SECURITY_OFFICE, UNIT_MANAGER, Principal
+from shared.timeutil import campus_today, utcnow
 
 log = logging.getLogger("campus.hazards.registers")
 
 PLACE_LEVEL = 3  # grid levels 1 campus, 2 unit; places (楼宇、楼层、房间…) from 3 down
 EQUIPMENT_CATEGORY = "special_equipment"
-
-
-class StaleVersion(DomainError):
-    status = 412
-    title = "Precondition Failed"
 
 
 class AlreadyExists(DomainError):
@@ -58,12 +53,7 @@ class AlreadyExists(DomainError):
 
 # -- access -------------------------------------------------------------------------------
 def require_writer(principal: Principal, unit_code: str | None) -> None:
-    """Security office anywhere; a unit manager only within their own unit."""
-    if SECURITY_OFFICE in principal.roles:
-        return
-    if UNIT_MANAGER in principal.roles and unit_code is not None and principal.unit == unit_code:
-        return
-    raise Forbidden(f"changing unit {unit_code!r} needs the security office or that unit's manager")
+    principal.require_manage_unit(unit_code, "changing")
 
 
 def led_categories(session: Session, principal: Principal) -> set[str]:
@@ -102,14 +92,6 @@ def place(session: Session, cell_id: str, field: str = "cell_id") -> GridCell:
     if cell is None or cell.unit_code is None:
         raise rules.invalid(field, "not a place known to the grid (with a unit)")
     return cell
-
-
-def check_version(obj: Any, if_match: int | None, label: str) -> None:
-    if if_match is not None and if_match != obj.version:
-        raise StaleVersion(
-            f"{label} changed since you read it (version {obj.version}, yours {if_match})",
-            current_version=obj.version,
-        )
 
 
 def _apply(obj: Any, changes: Mapping[str, Any]) -> bool:

@@ -23,8 +23,8 @@ from services.reporting.models import (
     Flag,
     SupervisionReport,
 )
-from shared.auth import Principal
 from shared.errors import Forbidden, NotFound
+from shared.principal import Principal
 from shared.timeutil import campus_time
 from shared.xlsx import append_row, set_column_widths, style_header_row, workbook_bytes, write_title
 

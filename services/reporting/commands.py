@@ -25,10 +25,10 @@ from services.reporting.models import (
     Submission,
 )
 from shared import vocabulary
-from shared.auth import PORTAL, SECURITY_OFFICE, UNIT_MANAGER, Principal
 from shared.errors import DomainError, NotFound
 from shared.events import record_event
 from shared.grid_projection import GridUnit
+from shared.principal import PORTAL, SECURITY_OFFICE, UNIT_MANAGER, Principal
 from shared.timeutil import campus_time
 
 SEED_CAMPAIGN = Path(__file__).parent / "data" / "campaign-2021.json"

@@ -195,11 +195,6 @@ def days_late(deadline: date, ended_on: date) -> int:
     return max(1, (ended_on - deadline).days)
 
 
-# Stages counted as rectified (整改完成并验收) and as under remediation.
-RECTIFIED_STATUSES = ("accepted", "closed", "archived")
-IN_REMEDIATION_STATUSES = ("in_remediation", "rectified")
-
-
 def end_of_day(day: date, tz: str) -> datetime:
     """The first instant after ``day`` on campus: the moment a due date has passed."""
     return datetime.combine(day + timedelta(days=1), time(), ZoneInfo(tz))

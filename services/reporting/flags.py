@@ -20,10 +20,10 @@ from services.reporting import domain, notifications
 from services.reporting.domain import FlagStatus, PersonBasis, ReviewStep, Rule
 from services.reporting.models import CampaignUnit, Flag, FlagFile, FlagStep, UnitJoined
 from shared import files
-from shared.auth import LEAD_DEPARTMENT, SECURITY_OFFICE, UNIT_MANAGER, Principal
-from shared.db import utcnow
 from shared.errors import DomainError, Forbidden, NotFound
 from shared.grid_projection import GridCell, GridUnit, holder_on
+from shared.principal import LEAD_DEPARTMENT, SECURITY_OFFICE, UNIT_MANAGER, Principal
+from shared.timeutil import utcnow
 
 SYSTEM = "system"
 SYSTEM_NAME = "系统"

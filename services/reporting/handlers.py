@@ -38,25 +38,25 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.reporting import commands, flags
-from services.reporting.domain import RECTIFIED_STATUSES, Rule, cause_key
+from services.reporting.domain import Rule, cause_key
 from services.reporting.models import (
     ActivityProjection,
     DrillResultProjection,
     Flag,
     HazardProjection,
 )
+from shared import hazard_stages as stages
 from shared.config import Settings
-from shared.db import utcnow
 from shared.events import Envelope
 from shared.events.catalog import HAZARD_EVENT_TYPES
 from shared.events.consumer import Handler
 from shared.grid_projection import GRID_EVENT_HANDLERS
 from shared.projections import upsert_newer
-from shared.timeutil import campus_time
+from shared.timeutil import campus_time, utcnow
 
-FIXED = frozenset(RECTIFIED_STATUSES)  # accepted, closed, archived: 整改完成并验收
-AWAITING_ACCEPTANCE = "rectified"  # 待验收: the acceptor's turn
-DONE_BY_UNIT = FIXED | {AWAITING_ACCEPTANCE}  # the unit's part is done
+FIXED = stages.FIXED
+AWAITING_ACCEPTANCE = stages.AWAITING_ACCEPTANCE
+DONE_BY_UNIT = stages.DONE_BY_UNIT
 STATE_CHANGING_EVENTS = frozenset(
     {
         "hazard.deadline_extended",

@@ -86,11 +86,11 @@ from services.reporting import commands, domain, notifications
 from services.reporting.domain import Rule
 from services.reporting.models import CampaignUnit, Notification, ReportingDue, Submission
 from services.reporting.tables import TABLE_TITLE
-from shared.auth import UNIT_MANAGER, Principal
 from shared.config import ConfigError, Settings
-from shared.db import make_engine, make_session_factory, unit_of_work, utcnow
+from shared.db import make_engine, make_session_factory, unit_of_work
 from shared.errors import DomainError
-from shared.timeutil import campus_time
+from shared.principal import UNIT_MANAGER, Principal
+from shared.timeutil import campus_time, utcnow
 
 log = logging.getLogger("campus.mail_intake")
 

@@ -20,9 +20,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from shared.db import UTCDateTime, new_metadata, utcnow
+from shared.db import UTCDateTime, new_metadata
 from shared.files import StoredFileColumns
 from shared.grid_projection import GridProjectionBase
+from shared.timeutil import utcnow
 
 
 def _uuid() -> str:

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from services.reporting.models import Notification
 from shared.config import Settings
-from shared.db import utcnow
+from shared.timeutil import utcnow
 
 log = logging.getLogger("campus.notifications")
 

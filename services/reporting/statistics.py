@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from services.reporting import domain
 from services.reporting.models import ActivityProjection, CampaignUnit, HazardProjection
+from shared import hazard_stages as stages
 from shared.db import UTCDateTime
 from shared.timeutil import campus_time
 
@@ -89,8 +90,8 @@ def summary(
     for r in session.execute(stmt):
         acc = sums.setdefault(r.key, dict.fromkeys((*MEASURES, "closed", "seconds"), 0))
         acc["found"] += r.found
-        acc["rectified"] += r.found if r.status in domain.RECTIFIED_STATUSES else 0
-        acc["in_remediation"] += r.found if r.status in domain.IN_REMEDIATION_STATUSES else 0
+        acc["rectified"] += r.found if r.status in stages.FIXED else 0
+        acc["in_remediation"] += r.found if r.status in stages.UNDER_REMEDIATION else 0
         acc["overdue"] += r.overdue
         acc["major"] += r.major
         acc["closed"] += r.closed

@@ -8,7 +8,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from services.reporting import commands, notifications, work
 from shared.config import Settings
-from shared.db import unit_of_work, utcnow
+from shared.db import unit_of_work
+from shared.timeutil import utcnow
 
 
 def run_sweep(

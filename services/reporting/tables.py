@@ -9,6 +9,7 @@ from datetime import datetime
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from shared import hazard_stages as stages
 from shared.timeutil import campus_time
 from shared.vocabulary import category_label
 from shared.xlsx import (
@@ -147,18 +148,7 @@ MONTHLY_HEADERS = (
     ("major", "本月发现重大隐患"),
 )
 STATE_LABELS = {"due": "本周到期", "overdue": "已逾期"}
-# The hazard service's stage names (as hazard.* events carry the stage); reporting reads
-# events, never the hazard service's code.
-STAGE_LABELS = {
-    "discovered": "已发现",
-    "registered": "已登记",
-    "reported": "已报告",
-    "in_remediation": "整改中",
-    "rectified": "待验收",
-    "accepted": "已验收",
-    "closed": "已销号",
-    "archived": "已存档",
-}
+STAGE_LABELS = stages.STAGE_LABELS  # the stage names hazard.* events carry
 
 
 def _by_unit_rows(sheet, report: dict, headers) -> None:

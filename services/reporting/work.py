@@ -63,8 +63,8 @@ from services.reporting.models import (
     TaskLedgerEntry,
 )
 from shared import files
-from shared.auth import LEAD_DEPARTMENT, SECURITY_OFFICE, UNIT_MANAGER, Principal
-from shared.errors import DomainError, Forbidden, NotFound, PreconditionFailed
+from shared.errors import DomainError, Forbidden, NotFound, check_version
+from shared.principal import LEAD_DEPARTMENT, SECURITY_OFFICE, UNIT_MANAGER, Principal
 from shared.timeutil import campus_time
 
 
@@ -904,10 +904,7 @@ def replace_report(
     report = get_report(session, principal, campaign_id, report_id)
     if LEAD_DEPARTMENT not in principal.roles or principal.unit != report.author_unit:
         raise Forbidden(f"only its author {report.author_unit} may change this report")
-    if expected_version is not None and expected_version != report.version:
-        raise PreconditionFailed(
-            f"the report is at version {report.version}, not {expected_version}; reload it"
-        )
+    check_version(report, expected_version, "the report")
     phase = session.get(CampaignPhase, report.phase_id)
     assert phase is not None
     if not domain.supervision_editable(now, phase.deadline, tz):

@@ -1,4 +1,4 @@
-"""The envelope every event travels in (ARCHITECTURE.md, "Events")."""
+"""The envelope every event travels in: id, type, version, source, subject, sequence, time, data."""
 
 from __future__ import annotations
 

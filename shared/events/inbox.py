@@ -8,7 +8,8 @@ from datetime import datetime
 from sqlalchemy import String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from shared.db import EventTablesBase, UTCDateTime, utcnow
+from shared.db import EventTablesBase, UTCDateTime
+from shared.timeutil import utcnow
 
 
 class InboxMessage(EventTablesBase):

@@ -14,9 +14,10 @@ from sqlalchemy import BigInteger, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from shared import context
-from shared.db import EventTablesBase, UTCDateTime, utcnow
+from shared.db import EventTablesBase, UTCDateTime
 from shared.events.catalog import serialize_data
 from shared.events.envelope import Envelope
+from shared.timeutil import utcnow
 
 
 class OutboxMessage(EventTablesBase):

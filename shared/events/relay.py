@@ -26,10 +26,10 @@ from pika.spec import Basic
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from shared.db import utcnow
 from shared.events.outbox import OutboxMessage
 from shared.events.reconnect import Backoff, run_with_reconnect
 from shared.events.topology import connection_parameters
+from shared.timeutil import utcnow
 
 log = logging.getLogger("campus.relay")
 

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 from services.registry import SERVICES
-from shared.testing import infra
-from shared.testing.fixtures import Databases, campus_safety
+from tests.support import infra
+from tests.support.fixtures import Databases, campus_safety
 
 
 @pytest.fixture

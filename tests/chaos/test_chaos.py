@@ -26,12 +26,12 @@ from functools import lru_cache
 import pytest
 
 from services.registry import SERVICES
-from shared.auth import SECURITY_OFFICE, UNIT_MANAGER
-from shared.testing import infra
-from shared.testing.fixtures import Processes, suite_env
-from shared.testing.waiting import wait_until
-from shared.testing.workflow import STEPS_TO_CLOSE, headers
+from shared.principal import SECURITY_OFFICE, UNIT_MANAGER
 from tests.chaos.conftest import backoff, call, cli, gunicorn_args
+from tests.support import infra
+from tests.support.fixtures import Processes, suite_env
+from tests.support.waiting import wait_until
+from tests.support.workflow import STEPS_TO_CLOSE, headers
 
 pytestmark = [
     pytest.mark.chaos,

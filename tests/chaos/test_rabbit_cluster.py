@@ -25,11 +25,11 @@ import pytest
 
 from services.hazards import commands
 from services.hazards.domain import Action
-from shared.auth import SECURITY_OFFICE, Principal
 from shared.db import make_session_factory
-from shared.testing import infra
-from shared.testing.fixtures import suite_env
-from shared.testing.waiting import wait_until
+from shared.principal import SECURITY_OFFICE, Principal
+from tests.support import infra
+from tests.support.fixtures import suite_env
+from tests.support.waiting import wait_until
 
 pytestmark = [
     pytest.mark.chaos,

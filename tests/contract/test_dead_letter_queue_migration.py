@@ -21,7 +21,7 @@ import pytest
 from services.registry import subscriptions
 from shared.config import Settings
 from shared.events import topology
-from shared.testing import infra
+from tests.support import infra
 
 pytestmark = pytest.mark.integration
 

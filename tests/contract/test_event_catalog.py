@@ -24,11 +24,11 @@ def test_every_catalogued_type_has_a_subscriber():
 def test_what_the_hazard_service_writes_is_what_reporting_reads(tmp_path):
     from services.hazards import commands
     from services.hazards.models import Hazard
-    from shared.auth import SECURITY_OFFICE, Principal
     from shared.db import make_engine, make_session_factory
     from shared.events.outbox import OutboxMessage
     from shared.migrations import upgrade
-    from shared.testing.workflow import close_via_commands
+    from shared.principal import SECURITY_OFFICE, Principal
+    from tests.support.workflow import close_via_commands
 
     url = f"sqlite:///{tmp_path}/h.db"
     upgrade("hazards", url)

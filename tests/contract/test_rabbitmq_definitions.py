@@ -167,7 +167,7 @@ def test_workers_declare_cleanly_over_the_imported_definitions():
     declare on top: RabbitMQ itself checks the equivalence (PRECONDITION_FAILED if not)."""
     import pika
 
-    from shared.testing import infra
+    from tests.support import infra
 
     name, url = infra.create_vhost()
     try:

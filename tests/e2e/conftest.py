@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from services.registry import SERVICES
-from shared.testing import infra
-from shared.testing.fixtures import ROOT
-from shared.testing.waiting import wait_until
+from tests.support import infra
+from tests.support.fixtures import ROOT
+from tests.support.waiting import wait_until
 
 READY_SECONDS = 90.0
 STOP_SECONDS = 30.0  # after SIGINT, then SIGKILL

@@ -33,9 +33,9 @@ from pathlib import Path
 
 import pytest
 
-from shared.testing.fixtures import ROOT, campus_safety, suite_env
-from shared.testing.waiting import wait_until
 from tests.e2e.conftest import running_suite
+from tests.support.fixtures import ROOT, campus_safety, suite_env
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.e2e
 

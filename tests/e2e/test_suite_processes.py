@@ -10,10 +10,10 @@ import urllib.request
 import pytest
 
 from services.registry import SERVICES
-from shared.testing.fixtures import campus_safety, suite_env
-from shared.testing.waiting import wait_until
-from shared.testing.workflow import STEPS_TO_CLOSE, headers
 from tests.e2e.conftest import running_suite
+from tests.support.fixtures import campus_safety, suite_env
+from tests.support.waiting import wait_until
+from tests.support.workflow import STEPS_TO_CLOSE, headers
 
 pytestmark = pytest.mark.e2e
 

@@ -8,8 +8,8 @@ import pytest
 
 from services.hazards import commands
 from services.hazards.domain import Action
-from shared.auth import SECURITY_OFFICE, Principal
 from shared.db import make_session_factory
+from shared.principal import SECURITY_OFFICE, Principal
 
 pytestmark = pytest.mark.integration
 

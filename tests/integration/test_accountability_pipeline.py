@@ -10,9 +10,9 @@ import pytest
 from services.hazards.sweeps import run_sweep
 from services.registry import create_app
 from shared.api import state
-from shared.testing.fixtures import bearer, suite_env
-from shared.testing.waiting import wait_until
-from shared.testing.workflow import STEPS_TO_CLOSE, headers
+from tests.support.fixtures import bearer, suite_env
+from tests.support.waiting import wait_until
+from tests.support.workflow import STEPS_TO_CLOSE, headers
 
 pytestmark = pytest.mark.integration
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from services.registry import create_app
-from shared.testing.fixtures import bearer, suite_env
-from shared.testing.waiting import wait_until
 from tests.integration.conftest import inbox_size, unsent
+from tests.support.fixtures import bearer, suite_env
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.integration
 

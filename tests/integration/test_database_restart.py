@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from services.registry import create_app
-from shared.testing.fixtures import bearer
+from tests.support.fixtures import bearer
 
 pytestmark = pytest.mark.integration
 

@@ -19,14 +19,14 @@ from shared.events.dead_letters import peek
 from shared.events.envelope import Envelope
 from shared.events.outbox import OutboxMessage
 from shared.events.topology import connect, dead_queue_name, declare, queue_name
-from shared.testing.fixtures import ROOT, suite_env
-from shared.testing.waiting import wait_until
 from tests.integration.conftest import (
     inbox_size,
     ledger_counts,
     produce_hazard_events,
     projection_counts,
 )
+from tests.support.fixtures import ROOT, suite_env
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.integration
 

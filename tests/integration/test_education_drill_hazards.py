@@ -14,10 +14,10 @@ import pytest
 from sqlalchemy import text
 
 from services.registry import create_app
-from shared.db import utcnow
 from shared.events.topology import connect
-from shared.testing.fixtures import bearer, suite_env
-from shared.testing.waiting import wait_until
+from shared.timeutil import utcnow
+from tests.support.fixtures import bearer, suite_env
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.integration
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from services.registry import create_app
-from shared.testing.fixtures import bearer, suite_env
-from shared.testing.waiting import wait_until
+from tests.support.fixtures import bearer, suite_env
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.integration
 

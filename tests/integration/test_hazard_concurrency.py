@@ -9,7 +9,7 @@ import pytest
 
 from services.hazards.domain import format_number
 from services.registry import create_app
-from shared.testing.fixtures import bearer
+from tests.support.fixtures import bearer
 
 pytestmark = pytest.mark.integration
 

@@ -7,8 +7,6 @@ import signal
 
 import pytest
 
-from shared.testing.fixtures import suite_env
-from shared.testing.waiting import wait_until
 from tests.integration.conftest import (
     inbox_size,
     ledger_counts,
@@ -16,6 +14,8 @@ from tests.integration.conftest import (
     projection_counts,
     unsent,
 )
+from tests.support.fixtures import suite_env
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.integration
 

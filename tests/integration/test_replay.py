@@ -14,9 +14,6 @@ from services.hazards.domain import Policy
 from services.hazards.models import Hazard
 from services.registry import create_app
 from shared.db import make_session_factory
-from shared.testing.fixtures import ROOT, bearer, suite_env
-from shared.testing.waiting import wait_until
-from shared.testing.workflow import close_via_commands
 from tests.integration.conftest import (
     inbox_size,
     ledger_counts,
@@ -24,6 +21,9 @@ from tests.integration.conftest import (
     projection_counts,
     unsent,
 )
+from tests.support.fixtures import ROOT, bearer, suite_env
+from tests.support.waiting import wait_until
+from tests.support.workflow import close_via_commands
 
 pytestmark = pytest.mark.integration
 

@@ -23,8 +23,8 @@ from services.reporting.handlers import EVENT_HANDLERS as REPORTING_HANDLERS
 from shared.db import make_session_factory
 from shared.events.consumer import ACK, Delivery, apply_batch
 from shared.events.outbox import OutboxMessage
-from shared.testing.fixtures import ROOT, bearer
-from shared.testing.workflow import STEPS_TO_CLOSE, headers
+from tests.support.fixtures import ROOT, bearer
+from tests.support.workflow import STEPS_TO_CLOSE, headers
 
 pytestmark = pytest.mark.integration
 

@@ -10,7 +10,7 @@ import pytest
 
 from services.grid import login
 from services.registry import create_app
-from shared.testing.fixtures import bearer
+from tests.support.fixtures import bearer
 
 pytestmark = pytest.mark.integration
 

@@ -2,7 +2,7 @@
 
 Read from the endpoints (services/*/api/*.py and the commands they call: ``require_role``,
 ``require_unit``, ``require_manager``, ``can_see``, ``require_actor`` …) and checked
-against the handbook (DOMAIN.md "Who uses it") and the issues' "Access" paragraphs:
+against the roles described in docs/architecture.md and the issues' "Access" paragraphs:
 
 - the security office manages everything and sees everything; the leadership group has a
   read-only overview; an unscoped portal (a service token) reads campus-wide and does what
@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from types import MappingProxyType
 
-from shared.auth import (
+from shared.principal import (
     GRID_STAFF,
     LEAD_DEPARTMENT,
     LEADERSHIP,

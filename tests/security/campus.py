@@ -27,12 +27,12 @@ from services.registry import SERVICES, create_app, handlers, subscriptions
 from services.reporting.commands import SEED_CAMPAIGN
 from services.reporting.flags import add_file as add_flag_file
 from services.reporting.sweeps import run_sweep as reporting_sweep
-from shared.auth import UNIT_MANAGER, Principal
-from shared.db import utcnow
 from shared.events.consumer import ACK, Delivery, apply_batch
 from shared.events.outbox import OutboxMessage
 from shared.files import Upload
-from shared.testing.fixtures import bearer
+from shared.principal import UNIT_MANAGER, Principal
+from shared.timeutil import utcnow
+from tests.support.fixtures import bearer
 
 UNREACHABLE_BROKER = "amqp://guest:guest@127.0.0.1:1/%2F"
 

@@ -27,10 +27,10 @@ from typing import Any
 
 from services.registry import SERVICES
 from services.reporting.commands import SEED_CAMPAIGN
-from shared.db import utcnow
-from shared.testing.fixtures import bearer
+from shared.timeutil import utcnow
 from tests.security.access_policy import CALLERS
 from tests.security.campus import BWC, JD, PNG, PSYCH, SO, XX, Campus
+from tests.support.fixtures import bearer
 
 PDF = b"%PDF-1.4\n%%EOF\n"  # an evidence file of a ledger entry
 PASSWORD = "Campus-2021x"  # of the sign-in person and of the grid staff's people

@@ -35,7 +35,6 @@ import pytest
 
 from services.registry import SERVICES, create_app
 from services.reporting.api import work as work_api
-from shared.testing.fixtures import bearer
 from tests.security.access_policy import BUGS, CALLER, CALLERS, OUTSIDERS, POLICY, expected
 from tests.security.campus import JD, PNG, SO, XX, Campus
 from tests.security.conftest import all_operations, assert_problem, sqlite_campus
@@ -48,6 +47,7 @@ from tests.security.matrix import (
     seed_for_matrix,
     url,
 )
+from tests.support.fixtures import bearer
 
 ROLES = {
     "security_office": SO,

@@ -31,9 +31,9 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from services.registry import SERVICES
-from shared.testing.fixtures import bearer
 from tests.security.campus import Campus
 from tests.security.conftest import all_operations, assert_problem, companions, operations
+from tests.support.fixtures import bearer
 
 EXAMPLES = int(os.environ.get("CAMPUS_FUZZ_EXAMPLES", "12"))
 SECURITY_OFFICE = bearer("security_office", sub="fuzzer")

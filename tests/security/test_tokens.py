@@ -26,9 +26,9 @@ from services.registry import SERVICES, create_app
 from shared.auth import mint_token
 from shared.config import DEV_JWT_SECRET, ConfigError
 from shared.migrations import upgrade
-from shared.testing.fixtures import bearer
 from tests.security.campus import UNREACHABLE_BROKER
 from tests.security.conftest import assert_problem
+from tests.support.fixtures import bearer
 
 # a read and a write of each service (the token is checked before either runs)
 REQUESTS = {

@@ -16,10 +16,10 @@ from sqlalchemy import select
 
 from services.education.handlers import EVENT_HANDLERS
 from shared.api import state
-from shared.db import utcnow
 from shared.events import Envelope
 from shared.events.outbox import OutboxMessage
-from shared.testing.fixtures import bearer
+from shared.timeutil import utcnow
+from tests.support.fixtures import bearer
 
 SO = bearer("security_office")
 JD_MANAGER = bearer("unit_manager", unit="JD")
@@ -523,7 +523,7 @@ def test_check_in_outside_the_window_is_refused(edu, offset):
 
 def test_check_in_rule_takes_the_clock_as_a_parameter(edu):
     from services.education import commands, domain
-    from shared.auth import SECURITY_OFFICE, Principal
+    from shared.principal import SECURITY_OFFICE, Principal
 
     a = activity(edu, starts_at=at(0), ends_at=at(1))
     ok(edu.post(f"/activities/{a['id']}/enrolments", json={"people": PEOPLE[:2]}, headers=SO))

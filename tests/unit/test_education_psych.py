@@ -15,7 +15,7 @@ from services.education.models import PsychAccessLog, PsychRecord
 from shared.api import state
 from shared.events.catalog import CATALOG
 from shared.events.outbox import OutboxMessage
-from shared.testing.fixtures import bearer
+from tests.support.fixtures import bearer
 
 PSYCH = bearer("psych_centre", unit="XLZX", sub="psy-1")
 OTHERS = {

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from shared.api import state
 from shared.events.outbox import OutboxMessage
-from shared.testing.fixtures import bearer
+from tests.support.fixtures import bearer
 
 SO = bearer("security_office")
 JD_MANAGER = bearer("unit_manager", unit="JD")

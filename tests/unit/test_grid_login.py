@@ -15,8 +15,8 @@ from services.grid.models import LoginAttempt, Person
 from shared.api import state
 from shared.auth import decode_token
 from shared.config import DEV_JWT_SECRET
-from shared.db import utcnow
-from shared.testing.fixtures import bearer
+from shared.timeutil import utcnow
+from tests.support.fixtures import bearer
 
 SO = bearer("security_office", sub="office")
 JD_MANAGER = bearer("unit_manager", unit="JD", sub="manager-JD")

@@ -18,7 +18,7 @@ from shared.api import state
 from shared.events import Envelope
 from shared.events.consumer import ACK, Delivery, apply_batch
 from shared.events.outbox import OutboxMessage
-from shared.testing.fixtures import bearer
+from tests.support.fixtures import bearer
 
 SO = bearer("security_office", sub="office")
 CELL = "0b6c8a52-3f7e-4c55-9a51-6f1d2b7c9e10"

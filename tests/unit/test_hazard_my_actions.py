@@ -7,8 +7,8 @@ import pytest
 
 from shared.api import state
 from shared.grid_projection import GridCell, GridUnit
-from shared.testing.fixtures import bearer
-from shared.testing.workflow import STEPS_TO_CLOSE, headers
+from tests.support.fixtures import bearer
+from tests.support.workflow import STEPS_TO_CLOSE, headers
 
 SO = bearer("security_office", sub="office")
 JD = headers("unit_manager", "manager", "JD")

@@ -17,7 +17,7 @@ from services.hazards.register_commands import run_equipment_sweep, seed_checkli
 from shared.api import state
 from shared.events.outbox import OutboxMessage
 from shared.grid_projection import GridAssignment, GridCell, GridUnit
-from shared.testing.fixtures import bearer
+from tests.support.fixtures import bearer
 
 SO = bearer("security_office", sub="office")
 JD = bearer("unit_manager", unit="JD", sub="manager-JD")

@@ -20,8 +20,8 @@ from shared.events.catalog import HAZARD_EVENT_TYPES, validate_data
 from shared.events.consumer import ACK, Delivery, apply_batch
 from shared.events.outbox import OutboxMessage
 from shared.migrations import upgrade
-from shared.testing.fixtures import bearer
-from shared.testing.reporting import hazard_event
+from tests.support.fixtures import bearer
+from tests.support.reporting import hazard_event
 
 SO = bearer("security_office", sub="office")
 JD = bearer("unit_manager", unit="JD", sub="manager-JD")

@@ -17,8 +17,8 @@ from services.hazards.sweeps import run_sweep
 from shared.api import state
 from shared.events.outbox import OutboxMessage
 from shared.grid_projection import GridAssignment, GridCell
-from shared.testing.fixtures import bearer
-from shared.testing.workflow import STEPS_TO_CLOSE, headers
+from tests.support.fixtures import bearer
+from tests.support.workflow import STEPS_TO_CLOSE, headers
 
 SO = bearer("security_office", sub="office")
 JD = bearer("unit_manager", unit="JD", sub="manager-JD")

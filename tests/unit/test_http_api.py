@@ -14,8 +14,8 @@ from services.hazards import commands
 from services.hazards.models import Hazard
 from shared.api import file_response, read_session, state
 from shared.events.outbox import OutboxMessage
-from shared.testing.fixtures import bearer
-from shared.testing.workflow import STEPS_TO_CLOSE, headers
+from tests.support.fixtures import bearer
+from tests.support.workflow import STEPS_TO_CLOSE, headers
 
 NEW = {"unit_code": "JD", "category": "fire", "description": "3号楼灭火器过期"}
 SO = bearer("security_office")

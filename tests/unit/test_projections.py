@@ -11,7 +11,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from shared.db import make_engine, new_metadata
 from shared.projections import _upsert_statement, upsert_newer
-from shared.testing import infra
+from tests.support import infra
 
 
 class _Base(DeclarativeBase):

@@ -18,13 +18,13 @@ from services.reporting.handlers import EVENT_HANDLERS
 from services.reporting.models import Campaign, CampaignUnit, Flag, Notification, ReportingDue
 from services.reporting.sweeps import run_sweep, send_mail
 from shared.api import state
-from shared.auth import GRID_STAFF, LEADERSHIP, UNIT_MANAGER, Principal
 from shared.errors import Forbidden
 from shared.events.consumer import ACK, Delivery, apply_batch
 from shared.events.envelope import Envelope
-from shared.testing.fixtures import bearer
-from shared.testing.reporting import hazard_event, seed_grid_units, seed_unit_head
-from shared.testing.waiting import wait_until
+from shared.principal import GRID_STAFF, LEADERSHIP, UNIT_MANAGER, Principal
+from tests.support.fixtures import bearer
+from tests.support.reporting import hazard_event, seed_grid_units, seed_unit_head
+from tests.support.waiting import wait_until
 
 SO = bearer("security_office", sub="office")
 TZ = "Asia/Shanghai"

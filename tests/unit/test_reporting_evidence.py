@@ -18,7 +18,7 @@ from services.reporting.api import work as work_api
 from services.reporting.models import Campaign, CampaignTask, LedgerFile
 from shared import files
 from shared.api import state
-from shared.testing.fixtures import bearer
+from tests.support.fixtures import bearer
 
 SO = bearer("security_office", sub="office")
 LEADERSHIP = bearer("leadership", sub="leader")

@@ -17,7 +17,7 @@ from services.reporting.models import Campaign, Flag, HazardProjection
 from shared.api import state
 from shared.events.envelope import Envelope
 from shared.grid_projection import GridAssignment, GridCell
-from shared.testing.reporting import hazard_event
+from tests.support.reporting import hazard_event
 
 D1, D2 = "2021-11-20", "2021-11-30"
 # One major hazard's life, in sequence: (sequence, type, state). Overdue on its first

@@ -13,20 +13,20 @@ from services.reporting import commands
 from services.reporting.api.scope import unit_filter
 from services.reporting.handlers import EVENT_HANDLERS
 from shared.api import state
-from shared.auth import (
+from shared.auth import mint_token
+from shared.config import DEV_JWT_SECRET
+from shared.errors import Forbidden
+from shared.events.catalog import serialize_data
+from shared.events.envelope import Envelope
+from shared.principal import (
     GRID_STAFF,
     LEADERSHIP,
     PORTAL,
     SECURITY_OFFICE,
     UNIT_MANAGER,
     Principal,
-    mint_token,
 )
-from shared.config import DEV_JWT_SECRET
-from shared.errors import Forbidden
-from shared.events.catalog import serialize_data
-from shared.events.envelope import Envelope
-from shared.testing.fixtures import bearer
+from tests.support.fixtures import bearer
 
 READS = ("/statistics", "/statistics/export.xlsx?group_by=unit", "/flags")
 

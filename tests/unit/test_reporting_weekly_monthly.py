@@ -15,8 +15,8 @@ from services.reporting.api import statistics as statistics_api
 from services.reporting.handlers import event_handlers
 from shared.api import state
 from shared.events.consumer import ACK, Delivery, apply_batch
-from shared.testing.fixtures import bearer
-from shared.testing.reporting import hazard_event
+from tests.support.fixtures import bearer
+from tests.support.reporting import hazard_event
 
 SO = bearer("security_office", sub="office")
 TZ = "Asia/Shanghai"

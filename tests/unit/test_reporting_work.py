@@ -19,9 +19,9 @@ from services.reporting.models import (
 )
 from services.reporting.sweeps import TASKS, run_phase_sweep
 from shared.api import state
-from shared.auth import SECURITY_OFFICE, UNIT_MANAGER, Principal
-from shared.testing.fixtures import bearer
-from shared.testing.reporting import seed_grid_units, seed_unit_head
+from shared.principal import SECURITY_OFFICE, UNIT_MANAGER, Principal
+from tests.support.fixtures import bearer
+from tests.support.reporting import seed_grid_units, seed_unit_head
 
 SO = bearer("security_office", sub="office")
 LEADERSHIP = bearer("leadership", sub="leader")

@@ -33,7 +33,7 @@ from services.education.schemas import (
 from shared import qr
 from shared.api import if_match_version, read_session, transaction, with_etag
 from shared.auth import current_principal
-from shared.db import utcnow
+from shared.timeutil import utcnow
 
 blp = Blueprint(
     "activities", __name__, url_prefix="/activities", description="安全教育活动 activities"

@@ -32,9 +32,9 @@ from services.education.schemas import (
 )
 from shared.api import file_response, read_session, transaction
 from shared.auth import current_principal, decode_token, public
-from shared.db import utcnow
 from shared.errors import Forbidden, NotFound, Unauthorized
 from shared.grid_projection import GridUnit
+from shared.timeutil import utcnow
 
 blp = Blueprint(
     "education_calendar", __name__, description="日历、主题日与覆盖 calendar and coverage"

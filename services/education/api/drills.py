@@ -17,7 +17,7 @@ from services.education.schemas import (
 from shared import idempotency
 from shared.api import read_session, transaction
 from shared.auth import current_principal
-from shared.db import utcnow
+from shared.timeutil import utcnow
 
 blp = Blueprint("drills", __name__, url_prefix="/activities", description="演练结果 drill results")
 

@@ -26,8 +26,9 @@ from services.grid.schemas import (
 from shared.api import read_session, state, transaction
 from shared.auth import current_principal, public
 from shared.client_ip import client_ip as shared_client_ip
-from shared.db import utcnow
-from shared.errors import Forbidden, Unauthorized, problem_response
+from shared.errors import Forbidden, Unauthorized
+from shared.problems import problem_response
+from shared.timeutil import utcnow
 
 blp = Blueprint("auth", __name__, description="登录与密码 sign-in and passwords")
 

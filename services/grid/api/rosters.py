@@ -10,9 +10,10 @@ from services.grid.api.views import today
 from services.grid.models import Unit
 from services.grid.schemas import ImportFileSchema, ImportResultSchema, RosterQuerySchema
 from shared.api import file_response, read_session, state, transaction
-from shared.auth import LEADERSHIP, SECURITY_OFFICE, current_principal
-from shared.db import utcnow
+from shared.auth import current_principal
 from shared.errors import DomainError
+from shared.principal import LEADERSHIP, SECURITY_OFFICE
+from shared.timeutil import utcnow
 
 blp = Blueprint("rosters", __name__, description="网格公示与导入 rosters and import")
 

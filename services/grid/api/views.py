@@ -6,7 +6,7 @@ from datetime import date
 
 from services.grid.models import Assignment, Cell, Person
 from shared.api import state
-from shared.auth import Principal
+from shared.principal import Principal
 from shared.timeutil import campus_today
 
 

@@ -31,12 +31,12 @@ from services.hazards.schemas import (
 )
 from shared import files, idempotency
 from shared.api import file_response, if_match_version, read_session, state, transaction, with_etag
-from shared.auth import LEAD_DEPARTMENT, Principal, current_principal
-from shared.db import utcnow
+from shared.auth import current_principal
 from shared.errors import BadRequest, NotFound
 from shared.files import UploadSchema
 from shared.grid_projection import GridCell, GridUnit
-from shared.timeutil import campus_today
+from shared.principal import LEAD_DEPARTMENT, Principal
+from shared.timeutil import campus_today, utcnow
 
 EXPORT_LIMIT = 50_000  # rows per ledger export; filter by period for more
 

@@ -29,9 +29,8 @@ from services.hazards.register_schemas import (
 from shared.api import if_match_version as if_match
 from shared.api import read_session, state, transaction, with_etag
 from shared.auth import current_principal
-from shared.db import utcnow
 from shared.errors import BadRequest
-from shared.timeutil import campus_today
+from shared.timeutil import campus_today, utcnow
 
 checklists_blp = Blueprint(
     "checklists", __name__, url_prefix="/checklists", description="检查表 inspection checklists"

@@ -11,7 +11,7 @@ from services.reporting import assessment as use_case
 from services.reporting.schemas import AssessmentSchema
 from shared.api import file_response, read_session, state
 from shared.auth import current_principal
-from shared.db import utcnow
+from shared.timeutil import utcnow
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -25,8 +25,8 @@ from services.reporting.schemas import (
 )
 from shared.api import file_response, read_session, state, transaction
 from shared.auth import current_principal
-from shared.db import utcnow
 from shared.errors import NotFound
+from shared.timeutil import utcnow
 
 blp = Blueprint("campaigns", __name__, url_prefix="/campaigns", description="专项整治 campaigns")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -22,9 +22,9 @@ from services.reporting.schemas import (
 from shared import files
 from shared.api import read_session, state, transaction
 from shared.auth import current_principal
-from shared.db import utcnow
 from shared.errors import NotFound
 from shared.files import UploadSchema
+from shared.timeutil import utcnow
 
 blp = Blueprint("flags", __name__, url_prefix="/flags", description="问责记录 accountability flags")
 

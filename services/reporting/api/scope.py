@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from services.reporting import commands
 from shared.api import read_session
-from shared.auth import LEAD_DEPARTMENT, Principal
 from shared.errors import Forbidden
+from shared.principal import LEAD_DEPARTMENT, Principal
 
 
 def led_categories(principal: Principal) -> list[str]:

@@ -21,10 +21,9 @@ from services.reporting.statistics_schemas import (
 )
 from shared.api import file_response, read_session, state
 from shared.auth import current_principal
-from shared.db import utcnow
 from shared.errors import Forbidden, NotFound
 from shared.grid_projection import GridUnit
-from shared.timeutil import campus_today
+from shared.timeutil import campus_today, utcnow
 
 blp = Blueprint("statistics", __name__, url_prefix="/statistics", description="统计 statistics")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

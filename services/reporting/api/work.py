@@ -28,8 +28,8 @@ from services.reporting.work_schemas import (
 from shared import files
 from shared.api import if_match_version, read_session, state, transaction
 from shared.auth import current_principal
-from shared.db import utcnow
 from shared.files import UploadSchema
+from shared.timeutil import utcnow
 
 ledger_blp = Blueprint(
     "task_ledgers",

@@ -16,8 +16,8 @@ from shared.api import state
 from shared.events.envelope import Envelope
 from shared.events.outbox import OutboxMessage
 from shared.grid_projection import GridCell, GridUnit
-from shared.testing.fixtures import bearer
 from tests.scenarios.accountability.reporting_world import Clock, at
+from tests.support.fixtures import bearer
 
 SO = bearer("security_office", sub="office")
 SO2 = bearer("security_office", sub="office-deputy")

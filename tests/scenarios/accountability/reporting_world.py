@@ -15,7 +15,7 @@ from shared.api import state
 from shared.events.consumer import ACK, Delivery, apply_batch
 from shared.events.envelope import Envelope
 from shared.grid_projection import GridAssignment, GridCell
-from shared.testing.reporting import seed_grid_units, seed_unit_head
+from tests.support.reporting import seed_grid_units, seed_unit_head
 
 TZ = "Asia/Shanghai"
 

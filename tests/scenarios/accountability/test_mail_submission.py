@@ -26,8 +26,8 @@ from services.reporting.sweeps import send_mail
 from shared.api import state
 from shared.config import ConfigError
 from shared.db import make_engine, make_session_factory
-from shared.testing.fixtures import bearer
-from shared.testing.waiting import wait_until
+from tests.support.fixtures import bearer
+from tests.support.waiting import wait_until
 
 OFFICE = "anbao@campus.example.edu.cn"
 JD = "jd@campus.example.edu.cn"  # 机电工程学院's registered address (seed campaign)

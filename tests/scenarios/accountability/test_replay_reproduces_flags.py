@@ -15,13 +15,13 @@ from services.reporting import commands, flags
 from services.reporting.api import assessment as assessment_api
 from services.reporting.models import CampaignPhase, CampaignTask, Flag
 from services.reporting.sweeps import run_phase_sweep, run_sweep
-from shared.auth import SECURITY_OFFICE, UNIT_MANAGER, Principal
 from shared.events.catalog import serialize_data
 from shared.events.envelope import Envelope
 from shared.events.outbox import OutboxMessage
-from shared.testing.fixtures import bearer
+from shared.principal import SECURITY_OFFICE, UNIT_MANAGER, Principal
 from tests.scenarios.accountability.hazard_world import REMEDIATION, SO, SO2, Ledger
 from tests.scenarios.accountability.reporting_world import TZ, World, at
+from tests.support.fixtures import bearer
 
 OFFICE = Principal("office", "安全保卫处", frozenset({SECURITY_OFFICE}), None)
 WINDOW_DAYS = 10

@@ -8,9 +8,9 @@ from services.reporting import commands, flags
 from services.reporting.api import assessment as assessment_api
 from services.reporting.domain import Rule, cause_key
 from services.reporting.sweeps import run_sweep
-from shared.auth import UNIT_MANAGER, Principal
-from shared.testing.fixtures import bearer
+from shared.principal import UNIT_MANAGER, Principal
 from tests.scenarios.accountability.reporting_world import TZ, World, at
+from tests.support.fixtures import bearer
 
 SO = bearer("security_office", sub="office")
 

@@ -19,7 +19,6 @@ from datetime import date
 import pytest
 
 from services.hazards.models import ExtensionRequest
-from shared.testing.fixtures import bearer
 from tests.scenarios.accountability.hazard_world import (
     BWC,
     JD,
@@ -32,6 +31,7 @@ from tests.scenarios.accountability.hazard_world import (
     Ledger,
 )
 from tests.scenarios.accountability.reporting_world import at
+from tests.support.fixtures import bearer
 
 JWC_MANAGER = bearer("unit_manager", unit="JWC", sub="manager-JWC")  # 教务处's own office
 

@@ -6,9 +6,9 @@ import uuid
 
 import pytest
 
-from shared.testing.fixtures import bearer
-from shared.testing.reporting import hazard_event
 from tests.scenarios.accountability.reporting_world import World, at
+from tests.support.fixtures import bearer
+from tests.support.reporting import hazard_event
 
 SO = bearer("security_office", sub="office")
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from shared.testing.reporting import hazard_event
 from tests.scenarios.accountability.reporting_world import World, at
+from tests.support.reporting import hazard_event
 
 
 @pytest.fixture

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import pytest
 
-from shared.testing.fixtures import bearer
 from tests.scenarios.accountability.hazard_world import BWC, JD, JWC, NO_NOTHING, SO, Ledger
+from tests.support.fixtures import bearer
 
 STAFF = bearer("grid_staff", unit="JD", sub="staff-JD")
 JWC_MANAGER = bearer("unit_manager", unit="JWC", sub="manager-JWC")

@@ -28,9 +28,9 @@ from shared.events.consumer import ACK, Delivery, apply_batch
 from shared.events.envelope import Envelope
 from shared.events.outbox import OutboxMessage
 from shared.grid_projection import GridCell, GridUnit
-from shared.testing.fixtures import bearer, suite_env
-from shared.testing.waiting import wait_until
-from shared.testing.workflow import STEPS_TO_CLOSE, headers
+from tests.support.fixtures import bearer, suite_env
+from tests.support.waiting import wait_until
+from tests.support.workflow import STEPS_TO_CLOSE, headers
 
 SO = bearer("security_office", sub="office")
 JD = bearer("unit_manager", unit="JD", sub="manager-JD")

@@ -29,8 +29,8 @@ from services.reporting.api import work as work_api
 from services.reporting.models import Campaign, CampaignPhase, CampaignTask, Flag
 from services.reporting.sweeps import run_phase_sweep
 from shared.api import state
-from shared.testing.fixtures import bearer
-from shared.testing.reporting import seed_grid_units, seed_unit_head
+from tests.support.fixtures import bearer
+from tests.support.reporting import seed_grid_units, seed_unit_head
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 2
 BWC = bearer("lead_department", unit="BWC", sub="lead-bwc")  # 安全保卫处 leads 七 消防安全整治

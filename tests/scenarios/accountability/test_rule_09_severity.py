@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import pytest
 
-from shared.testing.fixtures import bearer
 from tests.scenarios.accountability.hazard_world import BWC, JD, SO, XCB, Ledger
+from tests.support.fixtures import bearer
 
 STAFF = bearer("grid_staff", unit="JD", sub="staff-JD")
 

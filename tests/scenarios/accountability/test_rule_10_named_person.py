@@ -7,9 +7,9 @@ from datetime import date
 
 import pytest
 
-from shared.testing.fixtures import bearer
-from shared.testing.reporting import hazard_event
 from tests.scenarios.accountability.reporting_world import World, at
+from tests.support.fixtures import bearer
+from tests.support.reporting import hazard_event
 
 SO = bearer("security_office", sub="office")
 

@@ -12,10 +12,10 @@ from sqlalchemy import select
 from services.reporting.api import assessment as assessment_api
 from services.reporting.domain import FlagStatus, Rule
 from services.reporting.models import CampaignPhase, SupervisionReport
-from shared.auth import SECURITY_OFFICE, Principal
-from shared.testing.fixtures import bearer
-from shared.testing.reporting import hazard_event
+from shared.principal import SECURITY_OFFICE, Principal
 from tests.scenarios.accountability.reporting_world import World, at
+from tests.support.fixtures import bearer
+from tests.support.reporting import hazard_event
 
 SO = bearer("security_office", sub="office")
 OFFICE = Principal("office", "安全保卫处", frozenset({SECURITY_OFFICE}), None)

@@ -11,13 +11,13 @@ from sqlalchemy import select
 from services.cli import main
 from services.reporting.models import Campaign, CampaignPhase, ReportingDue
 from services.reporting.sweeps import run_sweep
-from shared.db import make_engine, make_session_factory, utcnow
+from shared.db import make_engine, make_session_factory
 from shared.events.catalog import serialize_data
 from shared.events.envelope import Envelope
 from shared.migrations import upgrade
-from shared.testing.reporting import seed_grid_units
-from shared.timeutil import campus_time
+from shared.timeutil import campus_time, utcnow
 from tests.scenarios.accountability.reporting_world import World, at
+from tests.support.reporting import seed_grid_units
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from shared.config import DEV_JWT_SECRET
 from shared.db import make_engine
 from shared.events.topology import declare_all
 from shared.migrations import upgrade
-from shared.testing import infra
+from tests.support import infra
 
 ROOT = Path(__file__).resolve().parents[2]
 

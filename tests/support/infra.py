@@ -20,7 +20,7 @@ from urllib.parse import quote
 
 import psycopg
 
-from shared.testing.waiting import wait_until
+from tests.support.waiting import wait_until
 
 PG_ADMIN_URL = os.environ.get("CAMPUS_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 AMQP_HOST = os.environ.get("CAMPUS_TEST_AMQP_HOST", "127.0.0.1:5672")

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared.auth import GRID_STAFF, SECURITY_OFFICE, UNIT_MANAGER, Principal, mint_token
+from shared.auth import mint_token
 from shared.config import DEV_JWT_SECRET
+from shared.principal import GRID_STAFF, SECURITY_OFFICE, UNIT_MANAGER, Principal
 
 # (URL path segment, JSON body, role, subject) for each step from discovered to closed.
 STEPS_TO_CLOSE: tuple[tuple[str, dict[str, Any], str, str], ...] = (
