@@ -140,6 +140,27 @@ ACTION_EVENTS: dict[Action, str] = {
     Action.ARCHIVE: "hazard.archived",
 }
 
+# The words of each entry of a hazard's history (``HazardTransition.action``): the loop's
+# actions and what is recorded beside them (the report, plan approval, an extension, a
+# severity change, lateness announced). Served by GET /labels; the console shows them.
+ACTION_LABELS: dict[str, str] = {
+    "create": "上报",
+    Action.REGISTER: "登记评估",
+    Action.REPORT: "报告",
+    Action.START_REMEDIATION: "开始整改",
+    Action.RECTIFY: "整改完成",
+    Action.ACCEPT: "验收通过",
+    Action.REJECT: "验收不通过",
+    Action.CLOSE: "销号",
+    Action.ARCHIVE: "备案存档",
+    "approve_plan": "批准整改计划",
+    "extend": "延期",
+    "change_severity": "调整隐患等级",
+    "overdue": "逾期",
+    "acceptance_overdue": "验收逾期",
+    "major_unresolved": "重大安全隐患悬而不决",
+}
+
 CATEGORIES, LEAD_DEPARTMENTS = vocabulary.CATEGORIES, vocabulary.LEAD_DEPARTMENTS
 category_label = vocabulary.category_label  # leads: services.hazards.leads (campaign data)
 SUBCATEGORIES, subcategory_label = vocabulary.SUBCATEGORIES, vocabulary.subcategory_label
