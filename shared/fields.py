@@ -12,8 +12,8 @@ from datetime import date, datetime
 
 from marshmallow import fields
 
-EARLIEST = date(1900, 1, 1)
-LATEST = date(2999, 12, 31)
+from shared.timeutil import EARLIEST, LATEST
+
 OUT_OF_RANGE = f"must be between {EARLIEST.isoformat()} and {LATEST.isoformat()}"
 
 

@@ -13,6 +13,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+# The calendar the services accept (shared.fields refuses dates outside it): a campus date
+# at either end of ISO's 0001…9999 cannot become an instant of the campus time zone.
+EARLIEST = date(1900, 1, 1)
+LATEST = date(2999, 12, 31)
+
 CLOCK_SKEW = timedelta(minutes=5)  # a phone's or a portal's clock may run this much ahead
 
 
