@@ -1,6 +1,6 @@
 """Pure rules of safety education and drills (安全教育与演练): activity kinds and states,
-themed dates, scheduling conflicts, the sign-in window, attendance rates, coverage, and the
-psychological follow-up ledger's vocabulary. No Flask, no database session.
+themed dates, scheduling conflicts, the sign-in window, attendance rates, coverage (the psych
+ledger's rules are in services.education.psych.domain). No Flask, no database session.
 
 Activity times are half-open intervals ``[starts_at, ends_at)``: an activity that ends at
 10:00 and one that starts at 10:00 in the same venue do not overlap.
@@ -344,25 +344,3 @@ def uncovered(units: Iterable[str], covered: Iterable[str]) -> list[str]:
     """Units with no activity of the required kind (coverage gaps), in unit order."""
     seen = set(covered)
     return [u for u in units if u not in seen]
-
-
-# -- psychological follow-up ledger (动态教育防范台账) ----------------------------------------
-RISK_LEVELS = {"high": "高风险", "medium": "中风险", "low": "低风险"}
-PSYCH_STATUSES = {"following": "跟踪关注", "referred": "转介治疗", "closed": "解除关注"}
-# Field names of a psych record: none of them may ever travel in an event (checked by tests).
-PSYCH_RECORD_FIELDS = frozenset(
-    {
-        "student_ref",
-        "student_name",
-        "class_name",
-        "risk_level",
-        "screening",
-        "interventions",
-        "intervention",
-        "measure",
-        "next_follow_up_on",
-        "follow_up_dates",
-        "psych_status",
-        "notes",
-    }
-)

@@ -10,8 +10,8 @@ import pytest
 from marshmallow import fields as ma_fields
 from sqlalchemy import func, select
 
-from services.education.domain import PSYCH_RECORD_FIELDS
 from services.education.models import PsychAccessLog, PsychRecord
+from services.education.psych.domain import PSYCH_RECORD_FIELDS
 from shared.api import state
 from shared.events.catalog import CATALOG
 from shared.events.outbox import OutboxMessage

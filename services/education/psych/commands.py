@@ -1,13 +1,4 @@
-"""The psychological screening follow-up ledger (动态教育防范台账), restricted.
-
-- Only the psychological health centre (role ``psych_centre``) reads or writes records;
-  every other caller gets 403 on every record endpoint, whatever their other roles.
-- Everyone else sees aggregate counts per unit (their own unit, or all for global roles).
-- Every access to a record (reads included) is appended to ``psych_access_log`` in the
-  same transaction as the access: who, when, which record, what.
-- Records never leave this module's tables: no event is recorded here, nothing is logged,
-  and no list export or other endpoint of the service includes them.
-"""
+"""Use cases of the psych ledger. Each record access is logged in the caller's transaction."""
 
 from __future__ import annotations
 
@@ -17,18 +8,12 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from services.education.domain import PSYCH_STATUSES, RISK_LEVELS
 from services.education.models import PsychAccessLog, PsychIntervention, PsychRecord
+from services.education.psych.access import counted_condition, require_log_reader, require_psych
+from services.education.psych.domain import UPDATABLE, counts_per_unit
 from shared import context
-from shared.errors import Forbidden, NotFound
-from shared.principal import PSYCH_CENTRE, SECURITY_OFFICE, Principal
-
-UPDATABLE = ("risk_level", "status", "next_follow_up_on", "screening", "class_name", "unit_code")
-
-
-def require_psych(principal: Principal) -> None:
-    if PSYCH_CENTRE not in principal.roles:
-        raise Forbidden("the psychological follow-up ledger is restricted to the psych centre")
+from shared.errors import NotFound
+from shared.principal import Principal
 
 
 def _log(session: Session, principal: Principal, action: str, record_id: str | None) -> None:
@@ -131,34 +116,15 @@ def summary(session: Session, principal: Principal) -> list[dict[str, Any]]:
     stmt = select(
         PsychRecord.unit_code, PsychRecord.risk_level, PsychRecord.status, func.count()
     ).group_by(PsychRecord.unit_code, PsychRecord.risk_level, PsychRecord.status)
-    if not (principal.is_global or PSYCH_CENTRE in principal.roles):
-        if principal.unit is None:
-            return []
-        stmt = stmt.where(PsychRecord.unit_code == principal.unit)
-    units: dict[str, dict[str, Any]] = {}
-    for unit, risk, status, count in session.execute(stmt):
-        row = units.setdefault(
-            unit,
-            {
-                "unit_code": unit,
-                "total": 0,
-                "open": 0,
-                "by_risk_level": dict.fromkeys(RISK_LEVELS, 0),
-                "by_status": dict.fromkeys(PSYCH_STATUSES, 0),
-            },
-        )
-        row["total"] += count
-        if status != "closed":
-            row["open"] += count
-            row["by_risk_level"][risk] = row["by_risk_level"].get(risk, 0) + count
-        row["by_status"][status] = row["by_status"].get(status, 0) + count
-    return [units[u] for u in sorted(units)]
+    scope = counted_condition(principal)
+    if scope is not None:
+        stmt = stmt.where(scope)
+    return counts_per_unit(session.execute(stmt))
 
 
 def access_log(session: Session, principal: Principal, record_id: str | None = None):
     """The audit trail: for the psych centre and the security office (no record content)."""
-    if not principal.has_any((PSYCH_CENTRE, SECURITY_OFFICE)):
-        raise Forbidden("the access log is for the psych centre and the security office")
+    require_log_reader(principal)
     stmt = select(PsychAccessLog).order_by(PsychAccessLog.id.desc())
     if record_id:
         stmt = stmt.where(PsychAccessLog.record_id == record_id)

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from flask_smorest import Blueprint
 
-from services.education import psych
-from services.education.schemas import (
+from services.education.psych import commands as psych
+from services.education.psych.schemas import (
     AccessLogQuerySchema,
     AccessLogSchema,
     InterventionCreateSchema,
