@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from services.reporting import domain, flags, notifications, statistics
 from services.reporting.domain import FlagStatus, Rule
-from services.reporting.flags import raise_flag, unit_cells  # noqa: F401 (used by work)
+from services.reporting.flags import raise_flag
 from services.reporting.models import (
     Campaign,
     CampaignCategory,
@@ -131,6 +131,23 @@ def load_seed_campaign(session: Session, demo_start: date | None = None) -> Camp
     if session.scalar(select(Campaign.id).where(Campaign.code == data["code"])):
         return None
     return create_campaign(session, SYSTEM_OFFICE, data)
+
+
+def get_campaign(session: Session, campaign_id: str) -> Campaign:
+    campaign = session.get(Campaign, campaign_id)
+    if campaign is None:
+        raise NotFound(f"campaign {campaign_id} does not exist")
+    return campaign
+
+
+def campaign_unit_names(session: Session, campaign_id: str) -> dict[str, str]:
+    """Unit code → the unit's name in the campaign's data."""
+    rows = session.execute(
+        select(CampaignUnit.unit_code, CampaignUnit.name).where(
+            CampaignUnit.campaign_id == campaign_id
+        )
+    )
+    return dict(rows.all())
 
 
 def get_due(session: Session, campaign_id: str, due_id: str) -> ReportingDue:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from services.reporting.domain import DECISIONS, FlagStatus, PhaseParty, Rule
+from services.reporting.domain import DECISIONS, FlagStatus, Rule
 from services.reporting.statistics import DIMENSIONS
+from services.reporting.work.domain import PhaseParty
 from shared.fields import AwareDateTime, Date
 from shared.vocabulary import CATEGORIES
 

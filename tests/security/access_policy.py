@@ -363,7 +363,7 @@ LED_STATS = "issue 6 + reporting/api/scope.py: a lead department sees its catego
 TASK_1 = frozenset({"DZB", "BWC"})  # task 一 强化责任落实 is led by 党政办公室 and 安全保卫处
 TASK_READ = "every unit answering for task 一 (all of them) reads the entries concerning it"
 OWN_WORK = "issue 12 rule 8: the task's lead departments and the security office, and JD's "
-OWN_WORK += "manager for JD's own phase work (reporting/work.py writer_unit)"
+OWN_WORK += "manager for JD's own phase work (reporting/work/access.py writer_unit)"
 WORK_PATH = "/campaigns/{campaign_id}/tasks/{task_id}/phases/{phase_id}/work/{unit_code}"
 
 _REPORTING: dict[tuple[str, str], Rule] = {
@@ -436,7 +436,7 @@ _REPORTING: dict[tuple[str, str], Rule] = {
         grants(GLOBAL_READERS, {LEAD_DEPARTMENT: L, UNIT_MANAGER: U, GRID_STAFF: U}),
         leads=TASK_1,
         why="a file is read by whoever reads its entry (about JD): global roles, the task's "
-        "lead departments, JD's people (work.get_ledger_file); other units answer for task 一 "
+        "lead departments, JD's people (work/access.py concerns); other units answer for task 一 "
         "but not for this entry",
     ),
     ("POST", WORK_PATH + "/submit"): Rule(
@@ -467,7 +467,7 @@ _REPORTING: dict[tuple[str, str], Rule] = {
     ("GET", "/campaigns/{campaign_id}/supervision"): Rule(EVERYONE, why=FILTERED),
     ("GET", "/campaigns/{campaign_id}/supervision/{report_id}"): Rule(
         LED_READERS,
-        why="global roles, the college it is about and its author (BWC) (work.can_read_report)",
+        why="global roles, the college it is about and its author (BWC) (work/access.py)",
     ),
     ("PUT", "/campaigns/{campaign_id}/supervision/{report_id}"): Rule(
         grants({LEAD_DEPARTMENT: L}), why="only its author (BWC) replaces it"

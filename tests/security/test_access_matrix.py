@@ -34,7 +34,7 @@ import openpyxl
 import pytest
 
 from services.registry import SERVICES, create_app
-from services.reporting.api import work as work_api
+from services.reporting.work import api as work_api
 from tests.security.access_policy import BUGS, CALLER, CALLERS, OUTSIDERS, POLICY, expected
 from tests.security.campus import JD, PNG, SO, XX, Campus
 from tests.security.conftest import all_operations, assert_problem, sqlite_campus

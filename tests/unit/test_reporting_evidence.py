@@ -14,8 +14,8 @@ import pytest
 from sqlalchemy import func, select
 
 from services.reporting import commands
-from services.reporting.api import work as work_api
 from services.reporting.models import Campaign, CampaignTask, LedgerFile
+from services.reporting.work import api as work_api
 from shared import files
 from shared.api import state
 from tests.support.fixtures import bearer

@@ -9,8 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from services.reporting import commands, domain, work
-from services.reporting.api import work as work_api
+from services.reporting import commands
 from services.reporting.models import (
     Campaign,
     CampaignTask,
@@ -18,6 +17,9 @@ from services.reporting.models import (
     Flag,
 )
 from services.reporting.sweeps import TASKS, run_phase_sweep
+from services.reporting.work import api as work_api
+from services.reporting.work import domain
+from services.reporting.work.commands import ledger, lookups, phase_work
 from shared.api import state
 from shared.principal import SECURITY_OFFICE, UNIT_MANAGER, Principal
 from tests.support.fixtures import bearer
@@ -100,7 +102,7 @@ class Seed:
                     select(CampaignTask).where(CampaignTask.campaign_id == campaign.id)
                 )
             }
-            self.phases = [p.id for p in work.phases(session, campaign.id)]
+            self.phases = [p.id for p in lookups.phases(session, campaign.id)]
 
     def url(self, number: str, what: str) -> str:
         return f"/campaigns/{self.campaign_id}/tasks/{self.tasks[number]}/{what}"
@@ -422,7 +424,7 @@ def test_phase_sweep_flags_the_party_of_each_phase_once(app):
         fire, first_phase = seed.tasks["七"], seed.phases[0]
 
         def submit(unit: str, at: datetime):
-            work.add_ledger_entry(
+            ledger.add_ledger_entry(
                 session,
                 manager_principal(unit),
                 seed.campaign_id,
@@ -430,7 +432,7 @@ def test_phase_sweep_flags_the_party_of_each_phase_once(app):
                 {"kind": "check_ledger", "content": "自查台账", "phase_id": first_phase},
                 at,
             )
-            return work.submit_work(
+            return phase_work.submit_work(
                 session,
                 manager_principal(unit),
                 seed.campaign_id,

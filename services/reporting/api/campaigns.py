@@ -52,13 +52,6 @@ def campaign_view(session, campaign: Campaign) -> dict:
     }
 
 
-def _campaign(session, campaign_id: str) -> Campaign:
-    campaign = session.get(Campaign, campaign_id)
-    if campaign is None:
-        raise NotFound(f"campaign {campaign_id} does not exist")
-    return campaign
-
-
 @blp.route("", methods=["POST"])
 @blp.arguments(CampaignCreateSchema)
 @blp.response(201, CampaignSchema)
@@ -81,7 +74,7 @@ def list_campaigns():
 @blp.response(200, CampaignSchema)
 def get_campaign(campaign_id: str):
     session = read_session()
-    return campaign_view(session, _campaign(session, campaign_id))
+    return campaign_view(session, commands.get_campaign(session, campaign_id))
 
 
 @blp.route("/<campaign_id>/dues/<due_id>/table", methods=["GET"])

@@ -25,9 +25,9 @@ import pytest
 from sqlalchemy import select
 
 from services.reporting import commands
-from services.reporting.api import work as work_api
 from services.reporting.models import Campaign, CampaignPhase, CampaignTask, Flag
 from services.reporting.sweeps import run_phase_sweep
+from services.reporting.work import api as work_api
 from shared.api import state
 from tests.support.fixtures import bearer
 from tests.support.reporting import seed_grid_units, seed_unit_head

@@ -1,17 +1,17 @@
-"""Request and response schemas of task ledgers, progress, supervision and assessment."""
+"""Request and response schemas of task ledgers, phase work, progress and supervision."""
 
 from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate
 
-from services.reporting.domain import (
+from services.reporting.schemas import CODE, PhaseSchema
+from services.reporting.work.domain import (
     LEDGER_KINDS,
     SCORE_MAX,
     SCORE_MIN,
     WORK_STATUS_LABELS,
     WorkStatus,
 )
-from services.reporting.schemas import CODE, PhaseSchema
 from shared.fields import AwareDateTime, Date
 
 ID = validate.Length(min=1, max=36)

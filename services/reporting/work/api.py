@@ -1,5 +1,5 @@
 """The campaign's own work: task ledgers and completions (工作台账), the progress matrix,
-supervision reports (督查报告); the year-end assessment is in api/assessment.py."""
+supervision reports (督查报告); the year-end assessment is in ``assessment.api``."""
 
 from __future__ import annotations
 
@@ -7,9 +7,10 @@ from datetime import datetime
 
 from flask_smorest import Blueprint
 
-from services.reporting import work
-from services.reporting.domain import WorkStatus
-from services.reporting.work_schemas import (
+from services.reporting.work.commands import ledger, phase_work, supervision
+from services.reporting.work.commands import progress as matrix
+from services.reporting.work.domain import WorkStatus
+from services.reporting.work.schemas import (
     CompletionQuerySchema,
     CompletionSchema,
     LedgerEntryCreateSchema,
@@ -71,7 +72,7 @@ def add_ledger_entry(payload, campaign_id: str, task_id: str):
     a self-inspection item, action or evidence by the task's lead departments or the
     security office (text, link, reference)."""
     with transaction() as session:
-        return work.add_ledger_entry(
+        return ledger.add_ledger_entry(
             session, current_principal(), campaign_id, task_id, payload, now()
         )
 
@@ -82,7 +83,7 @@ def add_ledger_entry(payload, campaign_id: str, task_id: str):
 @ledger_blp.paginate()
 def list_ledger_entries(query, campaign_id: str, task_id: str, pagination_parameters):
     """The task's ledger, oldest first (a responsible unit sees what concerns it)."""
-    rows = work.list_ledger_entries(
+    rows = ledger.list_ledger_entries(
         read_session(), current_principal(), campaign_id, task_id, query
     )
     return _page(rows, pagination_parameters)
@@ -97,7 +98,7 @@ def upload_ledger_file(form, campaign_id: str, task_id: str, entry_id: str):
     security office; by a unit's manager on an entry of its own phase work still open."""
     upload = files.Upload.received(form["file"], state().settings)
     with transaction() as session:
-        return work.add_ledger_file(
+        return ledger.add_ledger_file(
             session, current_principal(), campaign_id, task_id, entry_id, upload=upload, now=now()
         )
 
@@ -113,7 +114,7 @@ def _file_types(view):
 @_file_types
 def download_ledger_file(campaign_id: str, task_id: str, entry_id: str, file_id: str):
     """The file itself, only for those who may read its ledger entry."""
-    row = work.get_ledger_file(
+    row = ledger.get_ledger_file(
         read_session(), current_principal(), campaign_id, task_id, entry_id, file_id
     )
     return files.download(state().settings.files_dir, row.sha256, row.content_type, row.filename)
@@ -131,7 +132,7 @@ def submit_work(payload, campaign_id: str, task_id: str, phase_id: str, unit_cod
     409 if already submitted or confirmed; 422 in the lead departments' phase or with no
     ledger entry yet. Not standing submitted at the phase deadline: late, and flagged."""
     with transaction() as session:
-        return work.submit_work(
+        return phase_work.submit_work(
             session,
             current_principal(),
             campaign_id,
@@ -151,7 +152,7 @@ def confirm_work(payload, campaign_id: str, task_id: str, phase_id: str, unit_co
     """A lead department of the task (not the unit itself) or the security office confirms
     submitted work (409 otherwise)."""
     with transaction() as session:
-        return work.decide_work(
+        return phase_work.decide_work(
             session,
             current_principal(),
             campaign_id,
@@ -171,7 +172,7 @@ def return_work(payload, campaign_id: str, task_id: str, phase_id: str, unit_cod
     """A lead department of the task (not the unit itself) or the security office sends
     submitted work back with a reason (422 without one); the unit submits it again."""
     with transaction() as session:
-        return work.decide_work(
+        return phase_work.decide_work(
             session,
             current_principal(),
             campaign_id,
@@ -189,7 +190,9 @@ def return_work(payload, campaign_id: str, task_id: str, phase_id: str, unit_cod
 @ledger_blp.response(200, CompletionSchema(many=True))
 def list_completions(query, campaign_id: str, task_id: str):
     """The units' phase work on the task with its status and steps (a unit sees its own)."""
-    return work.list_completions(read_session(), current_principal(), campaign_id, task_id, query)
+    return phase_work.list_completions(
+        read_session(), current_principal(), campaign_id, task_id, query
+    )
 
 
 @ledger_blp.route("/<campaign_id>/progress", methods=["GET"])
@@ -197,7 +200,7 @@ def list_completions(query, campaign_id: str, task_id: str):
 def progress(campaign_id: str):
     """Tasks × phases × the phase's party: each cell's status (未提交, 已提交, 已确认,
     已退回), late or overdue; in the lead departments' phase their supervision reports."""
-    return work.progress(read_session(), current_principal(), campaign_id, now(), _tz())
+    return matrix.progress(read_session(), current_principal(), campaign_id, now(), _tz())
 
 
 # -- supervision reports ------------------------------------------------------------------
@@ -207,8 +210,10 @@ def progress(campaign_id: str):
 def create_report(payload, campaign_id: str):
     """A lead department's report on one secondary college for one phase (one only)."""
     with transaction() as session:
-        report = work.create_report(session, current_principal(), campaign_id, payload, now())
-        return work.report_view(session, report), 201, {"ETag": f'"{report.version}"'}
+        report = supervision.create_report(
+            session, current_principal(), campaign_id, payload, now()
+        )
+        return supervision.report_view(session, report), 201, {"ETag": f'"{report.version}"'}
 
 
 @supervision_blp.route("/<campaign_id>/supervision", methods=["GET"])
@@ -217,8 +222,8 @@ def create_report(payload, campaign_id: str):
 @supervision_blp.paginate()
 def list_reports(query, campaign_id: str, pagination_parameters):
     session = read_session()
-    rows = work.list_reports(session, current_principal(), campaign_id, query)
-    return [work.report_view(session, r) for r in _page(rows, pagination_parameters)]
+    rows = supervision.list_reports(session, current_principal(), campaign_id, query)
+    return [supervision.report_view(session, r) for r in _page(rows, pagination_parameters)]
 
 
 @supervision_blp.route("/<campaign_id>/supervision/<report_id>", methods=["GET"])
@@ -226,8 +231,8 @@ def list_reports(query, campaign_id: str, pagination_parameters):
 def get_report(campaign_id: str, report_id: str):
     """One report; its ETag is the version to send back in If-Match."""
     session = read_session()
-    report = work.get_report(session, current_principal(), campaign_id, report_id)
-    return work.report_view(session, report), 200, {"ETag": f'"{report.version}"'}
+    report = supervision.get_report(session, current_principal(), campaign_id, report_id)
+    return supervision.report_view(session, report), 200, {"ETag": f'"{report.version}"'}
 
 
 @supervision_blp.route("/<campaign_id>/supervision/<report_id>", methods=["PUT"])
@@ -237,7 +242,7 @@ def get_report(campaign_id: str, report_id: str):
 def replace_report(payload, campaign_id: str, report_id: str):
     """The author replaces findings and score, until the phase deadline + 1 month."""
     with transaction() as session:
-        report = work.replace_report(
+        report = supervision.replace_report(
             session,
             current_principal(),
             campaign_id,
@@ -247,4 +252,4 @@ def replace_report(payload, campaign_id: str, report_id: str):
             now(),
             _tz(),
         )
-        return work.report_view(session, report), 200, {"ETag": f'"{report.version}"'}
+        return supervision.report_view(session, report), 200, {"ETag": f'"{report.version}"'}
