@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.hazards import commands
-from services.hazards.register_commands import run_equipment_sweep
+from services.hazards.registers.equipment.commands import run_equipment_sweep
 from shared.config import Settings
 from shared.db import unit_of_work
 from shared.timeutil import utcnow

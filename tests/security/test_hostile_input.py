@@ -24,7 +24,7 @@ from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
 from services.hazards.models import Attachment
-from services.hazards.register_commands import seed_checklists
+from services.hazards.registers.inspections.commands import seed_checklists
 from services.registry import SERVICES
 from tests.security.campus import JD, PNG, SO, XX, Campus
 from tests.security.conftest import assert_problem, companions, operations, sqlite_campus

@@ -11,9 +11,13 @@ import pytest
 from sqlalchemy import func, select
 
 from services.hazards import commands
-from services.hazards import register_rules as rules
 from services.hazards.models import ChecklistTemplate, Hazard, Inspection
-from services.hazards.register_commands import run_equipment_sweep, seed_checklists
+from services.hazards.registers.domain import InvalidInput
+from services.hazards.registers.equipment import domain as equipment_rules
+from services.hazards.registers.equipment.commands import run_equipment_sweep
+from services.hazards.registers.inspections import domain as inspection_rules
+from services.hazards.registers.inspections.commands import seed_checklists
+from services.hazards.registers.risks import domain as risk_rules
 from shared.api import state
 from shared.events.outbox import OutboxMessage
 from shared.grid_projection import GridAssignment, GridCell, GridUnit
@@ -122,7 +126,7 @@ def template_id(app, category: str) -> str:
     ],
 )
 def test_risk_level_boundaries(likelihood, severity, level):
-    assert rules.risk_level(likelihood, severity) == level
+    assert risk_rules.risk_level(likelihood, severity) == level
 
 
 def test_every_ls_pair_follows_the_documented_thresholds():
@@ -137,7 +141,7 @@ def test_every_ls_pair_follows_the_documented_thresholds():
             if score >= 9
             else "blue"
         )
-        assert rules.risk_level(likelihood, severity) == expected, (likelihood, severity)
+        assert risk_rules.risk_level(likelihood, severity) == expected, (likelihood, severity)
 
 
 @pytest.mark.parametrize(
@@ -145,8 +149,8 @@ def test_every_ls_pair_follows_the_documented_thresholds():
     [(0, 3, "likelihood"), (3, 6, "severity"), (True, 3, "likelihood")],
 )
 def test_ls_factors_outside_1_to_5_are_refused_by_name(likelihood, severity, field):
-    with pytest.raises(rules.InvalidInput) as caught:
-        rules.risk_level(likelihood, severity)
+    with pytest.raises(InvalidInput) as caught:
+        risk_rules.risk_level(likelihood, severity)
     assert [p["name"] for p in caught.value.extra["invalid_params"]] == [field]
 
 
@@ -611,27 +615,27 @@ def test_equipment_register_rules_and_scope(client):
     ],
 )
 def test_due_state(due, today, state):
-    assert rules.due_state(due, today) == state
+    assert equipment_rules.due_state(due, today) == state
 
 
 def test_only_equipment_in_use_needs_a_due_hazard():
     late, today = date(2021, 11, 1), date(2021, 11, 20)
-    assert rules.needs_due_hazard("in_use", late, today)
-    assert not rules.needs_due_hazard("suspended", late, today)
-    assert not rules.needs_due_hazard("in_use", today, today)
-    assert not rules.needs_due_hazard("in_use", None, today)
+    assert equipment_rules.needs_due_hazard("in_use", late, today)
+    assert not equipment_rules.needs_due_hazard("suspended", late, today)
+    assert not equipment_rules.needs_due_hazard("in_use", today, today)
+    assert not equipment_rules.needs_due_hazard("in_use", None, today)
 
 
 def test_iso_week_periods():
-    week = rules.week_period("2021-W47")
+    week = inspection_rules.week_period("2021-W47")
     assert (week.start, week.end) == (date(2021, 11, 22), date(2021, 11, 28))
-    assert rules.week_period("2020-W53").start == date(2020, 12, 28)
+    assert inspection_rules.week_period("2020-W53").start == date(2020, 12, 28)
     with pytest.raises(ValueError):
-        rules.week_period("2021-W53")
-    assert rules.uninspected(["a", "b", "c"], ["b", "x"]) == ["a", "c"]
-    assert rules.campus_date(datetime(2021, 11, 22, 16, tzinfo=UTC), "Asia/Shanghai") == date(
-        2021, 11, 23
-    )
+        inspection_rules.week_period("2021-W53")
+    assert inspection_rules.uninspected(["a", "b", "c"], ["b", "x"]) == ["a", "c"]
+    assert inspection_rules.campus_date(
+        datetime(2021, 11, 22, 16, tzinfo=UTC), "Asia/Shanghai"
+    ) == date(2021, 11, 23)
 
 
 def test_one_unroutable_equipment_does_not_block_the_others(client, app):

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 
 from services.hazards.api import hazards as hazards_api
-from services.hazards.api import inspections as inspections_api
+from services.hazards.registers.inspections import api as inspections_api
 from services.hazards.sweeps import run_sweep
 from shared.api import state
 from shared.events.envelope import Envelope

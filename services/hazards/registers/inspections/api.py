@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from flask_smorest import Blueprint
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
-from services.hazards import commands
-from services.hazards import register_commands as rc
-from services.hazards import register_rules as rules
-from services.hazards.models import Inspection
-from services.hazards.register_schemas import (
+from services.hazards.commands import policy_of
+from services.hazards.registers.inspections import commands, domain
+from services.hazards.registers.inspections.schemas import (
     ChecklistCreateSchema,
     ChecklistQuerySchema,
     ChecklistSchema,
@@ -52,20 +48,21 @@ def now() -> datetime:
 def create_checklist(payload):
     """A checklist of one category: items [{code, text}] (security office or lead dept)."""
     with transaction() as session:
-        return with_etag(rc.create_checklist(session, current_principal(), **payload), status=201)
+        template = commands.create_checklist(session, current_principal(), **payload)
+        return with_etag(template, status=201)
 
 
 @checklists_blp.route("", methods=["GET"])
 @checklists_blp.arguments(ChecklistQuerySchema, location="query")
 @checklists_blp.response(200, ChecklistSchema(many=True))
 def list_checklists(query):
-    return read_session().scalars(rc.checklist_query(query)).all()
+    return read_session().scalars(commands.checklist_query(query)).all()
 
 
 @checklists_blp.route("/<template_id>", methods=["GET"])
 @checklists_blp.response(200, ChecklistSchema)
 def get_checklist(template_id: str):
-    return with_etag(rc.get_checklist(read_session(), template_id))
+    return with_etag(commands.get_checklist(read_session(), template_id))
 
 
 @checklists_blp.route("/<template_id>", methods=["PATCH"])
@@ -75,22 +72,13 @@ def get_checklist(template_id: str):
 def update_checklist(payload, template_id: str):
     """Edit the name or items, or retire it (active false); past inspections are unchanged."""
     with transaction() as session:
-        template = rc.update_checklist(
+        template = commands.update_checklist(
             session, current_principal(), template_id, payload, if_match()
         )
         return with_etag(template)
 
 
 # -- inspections --------------------------------------------------------------------------
-def detail(session: Session, inspection: Inspection) -> dict[str, Any]:
-    items = rc.inspection_items(session, [inspection.id])[inspection.id]
-    return {
-        **rc.columns(inspection),
-        "items": items,
-        "hazard_numbers": [i.hazard_number for i in items if i.hazard_number],
-    }
-
-
 @blp.route("", methods=["POST"])
 @blp.arguments(InspectionCreateSchema)
 @blp.response(201, InspectionSchema)
@@ -107,16 +95,16 @@ def record_inspection(payload):
     for _ in range(2):  # a concurrent twin with the same id loses the race, then reads
         try:
             with transaction() as session:
-                inspection, created = rc.record_inspection(
+                inspection, created = commands.record_inspection(
                     session,
                     principal,
                     campus_tz=tz,
                     inspection_id=inspection_id,
-                    policy=commands.policy_of(state().settings),
+                    policy=policy_of(state().settings),
                     now=now(),
                     **payload,
                 )
-                return detail(session, inspection), 201 if created else 200
+                return commands.detail(session, inspection), 201 if created else 200
         except sa_exc.IntegrityError:
             if inspection_id is None:
                 raise
@@ -130,7 +118,7 @@ def record_inspection(payload):
 def list_inspections(query, pagination_parameters):
     """Inspections in the caller's scope, newest first."""
     session = read_session()
-    stmt = rc.inspection_query(current_principal(), query)
+    stmt = commands.inspection_query(current_principal(), query)
     pagination_parameters.item_count = session.scalar(
         select(func.count()).select_from(stmt.order_by(None).subquery())
     )
@@ -146,14 +134,17 @@ def inspection_coverage(query):
     """Places (grid level ≥ 3) of a unit not inspected on a campus day (on, default today)
     or in an ISO week (week=2021-W47)."""
     if "week" in query:
-        period = rules.week_period(query["week"])
+        period = domain.week_period(query["week"])
     else:
-        period = rules.day_period(query.get("on") or campus_today(state().settings.campus_timezone))
-    return rc.coverage(read_session(), current_principal(), query.get("unit_code"), period)
+        period = domain.day_period(
+            query.get("on") or campus_today(state().settings.campus_timezone)
+        )
+    return commands.coverage(read_session(), current_principal(), query.get("unit_code"), period)
 
 
 @blp.route("/<inspection_id>", methods=["GET"])
 @blp.response(200, InspectionSchema)
 def get_inspection(inspection_id: str):
     session = read_session()
-    return detail(session, rc.get_inspection(session, current_principal(), inspection_id))
+    inspection = commands.get_inspection(session, current_principal(), inspection_id)
+    return commands.detail(session, inspection)

@@ -8,10 +8,9 @@ from typing import Any
 from flask_smorest import Blueprint
 from sqlalchemy import func, select
 
-from services.hazards import register_commands as rc
-from services.hazards import register_rules as rules
 from services.hazards.models import EquipmentInspection, SpecialEquipment
-from services.hazards.register_schemas import (
+from services.hazards.registers.equipment import commands, domain
+from services.hazards.registers.equipment.schemas import (
     EquipmentCreateSchema,
     EquipmentQuerySchema,
     EquipmentSchema,
@@ -19,6 +18,7 @@ from services.hazards.register_schemas import (
     PeriodicInspectionCreateSchema,
     PeriodicInspectionSchema,
 )
+from services.hazards.registers.rows import columns
 from shared.api import if_match_version as if_match
 from shared.api import read_session, state, transaction, with_etag
 from shared.auth import current_principal
@@ -36,8 +36,8 @@ def today() -> date:
 def view(equipment: SpecialEquipment, day: date) -> dict[str, Any]:
     """The entry with its due state (超期未检 / 即将到期) as of the campus day."""
     return {
-        **rc.columns(equipment),
-        "due_state": rules.due_state(equipment.next_inspection_due, day).value,
+        **columns(equipment),
+        "due_state": domain.due_state(equipment.next_inspection_due, day).value,
     }
 
 
@@ -47,7 +47,7 @@ def view(equipment: SpecialEquipment, day: date) -> dict[str, Any]:
 def register_equipment(payload):
     """Register equipment at a place; the registration number (使用登记证编号) is unique."""
     with transaction() as session:
-        equipment = rc.register_equipment(session, current_principal(), **payload)
+        equipment = commands.register_equipment(session, current_principal(), **payload)
         return with_etag(equipment, view(equipment, today()), 201)
 
 
@@ -58,7 +58,7 @@ def register_equipment(payload):
 def list_equipment(query, pagination_parameters):
     """The register in the caller's scope; due=overdue|due_soon finds what needs 定期检验."""
     session, day = read_session(), today()
-    stmt = rc.equipment_query(current_principal(), query, day)
+    stmt = commands.equipment_query(current_principal(), query, day)
     pagination_parameters.item_count = session.scalar(
         select(func.count()).select_from(stmt.order_by(None).subquery())
     )
@@ -71,7 +71,7 @@ def list_equipment(query, pagination_parameters):
 @blp.route("/<equipment_id>", methods=["GET"])
 @blp.response(200, EquipmentSchema)
 def get_equipment(equipment_id: str):
-    equipment = rc.get_equipment(read_session(), current_principal(), equipment_id)
+    equipment = commands.get_equipment(read_session(), current_principal(), equipment_id)
     return with_etag(equipment, view(equipment, today()))
 
 
@@ -82,7 +82,7 @@ def get_equipment(equipment_id: str):
 def update_equipment(payload, equipment_id: str):
     """Edit the entry (not its inspection dates: record an inspection for those)."""
     with transaction() as session:
-        equipment = rc.update_equipment(
+        equipment = commands.update_equipment(
             session, current_principal(), equipment_id, payload, if_match()
         )
         return with_etag(equipment, view(equipment, today()))
@@ -96,7 +96,7 @@ def record_periodic_inspection(payload, equipment_id: str):
     inspection takes equipment in use out of use)."""
     tz = state().settings.campus_timezone
     with transaction() as session:
-        record, _ = rc.record_periodic_inspection(
+        record, _ = commands.record_periodic_inspection(
             session, current_principal(), equipment_id, campus_tz=tz, **payload
         )
         return record
@@ -106,7 +106,7 @@ def record_periodic_inspection(payload, equipment_id: str):
 @blp.response(200, PeriodicInspectionSchema(many=True))
 def list_periodic_inspections(equipment_id: str):
     session = read_session()
-    rc.get_equipment(session, current_principal(), equipment_id)
+    commands.get_equipment(session, current_principal(), equipment_id)
     return session.scalars(
         select(EquipmentInspection)
         .where(EquipmentInspection.equipment_id == equipment_id)

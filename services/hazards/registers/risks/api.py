@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 from sqlalchemy import func, select
 
-from services.hazards import register_commands as rc
-from services.hazards.register_schemas import (
+from services.hazards.registers.risks import commands
+from services.hazards.registers.risks.schemas import (
     AnnouncementQuerySchema,
     AnnouncementSchema,
     RiskCreateSchema,
@@ -32,7 +32,7 @@ def create_risk(payload):
     """Identify a risk point at a place; its level follows R = L × S
     (≥20 red 重大, 15-19 orange 较大, 9-14 yellow 一般, ≤8 blue 低)."""
     with transaction() as session:
-        risk = rc.create_risk(session, current_principal(), **payload)
+        risk = commands.create_risk(session, current_principal(), **payload)
         return with_etag(risk, status=201)
 
 
@@ -43,7 +43,7 @@ def create_risk(payload):
 def list_risks(query, pagination_parameters):
     """Risk points in the caller's scope, by unit and highest score first."""
     session = read_session()
-    stmt = rc.risk_query(current_principal(), query)
+    stmt = commands.risk_query(current_principal(), query)
     pagination_parameters.item_count = session.scalar(
         select(func.count()).select_from(stmt.order_by(None).subquery())
     )
@@ -57,7 +57,7 @@ def list_risks(query, pagination_parameters):
 @blp.response(200, AnnouncementSchema)
 def risk_announcement(query):
     """风险公告: a place's risk points (with those of the places below it), red → blue."""
-    return rc.announcement(read_session(), current_principal(), query["cell_id"])
+    return commands.announcement(read_session(), current_principal(), query["cell_id"])
 
 
 @blp.route("/summary", methods=["GET"])
@@ -65,13 +65,13 @@ def risk_announcement(query):
 @blp.response(200, SummaryRowSchema(many=True))
 def risk_summary(query):
     """Risk points by colour per unit."""
-    return rc.risk_summary(read_session(), current_principal(), query.get("unit_code"))
+    return commands.risk_summary(read_session(), current_principal(), query.get("unit_code"))
 
 
 @blp.route("/<risk_id>", methods=["GET"])
 @blp.response(200, RiskSchema)
 def get_risk(risk_id: str):
-    return with_etag(rc.get_risk(read_session(), current_principal(), risk_id))
+    return with_etag(commands.get_risk(read_session(), current_principal(), risk_id))
 
 
 @blp.route("/<risk_id>", methods=["PATCH"])
@@ -81,5 +81,5 @@ def get_risk(risk_id: str):
 def update_risk(payload, risk_id: str):
     """Re-assess or edit a risk point (the level is recomputed)."""
     with transaction() as session:
-        risk = rc.update_risk(session, current_principal(), risk_id, payload, if_match())
+        risk = commands.update_risk(session, current_principal(), risk_id, payload, if_match())
         return with_etag(risk)
