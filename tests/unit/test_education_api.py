@@ -366,7 +366,7 @@ def test_themed_date_suggestions_include_campaign_dates(edu):
 
 
 def test_seed_campaign_dates_load_once(edu):
-    from services.education.commands import load_seed_themed_dates
+    from services.education.commands.themed_dates import load_seed_themed_dates
 
     with edu.app_.app_context(), state().session_factory.begin() as session:
         assert load_seed_themed_dates(session) == 3
@@ -522,7 +522,8 @@ def test_check_in_outside_the_window_is_refused(edu, offset):
 
 
 def test_check_in_rule_takes_the_clock_as_a_parameter(edu):
-    from services.education import commands, domain
+    from services.education import domain
+    from services.education.commands import attendance
     from shared.principal import SECURITY_OFFICE, Principal
 
     a = activity(edu, starts_at=at(0), ends_at=at(1))
@@ -532,7 +533,7 @@ def test_check_in_rule_takes_the_clock_as_a_parameter(edu):
     start = datetime.fromisoformat(a["starts_at"])
     with edu.app_.app_context(), state().session_factory.begin() as session:
         with pytest.raises(domain.CheckInClosed):
-            commands.check_in(
+            attendance.check_in(
                 session,
                 office,
                 a["id"],
@@ -540,7 +541,7 @@ def test_check_in_rule_takes_the_clock_as_a_parameter(edu):
                 person_ref="2021010101",
                 now=start - timedelta(minutes=16),
             )
-        enrolment = commands.check_in(
+        enrolment = attendance.check_in(
             session,
             office,
             a["id"],
@@ -550,7 +551,7 @@ def test_check_in_rule_takes_the_clock_as_a_parameter(edu):
         )
         assert enrolment.checked_in_at == (start - timedelta(minutes=5)).astimezone(UTC)
         with pytest.raises(domain.CheckInClosed):
-            commands.check_in(
+            attendance.check_in(
                 session,
                 office,
                 a["id"],

@@ -10,8 +10,11 @@ from flask import Response
 from flask_smorest import Blueprint
 from sqlalchemy import func, select
 
-from services.education import commands, domain
+from services.education import access, domain
 from services.education.api.views import campus_tz, sign_in_url
+from services.education.commands import activities as activity_commands
+from services.education.commands import attendance as attendance_commands
+from services.education.commands import lookups
 from services.education.models import Activity, ActivityTarget, Enrolment
 from services.education.schemas import (
     ActivityCreateSchema,
@@ -53,7 +56,7 @@ def create_activity(payload):
     """Schedule an activity. 409 if its venue is taken at an overlapping time (touching
     times are fine); a target unit or class expected elsewhere then is a warning."""
     with transaction() as session:
-        activity, warnings = commands.create_activity(
+        activity, warnings = activity_commands.create_activity(
             session, current_principal(), campus_tz=campus_tz(), **payload
         )
         return with_etag(activity, _scheduled(activity, warnings), 201)
@@ -66,7 +69,7 @@ def create_activity(payload):
 def list_activities(query, pagination_parameters):
     """Activities in the caller's scope (organised by or aimed at their unit), by start."""
     stmt = select(Activity)
-    visible = commands.visible_condition(current_principal())
+    visible = access.visible_condition(current_principal())
     if visible is not None:
         stmt = stmt.where(visible)
     for key in ("kind", "status"):
@@ -102,7 +105,7 @@ def list_activities(query, pagination_parameters):
 @blp.response(200, ActivitySchema)
 def get_activity(activity_id: str):
     """One activity; its ETag is the version to send back in If-Match."""
-    return with_etag(commands.get_activity(read_session(), current_principal(), activity_id))
+    return with_etag(lookups.get_activity(read_session(), current_principal(), activity_id))
 
 
 @blp.route("/<activity_id>", methods=["PATCH"])
@@ -112,7 +115,7 @@ def get_activity(activity_id: str):
 def update_activity(payload, activity_id: str):
     """Change a planned activity (times, venue, targets …): the same conflict rules apply."""
     with transaction() as session:
-        activity, warnings = commands.update_activity(
+        activity, warnings = activity_commands.update_activity(
             session,
             current_principal(),
             activity_id,
@@ -130,7 +133,9 @@ def cancel_activity(payload, activity_id: str):
     """Cancel a planned activity, with the reason (取消原因); its venue becomes free."""
     with transaction() as session:
         return with_etag(
-            commands.cancel_activity(session, current_principal(), activity_id, payload["reason"])
+            activity_commands.cancel_activity(
+                session, current_principal(), activity_id, payload["reason"]
+            )
         )
 
 
@@ -141,7 +146,7 @@ def mark_held(payload, activity_id: str):
     """The activity took place (已举办); participants default to those checked in."""
     with transaction() as session:
         return with_etag(
-            commands.mark_held(
+            activity_commands.mark_held(
                 session,
                 current_principal(),
                 activity_id,
@@ -158,7 +163,9 @@ def mark_held(payload, activity_id: str):
 def enrol(payload, activity_id: str):
     """Bulk enrolment (报名); people already enrolled are left as they are."""
     with transaction() as session:
-        return commands.enrol(session, current_principal(), activity_id, payload["people"])
+        return attendance_commands.enrol(
+            session, current_principal(), activity_id, payload["people"]
+        )
 
 
 @blp.route("/<activity_id>/enrolments", methods=["GET"])
@@ -167,9 +174,9 @@ def list_enrolments(activity_id: str):
     """Who is enrolled and who checked in. A unit outside the organiser sees its own people."""
     principal = current_principal()
     session = read_session()
-    activity = commands.get_activity(session, principal, activity_id)
+    activity = lookups.get_activity(session, principal, activity_id)
     stmt = select(Enrolment).where(Enrolment.activity_id == activity.id)
-    if not (principal.is_global or commands.can_manage(principal, activity.organiser_unit)):
+    if not access.sees_every_unit(principal, activity):
         stmt = stmt.where(Enrolment.unit_code == principal.unit)
     return session.scalars(stmt.order_by(Enrolment.unit_code, Enrolment.person_ref)).all()
 
@@ -179,8 +186,8 @@ def list_enrolments(activity_id: str):
 def sign_in(activity_id: str):
     """The activity's sign-in code and URL (for the organiser to show in the room)."""
     principal = current_principal()
-    activity = commands.get_activity(read_session(), principal, activity_id)
-    commands.require_manager(principal, activity.organiser_unit)
+    activity = lookups.get_activity(read_session(), principal, activity_id)
+    access.require_manager(principal, activity.organiser_unit)
     opens, closes = domain.check_in_window(activity.starts_at, activity.ends_at)
     return {
         "activity_id": activity.id,
@@ -198,8 +205,8 @@ def sign_in(activity_id: str):
 def sign_in_qr(query, activity_id: str):
     """A QR code (PNG or SVG) of the sign-in URL, to project or print in the room."""
     principal = current_principal()
-    activity = commands.get_activity(read_session(), principal, activity_id)
-    commands.require_manager(principal, activity.organiser_unit)
+    activity = lookups.get_activity(read_session(), principal, activity_id)
+    access.require_manager(principal, activity.organiser_unit)
     url = sign_in_url(activity)
     if query["format"] == "svg":
         return Response(qr.qr_svg(url), mimetype="image/svg+xml")
@@ -216,7 +223,7 @@ def check_in(payload, activity_id: str):
     before its start until its end), once per enrolled person."""
     principal = current_principal()
     with transaction() as session:
-        enrolment = commands.check_in(
+        enrolment = attendance_commands.check_in(
             session,
             principal,
             activity_id,
@@ -238,8 +245,8 @@ def attendance(activity_id: str):
     """Enrolled, checked in and the attendance rate, in total and per unit."""
     principal = current_principal()
     session = read_session()
-    activity = commands.get_activity(session, principal, activity_id)
-    result = commands.attendance(session, activity)
-    if not (principal.is_global or commands.can_manage(principal, activity.organiser_unit)):
+    activity = lookups.get_activity(session, principal, activity_id)
+    result = attendance_commands.attendance(session, activity)
+    if not access.sees_every_unit(principal, activity):
         result["by_unit"] = [r for r in result["by_unit"] if r["unit_code"] == principal.unit]
     return result

@@ -11,9 +11,12 @@ from flask import current_app, g, request
 from flask_smorest import Blueprint
 from sqlalchemy import func, select
 
-from services.education import commands, domain, ical
+from services.education import access, domain
 from services.education.api.views import campus_tz, public_base_url, today
+from services.education.commands import coverage as coverage_commands
+from services.education.commands import themed_dates
 from services.education.domain import KIND_LABELS, Kind, Status
+from services.education.exports import calendar_ics
 from services.education.models import Activity, ActivityTarget, Enrolment, ThemedDate
 from services.education.schemas import (
     UNIT_CODE_PATTERN,
@@ -62,7 +65,7 @@ def _unit_activities(session, unit_code: str | None, principal, starts, ends, ca
         aimed = select(ActivityTarget.activity_id).where(ActivityTarget.unit_code == unit_code)
         stmt = stmt.where((Activity.organiser_unit == unit_code) | Activity.id.in_(aimed))
     if principal is not None:
-        visible = commands.visible_condition(principal)
+        visible = access.visible_condition(principal)
         if visible is not None:
             stmt = stmt.where(visible)
     if not cancelled:
@@ -73,7 +76,7 @@ def _unit_activities(session, unit_code: str | None, principal, starts, ends, ca
 def _themed_between(session, first, last) -> list[domain.Suggestion]:
     out = []
     for year in range(first.year, last.year + 1):
-        out += commands.suggestions(session, year)
+        out += themed_dates.suggestions(session, year)
     unique = {(s.key, s.starts_on): s for s in out if s.starts_on <= last and s.ends_on >= first}
     return sorted(unique.values(), key=lambda s: (s.starts_on, s.key))
 
@@ -143,7 +146,7 @@ def unit_feed(query, unit_code: str):
     last = today() + timedelta(days=365)
     starts, ends = domain.campus_day_bounds(first, last, tz)
     unit = session.get(GridUnit, unit_code)
-    body = ical.render_feed(
+    body = calendar_ics(
         name=f"{unit.name if unit else unit_code}安全教育日历",
         timezone=tz,
         activities=_unit_activities(session, unit_code, None, starts, ends, cancelled=True),
@@ -169,7 +172,7 @@ def list_themed_dates():
 def create_themed_date(payload):
     """Add a campaign date or period to plan education around (security office)."""
     with transaction() as session:
-        return commands.create_themed_date(session, current_principal(), **payload)
+        return themed_dates.create_themed_date(session, current_principal(), **payload)
 
 
 @blp.route("/themed-dates/suggestions", methods=["GET"])
@@ -178,7 +181,7 @@ def create_themed_date(payload):
 def suggestions(query):
     """Dates to plan around in a year: 安全生产月 (June), 全国消防日 (11-09), 全国交通安全日
     (12-02), and the campaign's own dates, with the kinds of activity that fit them."""
-    return commands.suggestions(read_session(), query["year"])
+    return themed_dates.suggestions(read_session(), query["year"])
 
 
 # -- coverage and attendance ------------------------------------------------------------------
@@ -190,7 +193,7 @@ def coverage(query):
     campus dates; held activities count, planned ones too with include_planned."""
     first, last = query["from_"], query["to"]
     starts, ends = domain.campus_day_bounds(first, last, campus_tz())
-    units = commands.coverage(
+    units = coverage_commands.coverage(
         read_session(),
         current_principal(),
         kind=query["kind"],

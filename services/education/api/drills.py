@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 from sqlalchemy.orm import Session
 
-from services.education import commands
+from services.education.commands import drills, lookups
 from services.education.models import Activity, DrillResult
 from services.education.schemas import (
     DrillProblemSchema,
@@ -24,7 +24,7 @@ blp = Blueprint("drills", __name__, url_prefix="/activities", description="æ¼”ç»
 
 def report(session: Session, activity: Activity) -> dict:
     result = session.get(DrillResult, activity.id)
-    problems = commands.drill_problems(session, activity.id)
+    problems = drills.drill_problems(session, activity.id)
     return {
         "activity_id": activity.id,
         "title": activity.title,
@@ -47,7 +47,7 @@ def record_result(payload, activity_id: str):
     (drill.problem_found) and becomes one hazard in the hazard ledger."""
     principal = current_principal()
     with transaction() as session:
-        commands.record_drill_result(session, principal, activity_id, now=utcnow(), **payload)
+        drills.record_drill_result(session, principal, activity_id, now=utcnow(), **payload)
         return report(session, session.get(Activity, activity_id))
 
 
@@ -59,7 +59,7 @@ def add_problems(payload, activity_id: str):
     Idempotency-Key header a resent request adds nothing and returns the first answer (200)."""
     key = idempotency.requested_key()
     with transaction() as session:
-        problems, added = commands.add_drill_problems(
+        problems, added = drills.add_drill_problems(
             session, current_principal(), activity_id, payload["problems"], utcnow(), key
         )
         return problems, 201 if added else 200
@@ -71,5 +71,5 @@ def get_result(activity_id: str):
     """The drill's results and its problems with the hazard numbers that came back
     (empty until the hazard ledger has opened them)."""
     session = read_session()
-    activity = commands.get_activity(session, current_principal(), activity_id)
+    activity = lookups.get_activity(session, current_principal(), activity_id)
     return report(session, activity)

@@ -1,4 +1,5 @@
-"""The iCalendar (.ics, RFC 5545) feed of a unit's activities, for phone subscriptions.
+"""File exports of the education service: the iCalendar (.ics, RFC 5545) feed of a unit's
+activities, for phone subscriptions (exporters are named ``<what>_<format>``).
 
 Times are written in the campus time zone (TZID=Asia/Shanghai, with its VTIMEZONE), so a
 phone shows 09:00 for a lecture at 09:00 campus time whatever zone the phone is in.
@@ -21,7 +22,7 @@ PRODID = "-//校安 Campus Safety//Education//ZH"
 UID_DOMAIN = "education.campus-safety"
 
 
-def render_feed(
+def calendar_ics(
     *,
     name: str,
     timezone: str,

@@ -1,0 +1,77 @@
+"""Who may manage or read activities of the education service.
+
+The security office manages every activity; a unit's manager manages the activities their
+unit organises and enrols their own unit's people into activities aimed at it; everyone
+else reads the activities of their unit (organised by it or aimed at it). Each reading
+rule is written here twice, side by side: as a Python predicate and as its SQL form.
+(The psych ledger has its own rules: services.education.psych.access.)
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, select
+
+from services.education.models import Activity, ActivityTarget
+from shared.errors import Forbidden
+from shared.principal import UNIT_MANAGER, Principal
+
+
+def can_manage(principal: Principal, organiser_unit: str) -> bool:
+    return principal.may_manage_unit(organiser_unit)
+
+
+def require_manager(principal: Principal, organiser_unit: str) -> None:
+    """Security office anywhere; a unit manager for the activities their unit organises."""
+    if not can_manage(principal, organiser_unit):
+        raise Forbidden(
+            f"managing activities of unit {organiser_unit!r} needs the security office "
+            "or that unit's manager"
+        )
+
+
+def can_read(principal: Principal, activity: Activity) -> bool:
+    if principal.is_global:
+        return True
+    return principal.unit is not None and (
+        principal.unit == activity.organiser_unit or principal.unit in activity.target_units
+    )
+
+
+def visible_condition(principal: Principal) -> ColumnElement[bool] | None:
+    """SQL form of ``can_read``: activities the principal may read (None: all)."""
+    if principal.is_global:
+        return None
+    if principal.unit is None:
+        return Activity.id.is_(None)  # nothing
+    aimed_at_unit = select(ActivityTarget.activity_id).where(
+        ActivityTarget.unit_code == principal.unit
+    )
+    return (Activity.organiser_unit == principal.unit) | Activity.id.in_(aimed_at_unit)
+
+
+def require_readable(principal: Principal, activity: Activity) -> None:
+    if not can_read(principal, activity):
+        raise Forbidden(f"activity {activity.id} is outside your unit's scope")
+
+
+def sees_every_unit(principal: Principal, activity: Activity) -> bool:
+    """Enrolments and attendance of every unit: global roles and the organiser's managers;
+    a reader from a target unit sees their own unit's people only."""
+    return principal.is_global or can_manage(principal, activity.organiser_unit)
+
+
+def require_enroller(principal: Principal, activity: Activity, people: list[dict]) -> None:
+    """The organiser's manager (or the security office) enrols anyone; a target unit's
+    manager enrols their own unit's people into activities aimed at it."""
+    if can_manage(principal, activity.organiser_unit):
+        return
+    for person in people:
+        if not (
+            UNIT_MANAGER in principal.roles
+            and principal.unit == person["unit_code"]
+            and person["unit_code"] in activity.target_units
+        ):
+            raise Forbidden(
+                "a unit manager enrols their own unit's people into activities aimed at it; "
+                f"{person['person_ref']} belongs to {person['unit_code']}"
+            )

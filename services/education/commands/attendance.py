@@ -1,0 +1,158 @@
+"""Attendance: bulk enrolment, signing in with the room's code, attendance rates."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from services.education import domain
+from services.education.access import require_enroller
+from services.education.commands.lookups import get_activity, require_units
+from services.education.domain import Status
+from services.education.models import Activity, Enrolment
+from shared.errors import DomainError, NotFound
+from shared.principal import Principal
+
+
+class NotEnrolled(DomainError):
+    status = 409
+    title = "Not enrolled"
+
+
+def checked_in_count(session: Session, activity_id: str) -> int:
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(Enrolment)
+            .where(Enrolment.activity_id == activity_id, Enrolment.checked_in_at.is_not(None))
+        )
+        or 0
+    )
+
+
+def enrol(
+    session: Session, principal: Principal, activity_id: str, people: list[dict]
+) -> dict[str, Any]:
+    """Bulk enrolment. The organiser's manager (or the security office) enrols anyone; a
+    target unit's manager enrols their own unit's people. Enrolling someone already
+    enrolled changes nothing, so a roster can be sent again."""
+    activity = get_activity(session, principal, activity_id, lock=True)
+    if activity.status == Status.CANCELLED:
+        raise domain.InvalidState("a cancelled activity takes no enrolments")
+    require_enroller(principal, activity, people)
+    require_units(session, [p["unit_code"] for p in people], "people")
+    existing = set(
+        session.scalars(select(Enrolment.person_ref).where(Enrolment.activity_id == activity.id))
+    )
+    new: dict[str, dict] = {}
+    for person in people:
+        if person["person_ref"] not in existing:
+            new.setdefault(person["person_ref"], person)
+    if activity.capacity is not None and len(existing) + len(new) > activity.capacity:
+        raise domain.CapacityReached(
+            f"the activity holds {activity.capacity} people; {len(existing)} are enrolled, "
+            f"{len(new)} more would exceed it",
+            capacity=activity.capacity,
+            enrolled=len(existing),
+        )
+    for person in new.values():
+        session.add(
+            Enrolment(
+                activity_id=activity.id,
+                person_ref=person["person_ref"],
+                name=person["name"],
+                unit_code=person["unit_code"],
+                class_name=person.get("class_name"),
+                enrolled_by=principal.sub,
+            )
+        )
+    session.flush()
+    return {
+        "enrolled": len(new),
+        "already_enrolled": len(people) - len(new),
+        "total": len(existing) + len(new),
+    }
+
+
+def check_in(
+    session: Session,
+    principal: Principal,
+    activity_id: str,
+    *,
+    code: str,
+    person_ref: str,
+    now: datetime,
+) -> Enrolment:
+    """Sign in with the activity's code: only inside its time window, once per person.
+
+    Anyone signed in to the campus system may present the code (a student's app, a kiosk):
+    holding the code shown in the room is what the sign-in proves."""
+    activity = session.get(Activity, activity_id)
+    if activity is None:
+        raise NotFound(f"activity {activity_id} does not exist")
+    if activity.status == Status.CANCELLED:
+        raise domain.CheckInClosed("the activity was cancelled")
+    if not domain.check_in_allowed(now, activity.starts_at, activity.ends_at):
+        opens, closes = domain.check_in_window(activity.starts_at, activity.ends_at)
+        raise domain.CheckInClosed(
+            "sign-in is open only during the activity",
+            opens_at=opens.isoformat(),
+            closes_at=closes.isoformat(),
+        )
+    if not domain.code_matches(code, activity.sign_in_code):
+        raise domain.WrongCode(
+            "the sign-in code is wrong",
+            invalid_params=[{"name": "code", "reason": "wrong code", "location": "json"}],
+        )
+    enrolment = session.scalar(
+        select(Enrolment).where(
+            Enrolment.activity_id == activity.id, Enrolment.person_ref == person_ref
+        )
+    )
+    if enrolment is None:
+        raise NotEnrolled(f"{person_ref} is not enrolled in this activity")
+    # Conditional update: of two simultaneous sign-ins of one person, exactly one wins.
+    won = session.execute(
+        update(Enrolment)
+        .where(Enrolment.id == enrolment.id, Enrolment.checked_in_at.is_(None))
+        .values(checked_in_at=now, checked_in_by=principal.sub)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not won:
+        session.refresh(enrolment)
+        raise domain.AlreadyCheckedIn(
+            f"{person_ref} already checked in",
+            checked_in_at=enrolment.checked_in_at.isoformat() if enrolment.checked_in_at else None,
+        )
+    session.refresh(enrolment)
+    return enrolment
+
+
+def attendance(session: Session, activity: Activity) -> dict[str, Any]:
+    rows = session.execute(
+        select(
+            Enrolment.unit_code,
+            func.count(),
+            func.count(Enrolment.checked_in_at),
+        )
+        .where(Enrolment.activity_id == activity.id)
+        .group_by(Enrolment.unit_code)
+        .order_by(Enrolment.unit_code)
+    ).all()
+    by_unit = [
+        {"unit_code": u, "enrolled": e, "checked_in": c, "rate": domain.rate(c, e)}
+        for u, e, c in rows
+    ]
+    enrolled = sum(r["enrolled"] for r in by_unit)
+    checked = sum(r["checked_in"] for r in by_unit)
+    return {
+        "activity_id": activity.id,
+        "title": activity.title,
+        "enrolled": enrolled,
+        "checked_in": checked,
+        "rate": domain.rate(checked, enrolled),
+        "by_unit": by_unit,
+    }

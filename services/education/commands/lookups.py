@@ -1,0 +1,38 @@
+"""Loading what a use case acts on: an activity within the caller's scope, grid units."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from services.education.access import require_readable
+from services.education.models import Activity
+from shared.errors import DomainError, NotFound
+from shared.grid_projection import GridUnit
+from shared.principal import Principal
+
+
+class UnknownUnit(DomainError):
+    status = 422
+    title = "Unknown unit or place"
+
+
+def get_activity(
+    session: Session, principal: Principal, activity_id: str, lock: bool = False
+) -> Activity:
+    activity = session.get(Activity, activity_id, with_for_update=lock)
+    if activity is None:
+        raise NotFound(f"activity {activity_id} does not exist")
+    require_readable(principal, activity)
+    return activity
+
+
+def require_units(session: Session, codes: list[str], field: str) -> None:
+    """Units come from the grid's projection; an unknown one is a 422 naming ``field``."""
+    known = set(session.scalars(select(GridUnit.code).where(GridUnit.code.in_(set(codes)))))
+    missing = [c for c in dict.fromkeys(codes) if c not in known]
+    if missing:
+        raise UnknownUnit(
+            f"unknown unit(s) {', '.join(missing)}: units come from the grid service",
+            invalid_params=[{"name": field, "reason": f"unknown unit {c}"} for c in missing],
+        )
