@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Date, Integer, String, and_, or_, select
+from sqlalchemy import Date, Integer, String, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from shared.db import new_metadata
 from shared.events import Envelope
+from shared.periods import held_on
 from shared.projections import upsert_newer
 
 
@@ -86,15 +87,17 @@ GRID_EVENT_HANDLERS = {
 def responsible_on(
     session: Session, cell_id: str, day: date, role: str | None = None
 ) -> list[GridAssignment]:
-    """Who held roles for ``cell_id`` on ``day`` (periods are [from, to))."""
-    stmt = select(GridAssignment).where(
-        GridAssignment.cell_id == cell_id,
-        GridAssignment.effective_from <= day,
-        or_(GridAssignment.effective_to.is_(None), GridAssignment.effective_to > day),
-    )
+    """Who held roles for ``cell_id`` on ``day``: the grid's own period rule
+    (shared.periods.held_on), applied to the cell's short history."""
+    stmt = select(GridAssignment).where(GridAssignment.cell_id == cell_id)
     if role:
-        stmt = stmt.where(and_(GridAssignment.role == role))
-    return list(session.scalars(stmt.order_by(GridAssignment.role, GridAssignment.person_name)))
+        stmt = stmt.where(GridAssignment.role == role)
+    history = session.scalars(stmt.order_by(GridAssignment.role, GridAssignment.person_name))
+    return [a for a in history if _held_on(a, day)]
+
+
+def _held_on(assignment: GridAssignment, day: date) -> bool:
+    return held_on(assignment.effective_from, assignment.effective_to, day)
 
 
 ACCOUNTABLE_ROLES = ("head", "safety_officer", "responsible")
@@ -128,15 +131,8 @@ def accountable_person(session: Session, cell_id: str, day: date) -> GridAssignm
 
 def cells_held_by(session: Session, person_id: str, day: date) -> set[str]:
     """Cells a person holds a role for on ``day``, with all the cells below them."""
-    held = set(
-        session.scalars(
-            select(GridAssignment.cell_id).where(
-                GridAssignment.person_id == person_id,
-                GridAssignment.effective_from <= day,
-                or_(GridAssignment.effective_to.is_(None), GridAssignment.effective_to > day),
-            )
-        )
-    )
+    history = session.scalars(select(GridAssignment).where(GridAssignment.person_id == person_id))
+    held = {a.cell_id for a in history if _held_on(a, day)}
     if not held:
         return held
     children: dict[str | None, list[str]] = {}

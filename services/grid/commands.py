@@ -1,8 +1,7 @@
 """Use cases of the grid service. Each runs in the caller's unit of work and records its
 events in the same transaction.
 
-Access (issue: grid management): the security office manages everything; a unit's
-manager manages only the cells, people and assignments of that unit; others read.
+Who may do what: services.grid.access.
 """
 
 from __future__ import annotations
@@ -14,8 +13,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.grid import domain
+from services.grid.access import require_manager, require_role_admin
 from services.grid.models import Assignment, Cell, Person, Unit
-from shared.errors import DomainError, Forbidden, NotFound
+from shared.errors import DomainError, NotFound
 from shared.events import record_event
 from shared.principal import SECURITY_OFFICE, Principal
 
@@ -24,11 +24,6 @@ SOURCE = "grid"
 
 class AlreadyExists(DomainError):
     title = "Already exists"
-
-
-# -- access -------------------------------------------------------------------------------
-def require_manager(principal: Principal, unit_code: str | None) -> None:
-    principal.require_manage_unit(unit_code, "managing")
 
 
 # -- events -------------------------------------------------------------------------------
@@ -125,12 +120,6 @@ def _apply(obj: Any, changes: dict) -> bool:
 
 
 # -- people -------------------------------------------------------------------------------
-def require_role_admin(principal: Principal, roles: list[str] | None) -> None:
-    """Sign-in roles are the security office's to give (they widen what a token may do)."""
-    if roles and SECURITY_OFFICE not in principal.roles:
-        raise Forbidden("assigning sign-in roles needs the security office")
-
-
 def create_person(session: Session, principal: Principal, **fields: Any) -> Person:
     get_or_404(session, Unit, fields["unit_code"], "unit")
     require_manager(principal, fields["unit_code"])

@@ -3,6 +3,8 @@
 Assignment periods are half-open: ``[effective_from, effective_to)``. When the holder
 of a role changes on day D, the old assignment ends on D and the new one starts on D,
 so "who held the role on D" is the new holder and there is never a gap or an overlap.
+``held_on`` is that rule; the other services' projection of the grid applies the same
+pure function (shared.periods.held_on).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from shared import periods
 from shared.errors import DomainError
 
 
@@ -94,6 +97,11 @@ def child_level(parent_level: int | None) -> int:
     return ROOT_LEVEL if parent_level is None else parent_level + 1
 
 
+def held_on(effective_from: date, effective_to: date | None, day: date) -> bool:
+    """The assignment covers ``day``: from its first day until, not including, its end."""
+    return periods.held_on(effective_from, effective_to, day)
+
+
 @dataclass(frozen=True)
 class Period:
     person_id: str
@@ -101,7 +109,7 @@ class Period:
     effective_to: date | None  # exclusive; None = still current
 
     def covers(self, day: date) -> bool:
-        return self.effective_from <= day and (self.effective_to is None or day < self.effective_to)
+        return held_on(self.effective_from, self.effective_to, day)
 
 
 def holders_on(periods: Iterable[Period], day: date) -> list[str]:
@@ -120,7 +128,7 @@ def check_handover(current: Sequence[Period], starts: date) -> None:
 
 
 def check_end(period: Period, ends: date) -> None:
-    if ends <= period.effective_from:
+    if not periods.can_end_on(period.effective_from, ends):
         raise AssignmentConflict(
             f"an assignment that started on {period.effective_from} cannot end on {ends}"
         )

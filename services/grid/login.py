@@ -34,7 +34,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from services.grid.models import LoginAttempt, Person, SignedOutToken
 from shared.auth import mint_token
 from shared.errors import DomainError, Forbidden, Unauthorized
-from shared.principal import PORTAL, ROLES, SECURITY_OFFICE, Principal
+from shared.principal import PORTAL, ROLES
 from shared.timeutil import utcnow
 
 WINDOW = timedelta(minutes=15)
@@ -84,12 +84,6 @@ def set_password(session: Session, person: Person, password: str) -> None:
     check_password_strength(password)
     person.password_hash = generate_password_hash(password)  # scrypt
     person.password_changed_at = utcnow()
-
-
-def require_password_admin(principal: Principal, person: Person) -> None:
-    """Only the security office sets a person's (initial) password."""
-    if SECURITY_OFFICE not in principal.roles:
-        raise Forbidden("setting a person's password needs the security office")
 
 
 def find_person(session: Session, login: str) -> Person | None:

@@ -4,21 +4,19 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.grid import domain
 from services.grid.commands import get_or_404, parent_map
+from services.grid.exports import Roster, RosterEntry, RosterPlace
 from services.grid.models import Assignment, Cell, Person, Unit
-from services.grid.roster import Roster, RosterEntry, RosterPlace
 
 
-def active_on(day: date):
-    """SQL condition: the assignment covers ``day`` (half-open period)."""
-    return and_(
-        Assignment.effective_from <= day,
-        or_(Assignment.effective_to.is_(None), Assignment.effective_to > day),
-    )
+def held_on(assignment: Assignment, day: date) -> bool:
+    """The grid's one period rule (domain.held_on) applied to a loaded assignment: a
+    cell's or a person's history is short, so it is filtered here rather than in SQL."""
+    return domain.held_on(assignment.effective_from, assignment.effective_to, day)
 
 
 def holders_on(session: Session, cell_id: str, day: date, role: str | None = None):
@@ -26,12 +24,12 @@ def holders_on(session: Session, cell_id: str, day: date, role: str | None = Non
     stmt = (
         select(Assignment, Person)
         .join(Person, Person.id == Assignment.person_id)
-        .where(Assignment.cell_id == cell_id, active_on(day))
+        .where(Assignment.cell_id == cell_id)
         .order_by(Assignment.role, Assignment.effective_from)
     )
     if role:
         stmt = stmt.where(Assignment.role == role)
-    return session.execute(stmt).all()
+    return [row for row in session.execute(stmt).all() if held_on(row[0], day)]
 
 
 def cell_history(session: Session, cell_id: str):
@@ -71,13 +69,12 @@ def gaps(session: Session, day: date, unit_code: str | None = None) -> list[dict
         cells_stmt = cells_stmt.where(Cell.unit_code == unit_code)
     cells = session.scalars(cells_stmt).all()
     held: dict[str, set[str]] = {}
-    rows = session.execute(
-        select(Assignment.cell_id, Assignment.role).where(
-            Assignment.cell_id.in_([c.id for c in cells]), active_on(day)
-        )
+    assignments = session.scalars(
+        select(Assignment).where(Assignment.cell_id.in_([c.id for c in cells]))
     )
-    for cell_id, role in rows:
-        held.setdefault(cell_id, set()).add(role)
+    for assignment in assignments:
+        if held_on(assignment, day):
+            held.setdefault(assignment.cell_id, set()).add(assignment.role)
     out = []
     for cell in cells:
         missing = domain.missing_roles(held.get(cell.id, set()))
@@ -103,41 +100,13 @@ def build_roster(
     if area_type:
         stmt = stmt.where(Cell.area_type == area_type)
     cells = session.scalars(stmt).all()
+    people = _roster_entries(session, [c.id for c in cells], day)
     names = {c.id: c.name for c in session.scalars(select(Cell))}
     parents = parent_map(session)
-    units = dict(session.execute(select(Unit.code, Unit.name)).all())
-    people: dict[str, list[RosterEntry]] = {}
-    rows = session.execute(
-        select(Assignment, Person)
-        .join(Person, Person.id == Assignment.person_id)
-        .where(Assignment.cell_id.in_([c.id for c in cells]), active_on(day))
+    places = tuple(
+        _roster_place(cell, names, parents, report_url, people.get(cell.id, [])) for cell in cells
     )
-    order = {role.value: i for i, role in enumerate(domain.Role)}
-    for assignment, person in sorted(rows, key=lambda r: (order[r[0].role], r[1].name)):
-        people.setdefault(assignment.cell_id, []).append(
-            RosterEntry(
-                role=assignment.role,
-                role_label=domain.ROLE_LABELS[domain.Role(assignment.role)],
-                name=person.name,
-                phone=person.phone,
-            )
-        )
-    places = []
-    for cell in cells:
-        chain = domain.chain_to_root(cell.id, parents)
-        path = " / ".join(names[i] for i in reversed(chain) if names[i] and i != chain[-1])
-        places.append(
-            RosterPlace(
-                cell_id=cell.id,
-                cell_code=cell.code,
-                name=cell.name,
-                path=path,
-                area_type_label=domain.AREA_TYPES.get(cell.area_type, cell.area_type),
-                location=cell.location,
-                report_url=report_url_for(report_url, cell.id),
-                entries=tuple(people.get(cell.id, [])),
-            )
-        )
+    units = dict(session.execute(select(Unit.code, Unit.name)).all())
     if unit_code:
         scope = f"单位：{units.get(unit_code, unit_code)}"
         title = f"{units.get(unit_code, unit_code)}网格管理人员公示"
@@ -149,7 +118,56 @@ def build_roster(
         scope_label=scope,
         generated_at=generated_at,
         campus_timezone=timezone,
-        places=tuple(places),
+        places=places,
+    )
+
+
+def _roster_entries(
+    session: Session, cell_ids: list[str], day: date
+) -> dict[str, list[RosterEntry]]:
+    """The people holding a role in each cell on ``day``, by role order then name."""
+    rows = [
+        (assignment, person)
+        for assignment, person in session.execute(
+            select(Assignment, Person)
+            .join(Person, Person.id == Assignment.person_id)
+            .where(Assignment.cell_id.in_(cell_ids))
+        )
+        if held_on(assignment, day)
+    ]
+    order = {role.value: i for i, role in enumerate(domain.Role)}
+    people: dict[str, list[RosterEntry]] = {}
+    for assignment, person in sorted(rows, key=lambda r: (order[r[0].role], r[1].name)):
+        people.setdefault(assignment.cell_id, []).append(
+            RosterEntry(
+                role=assignment.role,
+                role_label=domain.ROLE_LABELS[domain.Role(assignment.role)],
+                name=person.name,
+                phone=person.phone,
+            )
+        )
+    return people
+
+
+def _roster_place(
+    cell: Cell,
+    names: dict[str, str],
+    parents: dict[str, str | None],
+    report_url: str,
+    entries: list[RosterEntry],
+) -> RosterPlace:
+    """A place on the roster, with its path below the root (the college) and its QR URL."""
+    chain = domain.chain_to_root(cell.id, parents)
+    path = " / ".join(names[i] for i in reversed(chain) if names[i] and i != chain[-1])
+    return RosterPlace(
+        cell_id=cell.id,
+        cell_code=cell.code,
+        name=cell.name,
+        path=path,
+        area_type_label=domain.AREA_TYPES.get(cell.area_type, cell.area_type),
+        location=cell.location,
+        report_url=report_url_for(report_url, cell.id),
+        entries=tuple(entries),
     )
 
 

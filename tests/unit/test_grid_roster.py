@@ -17,16 +17,15 @@ import zxingcpp
 from PIL import Image
 from pypdf import PdfReader
 
-from services.grid.roster import (
+from services.grid.exports import (
     Roster,
     RosterEntry,
     RosterPlace,
-    qr_png,
-    qr_svg,
-    render_html,
-    render_pdf,
-    render_xlsx,
+    roster_html,
+    roster_pdf,
+    roster_xlsx,
 )
+from shared.qr import qr_png, qr_svg
 
 HOSTILE = "<script>alert(1)</script>"
 FORMULA = "=1+1"  # openpyxl would store this as a formula unless told otherwise
@@ -115,7 +114,7 @@ def _squash(text: str) -> str:
 
 @pytest.fixture(scope="module")
 def pdf_bytes() -> bytes:
-    return render_pdf(ROSTER)
+    return roster_pdf(ROSTER)
 
 
 # --- PDF -------------------------------------------------------------------------------------
@@ -154,7 +153,7 @@ def test_pdf_qr_codes_decode_to_the_report_urls_of_the_places_on_each_page(pdf_b
 
 def test_pdf_with_no_places_still_renders():
     empty = Roster(TITLE, SCOPE, ROSTER.generated_at, ROSTER.campus_timezone, ())
-    reader = PdfReader(io.BytesIO(render_pdf(empty)))
+    reader = PdfReader(io.BytesIO(roster_pdf(empty)))
     assert TITLE in _squash(reader.pages[0].extract_text())
 
 
@@ -162,7 +161,7 @@ def test_pdf_with_no_places_still_renders():
 
 
 def test_html_is_a_self_contained_chinese_a4_page():
-    html = render_html(ROSTER)
+    html = roster_html(ROSTER)
     assert '<html lang="zh-CN">' in html
     assert "size: A4" in html
     assert "<link" not in html and "src=" not in html and "@import" not in html
@@ -172,7 +171,7 @@ def test_html_is_a_self_contained_chinese_a4_page():
 
 
 def test_html_lists_every_person_and_one_qr_per_place():
-    html = render_html(ROSTER)
+    html = roster_html(ROSTER)
     for value in [*NAMES, *PHONES]:
         if value != HOSTILE:
             assert f"<td>{value}</td>" in html, value
@@ -186,7 +185,7 @@ def test_html_lists_every_person_and_one_qr_per_place():
 
 
 def test_html_escapes_names():
-    html = render_html(ROSTER)
+    html = roster_html(ROSTER)
     assert "<script" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
 
@@ -213,7 +212,7 @@ HEADER = ["序号", "网格编码", "场所", "区域类型", "位置", "角色"
 
 
 def _sheet():
-    wb = openpyxl.load_workbook(io.BytesIO(render_xlsx(ROSTER)))
+    wb = openpyxl.load_workbook(io.BytesIO(roster_xlsx(ROSTER)))
     assert wb.sheetnames == ["网格人员"]
     return wb["网格人员"]
 

@@ -15,7 +15,7 @@ import jwt
 from flask import request
 from flask_smorest import Blueprint
 
-from services.grid import commands, login
+from services.grid import access, commands, login
 from services.grid.models import Person
 from services.grid.schemas import (
     LoginResultSchema,
@@ -158,5 +158,5 @@ def set_password(payload, person_id: str):
     """The security office sets a person's (initial) password."""
     with transaction() as session:
         person = commands.get_or_404(session, Person, person_id, "person", lock=True)
-        login.require_password_admin(current_principal(), person)
+        access.require_password_admin(current_principal(), person)
         login.set_password(session, person, payload["password"])

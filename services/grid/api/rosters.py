@@ -5,14 +5,14 @@ from __future__ import annotations
 from flask import Response
 from flask_smorest import Blueprint
 
-from services.grid import commands, queries, roster, roster_import
+from services.grid import access, commands, imports, queries
 from services.grid.api.views import today
+from services.grid.exports import roster_html, roster_pdf, roster_xlsx
 from services.grid.models import Unit
 from services.grid.schemas import ImportFileSchema, ImportResultSchema, RosterQuerySchema
 from shared.api import file_response, read_session, state, transaction
 from shared.auth import current_principal
 from shared.errors import DomainError
-from shared.principal import LEADERSHIP, SECURITY_OFFICE
 from shared.timeutil import utcnow
 
 blp = Blueprint("rosters", __name__, description="网格公示与导入 rosters and import")
@@ -22,7 +22,7 @@ MEDIA = {
     "pdf": "application/pdf",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-RENDER = {"html": roster.render_html, "pdf": roster.render_pdf, "xlsx": roster.render_xlsx}
+RENDER = {"html": roster_html, "pdf": roster_pdf, "xlsx": roster_xlsx}
 
 
 class InvalidRoster(DomainError):
@@ -41,12 +41,9 @@ def get_roster(query):
     Phones are personal data: a unit's roster is for its own people and the security
     office; an area roster spans units and is for the security office and leadership.
     """
-    principal = current_principal()
+    access.require_roster_reader(current_principal(), query.get("unit_code"))
     if query.get("unit_code"):
-        principal.require_unit(query["unit_code"])
         commands.get_or_404(read_session(), Unit, query["unit_code"], "unit")
-    else:
-        principal.require_role(SECURITY_OFFICE, LEADERSHIP)
     settings = state().settings
     data = queries.build_roster(
         read_session(),
@@ -79,13 +76,13 @@ def import_roster(files, code: str):
     principal = current_principal()
     with transaction() as session:
         commands.get_or_404(session, Unit, code, "unit")
-        commands.require_manager(principal, code)
-        roster_import.check_file(upload.filename or "", upload.mimetype, content, max_bytes)
+        access.require_manager(principal, code)
+        imports.check_file(upload.filename or "", upload.mimetype, content, max_bytes)
         try:
-            rows = roster_import.read_table(upload.filename or "", content)
-        except roster_import.ImportFileError as exc:
+            rows = imports.read_table(upload.filename or "", content)
+        except imports.ImportFileError as exc:
             raise InvalidRoster(str(exc)) from exc
-        result = roster_import.import_roster(session, principal, code, rows, today())
+        result = imports.import_roster(session, principal, code, rows, today())
         if result.errors:
             session.rollback()
             raise InvalidRoster(

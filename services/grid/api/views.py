@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from services.grid.access import sees_personal_data
 from services.grid.models import Assignment, Cell, Person
 from shared.api import state
 from shared.principal import Principal
@@ -21,7 +22,7 @@ def mask(value: str | None) -> str | None:
 
 
 def person_view(person: Person, principal: Principal) -> dict:
-    visible = principal.can_access_unit(person.unit_code)
+    visible = sees_personal_data(principal, person.unit_code)
     return {
         "id": person.id,
         "name": person.name,

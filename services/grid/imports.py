@@ -25,6 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.grid import commands, domain
+from services.grid.access import require_manager
 from services.grid.models import Cell, Person
 from shared.errors import DomainError, PayloadTooLarge, UnsupportedMediaType
 from shared.principal import Principal
@@ -197,65 +198,72 @@ def validate_rows(
     for index, raw in enumerate(rows, start=2):
         if not any(_text(v) for v in raw.values()):
             continue  # blank line
-        row_errors: list[RowError] = []
-        name = _text(raw.get("name"))
-        if not name:
-            row_errors.append(RowError(index, "姓名", "name is missing"))
-        elif len(name) > 50:
-            row_errors.append(RowError(index, "姓名", "name is longer than 50 characters"))
-        phone = domain.normalize_phone(_text(raw.get("phone")))
-        if phone is None:
-            row_errors.append(
-                RowError(
-                    index,
-                    "联系电话",
-                    f"not a mainland mobile or landline number: {_text(raw.get('phone'))!r}",
-                )
-            )
-        code = _text(raw.get("cell_code"))
-        cell_id = cells_by_code.get(code)
-        if cell_id is None:
-            row_errors.append(RowError(index, "网格编码", f"unknown cell {code!r} in this unit"))
-        role = ROLE_BY_TEXT.get(_text(raw.get("role")))
-        if role is None:
-            row_errors.append(
-                RowError(
-                    index,
-                    "角色",
-                    f"unknown role {_text(raw.get('role'))!r}; use {ROLE_CHOICES}",
-                )
-            )
-        starts = _date(raw.get("effective_from"), today)
-        if starts is None:
-            row_errors.append(RowError(index, "生效日期", "not a date (YYYY-MM-DD)"))
-        if row_errors:
+        row, row_errors = _parse_row(index, raw, cells_by_code, today)
+        if row is None:
             errors.extend(row_errors)
             continue
-        conflict = _same_number_other_person(numbered, index, raw, name, phone)
+        conflict = _same_number_other_person(numbered, index, raw, row.name, row.phone)
         if conflict is not None:
             errors.append(conflict)
             continue
-        key_person = _text(raw.get("staff_no")) or _text(raw.get("student_no")) or f"{name}/{phone}"
-        if role in domain.SINGLE_HOLDER_ROLES:
-            seen = single_holders.setdefault((cell_id, role), (index, key_person))
+        key_person = row.staff_no or row.student_no or f"{row.name}/{row.phone}"
+        if row.role in domain.SINGLE_HOLDER_ROLES:
+            seen = single_holders.setdefault((row.cell_id, row.role), (index, key_person))
             if seen[1] != key_person:
                 errors.append(
-                    RowError(index, "角色", f"row {seen[0]} already gives this cell a {role}")
+                    RowError(index, "角色", f"row {seen[0]} already gives this cell a {row.role}")
                 )
                 continue
-        valid.append(
-            RosterRow(
-                row=index,
-                name=name,
-                phone=phone,
-                cell_id=cell_id,
-                role=role,
-                effective_from=starts,
-                staff_no=_text(raw.get("staff_no")) or None,
-                student_no=_text(raw.get("student_no")) or None,
+        valid.append(row)
+    return valid, errors
+
+
+def _parse_row(
+    index: int, raw: dict[str, Any], cells_by_code: dict[str, str], today: date
+) -> tuple[RosterRow | None, list[RowError]]:
+    """One row on its own: the row read, or else every column's error."""
+    errors: list[RowError] = []
+    name = _text(raw.get("name"))
+    if not name:
+        errors.append(RowError(index, "姓名", "name is missing"))
+    elif len(name) > 50:
+        errors.append(RowError(index, "姓名", "name is longer than 50 characters"))
+    phone = domain.normalize_phone(_text(raw.get("phone")))
+    if phone is None:
+        errors.append(
+            RowError(
+                index,
+                "联系电话",
+                f"not a mainland mobile or landline number: {_text(raw.get('phone'))!r}",
             )
         )
-    return valid, errors
+    code = _text(raw.get("cell_code"))
+    cell_id = cells_by_code.get(code)
+    if cell_id is None:
+        errors.append(RowError(index, "网格编码", f"unknown cell {code!r} in this unit"))
+    role = ROLE_BY_TEXT.get(_text(raw.get("role")))
+    if role is None:
+        errors.append(
+            RowError(index, "角色", f"unknown role {_text(raw.get('role'))!r}; use {ROLE_CHOICES}")
+        )
+    starts = _date(raw.get("effective_from"), today)
+    if starts is None:
+        errors.append(RowError(index, "生效日期", "not a date (YYYY-MM-DD)"))
+    if errors or phone is None or cell_id is None or role is None or starts is None:
+        return None, errors
+    return (
+        RosterRow(
+            row=index,
+            name=name,
+            phone=phone,
+            cell_id=cell_id,
+            role=role,
+            effective_from=starts,
+            staff_no=_text(raw.get("staff_no")) or None,
+            student_no=_text(raw.get("student_no")) or None,
+        ),
+        [],
+    )
 
 
 def _same_number_other_person(
@@ -306,7 +314,7 @@ def import_roster(
     """Validate all rows, then apply them all in the caller's transaction (or none): a
     row refused while applying (a rule that needs the database) is listed like a row that
     failed validation, and every row is undone."""
-    commands.require_manager(principal, unit_code)
+    require_manager(principal, unit_code)
     cells = dict(
         session.execute(select(Cell.code, Cell.id).where(Cell.unit_code == unit_code)).all()
     )

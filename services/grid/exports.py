@@ -1,6 +1,7 @@
-"""Printable rosters (张贴公示): what is posted in teaching and dorm buildings.
+"""File exports of the grid: printable rosters (张贴公示), posted in teaching and dorm
+buildings. Exporters are named ``<what>_<format>``.
 
-``Roster`` is built from the grid by commands; this module only renders it, as an A4
+``Roster`` is built from the grid by queries.build_roster; this module only renders it, as an A4
 HTML page, a PDF (Chinese text) and an .xlsx sheet. Each place carries a QR code of
 the hazard-report URL of its cell, so a student can report straight to the people on
 the poster.
@@ -24,7 +25,6 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
 from shared.pdf import A4_CONTENT_WIDTH, base_styles, build_a4_pdf, para
-from shared.qr import qr_png as qr_png  # re-exported: the roster's QR helpers live in shared
 from shared.qr import qr_svg
 from shared.timeutil import campus_time
 from shared.xlsx import (
@@ -154,7 +154,7 @@ def _generated_at(roster: Roster) -> str:
     return campus_time(roster.generated_at, roster.campus_timezone).strftime(_TIME_FORMAT)
 
 
-def render_html(roster: Roster) -> str:
+def roster_html(roster: Roster) -> str:
     places = [
         # Markup: the SVG is produced by qrcode from the URL, not copied from user input.
         {"place": place, "svg": Markup(qr_svg(place.report_url))}
@@ -239,7 +239,7 @@ def _place_flowables(
     return [KeepTogether([block, Spacer(0, 5 * mm)])]
 
 
-def render_pdf(roster: Roster) -> bytes:
+def roster_pdf(roster: Roster) -> bytes:
     styles = _pdf_styles()
     story: list[Flowable] = [
         _p(roster.title, styles["title"]),
@@ -271,7 +271,7 @@ XLSX_HEADER = tuple(header for header, _ in _XLSX_COLUMNS)
 _XLSX_HEADER_ROW = 3
 
 
-def render_xlsx(roster: Roster) -> bytes:
+def roster_xlsx(roster: Roster) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = _XLSX_SHEET

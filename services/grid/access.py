@@ -1,0 +1,44 @@
+"""Who may do what in the grid, in one place.
+
+The security office manages everything; a unit's manager manages only the cells, people
+and assignments of that unit; everyone reads the tree. Sign-in roles and passwords are
+the security office's to give. Personal data (phones, staff and student numbers) is shown
+in full within the caller's unit scope and masked outside it.
+"""
+
+from __future__ import annotations
+
+from services.grid.models import Person
+from shared.errors import Forbidden
+from shared.principal import LEADERSHIP, SECURITY_OFFICE, Principal
+
+
+def require_manager(principal: Principal, unit_code: str | None) -> None:
+    """Security office anywhere; a unit manager in their own unit."""
+    principal.require_manage_unit(unit_code, "managing")
+
+
+def require_role_admin(principal: Principal, roles: list[str] | None) -> None:
+    """Sign-in roles are the security office's to give (they widen what a token may do)."""
+    if roles and SECURITY_OFFICE not in principal.roles:
+        raise Forbidden("assigning sign-in roles needs the security office")
+
+
+def require_password_admin(principal: Principal, person: Person) -> None:
+    """Only the security office sets a person's (initial) password."""
+    if SECURITY_OFFICE not in principal.roles:
+        raise Forbidden("setting a person's password needs the security office")
+
+
+def sees_personal_data(principal: Principal, unit_code: str | None) -> bool:
+    """Phones and staff/student numbers in full: within the caller's unit scope."""
+    return principal.can_access_unit(unit_code)
+
+
+def require_roster_reader(principal: Principal, unit_code: str | None) -> None:
+    """Rosters carry phones: a unit's roster is for its own people and the security office;
+    an area roster spans units and is for the security office and leadership."""
+    if unit_code:
+        principal.require_unit(unit_code)
+    else:
+        principal.require_role(SECURITY_OFFICE, LEADERSHIP)
