@@ -63,9 +63,10 @@ from sqlalchemy import Engine, event, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.hazards.domain import Status
-from services.reporting import commands, domain, statistics
+from services.reporting import commands, domain
 from services.reporting.models import Campaign
 from services.reporting.schemas import CampaignCreateSchema
+from services.reporting.statistics import queries as statistics
 from shared.db import make_engine, make_session_factory
 from shared.migrations import upgrade
 from shared.vocabulary import CATEGORIES, DEFAULT_LEADS

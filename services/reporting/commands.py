@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from services.reporting import domain, flags, notifications, statistics
+from services.reporting import domain, flags, notifications
 from services.reporting.domain import FlagStatus, Rule
 from services.reporting.flags import raise_flag
 from services.reporting.models import (
@@ -24,6 +24,7 @@ from services.reporting.models import (
     ReportingDue,
     Submission,
 )
+from services.reporting.statistics import queries as statistics
 from shared import vocabulary
 from shared.errors import DomainError, NotFound
 from shared.events import record_event

@@ -85,7 +85,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from services.reporting import commands, domain, notifications
 from services.reporting.domain import Rule
 from services.reporting.models import CampaignUnit, Notification, ReportingDue, Submission
-from services.reporting.tables import TABLE_TITLE
+from services.reporting.statistics.exports import TABLE_TITLE
 from shared.config import ConfigError, Settings
 from shared.db import make_engine, make_session_factory, unit_of_work
 from shared.errors import DomainError

@@ -5,7 +5,6 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from services.reporting.domain import DECISIONS, FlagStatus, Rule
-from services.reporting.statistics import DIMENSIONS
 from services.reporting.work.domain import PhaseParty
 from shared.fields import AwareDateTime, Date
 from shared.vocabulary import CATEGORIES
@@ -155,49 +154,6 @@ class CampaignSchema(Schema):
     units = fields.List(fields.Nested(CampaignUnitSchema))
     categories = fields.List(fields.Nested(CategorySchema))
     assessment = fields.Nested(lambda: AssessmentRulesSchema(), allow_none=True)
-
-
-class StatisticsQuerySchema(Schema):
-    campaign_id = fields.String(validate=validate.Length(min=1, max=36))
-    unit_code = fields.String(validate=CODE)
-    category = fields.String(validate=validate.Length(min=1, max=32))
-    severity = fields.String(validate=validate.OneOf(["general", "major"]))
-    period_from = Date()
-    period_to = Date()
-    group_by = fields.String(load_default="unit", validate=validate.OneOf(list(DIMENSIONS)))
-
-
-class MeasuresSchema(Schema):
-    key = fields.String()
-    found = fields.Integer()
-    rectified = fields.Integer()
-    in_remediation = fields.Integer()
-    overdue = fields.Integer()
-    major = fields.Integer()
-    closed = fields.Integer(metadata={"description": "已销号: closed or archived"})
-    rectification_rate = fields.Float(allow_none=True)
-    average_days_to_close = fields.Float(allow_none=True)
-
-
-class UnitCountsSchema(Schema):
-    total = fields.Integer()
-    by_status = fields.Dict(keys=fields.String(), values=fields.Integer())
-
-
-class CoverageSchema(Schema):
-    unit_code = fields.String()
-    activities = fields.Integer()
-    by_kind = fields.Dict(keys=fields.String(), values=fields.Integer())
-
-
-class StatisticsSchema(Schema):
-    total = fields.Integer()
-    by_status = fields.Dict(keys=fields.String(), values=fields.Integer())
-    by_unit = fields.Dict(keys=fields.String(), values=fields.Nested(UnitCountsSchema))
-    group_by = fields.String()
-    rows = fields.List(fields.Nested(MeasuresSchema))
-    totals = fields.Nested(MeasuresSchema)
-    education = fields.List(fields.Nested(CoverageSchema))
 
 
 class SubmitSchema(Schema):

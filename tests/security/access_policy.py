@@ -359,7 +359,7 @@ _EDUCATION: dict[tuple[str, str], Rule] = {
 
 UNIT_OWN = "issue 6: units see their own statistics, submissions and flags; the office and "
 UNIT_OWN += "the leadership everything (require_unit)"
-LED_STATS = "issue 6 + reporting/api/scope.py: a lead department sees its categories across units"
+LED_STATS = "issue 6 + reporting/access.py: a lead department sees its categories across units"
 TASK_1 = frozenset({"DZB", "BWC"})  # task 一 强化责任落实 is led by 党政办公室 and 安全保卫处
 TASK_READ = "every unit answering for task 一 (all of them) reads the entries concerning it"
 OWN_WORK = "issue 12 rule 8: the task's lead departments and the security office, and JD's "

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from services.reporting.domain import tally
 from services.reporting.handlers import EVENT_HANDLERS
 from services.reporting.models import HazardProjection
-from services.reporting.statistics import totals
+from services.reporting.statistics.queries import totals
 from shared.db import make_engine, make_session_factory
 from shared.events.catalog import serialize_data
 from shared.events.consumer import ACK, REJECT, Delivery, apply_batch

@@ -10,7 +10,7 @@ import jwt
 import pytest
 
 from services.reporting import commands
-from services.reporting.api.scope import unit_filter
+from services.reporting.access import unit_filter
 from services.reporting.handlers import EVENT_HANDLERS
 from shared.api import state
 from shared.auth import mint_token

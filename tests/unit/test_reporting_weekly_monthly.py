@@ -11,8 +11,8 @@ from datetime import UTC, datetime
 import pytest
 from openpyxl import load_workbook
 
-from services.reporting.api import statistics as statistics_api
 from services.reporting.handlers import event_handlers
+from services.reporting.statistics import api as statistics_api
 from shared.api import state
 from shared.events.consumer import ACK, Delivery, apply_batch
 from tests.support.fixtures import bearer

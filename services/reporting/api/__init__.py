@@ -1,7 +1,7 @@
 from services.reporting.api.assessment import blp as assessment_blp
 from services.reporting.api.campaigns import blp as campaigns_blp
 from services.reporting.api.flags import blp as flags_blp
-from services.reporting.api.statistics import blp as statistics_blp
+from services.reporting.statistics.api import blp as statistics_blp
 from services.reporting.work.api import BLUEPRINTS as WORK_BLUEPRINTS
 
 BLUEPRINTS = [statistics_blp, campaigns_blp, flags_blp, *WORK_BLUEPRINTS, assessment_blp]

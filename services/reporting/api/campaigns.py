@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
-from services.reporting import commands, tables
+from services.reporting import commands
 from services.reporting.models import (
     Campaign,
     CampaignCategory,
@@ -23,6 +23,7 @@ from services.reporting.schemas import (
     SubmitSchema,
     TableQuerySchema,
 )
+from services.reporting.statistics import exports
 from shared.api import file_response, read_session, state, transaction
 from shared.auth import current_principal
 from shared.errors import NotFound
@@ -96,7 +97,7 @@ def statistics_table(query, campaign_id: str, due_id: str):
         snapshot, generated_at = commands.table_snapshot(session, due, unit_code, tz), utcnow()
     name = commands.unit_name(session, campaign_id, unit_code)
     return file_response(
-        tables.statistics_table_xlsx(snapshot, name, generated_at, tz),
+        exports.statistics_table_xlsx(snapshot, name, generated_at, tz),
         XLSX,
         f"statistics-{unit_code}-{due.due_on}.xlsx",
     )

@@ -10,7 +10,7 @@ from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from services.reporting import flags
-from services.reporting.api.scope import own_unit
+from services.reporting.access import own_unit
 from services.reporting.models import Flag, FlagFile
 from services.reporting.schemas import (
     FlagAnswerSchema,

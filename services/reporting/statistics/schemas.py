@@ -1,4 +1,5 @@
-"""Schemas of the period table, 周整改 (weekly) and 月汇总 (monthly) endpoints."""
+"""Schemas of /statistics: the measures, the period table, 周整改 (weekly) and 月汇总
+(monthly)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from datetime import date
 from marshmallow import Schema, fields, validate
 
 from services.reporting.schemas import CODE
+from services.reporting.statistics.queries import DIMENSIONS
 from shared.fields import EARLIEST, LATEST, OUT_OF_RANGE, AwareDateTime, Date
 
 _WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
@@ -161,3 +163,47 @@ class WeeklySchema(Schema):
     closed_basis = fields.String()
     units = fields.List(fields.Nested(WeeklyUnitSchema))
     totals = fields.Nested(WeeklyCountsSchema)
+
+
+# -- GET /statistics: the measures by a dimension ------------------------------------------
+class StatisticsQuerySchema(Schema):
+    campaign_id = fields.String(validate=validate.Length(min=1, max=36))
+    unit_code = fields.String(validate=CODE)
+    category = fields.String(validate=validate.Length(min=1, max=32))
+    severity = fields.String(validate=validate.OneOf(["general", "major"]))
+    period_from = Date()
+    period_to = Date()
+    group_by = fields.String(load_default="unit", validate=validate.OneOf(list(DIMENSIONS)))
+
+
+class MeasuresSchema(Schema):
+    key = fields.String()
+    found = fields.Integer()
+    rectified = fields.Integer()
+    in_remediation = fields.Integer()
+    overdue = fields.Integer()
+    major = fields.Integer()
+    closed = fields.Integer(metadata={"description": "已销号: closed or archived"})
+    rectification_rate = fields.Float(allow_none=True)
+    average_days_to_close = fields.Float(allow_none=True)
+
+
+class UnitCountsSchema(Schema):
+    total = fields.Integer()
+    by_status = fields.Dict(keys=fields.String(), values=fields.Integer())
+
+
+class CoverageSchema(Schema):
+    unit_code = fields.String()
+    activities = fields.Integer()
+    by_kind = fields.Dict(keys=fields.String(), values=fields.Integer())
+
+
+class StatisticsSchema(Schema):
+    total = fields.Integer()
+    by_status = fields.Dict(keys=fields.String(), values=fields.Integer())
+    by_unit = fields.Dict(keys=fields.String(), values=fields.Nested(UnitCountsSchema))
+    group_by = fields.String()
+    rows = fields.List(fields.Nested(MeasuresSchema))
+    totals = fields.Nested(MeasuresSchema)
+    education = fields.List(fields.Nested(CoverageSchema))

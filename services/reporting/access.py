@@ -1,5 +1,6 @@
-"""Who sees what in reporting: units their own; lead departments the categories they
-lead; the security office and the leadership group everything.
+"""Who sees what in reporting's requests: units their own; lead departments the categories
+they lead; the security office and the leadership group everything (the campaign's work
+has its own rules in ``work.access``).
 
 Only a global principal (``Principal.is_global``) is ever given every unit: anyone else
 without a unit of their own is refused, never widened to the whole campus (tokens with a
@@ -38,3 +39,14 @@ def unit_filter(principal: Principal, requested: str | None) -> str | None:
     if principal.is_global or led_categories(principal):
         return None
     return own_unit(principal)
+
+
+def category_filter(principal: Principal, requested: str | None) -> list[str] | None:
+    """The categories a caller's query is limited to: a lead department's are those it
+    leads (403 for another one); None is every category (one requested: just that one)."""
+    led = led_categories(principal)
+    if led and not principal.is_global:
+        if requested and requested not in led:
+            raise Forbidden(f"category {requested!r} is led by another department")
+        return [requested] if requested else led
+    return [requested] if requested else None

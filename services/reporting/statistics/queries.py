@@ -330,22 +330,7 @@ def due_or_late(
         stmt = stmt.where(p.category.in_(categories))
     units: dict[str, list[dict]] = {}
     for hazard in session.scalars(stmt):
-        late = domain.days_overdue(hazard.deadline, as_of_day)
-        units.setdefault(hazard.unit_code, []).append(
-            {
-                "hazard_id": hazard.hazard_id,
-                "number": hazard.number,
-                "unit_code": hazard.unit_code,
-                "category": hazard.category,
-                "severity": hazard.severity,
-                "status": hazard.status,
-                "found_at": hazard.found_at,
-                "deadline": hazard.deadline,
-                "state": "overdue" if late else "due",
-                "days_overdue": late,
-                "responsible_person_name": hazard.responsible_person_name,
-            }
-        )
+        units.setdefault(hazard.unit_code, []).append(_due_item(hazard, as_of_day))
     return {
         "week_start": week_start,
         "week_end": week_end,
@@ -360,6 +345,24 @@ def due_or_late(
             }
             for code, items in units.items()
         ],
+    }
+
+
+def _due_item(hazard: HazardProjection, as_of_day: date) -> dict:
+    """A line of 周整改: "due" while its deadline has not passed, else "overdue" by days."""
+    late = domain.days_overdue(hazard.deadline, as_of_day)
+    return {
+        "hazard_id": hazard.hazard_id,
+        "number": hazard.number,
+        "unit_code": hazard.unit_code,
+        "category": hazard.category,
+        "severity": hazard.severity,
+        "status": hazard.status,
+        "found_at": hazard.found_at,
+        "deadline": hazard.deadline,
+        "state": "overdue" if late else "due",
+        "days_overdue": late,
+        "responsible_person_name": hazard.responsible_person_name,
     }
 
 

@@ -1,5 +1,6 @@
-"""Spreadsheets of the reporting service (Chinese headers): the statistics export, the
-unit's 《校园安全专项整治工作隐患问题统计表》 for one reporting period, the campaign's tables per
+"""Every spreadsheet of the statistics (Chinese headers), one ``<what>_xlsx`` function
+each, returning the file's bytes: the statistics export, the unit's
+《校园安全专项整治工作隐患问题统计表》 for one reporting period, the campaign's tables per
 period, 月汇总 (monthly summary) and 周整改 (weekly due/late list)."""
 
 from __future__ import annotations
@@ -148,7 +149,6 @@ MONTHLY_HEADERS = (
     ("major", "本月发现重大隐患"),
 )
 STATE_LABELS = {"due": "本周到期", "overdue": "已逾期"}
-STAGE_LABELS = stages.STAGE_LABELS  # the stage names hazard.* events carry
 
 
 def _by_unit_rows(sheet, report: dict, headers) -> None:
@@ -244,7 +244,7 @@ def weekly_xlsx(report: dict, generated_at: datetime, tz: str) -> bytes:
                     item["number"],
                     category_label(item["category"]),
                     SEVERITY_LABELS.get(item["severity"], item["severity"]),
-                    STAGE_LABELS.get(item["status"], item["status"]),
+                    stages.STAGE_LABELS.get(item["status"], item["status"]),
                     f"{campus_time(item['found_at'], tz):%Y-%m-%d %H:%M}",
                     item["deadline"].isoformat(),
                     STATE_LABELS[item["state"]],

@@ -2,26 +2,29 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
-from services.reporting import commands, domain, statistics, tables
-from services.reporting.api.scope import led_categories, unit_filter
-from services.reporting.models import Campaign, CampaignUnit, ReportingDue
-from services.reporting.schemas import StatisticsQuerySchema, StatisticsSchema
-from services.reporting.statistics_schemas import (
+from services.reporting import commands, domain
+from services.reporting.access import category_filter, unit_filter
+from services.reporting.models import CampaignUnit, ReportingDue
+from services.reporting.statistics import exports
+from services.reporting.statistics import queries as statistics
+from services.reporting.statistics.schemas import (
     MonthlyQuerySchema,
     MonthlySchema,
     PeriodTableQuerySchema,
     PeriodTablesSchema,
+    StatisticsQuerySchema,
+    StatisticsSchema,
     WeeklyQuerySchema,
     WeeklySchema,
 )
 from shared.api import file_response, read_session, state
 from shared.auth import current_principal
-from shared.errors import Forbidden, NotFound
 from shared.grid_projection import GridUnit
 from shared.timeutil import campus_today, utcnow
 
@@ -35,30 +38,20 @@ def now() -> datetime:
 
 
 def _scope(query: dict) -> tuple[str | None, list[str] | None]:
-    """The unit and the categories a query is limited to (403 outside the caller's scope):
-    a lead department's are the categories it leads; None is every one."""
+    """The unit and the categories a query is limited to (403 outside the caller's scope)."""
     principal = current_principal()
-    category = query.get("category")
-    led = led_categories(principal)
-    if led and not principal.is_global:
-        if category and category not in led:
-            raise Forbidden(f"category {category!r} is led by another department")
-        categories = [category] if category else led
-    else:
-        categories = [category] if category else None
+    categories = category_filter(principal, query.get("category"))
     return unit_filter(principal, query.get("unit_code")), categories
 
 
-def _filters(query: dict) -> tuple[statistics.Filters, str | None]:
-    session = read_session()
+def _filters(query: dict) -> tuple[statistics.Filters, str | None, list[str] | None]:
+    """The filters of GET /statistics, its campaign and the categories it is limited to."""
     start, end = query.get("period_from"), query.get("period_to")
     campaign_id = query.get("campaign_id")
     if campaign_id:
-        campaign = session.get(Campaign, campaign_id)
-        if campaign is None:
-            raise NotFound(f"campaign {campaign_id} does not exist")
+        campaign = commands.get_campaign(read_session(), campaign_id)
         start, end = start or campaign.starts_on, end or campaign.ends_on
-    unit_code, _ = _scope(query)
+    unit_code, categories = _scope(query)
     filters = statistics.Filters(
         tz=state().settings.campus_timezone,
         found_from=start,
@@ -67,7 +60,7 @@ def _filters(query: dict) -> tuple[statistics.Filters, str | None]:
         category=query.get("category"),
         severity=query.get("severity"),
     )
-    return filters, campaign_id
+    return filters, campaign_id, categories
 
 
 def _unit_names(session) -> dict[str, str]:
@@ -76,20 +69,21 @@ def _unit_names(session) -> dict[str, str]:
     return names | dict(session.execute(select(CampaignUnit.unit_code, CampaignUnit.name)).all())
 
 
-def _led_only(rows_filters: statistics.Filters) -> list[statistics.Filters]:
-    """A lead department's view is the union of its categories."""
-    led = led_categories(current_principal())
-    if not led or current_principal().is_global or rows_filters.category:
-        return [rows_filters]
-    return [statistics.Filters(**{**vars(rows_filters), "category": c}) for c in led]
+def _per_category(
+    filters: statistics.Filters, categories: list[str] | None
+) -> list[statistics.Filters]:
+    """A lead department's view is the union of its categories (one query each)."""
+    if not categories or filters.category:
+        return [filters]
+    return [replace(filters, category=c) for c in categories]
 
 
 def _compute(query: dict):
-    filters, campaign_id = _filters(query)
+    filters, campaign_id, categories = _filters(query)
     session = read_session()
     rows: list[dict] = []
     counts: list[tuple[str, str, int]] = []
-    for f in _led_only(filters):
+    for f in _per_category(filters, categories):
         measures, stages = statistics.summary(session, f, query["group_by"])
         rows += measures
         counts += stages
@@ -131,7 +125,7 @@ def export_statistics(query):
     filters, _, rows, _ = _compute(query)
     names = _unit_names(read_session())
     scope = f"统计范围：{filters.found_from or '开始'} 至 {filters.found_to or '今'}"
-    content = tables.statistics_xlsx(
+    content = exports.statistics_xlsx(
         rows, statistics.totals(rows), query["group_by"], names, scope, utcnow(), filters.tz
     )
     return file_response(content, XLSX, "statistics.xlsx")
@@ -145,9 +139,7 @@ def _tz() -> str:
 def _period_tables(query: dict) -> dict:
     session = read_session()
     campaign_id = query["campaign_id"]
-    campaign = session.get(Campaign, campaign_id)
-    if campaign is None:
-        raise NotFound(f"campaign {campaign_id} does not exist")
+    campaign = commands.get_campaign(session, campaign_id)
     unit_code, categories = _scope(query)
     if query.get("due_id"):
         dues = [commands.get_due(session, campaign_id, query["due_id"])]
@@ -189,7 +181,7 @@ def period_tables(query):
 def period_tables_xlsx(query):
     """The same tables as an .xlsx, one sheet per period, with Chinese headers."""
     tables_ = _period_tables(query)
-    content = tables.period_tables_xlsx(tables_, utcnow(), _tz())
+    content = exports.period_tables_xlsx(tables_, utcnow(), _tz())
     return file_response(content, XLSX, "statistics-periods.xlsx")
 
 
@@ -225,7 +217,7 @@ def monthly(query):
 def monthly_xlsx(query):
     """月汇总 as an .xlsx with Chinese headers."""
     report = _monthly(query)
-    content = tables.monthly_xlsx(report, utcnow(), _tz())
+    content = exports.monthly_xlsx(report, utcnow(), _tz())
     return file_response(content, XLSX, f"monthly-{report['month']:%Y-%m}.xlsx")
 
 
@@ -264,5 +256,5 @@ def weekly_xlsx(query):
     """周整改 as an .xlsx with Chinese headers."""
     report = _weekly(query)
     year, week, _ = report["week_start"].isocalendar()
-    content = tables.weekly_xlsx(report, utcnow(), _tz())
+    content = exports.weekly_xlsx(report, utcnow(), _tz())
     return file_response(content, XLSX, f"weekly-{year}-W{week:02d}.xlsx")
