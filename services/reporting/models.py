@@ -131,7 +131,7 @@ class Campaign(Base):
     name: Mapped[str] = mapped_column(String(200))
     starts_on: Mapped[date] = mapped_column(Date)
     ends_on: Mapped[date] = mapped_column(Date)
-    # The year-end assessment's rules (scoring.Rules): data of the campaign, not code.
+    # The year-end assessment's rules (assessment.domain.Rules): data of the campaign, not code.
     assessment: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

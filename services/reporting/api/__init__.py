@@ -1,6 +1,6 @@
-from services.reporting.api.assessment import blp as assessment_blp
 from services.reporting.api.campaigns import blp as campaigns_blp
 from services.reporting.api.flags import blp as flags_blp
+from services.reporting.assessment.api import blp as assessment_blp
 from services.reporting.statistics.api import blp as statistics_blp
 from services.reporting.work.api import BLUEPRINTS as WORK_BLUEPRINTS
 

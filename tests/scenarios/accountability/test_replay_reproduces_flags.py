@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from services.reporting import commands, flags
-from services.reporting.api import assessment as assessment_api
+from services.reporting.assessment import api as assessment_api
 from services.reporting.models import CampaignPhase, CampaignTask, Flag
 from services.reporting.sweeps import run_phase_sweep, run_sweep
 from shared.events.catalog import serialize_data

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from services.reporting import commands, flags
-from services.reporting.api import assessment as assessment_api
+from services.reporting.assessment import api as assessment_api
 from services.reporting.domain import Rule, cause_key
 from services.reporting.sweeps import run_sweep
 from shared.principal import UNIT_MANAGER, Principal

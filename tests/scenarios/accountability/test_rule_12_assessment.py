@@ -9,7 +9,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from services.reporting.api import assessment as assessment_api
+from services.reporting.assessment import api as assessment_api
 from services.reporting.domain import FlagStatus, Rule
 from services.reporting.models import CampaignPhase, SupervisionReport
 from shared.principal import SECURITY_OFFICE, Principal

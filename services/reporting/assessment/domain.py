@@ -22,7 +22,27 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from services.reporting.domain import RULE_LABELS, Rule
+
 UNSUPERVISED = "未督查"
+NOT_CONFIGURED = "本专项整治未设置考核办法（campaign.assessment），暂不评分"
+KIND_LABELS = {"college": "二级学院", "office": "机关处室", "other": "其他"}
+
+
+def flag_summary(rule: str, evidence: Mapping[str, Any] | None, days_late: int | None) -> str:
+    """The cause of a flag in words, for the breakdown."""
+    e = evidence or {}
+    label = RULE_LABELS.get(rule, rule)
+    if rule in (Rule.LATE_SUBMISSION, Rule.MISSING_SUBMISSION):
+        detail = f"报送截止 {e.get('due_on', '')}"
+    elif rule == Rule.PHASE_TASK_INCOMPLETE:
+        detail = f"{e.get('phase', '')} 任务{e.get('task_number', '')}"
+    elif "number" in e:
+        detail = f"隐患 {e['number']}"
+    else:
+        detail = ""
+    late = f"，逾期 {days_late} 天" if days_late else ""
+    return f"{label}：{detail}{late}".rstrip("：")
 
 
 @dataclass(frozen=True)

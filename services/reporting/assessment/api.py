@@ -7,8 +7,8 @@ from datetime import datetime
 
 from flask_smorest import Blueprint
 
-from services.reporting import assessment as use_case
-from services.reporting.schemas import AssessmentSchema
+from services.reporting.assessment import commands, exports
+from services.reporting.assessment.schemas import AssessmentSchema
 from shared.api import file_response, read_session, state
 from shared.auth import current_principal
 from shared.timeutil import utcnow
@@ -30,13 +30,13 @@ def now() -> datetime:
 def assessment(campaign_id: str):
     """Each unit's score, best first: the campaign's rules (``rules``, in words in
     ``formula``), per phase the supervision average or 未督查, every deduction with its flag."""
-    return use_case.assessment(read_session(), current_principal(), campaign_id, now())
+    return commands.assessment(read_session(), current_principal(), campaign_id, now())
 
 
 @blp.route("/<campaign_id>/assessment.xlsx", methods=["GET"])
 @blp.response(200, content_type=XLSX)
 def assessment_xlsx(campaign_id: str):
     """The same assessment as an .xlsx: scores, deductions (扣分明细), rules (考核办法)."""
-    view = use_case.assessment(read_session(), current_principal(), campaign_id, now())
+    view = commands.assessment(read_session(), current_principal(), campaign_id, now())
     tz = state().settings.campus_timezone
-    return file_response(use_case.assessment_xlsx(view, tz), XLSX, f"assessment-{campaign_id}.xlsx")
+    return file_response(exports.assessment_xlsx(view, tz), XLSX, f"assessment-{campaign_id}.xlsx")
