@@ -1,4 +1,4 @@
-"""The statistics table submitted by e-mail (services/reporting/mail_intake.py).
+"""The statistics table submitted by e-mail (services/reporting/mail_intake/).
 
 The plan: 各单位……以电子邮件形式向学院安保处报送. A unit mails its table to the security
 office's mailbox (here: the mail intake on a free local port, as the reporting worker starts
