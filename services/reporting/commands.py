@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from services.reporting import domain, flags, notifications
-from services.reporting.domain import FlagStatus, Rule
+from services.reporting.domain import Conflict, FlagStatus, Rule
 from services.reporting.flags import raise_flag
 from services.reporting.models import (
     Campaign,
@@ -26,7 +26,7 @@ from services.reporting.models import (
 )
 from services.reporting.statistics import queries as statistics
 from shared import vocabulary
-from shared.errors import DomainError, NotFound
+from shared.errors import NotFound
 from shared.events import record_event
 from shared.grid_projection import GridUnit
 from shared.principal import PORTAL, SECURITY_OFFICE, UNIT_MANAGER, Principal
@@ -35,10 +35,6 @@ from shared.timeutil import campus_time
 SEED_CAMPAIGN = Path(__file__).parent / "data" / "campaign-2021.json"
 SYSTEM_OFFICE = Principal("system", "系统", frozenset({SECURITY_OFFICE}), None)  # seeds, loads
 SOURCE = "reporting"  # the events this service announces
-
-
-class Conflict(DomainError):
-    title = "Conflict"
 
 
 # -- campaigns --------------------------------------------------------------------------

@@ -14,6 +14,14 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from shared.errors import DomainError
+
+
+class Conflict(DomainError):
+    """The record's state refuses the request (409): already there, frozen, locked."""
+
+    title = "Conflict"
+
 
 class Rule(StrEnum):
     LATE_SUBMISSION = "late_submission"  # 报表报送不及时

@@ -20,7 +20,7 @@ from services.reporting import domain, notifications
 from services.reporting.domain import FlagStatus, PersonBasis, ReviewStep, Rule
 from services.reporting.models import CampaignUnit, Flag, FlagFile, FlagStep, UnitJoined
 from shared import files
-from shared.errors import DomainError, Forbidden, NotFound
+from shared.errors import Forbidden, NotFound, UnprocessableEntity
 from shared.grid_projection import GridCell, GridUnit, holder_on
 from shared.principal import LEAD_DEPARTMENT, SECURITY_OFFICE, UNIT_MANAGER, Principal
 from shared.timeutil import utcnow
@@ -30,16 +30,6 @@ SYSTEM_NAME = "系统"
 # Roles that answer for their own unit's flags (explain, appeal): its manager, or a lead
 # department for the flags that name it (the supervision phase is theirs).
 ANSWERING_ROLES = frozenset({UNIT_MANAGER, LEAD_DEPARTMENT})
-
-
-class ReviewConflict(DomainError):
-    status = 409
-    title = "Conflict"
-
-
-class ReviewInvalid(DomainError):
-    status = 422
-    title = "Unprocessable Entity"
 
 
 # -- who answers ---------------------------------------------------------------------------
@@ -252,7 +242,7 @@ def _checked(check, flag: Flag, window: timedelta, now: datetime):
     try:
         return check(review_of(flag), window, now)
     except domain.ReviewRefused as refused:
-        error = ReviewInvalid if refused.status == 422 else ReviewConflict
+        error = UnprocessableEntity if refused.status == 422 else domain.Conflict
         raise error(refused.reason, flag_status=flag.status) from None
 
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from services.reporting.commands import Conflict
+from services.reporting.domain import Conflict
 from services.reporting.models import (
     CampaignPhase,
     CampaignTask,

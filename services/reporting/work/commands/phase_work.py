@@ -9,7 +9,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from services.reporting.commands import Conflict, insert_once
+from services.reporting.commands import insert_once
+from services.reporting.domain import Conflict
 from services.reporting.flags import unit_cells
 from services.reporting.models import (
     CampaignPhase,

@@ -12,7 +12,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services.reporting.commands import Conflict, get_campaign, insert_once, unit_name
+from services.reporting.commands import get_campaign, insert_once, unit_name
+from services.reporting.domain import Conflict
 from services.reporting.models import CampaignPhase, CampaignUnit, SupervisionReport
 from services.reporting.work import access, domain
 from services.reporting.work.commands.lookups import invalid, phase_of, tasks
