@@ -145,7 +145,7 @@ class CampaignPhase(Base):
     name: Mapped[str] = mapped_column(String(100))
     deadline: Mapped[date] = mapped_column(Date)
     position: Mapped[int] = mapped_column(Integer)
-    # Whose work the phase is (domain.PhaseParty), from the campaign's data: each answering
+    # Whose work the phase is (work.domain.PhaseParty), from the campaign's data: each answering
     # unit's own work, or the lead departments' (督导检查: a report on every college).
     party: Mapped[str] = mapped_column(String(16), default="units", server_default="units")
 
@@ -345,7 +345,7 @@ class LedgerFile(StoredFileColumns, Base):
 class TaskCompletion(Base):
     """A responsible unit's work on a focus task in one phase (its ledger entries of that
     phase): submitted by the unit, then confirmed or returned by a lead department of the
-    task (domain.WorkStatus). ``submitted_*`` is the latest submission, ``decided_*`` the
+    task (work.domain.WorkStatus). ``submitted_*`` is the latest submission, ``decided_*`` the
     latest decision; every step is kept in ``TaskCompletionStep``."""
 
     __tablename__ = "task_completions"
@@ -358,7 +358,7 @@ class TaskCompletion(Base):
     status: Mapped[str] = mapped_column(String(16))
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime())
     submitted_by: Mapped[str] = mapped_column(String(64))
-    # Not standing (submitted or confirmed) when the phase deadline passed: domain.work_in_time.
+    # Not standing (submitted or confirmed) at the phase deadline: work.domain.work_in_time.
     late: Mapped[bool] = mapped_column(Boolean)
     note: Mapped[str | None] = mapped_column(Text)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
