@@ -155,11 +155,19 @@ def get_due(session: Session, campaign_id: str, due_id: str) -> ReportingDue:
 
 
 def unit_name(session: Session, campaign_id: str, unit_code: str) -> str:
+    """The unit's name in the campaign, else the grid's, else its code."""
     unit = session.get(CampaignUnit, (campaign_id, unit_code))
     if unit is not None:
         return unit.name
     grid = session.get(GridUnit, unit_code)
     return grid.name if grid else unit_code
+
+
+def unit_names(session: Session) -> dict[str, str]:
+    """``unit_name`` for every unit at once: the grid's names, overridden by the
+    campaigns' own."""
+    names = dict(session.execute(select(GridUnit.code, GridUnit.name)).all())
+    return names | dict(session.execute(select(CampaignUnit.unit_code, CampaignUnit.name)).all())
 
 
 # -- submissions ------------------------------------------------------------------------

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from services.reporting import commands, domain
@@ -23,9 +22,8 @@ from services.reporting.statistics.schemas import (
     WeeklyQuerySchema,
     WeeklySchema,
 )
-from shared.api import file_response, read_session, state
+from shared.api import Blueprint, file_response, read_session, state
 from shared.auth import current_principal
-from shared.grid_projection import GridUnit
 from shared.timeutil import campus_today, utcnow
 
 blp = Blueprint("statistics", __name__, url_prefix="/statistics", description="统计 statistics")
@@ -61,12 +59,6 @@ def _filters(query: dict) -> tuple[statistics.Filters, str | None, list[str] | N
         severity=query.get("severity"),
     )
     return filters, campaign_id, categories
-
-
-def _unit_names(session) -> dict[str, str]:
-    """Unit names: the grid's, overridden by the campaigns' own."""
-    names = dict(session.execute(select(GridUnit.code, GridUnit.name)).all())
-    return names | dict(session.execute(select(CampaignUnit.unit_code, CampaignUnit.name)).all())
 
 
 def _per_category(
@@ -123,7 +115,7 @@ def _merge(rows: list[dict]) -> list[dict]:
 def export_statistics(query):
     """The same statistics as an .xlsx with Chinese headers."""
     filters, _, rows, _ = _compute(query)
-    names = _unit_names(read_session())
+    names = commands.unit_names(read_session())
     scope = f"统计范围：{filters.found_from or '开始'} 至 {filters.found_to or '今'}"
     content = exports.statistics_xlsx(
         rows, statistics.totals(rows), query["group_by"], names, scope, utcnow(), filters.tz
@@ -152,7 +144,7 @@ def _period_tables(query: dict) -> dict:
     listed = session.scalars(
         select(CampaignUnit.unit_code).where(CampaignUnit.campaign_id == campaign_id)
     ).all()
-    names = _unit_names(session)
+    names = commands.unit_names(session)
     periods = []
     for due in dues:
         period = statistics.Period(due.period_start, due.period_end, since=campaign.starts_on)
@@ -194,7 +186,7 @@ def _monthly(query: dict) -> dict:
         session,
         _tz(),
         statistics.Period(first, last),
-        _unit_names(session),
+        commands.unit_names(session),
         unit_code=unit_code,
         categories=categories,
     )
@@ -229,7 +221,7 @@ def _weekly(query: dict) -> dict:
     report = statistics.due_or_late(
         session, _tz(), monday, sunday, clock, unit_code=unit_code, categories=categories
     )
-    names = _unit_names(session)
+    names = commands.unit_names(session)
     for unit in report["units"]:
         unit["unit_name"] = names.get(unit["unit_code"], unit["unit_code"])
     report["totals"] = {
