@@ -31,8 +31,7 @@ def add_attachment(
     reports hazards but does not act on them: 403 too. Nobody adds to an archived one (409).
     """
     hazard = get_hazard(session, principal, hazard_id, lock=True)
-    if hazard.status == domain.Status.ARCHIVED:
-        raise domain.HazardArchived("archived hazards (备案存档) can no longer change")
+    domain.check_not_archived(domain.Status(hazard.status))
     domain.check_uploader(principal.roles, principal.unit, hazard.unit_code)
     stored = files.accept(upload)
     attachment = Attachment(

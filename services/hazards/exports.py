@@ -25,6 +25,8 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
 
 from services.hazards.domain import (
+    CHANGE_SEVERITY,
+    EXTEND,
     LEAD_DEPARTMENTS,
     SEVERITY_LABELS,
     STATUS_LABELS,
@@ -52,7 +54,7 @@ LEDGER_SHEET = "隐患台账"
 NOT_ACCEPTED = "尚未验收"
 ACCEPTANCE_RESULTS = {Action.ACCEPT: "验收通过", Action.REJECT: "验收不通过"}
 # Transitions that do not move a hazard forward: the stage alone would hide what happened.
-_ACTION_NOTES = {Action.REJECT: "验收不通过", "extend": "延期", "change_severity": "等级调整"}
+_ACTION_NOTES = {Action.REJECT: "验收不通过", EXTEND: "延期", CHANGE_SEVERITY: "等级调整"}
 
 
 # --- labels and times ----------------------------------------------------------------------------
@@ -188,6 +190,44 @@ def _xlsx_time(moment: datetime | None, campus_tz: str) -> datetime | None:
     return _local(moment, campus_tz).replace(tzinfo=None) if moment else None
 
 
+_FORMATS = {"发现时间": _XLSX_TIME, "整改期限": _XLSX_DATE, "销号时间": _XLSX_TIME}
+_WRAP = Alignment(wrap_text=True, vertical="top")
+
+
+def _ledger_row(
+    number: int,
+    hazard: Hazard,
+    campus_tz: str,
+    unit_names: Mapping[str, str] | None,
+    cell_names: Mapping[str, str] | None,
+) -> list[Any]:
+    """One hazard's row, in ``LEDGER_HEADER``'s order: texts cleaned, dates and times as
+    cells Excel knows."""
+    text = [
+        hazard.number,
+        unit_label(hazard, unit_names),
+        place_label(hazard, cell_names),
+        category_label(hazard.category),
+        subcategory_label(hazard.category, hazard.subcategory),
+        hazard.description,
+        severity_label(hazard.severity),
+        status_label(hazard.status),
+        hazard.found_by,
+        reporter_label(hazard, unit_names),
+    ]
+    return [
+        number,
+        *(clean_text(v) for v in text),
+        _xlsx_time(hazard.found_at, campus_tz),
+        clean_text(responsible_label(hazard)),
+        lead_departments_label(hazard),
+        hazard.deadline,  # a date cell
+        clean_text(hazard.measures),
+        hazard.reopen_count or 0,
+        _xlsx_time(hazard.closed_at, campus_tz),
+    ]
+
+
 def ledger_xlsx(
     hazards: list[Hazard],
     generated_at: datetime,
@@ -214,37 +254,13 @@ def ledger_xlsx(
     append_row(ws, LEDGER_HEADER)
     style_header_row(ws, _LEDGER_HEADER_ROW)
 
-    formats = {"发现时间": _XLSX_TIME, "整改期限": _XLSX_DATE, "销号时间": _XLSX_TIME}
-    wrap = Alignment(wrap_text=True, vertical="top")
     for number, hazard in enumerate(hazards, start=1):
-        text = [
-            hazard.number,
-            unit_label(hazard, unit_names),
-            place_label(hazard, cell_names),
-            category_label(hazard.category),
-            subcategory_label(hazard.category, hazard.subcategory),
-            hazard.description,
-            severity_label(hazard.severity),
-            status_label(hazard.status),
-            hazard.found_by,
-            reporter_label(hazard, unit_names),
-        ]
-        values: list[Any] = [number, *(clean_text(v) for v in text)]
-        values += [
-            _xlsx_time(hazard.found_at, campus_tz),
-            clean_text(responsible_label(hazard)),
-            lead_departments_label(hazard),
-            hazard.deadline,  # a date cell
-            clean_text(hazard.measures),
-            hazard.reopen_count or 0,
-            _xlsx_time(hazard.closed_at, campus_tz),
-        ]
-        row = append_row(ws, values)
+        row = append_row(ws, _ledger_row(number, hazard, campus_tz, unit_names, cell_names))
         for header, cell in zip(LEDGER_HEADER, row, strict=True):
-            if header in formats:
-                cell.number_format = formats[header]
+            if header in _FORMATS:
+                cell.number_format = _FORMATS[header]
             elif header in _WRAPPED:
-                cell.alignment = wrap
+                cell.alignment = _WRAP
 
     set_column_widths(ws, (width for _, width in _LEDGER_COLUMNS))
     ws.auto_filter.ref = f"A{_LEDGER_HEADER_ROW}:{last_col}{max(ws.max_row, _LEDGER_HEADER_ROW)}"

@@ -10,7 +10,7 @@ import json
 import pytest
 from sqlalchemy import func, select, text
 
-from services.hazards import commands
+from services.hazards.commands import events as hazard_events
 from services.hazards.models import Hazard
 from shared.api import file_response, read_session, state
 from shared.events.outbox import OutboxMessage
@@ -70,7 +70,7 @@ def test_numbers_are_gap_free_within_a_year(client):
 
 
 def test_a_failing_event_leaves_nothing_half_written(client, hazards_app, monkeypatch):
-    monkeypatch.setattr(commands, "hazard_state", lambda h: {"hazard_id": h.id})
+    monkeypatch.setattr(hazard_events, "hazard_state", lambda h: {"hazard_id": h.id})
     response = client.post("/hazards", json=NEW, headers=SO)
     assert response.status_code == 500
     assert problem(response)["detail"] == "An unexpected error occurred."

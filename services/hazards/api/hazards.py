@@ -6,11 +6,10 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import Response
-from flask_smorest import Blueprint
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import func, or_, select
 
-from services.hazards import attachments, commands, domain, exports, leads
+from services.hazards import access, attachments, commands, domain, exports, queries
 from services.hazards.domain import Action
 from services.hazards.models import Attachment, ExtensionRequest, Hazard, HazardTransition
 from services.hazards.schemas import (
@@ -30,12 +29,19 @@ from services.hazards.schemas import (
     TransitionSchema,
 )
 from shared import files, idempotency
-from shared.api import file_response, if_match_version, read_session, state, transaction, with_etag
+from shared.api import (
+    Blueprint,
+    file_response,
+    if_match_version,
+    read_session,
+    state,
+    transaction,
+    with_etag,
+)
 from shared.auth import current_principal
 from shared.errors import BadRequest, NotFound
 from shared.files import UploadSchema
 from shared.grid_projection import GridCell, GridUnit
-from shared.principal import LEAD_DEPARTMENT, Principal
 from shared.timeutil import campus_today, utcnow
 
 EXPORT_LIMIT = 50_000  # rows per ledger export; filter by period for more
@@ -77,27 +83,17 @@ def create_hazard(payload):
     raise BadRequest("concurrent requests with the same Idempotency-Key; retry")
 
 
-def visible_to(stmt, principal: Principal):
-    """SQL twin of commands.can_see: one's unit, or any hazard one is a lead of."""
-    if principal.is_global:
-        return stmt
-    conditions = [Hazard.unit_code == principal.unit]
-    if LEAD_DEPARTMENT in principal.roles:
-        conditions.append(leads.hazard_led_by(principal.unit))
-    return stmt.where(or_(*conditions))
-
-
 def filtered(query: dict):
     principal = current_principal()
     tz = state().settings.campus_timezone
-    stmt = visible_to(select(Hazard), principal)
+    stmt = access.visible_to(select(Hazard), principal)
     for key in ("unit_code", "cell_id", "category", "subcategory", "status", "severity"):
         if query.get(key):
             stmt = stmt.where(getattr(Hazard, key) == query[key])
     if "overdue" in query:  # the unit's: awaiting acceptance is not the unit's time
-        late = Hazard.deadline < campus_today(tz, now())
-        condition = Hazard.status.in_([s.value for s in domain.UNIT_STAGES]) & late
-        stmt = stmt.where(condition if query["overdue"] else ~condition | Hazard.deadline.is_(None))
+        today = campus_today(tz, now())
+        late = queries.overdue(today) if query["overdue"] else queries.not_overdue(today)
+        stmt = stmt.where(late)
     zone = ZoneInfo(tz)
     if query.get("found_from"):
         stmt = stmt.where(Hazard.found_at >= datetime.combine(query["found_from"], time(), zone))
@@ -142,8 +138,8 @@ def get_hazard(hazard_id: str):
     the steps the caller may take next (the loop's and the actor rules together)."""
     session, principal = read_session(), current_principal()
     hazard = commands.get_hazard(session, principal, hazard_id)
-    hazard.my_actions = commands.actions_for(session, principal, hazard)  # transient
-    hazard.may_attach = commands.may_attach(principal, hazard)
+    hazard.my_actions = access.actions_for(session, principal, hazard)  # transient
+    hazard.may_attach = access.may_attach(principal, hazard)
     return with_etag(hazard)
 
 

@@ -4,6 +4,7 @@ roll back together), lists, and coverage of a unit's places."""
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable, Mapping
 from datetime import datetime
@@ -31,9 +32,7 @@ from shared.timeutil import utcnow
 def create_checklist(session: Session, principal: Principal, **fields: Any) -> ChecklistTemplate:
     access.require_checklist_editor(session, principal, fields["category"])
     if session.scalar(select(ChecklistTemplate.id).where(ChecklistTemplate.code == fields["code"])):
-        raise already_used(
-            "code", "already used", f"checklist {fields['code']} already exists"
-        )
+        raise already_used("code", "already used", f"checklist {fields['code']} already exists")
     template = ChecklistTemplate(**fields, version=1)
     session.add(template)
     session.flush()
@@ -106,11 +105,9 @@ def record_inspection(
     policy: ledger_domain.Policy | None = None,
     now: datetime | None = None,
 ) -> tuple[Inspection, bool]:
-    """Record an inspection; every failed item opens one hazard linked to it.
-
-    A client-chosen ``inspection_id`` makes retries safe: the same id again returns the
-    first record (created False) and opens nothing more.
-    """
+    """Record an inspection; every failed item opens one hazard linked to it. A client-
+    chosen ``inspection_id`` makes retries safe: the same id again returns the first record
+    (created False) and opens nothing more."""
     if inspection_id is not None:
         existing = _recorded_before(session, principal, inspection_id, cell_id, template_id)
         if existing is not None:
@@ -142,11 +139,13 @@ def record_inspection(
         inspection.id = inspection_id
     session.add(inspection)
     session.flush()
+    opened = functools.partial(
+        _open_hazard, session, principal, campus_tz=campus_tz, now=now, policy=policy
+    )
     for outcome in outcomes:
         item = _item(inspection, outcome)
         if outcome.result == domain.ItemResult.FAIL:
-            hazard = _open_hazard(session, principal, inspection, template, cell, outcome,
-                                  campus_tz=campus_tz, now=now, policy=policy)
+            hazard = opened(inspection, template, cell, outcome)
             item.hazard_id, item.hazard_number = hazard.id, hazard.number
         session.add(item)
     session.flush()
