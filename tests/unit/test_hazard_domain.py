@@ -29,17 +29,50 @@ def test_rejection_goes_back_to_remediation():
     assert domain.next_status(Status.RECTIFIED, Action.REJECT) == Status.IN_REMEDIATION
 
 
-@pytest.mark.parametrize("status", [s for s in Status if s != Status.ARCHIVED])
-@pytest.mark.parametrize("action", list(Action))
+# The loop written out from the plan, not read from the domain's table: action -> (the
+# stages it may start from, the stage it leads to). A wrong edit of domain.TRANSITIONS
+# fails the tests below.
+EXPECTED_LOOP = {
+    "register": ({"discovered"}, "registered"),
+    "report": ({"registered"}, "reported"),
+    "start_remediation": ({"reported"}, "in_remediation"),
+    "rectify": ({"in_remediation"}, "rectified"),
+    "accept": ({"rectified"}, "accepted"),
+    "reject": ({"rectified"}, "in_remediation"),
+    "close": ({"accepted"}, "closed"),
+    "archive": ({"closed"}, "archived"),
+}
+STAGES = (
+    "discovered",
+    "registered",
+    "reported",
+    "in_remediation",
+    "rectified",
+    "accepted",
+    "closed",
+    "archived",
+)
+
+
+def test_the_loop_has_exactly_the_expected_actions_and_stages():
+    assert {a.value for a in Action} == set(EXPECTED_LOOP)
+    assert [s.value for s in Status] == list(STAGES)
+
+
+@pytest.mark.parametrize("status", [s for s in STAGES if s != "archived"])
+@pytest.mark.parametrize("action", sorted(EXPECTED_LOOP))
 def test_every_other_step_is_refused_with_409(status, action):
-    sources, target = domain.TRANSITIONS[action]
+    sources, target = EXPECTED_LOOP[action]
+    allowed = sorted(a for a, (src, _) in EXPECTED_LOOP.items() if status in src)
+    assert domain.allowed_actions(Status(status)) == allowed
     if status in sources:
-        assert domain.next_status(status, action) == target
+        assert domain.next_status(Status(status), Action(action)) == target
     else:
         with pytest.raises(domain.InvalidTransition) as err:
-            domain.next_status(status, action)
+            domain.next_status(Status(status), Action(action))
         assert err.value.status == 409
-        assert err.value.extra["allowed_actions"] == domain.allowed_actions(status)
+        assert err.value.extra["current_status"] == status
+        assert err.value.extra["allowed_actions"] == allowed
 
 
 @pytest.mark.parametrize("action", list(Action))
@@ -272,3 +305,68 @@ def test_lateness_is_announced_once_per_cause():
     assert domain.major_unannounced(past, True, deadline, None) == past
     assert domain.major_unannounced(past, True, deadline, deadline) is None
     assert domain.major_unannounced(None, False, None, None) is None
+
+
+# -- each step's effect, as the domain's table gives it ------------------------------------
+class Facts:
+    """A hazard as an effect reads it."""
+
+    def __init__(self, deadline=None, severity="general", reopen_count=0, leads=("BWC",)):
+        self.deadline, self.severity, self.reopen_count = deadline, severity, reopen_count
+        self.unit_code, self.lead_departments = "JD", list(leads)
+
+
+NOW = datetime(2021, 11, 19, 2, 0, tzinfo=UTC)  # Friday 10:00 on campus
+
+
+def effect(action, facts, payload):
+    return domain.EFFECTS[action].apply(facts, payload, NOW, domain.Policy())
+
+
+def test_only_the_acceptance_review_judges_and_the_unit_s_last_steps_end_lateness():
+    assert {a.value for a in domain.JUDGEMENTS} == {"accept", "reject"}
+    assert {a.value for a in domain.ENDS_LATENESS} == {"rectify", "accept", "reject"}
+    assert set(domain.EFFECTS) == set(Action)
+
+
+def test_registration_sets_the_deadline_and_starts_a_major_hazard_s_plan_clock():
+    step = effect(Action.REGISTER, Facts(), {"deadline": date(2021, 12, 1), "severity": "major"})
+    assert step.changes == {
+        "deadline": date(2021, 12, 1),
+        "deadline_set_at": NOW,
+        "registered_at": NOW,
+        "major_since": NOW,
+    }
+    assert (step.severity, step.severity_reason) == (domain.Severity.MAJOR, "登记评估")
+    kept = effect(Action.REGISTER, Facts(deadline=date(2021, 12, 1)), {"comment": "ok"})
+    assert kept.changes == {"registered_at": NOW}
+    assert (kept.comment, kept.severity_reason) == ("ok", "ok")
+    with pytest.raises(domain.MissingInformation):
+        effect(Action.REGISTER, Facts(), {})
+
+
+def test_a_slow_fix_s_plan_awaits_approval():
+    slow = {"quick_fix": False, "rectification_plan": "计划", "interim_measures": "管控"}
+    plan = {**FULL_PLAN, **slow}
+    step = effect(Action.START_REMEDIATION, Facts(deadline=date(2021, 12, 1)), plan)
+    assert step.changes["plan_deadline"] == date(2021, 12, 1)
+    assert step.changes["plan_approved_at"] is None
+    assert "deadline" not in step.changes  # kept: not set again
+    quick = effect(Action.START_REMEDIATION, Facts(deadline=date(2021, 12, 1)), FULL_PLAN)
+    assert "plan_deadline" not in quick.changes
+
+
+def test_rectify_accept_and_reject_write_the_acceptance_round():
+    rectified = effect(Action.RECTIFY, Facts(leads=("JD", "JWC")), {"evidence": "已整改"})
+    assert rectified.changes["acceptance_due"] == date(2021, 11, 24)  # 3 working days
+    assert rectified.changes["acceptor_unit"] == "JWC"
+    assert rectified.comment == "已整改"
+    accepted = effect(Action.ACCEPT, Facts(), {})
+    assert accepted.changes == {"acceptance_due": None, "acceptance_decided_at": NOW}
+    rejected = effect(Action.REJECT, Facts(reopen_count=1), {"reason": "未整改到位"})
+    assert rejected.changes["reopen_count"] == 2
+    assert rejected.comment == "未整改到位"
+    with pytest.raises(domain.MissingInformation):
+        effect(Action.REJECT, Facts(), {})
+    assert effect(Action.CLOSE, Facts(), {}).changes == {"closed_at": NOW}
+    assert effect(Action.ARCHIVE, Facts(), {}).changes == {"archived_at": NOW}
