@@ -16,7 +16,6 @@ from typing import Any
 from urllib.parse import quote
 
 import flask_smorest
-import flask_smorest.pagination
 from flask import Flask, Response, current_app, g, request
 from flask_smorest.utils import prepare_response
 from marshmallow import validate
@@ -38,20 +37,52 @@ from shared.problems import (
 )
 
 # flask-smorest bounds page_size but not page: page=10**30 overflowed the SQL OFFSET into a
-# 500. Every service's paginated lists take their parameters from this factory (their
-# blueprints import this module before they are decorated), so the bound is one place.
+# 500. Every service's blueprints are ``Blueprint`` below, so the bound is one place.
 MAX_PAGE = 1_000_000
-_pagination_schema_factory = flask_smorest.pagination._pagination_parameters_schema_factory
+FILE_SCHEMA = {"type": "string", "format": "binary"}
+TEXT_SCHEMA = {"type": "string"}
 
 
-def _bounded_pagination_schema(def_page: int, def_page_size: int, def_max_page_size: int):
-    base = _pagination_schema_factory(def_page, def_page_size, def_max_page_size)
-    page = base._declared_fields["page"]
-    page.validators = [validate.Range(min=1, max=MAX_PAGE)]
-    return base
+class Blueprint(flask_smorest.Blueprint):
+    """The suite's flask-smorest blueprint: every service's api modules use it.
 
+    It bounds the page number of paginated lists (``MAX_PAGE``) and documents the
+    responses declared with only a content type (files)."""
 
-flask_smorest.pagination._pagination_parameters_schema_factory = _bounded_pagination_schema
+    def paginate(self, pager=None, *, page=None, page_size=None, max_page_size=None):
+        paginate = super().paginate(
+            pager, page=page, page_size=page_size, max_page_size=max_page_size
+        )
+
+        def decorator(func):
+            view = paginate(func)
+            # The schema flask-smorest made for this endpoint (a class of its own, used
+            # both to parse the query and to document it): bound its page there.
+            schema = view._apidoc["pagination"]["parameters"]["schema"]
+            schema._declared_fields["page"].validators = [validate.Range(min=1, max=MAX_PAGE)]
+            return view
+
+        return decorator
+
+    def register_views_in_doc(self, api, app, spec, *, name, parameters):
+        self._document_file_responses()
+        super().register_views_in_doc(api, app, spec, name=name, parameters=parameters)
+
+    def _document_file_responses(self) -> None:
+        """Give a schema to every response declared with only a content type (a PDF, a
+        workbook, a calendar, an HTML roster): flask-smorest leaves such a response without
+        ``content``, so the document would not say what the bytes are. Idempotent
+        (blueprints are registered again by every app a test makes)."""
+        for endpoint_doc in self._docs.values():
+            for method_doc in endpoint_doc.values():
+                if not isinstance(method_doc, dict):
+                    continue  # the endpoint's common "parameters" entry
+                for responses in method_doc.get("response", {}).get("responses", {}).values():
+                    for response in responses:
+                        content_type = isinstance(response, dict) and response.get("content_type")
+                        if content_type and "schema" not in response:
+                            text = content_type.startswith("text/")
+                            response["schema"] = dict(TEXT_SCHEMA if text else FILE_SCHEMA)
 
 
 class Api(flask_smorest.Api):
@@ -63,7 +94,9 @@ class Api(flask_smorest.Api):
         return handle_http_exception(error)
 
     def register_blueprint(self, blp, *, parameters=None, **options):
-        _document_file_responses(blp)
+        if not isinstance(blp, Blueprint):
+            # A plain flask-smorest blueprint would lose the page bound and the file docs.
+            raise TypeError(f"blueprint {blp.name!r}: use shared.api.Blueprint")
         super().register_blueprint(blp, parameters=parameters, **options)
 
     def _register_responses(self):
@@ -78,26 +111,6 @@ class Api(flask_smorest.Api):
         response = {"description": "Default error response", "schema": self.ERROR_SCHEMA}
         prepare_response(response, self.spec, PROBLEM_JSON)
         self.spec.components.response("DEFAULT_ERROR", response, lazy=True)
-
-
-FILE_SCHEMA = {"type": "string", "format": "binary"}
-TEXT_SCHEMA = {"type": "string"}
-
-
-def _document_file_responses(blueprint: flask_smorest.Blueprint) -> None:
-    """Give a schema to every response declared with only a content type (a PDF, a workbook,
-    a calendar, an HTML roster): flask-smorest leaves such a response without ``content``,
-    so the document would not say what the bytes are. Idempotent (blueprints are reused)."""
-    for endpoint_doc in blueprint._docs.values():
-        for method_doc in endpoint_doc.values():
-            if not isinstance(method_doc, dict):
-                continue  # the endpoint's common "parameters" entry
-            for responses in method_doc.get("response", {}).get("responses", {}).values():
-                for response in responses:
-                    content_type = isinstance(response, dict) and response.get("content_type")
-                    if content_type and "schema" not in response:
-                        text = content_type.startswith("text/")
-                        response["schema"] = dict(TEXT_SCHEMA if text else FILE_SCHEMA)
 
 
 @dataclass
@@ -119,7 +132,7 @@ def broker_check(amqp_url: str) -> Callable[[], None]:
 def create_service_app(
     service: str,
     title: str,
-    blueprints: Iterable[flask_smorest.Blueprint],
+    blueprints: Iterable[Blueprint],
     config: dict[str, Any] | None = None,
 ) -> Flask:
     settings = load_settings(service, config)

@@ -7,7 +7,6 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import Response
-from flask_smorest import Blueprint
 from sqlalchemy import func, select
 
 from services.education import access, domain
@@ -34,7 +33,7 @@ from services.education.schemas import (
     SignInSchema,
 )
 from shared import qr
-from shared.api import if_match_version, read_session, transaction, with_etag
+from shared.api import Blueprint, if_match_version, read_session, transaction, with_etag
 from shared.auth import current_principal
 from shared.timeutil import utcnow
 

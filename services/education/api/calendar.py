@@ -8,7 +8,6 @@ import hmac
 from datetime import timedelta
 
 from flask import current_app, g, request
-from flask_smorest import Blueprint
 from sqlalchemy import func, select
 
 from services.education import access, domain
@@ -33,7 +32,7 @@ from services.education.schemas import (
     ThemedDateSchema,
     YearQuerySchema,
 )
-from shared.api import file_response, read_session, transaction
+from shared.api import Blueprint, file_response, read_session, transaction
 from shared.auth import current_principal, decode_token, public
 from shared.errors import Forbidden, NotFound, Unauthorized
 from shared.grid_projection import GridUnit

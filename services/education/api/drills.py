@@ -3,7 +3,6 @@ of which the hazard ledger turns into a hazard (its number comes back here)."""
 
 from __future__ import annotations
 
-from flask_smorest import Blueprint
 from sqlalchemy.orm import Session
 
 from services.education.commands import drills, lookups
@@ -15,7 +14,7 @@ from services.education.schemas import (
     DrillResultCreateSchema,
 )
 from shared import idempotency
-from shared.api import read_session, transaction
+from shared.api import Blueprint, read_session, transaction
 from shared.auth import current_principal
 from shared.timeutil import utcnow
 

@@ -6,8 +6,6 @@ Every /psych/records endpoint is for the psych centre only (403 for everyone els
 
 from __future__ import annotations
 
-from flask_smorest import Blueprint
-
 from services.education.psych import commands as psych
 from services.education.psych.schemas import (
     AccessLogQuerySchema,
@@ -19,7 +17,7 @@ from services.education.psych.schemas import (
     PsychRecordSchema,
     PsychRecordUpdateSchema,
 )
-from shared.api import read_session, transaction
+from shared.api import Blueprint, read_session, transaction
 from shared.auth import current_principal
 
 blp = Blueprint(

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from flask_smorest import Blueprint
-
 from services.grid import commands
 from services.grid.api.views import assignment_view, today
 from services.grid.models import Cell, Person
 from services.grid.schemas import AssignmentCreateSchema, AssignmentEndSchema, AssignmentSchema
-from shared.api import transaction
+from shared.api import Blueprint, transaction
 from shared.auth import current_principal
 
 blp = Blueprint(

@@ -13,7 +13,6 @@ from datetime import UTC, datetime
 
 import jwt
 from flask import request
-from flask_smorest import Blueprint
 
 from services.grid import access, commands, login
 from services.grid.models import Person
@@ -23,7 +22,7 @@ from services.grid.schemas import (
     PasswordChangeSchema,
     PasswordSetSchema,
 )
-from shared.api import read_session, state, transaction
+from shared.api import Blueprint, read_session, state, transaction
 from shared.auth import current_principal, public
 from shared.client_ip import client_ip as shared_client_ip
 from shared.errors import Forbidden, Unauthorized

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from services.grid import commands, queries
@@ -19,7 +18,7 @@ from services.grid.schemas import (
     GapsQuerySchema,
     OnDateQuerySchema,
 )
-from shared.api import read_session, transaction
+from shared.api import Blueprint, read_session, transaction
 from shared.auth import current_principal
 
 blp = Blueprint("cells", __name__, url_prefix="/cells", description="网格 grid cells")

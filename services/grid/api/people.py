@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from services.grid import commands, queries
@@ -15,7 +14,7 @@ from services.grid.schemas import (
     PersonSchema,
     PersonUpdateSchema,
 )
-from shared.api import read_session, transaction
+from shared.api import Blueprint, read_session, transaction
 from shared.auth import current_principal
 
 blp = Blueprint("people", __name__, url_prefix="/people", description="人员 people")

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from flask import Response
-from flask_smorest import Blueprint
 
 from services.grid import access, commands, imports, queries
 from services.grid.api.views import today
 from services.grid.exports import roster_html, roster_pdf, roster_xlsx
 from services.grid.models import Unit
 from services.grid.schemas import ImportFileSchema, ImportResultSchema, RosterQuerySchema
-from shared.api import file_response, read_session, state, transaction
+from shared.api import Blueprint, file_response, read_session, state, transaction
 from shared.auth import current_principal
 from shared.errors import DomainError
 from shared.timeutil import utcnow

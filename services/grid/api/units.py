@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from services.grid import commands
 from services.grid.models import Unit
 from services.grid.schemas import UnitCreateSchema, UnitSchema, UnitUpdateSchema
-from shared.api import read_session, transaction
+from shared.api import Blueprint, read_session, transaction
 from shared.auth import current_principal
 
 blp = Blueprint("units", __name__, url_prefix="/units", description="组织单位 units")

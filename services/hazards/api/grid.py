@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
-from shared.api import read_session, state
+from shared.api import Blueprint, read_session, state
 from shared.errors import NotFound
 from shared.fields import Date
 from shared.grid_projection import GridCell, GridUnit, responsible_on

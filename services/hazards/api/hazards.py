@@ -6,7 +6,6 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import Response
-from flask_smorest import Blueprint
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import func, or_, select
 
@@ -30,7 +29,15 @@ from services.hazards.schemas import (
     TransitionSchema,
 )
 from shared import files, idempotency
-from shared.api import file_response, if_match_version, read_session, state, transaction, with_etag
+from shared.api import (
+    Blueprint,
+    file_response,
+    if_match_version,
+    read_session,
+    state,
+    transaction,
+    with_etag,
+)
 from shared.auth import current_principal
 from shared.errors import BadRequest, NotFound
 from shared.files import UploadSchema

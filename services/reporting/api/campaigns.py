@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from services.reporting import commands
@@ -24,7 +23,7 @@ from services.reporting.schemas import (
     TableQuerySchema,
 )
 from services.reporting.statistics import exports
-from shared.api import file_response, read_session, state, transaction
+from shared.api import Blueprint, file_response, read_session, state, transaction
 from shared.auth import current_principal
 from shared.errors import NotFound
 from shared.timeutil import utcnow

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from services.reporting import flags
@@ -20,7 +19,7 @@ from services.reporting.schemas import (
     FlagSchema,
 )
 from shared import files
-from shared.api import read_session, state, transaction
+from shared.api import Blueprint, read_session, state, transaction
 from shared.auth import current_principal
 from shared.errors import NotFound
 from shared.files import UploadSchema

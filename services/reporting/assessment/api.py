@@ -5,11 +5,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask_smorest import Blueprint
-
 from services.reporting.assessment import commands, exports
 from services.reporting.assessment.schemas import AssessmentSchema
-from shared.api import file_response, read_session, state
+from shared.api import Blueprint, file_response, read_session, state
 from shared.auth import current_principal
 from shared.timeutil import utcnow
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask_smorest import Blueprint
-
 from services.reporting.work.commands import ledger, phase_work, supervision
 from services.reporting.work.commands import progress as matrix
 from services.reporting.work.domain import WorkStatus
@@ -27,7 +25,7 @@ from services.reporting.work.schemas import (
     WorkSubmitSchema,
 )
 from shared import files
-from shared.api import if_match_version, read_session, state, transaction
+from shared.api import Blueprint, if_match_version, read_session, state, transaction
 from shared.auth import current_principal
 from shared.files import UploadSchema
 from shared.timeutil import utcnow

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask_smorest import Blueprint
 from sqlalchemy import func, select
 
 from services.hazards.models import EquipmentInspection, SpecialEquipment
@@ -19,8 +18,8 @@ from services.hazards.registers.equipment.schemas import (
     PeriodicInspectionSchema,
 )
 from services.hazards.registers.rows import columns
+from shared.api import Blueprint, read_session, state, transaction, with_etag
 from shared.api import if_match_version as if_match
-from shared.api import read_session, state, transaction, with_etag
 from shared.auth import current_principal
 from shared.timeutil import campus_today
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask_smorest import Blueprint
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import func, select
 
@@ -22,8 +21,8 @@ from services.hazards.registers.inspections.schemas import (
     InspectionSchema,
     InspectionSummarySchema,
 )
+from shared.api import Blueprint, read_session, state, transaction, with_etag
 from shared.api import if_match_version as if_match
-from shared.api import read_session, state, transaction, with_etag
 from shared.auth import current_principal
 from shared.errors import BadRequest
 from shared.timeutil import campus_today, utcnow

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_smorest import Blueprint
 from sqlalchemy import func, select
 
 from services.hazards.registers.risks import commands
@@ -16,8 +15,8 @@ from services.hazards.registers.risks.schemas import (
     SummaryQuerySchema,
     SummaryRowSchema,
 )
+from shared.api import Blueprint, read_session, transaction, with_etag
 from shared.api import if_match_version as if_match
-from shared.api import read_session, transaction, with_etag
 from shared.auth import current_principal
 
 blp = Blueprint(
