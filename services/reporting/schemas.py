@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow.utils import get_value
 
 from services.reporting.assessment.schemas import AssessmentRulesSchema
 from services.reporting.domain import DECISIONS, FlagStatus, Rule
-from services.reporting.work.domain import PhaseParty
+from services.reporting.work.domain import PhaseParty, task_units
 from shared.fields import AwareDateTime, Date
 from shared.vocabulary import CATEGORIES
 
@@ -35,6 +36,11 @@ class TaskSchema(Schema):
     title = fields.String(required=True, validate=validate.Length(min=1, max=200))
     lead_units = fields.List(fields.String(validate=CODE), load_default=list)
     responsible_units = fields.List(fields.String(validate=CODE), load_default=list)
+    answering_units = fields.Function(
+        lambda t: task_units(get_value(t, "lead_units"), get_value(t, "responsible_units")),
+        dump_only=True,
+        metadata={"description": "the units keeping phase work on the task (work.domain)"},
+    )
 
 
 class DueSchema(Schema):

@@ -132,7 +132,10 @@ GRID_READ += "the unit: grid/api/views.py person_view)"
 GRID_WRITE = "issue 3: the security office manages everything, a unit's manager only the "
 GRID_WRITE += "cells, people and assignments of that unit (grid/commands.py require_manager)"
 
+LABELS = "the words for the service's codes (api/labels.py): vocabulary, anyone signed in"
+
 _GRID: dict[tuple[str, str], Rule] = {
+    ("GET", "/labels"): Rule(EVERYONE, why=LABELS),
     ("POST", "/units"): Rule(OFFICE, ok=201, why="units are the security office's"),
     ("GET", "/units"): Rule(EVERYONE, why=GRID_READ),
     ("GET", "/units/{code}"): Rule(EVERYONE, why=GRID_READ),
@@ -205,6 +208,7 @@ _HAZARDS: dict[tuple[str, str], Rule] = {
         "(hazards/commands.py REPORTER_ROLES); leadership is read-only",
     ),
     ("GET", "/hazards"): Rule(EVERYONE, why=FILTERED),
+    ("GET", "/labels"): Rule(EVERYONE, why=LABELS),
     ("GET", "/hazards/{hazard_id}"): Rule(LED_READERS, why=HAZARD_READ),
     ("GET", "/hazards/{hazard_id}/history"): Rule(LED_READERS, why=HAZARD_READ),
     ("POST", "/hazards/{hazard_id}/register"): STEP_MANAGERS,
@@ -379,6 +383,7 @@ _REPORTING: dict[tuple[str, str], Rule] = {
     },
     ("POST", "/campaigns"): Rule(OFFICE, ok=201, why="the campaign is the security office's"),
     ("GET", "/campaigns"): Rule(EVERYONE, why="the campaign (tasks, dates) is campus-wide"),
+    ("GET", "/labels"): Rule(EVERYONE, why=LABELS),
     ("GET", "/campaigns/{campaign_id}"): Rule(EVERYONE, why="the campaign is campus-wide"),
     ("GET", "/campaigns/{campaign_id}/dues/{due_id}/table"): Rule(UNIT_READERS, why=UNIT_OWN),
     ("POST", "/campaigns/{campaign_id}/dues/{due_id}/submissions"): Rule(

@@ -1,8 +1,17 @@
 from services.hazards.api.grid import blp as grid_blp
 from services.hazards.api.hazards import blp as hazards_blp
+from services.hazards.api.labels import blp as labels_blp
 from services.hazards.registers.equipment.api import blp as equipment_blp
 from services.hazards.registers.inspections.api import blp as inspections_blp
 from services.hazards.registers.inspections.api import checklists_blp
 from services.hazards.registers.risks.api import blp as risks_blp
 
-BLUEPRINTS = [hazards_blp, grid_blp, risks_blp, checklists_blp, inspections_blp, equipment_blp]
+BLUEPRINTS = [
+    hazards_blp,
+    grid_blp,
+    risks_blp,
+    checklists_blp,
+    inspections_blp,
+    equipment_blp,
+    labels_blp,
+]

@@ -1,7 +1,15 @@
 from services.reporting.api.campaigns import blp as campaigns_blp
 from services.reporting.api.flags import blp as flags_blp
+from services.reporting.api.labels import blp as labels_blp
 from services.reporting.assessment.api import blp as assessment_blp
 from services.reporting.statistics.api import blp as statistics_blp
 from services.reporting.work.api import BLUEPRINTS as WORK_BLUEPRINTS
 
-BLUEPRINTS = [statistics_blp, campaigns_blp, flags_blp, *WORK_BLUEPRINTS, assessment_blp]
+BLUEPRINTS = [
+    statistics_blp,
+    campaigns_blp,
+    flags_blp,
+    *WORK_BLUEPRINTS,
+    assessment_blp,
+    labels_blp,
+]

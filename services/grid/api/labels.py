@@ -1,0 +1,33 @@
+"""/labels: the grid's words for its codes, from its domain (their one home)."""
+
+from __future__ import annotations
+
+from marshmallow import Schema
+
+from services.grid import domain
+from shared.api import Blueprint
+from shared.labels import label_list, labelled
+
+blp = Blueprint("labels", __name__, url_prefix="/labels", description="用语 labels")
+
+
+class GridLabelsSchema(Schema):
+    roles = label_list("a cell's roles (网格负责人, 网格安全员, 网格责任人)")
+    area_types = label_list("区域类型 of a cell (area_type)")
+    unit_kinds = label_list("kinds of unit (kind)")
+
+
+def grid_labels() -> dict[str, list[dict]]:
+    return {
+        "roles": labelled(domain.ROLE_LABELS),
+        "area_types": labelled(domain.AREA_TYPES),
+        "unit_kinds": labelled(domain.UNIT_KINDS),
+    }
+
+
+@blp.route("", methods=["GET"])
+@blp.response(200, GridLabelsSchema)
+def labels():
+    """The words for the grid's codes (roles, area types, unit kinds), for any signed-in
+    caller: what the console and other clients show."""
+    return grid_labels()
