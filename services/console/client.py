@@ -80,6 +80,77 @@ def _multipart(files: list[tuple[str, str, str, bytes]]) -> tuple[bytes, str]:
     return body, f"multipart/form-data; boundary={boundary}"
 
 
+def _url(service: str, path: str, params: dict[str, Any] | None) -> str:
+    base = current_app.config["CONSOLE_SERVICE_URLS"][service].rstrip("/")
+    query = {k: v for k, v in (params or {}).items() if v not in (None, "")}
+    return f"{base}{path}" + (f"?{urllib.parse.urlencode(query, doseq=True)}" if query else "")
+
+
+def _headers(token: str | None, headers: dict[str, str] | None) -> dict[str, str]:
+    """The request's headers: the person's token, the request id, the person's address."""
+    sent = {"Accept": "application/json", **(headers or {})}
+    if token:
+        sent["Authorization"] = f"Bearer {token}"
+    request_id = getattr(g, "request_id", None)
+    if request_id:
+        sent["X-Request-ID"] = request_id
+    if request:  # the person's address, for the grid's per-address sign-in limits
+        sent.setdefault(
+            "X-Forwarded-For",
+            client_ip(request.remote_addr, request.headers.get("X-Forwarded-For")),
+        )
+    return sent
+
+
+def _body(
+    sent: dict[str, str], json_body: Any, files: list[tuple[str, str, str, bytes]] | None
+) -> bytes | None:
+    """The request's body (files as multipart, else JSON); sets its Content-Type in ``sent``."""
+    if files is not None:
+        data, sent["Content-Type"] = _multipart(files)
+        return data
+    if json_body is not None:
+        sent["Content-Type"] = "application/json"
+        return json.dumps(json_body, ensure_ascii=False, default=str).encode()
+    return None
+
+
+def _send(outgoing: urllib.request.Request, service: str) -> Reply:
+    """The service's answer, whatever its status; 503 ``ServiceError`` when unreachable."""
+    timeout = current_app.config["CONSOLE_SERVICE_TIMEOUT"]
+    try:
+        with urllib.request.urlopen(outgoing, timeout=timeout) as response:
+            return Reply(
+                response.status,
+                {k.lower(): v for k, v in response.headers.items()},
+                response.read(),
+                response.headers.get("Content-Type", ""),
+            )
+    except urllib.error.HTTPError as err:
+        return Reply(
+            err.code,
+            {k.lower(): v for k, v in err.headers.items()},
+            err.read(),
+            err.headers.get("Content-Type", ""),
+        )
+    except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
+        current_app.logger.warning("%s unreachable: %s", service, exc)
+        raise ServiceError(
+            503,
+            {"title": "Service Unavailable", "detail": f"{SERVICE_NAMES[service]}服务暂时无法访问"},
+            service,
+        ) from exc
+
+
+def _refusal(reply: Reply, service: str) -> ServiceError:
+    """An error answer as a ``ServiceError`` carrying its problem+json (if it has one)."""
+    try:
+        problem = json.loads(reply.body) if reply.body else {}
+    except ValueError:
+        problem = {}
+    return ServiceError(reply.status, problem if isinstance(problem, dict) else {}, service)
+
+
 def call(
     service: str,
     method: str,
@@ -94,56 +165,12 @@ def call(
 ) -> Reply:
     """One request to ``service``; ``ServiceError`` for an error answer (4xx/5xx) or an
     unreachable service (status 503)."""
-    base = current_app.config["CONSOLE_SERVICE_URLS"][service].rstrip("/")
-    query = {k: v for k, v in (params or {}).items() if v not in (None, "")}
-    url = f"{base}{path}" + (f"?{urllib.parse.urlencode(query, doseq=True)}" if query else "")
-    sent = {"Accept": "application/json", **(headers or {})}
-    if token:
-        sent["Authorization"] = f"Bearer {token}"
-    request_id = getattr(g, "request_id", None)
-    if request_id:
-        sent["X-Request-ID"] = request_id
-    if request:  # the person's address, for the grid's per-address sign-in limits
-        sent.setdefault(
-            "X-Forwarded-For",
-            client_ip(request.remote_addr, request.headers.get("X-Forwarded-For")),
-        )
-    data = None
-    if files is not None:
-        data, sent["Content-Type"] = _multipart(files)
-    elif json_body is not None:
-        data = json.dumps(json_body, ensure_ascii=False, default=str).encode()
-        sent["Content-Type"] = "application/json"
-    outgoing = urllib.request.Request(url, data=data, method=method, headers=sent)
-    timeout = current_app.config["CONSOLE_SERVICE_TIMEOUT"]
-    try:
-        with urllib.request.urlopen(outgoing, timeout=timeout) as response:
-            reply = Reply(
-                response.status,
-                {k.lower(): v for k, v in response.headers.items()},
-                response.read(),
-                response.headers.get("Content-Type", ""),
-            )
-    except urllib.error.HTTPError as err:
-        reply = Reply(
-            err.code,
-            {k.lower(): v for k, v in err.headers.items()},
-            err.read(),
-            err.headers.get("Content-Type", ""),
-        )
-    except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
-        current_app.logger.warning("%s unreachable: %s", service, exc)
-        raise ServiceError(
-            503,
-            {"title": "Service Unavailable", "detail": f"{SERVICE_NAMES[service]}服务暂时无法访问"},
-            service,
-        ) from exc
+    sent = _headers(token, headers)
+    data = _body(sent, json_body, files)
+    outgoing = urllib.request.Request(
+        _url(service, path, params), data=data, method=method, headers=sent
+    )
+    reply = _send(outgoing, service)
     if raise_for_status and reply.status >= 400:
-        try:
-            problem = json.loads(reply.body) if reply.body else {}
-        except ValueError:
-            problem = {}
-        if not isinstance(problem, dict):
-            problem = {}
-        raise ServiceError(reply.status, problem, service)
+        raise _refusal(reply, service)
     return reply
