@@ -12,6 +12,9 @@ from services.console import create_app
 from services.console.charts import Bar, bar_chart
 from services.console.client import Reply, ServiceError
 from services.console.views.common import safe_next
+from services.grid.api.labels import grid_labels
+from services.hazards.api.labels import hazard_labels
+from services.reporting.api.labels import reporting_labels
 
 PERSON = {"id": "p-1", "name": "李主任", "unit_code": "JD", "roles": ["unit_manager"]}
 HAZARD = {
@@ -43,11 +46,19 @@ class FakeServices:
             # The grid's session check (services/console/auth.py): not signed out.
             ("grid", "GET", "/auth/session"): {},
             ("grid", "POST", "/auth/logout"): {},
+            # Each service's words for its codes, as the services themselves serve them.
+            ("grid", "GET", "/labels"): grid_labels(),
+            ("hazards", "GET", "/labels"): hazard_labels(),
+            ("reporting", "GET", "/labels"): reporting_labels(),
         }
         self.calls: list[tuple[str, str, str, dict]] = []
+        self.label_calls: list[tuple[str, str | None]] = []  # (service, token): kept apart
 
     def __call__(self, service, method, path, *, token, **kwargs):
-        self.calls.append((service, method, path, {"token": token, **kwargs}))
+        if (method, path) == ("GET", "/labels"):
+            self.label_calls.append((service, token))
+        else:
+            self.calls.append((service, method, path, {"token": token, **kwargs}))
         answer = self.routes.get((service, method, path))
         if answer is None:
             raise AssertionError(f"unexpected call {service} {method} {path}")
@@ -61,7 +72,7 @@ class FakeServices:
 def fake(monkeypatch):
     services = FakeServices()
     modules = ("services.console.auth", "services.console.views.account")
-    for module in (*modules, "services.console.views.common"):
+    for module in (*modules, "services.console.views.common", "services.console.labels"):
         monkeypatch.setattr(f"{module}.call", services)
     return services
 

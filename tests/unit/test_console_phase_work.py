@@ -47,6 +47,7 @@ CAMPAIGN = {
             "title": "消防安全整治",
             "lead_units": ["BWC"],
             "responsible_units": ["JD", "XX"],
+            "answering_units": ["JD", "XX"],  # the service's rule (reporting work.domain)
         },
         {
             "id": "t-2",
@@ -54,6 +55,7 @@ CAMPAIGN = {
             "title": "食品安全整治",
             "lead_units": ["HQ"],
             "responsible_units": ["XX"],
+            "answering_units": ["XX"],
         },
     ],
     "reporting_dues": [],

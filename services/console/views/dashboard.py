@@ -8,11 +8,12 @@ from flask import Blueprint, render_template
 
 from services.console import auth
 from services.console.charts import Bar, bar_chart
-from services.console.format import CATEGORY_LABELS, campus_today
+from services.console.format import campus_today
+from services.console.labels import hazard_labels
 from services.console.views.common import api, get_json
+from shared.hazard_stages import OPEN
 
 blp = Blueprint("dashboard", __name__)
-CLOSED = ("closed", "archived")
 
 
 def unit_names(campaign: dict | None = None) -> dict[str, str]:
@@ -22,7 +23,8 @@ def unit_names(campaign: dict | None = None) -> dict[str, str]:
 
 
 def open_count(stats: dict) -> int:
-    return stats["total"] - sum(stats["by_status"].get(s, 0) for s in CLOSED)
+    """Hazards not yet struck off (the stages ``shared.hazard_stages`` counts as open)."""
+    return sum(stats["by_status"].get(stage, 0) for stage in OPEN)
 
 
 def rate_bars(rows: list[dict], names: dict[str, str]) -> list[Bar]:
@@ -75,7 +77,9 @@ def index():
     }
     unit_chart = bar_chart("chart-unit", "各单位隐患整改率", rate_bars(by_unit["rows"], names))
     category_chart = bar_chart(
-        "chart-category", "各类别隐患整改率", rate_bars(by_category["rows"], CATEGORY_LABELS)
+        "chart-category",
+        "各类别隐患整改率",
+        rate_bars(by_category["rows"], hazard_labels("categories")),
     )
     return render_template(
         "dashboard.html",

@@ -10,12 +10,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 
 from services.console import auth
 from services.console.client import ServiceError
-from services.console.format import (
-    ACTION_LABELS,
-    CATEGORY_LABELS,
-    SEVERITY_OPTIONS,
-    STATUS_OPTIONS,
-)
+from services.console.labels import hazard_labels, label
 from services.console.views.common import (
     api,
     download,
@@ -75,9 +70,9 @@ def ledger():
         paging=pages(reply.total, page, PAGE_SIZE),
         filters=filters,
         names=unit_names(),
-        categories=CATEGORY_LABELS,
-        statuses=STATUS_OPTIONS,
-        severities=SEVERITY_OPTIONS,
+        categories=hazard_labels("categories"),
+        statuses=hazard_labels("stages"),
+        severities=hazard_labels("severities"),
         show_unit_filter=user.is_global,
     )
 
@@ -105,7 +100,7 @@ def hazard(hazard_id: str):
         photos=get_json("hazards", f"/hazards/{hazard_id}/attachments"),
         place=place,
         names=unit_names(),
-        severities=SEVERITY_OPTIONS,
+        severities=hazard_labels("severities"),
     )
 
 
@@ -139,7 +134,7 @@ def act(hazard_id: str, action: str):
     except ServiceError as exc:
         flash_error(exc)
     else:
-        flash(f"{ACTION_LABELS.get(action, action)}：操作成功", "success")
+        flash(f"{label('hazards', 'actions', action)}：操作成功", "success")
     return redirect(url_for("hazards.hazard", hazard_id=hazard_id))
 
 
@@ -235,8 +230,8 @@ def report():
         "hazards/report.html",
         place=place,
         cell_id=cell_id,
-        categories=CATEGORY_LABELS,
-        severities=SEVERITY_OPTIONS,
+        categories=hazard_labels("categories"),
+        severities=hazard_labels("severities"),
         names=unit_names() if not place else {},
         report_key=uuid.uuid4().hex,
         form=request.form,

@@ -16,14 +16,15 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 
 from services.console import auth
 from services.console.client import ServiceError
-from services.console.format import LEDGER_KIND_LABELS
+from services.console.format import ledger_kind_choices
+from services.console.labels import codes
 from services.console.views.common import api, download, get_json, problem_message
 from services.console.views.dashboard import current_campaign
-from services.reporting.domain import STANDING, PhaseParty, task_units
 
 blp = Blueprint("phase_work", __name__, url_prefix="/work")
 PAGE_SIZE = 100  # the services' largest page (flask-smorest's max_page_size)
 REVIEWERS = ("security_office", "lead_department")  # who is offered 确认/退回 (the service decides)
+UNITS_PARTY = "units"  # a phase's party (reporting's code): each answering unit keeps its work
 
 
 # -- reading ------------------------------------------------------------------------------
@@ -55,12 +56,19 @@ def _names(campaign: dict) -> dict[str, str]:
 
 
 def _answers_for(task: dict, unit: str | None) -> bool:
-    """Whether ``unit`` keeps phase work on the task (the reporting domain's own rule)."""
-    return unit is not None and unit in task_units(task["lead_units"], task["responsible_units"])
+    """Whether ``unit`` keeps phase work on the task (the service says who: answering_units)."""
+    return unit is not None and unit in task.get("answering_units", ())
 
 
 def _units_phase(phase: dict) -> bool:
-    return phase.get("party", PhaseParty.UNITS.value) == PhaseParty.UNITS.value
+    return phase.get("party", UNITS_PARTY) == UNITS_PARTY
+
+
+def _open_work(state: str) -> bool:
+    """Whether the work is still the unit's to keep: not standing as done (reporting's
+    ``work_standing``; while that is out of reach the forms are offered and the service
+    refuses what it does not allow)."""
+    return state not in codes("reporting", "work_standing")
 
 
 @blp.route("")
@@ -137,9 +145,9 @@ def _work_page(
         work=work,
         state=state,
         entries=entries,
-        kinds=LEDGER_KIND_LABELS,
+        kinds=ledger_kind_choices(),
         # Offered while the work is open (the domain's own statuses); the service decides.
-        may_keep=bool(kept) or (keeper and _units_phase(phase) and state not in STANDING),
+        may_keep=bool(kept) or (keeper and _units_phase(phase) and _open_work(state)),
         may_review=bool(reviewed)
         or (
             state == "submitted"
@@ -302,7 +310,7 @@ def _progress_page(
         {"task": task, "phase": phases.get(cell_phase["phase_id"], {}), "cell": cell}
         for task in view["tasks"]
         for cell_phase in task["phases"]
-        if cell_phase["party"] == PhaseParty.UNITS.value
+        if cell_phase["party"] == UNITS_PARTY
         for cell in cell_phase["units"]
         if cell["status"] == "submitted"
     ]

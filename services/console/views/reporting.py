@@ -8,14 +8,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from services.console import auth
 from services.console.charts import bar_chart
 from services.console.client import ServiceError
-from services.console.format import (
-    CATEGORY_LABELS,
-    DECISION_LABELS,
-    FLAG_RULE_LABELS,
-    FLAG_STATUS_LABELS,
-    SEVERITY_OPTIONS,
-    STATUS_OPTIONS,
-)
+from services.console.format import decision_choices
+from services.console.labels import hazard_labels, reporting_labels
 from services.console.views.common import (
     api,
     download,
@@ -33,6 +27,7 @@ from services.console.views.dashboard import (
 
 blp = Blueprint("reporting", __name__, url_prefix="/reporting")
 DIMENSIONS = {"unit": "按单位", "category": "按类别", "severity": "按等级"}
+DIMENSION_LABELS = {"category": "categories", "severity": "severities"}  # hazards' /labels
 STAT_FILTERS = ("group_by", "period_from", "period_to", "campaign_id", "category", "severity")
 
 
@@ -48,9 +43,8 @@ def statistics():
     query = _stat_query()
     stats = get_json("reporting", "/statistics", **query)
     names = unit_names(current_campaign())
-    labels = {"unit": names, "category": CATEGORY_LABELS, "severity": SEVERITY_OPTIONS}[
-        query["group_by"]
-    ]
+    dimension = query["group_by"]
+    labels = names if dimension == "unit" else hazard_labels(DIMENSION_LABELS[dimension])
     chart = bar_chart(
         "chart-statistics",
         f"隐患整改率（{DIMENSIONS[query['group_by']]}）",
@@ -86,8 +80,8 @@ def weekly():
         "reporting/weekly.html",
         report=report,
         query={**query, "week": report["week"]},
-        stages=STATUS_OPTIONS,
-        severities=SEVERITY_OPTIONS,
+        stages=hazard_labels("stages"),
+        severities=hazard_labels("severities"),
     )
 
 
@@ -180,7 +174,10 @@ def flags():
     status = request.args.get("status", "open")
     rule = request.args.get("rule")
     page = max(1, request.args.get("page", 1, type=int))
-    params = {"status": status if status in FLAG_STATUS_LABELS else None, "rule": rule}
+    statuses = reporting_labels("flag_statuses")
+    # "all", or a status the service does not know: every flag (unknown while it is down)
+    known = status in statuses or (not statuses and status != "all")
+    params = {"status": status if known else None, "rule": rule}
     reply = api(
         "reporting", "GET", "/flags", params={**params, "page": page, "page_size": PAGE_SIZE}
     )
@@ -191,8 +188,8 @@ def flags():
         status=status,
         rule=rule,
         names=unit_names(current_campaign()),
-        statuses=FLAG_STATUS_LABELS,
-        rules=FLAG_RULE_LABELS,
+        statuses=statuses,
+        rules=reporting_labels("flag_rules"),
     )
 
 
@@ -208,7 +205,7 @@ def _flag_page(flag_id: str, typed: dict | None = None, errors: dict | None = No
         "reporting/flag.html",
         flag=flag,
         names=unit_names(current_campaign()),
-        decisions=DECISION_LABELS,
+        decisions=decision_choices(),
         typed=typed or {},
         errors=errors or {},
     )
