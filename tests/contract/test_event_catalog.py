@@ -26,12 +26,11 @@ def test_what_the_hazard_service_writes_is_what_reporting_reads(tmp_path):
     from services.hazards.models import Hazard
     from shared.db import make_engine, make_session_factory
     from shared.events.outbox import OutboxMessage
-    from shared.migrations import upgrade
     from shared.principal import SECURITY_OFFICE, Principal
+    from tests.support.databases import migrated_sqlite
     from tests.support.workflow import close_via_commands
 
-    url = f"sqlite:///{tmp_path}/h.db"
-    upgrade("hazards", url)
+    url = migrated_sqlite("hazards", tmp_path / "h.db")
     factory = make_session_factory(make_engine(url))
     office = Principal("so", "so", frozenset({SECURITY_OFFICE}), None)
     with factory.begin() as session:

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from services.registry import SERVICES, create_app
-from shared.migrations import upgrade
 from tests.security.campus import UNREACHABLE_BROKER, Campus
+from tests.support.databases import migrated_sqlite
 
 PROBLEM_JSON = "application/problem+json"
 HTTP_METHODS = ("get", "put", "post", "delete", "patch")
@@ -81,8 +81,7 @@ def assert_problem(response, status: int | None = None) -> dict:
 def sqlite_campus(root: Path, **config) -> Campus:
     urls = {}
     for service in SERVICES:
-        urls[service] = f"sqlite:///{root / service}.db"
-        upgrade(service, urls[service])
+        urls[service] = migrated_sqlite(service, root / f"{service}.db")
     return Campus(urls, root / "files", **config).seed()
 
 

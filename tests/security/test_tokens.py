@@ -25,9 +25,9 @@ import pytest
 from services.registry import SERVICES, create_app
 from shared.auth import mint_token
 from shared.config import DEV_JWT_SECRET, ConfigError
-from shared.migrations import upgrade
 from tests.security.campus import UNREACHABLE_BROKER
 from tests.security.conftest import assert_problem
+from tests.support.databases import migrated_sqlite
 from tests.support.fixtures import bearer
 
 # a read and a write of each service (the token is checked before either runs)
@@ -116,8 +116,7 @@ def clients(tmp_path_factory):
     root = tmp_path_factory.mktemp("tokens")
     out = {}
     for service in SERVICES:
-        url = f"sqlite:///{root / service}.db"
-        upgrade(service, url)
+        url = migrated_sqlite(service, root / f"{service}.db")
         app = create_app(service, {"database_url": url, "amqp_url": UNREACHABLE_BROKER})
         out[service] = app.test_client()
     return out
@@ -151,8 +150,7 @@ def production(monkeypatch, tmp_path):
     monkeypatch.delenv("CAMPUS_JWT_SECRET", raising=False)
 
     def config(service: str) -> dict:
-        url = f"sqlite:///{tmp_path / service}.db"
-        upgrade(service, url)
+        url = migrated_sqlite(service, tmp_path / f"{service}.db")
         return {"database_url": url, "amqp_url": UNREACHABLE_BROKER}
 
     return config

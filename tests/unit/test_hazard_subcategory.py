@@ -19,7 +19,7 @@ from shared.db import make_engine, make_session_factory
 from shared.events.catalog import HAZARD_EVENT_TYPES, validate_data
 from shared.events.consumer import ACK, Delivery, apply_batch
 from shared.events.outbox import OutboxMessage
-from shared.migrations import upgrade
+from tests.support.databases import migrated_sqlite
 from tests.support.fixtures import bearer
 from tests.support.reporting import hazard_event
 
@@ -146,8 +146,7 @@ def test_hazard_events_without_the_field_still_validate():
 
 
 def test_reporting_applies_old_and_new_hazard_events_alike(tmp_path):
-    url = f"sqlite:///{tmp_path}/reporting.db"
-    upgrade("reporting", url)
+    url = migrated_sqlite("reporting", tmp_path / "reporting.db")
     factory = make_session_factory(make_engine(url))
     old = hazard_event("hazard.created", 1, "h-old")  # written before sub-categories
     new = hazard_event("hazard.created", 1, "h-new", subcategory="dormitory")

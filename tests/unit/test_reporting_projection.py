@@ -17,7 +17,7 @@ from shared.events.catalog import serialize_data
 from shared.events.consumer import ACK, REJECT, Delivery, apply_batch
 from shared.events.envelope import Envelope
 from shared.events.inbox import InboxMessage
-from shared.migrations import upgrade
+from tests.support.databases import migrated_sqlite
 
 
 def history(unit: str, closed: bool) -> list[Envelope]:
@@ -69,8 +69,7 @@ def test_tally_counts_by_unit_and_status():
 
 
 def test_duplicated_and_shuffled_delivery_gives_the_same_projection(tmp_path):
-    url = f"sqlite:///{tmp_path}/reporting.db"
-    upgrade("reporting", url)
+    url = migrated_sqlite("reporting", tmp_path / "reporting.db")
     factory = make_session_factory(make_engine(url))
     rng = random.Random(7)
     events = [e for i in range(30) for e in history(["JD", "XX", "CW"][i % 3], closed=i % 4 == 0)]

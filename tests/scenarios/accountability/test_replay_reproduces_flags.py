@@ -330,9 +330,8 @@ def test_replaying_every_event_into_an_empty_database_gives_the_same_flags(
 def _fresh_app(tmp_path):
     """A second reporting database in its own folder (make_app names files by service)."""
     from services.registry import create_app
-    from shared.migrations import upgrade
+    from tests.support.databases import migrated_sqlite
     from tests.unit.conftest import UNREACHABLE_BROKER
 
-    url = f"sqlite:///{tmp_path / 'replay' / 'reporting.db'}"
-    upgrade("reporting", url)
+    url = migrated_sqlite("reporting", tmp_path / "replay" / "reporting.db")
     return create_app("reporting", {"database_url": url, "amqp_url": UNREACHABLE_BROKER})

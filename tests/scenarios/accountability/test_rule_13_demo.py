@@ -14,9 +14,9 @@ from services.reporting.sweeps import run_sweep
 from shared.db import make_engine, make_session_factory
 from shared.events.catalog import serialize_data
 from shared.events.envelope import Envelope
-from shared.migrations import upgrade
 from shared.timeutil import campus_time, utcnow
 from tests.scenarios.accountability.reporting_world import World, at
+from tests.support.databases import migrated_sqlite
 from tests.support.reporting import seed_grid_units
 
 
@@ -43,11 +43,10 @@ def test_units_not_in_the_grid_raise_no_flags_until_the_grid_knows_them(fresh):
 def test_seed_campaign_demo_starts_today_with_live_due_dates(tmp_path, monkeypatch):
     """seed-campaign --demo shifts the plan's dates (2021-11-08 …) to start today: the
     first phase deadline is 7 days ahead, the first table is due in 14, as in the plan."""
-    url = f"sqlite:///{tmp_path / 'reporting.db'}"
-    upgrade("reporting", url)
-    upgrade("education", f"sqlite:///{tmp_path / 'education.db'}")
+    url = migrated_sqlite("reporting", tmp_path / "reporting.db")
     monkeypatch.setenv("REPORTING_DATABASE_URL", url)
-    monkeypatch.setenv("EDUCATION_DATABASE_URL", f"sqlite:///{tmp_path / 'education.db'}")
+    education = migrated_sqlite("education", tmp_path / "education.db")
+    monkeypatch.setenv("EDUCATION_DATABASE_URL", education)
     result = CliRunner().invoke(main, ["seed-campaign", "--demo"])
     assert result.exit_code == 0, result.output
     today = campus_time(utcnow(), "Asia/Shanghai").date()
