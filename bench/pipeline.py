@@ -68,9 +68,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from services.hazards import commands, domain
 from services.hazards.models import Hazard
-from services.registry import subscriptions
-from services.reporting.handlers import EVENT_HANDLERS
+from services.registry import make_handlers, subscriptions
 from shared import vocabulary
+from shared.config import load_settings
 from shared.db import make_engine, make_session_factory
 from shared.events import Envelope, record_event
 from shared.events.catalog import validate_data
@@ -84,6 +84,8 @@ from shared.events.topology import (
 )
 from shared.migrations import upgrade
 from shared.timeutil import utcnow
+
+EVENT_HANDLERS = make_handlers("reporting", load_settings("reporting"))
 
 if __package__:  # imported as bench.pipeline
     from bench.scratch_db import create_database, drop_database

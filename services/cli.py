@@ -175,18 +175,12 @@ def seed_campaign(demo: bool, start) -> None:
 @click.option("--consumer-only", is_flag=True)
 def worker(service: str, relay_only: bool, consumer_only: bool) -> None:
     """Run one service's worker (outbox relay + event consumer), as ``python -m
-    services.<service>.worker`` runs it: a worker module with a ``main`` of its own (the
-    reporting worker's mail intake) is asked first."""
+    services.<service>.worker`` runs it (its ``main``: the reporting worker's adds the
+    mail intake)."""
     import importlib
 
-    from services.registry import worker_main
-
     argv = ["--relay-only"] * relay_only + ["--consumer-only"] * consumer_only
-    own_main = getattr(importlib.import_module(f"services.{service}.worker"), "main", None)
-    if own_main is not None:
-        own_main(argv)
-    else:
-        worker_main(service, argv)
+    importlib.import_module(f"services.{service}.worker").main(argv)
 
 
 @main.command()

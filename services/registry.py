@@ -1,11 +1,21 @@
-"""The composition root: which services exist and which events each one consumes."""
+"""The composition root: which services exist, their ports, their web apps, and their
+workers — each built from Settings loaded once at start-up and passed in.
+
+The topology every worker declares comes from the services' subscription data
+(``services.<name>.subscriptions``, data only), so a worker imports only its own
+service's code."""
 
 from __future__ import annotations
 
 import importlib
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
-from shared.events.consumer import Handler
+if TYPE_CHECKING:
+    from flask import Flask
+
+    from shared.config import Settings
+    from shared.events.consumer import Handler
 
 SERVICES = ("grid", "hazards", "education", "reporting")
 PORTS = {"grid": 5001, "hazards": 5002, "education": 5003, "reporting": 5004}
@@ -15,8 +25,17 @@ CONSOLE = "console"
 CONSOLE_PORT = 5000
 
 
-def handlers(service: str) -> Mapping[str, Handler]:
-    return importlib.import_module(f"services.{service}.handlers").EVENT_HANDLERS
+def subscriptions() -> dict[str, list[str]]:
+    """Event types each service's queue is bound to (used to declare the topology)."""
+    return {
+        service: sorted(importlib.import_module(f"services.{service}.subscriptions").EVENT_TYPES)
+        for service in SERVICES
+    }
+
+
+def make_handlers(service: str, settings: Settings) -> Mapping[str, Handler]:
+    """``service``'s event handlers, given what they need from its ``settings``."""
+    return importlib.import_module(f"services.{service}.handlers").make_handlers(settings)
 
 
 def periodic_tasks(service: str) -> list:
@@ -30,19 +49,17 @@ def periodic_tasks(service: str) -> list:
     return list(module.TASKS)
 
 
-def subscriptions() -> dict[str, list[str]]:
-    """Event types each service's queue is bound to (used to declare the topology)."""
-    return {service: sorted(handlers(service)) for service in SERVICES}
-
-
-def create_app(service: str, config: dict | None = None):
+def create_app(service: str, config: dict | None = None) -> Flask:
     if service not in SERVICES:
         raise ValueError(f"unknown service {service!r}; choose from {', '.join(SERVICES)}")
     return importlib.import_module(f"services.{service}").create_app(config)
 
 
-def worker_main(service: str, argv: list[str] | None = None) -> None:
-    """Run ``service``'s worker: ``--relay-only`` / ``--consumer-only`` split it for tests."""
+def worker_main(
+    service: str, argv: list[str] | None = None, settings: Settings | None = None
+) -> None:
+    """Run ``service``'s worker: ``--relay-only`` / ``--consumer-only`` split it for tests.
+    ``settings``: already loaded by the caller (else loaded here, once)."""
     import argparse
 
     from shared.config import load_settings
@@ -53,13 +70,15 @@ def worker_main(service: str, argv: list[str] | None = None) -> None:
     parser.add_argument("--relay-only", action="store_true")
     parser.add_argument("--consumer-only", action="store_true")
     args = parser.parse_args(argv)
-    settings = load_settings(service)
-    configure_logging(settings.log_json)
+    if settings is None:
+        settings = load_settings(service)
+        configure_logging(settings.log_json)
+    split = args.relay_only or args.consumer_only
     run_worker(
         settings,
-        handlers(service),
+        make_handlers(service, settings),
         subscriptions(),
         relay=not args.consumer_only,
         consumer=not args.relay_only,
-        periodic=[] if args.relay_only or args.consumer_only else periodic_tasks(service),
+        periodic=[] if split else periodic_tasks(service),
     )

@@ -12,6 +12,8 @@ import signal
 import threading
 from collections.abc import Callable, Mapping, Sequence
 
+from sqlalchemy.orm import Session, sessionmaker
+
 from shared.config import Settings
 from shared.db import make_engine, make_session_factory
 from shared.events.consumer import EventConsumer, Handler
@@ -30,21 +32,58 @@ def run_worker(
     consumer: bool = True,
     periodic: Sequence[Callable] = (),
 ) -> None:
+    """Run the relay, the consumer and the periodic tasks (each optional) until a signal."""
     engine = make_engine(settings.database_url)
     factory = make_session_factory(engine)
     stop = threading.Event()
+    _stop_on_signals(settings.service, stop)
+    threads = _threads(
+        settings,
+        factory,
+        handlers if consumer else {},
+        subscriptions,
+        relay=relay,
+        periodic=periodic,
+        stop=stop,
+    )
+    log.info(
+        "worker %s: starting %s", settings.service, ", ".join(t.name for t in threads) or "nothing"
+    )
+    for thread in threads:
+        thread.start()
+    while any(t.is_alive() for t in threads):
+        for thread in threads:
+            thread.join(timeout=0.5)
+    engine.dispose()
+    log.info("worker %s: stopped", settings.service)
+
+
+def _stop_on_signals(service: str, stop: threading.Event) -> None:
+    def _stop(signum, _frame) -> None:
+        log.info("worker %s: signal %s, stopping", service, signum)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+
+
+def _threads(
+    settings: Settings,
+    factory: sessionmaker[Session],
+    handlers: Mapping[str, Handler],
+    subscriptions: Mapping[str, Sequence[str]],
+    *,
+    relay: bool,
+    periodic: Sequence[Callable],
+    stop: threading.Event,
+) -> list[threading.Thread]:
+    """The worker's threads, not started: the relay, the consumer when there is anything
+    to consume, the periodic tasks when there are any."""
 
     def declare() -> None:
         # Every worker declares the whole topology, so no event is published before
         # the queues of all its subscribers exist.
         declare_all(settings.amqp_url, settings.exchange, subscriptions, settings.delivery_limit)
-
-    def _stop(signum, _frame) -> None:
-        log.info("worker %s: signal %s, stopping", settings.service, signum)
-        stop.set()
-
-    signal.signal(signal.SIGTERM, _stop)
-    signal.signal(signal.SIGINT, _stop)
 
     threads: list[threading.Thread] = []
     if relay:
@@ -57,7 +96,7 @@ def run_worker(
             before_connect=declare,
         )
         threads.append(threading.Thread(target=outbox_relay.run, args=(stop,), name="relay"))
-    if consumer and handlers:
+    if handlers:
         event_consumer = EventConsumer(
             settings.service,
             factory,
@@ -69,23 +108,9 @@ def run_worker(
         )
         threads.append(threading.Thread(target=event_consumer.run, args=(stop,), name="consumer"))
     if periodic:
-        threads.append(
-            threading.Thread(
-                target=_every,
-                args=(settings.sweep_seconds, periodic, factory, settings, stop),
-                name="periodic",
-            )
-        )
-    log.info(
-        "worker %s: starting %s", settings.service, ", ".join(t.name for t in threads) or "nothing"
-    )
-    for thread in threads:
-        thread.start()
-    while any(t.is_alive() for t in threads):
-        for thread in threads:
-            thread.join(timeout=0.5)
-    engine.dispose()
-    log.info("worker %s: stopped", settings.service)
+        every = (settings.sweep_seconds, periodic, factory, settings, stop)
+        threads.append(threading.Thread(target=_every, args=every, name="periodic"))
+    return threads
 
 
 def _every(seconds: float, tasks: Sequence[Callable], factory, settings: Settings, stop) -> None:

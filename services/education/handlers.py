@@ -8,6 +8,7 @@ from sqlalchemy import or_, update
 from sqlalchemy.orm import Session
 
 from services.education.models import DrillProblem
+from shared.config import Settings
 from shared.events import Envelope
 from shared.events.catalog import HAZARD_EVENT_TYPES
 from shared.events.consumer import Handler
@@ -39,7 +40,9 @@ def link_hazard_to_drill_problem(session: Session, event: Envelope) -> None:
     )
 
 
-EVENT_HANDLERS: dict[str, Handler] = {
-    **GRID_EVENT_HANDLERS,
-    **{event_type: link_hazard_to_drill_problem for event_type in HAZARD_EVENT_TYPES},
-}
+def make_handlers(settings: Settings) -> dict[str, Handler]:
+    """The education worker's handlers (they need nothing from ``settings``)."""
+    return {
+        **GRID_EVENT_HANDLERS,
+        **{event_type: link_hazard_to_drill_problem for event_type in HAZARD_EVENT_TYPES},
+    }

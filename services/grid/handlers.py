@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from shared.config import Settings
 from shared.events.consumer import Handler
 
-EVENT_HANDLERS: dict[str, Handler] = {}
+
+def make_handlers(settings: Settings) -> dict[str, Handler]:
+    """The grid consumes nothing (services.grid.subscriptions)."""
+    return {}

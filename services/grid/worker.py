@@ -1,6 +1,13 @@
 """Worker of the grid service: outbox relay + event consumer."""
 
+from __future__ import annotations
+
 from services.registry import worker_main
 
+
+def main(argv: list[str] | None = None) -> None:
+    worker_main("grid", argv)
+
+
 if __name__ == "__main__":
-    worker_main("grid")
+    main()

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the package stays light: a worker imports its neighbours' subscriptions
+    from flask import Flask
 
 SERVICE = "hazards"
 

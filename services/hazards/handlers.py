@@ -5,27 +5,20 @@ with their lead departments (who sees and accepts the hazards filed under each).
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services.hazards import SERVICE, commands, domain, leads
+from services.hazards import commands, domain, leads
 from services.hazards.models import Hazard
-from shared.config import load_settings
+from shared.config import Settings
 from shared.events import Envelope
 from shared.events.consumer import Handler
 from shared.grid_projection import GRID_EVENT_HANDLERS, GridCell
 
 
-def campus_timezone() -> str:
-    """The campus time zone of the hazard service: the setting its web app reads
-    (``Settings.campus_timezone``, from ``CAMPUS_TIMEZONE``). Handlers are called with the
-    session and the event only, so they load the service's settings the way the worker
-    and the web app do (read per event: cheap, and never stale)."""
-    return load_settings(SERVICE).campus_timezone
-
-
-def open_hazard_for_drill_problem(session: Session, event: Envelope) -> None:
+def open_hazard_for_drill_problem(session: Session, event: Envelope, campus_tz: str) -> None:
     data = event.data
     exists = session.scalar(
         select(Hazard.id).where(Hazard.source == "drill", Hazard.source_ref == data["problem_id"])
@@ -49,7 +42,7 @@ def open_hazard_for_drill_problem(session: Session, event: Envelope) -> None:
         location=place.location,
         severity=data["severity"],
         found_at=datetime.fromisoformat(data["found_at"]),
-        campus_tz=campus_timezone(),
+        campus_tz=campus_tz,
         source="drill",
         source_ref=data["problem_id"],
     )
@@ -61,8 +54,13 @@ def take_category_leads(session: Session, event: Envelope) -> None:
     leads.take_published(session, event.data, event.sequence)
 
 
-EVENT_HANDLERS: dict[str, Handler] = {
-    **GRID_EVENT_HANDLERS,
-    "drill.problem_found": open_hazard_for_drill_problem,
-    "campaign.categories_published": take_category_leads,
-}
+def make_handlers(settings: Settings) -> dict[str, Handler]:
+    """The hazard worker's handlers: hazards opened from drills are numbered and dated in
+    the campus time zone of ``settings`` (the one its web app uses)."""
+    return {
+        **GRID_EVENT_HANDLERS,
+        "drill.problem_found": partial(
+            open_hazard_for_drill_problem, campus_tz=settings.campus_timezone
+        ),
+        "campaign.categories_published": take_category_leads,
+    }

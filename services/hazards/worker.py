@@ -1,6 +1,13 @@
-"""Worker of the hazard ledger: outbox relay + event consumer."""
+"""Worker of the hazard ledger: outbox relay + event consumer + periodic sweeps."""
+
+from __future__ import annotations
 
 from services.registry import worker_main
 
+
+def main(argv: list[str] | None = None) -> None:
+    worker_main("hazards", argv)
+
+
 if __name__ == "__main__":
-    worker_main("hazards")
+    main()

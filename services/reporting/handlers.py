@@ -22,13 +22,12 @@ only a decision with a reason ever withdraws a flag):
 
 Dates are campus dates (the campus time zone, ``Settings.campus_timezone``): a hazard
 found at 01:00 on a campaign's first day belongs to that campaign. ``event_handlers(tz)``
-binds the handlers to a zone; ``EVENT_HANDLERS`` (what the worker runs) to the zone of
-the environment, read as ``shared.config.load_settings`` reads it.
+binds the handlers to a zone; ``make_handlers(settings)`` (what the worker runs) to the
+zone of the worker's settings.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from functools import partial
@@ -81,11 +80,6 @@ MOMENTS = (
 )
 # Added to the hazard's state later: events written before them lack them.
 OPTIONAL = ("acceptor_unit", "major_unresolved_reason", "reporter_unit")
-
-
-def configured_timezone() -> str:
-    """The campus time zone the service's Settings carry (``CAMPUS_TIMEZONE``)."""
-    return os.environ.get("CAMPUS_TIMEZONE", Settings.campus_timezone)
 
 
 def _date(value: str | None) -> date | None:
@@ -410,4 +404,6 @@ def event_handlers(campus_tz: str) -> dict[str, Handler]:
     }
 
 
-EVENT_HANDLERS: dict[str, Handler] = event_handlers(configured_timezone())
+def make_handlers(settings: Settings) -> dict[str, Handler]:
+    """The reporting worker's handlers, with campus dates in its settings' time zone."""
+    return event_handlers(settings.campus_timezone)

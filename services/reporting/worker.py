@@ -21,7 +21,7 @@ def main(argv: list[str] | None = None) -> None:
     split = "--relay-only" in argv or "--consumer-only" in argv
     listener = None if split else mail_intake.start_from_settings(settings)
     try:
-        worker_main("reporting", argv)
+        worker_main("reporting", argv, settings)
     finally:
         if listener is not None:
             listener.stop()

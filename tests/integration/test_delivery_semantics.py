@@ -12,7 +12,6 @@ import pika
 import pytest
 from sqlalchemy import select
 
-from services.reporting.handlers import EVENT_HANDLERS
 from shared.db import make_session_factory
 from shared.events.consumer import EventConsumer
 from shared.events.dead_letters import peek
@@ -26,7 +25,10 @@ from tests.integration.conftest import (
     projection_counts,
 )
 from tests.support.fixtures import ROOT, suite_env
+from tests.support.handlers import handlers_of
 from tests.support.waiting import wait_until
+
+EVENT_HANDLERS = handlers_of("reporting")
 
 pytestmark = pytest.mark.integration
 

@@ -19,12 +19,14 @@ import pytest
 from sqlalchemy import select, text
 
 from services.registry import SERVICES, create_app
-from services.reporting.handlers import EVENT_HANDLERS as REPORTING_HANDLERS
 from shared.db import make_session_factory
 from shared.events.consumer import ACK, Delivery, apply_batch
 from shared.events.outbox import OutboxMessage
 from tests.support.fixtures import ROOT, bearer
+from tests.support.handlers import handlers_of
 from tests.support.workflow import STEPS_TO_CLOSE, headers
+
+REPORTING_HANDLERS = handlers_of("reporting")
 
 pytestmark = pytest.mark.integration
 

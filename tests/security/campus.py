@@ -23,7 +23,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from services.hazards.sweeps import run_sweep as hazard_sweep
-from services.registry import SERVICES, create_app, handlers, subscriptions
+from services.registry import SERVICES, create_app, subscriptions
 from services.reporting.commands import SEED_CAMPAIGN
 from services.reporting.flags import add_file as add_flag_file
 from services.reporting.sweeps import run_sweep as reporting_sweep
@@ -33,6 +33,7 @@ from shared.files import Upload
 from shared.principal import UNIT_MANAGER, Principal
 from shared.timeutil import utcnow
 from tests.support.fixtures import bearer
+from tests.support.handlers import handlers_of
 
 UNREACHABLE_BROKER = "amqp://guest:guest@127.0.0.1:1/%2F"
 
@@ -120,8 +121,9 @@ class Campus:
                         if not batch:
                             continue
                         deliveries = [Delivery(i, r.body, 0) for i, r in enumerate(batch, 1)]
+                        handlers = handlers_of(target, self.settings(target))
                         with self.factory(target)() as target_session:
-                            outcomes = apply_batch(target_session, handlers(target), deliveries)
+                            outcomes = apply_batch(target_session, handlers, deliveries)
                             target_session.commit()
                         assert set(outcomes.values()) == {ACK}, (target, outcomes)
                     for row in rows:

@@ -14,12 +14,14 @@ from icalendar import Calendar
 from PIL import Image
 from sqlalchemy import select
 
-from services.education.handlers import EVENT_HANDLERS
 from shared.api import state
 from shared.events import Envelope
 from shared.events.outbox import OutboxMessage
 from shared.timeutil import utcnow
 from tests.support.fixtures import bearer
+from tests.support.handlers import handlers_of
+
+EVENT_HANDLERS = handlers_of("education")
 
 SO = bearer("security_office")
 JD_MANAGER = bearer("unit_manager", unit="JD")

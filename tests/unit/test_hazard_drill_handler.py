@@ -12,13 +12,13 @@ import pytest
 from sqlalchemy import select
 
 from services.hazards import domain
-from services.hazards.handlers import EVENT_HANDLERS
 from services.hazards.models import Hazard
 from shared.api import state
 from shared.events import Envelope
 from shared.events.consumer import ACK, Delivery, apply_batch
 from shared.events.outbox import OutboxMessage
 from tests.support.fixtures import bearer
+from tests.support.handlers import handlers_of
 
 SO = bearer("security_office", sub="office")
 CELL = "0b6c8a52-3f7e-4c55-9a51-6f1d2b7c9e10"
@@ -58,7 +58,7 @@ def consume(app, *events: Envelope) -> dict[int, str]:
     """One consumer batch: the events as JSON off the wire, applied and committed."""
     deliveries = [Delivery(tag, e.to_json(), 0) for tag, e in enumerate(events, start=1)]
     with app.app_context(), state().session_factory() as session:
-        outcomes = apply_batch(session, EVENT_HANDLERS, deliveries)
+        outcomes = apply_batch(session, handlers_of("hazards", state().settings), deliveries)
         session.commit()
     return outcomes
 

@@ -11,7 +11,6 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from services.reporting.handlers import EVENT_HANDLERS
 from services.reporting.models import HazardProjection
 from shared import vocabulary
 from shared.api import state
@@ -21,7 +20,10 @@ from shared.events.consumer import ACK, Delivery, apply_batch
 from shared.events.outbox import OutboxMessage
 from tests.support.databases import migrated_sqlite
 from tests.support.fixtures import bearer
+from tests.support.handlers import handlers_of
 from tests.support.reporting import hazard_event
+
+EVENT_HANDLERS = handlers_of("reporting")
 
 SO = bearer("security_office", sub="office")
 JD = bearer("unit_manager", unit="JD", sub="manager-JD")

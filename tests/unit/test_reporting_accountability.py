@@ -14,7 +14,6 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from services.reporting import commands
-from services.reporting.handlers import EVENT_HANDLERS
 from services.reporting.models import Campaign, CampaignUnit, Flag, Notification, ReportingDue
 from services.reporting.sweeps import run_sweep, send_mail
 from shared.api import state
@@ -23,8 +22,11 @@ from shared.events.consumer import ACK, Delivery, apply_batch
 from shared.events.envelope import Envelope
 from shared.principal import GRID_STAFF, LEADERSHIP, UNIT_MANAGER, Principal
 from tests.support.fixtures import bearer
+from tests.support.handlers import handlers_of
 from tests.support.reporting import hazard_event, seed_grid_units, seed_unit_head
 from tests.support.waiting import wait_until
+
+EVENT_HANDLERS = handlers_of("reporting")
 
 SO = bearer("security_office", sub="office")
 TZ = "Asia/Shanghai"

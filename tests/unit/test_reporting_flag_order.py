@@ -12,12 +12,15 @@ import pytest
 from sqlalchemy import select
 
 from services.reporting import commands
-from services.reporting.handlers import EVENT_HANDLERS, event_handlers
+from services.reporting.handlers import event_handlers
 from services.reporting.models import Campaign, Flag, HazardProjection
 from shared.api import state
 from shared.events.envelope import Envelope
 from shared.grid_projection import GridAssignment, GridCell
+from tests.support.handlers import handlers_of
 from tests.support.reporting import hazard_event
+
+EVENT_HANDLERS = handlers_of("reporting")
 
 D1, D2 = "2021-11-20", "2021-11-30"
 # One major hazard's life, in sequence: (sequence, type, state). Overdue on its first

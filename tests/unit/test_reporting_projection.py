@@ -9,7 +9,6 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from services.reporting.domain import tally
-from services.reporting.handlers import EVENT_HANDLERS
 from services.reporting.models import HazardProjection
 from services.reporting.statistics.queries import totals
 from shared.db import make_engine, make_session_factory
@@ -18,6 +17,9 @@ from shared.events.consumer import ACK, REJECT, Delivery, apply_batch
 from shared.events.envelope import Envelope
 from shared.events.inbox import InboxMessage
 from tests.support.databases import migrated_sqlite
+from tests.support.handlers import handlers_of
+
+EVENT_HANDLERS = handlers_of("reporting")
 
 
 def history(unit: str, closed: bool) -> list[Envelope]:

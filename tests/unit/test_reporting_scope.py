@@ -11,7 +11,6 @@ import pytest
 
 from services.reporting import commands
 from services.reporting.access import unit_filter
-from services.reporting.handlers import EVENT_HANDLERS
 from shared.api import state
 from shared.auth import mint_token
 from shared.config import DEV_JWT_SECRET
@@ -27,6 +26,9 @@ from shared.principal import (
     Principal,
 )
 from tests.support.fixtures import bearer
+from tests.support.handlers import handlers_of
+
+EVENT_HANDLERS = handlers_of("reporting")
 
 READS = ("/statistics", "/statistics/export.xlsx?group_by=unit", "/flags")
 

@@ -9,13 +9,15 @@ from sqlalchemy import select
 
 from services.reporting import commands
 from services.reporting.api import flags as flags_api
-from services.reporting.handlers import EVENT_HANDLERS
 from services.reporting.models import Campaign, CampaignUnit, Flag, ReportingDue
 from shared.api import state
 from shared.events.consumer import ACK, Delivery, apply_batch
 from shared.events.envelope import Envelope
 from shared.grid_projection import GridAssignment, GridCell
+from tests.support.handlers import handlers_of
 from tests.support.reporting import seed_grid_units, seed_unit_head
+
+EVENT_HANDLERS = handlers_of("reporting")
 
 TZ = "Asia/Shanghai"
 

@@ -20,7 +20,6 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from services.hazards import leads as hazard_leads
-from services.hazards.handlers import EVENT_HANDLERS as HAZARD_HANDLERS
 from services.registry import create_app
 from services.reporting import commands as reporting
 from shared.api import state
@@ -29,8 +28,11 @@ from shared.events.envelope import Envelope
 from shared.events.outbox import OutboxMessage
 from shared.grid_projection import GridCell, GridUnit
 from tests.support.fixtures import bearer, suite_env
+from tests.support.handlers import handlers_of
 from tests.support.waiting import wait_until
 from tests.support.workflow import STEPS_TO_CLOSE, headers
+
+HAZARD_HANDLERS = handlers_of("hazards")
 
 SO = bearer("security_office", sub="office")
 JD = bearer("unit_manager", unit="JD", sub="manager-JD")

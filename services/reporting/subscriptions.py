@@ -1,0 +1,37 @@
+"""Event types the reporting service consumes: its queue's bindings.
+
+Data only, imported by services.registry to declare every queue's bindings (every
+worker declares them all); the service's handlers (services.reporting.handlers.make_handlers)
+handle exactly these (tests/contract/test_subscriptions.py)."""
+
+from __future__ import annotations
+
+EVENT_TYPES: frozenset[str] = frozenset(
+    {
+        # the grid
+        "unit.changed",
+        "cell.changed",
+        "assignment.changed",
+        # every hazard event (shared.events.catalog.HAZARD_EVENT_TYPES): projections and flags
+        "hazard.created",
+        "hazard.registered",
+        "hazard.reported",
+        "hazard.remediation_started",
+        "hazard.rectified",
+        "hazard.accepted",
+        "hazard.rejected",
+        "hazard.closed",
+        "hazard.archived",
+        "hazard.deadline_extended",
+        "hazard.overdue",
+        "hazard.acceptance_overdue",
+        "hazard.major_unresolved",
+        "hazard.plan_approved",
+        "hazard.severity_changed",
+        # education: activities and drills
+        "activity.scheduled",
+        "activity.held",
+        "activity.cancelled",
+        "drill.completed",
+    }
+)
