@@ -8,9 +8,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from shared.events.catalog import serialize_data
 from shared.events.envelope import Envelope
 from shared.grid_projection import GridAssignment, GridCell, GridUnit
+from tests.support.events import event
 
 
 def hazard_event(
@@ -44,16 +44,7 @@ def hazard_event(
     for name in ("deadline", "plan_deadline", "acceptance_due"):
         if isinstance(data.get(name), str):
             data[name] = date.fromisoformat(data[name])
-    extra = {"occurred_at": occurred_at} if occurred_at else {}
-    return Envelope(
-        event_type,
-        1,
-        "hazards",
-        hazard_id,
-        sequence,
-        serialize_data(event_type, 1, data),
-        **extra,
-    )
+    return event(event_type, "hazards", hazard_id, data, sequence, occurred_at)
 
 
 def seed_unit_head(

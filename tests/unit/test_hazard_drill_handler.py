@@ -15,8 +15,9 @@ from services.hazards import domain
 from services.hazards.models import Hazard
 from shared.api import state
 from shared.events import Envelope
-from shared.events.consumer import ACK, Delivery, apply_batch
+from shared.events.consumer import ACK
 from shared.events.outbox import OutboxMessage
+from tests.support import events as batches
 from tests.support.fixtures import bearer
 from tests.support.handlers import handlers_of
 
@@ -56,11 +57,8 @@ def cell_changed(cell_id: str = CELL, unit_code: str = "JD") -> Envelope:
 
 def consume(app, *events: Envelope) -> dict[int, str]:
     """One consumer batch: the events as JSON off the wire, applied and committed."""
-    deliveries = [Delivery(tag, e.to_json(), 0) for tag, e in enumerate(events, start=1)]
     with app.app_context(), state().session_factory() as session:
-        outcomes = apply_batch(session, handlers_of("hazards", state().settings), deliveries)
-        session.commit()
-    return outcomes
+        return batches.consume(session, handlers_of("hazards", state().settings), events)
 
 
 def hazards(app) -> list[Hazard]:

@@ -16,9 +16,9 @@ from shared import vocabulary
 from shared.api import state
 from shared.db import make_engine, make_session_factory
 from shared.events.catalog import HAZARD_EVENT_TYPES, validate_data
-from shared.events.consumer import ACK, Delivery, apply_batch
 from shared.events.outbox import OutboxMessage
 from tests.support.databases import migrated_sqlite
+from tests.support.events import feed
 from tests.support.fixtures import bearer
 from tests.support.handlers import handlers_of
 from tests.support.reporting import hazard_event
@@ -154,11 +154,8 @@ def test_reporting_applies_old_and_new_hazard_events_alike(tmp_path):
     new = hazard_event("hazard.created", 1, "h-new", subcategory="dormitory")
     registered = hazard_event("hazard.registered", 2, "h-old", status="registered")
     assert "subcategory" not in old.data and new.data["subcategory"] == "dormitory"
-    deliveries = [Delivery(tag, e.to_json(), 0) for tag, e in enumerate([old, new, registered], 1)]
     with factory() as session:
-        outcomes = apply_batch(session, EVENT_HANDLERS, deliveries)
-        session.commit()
-    assert set(outcomes.values()) == {ACK}
+        feed(session, EVENT_HANDLERS, [old, new, registered])
     with factory() as session:
         rows = {r.hazard_id: r for r in session.scalars(select(HazardProjection))}
     assert (rows["h-old"].status, rows["h-old"].last_sequence) == ("registered", 2)

@@ -18,9 +18,9 @@ from services.reporting.models import Campaign, CampaignUnit, Flag, Notification
 from services.reporting.sweeps import run_sweep, send_mail
 from shared.api import state
 from shared.errors import Forbidden
-from shared.events.consumer import ACK, Delivery, apply_batch
 from shared.events.envelope import Envelope
 from shared.principal import GRID_STAFF, LEADERSHIP, UNIT_MANAGER, Principal
+from tests.support.events import feed as consume_all
 from tests.support.fixtures import bearer
 from tests.support.handlers import handlers_of
 from tests.support.reporting import hazard_event, seed_grid_units, seed_unit_head
@@ -74,11 +74,8 @@ def manager(unit: str) -> Principal:
 
 
 def feed(app, events: list[Envelope]) -> None:
-    deliveries = [Delivery(i, e.to_json(), 0) for i, e in enumerate(events, start=1)]
     with session_of(app) as session:
-        outcomes = apply_batch(session, EVENT_HANDLERS, deliveries)
-        session.commit()
-    assert set(outcomes.values()) == {ACK}
+        consume_all(session, EVENT_HANDLERS, events)
 
 
 def flags(app) -> list[Flag]:

@@ -7,8 +7,8 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-from shared.events.catalog import serialize_data
 from shared.events.envelope import Envelope
+from tests.support.events import event
 from tests.unit.test_reporting_accountability import SO, app, campaign, feed  # noqa: F401
 
 DRILL, LECTURE = "drill", "lecture"
@@ -30,9 +30,7 @@ def activity_event(
         "participants": None,
         **state,
     }
-    return Envelope(
-        event_type, 1, "education", activity_id, sequence, serialize_data(event_type, 1, data)
-    )
+    return event(event_type, "education", activity_id, data, sequence)
 
 
 def coverage(client, campaign_id: str, **query) -> dict[str, dict]:

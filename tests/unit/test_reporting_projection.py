@@ -12,12 +12,12 @@ from services.reporting.domain import tally
 from services.reporting.models import HazardProjection
 from services.reporting.statistics.queries import totals
 from shared.db import make_engine, make_session_factory
-from shared.events.catalog import serialize_data
 from shared.events.consumer import ACK, REJECT, Delivery, apply_batch
 from shared.events.envelope import Envelope
 from shared.events.inbox import InboxMessage
 from tests.support.databases import migrated_sqlite
 from tests.support.handlers import handlers_of
+from tests.support.reporting import hazard_event
 
 EVENT_HANDLERS = handlers_of("reporting")
 
@@ -25,41 +25,16 @@ EVENT_HANDLERS = handlers_of("reporting")
 def history(unit: str, closed: bool) -> list[Envelope]:
     hazard_id = str(uuid.uuid4())
     state = {
-        "hazard_id": hazard_id,
         "number": f"YH-2021-{random.randint(1, 99999):05d}",
         "unit_code": unit,
-        "category": "fire",
-        "severity": "general",
-        "status": "discovered",
         "found_at": datetime(2021, 11, 10, tzinfo=UTC),
-        "deadline": None,
-        "cell_id": None,
-        "lead_department": "BWC",
         "responsible_person_id": None,
         "responsible_person_name": None,
-        "reopen_count": 0,
-        "overdue": False,
-        "closed_at": None,
-        "source": "report",
-        "source_ref": None,
     }
-    events = [
-        Envelope(
-            "hazard.created", 1, "hazards", hazard_id, 1, serialize_data("hazard.created", 1, state)
-        )
-    ]
+    events = [hazard_event("hazard.created", 1, hazard_id, **state)]
     if closed:
-        data = {**state, "status": "closed", "closed_at": datetime(2021, 11, 12, tzinfo=UTC)}
-        events.append(
-            Envelope(
-                "hazard.closed",
-                1,
-                "hazards",
-                hazard_id,
-                2,
-                serialize_data("hazard.closed", 1, data),
-            )
-        )
+        closing = {"status": "closed", "closed_at": datetime(2021, 11, 12, tzinfo=UTC)}
+        events.append(hazard_event("hazard.closed", 2, hazard_id, **state, **closing))
     return events
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from datetime import UTC, datetime
+from datetime import date
 
 import jwt
 import pytest
@@ -15,8 +15,6 @@ from shared.api import state
 from shared.auth import mint_token
 from shared.config import DEV_JWT_SECRET
 from shared.errors import Forbidden
-from shared.events.catalog import serialize_data
-from shared.events.envelope import Envelope
 from shared.principal import (
     GRID_STAFF,
     LEADERSHIP,
@@ -27,6 +25,7 @@ from shared.principal import (
 )
 from tests.support.fixtures import bearer
 from tests.support.handlers import handlers_of
+from tests.support.reporting import hazard_event
 
 EVENT_HANDLERS = handlers_of("reporting")
 
@@ -46,33 +45,17 @@ def client(make_app):
     with app.app_context(), state().session_factory() as session:
         commands.load_seed_campaign(session)
         for unit in ("JD", "XX"):  # one hazard each, one overdue flag each
-            hazard_id = str(uuid.uuid4())
-            data = {
-                "hazard_id": hazard_id,
-                "number": f"YH-2021-{unit}",
-                "unit_code": unit,
-                "cell_id": None,
-                "category": "fire",
-                "lead_department": "BWC",
-                "severity": "general",
-                "status": "in_remediation",
-                "found_at": datetime(2021, 11, 10, 2, tzinfo=UTC),
-                "deadline": datetime(2021, 11, 20).date(),
-                "responsible_person_id": None,
-                "responsible_person_name": None,
-                "reopen_count": 0,
-                "overdue": True,
-                "closed_at": None,
-                "source": "report",
-                "source_ref": None,
-            }
-            event = Envelope(
+            event = hazard_event(
                 "hazard.overdue",
-                1,
-                "hazards",
-                hazard_id,
                 3,
-                serialize_data("hazard.overdue", 1, data),
+                str(uuid.uuid4()),
+                number=f"YH-2021-{unit}",
+                unit_code=unit,
+                status="in_remediation",
+                deadline=date(2021, 11, 20),
+                responsible_person_id=None,
+                responsible_person_name=None,
+                overdue=True,
             )
             EVENT_HANDLERS[event.type](session, event)
         session.commit()

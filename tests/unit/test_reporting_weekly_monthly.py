@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from services.reporting.handlers import event_handlers
 from services.reporting.statistics import api as statistics_api
 from shared.api import state
-from shared.events.consumer import ACK, Delivery, apply_batch
+from tests.support.events import feed as consume_all
 from tests.support.fixtures import bearer
 from tests.support.reporting import hazard_event
 
@@ -37,11 +37,8 @@ def client(app):
 
 
 def feed(app, events) -> None:
-    deliveries = [Delivery(i, e.to_json(), 0) for i, e in enumerate(events, start=1)]
     with app.app_context(), state().session_factory() as session:
-        outcomes = apply_batch(session, event_handlers(TZ), deliveries)
-        session.commit()
-    assert set(outcomes.values()) == {ACK}
+        consume_all(session, event_handlers(TZ), events)
 
 
 def hazard(hazard_id: str, number: str, found_at: datetime, **state) -> list:

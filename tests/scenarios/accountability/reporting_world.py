@@ -11,9 +11,9 @@ from services.reporting import commands
 from services.reporting.api import flags as flags_api
 from services.reporting.models import Campaign, CampaignUnit, Flag, ReportingDue
 from shared.api import state
-from shared.events.consumer import ACK, Delivery, apply_batch
 from shared.events.envelope import Envelope
 from shared.grid_projection import GridAssignment, GridCell
+from tests.support.events import feed
 from tests.support.handlers import handlers_of
 from tests.support.reporting import seed_grid_units, seed_unit_head
 
@@ -68,11 +68,8 @@ class World:
             return state().settings
 
     def feed(self, *events: Envelope) -> None:
-        deliveries = [Delivery(i, e.to_json(), 0) for i, e in enumerate(events, start=1)]
         with self.session() as session:
-            outcomes = apply_batch(session, EVENT_HANDLERS, deliveries)
-            session.commit()
-        assert set(outcomes.values()) == {ACK}
+            feed(session, EVENT_HANDLERS, events)
 
     def flags(self, rule: str | None = None) -> list[Flag]:
         with self.session() as session:

@@ -15,12 +15,12 @@ from services.reporting import commands, flags
 from services.reporting.assessment import api as assessment_api
 from services.reporting.models import CampaignPhase, CampaignTask, Flag
 from services.reporting.sweeps import run_phase_sweep, run_sweep
-from shared.events.catalog import serialize_data
 from shared.events.envelope import Envelope
 from shared.events.outbox import OutboxMessage
 from shared.principal import SECURITY_OFFICE, UNIT_MANAGER, Principal
 from tests.scenarios.accountability.hazard_world import REMEDIATION, SO, SO2, Ledger
 from tests.scenarios.accountability.reporting_world import TZ, World, at
+from tests.support import events
 from tests.support.fixtures import bearer
 
 OFFICE = Principal("office", "安全保卫处", frozenset({SECURITY_OFFICE}), None)
@@ -28,15 +28,8 @@ WINDOW_DAYS = 10
 
 
 def grid_event(event_type: str, subject: str, data: dict[str, Any]) -> Envelope:
-    return Envelope(
-        event_type,
-        1,
-        "grid",
-        subject,
-        1,
-        serialize_data(event_type, 1, data),
-        occurred_at=datetime(2021, 9, 1, tzinfo=UTC),
-    )
+    before_the_campaign = datetime(2021, 9, 1, tzinfo=UTC)
+    return events.grid_event(event_type, subject, data, occurred_at=before_the_campaign)
 
 
 def grid_events() -> list[Envelope]:

@@ -23,10 +23,10 @@ from services.hazards import leads as hazard_leads
 from services.registry import create_app
 from services.reporting import commands as reporting
 from shared.api import state
-from shared.events.consumer import ACK, Delivery, apply_batch
 from shared.events.envelope import Envelope
 from shared.events.outbox import OutboxMessage
 from shared.grid_projection import GridCell, GridUnit
+from tests.support.events import feed as consume_all
 from tests.support.fixtures import bearer, suite_env
 from tests.support.handlers import handlers_of
 from tests.support.waiting import wait_until
@@ -78,11 +78,8 @@ def published(app) -> list[Envelope]:
 
 def feed(app, events: list[Envelope]) -> None:
     """Deliver events to the hazard service's handlers as its consumer does."""
-    deliveries = [Delivery(i, e.to_json(), 0) for i, e in enumerate(events, start=1)]
     with app.app_context(), state().session_factory() as session:
-        outcomes = apply_batch(session, HAZARD_HANDLERS, deliveries)
-        session.commit()
-    assert set(outcomes.values()) == {ACK}
+        consume_all(session, HAZARD_HANDLERS, events)
 
 
 def report(client, body: dict) -> dict:

@@ -12,11 +12,10 @@ from services.cli import main
 from services.reporting.models import Campaign, CampaignPhase, ReportingDue
 from services.reporting.sweeps import run_sweep
 from shared.db import make_engine, make_session_factory
-from shared.events.catalog import serialize_data
-from shared.events.envelope import Envelope
 from shared.timeutil import campus_time, utcnow
 from tests.scenarios.accountability.reporting_world import World, at
 from tests.support.databases import migrated_sqlite
+from tests.support.events import grid_event
 from tests.support.reporting import seed_grid_units
 
 
@@ -71,17 +70,7 @@ def test_a_unit_the_grid_announces_mid_campaign_answers_only_for_what_was_due_af
     on 2021-11-25, is not flagged for the table due 2021-11-22 (before it existed for the
     platform), but is for the one due 2021-12-06."""
     data = {"code": "JD", "name": "机电工程学院", "kind": "college"}
-    fresh.feed(
-        Envelope(
-            "unit.changed",
-            1,
-            "grid",
-            "JD",
-            1,
-            serialize_data("unit.changed", 1, data),
-            occurred_at=at("2021-11-25"),
-        )
-    )
+    fresh.feed(grid_event("unit.changed", "JD", data, occurred_at=at("2021-11-25")))
     assert run_sweep(fresh.session, fresh.settings, at("2021-11-26"))["missing"] == 0
     assert run_sweep(fresh.session, fresh.settings, at("2021-12-07", 1))["missing"] == 1
     [flag] = fresh.flags()
