@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import random
-import subprocess
-import sys
 import threading
 
 import pika
@@ -24,7 +22,7 @@ from tests.integration.conftest import (
     produce_hazard_events,
     projection_counts,
 )
-from tests.support.fixtures import ROOT, suite_env
+from tests.support.fixtures import campus_safety, suite_env
 from tests.support.handlers import handlers_of
 from tests.support.waiting import wait_until
 
@@ -138,36 +136,11 @@ def test_poison_goes_to_the_dead_letter_queue_and_is_requeued_by_the_cli(databas
         assert any(letter["reason"] == "rejected" for letter in letters.values())
 
         env = suite_env(databases, amqp_url)
-        listing = subprocess.run(
-            [sys.executable, "-m", "services", "dead-letters", "list", "reporting"],
-            env=env,
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=True,
-        )
+        listing = campus_safety(env, "dead-letters", "list", "reporting")
         assert poison_id in listing.stdout and "2 dead letters" in listing.stderr
 
         fixed.set()  # "deploy the fix", then requeue only the poison through the CLI
-        requeued = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "services",
-                "dead-letters",
-                "requeue",
-                "reporting",
-                "--id",
-                poison_id,
-            ],
-            env=env,
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=True,
-        )
+        requeued = campus_safety(env, "dead-letters", "requeue", "reporting", "--id", poison_id)
         assert "1 dead letters requeued" in requeued.stdout
         wait_until(lambda: inbox_size(databases) == 21, timeout=60, message="poison processed")
     assert projection_counts(databases) == ledger_counts(databases)

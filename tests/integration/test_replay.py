@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from datetime import UTC, datetime
 
 import pytest
@@ -21,7 +19,7 @@ from tests.integration.conftest import (
     projection_counts,
     unsent,
 )
-from tests.support.fixtures import ROOT, bearer, suite_env
+from tests.support.fixtures import bearer, campus_safety, suite_env
 from tests.support.waiting import wait_until
 from tests.support.workflow import close_via_commands
 
@@ -75,15 +73,7 @@ def test_replay_rebuilds_a_lost_projection(databases, amqp_url, processes):
 
     with databases.engine("reporting").begin() as conn:  # the reporting database is lost
         conn.exec_driver_sql("TRUNCATE hazard_projection, inbox, flags, flag_steps, flag_files")
-    result = subprocess.run(
-        [sys.executable, "-m", "services", "replay", "hazards"],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
+    result = campus_safety(env, "replay", "hazards")
     assert f"{events} events queued" in result.stdout
     wait_until(lambda: inbox_size(databases) == events, timeout=60, message="replayed")
     wait_until(lambda: unsent(databases) == 0, timeout=30, message="replay published")
