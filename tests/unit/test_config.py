@@ -62,6 +62,7 @@ def test_production_refuses_a_short_secret_given_as_an_override(production):
         "a-campus-secret-of-exactly-32-b.",
         secrets.token_urlsafe(48),  # what the docs and common.env.example generate
     ],
+    ids=["exactly-32-bytes", "token_urlsafe-48"],
 )
 def test_production_accepts_a_secret_of_32_bytes_or_more(production, secret):
     assert len(secret.encode()) >= 32
