@@ -20,7 +20,7 @@ from flask import Flask, Response, current_app, g, request
 from flask_smorest.utils import prepare_response
 from marshmallow import validate
 from prometheus_client import CollectorRegistry
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, Select, event, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from shared.auth import authenticate_request
@@ -245,6 +245,22 @@ def read_session() -> Session:
     if "db" not in g:
         g.db = state().read_session_factory()
     return g.db
+
+
+def page_of(stmt: Select, pagination: Any) -> list:
+    """One page of a list query for ``@blp.paginate()``: the total (counted without the
+    ordering) goes to the pagination header, the page's rows come back."""
+    session = read_session()
+    pagination.item_count = session.scalar(
+        select(func.count()).select_from(stmt.order_by(None).subquery())
+    )
+    return list(session.scalars(stmt.offset(pagination.first_item).limit(pagination.page_size)))
+
+
+def page_of_rows(rows: list, pagination: Any) -> list:
+    """One page of rows already filtered in Python (their total goes to the header)."""
+    pagination.item_count = len(rows)
+    return rows[pagination.first_item : pagination.first_item + pagination.page_size]
 
 
 def read_only_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -7,7 +7,7 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import Response
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from services.education import access, domain
 from services.education.api.views import campus_tz, sign_in_url
@@ -33,7 +33,7 @@ from services.education.schemas import (
     SignInSchema,
 )
 from shared import qr
-from shared.api import Blueprint, if_match_version, read_session, transaction, with_etag
+from shared.api import Blueprint, if_match_version, page_of, read_session, transaction, with_etag
 from shared.auth import current_principal
 from shared.timeutil import utcnow
 
@@ -89,15 +89,7 @@ def list_activities(query, pagination_parameters):
     if query.get("starts_to"):
         end = datetime.combine(query["starts_to"] + timedelta(days=1), time(), zone)
         stmt = stmt.where(Activity.starts_at < end)
-    session = read_session()
-    pagination_parameters.item_count = session.scalar(
-        select(func.count()).select_from(stmt.subquery())
-    )
-    return session.scalars(
-        stmt.order_by(Activity.starts_at, Activity.id)
-        .offset(pagination_parameters.first_item)
-        .limit(pagination_parameters.page_size)
-    ).all()
+    return page_of(stmt.order_by(Activity.starts_at, Activity.id), pagination_parameters)
 
 
 @blp.route("/<activity_id>", methods=["GET"])

@@ -14,7 +14,7 @@ from services.grid.schemas import (
     PersonSchema,
     PersonUpdateSchema,
 )
-from shared.api import Blueprint, read_session, transaction
+from shared.api import Blueprint, page_of_rows, read_session, transaction
 from shared.auth import current_principal
 
 blp = Blueprint("people", __name__, url_prefix="/people", description="人员 people")
@@ -39,10 +39,7 @@ def list_people(query, pagination_parameters):
     if query.get("unit_code"):
         stmt = stmt.where(Person.unit_code == query["unit_code"])
     people = read_session().scalars(stmt).all()
-    pagination_parameters.item_count = len(people)
-    first = pagination_parameters.first_item
-    page = people[first : first + pagination_parameters.page_size]
-    return [person_view(p, principal) for p in page]
+    return [person_view(p, principal) for p in page_of_rows(people, pagination_parameters)]
 
 
 @blp.route("/<person_id>", methods=["GET"])

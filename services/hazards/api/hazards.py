@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Response
 from sqlalchemy import exc as sa_exc
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 
 from services.hazards import access, attachments, commands, domain, exports, queries
 from services.hazards.domain import Action
@@ -33,6 +33,7 @@ from shared.api import (
     Blueprint,
     file_response,
     if_match_version,
+    page_of,
     read_session,
     state,
     transaction,
@@ -120,15 +121,9 @@ def list_hazards(query, pagination_parameters):
     """The ledger in the caller's scope, newest first; filter by unit, cell, category,
     stage, severity, overdue, finding dates (campus) and text."""
     stmt = filtered(query)
-    session = read_session()
-    pagination_parameters.item_count = session.scalar(
-        select(func.count()).select_from(stmt.subquery())
+    return page_of(
+        stmt.order_by(Hazard.found_at.desc(), Hazard.number.desc()), pagination_parameters
     )
-    return session.scalars(
-        stmt.order_by(Hazard.found_at.desc(), Hazard.number.desc())
-        .offset(pagination_parameters.first_item)
-        .limit(pagination_parameters.page_size)
-    ).all()
 
 
 @blp.route("/<hazard_id>", methods=["GET"])

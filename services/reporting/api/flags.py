@@ -19,7 +19,7 @@ from services.reporting.schemas import (
     FlagSchema,
 )
 from shared import files
-from shared.api import Blueprint, read_session, state, transaction
+from shared.api import Blueprint, page_of_rows, read_session, state, transaction
 from shared.auth import current_principal
 from shared.errors import NotFound
 from shared.files import UploadSchema
@@ -61,10 +61,8 @@ def list_flags(query, pagination_parameters):
             stmt = stmt.where(getattr(Flag, key) == query[key])
     session = read_session()
     found = session.scalars(stmt.order_by(Flag.raised_at.desc(), Flag.id)).all()
-    pagination_parameters.item_count = len(found)
-    first = pagination_parameters.first_item
     moment = now()
-    return [_view(f, moment) for f in found[first : first + pagination_parameters.page_size]]
+    return [_view(f, moment) for f in page_of_rows(found, pagination_parameters)]
 
 
 def _readable(flag_id: str) -> Flag:

@@ -25,7 +25,7 @@ from services.reporting.work.schemas import (
     WorkSubmitSchema,
 )
 from shared import files
-from shared.api import Blueprint, if_match_version, read_session, state, transaction
+from shared.api import Blueprint, if_match_version, page_of_rows, read_session, state, transaction
 from shared.auth import current_principal
 from shared.files import UploadSchema
 from shared.timeutil import utcnow
@@ -49,12 +49,6 @@ def now() -> datetime:
 
 def _tz() -> str:
     return state().settings.campus_timezone
-
-
-def _page(rows: list, pagination_parameters) -> list:
-    pagination_parameters.item_count = len(rows)
-    first = pagination_parameters.first_item
-    return rows[first : first + pagination_parameters.page_size]
 
 
 # -- task work ledgers --------------------------------------------------------------------
@@ -84,7 +78,7 @@ def list_ledger_entries(query, campaign_id: str, task_id: str, pagination_parame
     rows = ledger.list_ledger_entries(
         read_session(), current_principal(), campaign_id, task_id, query
     )
-    return _page(rows, pagination_parameters)
+    return page_of_rows(rows, pagination_parameters)
 
 
 @ledger_blp.route(f"{TASK}/ledger/<entry_id>/files", methods=["POST"])
@@ -221,7 +215,7 @@ def create_report(payload, campaign_id: str):
 def list_reports(query, campaign_id: str, pagination_parameters):
     session = read_session()
     rows = supervision.list_reports(session, current_principal(), campaign_id, query)
-    return [supervision.report_view(session, r) for r in _page(rows, pagination_parameters)]
+    return [supervision.report_view(session, r) for r in page_of_rows(rows, pagination_parameters)]
 
 
 @supervision_blp.route("/<campaign_id>/supervision/<report_id>", methods=["GET"])

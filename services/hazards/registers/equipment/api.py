@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from services.hazards.models import EquipmentInspection, SpecialEquipment
 from services.hazards.registers.equipment import commands, domain
@@ -18,7 +18,7 @@ from services.hazards.registers.equipment.schemas import (
     PeriodicInspectionSchema,
 )
 from services.hazards.registers.rows import columns
-from shared.api import Blueprint, read_session, state, transaction, with_etag
+from shared.api import Blueprint, page_of, read_session, state, transaction, with_etag
 from shared.api import if_match_version as if_match
 from shared.auth import current_principal
 from shared.timeutil import campus_today
@@ -56,15 +56,9 @@ def register_equipment(payload):
 @blp.paginate()
 def list_equipment(query, pagination_parameters):
     """The register in the caller's scope; due=overdue|due_soon finds what needs 定期检验."""
-    session, day = read_session(), today()
+    day = today()
     stmt = commands.equipment_query(current_principal(), query, day)
-    pagination_parameters.item_count = session.scalar(
-        select(func.count()).select_from(stmt.order_by(None).subquery())
-    )
-    rows = session.scalars(
-        stmt.offset(pagination_parameters.first_item).limit(pagination_parameters.page_size)
-    )
-    return [view(e, day) for e in rows]
+    return [view(e, day) for e in page_of(stmt, pagination_parameters)]
 
 
 @blp.route("/<equipment_id>", methods=["GET"])

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import exc as sa_exc
-from sqlalchemy import func, select
 
 from services.hazards.commands import policy_of
 from services.hazards.registers.inspections import commands, domain
@@ -21,7 +20,7 @@ from services.hazards.registers.inspections.schemas import (
     InspectionSchema,
     InspectionSummarySchema,
 )
-from shared.api import Blueprint, read_session, state, transaction, with_etag
+from shared.api import Blueprint, page_of, read_session, state, transaction, with_etag
 from shared.api import if_match_version as if_match
 from shared.auth import current_principal
 from shared.errors import BadRequest
@@ -116,14 +115,7 @@ def record_inspection(payload):
 @blp.paginate()
 def list_inspections(query, pagination_parameters):
     """Inspections in the caller's scope, newest first."""
-    session = read_session()
-    stmt = commands.inspection_query(current_principal(), query)
-    pagination_parameters.item_count = session.scalar(
-        select(func.count()).select_from(stmt.order_by(None).subquery())
-    )
-    return session.scalars(
-        stmt.offset(pagination_parameters.first_item).limit(pagination_parameters.page_size)
-    ).all()
+    return page_of(commands.inspection_query(current_principal(), query), pagination_parameters)
 
 
 @blp.route("/coverage", methods=["GET"])

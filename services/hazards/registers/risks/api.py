@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
-
 from services.hazards.registers.risks import commands
 from services.hazards.registers.risks.schemas import (
     AnnouncementQuerySchema,
@@ -15,7 +13,7 @@ from services.hazards.registers.risks.schemas import (
     SummaryQuerySchema,
     SummaryRowSchema,
 )
-from shared.api import Blueprint, read_session, transaction, with_etag
+from shared.api import Blueprint, page_of, read_session, transaction, with_etag
 from shared.api import if_match_version as if_match
 from shared.auth import current_principal
 
@@ -41,14 +39,7 @@ def create_risk(payload):
 @blp.paginate()
 def list_risks(query, pagination_parameters):
     """Risk points in the caller's scope, by unit and highest score first."""
-    session = read_session()
-    stmt = commands.risk_query(current_principal(), query)
-    pagination_parameters.item_count = session.scalar(
-        select(func.count()).select_from(stmt.order_by(None).subquery())
-    )
-    return session.scalars(
-        stmt.offset(pagination_parameters.first_item).limit(pagination_parameters.page_size)
-    ).all()
+    return page_of(commands.risk_query(current_principal(), query), pagination_parameters)
 
 
 @blp.route("/announcement", methods=["GET"])
