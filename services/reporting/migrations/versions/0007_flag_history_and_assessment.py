@@ -56,7 +56,8 @@ MOMENTS = (
 
 
 def upgrade() -> None:
-    """Upgrade schema."""
+    """Upgrade schema. Long because a revision declares every table of its step in
+    one place, as data; split, one schema change would be read in pieces."""
     with op.batch_alter_table("hazard_projection", schema=None) as batch_op:
         batch_op.add_column(sa.Column("registered_at", shared.db.UTCDateTime(timezone=True)))
         batch_op.add_column(sa.Column("rectified_at", shared.db.UTCDateTime(timezone=True)))

@@ -26,7 +26,8 @@ LEAD_DEPARTMENTS_PHASE = "supervision"
 
 
 def upgrade() -> None:
-    """Upgrade schema."""
+    """Upgrade schema. Long because a revision declares every table of its step in
+    one place, as data; split, one schema change would be read in pieces."""
     # A plain ADD COLUMN (no batch copy): other tables' rows refer to the phases, and
     # SQLite would refuse to drop the table a batch operation copies.
     op.add_column(
