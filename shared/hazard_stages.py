@@ -1,4 +1,4 @@
-"""The hazard loop's stages as every service names them in events (``status`` fields).
+"""The hazard loop's stages and severities as every service names them in events.
 
 The hazard ledger owns the loop (``services.hazards.domain``: which action leads where);
 reporting and the console only read stages off events and API answers. What a stage
@@ -50,5 +50,11 @@ AWAITING_ACCEPTANCE = RECTIFIED
 FIXED: frozenset[str] = frozenset({ACCEPTED, CLOSED, ARCHIVED})
 # The unit's part is done (rectified, accepted or beyond).
 DONE_BY_UNIT: frozenset[str] = frozenset(STAGES) - UNIT_OWES
+# A hazard's severity (登记评估), as events and answers carry it.
+GENERAL = "general"  # 一般隐患
+MAJOR = "major"  # 重大隐患
+SEVERITIES: tuple[str, ...] = (GENERAL, MAJOR)
+SEVERITY_LABELS: dict[str, str] = {GENERAL: "一般隐患", MAJOR: "重大隐患"}
+
 # Counted as "under remediation" in the statistics: being fixed, or fixed and awaiting 验收.
 UNDER_REMEDIATION: frozenset[str] = frozenset({IN_REMEDIATION, RECTIFIED})

@@ -17,6 +17,7 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from shared import hazard_stages
 from shared.errors import DomainError
 
 
@@ -47,8 +48,8 @@ class Status(StrEnum):
 
 STATUS_LABELS = {Status.PLANNED: "计划中", Status.HELD: "已举办", Status.CANCELLED: "已取消"}
 
-SEVERITIES = ("general", "major")
-SEVERITY_LABELS = {"general": "一般隐患", "major": "重大隐患"}
+SEVERITIES = hazard_stages.SEVERITIES  # a drill problem becomes a hazard of this severity
+SEVERITY_LABELS = hazard_stages.SEVERITY_LABELS
 
 # How early before the start a sign-in code is accepted (people arrive early).
 CHECK_IN_GRACE = timedelta(minutes=15)

@@ -93,10 +93,13 @@ def _major_unresolved(
     if reason == MajorUnresolved.NO_PLAN:
         hazard.major_no_plan_notified = True
         days = policy.major_plan_days
-        return "hazard.major_unresolved", f"重大隐患悬而不决：登记后 {days} 天仍无经批准的整改计划"
+        return (
+            "hazard.major_unresolved",
+            f"重大安全隐患悬而不决：登记后 {days} 天仍无经批准的整改计划",
+        )
     if reason == MajorUnresolved.PLAN_OVERDUE:
         hazard.plan_overdue_notified_for = plan_deadline
-        return "hazard.major_unresolved", f"重大隐患悬而不决：已过整改计划时限 {plan_deadline}"
+        return "hazard.major_unresolved", f"重大安全隐患悬而不决：已过整改计划时限 {plan_deadline}"
     return None
 
 

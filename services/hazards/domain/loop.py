@@ -35,11 +35,11 @@ UNIT_STAGES = frozenset(Status(stage) for stage in stages.UNIT_OWES)
 
 
 class Severity(StrEnum):
-    GENERAL = "general"  # 一般隐患
-    MAJOR = "major"  # 重大隐患
+    GENERAL = stages.GENERAL  # 一般隐患
+    MAJOR = stages.MAJOR  # 重大隐患
 
 
-SEVERITY_LABELS = {Severity.GENERAL: "一般隐患", Severity.MAJOR: "重大隐患"}
+SEVERITY_LABELS = {Severity(code): label for code, label in stages.SEVERITY_LABELS.items()}
 
 
 class Action(StrEnum):

@@ -43,7 +43,7 @@ PERIOD_HEADERS = (
 )
 CLOSED_NOTE = "整改以销号时间计"
 KEY_HEADERS = {"unit": "单位", "category": "隐患类别", "severity": "隐患等级"}
-SEVERITY_LABELS = {"general": "一般隐患", "major": "重大隐患"}
+SEVERITY_LABELS = stages.SEVERITY_LABELS
 
 
 def _label(group_by: str, key: str, unit_names: dict[str, str]) -> str:
