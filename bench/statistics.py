@@ -67,6 +67,7 @@ from services.reporting import commands, domain
 from services.reporting.models import Campaign
 from services.reporting.schemas import CampaignCreateSchema
 from services.reporting.statistics import queries as statistics
+from shared import hazard_stages
 from shared.db import make_engine, make_session_factory
 from shared.migrations import upgrade
 from shared.vocabulary import CATEGORIES, DEFAULT_LEADS
@@ -240,8 +241,8 @@ def naive_params(unit: str | None = None) -> dict[str, Any]:
         "unit": unit,
         "start": domain.start_of_day(CAMPAIGN_FROM, TZ),
         "end": domain.end_of_day(CAMPAIGN_TO, TZ),
-        "rectified": list(domain.RECTIFIED_STATUSES),
-        "in_remediation": list(domain.IN_REMEDIATION_STATUSES),
+        "rectified": sorted(hazard_stages.FIXED),
+        "in_remediation": sorted(hazard_stages.UNDER_REMEDIATION),
     }
 
 
