@@ -49,7 +49,8 @@ def new_metadata() -> MetaData:
 
 
 class EventTablesBase(DeclarativeBase):
-    """Base of the outbox and inbox tables, which every service's database carries."""
+    """Base of the outbox, inbox and revocation tables, which every service's database
+    carries."""
 
     metadata = new_metadata()
 

@@ -29,9 +29,11 @@ def upgrade(service: str, database_url: str, revision: str = "head") -> None:
 
 
 def with_event_tables(service_metadata: list[MetaData]) -> list[MetaData]:
-    """A service's tables plus the outbox and inbox every service database carries."""
+    """A service's tables plus the outbox, inbox and revocation tables every service
+    database carries."""
     import shared.events.inbox  # noqa: F401  (registers the inbox table)
     import shared.events.outbox  # noqa: F401  (registers the outbox table)
+    import shared.revocation_store  # noqa: F401  (registers the revocation tables)
     from shared.db import EventTablesBase
 
     return [*service_metadata, EventTablesBase.metadata]

@@ -31,10 +31,11 @@ from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from services.grid.models import LoginAttempt, Person, SignedOutToken
+from services.grid.models import LoginAttempt, Person
 from shared.auth import mint_token
 from shared.errors import DomainError, Forbidden, Unauthorized
 from shared.principal import PORTAL, ROLES
+from shared.revocation_store import RevokedToken
 from shared.timeutil import utcnow
 
 WINDOW = timedelta(minutes=15)
@@ -189,14 +190,14 @@ def token_hash(token: str) -> str:
 def sign_out(session: Session, token: str, person_id: str, expires_at: datetime) -> None:
     """Remember the token as signed out until it expires (expired entries are pruned)."""
     now = utcnow()
-    session.execute(delete(SignedOutToken).where(SignedOutToken.expires_at < now))
+    session.execute(delete(RevokedToken).where(RevokedToken.expires_at < now))
     digest = token_hash(token)
-    if session.get(SignedOutToken, digest) is None:
-        session.add(SignedOutToken(token_hash=digest, person_id=person_id, expires_at=expires_at))
+    if session.get(RevokedToken, digest) is None:
+        session.add(RevokedToken(token_id=digest, person_id=person_id, expires_at=expires_at))
 
 
 def is_signed_out(session: Session, token: str) -> bool:
-    return session.get(SignedOutToken, token_hash(token)) is not None
+    return session.get(RevokedToken, token_hash(token)) is not None
 
 
 # -- sign-in --------------------------------------------------------------------------------

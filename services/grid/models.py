@@ -101,16 +101,5 @@ class LoginAttempt(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
 
 
-class SignedOutToken(Base):
-    """A sign-in token whose person signed out of the console (SHA-256 of the token), kept
-    until the token expires: the console refuses a session cookie carrying it."""
-
-    __tablename__ = "signed_out_tokens"
-
-    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
-    person_id: Mapped[str] = mapped_column(String(64))
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
-
-
 # The tables this service's migrations create (checked against them in tests/contract).
 SCHEMA = [Base.metadata]

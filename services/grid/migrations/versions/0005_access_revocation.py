@@ -1,0 +1,69 @@
+"""revoked access: tokens of a person before a moment, single signed-out tokens
+
+Revision ID: 0005
+Revises: 0004
+Create Date: 2026-12-10 09:00:00.000000
+
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+import shared.db
+
+# revision identifiers, used by Alembic.
+revision: str = "0005"
+down_revision: str | Sequence[str] | None = "0004"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    """Upgrade schema."""
+    op.create_table(
+        "revoked_people",
+        sa.Column("person_id", sa.String(length=64), nullable=False),
+        sa.Column("not_before", shared.db.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("person_id", name=op.f("pk_revoked_people")),
+    )
+    op.create_table(
+        "revoked_tokens",
+        sa.Column("token_id", sa.String(length=64), nullable=False),
+        sa.Column("person_id", sa.String(length=64), nullable=False),
+        sa.Column("expires_at", shared.db.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("token_id", name=op.f("pk_revoked_tokens")),
+    )
+    with op.batch_alter_table("revoked_tokens", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_revoked_tokens_expires_at"), ["expires_at"])
+    # The console sign-outs kept so far (SHA-256 of tokens without a jti) carry over;
+    # their table is replaced by revoked_tokens.
+    op.execute(
+        "INSERT INTO revoked_tokens (token_id, person_id, expires_at) "
+        "SELECT token_hash, person_id, expires_at FROM signed_out_tokens"
+    )
+    with op.batch_alter_table("signed_out_tokens", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_signed_out_tokens_expires_at"))
+    op.drop_table("signed_out_tokens")
+
+
+def downgrade() -> None:
+    """Downgrade schema."""
+    op.create_table(
+        "signed_out_tokens",
+        sa.Column("token_hash", sa.String(length=64), nullable=False),
+        sa.Column("person_id", sa.String(length=64), nullable=False),
+        sa.Column("expires_at", shared.db.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("token_hash", name=op.f("pk_signed_out_tokens")),
+    )
+    with op.batch_alter_table("signed_out_tokens", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_signed_out_tokens_expires_at"), ["expires_at"])
+    op.execute(
+        "INSERT INTO signed_out_tokens (token_hash, person_id, expires_at) "
+        "SELECT token_id, person_id, expires_at FROM revoked_tokens"
+    )
+    with op.batch_alter_table("revoked_tokens", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_revoked_tokens_expires_at"))
+    op.drop_table("revoked_tokens")
+    op.drop_table("revoked_people")
