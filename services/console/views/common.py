@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Response, flash, request
 
@@ -108,10 +109,24 @@ def pages(total: int | None, page: int, page_size: int) -> dict[str, int]:
     return {"page": page, "last": last, "total": total or 0}
 
 
+# What a browser removes from a URL anywhere in it before reading it.
+_BROWSER_DROPS = str.maketrans("", "", "\t\n\r")
+
+
 def safe_next(target: str | None, default: str = "/") -> str:
-    """Only local paths: never send a person to another site after sign-in. The path is
-    the console's own (``request.path``, without CONSOLE_URL_PREFIX); the redirect adds
-    the prefix."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    """Only local paths: never send a person to another site after sign-in. Judged as the
+    browser will read it (it drops tabs and newlines anywhere and reads "\\" as "/", so
+    ``/<tab>/evil`` is ``//evil``): one leading "/", no scheme, no host, no control
+    characters. The path is the console's own (``request.path``, without
+    CONSOLE_URL_PREFIX); the redirect adds the prefix."""
+    if not target:
         return default
-    return target
+    path = target.translate(_BROWSER_DROPS).replace("\\", "/")
+    if not path.startswith("/") or path.startswith("//"):
+        return default
+    if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in path):
+        return default
+    parts = urlsplit(path)
+    if parts.scheme or parts.netloc:
+        return default
+    return path
