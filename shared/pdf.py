@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import io
 from collections.abc import Sequence
+from typing import Any
 from xml.sax.saxutils import escape
 
 from reportlab.lib.enums import TA_CENTER
@@ -22,7 +23,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate
+from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Table
 
 FONT = "STSong-Light"
 PAGE_MARGIN = 15 * mm
@@ -65,6 +66,18 @@ def para(text: str, style: ParagraphStyle, *, line_breaks: bool = False) -> Para
     if line_breaks:
         escaped = "<br/>".join(escaped.splitlines())
     return Paragraph(escaped, style)
+
+
+def flowing_table(
+    data: Sequence[Sequence[Any]], col_widths: Sequence[float], **options: Any
+) -> Table:
+    """A Table that may break across pages between rows and inside a row.
+
+    User text is long (a 4,000-character description, a place with 200 people): a row
+    taller than the page would otherwise stop the whole document with a LayoutError.
+    ``options`` go to Table (``repeatRows=1`` repeats a header row on every page).
+    """
+    return Table(data, colWidths=list(col_widths), splitByRow=1, splitInRow=1, **options)
 
 
 def page_footer(canvas: Canvas, doc: SimpleDocTemplate) -> None:

@@ -22,9 +22,9 @@ from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, TableStyle
 
-from shared.pdf import A4_CONTENT_WIDTH, base_styles, build_a4_pdf, para
+from shared.pdf import A4_CONTENT_WIDTH, base_styles, build_a4_pdf, flowing_table, para
 from shared.qr import qr_svg
 from shared.timeutil import campus_time
 from shared.xlsx import (
@@ -199,7 +199,7 @@ def _place_flowables(
         for e in place.entries
     ] or [[_p(VACANT_LABEL, styles["base"]), "", ""]]
     people_width = width - _QR_SIZE - 8 * mm
-    people = Table(rows, colWidths=[people_width * f for f in (0.35, 0.3, 0.35)], repeatRows=1)
+    people = flowing_table(rows, [people_width * f for f in (0.35, 0.3, 0.35)], repeatRows=1)
     people.setStyle(
         TableStyle(
             [
@@ -221,9 +221,9 @@ def _place_flowables(
         people,
     ]
     qr = [_qr_drawing(place.report_url), _p("扫码上报隐患", styles["caption"])]
-    block = Table(
+    block = flowing_table(
         [[info, qr], [_p(place.report_url, styles["url"]), ""]],
-        colWidths=[width - _QR_SIZE - 4 * mm, _QR_SIZE + 4 * mm],
+        [width - _QR_SIZE - 4 * mm, _QR_SIZE + 4 * mm],
     )
     block.setStyle(
         TableStyle(

@@ -11,6 +11,7 @@ and kept as text (never a formula) in the spreadsheet.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
@@ -35,7 +36,7 @@ from services.hazards.domain import (
     subcategory_label,
 )
 from services.hazards.models import Hazard, HazardTransition
-from shared.pdf import A4_CONTENT_WIDTH, base_styles, build_a4_pdf, para
+from shared.pdf import A4_CONTENT_WIDTH, base_styles, build_a4_pdf, flowing_table, para
 from shared.timeutil import campus_time
 from shared.xlsx import (
     append_row,
@@ -290,26 +291,24 @@ def _styles() -> dict[str, ParagraphStyle]:
 
 def _fields_table(
     rows: Sequence[Sequence[tuple[str, str]]], styles: dict[str, ParagraphStyle]
-) -> Table:
-    """A label/value grid; each row holds one pair (spanning the width) or two pairs."""
-    value_width = (A4_CONTENT_WIDTH - 2 * _LABEL_WIDTH) / 2
-    widths = [_LABEL_WIDTH, value_width, _LABEL_WIDTH, value_width]
-    data: list[list[Any]] = []
-    commands: list[tuple[Any, ...]] = list(_GRID_STYLE)
-    for r, pairs in enumerate(rows):
-        line: list[Any] = []
-        for label, value in pairs:
-            line += [para(label, styles["base"]), para(value, styles["base"], line_breaks=True)]
-        commands.append(("BACKGROUND", (0, r), (0, r), _LABEL_FILL))
-        if len(pairs) == 1:
-            line += ["", ""]
-            commands.append(("SPAN", (1, r), (3, r)))
-        else:
-            commands.append(("BACKGROUND", (2, r), (2, r), _LABEL_FILL))
-        data.append(line)
-    table = Table(data, colWidths=widths)
-    table.setStyle(TableStyle(commands))
-    return table
+) -> list[Flowable]:
+    """A label/value grid; each row holds one pair (the full width) or two pairs.
+
+    A run of rows of one shape is one table, stacked edge to edge: reportlab splits a row
+    taller than a page (a long description) right only when no cell spans columns.
+    """
+    half = (A4_CONTENT_WIDTH - 2 * _LABEL_WIDTH) / 2
+    shapes = {1: [_LABEL_WIDTH, A4_CONTENT_WIDTH - _LABEL_WIDTH], 2: [_LABEL_WIDTH, half] * 2}
+    base = styles["base"]
+    tables: list[Flowable] = []
+    for size, group in itertools.groupby(rows, key=len):
+        data = [
+            [cell for k, v in pairs for cell in (para(k, base), para(v, base, line_breaks=True))]
+            for pairs in group
+        ]
+        fills = [("BACKGROUND", (c, 0), (c, -1), _LABEL_FILL) for c in range(0, 2 * size, 2)]
+        tables.append(flowing_table(data, shapes[size], style=[*_GRID_STYLE, *fills]))
+    return tables
 
 
 def _signatures(labels: Sequence[str], styles: dict[str, ParagraphStyle]) -> Flowable:
@@ -368,10 +367,10 @@ def rectification_notice_pdf(
     story: list[Flowable] = _header(NOTICE_TITLE, hazard, styles)
     basic = _basic_rows(hazard, ordered, campus_tz, unit_names, cell_names)
     basic.append([("整改期限", _date(hazard.deadline)), ("当前状态", status_label(hazard.status))])
-    story.append(_fields_table(basic, styles))
+    story += _fields_table(basic, styles)
 
     story.append(para("整改要求（四落实）", styles["section"]))
-    story.append(
+    story.extend(
         _fields_table(
             [
                 [("责任人", responsible_label(hazard)), ("整改时限", _date(hazard.deadline))],
@@ -384,7 +383,7 @@ def rectification_notice_pdf(
     # quick_fix is None only on an object not yet flushed (the column defaults to True).
     if hazard.quick_fix is False or hazard.rectification_plan or hazard.interim_measures:
         story.append(para("整改方案（不能立即整改的隐患）", styles["section"]))
-        story.append(
+        story.extend(
             _fields_table(
                 [
                     [("整改方案", hazard.rectification_plan or "")],
@@ -423,7 +422,7 @@ def _history_table(
         ]
         for t in transitions
     ] or [[para("（无记录）", small), "", "", ""]]
-    table = Table(data, colWidths=widths, repeatRows=1)
+    table = flowing_table(data, widths, repeatRows=1)
     table.setStyle(
         TableStyle(
             [
@@ -452,10 +451,10 @@ def acceptance_record_pdf(
     story: list[Flowable] = _header(ACCEPTANCE_TITLE, hazard, styles)
     basic = _basic_rows(hazard, ordered, campus_tz, unit_names, cell_names)
     basic.append([("整改期限", _date(hazard.deadline)), ("当前状态", status_label(hazard.status))])
-    story.append(_fields_table(basic, styles))
+    story += _fields_table(basic, styles)
 
     story.append(para("整改情况", styles["section"]))
-    story.append(
+    story.extend(
         _fields_table(
             [
                 [("整改责任人", responsible_label(hazard))],
@@ -471,7 +470,7 @@ def acceptance_record_pdf(
 
     decision = last_acceptance(ordered)
     story.append(para("复查验收", styles["section"]))
-    story.append(
+    story.extend(
         _fields_table(
             [
                 [("复查次数", str(hazard.reopen_count or 0))],
