@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from services.hazards import access, domain, leads
-from services.hazards.commands.common import SYSTEM
+from services.hazards.commands.common import SYSTEM, get_hazard
 from services.hazards.commands.events import record
 from services.hazards.commands.numbering import assign_number, pending_number
 from services.hazards.domain import Status
@@ -189,7 +189,8 @@ def create_once(
     existing = session.get(IdempotencyKey, scoped)
     if existing is not None:
         idempotency.check_same_request(existing.request_hash, payload)
-        return session.get(Hazard, existing.hazard_id), False
+        # The answer GET would give: a caller whose scope changed since gets 403, not data.
+        return get_hazard(session, principal, existing.hazard_id), False
     digest = idempotency.request_hash(payload)
 
     def remember_key(hazard: Hazard) -> None:
