@@ -16,13 +16,16 @@ from typing import Any
 from urllib.parse import quote
 
 import flask_smorest
-from flask import Flask, Response, current_app, g, request
+from flask import Flask, Request, Response, current_app, g, request
+from flask.json.provider import DefaultJSONProvider
 from flask_smorest.utils import prepare_response
-from marshmallow import validate
+from marshmallow import missing, validate
 from prometheus_client import CollectorRegistry
 from sqlalchemy import Engine, Select, event, func, select
 from sqlalchemy.orm import Session, sessionmaker
+from webargs.flaskparser import FlaskParser
 
+from shared import json_input
 from shared.auth import authenticate_request
 from shared.config import Settings, load_settings
 from shared.db import READ_ONLY, make_engine, make_session_factory, ping, unit_of_work
@@ -43,11 +46,44 @@ FILE_SCHEMA = {"type": "string", "format": "binary"}
 TEXT_SCHEMA = {"type": "string"}
 
 
+class CampusJSONProvider(DefaultJSONProvider):
+    """Flask's JSON with ``shared.json_input.loads``: ``request.get_json()`` refuses a body
+    too deep, a huge integer literal or NaN as ``JSONRefused`` instead of failing."""
+
+    ensure_ascii = False
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        return json_input.loads(s)
+
+
+class CampusRequest(Request):
+    """A body ``get_json`` cannot take is a 400 problem naming the body, in Chinese."""
+
+    def on_json_loading_failed(self, e: ValueError | None) -> Any:
+        reason = e.reason if isinstance(e, json_input.JSONRefused) else "不是有效的 JSON"
+        raise BadRequest(
+            f"请求体有误：{reason}",
+            invalid_params=[{"name": json_input.BODY, "reason": reason, "location": "json"}],
+        )
+
+
+class CampusParser(FlaskParser):
+    """webargs reads the JSON body as the request parsed it (once, with the limits above)."""
+
+    def _raw_load_json(self, req: Request) -> Any:
+        if not req.is_json or not req.get_data(cache=True):
+            return missing  # no body: the schema's required fields say what is missing
+        return req.get_json()
+
+
 class Blueprint(flask_smorest.Blueprint):
     """The suite's flask-smorest blueprint: every service's api modules use it.
 
     It bounds the page number of paginated lists (``MAX_PAGE``) and documents the
-    responses declared with only a content type (files)."""
+    responses declared with only a content type (files). Its arguments are parsed from the
+    body as the request read it (``CampusParser``)."""
+
+    ARGUMENTS_PARSER = CampusParser()
 
     def paginate(self, pager=None, *, page=None, page_size=None, max_page_size=None):
         paginate = super().paginate(
@@ -138,6 +174,8 @@ def create_service_app(
     settings = load_settings(service, config)
     configure_logging(settings.log_json)
     app = Flask(f"services.{service}", static_folder=None)  # no files served: no /static route
+    app.request_class = CampusRequest
+    app.json = CampusJSONProvider(app)
     app.config.update(
         SERVICE_NAME=service,
         JWT_SECRET=settings.jwt_secret,
@@ -159,7 +197,6 @@ def create_service_app(
         JSON_SORT_KEYS=False,
         MAX_CONTENT_LENGTH=16 * 1024 * 1024,
     )
-    app.json.ensure_ascii = False  # type: ignore[attr-defined]
 
     # No ping per request (one more round trip each); connections idle for a while are
     # pinged, and one that still dies mid-request makes that request a 503 to retry.
@@ -167,7 +204,7 @@ def create_service_app(
     registry = CollectorRegistry()
     install_request_context(app, registry)
     app.before_request(authenticate_request)
-    app.before_request(refuse_nul_characters)
+    app.before_request(refuse_unreadable_input)
     api = Api(app)
     register_error_handlers(app)
     app.register_blueprint(
@@ -186,44 +223,32 @@ def create_service_app(
 
 
 NUL = "\x00"
-NUL_REASON = "must not contain the NUL character (U+0000)"
 
 
-def _nul_members(value: Any, path: str = "") -> Iterator[str]:
-    """Dotted names of the strings (or keys) of a JSON document that contain NUL."""
-    if isinstance(value, str):
-        if NUL in value:
-            yield path or "(body)"
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            name = f"{path}.{key}" if path else str(key)
-            if NUL in str(key):
-                yield name.replace(NUL, "\\0")
-            else:
-                yield from _nul_members(item, name)
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _nul_members(item, f"{path}.{index}" if path else str(index))
+def refuse_unreadable_input() -> None:
+    """``before_request`` hook: a JSON body the suite cannot read is a 400 (malformed, nested
+    too deep, a huge integer literal, NaN: ``shared.json_input``), and NUL or a lone
+    surrogate in the path, query, form or JSON body a 422 naming where.
 
-
-def refuse_nul_characters() -> None:
-    """``before_request`` hook: refuse NUL in the path, query, form or JSON body with a 422.
-
-    PostgreSQL text cannot hold U+0000, so such input (``?q=%00``, ``{"description":
-    "\\u0000"}``) once failed deep inside the driver as a 500, on every endpoint that
-    compares or stores text. SQLite accepted it, which hid the bug from the unit tests.
+    PostgreSQL text cannot hold U+0000, and no UTF-8 text a lone surrogate, so such input
+    (``?q=%00``, ``{"description": "\\ud800"}``) once failed deep inside the driver as a 500,
+    on every endpoint that compares or stores text. SQLite accepted NUL, which hid the bug
+    from the unit tests. (Werkzeug decodes the path, query and form with replacement
+    characters, so a surrogate can only come in a JSON body.)
     """
     invalid = []
     if NUL in request.path:
-        invalid.append({"name": "(path)", "reason": NUL_REASON, "location": "path"})
+        invalid.append({"name": "(path)", "reason": json_input.NUL_REASON, "location": "path"})
     for location, values in (("query", request.args), ("form", request.form)):
         for key, value in values.items(multi=True):
             if NUL in key or NUL in value:
                 name = key.replace(NUL, "\\0")
-                invalid.append({"name": name, "reason": NUL_REASON, "location": location})
-    if request.is_json:
-        for name in _nul_members(request.get_json(silent=True)):
-            invalid.append({"name": name, "reason": NUL_REASON, "location": "json"})
+                invalid.append(
+                    {"name": name, "reason": json_input.NUL_REASON, "location": location}
+                )
+    if request.is_json and request.get_data(cache=True):
+        for name, reason in json_input.bad_text(request.get_json()):
+            invalid.append({"name": name, "reason": reason, "location": "json"})
     if invalid:
         detail = "; ".join(f"{p['name']}: {p['reason']}" for p in invalid)
         raise UnprocessableEntity(detail, invalid_params=invalid)
