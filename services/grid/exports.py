@@ -15,8 +15,6 @@ from typing import Any
 
 import jinja2
 from markupsafe import Markup
-from openpyxl import Workbook
-from openpyxl.utils import get_column_letter
 from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
@@ -27,14 +25,7 @@ from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, TableS
 from shared.pdf import A4_CONTENT_WIDTH, base_styles, build_a4_pdf, flowing_table, para
 from shared.qr import qr_svg
 from shared.timeutil import campus_time
-from shared.xlsx import (
-    TEXT_FORMAT,
-    append_row,
-    set_column_widths,
-    style_header_row,
-    workbook_bytes,
-    write_title,
-)
+from shared.xlsx import PLAIN, TEXT, Book, workbook_bytes, write_header, write_title
 
 
 @dataclass(frozen=True)
@@ -269,37 +260,33 @@ _XLSX_COLUMNS = (
 )
 XLSX_HEADER = tuple(header for header, _ in _XLSX_COLUMNS)
 _XLSX_HEADER_ROW = 3
+# Text format for the phone, so editing it in Excel keeps leading zeros (0931-…).
+_STYLES = tuple(TEXT if header == "联系电话" else PLAIN for header in XLSX_HEADER)
+
+
+def _write_roster(book: Book, roster: Roster) -> None:
+    columns = len(XLSX_HEADER)
+    widths = [width for _, width in _XLSX_COLUMNS]
+    with book.sheet(_XLSX_SHEET, widths=widths, freeze=_XLSX_HEADER_ROW) as sheet:
+        write_title(sheet, roster.title, columns)
+        sheet.append(
+            [roster.scope_label, None, None, None, None, f"生成时间：{_generated_at(roster)}"]
+        )
+        sheet.merge(1, 5)
+        sheet.merge(6, columns)
+        write_header(sheet, XLSX_HEADER)
+        number = 0
+        for place in roster.places:
+            people = [(e.role_label, e.name, e.phone) for e in place.entries] or [
+                (VACANT_LABEL, None, None)
+            ]
+            place_cols = (place.cell_code, place.path, place.area_type_label, place.location)
+            for role, name, phone in people:
+                number += 1
+                # User text is written as text, never a formula (formula injection).
+                sheet.append([number, *place_cols, role, name, phone, place.report_url], _STYLES)
+        sheet.filter_from(_XLSX_HEADER_ROW, columns)
 
 
 def roster_xlsx(roster: Roster) -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    ws.title = _XLSX_SHEET
-    last_col = get_column_letter(len(XLSX_HEADER))
-
-    write_title(ws, roster.title, len(XLSX_HEADER))
-    append_row(
-        ws, [roster.scope_label, None, None, None, None, f"生成时间：{_generated_at(roster)}"]
-    )
-    ws.merge_cells("A2:E2")
-    ws.merge_cells(f"F2:{last_col}2")
-
-    ws.append(list(XLSX_HEADER))
-    style_header_row(ws, _XLSX_HEADER_ROW)
-
-    number = 0
-    for place in roster.places:
-        people = [(e.role_label, e.name, e.phone) for e in place.entries] or [
-            (VACANT_LABEL, None, None)
-        ]
-        for role, name, phone in people:
-            number += 1
-            place_cols = (place.cell_code, place.path, place.area_type_label, place.location)
-            # append_row: user text starting with "=" stays text (formula injection).
-            row = append_row(ws, [number, *place_cols, role, name, phone, place.report_url])
-            # Text format, so editing a phone in Excel keeps leading zeros (0931-…).
-            row[7].number_format = TEXT_FORMAT
-
-    set_column_widths(ws, (width for _, width in _XLSX_COLUMNS))
-    ws.auto_filter.ref = f"A{_XLSX_HEADER_ROW}:{last_col}{max(ws.max_row, _XLSX_HEADER_ROW)}"
-    return workbook_bytes(wb)
+    return workbook_bytes(lambda book: _write_roster(book, roster))

@@ -12,13 +12,10 @@ and kept as text (never a formula) in the spreadsheet.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment
-from openpyxl.utils import get_column_letter
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
@@ -39,11 +36,13 @@ from services.hazards.models import Hazard, HazardTransition
 from shared.pdf import A4_CONTENT_WIDTH, base_styles, build_a4_pdf, flowing_table, para
 from shared.timeutil import campus_time
 from shared.xlsx import (
-    append_row,
+    DATE,
+    PLAIN,
+    WRAP,
+    Book,
     clean_text,
-    set_column_widths,
-    style_header_row,
     workbook_bytes,
+    write_header,
     write_title,
 )
 
@@ -181,18 +180,14 @@ _LEDGER_COLUMNS = (
 )
 LEDGER_HEADER = tuple(header for header, _ in _LEDGER_COLUMNS)
 _LEDGER_HEADER_ROW = 3
-_WRAPPED = {"网格/场所", "隐患描述", "整改措施"}
-_XLSX_DATE = "yyyy-mm-dd"
-_XLSX_TIME = "yyyy-mm-dd hh:mm"
+_COLUMN_STYLES = {"网格/场所": WRAP, "隐患描述": WRAP, "整改措施": WRAP, "整改期限": DATE}
+_LEDGER_STYLES = tuple(_COLUMN_STYLES.get(header, PLAIN) for header in LEDGER_HEADER)
+PROGRESS_EVERY = 1000  # rows between two progress reports of a long export
 
 
 def _xlsx_time(moment: datetime | None, campus_tz: str) -> datetime | None:
     # Excel has no time zones: the campus wall-clock time, naive.
     return _local(moment, campus_tz).replace(tzinfo=None) if moment else None
-
-
-_FORMATS = {"发现时间": _XLSX_TIME, "整改期限": _XLSX_DATE, "销号时间": _XLSX_TIME}
-_WRAP = Alignment(wrap_text=True, vertical="top")
 
 
 def _ledger_row(
@@ -202,9 +197,10 @@ def _ledger_row(
     unit_names: Mapping[str, str] | None,
     cell_names: Mapping[str, str] | None,
 ) -> list[Any]:
-    """One hazard's row, in ``LEDGER_HEADER``'s order: texts cleaned, dates and times as
-    cells Excel knows."""
-    text = [
+    """One hazard's row, in ``LEDGER_HEADER``'s order: dates and times as cells Excel knows
+    (the writer drops the characters a sheet cannot hold)."""
+    return [
+        number,
         hazard.number,
         unit_label(hazard, unit_names),
         place_label(hazard, cell_names),
@@ -215,22 +211,49 @@ def _ledger_row(
         status_label(hazard.status),
         hazard.found_by,
         reporter_label(hazard, unit_names),
-    ]
-    return [
-        number,
-        *(clean_text(v) for v in text),
         _xlsx_time(hazard.found_at, campus_tz),
-        clean_text(responsible_label(hazard)),
+        responsible_label(hazard),
         lead_departments_label(hazard),
         hazard.deadline,  # a date cell
-        clean_text(hazard.measures),
+        hazard.measures,
         hazard.reopen_count or 0,
         _xlsx_time(hazard.closed_at, campus_tz),
     ]
 
 
+def write_ledger(
+    book: Book,
+    hazards: Iterable[Hazard],
+    generated_at: datetime,
+    campus_tz: str,
+    title: str = "隐患台账",
+    *,
+    unit_names: Mapping[str, str] | None = None,
+    cell_names: Mapping[str, str] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """隐患台账 as a sheet of ``book``: a row per hazard in the given order, read one at a
+    time (a stream from the database is never held whole). ``progress(rows)`` is called
+    every ``PROGRESS_EVERY`` rows. Returns the number of hazards written."""
+    columns = len(LEDGER_HEADER)
+    widths = [width for _, width in _LEDGER_COLUMNS]
+    count = 0
+    with book.sheet(LEDGER_SHEET, widths=widths, freeze=_LEDGER_HEADER_ROW) as sheet:
+        write_title(sheet, clean_text(title) or LEDGER_SHEET, columns)
+        sheet.append([f"生成时间：{_time(generated_at, campus_tz)}"])
+        sheet.merge(1, columns)
+        write_header(sheet, LEDGER_HEADER)
+        for count, hazard in enumerate(hazards, start=1):
+            row = _ledger_row(count, hazard, campus_tz, unit_names, cell_names)
+            sheet.append(row, _LEDGER_STYLES)
+            if progress and count % PROGRESS_EVERY == 0:
+                progress(count)
+        sheet.filter_from(_LEDGER_HEADER_ROW, columns)
+    return count
+
+
 def ledger_xlsx(
-    hazards: list[Hazard],
+    hazards: Iterable[Hazard],
     generated_at: datetime,
     campus_tz: str,
     title: str = "隐患台账",
@@ -238,34 +261,15 @@ def ledger_xlsx(
     unit_names: Mapping[str, str] | None = None,
     cell_names: Mapping[str, str] | None = None,
 ) -> bytes:
-    """隐患台账: one sheet, a row per hazard in the given order.
+    """隐患台账 as the bytes of a one-sheet workbook (``write_ledger``).
 
     ``unit_names`` (unit code → name) and ``cell_names`` (cell id → place name) are
     optional: without them the unit code and cell id are shown.
     """
-    wb = Workbook()
-    ws = wb.active
-    ws.title = LEDGER_SHEET
-    columns = len(LEDGER_HEADER)
-    last_col = get_column_letter(columns)
-
-    write_title(ws, clean_text(title) or LEDGER_SHEET, columns)
-    append_row(ws, [f"生成时间：{_time(generated_at, campus_tz)}"])
-    ws.merge_cells(f"A2:{last_col}2")
-    append_row(ws, LEDGER_HEADER)
-    style_header_row(ws, _LEDGER_HEADER_ROW)
-
-    for number, hazard in enumerate(hazards, start=1):
-        row = append_row(ws, _ledger_row(number, hazard, campus_tz, unit_names, cell_names))
-        for header, cell in zip(LEDGER_HEADER, row, strict=True):
-            if header in _FORMATS:
-                cell.number_format = _FORMATS[header]
-            elif header in _WRAPPED:
-                cell.alignment = _WRAP
-
-    set_column_widths(ws, (width for _, width in _LEDGER_COLUMNS))
-    ws.auto_filter.ref = f"A{_LEDGER_HEADER_ROW}:{last_col}{max(ws.max_row, _LEDGER_HEADER_ROW)}"
-    return workbook_bytes(wb)
+    names = {"unit_names": unit_names, "cell_names": cell_names}
+    return workbook_bytes(
+        lambda book: write_ledger(book, hazards, generated_at, campus_tz, title, **names)
+    )
 
 
 # --- PDF: shared pieces --------------------------------------------------------------------------

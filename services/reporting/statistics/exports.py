@@ -5,21 +5,14 @@ period, 月汇总 (monthly summary) and 周整改 (weekly due/late list)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
-
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from shared import hazard_stages as stages
 from shared.timeutil import campus_time
 from shared.vocabulary import category_label
-from shared.xlsx import (
-    append_row,
-    set_column_widths,
-    style_header_row,
-    workbook_bytes,
-    write_title,
-)
+from shared.xlsx import BOLD, Book, Sheet, workbook_bytes, write_header, write_title
 
 TABLE_TITLE = "校园安全专项整治工作隐患问题统计表"
 MEASURE_HEADERS = (
@@ -70,21 +63,24 @@ def _period_cells(row: dict, headers=None) -> list:
     return cells
 
 
-def _sheet(title: str, subtitle: list[str], header: list[str]):
-    book = Workbook()
-    sheet = book.active
-    sheet.title = title[:31]
-    write_title(sheet, title, len(header))
-    append_row(sheet, subtitle)
-    append_row(sheet, header)
-    style_header_row(sheet, 3)
-    sheet.column_dimensions["A"].width = 26
-    return book, sheet
+UNIT_WIDTHS = (26, 24)  # 单位, 隐患类别
 
 
-def _bold_last_row(sheet) -> None:
-    for cell in sheet[sheet.max_row]:
-        cell.font = Font(bold=True)
+@contextmanager
+def _sheet(
+    book: Book,
+    title: str,
+    subtitle: list[str],
+    header: list[str],
+    widths: Sequence[float] = (26,),
+    name: str | None = None,
+) -> Iterator[Sheet]:
+    """A sheet of ``book``: the title, the subtitle row, the bold header kept in view."""
+    with book.sheet(name or title, widths=widths, freeze=3) as sheet:
+        write_title(sheet, title, len(header))
+        sheet.append(subtitle)
+        write_header(sheet, header)
+        yield sheet
 
 
 def statistics_xlsx(
@@ -97,16 +93,15 @@ def statistics_xlsx(
     tz: str,
 ) -> bytes:
     header = [KEY_HEADERS[group_by], *(label for _, label in MEASURE_HEADERS)]
-    book, sheet = _sheet(
-        "隐患统计",
-        [scope, f"生成时间：{campus_time(generated_at, tz):%Y-%m-%d %H:%M}"],
-        header,
-    )
-    for row in rows:
-        append_row(sheet, [_label(group_by, row["key"], unit_names), *_measure_cells(row)])
-    append_row(sheet, ["合计", *_measure_cells(totals)])
-    _bold_last_row(sheet)
-    return workbook_bytes(book)
+    subtitle = [scope, f"生成时间：{campus_time(generated_at, tz):%Y-%m-%d %H:%M}"]
+
+    def write(book: Book) -> None:
+        with _sheet(book, "隐患统计", subtitle, header) as sheet:
+            for row in rows:
+                sheet.append([_label(group_by, row["key"], unit_names), *_measure_cells(row)])
+            sheet.append(["合计", *_measure_cells(totals)], BOLD)
+
+    return workbook_bytes(write)
 
 
 def statistics_table_xlsx(snapshot: dict, unit_name: str, generated_at: datetime, tz: str) -> bytes:
@@ -126,17 +121,17 @@ def statistics_table_xlsx(snapshot: dict, unit_name: str, generated_at: datetime
     ]
     if snapshot.get("campaign_start"):
         subtitle.append(f"累计自：{snapshot['campaign_start']}（{CLOSED_NOTE}）")
-    book, sheet = _sheet(TABLE_TITLE, subtitle, header)
-    for index, row in enumerate(snapshot["rows"], start=1):
-        append_row(
-            sheet,
-            [index, category_label(row["key"]), *_measure_cells(row), *_period_cells(row)],
-        )
     totals = snapshot["totals"]
-    append_row(sheet, ["", "合计", *_measure_cells(totals), *_period_cells(totals)])
-    _bold_last_row(sheet)
-    sheet.column_dimensions["B"].width = 24
-    return workbook_bytes(book)
+
+    def write(book: Book) -> None:
+        with _sheet(book, TABLE_TITLE, subtitle, header, UNIT_WIDTHS) as sheet:
+            for index, row in enumerate(snapshot["rows"], start=1):
+                cells = [*_measure_cells(row), *_period_cells(row)]
+                sheet.append([index, category_label(row["key"]), *cells])
+            cells = [*_measure_cells(totals), *_period_cells(totals)]
+            sheet.append(["", "合计", *cells], BOLD)
+
+    return workbook_bytes(write)
 
 
 # -- the campus's tables: per period, per month (月汇总), per week (周整改) --------------------
@@ -151,109 +146,104 @@ MONTHLY_HEADERS = (
 STATE_LABELS = {"due": "本周到期", "overdue": "已逾期"}
 
 
-def _by_unit_rows(sheet, report: dict, headers) -> None:
+def _by_unit_rows(sheet: Sheet, report: dict, headers) -> None:
     """Each unit's categories and its subtotal, then the campus by category and in total."""
     for unit in report["units"]:
+        name = unit["unit_name"]
         for row in unit["rows"]:
-            append_row(
-                sheet,
-                [unit["unit_name"], category_label(row["key"]), *_period_cells(row, headers)],
-            )
-        append_row(sheet, [unit["unit_name"], "小计", *_period_cells(unit["totals"], headers)])
-        _bold_last_row(sheet)
+            sheet.append([name, category_label(row["key"]), *_period_cells(row, headers)])
+        sheet.append([name, "小计", *_period_cells(unit["totals"], headers)], BOLD)
     for row in report["by_category"]:
-        append_row(sheet, ["全校", category_label(row["key"]), *_period_cells(row, headers)])
-    append_row(sheet, ["全校", "合计", *_period_cells(report["totals"], headers)])
-    _bold_last_row(sheet)
-    sheet.column_dimensions["B"].width = 24
+        sheet.append(["全校", category_label(row["key"]), *_period_cells(row, headers)])
+    sheet.append(["全校", "合计", *_period_cells(report["totals"], headers)], BOLD)
 
 
 def period_tables_xlsx(tables: dict, generated_at: datetime, tz: str) -> bytes:
     """The campaign's tables: one sheet per period, each unit by category, and the campus."""
     header = ["单位", "隐患类别", *(label for _, label in PERIOD_HEADERS)]
-    book = Workbook()
-    book.remove(book.active)
-    for period in tables["periods"]:
-        sheet = book.create_sheet(f"{period['period_start']:%m%d}-{period['period_end']:%m%d}")
-        write_title(sheet, TABLE_TITLE, len(header))
-        append_row(
-            sheet,
-            [
+    generated = f"生成时间：{campus_time(generated_at, tz):%Y-%m-%d %H:%M}"
+
+    def write(book: Book) -> None:
+        for period in tables["periods"]:
+            subtitle = [
                 f"统计期间：{period['period_start']} 至 {period['period_end']}",
                 f"累计自：{tables['campaign_start']}（{CLOSED_NOTE}）",
-                f"生成时间：{campus_time(generated_at, tz):%Y-%m-%d %H:%M}",
-            ],
-        )
-        append_row(sheet, header)
-        style_header_row(sheet, 3)
-        sheet.column_dimensions["A"].width = 26
-        _by_unit_rows(sheet, period, PERIOD_HEADERS)
-    return workbook_bytes(book)
+                generated,
+            ]
+            name = f"{period['period_start']:%m%d}-{period['period_end']:%m%d}"
+            with _sheet(book, TABLE_TITLE, subtitle, header, UNIT_WIDTHS, name) as sheet:
+                _by_unit_rows(sheet, period, PERIOD_HEADERS)
+
+    return workbook_bytes(write)
 
 
 def monthly_xlsx(report: dict, generated_at: datetime, tz: str) -> bytes:
     """月汇总: each unit by category and the campus, for one campus-calendar month."""
     header = ["单位", "隐患类别", *(label for _, label in MONTHLY_HEADERS)]
-    month = report["month"]
-    book, sheet = _sheet(
-        f"隐患排查治理月汇总（{month:%Y年%m月}）",
-        [
-            f"统计期间：{report['period_start']} 至 {report['period_end']}（{CLOSED_NOTE}）",
-            f"生成时间：{campus_time(generated_at, tz):%Y-%m-%d %H:%M}",
-        ],
-        header,
-    )
-    _by_unit_rows(sheet, report, MONTHLY_HEADERS)
-    return workbook_bytes(book)
+    title = f"隐患排查治理月汇总（{report['month']:%Y年%m月}）"
+    subtitle = [
+        f"统计期间：{report['period_start']} 至 {report['period_end']}（{CLOSED_NOTE}）",
+        f"生成时间：{campus_time(generated_at, tz):%Y-%m-%d %H:%M}",
+    ]
+
+    def write(book: Book) -> None:
+        with _sheet(book, title, subtitle, header, UNIT_WIDTHS) as sheet:
+            _by_unit_rows(sheet, report, MONTHLY_HEADERS)
+
+    return workbook_bytes(write)
+
+
+WEEKLY_HEADER = (
+    "序号",
+    "单位",
+    "隐患编号",
+    "隐患类别",
+    "隐患等级",
+    "当前环节",
+    "发现时间",
+    "整改期限",
+    "状态",
+    "逾期天数",
+    "整改责任人",
+)
+WEEKLY_WIDTHS = (6, 24, 18, 20, 10, 10, 18, 12, 10, 10, 12)
+
+
+def _weekly_row(index: int, unit: dict, item: dict, tz: str) -> list:
+    return [
+        index,
+        unit["unit_name"],
+        item["number"],
+        category_label(item["category"]),
+        SEVERITY_LABELS.get(item["severity"], item["severity"]),
+        stages.STAGE_LABELS.get(item["status"], item["status"]),
+        f"{campus_time(item['found_at'], tz):%Y-%m-%d %H:%M}",
+        item["deadline"].isoformat(),
+        STATE_LABELS[item["state"]],
+        item["days_overdue"],
+        item["responsible_person_name"],
+    ]
 
 
 def weekly_xlsx(report: dict, generated_at: datetime, tz: str) -> bytes:
     """周整改: every hazard due in the week or already late, by unit."""
-    header = [
-        "序号",
-        "单位",
-        "隐患编号",
-        "隐患类别",
-        "隐患等级",
-        "当前环节",
-        "发现时间",
-        "整改期限",
-        "状态",
-        "逾期天数",
-        "整改责任人",
-    ]
     year, week, _ = report["week_start"].isocalendar()
-    book, sheet = _sheet(
-        f"隐患周整改清单（{year}年第{week}周）",
-        [
-            f"本周：{report['week_start']} 至 {report['week_end']}",
-            f"统计截至：{campus_time(report['as_of'], tz):%Y-%m-%d %H:%M}（{CLOSED_NOTE}）",
-            f"生成时间：{campus_time(generated_at, tz):%Y-%m-%d %H:%M}",
-        ],
-        header,
-    )
-    index = 0
-    for unit in report["units"]:
-        for item in unit["items"]:
-            index += 1
-            append_row(
-                sheet,
-                [
-                    index,
-                    unit["unit_name"],
-                    item["number"],
-                    category_label(item["category"]),
-                    SEVERITY_LABELS.get(item["severity"], item["severity"]),
-                    stages.STAGE_LABELS.get(item["status"], item["status"]),
-                    f"{campus_time(item['found_at'], tz):%Y-%m-%d %H:%M}",
-                    item["deadline"].isoformat(),
-                    STATE_LABELS[item["state"]],
-                    item["days_overdue"],
-                    item["responsible_person_name"],
-                ],
-            )
+    subtitle = [
+        f"本周：{report['week_start']} 至 {report['week_end']}",
+        f"统计截至：{campus_time(report['as_of'], tz):%Y-%m-%d %H:%M}（{CLOSED_NOTE}）",
+        f"生成时间：{campus_time(generated_at, tz):%Y-%m-%d %H:%M}",
+    ]
     totals = report["totals"]
-    append_row(sheet, ["", "合计", f"本周到期 {totals['due']} 项，已逾期 {totals['overdue']} 项"])
-    _bold_last_row(sheet)
-    set_column_widths(sheet, (6, 24, 18, 20, 10, 10, 18, 12, 10, 10, 12))
-    return workbook_bytes(book)
+
+    def write(book: Book) -> None:
+        title = f"隐患周整改清单（{year}年第{week}周）"
+        with _sheet(book, title, subtitle, list(WEEKLY_HEADER), WEEKLY_WIDTHS) as sheet:
+            index = 0
+            for unit in report["units"]:
+                for item in unit["items"]:
+                    index += 1
+                    sheet.append(_weekly_row(index, unit, item, tz))
+            summary = f"本周到期 {totals['due']} 项，已逾期 {totals['overdue']} 项"
+            sheet.append(["", "合计", summary], BOLD)
+
+    return workbook_bytes(write)
