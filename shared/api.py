@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from webargs.flaskparser import FlaskParser
 
 from shared import json_input
-from shared.auth import authenticate_request
+from shared.auth import REVOCATION_CHECK, authenticate_request
 from shared.config import Settings, load_settings
 from shared.db import READ_ONLY, make_engine, make_session_factory, ping, unit_of_work
 from shared.errors import BadRequest, UnprocessableEntity
@@ -38,6 +38,7 @@ from shared.problems import (
     handle_http_exception,
     register_error_handlers,
 )
+from shared.revocation_store import RevocationCheck
 
 # flask-smorest bounds page_size but not page: page=10**30 overflowed the SQL OFFSET into a
 # 500. Every service's blueprints are ``Blueprint`` below, so the bound is one place.
@@ -218,6 +219,9 @@ def create_service_app(
     app.extensions["campus"] = ServiceState(
         settings, engine, make_session_factory(engine), api, read_only_session_factory(engine)
     )
+    # Tokens revoked since they were issued (shared.revocation_store): read, never consumed.
+    revocations = RevocationCheck(app.extensions["campus"].read_session_factory)
+    app.extensions[REVOCATION_CHECK] = revocations
     app.teardown_appcontext(_close_read_session)
     return app
 

@@ -1,18 +1,25 @@
 """JWT bearer authentication with roles and unit scope.
 
-Tokens are HS256 with claims ``sub``, ``name``, ``roles``, ``unit`` and ``exp``. Every
+Tokens are HS256 with claims ``sub``, ``name``, ``roles``, ``unit``, ``iat``, ``exp`` and
+``jti`` (the id a single sign-out revokes). Every
 route requires a valid token unless it is explicitly public (health, metrics, API
 docs). The principal a token carries, and the scope rules, are ``shared.principal``.
 
 A unit-scoped role (unit manager, grid staff, lead department, psych centre) means
 nothing without the unit it acts in, and must never fall back to "every unit": a token
 carrying one without a ``unit`` claim is refused (401), and none is minted.
+
+A valid token is still refused once its person lost access or signed out with it: the app
+provides the check (``REVOCATION_CHECK`` in ``app.extensions``, see
+``shared.revocation_store``; it reads the service's own database), asked on every request.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from functools import lru_cache
 
 import jwt
@@ -21,6 +28,11 @@ from flask import current_app, g, request
 from shared import context
 from shared.errors import Unauthorized
 from shared.principal import Principal, unit_claim_missing
+from shared.revocation import token_id
+
+# app.extensions key of the app's check: (sub, token id, issued at) -> refused?
+REVOCATION_CHECK = "campus_revocation_check"
+RevocationCheck = Callable[[str, str, float], bool]
 
 ALGORITHM = "HS256"
 
@@ -43,30 +55,54 @@ def mint_token(
     role = unit_claim_missing(roles, unit)
     if role is not None:
         raise ValueError(f"token needs a unit claim for role {role}")
-    now = int(time.time())
+    # iat to the millisecond: a token minted right after its person's access was revoked
+    # (a new password, then signing in) is not mistaken for one issued before.
+    now = round(time.time(), 3)
     claims = {
         "sub": sub,
         "name": name or sub,
         "roles": roles,
         "unit": unit,
         "iat": now,
-        "exp": now + ttl_seconds,
+        "exp": int(now) + ttl_seconds,
+        "jti": uuid.uuid4().hex,
     }
     return jwt.encode(claims, secret, algorithm=ALGORITHM)
 
 
-def decode_token(secret: str, token: str) -> Principal:
+@dataclass(frozen=True)
+class VerifiedToken:
+    """What a verified token says: who, until when, issued when, and its id."""
+
+    principal: Principal
+    expires: float
+    issued_at: float
+    token_id: str
+
+
+def decode_token(secret: str, token: str, revoked: RevocationCheck | None = None) -> Principal:
     """The token's principal. A portal sends the same token with every request, so a
-    verified token is remembered (signature checked once); its expiry is checked on
-    every use, so a cached token stops working the second it expires."""
-    principal, expires = _verified(secret, token)
-    if time.time() >= expires:
+    verified token is remembered (signature checked once); its expiry and ``revoked``
+    (the app's revocation check) are asked on every use, so a cached token stops working
+    the second it expires or soon after it is revoked."""
+    verified = verified_token(secret, token)
+    if time.time() >= verified.expires:
         raise Unauthorized("token expired")
-    return principal
+    if revoked is not None and revoked(
+        verified.principal.sub, verified.token_id, verified.issued_at
+    ):
+        raise Unauthorized("登录已失效（已退出或权限已变更），请重新登录")
+    return verified.principal
+
+
+def bearer_principal(token: str) -> Principal:
+    """The principal of a bearer token sent to this app (its secret, its revocations)."""
+    check = current_app.extensions.get(REVOCATION_CHECK)
+    return decode_token(current_app.config["JWT_SECRET"], token, check)
 
 
 @lru_cache(maxsize=4096)
-def _verified(secret: str, token: str) -> tuple[Principal, float]:
+def verified_token(secret: str, token: str) -> VerifiedToken:
     # Failures raise and are not cached: only valid tokens take a place.
     try:
         claims = jwt.decode(
@@ -93,7 +129,11 @@ def _verified(secret: str, token: str) -> tuple[Principal, float]:
         roles=frozenset(roles),
         unit=unit,
     )
-    return principal, float(claims["exp"])
+    issued_at = claims.get("iat")
+    issued_at = float(issued_at) if isinstance(issued_at, int | float) else 0.0
+    return VerifiedToken(
+        principal, float(claims["exp"]), issued_at, token_id(claims.get("jti"), token)
+    )
 
 
 def public(view):
@@ -116,7 +156,7 @@ def authenticate_request() -> None:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("missing bearer token")
-    principal = decode_token(current_app.config["JWT_SECRET"], token.strip())
+    principal = bearer_principal(token.strip())
     g.principal = principal
     context.actor.set(principal.sub)
 

@@ -1,19 +1,19 @@
 """Who is signed in (the session cookie holds the token grid's /auth/login gave), the
 default-deny guard for pages, and the CSRF token every POST form carries.
 
-Signing out ends the session for good, not only in the browser that signs out: the
-cookie is signed, not encrypted, so a copy taken before sign-out would otherwise keep
-working until the token expires. Sign-out (views/account.py) records the token as signed
-out in the grid (``POST /auth/logout``), and a request's cookie is honoured only while
-the grid's ``GET /auth/session`` accepts its token. A worker remembers a positive answer
-for ``SESSION_CHECK_SECONDS`` (one grid call per person per few seconds, not per page);
-the worker that signs a token out forgets it at once, another may honour a copied cookie
-for at most that long. When the grid cannot be reached the cookie is honoured (the pages
-need the services anyway; a 401 from any of them still ends the session).
+Signing out ends the session for good, not only in the browser that signs out: the cookie
+is signed, not encrypted, so a copy taken before sign-out would otherwise keep working
+until the token expires. Sign-out (views/account.py) revokes the token in the grid (``POST
+/auth/logout``), and a request's cookie is honoured only while the grid's ``GET
+/auth/session`` accepts its token (not signed out, its person's access not revoked since;
+otherwise the person is sent to sign in again, told why). A worker remembers a positive
+answer for ``SESSION_CHECK_SECONDS`` (one grid call per person per few seconds, not per
+page); the worker that signs a token out forgets it at once, another may honour a copied
+cookie for at most that long. When the grid cannot be reached the cookie is honoured (the
+pages need the services anyway; a 401 from any of them still ends the session).
 
-The limit: the bearer token inside the cookie is not revoked for the APIs. The services
-verify tokens without asking the grid (shared/auth.py), so someone who copied the token
-itself can call the APIs with it until it expires (grid's ``TOKEN_TTL_SECONDS``, 8 hours).
+The token itself is revoked for the APIs too: every service refuses it within seconds
+(shared/revocation_store.py, fed by the grid's ``access.revoked`` event).
 """
 
 from __future__ import annotations
@@ -24,12 +24,13 @@ import secrets
 import time
 from typing import Any
 
-from flask import abort, current_app, g, redirect, request, session, url_for
+from flask import abort, current_app, flash, g, redirect, request, session, url_for
 
 from services.console.client import ServiceError, call
 from shared.principal import Principal
 
 SESSION_CHECK_SECONDS = 10
+REVOKED_MESSAGE = "登录已失效：您已在别处退出，或密码、权限已变更，请重新登录"
 _CHECKED = "console_session_checks"  # app.extensions: token digest -> checked until
 
 PUBLIC_ENDPOINTS = {"auth.login", "static", "health.healthz", "health.readyz", "health.metrics"}
@@ -96,11 +97,18 @@ def load_user() -> None:
     g.user = None
     user = session.get("user")
     token = session.get("token")
-    if user and token and session.get("expires_at", 0) > time.time() and not signed_out(token):
+    if not (user and token):
+        if user:
+            session.clear()
+        return
+    if session.get("expires_at", 0) <= time.time():
+        session.clear()
+    elif signed_out(token):
+        session.clear()
+        flash(REVOKED_MESSAGE, "info")
+    else:
         g.user = Principal(user["id"], user["name"], frozenset(user["roles"]), user["unit"])
         g.token = token
-    elif user:
-        session.clear()
 
 
 def protect():

@@ -13,6 +13,7 @@ from shared.events import Envelope
 from shared.events.catalog import HAZARD_EVENT_TYPES
 from shared.events.consumer import Handler
 from shared.grid_projection import GRID_EVENT_HANDLERS
+from shared.revocation_store import REVOCATION_HANDLERS
 
 
 def link_hazard_to_drill_problem(session: Session, event: Envelope) -> None:
@@ -44,5 +45,6 @@ def make_handlers(settings: Settings) -> dict[str, Handler]:
     """The education worker's handlers (they need nothing from ``settings``)."""
     return {
         **GRID_EVENT_HANDLERS,
+        **REVOCATION_HANDLERS,
         **{event_type: link_hazard_to_drill_problem for event_type in HAZARD_EVENT_TYPES},
     }

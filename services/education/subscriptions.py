@@ -8,6 +8,8 @@ from __future__ import annotations
 
 EVENT_TYPES: frozenset[str] = frozenset(
     {
+        # the grid: tokens refused once their person lost access (shared.revocation_store)
+        "access.revoked",
         # the grid: units for coverage, places for drill problems
         "unit.changed",
         "cell.changed",

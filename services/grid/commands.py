@@ -12,9 +12,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services.grid import domain
+from services.grid import domain, revocations
 from services.grid.access import require_manager, require_role_admin
 from services.grid.models import Assignment, Cell, Person, Unit
+from shared import revocation
 from shared.errors import DomainError, NotFound
 from shared.events import record_event
 from shared.principal import SECURITY_OFFICE, Principal
@@ -154,7 +155,10 @@ def update_person(session: Session, principal: Principal, person_id: str, change
         require_manager(principal, changes["unit_code"])
     _check_numbers_free(session, changes.get("staff_no"), changes.get("student_no"), person.id)
     renamed = "name" in changes and changes["name"] != person.name
+    narrowed = _access_narrowed(person, changes)
     _apply(person, changes)
+    if narrowed:  # tokens carry roles and unit: the old ones must stop working everywhere
+        revocations.person_access(session, person.id, narrowed)
     if renamed:  # projections carry the holder's name: re-announce current assignments
         for assignment in session.scalars(
             select(Assignment).where(
@@ -164,6 +168,16 @@ def update_person(session: Session, principal: Principal, person_id: str, change
             assignment.version += 1
             _assignment_event(session, assignment, person)
     return person
+
+
+def _access_narrowed(person: Person, changes: dict) -> str | None:
+    """Why the person's tokens say more than they may now: a role removed, or another
+    unit (shared.revocation reasons); None when they still hold."""
+    if set(person.roles or []) - set(changes.get("roles", person.roles or [])):
+        return revocation.ROLES_CHANGED
+    if changes.get("unit_code", person.unit_code) != person.unit_code:
+        return revocation.UNIT_CHANGED
+    return None
 
 
 # -- cells --------------------------------------------------------------------------------

@@ -13,18 +13,15 @@ would otherwise change the person back and forth).
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import PurePosixPath
 from typing import Any
 
-from openpyxl import load_workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services.grid import commands, domain
+from services.grid import commands, domain, table_reader
 from services.grid.access import require_manager
 from services.grid.models import Cell, Person
 from shared.errors import DomainError, PayloadTooLarge, UnsupportedMediaType
@@ -127,26 +124,10 @@ class ImportResult:
 
 
 def read_table(filename: str, content: bytes) -> list[dict[str, Any]]:
-    """Rows as {field: value}, keyed by the recognised headers of the first row."""
-    lower = filename.lower()
-    if lower.endswith(".xlsx"):
-        try:
-            sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).active
-        except Exception as exc:  # openpyxl raises many types for a broken file
-            raise ImportFileError(f"not a readable .xlsx file: {exc.__class__.__name__}") from exc
-        table = [list(r) for r in sheet.iter_rows(values_only=True)]
-    elif lower.endswith(".csv"):
-        for encoding in ("utf-8-sig", "gb18030"):  # Excel in China saves CSV as GBK
-            try:
-                text = content.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            raise ImportFileError("the .csv file is neither UTF-8 nor GB18030 text")
-        table = list(csv.reader(io.StringIO(text)))
-    else:
-        raise ImportFileError("upload a .xlsx or .csv file")
+    """Rows as {field: value}, keyed by the recognised headers of the first row; blank
+    rows kept (as {}) so that each keeps its spreadsheet number. The file is read within
+    the bounds of ``services.grid.table_reader`` (a ``TableError`` past one)."""
+    table = table_reader.read_rows(filename, content)
     if not table:
         raise ImportFileError("the file is empty")
     header = [
@@ -156,12 +137,12 @@ def read_table(filename: str, content: bytes) -> list[dict[str, Any]]:
     missing = [COLUMN_LABELS[c] for c in REQUIRED_COLUMNS if c not in header]
     if missing:
         raise ImportFileError(f"missing columns: {', '.join(missing)}")
-    if len(table) - 1 > MAX_ROWS:
-        raise ImportFileError(f"at most {MAX_ROWS} rows per file")
-    rows = []
-    for values in table[1:]:
-        rows.append({key: v for key, v in zip(header, values, strict=False) if key})
-    return rows
+    filled = sum(1 for values in table[1:] if any(_text(v) for v in values))
+    if filled > MAX_ROWS:
+        raise table_reader.TableTooLarge(
+            f"文件有 {filled} 行名单，每个文件最多 {MAX_ROWS} 行，请分成几个文件导入"
+        )
+    return [{key: v for key, v in zip(header, values, strict=False) if key} for values in table[1:]]
 
 
 def _text(value: Any) -> str:

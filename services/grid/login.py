@@ -17,25 +17,25 @@ and committed, then the failures are counted including it and every concurrent o
 of N parallel attempts at most the limit get their password checked (``begin_attempt``,
 ``check_rate_limits``). Attempts older than a day are deleted as new ones arrive.
 
-Signing out of the console ends its token there (``sign_out``, ``is_signed_out``): see
-services/grid/api/auth.py for what that does and does not cover.
+Signing out ends the token on every service (``sign_out``; services/grid/revocations.py).
 """
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from services.grid import revocations
 from services.grid.models import LoginAttempt, Person
-from shared.auth import mint_token
+from shared import revocation
+from shared.auth import VerifiedToken, mint_token
 from shared.errors import DomainError, Forbidden, Unauthorized
 from shared.principal import PORTAL, ROLES
-from shared.revocation_store import RevokedToken
+from shared.revocation_store import is_token_refused
 from shared.timeutil import utcnow
 
 WINDOW = timedelta(minutes=15)
@@ -82,9 +82,20 @@ def check_password_strength(password: str) -> None:
 
 
 def set_password(session: Session, person: Person, password: str) -> None:
+    """A new password; tokens signed in with the old one stop working everywhere."""
     check_password_strength(password)
+    had_one = person.password_hash is not None
     person.password_hash = generate_password_hash(password)  # scrypt
     person.password_changed_at = utcnow()
+    if had_one:
+        revocations.person_access(session, person.id, revocation.PASSWORD_CHANGED)
+
+
+def remove_sign_in(session: Session, person: Person) -> None:
+    """The person can no longer sign in, and their tokens stop working everywhere."""
+    person.password_hash = None
+    person.password_changed_at = utcnow()
+    revocations.person_access(session, person.id, revocation.SIGN_IN_REMOVED)
 
 
 def find_person(session: Session, login: str) -> Person | None:
@@ -182,22 +193,17 @@ def attempt_succeeded(session: Session, attempt_id: int) -> None:
         attempt.succeeded = True
 
 
-# -- sign-out -------------------------------------------------------------------------------
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+# -- sign-out ------------------------------------------------------------------------------
+def sign_out(session: Session, token: VerifiedToken) -> None:
+    """The token stops working on every service (services/grid/revocations.py)."""
+    expires_at = datetime.fromtimestamp(token.expires, UTC)
+    revocations.signed_out(session, token.principal.sub, token.token_id, expires_at)
 
 
-def sign_out(session: Session, token: str, person_id: str, expires_at: datetime) -> None:
-    """Remember the token as signed out until it expires (expired entries are pruned)."""
-    now = utcnow()
-    session.execute(delete(RevokedToken).where(RevokedToken.expires_at < now))
-    digest = token_hash(token)
-    if session.get(RevokedToken, digest) is None:
-        session.add(RevokedToken(token_id=digest, person_id=person_id, expires_at=expires_at))
-
-
-def is_signed_out(session: Session, token: str) -> bool:
-    return session.get(RevokedToken, token_hash(token)) is not None
+def is_revoked(session: Session, token: VerifiedToken) -> bool:
+    """Signed out, or its person lost access since it was issued (asked of the database
+    now: the console asks this before serving a page)."""
+    return is_token_refused(session, token.principal.sub, token.token_id, token.issued_at)
 
 
 # -- sign-in --------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from shared.config import Settings
 from shared.events import Envelope
 from shared.events.consumer import Handler
 from shared.grid_projection import GRID_EVENT_HANDLERS, GridCell
+from shared.revocation_store import REVOCATION_HANDLERS
 
 
 def open_hazard_for_drill_problem(session: Session, event: Envelope, campus_tz: str) -> None:
@@ -59,6 +60,7 @@ def make_handlers(settings: Settings) -> dict[str, Handler]:
     the campus time zone of ``settings`` (the one its web app uses)."""
     return {
         **GRID_EVENT_HANDLERS,
+        **REVOCATION_HANDLERS,
         "drill.problem_found": partial(
             open_hazard_for_drill_problem, campus_tz=settings.campus_timezone
         ),

@@ -51,6 +51,7 @@ from shared.events.catalog import HAZARD_EVENT_TYPES
 from shared.events.consumer import Handler
 from shared.grid_projection import GRID_EVENT_HANDLERS
 from shared.projections import upsert_newer
+from shared.revocation_store import REVOCATION_HANDLERS
 from shared.timeutil import campus_time, utcnow
 
 FIXED = stages.FIXED
@@ -395,6 +396,7 @@ def event_handlers(campus_tz: str) -> dict[str, Handler]:
     hazard = partial(apply_hazard_state, campus_tz=campus_tz)
     return {
         **GRID_EVENT_HANDLERS,
+        **REVOCATION_HANDLERS,
         "unit.changed": apply_unit,
         **{event_type: hazard for event_type in HAZARD_EVENT_TYPES},
         "activity.scheduled": apply_activity,

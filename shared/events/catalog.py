@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+
+from shared.revocation import REASONS as REVOCATION_REASONS
 
 HAZARD_STATUSES = (
     "discovered",
@@ -230,6 +232,26 @@ class CampaignCategoriesPublishedV1(_Strict):
     )
 
 
+class AccessRevokedV1(_Strict):
+    """A person lost access (grid service): their tokens issued before ``not_before`` are
+    refused; or one token (``token_id``, its jti) was signed out, refused until
+    ``expires_at``. Every service keeps these in its own database (shared.revocation_store)."""
+
+    person_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    reason = fields.String(required=True, validate=validate.OneOf(REVOCATION_REASONS))
+    not_before = fields.AwareDateTime(required=True, allow_none=True, format="iso")
+    token_id = fields.String(
+        required=True, allow_none=True, validate=validate.Length(min=1, max=64)
+    )
+    expires_at = fields.AwareDateTime(required=True, allow_none=True, format="iso")
+
+    @validates_schema
+    def _names_what_is_revoked(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        token = data.get("token_id") is not None and data.get("expires_at") is not None
+        if data.get("not_before") is None and not token:
+            raise ValidationError("not_before, or token_id with expires_at, is required")
+
+
 CATALOG: dict[tuple[str, int], type[Schema]] = {
     **{(event_type, 1): HazardStateV1 for event_type in HAZARD_EVENT_TYPES},
     ("drill.problem_found", 1): DrillProblemFoundV1,
@@ -241,6 +263,7 @@ CATALOG: dict[tuple[str, int], type[Schema]] = {
     ("cell.changed", 1): CellChangedV1,
     ("assignment.changed", 1): AssignmentChangedV1,
     ("campaign.categories_published", 1): CampaignCategoriesPublishedV1,
+    ("access.revoked", 1): AccessRevokedV1,
 }
 
 _INSTANCES: dict[tuple[str, int], Schema] = {key: cls() for key, cls in CATALOG.items()}

@@ -186,6 +186,9 @@ _GRID: dict[tuple[str, str], Rule] = {
     ("PUT", "/people/{person_id}/password"): Rule(
         OFFICE, ok=204, why="the security office sets passwords (grid/login.py)"
     ),
+    ("DELETE", "/people/{person_id}/password"): Rule(
+        OFFICE, ok=204, why="the security office takes a sign-in away (grid/login.py)"
+    ),
 }
 
 HAZARD_READ = "issue 4: a unit sees its own, lead departments their categories across units, "

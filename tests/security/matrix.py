@@ -398,6 +398,7 @@ REQUESTS: dict[tuple[str, str, str], Req] = {
         json={"current_password": PASSWORD, "new_password": "Campus-2022y"}
     ),
     ("grid", "PUT", "/people/{person_id}/password"): Req(json={"password": "Campus-2022y"}),
+    ("grid", "DELETE", "/people/{person_id}/password"): Req(json={}),
     # -- hazards
     ("hazards", "POST", "/hazards"): Req(
         json={

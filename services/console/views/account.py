@@ -61,9 +61,8 @@ def login():
 
 @blp.route("/logout", methods=["POST"])
 def logout():
-    """Sign out for good: the grid records the token as signed out, so a copy of this
-    cookie no longer opens pages (services/console/auth.py; the token itself stays valid
-    on the APIs until it expires)."""
+    """Sign out for good: the grid revokes the token, so neither a copy of this cookie nor
+    the token itself works any more (services/console/auth.py)."""
     token = session.get("token")
     if token:
         auth.forget(token)
@@ -100,8 +99,11 @@ def password():
                 else:
                     flash_error(exc)
             else:
-                flash("密码已修改", "success")
-                return redirect(url_for("dashboard.index"))
+                # The grid revoked every token signed in with the old password, this one too.
+                auth.forget(session.get("token") or "")
+                session.clear()
+                flash("密码已修改，请用新密码重新登录", "success")
+                return redirect(url_for("auth.login"))
     return render_template("password.html")
 
 

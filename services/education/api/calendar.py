@@ -33,7 +33,7 @@ from services.education.schemas import (
     YearQuerySchema,
 )
 from shared.api import Blueprint, file_response, read_session, transaction
-from shared.auth import current_principal, decode_token, public
+from shared.auth import bearer_principal, current_principal, public
 from shared.errors import Forbidden, NotFound, Unauthorized
 from shared.grid_projection import GridUnit
 from shared.timeutil import utcnow
@@ -137,7 +137,7 @@ def unit_feed(query, unit_code: str):
         scheme, _, token = request.headers.get("Authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise Unauthorized("a feed key (?key=…) or a bearer token is needed")
-        g.principal = decode_token(current_app.config["JWT_SECRET"], token.strip())
+        g.principal = bearer_principal(token.strip())
         g.principal.require_unit(unit_code)
     session = read_session()
     tz = campus_tz()

@@ -9,9 +9,6 @@ shared/client_ip.py).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
-import jwt
 from flask import request
 
 from services.grid import access, commands, login
@@ -23,7 +20,7 @@ from services.grid.schemas import (
     PasswordSetSchema,
 )
 from shared.api import Blueprint, read_session, state, transaction
-from shared.auth import current_principal, public
+from shared.auth import VerifiedToken, current_principal, public, verified_token
 from shared.client_ip import client_ip as shared_client_ip
 from shared.errors import Forbidden, Unauthorized
 from shared.problems import problem_response
@@ -119,43 +116,49 @@ def change_own_password(payload):
         raise
 
 
-def _bearer_token() -> str:
-    return request.headers.get("Authorization", "").partition(" ")[2].strip()
+def _bearer() -> VerifiedToken:
+    """The request's bearer token (verified already by the app's authentication)."""
+    token = request.headers.get("Authorization", "").partition(" ")[2].strip()
+    return verified_token(state().settings.jwt_secret, token)
 
 
 @blp.route("/auth/logout", methods=["POST"])
 @blp.response(204)
 def sign_out():
-    """Sign out: the bearer token is recorded as signed out until it expires, and
-    ``GET /auth/session`` answers 401 for it from then on. The web console asks that on
-    its requests, so a copy of its session cookie stops opening pages. The token itself
-    is not revoked for the APIs: the services verify tokens without asking the grid, so
-    it stays valid there until it expires (at most ``login.TOKEN_TTL_SECONDS``)."""
-    token = _bearer_token()
-    try:
-        exp = int(jwt.decode(token, options={"verify_signature": False})["exp"])
-    except (jwt.InvalidTokenError, KeyError, TypeError, ValueError):  # verified already
-        exp = int(utcnow().timestamp()) + login.TOKEN_TTL_SECONDS
+    """Sign out: the bearer token stops working on every service within seconds (the grid
+    at once; the others when the ``access.revoked`` event reaches their workers)."""
     with transaction() as session:
-        login.sign_out(session, token, current_principal().sub, datetime.fromtimestamp(exp, UTC))
+        login.sign_out(session, _bearer())
 
 
 @blp.route("/auth/session", methods=["GET"])
 @blp.response(204)
-@blp.alt_response(401, description="the token is expired, invalid or signed out")
+@blp.alt_response(401, description="the token is expired, invalid, signed out or revoked")
 def session_alive():
-    """204 while the bearer token is valid and its person has not signed out with it
-    (``POST /auth/logout``); the web console asks before serving a page."""
-    if login.is_signed_out(read_session(), _bearer_token()):
-        raise Unauthorized("signed out")
+    """204 while the bearer token is valid, not signed out, and its person has not lost
+    access since it was issued; the web console asks before serving a page."""
+    if login.is_revoked(read_session(), _bearer()):
+        raise Unauthorized("登录已失效（已退出或权限已变更），请重新登录")
 
 
 @blp.route("/people/<person_id>/password", methods=["PUT"])
 @blp.arguments(PasswordSetSchema)
 @blp.response(204)
 def set_password(payload, person_id: str):
-    """The security office sets a person's (initial) password."""
+    """The security office sets a person's password; tokens signed in with an earlier
+    password stop working on every service."""
     with transaction() as session:
         person = commands.get_or_404(session, Person, person_id, "person", lock=True)
         access.require_password_admin(current_principal(), person)
         login.set_password(session, person, payload["password"])
+
+
+@blp.route("/people/<person_id>/password", methods=["DELETE"])
+@blp.response(204)
+def remove_sign_in(person_id: str):
+    """The security office takes a person's sign-in away: the password is removed and
+    every token the person holds stops working on every service within seconds."""
+    with transaction() as session:
+        person = commands.get_or_404(session, Person, person_id, "person", lock=True)
+        access.require_password_admin(current_principal(), person)
+        login.remove_sign_in(session, person)

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from flask import Response
 
-from services.grid import access, commands, imports, queries
+from services.grid import access, commands, imports, queries, table_reader
 from services.grid.api.views import today
 from services.grid.exports import roster_html, roster_pdf, roster_xlsx
 from services.grid.models import Unit
 from services.grid.schemas import ImportFileSchema, ImportResultSchema, RosterQuerySchema
 from shared.api import Blueprint, file_response, read_session, state, transaction
 from shared.auth import current_principal
-from shared.errors import DomainError
+from shared.errors import DomainError, PayloadTooLarge
 from shared.timeutil import utcnow
 
 blp = Blueprint("rosters", __name__, description="网格公示与导入 rosters and import")
@@ -68,7 +68,8 @@ def get_roster(query):
 @blp.response(200, ImportResultSchema)
 def import_roster(files, code: str):
     """Import a unit's roster (.xlsx/.csv): all rows apply, or none and each bad row is listed.
-    413 over the upload limit; 415 for another type or a mislabelled file."""
+    413 over the upload limit or the reader's bounds (rows, cells, unpacked size); 415 for
+    another type or a mislabelled file; 422 for a file or a row that cannot be read."""
     upload = files["file"]
     max_bytes = state().settings.upload_max_bytes
     content = upload.stream.read(max_bytes + 1)
@@ -79,7 +80,9 @@ def import_roster(files, code: str):
         imports.check_file(upload.filename or "", upload.mimetype, content, max_bytes)
         try:
             rows = imports.read_table(upload.filename or "", content)
-        except imports.ImportFileError as exc:
+        except table_reader.TableTooLarge as exc:
+            raise PayloadTooLarge(exc.detail) from exc
+        except (imports.ImportFileError, table_reader.TableUnreadable) as exc:
             raise InvalidRoster(str(exc)) from exc
         result = imports.import_roster(session, principal, code, rows, today())
         if result.errors:
