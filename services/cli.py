@@ -13,7 +13,7 @@ import click
 from services.registry import CONSOLE, PORTS, SERVICES
 from shared.auth import mint_token
 from shared.config import ConfigError, load_settings
-from shared.principal import PORTAL, ROLES, unit_claim_missing
+from shared.principal import KIOSK, PORTAL, ROLES, unit_claim_missing
 
 service_choice = click.Choice(SERVICES)
 
@@ -78,6 +78,29 @@ def token(sub: str, roles: tuple[str, ...], unit: str | None, name: str | None, 
     click.echo(
         mint_token(secret, sub, roles, unit=unit, name=name, ttl_seconds=int(ttl_hours * 3600))
     )
+
+
+@main.command("kiosk-token")
+@click.option(
+    "--device", required=True, help="Which device, e.g. 3号楼报告厅签到机 (up to 50 characters)."
+)
+@click.option("--ttl-hours", default=12.0, show_default=True, type=float)
+def kiosk_token(device: str, ttl_hours: float) -> None:
+    """Print a token for a check-in kiosk (签到终端): a device in a room that checks enrolled
+    people in with the room's code, naming each person, and may call nothing else. Check-ins
+    it makes are recorded as made by kiosk:DEVICE."""
+    device = device.strip()
+    if not device or len(device) > 50:
+        raise click.BadParameter("1 to 50 characters", param_hint="--device")
+    secret = _settings("grid").jwt_secret
+    token = mint_token(
+        secret,
+        f"kiosk:{device}",
+        [KIOSK],
+        name=f"签到终端（{device}）",
+        ttl_seconds=int(ttl_hours * 3600),
+    )
+    click.echo(token)
 
 
 @main.command("set-password")

@@ -26,7 +26,7 @@ import jwt
 from flask import current_app, g, request
 
 from shared import context
-from shared.errors import Unauthorized
+from shared.errors import Forbidden, Unauthorized
 from shared.principal import Principal, unit_claim_missing
 from shared.revocation import token_id
 
@@ -48,9 +48,10 @@ def mint_token(
     unit: str | None = None,
     name: str | None = None,
     ttl_seconds: int = 12 * 3600,
+    number: str | None = None,
 ) -> str:
     """A signed token; ValueError for a unit-scoped role without ``unit`` (it would be
-    refused on every request)."""
+    refused on every request). ``number``: a person's 学号/工号 (the claim ``number``)."""
     roles = sorted(set(roles))
     role = unit_claim_missing(roles, unit)
     if role is not None:
@@ -67,6 +68,8 @@ def mint_token(
         "exp": int(now) + ttl_seconds,
         "jti": uuid.uuid4().hex,
     }
+    if number:
+        claims["number"] = number
     return jwt.encode(claims, secret, algorithm=ALGORITHM)
 
 
@@ -118,6 +121,9 @@ def verified_token(secret: str, token: str) -> VerifiedToken:
         raise Unauthorized("invalid token: roles must be a list of strings")
     if unit is not None and not isinstance(unit, str):
         raise Unauthorized("invalid token: unit must be a string")
+    number = claims.get("number")
+    if number is not None and not isinstance(number, str):
+        raise Unauthorized("invalid token: number must be a string")
     role = unit_claim_missing(roles, unit)
     if role is not None:
         # Not cached either: a token that names no unit for a unit-scoped role is refused,
@@ -128,6 +134,7 @@ def verified_token(secret: str, token: str) -> VerifiedToken:
         name=str(claims.get("name") or claims["sub"]),
         roles=frozenset(roles),
         unit=unit,
+        number=number or None,
     )
     issued_at = claims.get("iat")
     issued_at = float(issued_at) if isinstance(issued_at, int | float) else 0.0
@@ -144,6 +151,13 @@ def public(view):
     return view
 
 
+def kiosk(view):
+    """Mark a view a kiosk (``shared.principal.KIOSK``) may call: a kiosk token is refused
+    every other route. Put it right above ``def``, as ``public``."""
+    view.campus_kiosk = True
+    return view
+
+
 def authenticate_request() -> None:
     """``before_request`` hook: default-deny every non-public route."""
     if request.path in PUBLIC_PATHS:
@@ -157,6 +171,9 @@ def authenticate_request() -> None:
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("missing bearer token")
     principal = bearer_principal(token.strip())
+    view = current_app.view_functions.get(request.endpoint)
+    if principal.is_kiosk and not getattr(view, "campus_kiosk", False):
+        raise Forbidden("签到终端只能用于活动签到")
     g.principal = principal
     context.actor.set(principal.sub)
 

@@ -20,6 +20,10 @@ UNIT_MANAGER = "unit_manager"  # a responsible unit's manager
 GRID_STAFF = "grid_staff"  # 网格负责人 / 安全员 / 责任人
 PSYCH_CENTRE = "psych_centre"  # 心理健康中心
 PORTAL = "portal"  # another campus system calling with a service token
+# 签到终端: a device in a room that checks enrolled people in and does nothing else (shared.auth
+# refuses it every other route). Not in ROLES: no person holds it, only `campus-safety
+# kiosk-token` mints it.
+KIOSK = "kiosk"
 
 ROLES = (
     SECURITY_OFFICE,
@@ -42,6 +46,7 @@ class Principal:
     name: str
     roles: frozenset[str]
     unit: str | None
+    number: str | None = None  # a signed-in person's 学号/工号: what activities enrol by
 
     @property
     def is_global(self) -> bool:
@@ -51,6 +56,15 @@ class Principal:
         if self.roles & GLOBAL_ROLES:
             return True
         return PORTAL in self.roles and self.unit is None and not self.roles & UNIT_SCOPED_ROLES
+
+    @property
+    def is_kiosk(self) -> bool:
+        return KIOSK in self.roles
+
+    @property
+    def person_refs(self) -> tuple[str, ...]:
+        """What names the caller as a person: the token's 学号/工号, then its subject."""
+        return tuple(ref for ref in (self.number, self.sub) if ref)
 
     def has_any(self, roles: Iterable[str]) -> bool:
         return bool(self.roles & set(roles))

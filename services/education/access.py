@@ -12,7 +12,7 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, select
 
 from services.education.models import Activity, ActivityTarget
-from shared.errors import Forbidden
+from shared.errors import Forbidden, UnprocessableEntity
 from shared.principal import UNIT_MANAGER, Principal
 
 
@@ -75,3 +75,19 @@ def require_enroller(principal: Principal, activity: Activity, people: list[dict
                 "a unit manager enrols their own unit's people into activities aimed at it; "
                 f"{person['person_ref']} belongs to {person['unit_code']}"
             )
+
+
+def check_in_refs(principal: Principal, person_ref: str | None) -> tuple[str, ...]:
+    """Whom a check-in may name. A signed-in person checks in themselves only: the person
+    comes from the token (its 学号/工号 and subject), and a number naming anyone else is
+    refused. A kiosk (a device in the room: ``shared.principal.KIOSK``) names the person."""
+    if principal.is_kiosk:
+        if not person_ref:
+            raise UnprocessableEntity(
+                "签到终端须填写签到人的学号或工号",
+                invalid_params=[{"name": "person_ref", "reason": "必填", "location": "json"}],
+            )
+        return (person_ref,)
+    if person_ref and person_ref not in principal.person_refs:
+        raise Forbidden("只能为本人签到：所填学号/工号不是当前登录的账号")
+    return (person_ref,) if person_ref else principal.person_refs

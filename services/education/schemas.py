@@ -262,6 +262,10 @@ class EnrolmentSchema(Schema):
     class_name = fields.String(allow_none=True)
     enrolled_at = AwareDateTime()
     checked_in_at = AwareDateTime(allow_none=True)
+    checked_in_by = fields.String(
+        allow_none=True,
+        metadata={"description": "who checked the person in: the person, or a kiosk (kiosk:…)"},
+    )
 
 
 class CheckInSchema(Schema):
@@ -269,7 +273,10 @@ class CheckInSchema(Schema):
     person_ref = fields.String(
         load_default=None,
         validate=validate.Length(min=1, max=64),
-        metadata={"description": "学号 / 工号; default: the caller (token subject)"},
+        metadata={
+            "description": "学号 / 工号: a kiosk names the person; anyone else may only name "
+            "themselves (403 otherwise), and by default is the person the token names"
+        },
     )
 
 

@@ -221,6 +221,12 @@ def token_for(secret: str, person: Person, ttl_seconds: int = TOKEN_TTL_SECONDS)
     if not roles:
         raise Forbidden("this person has no roles yet; the security office assigns them")
     token = mint_token(
-        secret, person.id, roles, unit=person.unit_code, name=person.name, ttl_seconds=ttl_seconds
+        secret,
+        person.id,
+        roles,
+        unit=person.unit_code,
+        name=person.name,
+        ttl_seconds=ttl_seconds,
+        number=person.student_no or person.staff_no,  # what activities enrol the person by
     )
     return SignedIn(token, ttl_seconds, person)

@@ -333,8 +333,8 @@ _EDUCATION: dict[tuple[str, str], Rule] = {
     ("GET", "/activities/{activity_id}/sign-in/qr"): Rule(MANAGERS, why="the organiser shows it"),
     ("POST", "/activities/{activity_id}/check-in"): Rule(
         EVERYONE,
-        why="anyone signed in may present the code shown in the room: holding the code is "
-        "what the sign-in proves (education/commands.py check_in)",
+        why="anyone signed in checks themselves in with the code shown in the room; naming "
+        "someone else is 403, only a kiosk device may (education/access.py check_in_refs)",
     ),
     ("GET", "/activities/{activity_id}/attendance"): Rule(UNIT_READERS, why=ACTIVITY_READ),
     ("POST", "/activities/{activity_id}/drill-result"): Rule(MANAGERS, ok=201, why=ACTIVITY_WRITE),

@@ -70,11 +70,11 @@ LOOP = (
 )
 
 
-def headers(campus: Campus) -> dict[str, dict[str, str]]:
-    """The bearer header of each caller of the matrix (grid staff: the person holding the
+def caller_subs(campus: Campus) -> dict[str, str]:
+    """The token subject of each caller of the matrix (grid staff: the person holding the
     unit's place, so "in the cells they hold" is true for JD's place)."""
     ids = campus.ids
-    subs = {
+    return {
         "security_office": "office",
         "leadership": "leader",
         "lead_department_own": "bwc",
@@ -86,6 +86,11 @@ def headers(campus: Campus) -> dict[str, dict[str, str]]:
         "psych_centre": "psych",
         "portal": "portal",
     }
+
+
+def headers(campus: Campus) -> dict[str, dict[str, str]]:
+    """The bearer header of each caller of the matrix (subjects: ``caller_subs``)."""
+    subs = caller_subs(campus)
     out = {"no_token": {}}
     for caller in CALLERS:
         if caller.role is not None:
@@ -252,6 +257,18 @@ def _seed_education(campus: Campus) -> None:
         headers=JD,
         json={"people": [{"person_ref": "2021010101", "name": "李明", "unit_code": "JD"}]},
     )
+    # Every caller attends it too, so each may check itself in (no one checks in another).
+    attendees = [
+        {"person_ref": sub, "name": name, "unit_code": "JD"}
+        for name, sub in caller_subs(campus).items()
+    ]
+    campus.json(
+        "education",
+        "POST",
+        f"/activities/{current}/enrolments",
+        headers=JD,
+        json={"people": attendees},
+    )
     sign_in = campus.json("education", "GET", f"/activities/{current}/sign-in", headers=JD)
     ids["activity_now_jd"], ids["sign_in_code"] = current, sign_in["code"]
 
@@ -345,7 +362,7 @@ def _inspection(campus: Campus) -> dict[str, Any]:
 
 
 def _check_in(campus: Campus) -> dict[str, Any]:
-    return {"code": campus.ids["sign_in_code"], "person_ref": "2021010101"}
+    return {"code": campus.ids["sign_in_code"]}  # the caller checks itself in
 
 
 def _campaign(_campus: Campus) -> dict[str, Any]:

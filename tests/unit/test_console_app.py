@@ -449,8 +449,9 @@ def test_the_calendar_groups_activities_by_campus_month(client, fake):
 
 
 def test_the_sign_in_qr_opens_a_check_in_page_that_checks_in(client, fake):
-    """Scanning the projector's QR code: sign in, then the code is filled in and so is the
-    person's 学号 from the grid; a wrong code is said on the page, the right one checks in."""
+    """Scanning the projector's QR code: sign in, then the code is filled in and the page
+    names the signed-in person; a wrong code is said on the page, the right one checks in.
+    Only oneself: no 学号 field, and a person_ref slipped into the form is not sent on."""
     fake.routes[("grid", "POST", "/auth/login")] = {
         "access_token": "token-of-s1",
         "token_type": "Bearer",
@@ -476,7 +477,8 @@ def test_the_sign_in_qr_opens_a_check_in_page_that_checks_in(client, fake):
         "venue": "1号教学楼",
     }
     form = client.get("/education/activities/a-1/check-in?code=K7Q2P9").get_data(as_text=True)
-    assert 'value="K7Q2P9"' in form and 'value="2021010101"' in form and "消防疏散演练" in form
+    assert 'value="K7Q2P9"' in form and "消防疏散演练" in form
+    assert "签到人：李主任（2021010101）" in form and 'name="person_ref"' not in form
     token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
     problem = {"title": "Wrong code", "detail": "the sign-in code is wrong", "status": 422}
     fake.routes[("education", "POST", "/activities/a-1/check-in")] = ServiceError(
@@ -495,8 +497,8 @@ def test_the_sign_in_qr_opens_a_check_in_page_that_checks_in(client, fake):
     }
     done = client.post(
         "/education/activities/a-1/check-in",
-        data={"csrf_token": token, "code": "K7Q2P9", "person_ref": "2021010101"},
+        data={"csrf_token": token, "code": "K7Q2P9", "person_ref": "2021010102"},
     ).get_data(as_text=True)
     assert "张三（2021010101）已于 09:35 签到" in done
     sent = [c for c in fake.calls if c[1] == "POST" and c[2].endswith("/check-in")][-1]
-    assert sent[3]["json_body"] == {"code": "K7Q2P9", "person_ref": "2021010101"}
+    assert sent[3]["json_body"] == {"code": "K7Q2P9"}  # the token says who checks in

@@ -466,13 +466,10 @@ def test_check_in_with_the_right_code_inside_the_window_succeeds_once_per_person
     assert first["person_ref"] == "2021010101" and first["name"] == "张三"
     twice = edu.post(f"/activities/{a['id']}/check-in", json={"code": code}, headers=student)
     assert twice.status_code == 409 and twice.get_json()["title"] == "Already checked in"
-    wrong = edu.post(
-        f"/activities/{a['id']}/check-in",
-        json={"code": "WRONG1", "person_ref": "2021010102"},
-        headers=student,
-    )
+    wrong = edu.post(f"/activities/{a['id']}/check-in", json={"code": "WRONG1"}, headers=student)
     assert wrong.status_code == 422 and wrong.get_json()["title"] == "Wrong sign-in code"
-    kiosk = bearer("portal", sub="kiosk")
+    # Only a kiosk names the person (tests/unit/test_check_in_self.py): a device's token.
+    kiosk = bearer("kiosk", sub="kiosk:1号报告厅")
     ok(
         edu.post(
             f"/activities/{a['id']}/check-in",
@@ -512,11 +509,8 @@ def test_check_in_outside_the_window_is_refused(edu, offset):
     )
     ok(edu.post(f"/activities/{a['id']}/enrolments", json={"people": PEOPLE[:1]}, headers=SO))
     code = ok(edu.get(f"/activities/{a['id']}/sign-in", headers=SO))["code"]
-    response = edu.post(
-        f"/activities/{a['id']}/check-in",
-        json={"code": code, "person_ref": "2021010101"},
-        headers=JD_STAFF,
-    )
+    student = bearer("grid_staff", unit="JD", sub="2021010101")
+    response = edu.post(f"/activities/{a['id']}/check-in", json={"code": code}, headers=student)
     assert response.status_code == 409
     problem = response.get_json()
     assert problem["title"] == "Check-in is closed" and "opens_at" in problem
@@ -526,18 +520,18 @@ def test_check_in_outside_the_window_is_refused(edu, offset):
 def test_check_in_rule_takes_the_clock_as_a_parameter(edu):
     from services.education import domain
     from services.education.commands import attendance
-    from shared.principal import SECURITY_OFFICE, Principal
+    from shared.principal import KIOSK, Principal
 
     a = activity(edu, starts_at=at(0), ends_at=at(1))
     ok(edu.post(f"/activities/{a['id']}/enrolments", json={"people": PEOPLE[:2]}, headers=SO))
     code = ok(edu.get(f"/activities/{a['id']}/sign-in", headers=SO))["code"]
-    office = Principal("so", "so", frozenset({SECURITY_OFFICE}), None)
+    kiosk = Principal("kiosk:1号报告厅", "签到终端", frozenset({KIOSK}), None)
     start = datetime.fromisoformat(a["starts_at"])
     with edu.app_.app_context(), state().session_factory.begin() as session:
         with pytest.raises(domain.CheckInClosed):
             attendance.check_in(
                 session,
-                office,
+                kiosk,
                 a["id"],
                 code=code,
                 person_ref="2021010101",
@@ -545,7 +539,7 @@ def test_check_in_rule_takes_the_clock_as_a_parameter(edu):
             )
         enrolment = attendance.check_in(
             session,
-            office,
+            kiosk,
             a["id"],
             code=code,
             person_ref="2021010101",
@@ -555,7 +549,7 @@ def test_check_in_rule_takes_the_clock_as_a_parameter(edu):
         with pytest.raises(domain.CheckInClosed):
             attendance.check_in(
                 session,
-                office,
+                kiosk,
                 a["id"],
                 code=code,
                 person_ref="2021010102",

@@ -76,9 +76,9 @@ def projector(activity_id: str):
 @blp.route("/activities/<activity_id>/check-in", methods=["GET", "POST"])
 def check_in(activity_id: str):
     """What the sign-in QR code opens on a phone: sign in to the console, then check in
-    with the code from the room (already filled in from the QR code) and one's 学号/工号."""
+    with the code from the room (already filled in from the QR code). One checks in only
+    oneself: the education service takes the person from the token, so no 学号 is sent."""
     code = request.values.get("code", "").strip()
-    person_ref = request.values.get("person_ref", "").strip() or auth.user_number()
     done = None
     if request.method == "POST":
         try:
@@ -86,7 +86,7 @@ def check_in(activity_id: str):
                 "education",
                 "POST",
                 f"/activities/{activity_id}/check-in",
-                json_body={"code": code, "person_ref": person_ref},
+                json_body={"code": code},
             ).json()
         except ServiceError as exc:
             if exc.status >= 500:
@@ -99,7 +99,11 @@ def check_in(activity_id: str):
             raise
         item = None  # a participant of another unit may check in without reading the record
     return render_template(
-        "education/check_in.html", activity=item, code=code, person_ref=person_ref, done=done
+        "education/check_in.html",
+        activity=item,
+        code=code,
+        person={"name": auth.user().name, "number": auth.user_number()},
+        done=done,
     )
 
 

@@ -34,7 +34,7 @@ from services.education.schemas import (
 )
 from shared import qr
 from shared.api import Blueprint, if_match_version, page_of, read_session, transaction, with_etag
-from shared.auth import current_principal
+from shared.auth import current_principal, kiosk
 from shared.timeutil import utcnow
 
 blp = Blueprint(
@@ -207,11 +207,15 @@ def sign_in_qr(query, activity_id: str):
 @blp.route("/<activity_id>/check-in", methods=["POST"])
 @blp.arguments(CheckInSchema)
 @blp.response(200, CheckInResultSchema)
+@blp.alt_response(403, description="a number naming someone other than the caller")
 @blp.alt_response(409, description="outside the activity's time, or already checked in")
-@blp.alt_response(422, description="wrong sign-in code")
+@blp.alt_response(422, description="wrong sign-in code; a kiosk naming nobody")
+@kiosk
 def check_in(payload, activity_id: str):
     """Sign in with the code shown in the room: only during the activity (from 15 minutes
-    before its start until its end), once per enrolled person."""
+    before its start until its end), once per enrolled person. A signed-in person checks in
+    themselves (the token names them); a kiosk token (``campus-safety kiosk-token``) names
+    the person in ``person_ref`` and may call nothing else."""
     principal = current_principal()
     with transaction() as session:
         enrolment = attendance_commands.check_in(
@@ -219,7 +223,7 @@ def check_in(payload, activity_id: str):
             principal,
             activity_id,
             code=payload["code"],
-            person_ref=payload["person_ref"] or principal.sub,
+            person_ref=payload["person_ref"],
             now=utcnow(),
         )
         return {

@@ -9,7 +9,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from services.education import domain
-from services.education.access import require_enroller
+from services.education.access import check_in_refs, require_enroller
 from services.education.commands.lookups import get_activity, require_units
 from services.education.domain import Status
 from services.education.models import Activity, Enrolment
@@ -83,13 +83,15 @@ def check_in(
     activity_id: str,
     *,
     code: str,
-    person_ref: str,
+    person_ref: str | None,
     now: datetime,
 ) -> Enrolment:
     """Sign in with the activity's code: only inside its time window, once per person.
 
-    Anyone signed in to the campus system may present the code (a student's app, a kiosk):
-    holding the code shown in the room is what the sign-in proves."""
+    Holding the code shown in the room is what the sign-in proves, for the person the token
+    names (``access.check_in_refs``: a number naming someone else is refused); a kiosk names
+    the person, and is recorded as the one who checked them in (``checked_in_by``)."""
+    refs = check_in_refs(principal, person_ref)
     activity = session.get(Activity, activity_id)
     if activity is None:
         raise NotFound(f"activity {activity_id} does not exist")
@@ -108,12 +110,13 @@ def check_in(
             invalid_params=[{"name": "code", "reason": "wrong code", "location": "json"}],
         )
     enrolment = session.scalar(
-        select(Enrolment).where(
-            Enrolment.activity_id == activity.id, Enrolment.person_ref == person_ref
-        )
+        select(Enrolment)
+        .where(Enrolment.activity_id == activity.id, Enrolment.person_ref.in_(refs))
+        .order_by(Enrolment.id)
+        .limit(1)
     )
     if enrolment is None:
-        raise NotEnrolled(f"{person_ref} is not enrolled in this activity")
+        raise NotEnrolled(f"{refs[0]} is not enrolled in this activity")
     # Conditional update: of two simultaneous sign-ins of one person, exactly one wins.
     won = session.execute(
         update(Enrolment)
@@ -124,7 +127,7 @@ def check_in(
     if not won:
         session.refresh(enrolment)
         raise domain.AlreadyCheckedIn(
-            f"{person_ref} already checked in",
+            f"{enrolment.person_ref} already checked in",
             checked_in_at=enrolment.checked_in_at.isoformat() if enrolment.checked_in_at else None,
         )
     session.refresh(enrolment)
