@@ -1,7 +1,8 @@
 """Who may do what in the grid, in one place.
 
 The security office manages everything; a unit's manager manages only the cells, people
-and assignments of that unit; everyone reads the tree. Sign-in roles and passwords are
+(their staff and student numbers too) and assignments of that unit, and puts only that
+unit's people in its places; everyone reads the tree. Sign-in roles and passwords are
 the security office's to give. Personal data (phones, staff and student numbers) is shown
 in full within the caller's unit scope and masked outside it.
 """
@@ -16,6 +17,16 @@ from shared.principal import LEADERSHIP, SECURITY_OFFICE, Principal
 def require_manager(principal: Principal, unit_code: str | None) -> None:
     """Security office anywhere; a unit manager in their own unit."""
     principal.require_manage_unit(unit_code, "managing")
+
+
+def require_assigner(principal: Principal, person_unit: str | None) -> None:
+    """Who may give a person a place (after ``require_manager`` of the place's unit): a
+    unit manager only his own unit's people, the security office anyone."""
+    if not principal.may_manage_unit(person_unit):
+        reason = f"这个人属于单位 {person_unit}，只有保卫处可以把其他单位的人安排到本单位的网格"
+        raise Forbidden(
+            reason, invalid_params=[{"name": "person_id", "reason": reason, "location": "json"}]
+        )
 
 
 def require_role_admin(principal: Principal, roles: list[str] | None) -> None:

@@ -9,12 +9,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from services.grid import domain, revocations
-from services.grid.access import require_manager, require_role_admin
-from services.grid.models import Assignment, Cell, Person, Unit
+from services.grid.access import require_assigner, require_manager, require_role_admin
+from services.grid.models import Assignment, Cell, Person, SignInName, Unit
 from shared import revocation
 from shared.errors import DomainError, NotFound
 from shared.events import record_event
@@ -126,21 +127,62 @@ def create_person(session: Session, principal: Principal, **fields: Any) -> Pers
     require_manager(principal, fields["unit_code"])
     fields["roles"] = sorted(set(fields.get("roles") or []))
     require_role_admin(principal, fields["roles"])
-    _check_numbers_free(session, fields.get("staff_no"), fields.get("student_no"))
+    _check_names_free(session, None, fields)
     person = Person(**fields)
     session.add(person)
     session.flush()
+    _claim_names(session, person, set())
     return person
 
 
-def _check_numbers_free(
-    session: Session, staff_no: str | None, student_no: str | None, exclude: str | None = None
-) -> None:
-    for column, value in ((Person.staff_no, staff_no), (Person.student_no, student_no)):
+# -- sign-in names: a person's id, staff and student numbers, one namespace ---------------
+NUMBERS = {"staff_no": "工号", "student_no": "学号"}
+
+
+def _sign_in_names(person: Person) -> set[str]:
+    return {name for name in (person.id, person.staff_no, person.student_no) if name}
+
+
+def _name_taken(field: str, value: str) -> AlreadyExists:
+    reason = (
+        f"{NUMBERS[field]} {value} 已是另一个人的登录名"
+        "（工号、学号和人员编号共用一套登录名，不能重复）"
+    )
+    return AlreadyExists(
+        reason, invalid_params=[{"name": field, "reason": reason, "location": "json"}]
+    )
+
+
+def _check_names_free(session: Session, person_id: str | None, numbers: dict) -> None:
+    """409 naming the field when a staff or student number already signs in another
+    person (as that person's id, staff number or student number)."""
+    for field in NUMBERS:
+        value = numbers.get(field)
         if value:
-            other = session.scalar(select(Person.id).where(column == value))
-            if other is not None and other != exclude:
-                raise AlreadyExists(f"{column.key} {value} belongs to another person")
+            owner = session.scalar(select(SignInName.person_id).where(SignInName.name == value))
+            if owner is not None and owner != person_id:
+                raise _name_taken(field, value)
+
+
+def _claim_names(session: Session, person: Person, before: set[str]) -> None:
+    """Keep sign_in_names in step with the person. Its primary key is the rule in the
+    database: a name another transaction claimed after our check fails it, the same 409."""
+    after = _sign_in_names(person)
+    if before - after:
+        session.execute(
+            delete(SignInName).where(
+                SignInName.person_id == person.id, SignInName.name.in_(before - after)
+            )
+        )
+    claimed = after - before
+    if not claimed:
+        return
+    try:
+        with session.begin_nested():
+            session.add_all(SignInName(name=name, person_id=person.id) for name in claimed)
+    except IntegrityError as exc:
+        field = next((f for f in NUMBERS if getattr(person, f) in claimed), "staff_no")
+        raise _name_taken(field, getattr(person, field) or person.id) from exc
 
 
 def update_person(session: Session, principal: Principal, person_id: str, changes: dict) -> Person:
@@ -153,10 +195,12 @@ def update_person(session: Session, principal: Principal, person_id: str, change
     if "unit_code" in changes:
         get_or_404(session, Unit, changes["unit_code"], "unit")
         require_manager(principal, changes["unit_code"])
-    _check_numbers_free(session, changes.get("staff_no"), changes.get("student_no"), person.id)
+    _check_names_free(session, person.id, changes)
+    names_before = _sign_in_names(person)
     renamed = "name" in changes and changes["name"] != person.name
     narrowed = _access_narrowed(person, changes)
     _apply(person, changes)
+    _claim_names(session, person, names_before)
     if narrowed:  # tokens carry roles and unit: the old ones must stop working everywhere
         revocations.person_access(session, person.id, narrowed)
     if renamed:  # projections carry the holder's name: re-announce current assignments
@@ -277,6 +321,7 @@ def assign(
     cell = get_or_404(session, Cell, cell_id, "cell", lock=True)
     require_manager(principal, cell.unit_code)
     person = get_or_404(session, Person, person_id, "person")
+    require_assigner(principal, person.unit_code)
     current = list(
         session.scalars(
             select(Assignment).where(

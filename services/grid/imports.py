@@ -325,9 +325,9 @@ class _RowRefused(Exception):
 
 def _person_column(row: RosterRow, error: DomainError) -> str:
     """The column a refusal about the row's person points at."""
-    for column in ("staff_no", "student_no"):  # "student_no 2021… belongs to another person"
-        if error.detail.startswith(f"{column} "):
-            return COLUMN_LABELS[column]
+    for param in error.extra.get("invalid_params") or []:  # e.g. a number already taken
+        if param.get("name") in ("staff_no", "student_no"):
+            return COLUMN_LABELS[param["name"]]
     if row.staff_no:
         return COLUMN_LABELS["staff_no"]
     if row.student_no:
@@ -375,6 +375,8 @@ def _apply_row(
         )
     except DomainError as exc:
         column = "生效日期" if isinstance(exc, domain.AssignmentConflict) else "网格编码"
+        if person.unit_code != unit_code:  # another unit's person: the security office's
+            column = _person_column(row, exc)
         raise _RowRefused(RowError(row.row, column, exc.detail)) from exc
     if created:
         result.assignments_created += 1

@@ -49,6 +49,18 @@ class Person(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
 
+class SignInName(Base):
+    """One namespace of sign-in names: a person's id, staff number (工号) and student
+    number (学号) each name one person only, across all three (services/grid/login.py
+    resolves a login by any of them). The primary key holds the rule in the database,
+    under concurrent writes too; services.grid.commands keeps the rows in step."""
+
+    __tablename__ = "sign_in_names"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    person_id: Mapped[str] = mapped_column(ForeignKey("people.id"), index=True)
+
+
 class Cell(Base):
     """A grid cell: level 1 the college, level 2 a unit, level 3+ places."""
 
