@@ -21,3 +21,17 @@ errorlog = "-"
 # gunicorn's control socket defaults to one shared path (~/.gunicorn/gunicorn.ctl): the five
 # web processes of a host (four services and the console) would fight over it.
 control_socket_disable = True
+# What gunicorn itself refuses, before the app, with a plain-text 400 (not problem+json):
+# a request line or a header line over 8190 bytes, more than 100 headers. The shipped nginx
+# refuses long URLs and headers first (8 KB) with problem+json; only a client on the server
+# itself meets these (docs/operations.md, "Limits a client meets").
+limit_request_line = 8190
+limit_request_field_size = 8190
+limit_request_fields = 100
+# X-Forwarded-Proto (and SCRIPT_NAME) only from the peers the apps trust for
+# X-Forwarded-For: nginx's proxy_bind address by default (shared/client_ip.py).
+forwarded_allow_ips = [
+    address.strip()
+    for address in os.environ.get("CAMPUS_TRUSTED_PROXIES", "127.0.0.2").split(",")
+    if address.strip()
+]

@@ -1,8 +1,9 @@
 """The application factory every service shares, and request-scoped database access.
 
 ``create_service_app`` wires configuration, the database, flask-smorest (OpenAPI 3 at
-/openapi.json, Swagger UI at /docs), problem+json errors, authentication, request ids,
-metrics and health checks, so each service's own factory only adds its blueprints.
+/openapi.json; Swagger UI at /docs from ``shared.docs``), problem+json errors, security
+headers (``shared.headers``), authentication, request ids, metrics and health checks, so
+each service's own factory only adds its blueprints.
 """
 
 from __future__ import annotations
@@ -29,8 +30,10 @@ from shared import json_input
 from shared.auth import REVOCATION_CHECK, authenticate_request
 from shared.config import Settings, load_settings
 from shared.db import READ_ONLY, make_engine, make_session_factory, ping, unit_of_work
+from shared.docs import docs_blueprint
 from shared.errors import BadRequest, UnprocessableEntity
 from shared.events.topology import connect
+from shared.headers import API_CSP, security_headers
 from shared.observability import configure_logging, health_blueprint, install_request_context
 from shared.problems import (
     PROBLEM_JSON,
@@ -185,8 +188,6 @@ def create_service_app(
         OPENAPI_VERSION="3.0.3",
         OPENAPI_URL_PREFIX="/",
         OPENAPI_JSON_PATH="openapi.json",
-        OPENAPI_SWAGGER_UI_PATH="docs",
-        OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
         API_SPEC_OPTIONS={
             "components": {
                 "securitySchemes": {
@@ -214,6 +215,9 @@ def create_service_app(
             {"database": lambda: ping(engine), "broker": broker_check(settings.amqp_url)},
         )
     )
+    # Swagger UI from the pinned package: /docs works without internet (shared.docs).
+    app.register_blueprint(docs_blueprint())
+    app.after_request(security_headers(API_CSP))
     for blueprint in blueprints:
         api.register_blueprint(blueprint)
     app.extensions["campus"] = ServiceState(

@@ -17,6 +17,9 @@ DEV_JWT_SECRET = "dev-only-insecure-secret-change-me"
 # HS256 wants a key at least as long as its hash (RFC 7518 3.2): 256 bits.
 PRODUCTION_JWT_SECRET_BYTES = 32
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# Peers whose X-Forwarded-For names the client (shared.client_ip): the address the shipped
+# nginx (proxy_bind) and the console connect from; not 127.0.0.1, every local process's.
+DEFAULT_TRUSTED_PROXIES = "127.0.0.2"
 
 
 class ConfigError(RuntimeError):
@@ -85,6 +88,7 @@ class Settings:
     # Days a unit has to explain a flag (from raising) and to appeal a decision (from it);
     # a decision not appealed in time, or decided on appeal, is final.
     flag_review_days: int = 10
+    trusted_proxies: str = DEFAULT_TRUSTED_PROXIES
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -149,7 +153,13 @@ def load_settings(service: str, overrides: dict[str, Any] | None = None) -> Sett
         public_url=env.get("CAMPUS_PUBLIC_URL", Settings.public_url),
         mail_intake=env.get("CAMPUS_MAIL_INTAKE") or None,
         flag_review_days=_int("CAMPUS_FLAG_REVIEW_DAYS", Settings.flag_review_days),
+        trusted_proxies=trusted_proxies_from_environment(),
     )
     settings = settings.with_overrides(overrides)
     settings.check()
     return settings
+
+
+def trusted_proxies_from_environment() -> str:
+    """``CAMPUS_TRUSTED_PROXIES``: addresses or networks, comma-separated ("" trusts none)."""
+    return os.environ.get("CAMPUS_TRUSTED_PROXIES", DEFAULT_TRUSTED_PROXIES)

@@ -39,6 +39,9 @@ ALLOWED = {
     "application/pdf": (".pdf",),
 }
 DIGEST = re.compile(r"[0-9a-f]{64}")
+# Shown in the page by the console (<img>); every other file (PDFs, HEIC) is downloaded,
+# so no stored file is ever opened by the browser as a document of the site.
+INLINE = frozenset({"image/jpeg", "image/png", "image/webp"})
 
 
 def sniff(head: bytes) -> str | None:
@@ -173,14 +176,21 @@ def accept(upload: Upload) -> StoredFile:
 
 
 def download(files_dir: str, digest: str, media_type: str, filename: str) -> Response:
-    """The stored file as a download (404 if its bytes are gone from ``files_dir``)."""
+    """The stored file (404 if its bytes are gone from ``files_dir``): an attachment,
+    except the images the console shows inline (``INLINE``)."""
     try:
         path = path_of(files_dir, digest)
     except ValueError:
         raise NotFound("the file's content is missing from the file store") from None
     if not path.is_file():
         raise NotFound("the file's content is missing from the file store")
-    return send_file(path, mimetype=media_type, download_name=filename, max_age=0)
+    return send_file(
+        path,
+        mimetype=media_type,
+        download_name=filename,
+        as_attachment=media_type not in INLINE,
+        max_age=0,
+    )
 
 
 class UploadSchema(Schema):

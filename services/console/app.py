@@ -35,6 +35,7 @@ from services.console.client import ServiceError
 from services.console.format import register_filters
 from services.console.views.common import FIELD_LABELS
 from shared.config import load_settings
+from shared.headers import security_headers
 from shared.observability import configure_logging, health_blueprint, install_request_context
 
 DEFAULT_PORTS = {"grid": 5001, "hazards": 5002, "education": 5003, "reporting": 5004}
@@ -42,6 +43,7 @@ CSP = (
     "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; "
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
 )
+_add_security_headers = security_headers(CSP, pages_only=True)
 
 
 def service_urls(config: dict[str, Any]) -> dict[str, str]:
@@ -123,6 +125,7 @@ def build_app(config: dict | None = None) -> Flask:
         MAX_CONTENT_LENGTH=64 * 1024 * 1024,  # several phone photos in one report
         CONSOLE_SERVICE_URLS=service_urls(config),
         CONSOLE_SERVICE_TIMEOUT=float(config.get("service_timeout", 20)),
+        CONSOLE_TRUSTED_PROXIES=settings.trusted_proxies,  # nginx, for the person's address
         CAMPUS_TIMEZONE=settings.campus_timezone,
         TEMPLATES_AUTO_RELOAD=False,
     )
@@ -232,10 +235,7 @@ GENERIC_DETAILS = {
 
 
 def _security_headers(response):
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    if response.mimetype == "text/html" and "Content-Security-Policy" not in response.headers:
-        response.headers["Content-Security-Policy"] = CSP
-        response.headers["X-Frame-Options"] = "DENY"
+    response = _add_security_headers(response)
+    if response.mimetype == "text/html":
         response.headers.setdefault("Cache-Control", "no-store")
     return response

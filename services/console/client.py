@@ -17,7 +17,11 @@ from typing import Any
 
 from flask import current_app, g, request
 
-from shared.client_ip import client_ip
+from shared.client_ip import ProxyHTTPHandler, client_ip
+
+# Calls to a service on this host leave from the proxies' address (shared.client_ip), so
+# the grid trusts the person's address the console forwards, and no other local process.
+_OPENER = urllib.request.build_opener(ProxyHTTPHandler())
 
 SERVICE_NAMES = {
     "grid": "网格管理",
@@ -97,7 +101,11 @@ def _headers(token: str | None, headers: dict[str, str] | None) -> dict[str, str
     if request:  # the person's address, for the grid's per-address sign-in limits
         sent.setdefault(
             "X-Forwarded-For",
-            client_ip(request.remote_addr, request.headers.get("X-Forwarded-For")),
+            client_ip(
+                request.remote_addr,
+                request.headers.get("X-Forwarded-For"),
+                current_app.config["CONSOLE_TRUSTED_PROXIES"],
+            ),
         )
     return sent
 
@@ -119,7 +127,7 @@ def _send(outgoing: urllib.request.Request, service: str) -> Reply:
     """The service's answer, whatever its status; 503 ``ServiceError`` when unreachable."""
     timeout = current_app.config["CONSOLE_SERVICE_TIMEOUT"]
     try:
-        with urllib.request.urlopen(outgoing, timeout=timeout) as response:
+        with _OPENER.open(outgoing, timeout=timeout) as response:
             return Reply(
                 response.status,
                 {k.lower(): v for k, v in response.headers.items()},

@@ -66,6 +66,11 @@ INFRASTRUCTURE = {"/healthz", "/readyz", "/metrics", "/openapi.json", "/docs"}
 REVIEWED_PUBLIC = {
     ("grid", "POST", "/auth/login"): "password sign-in (rate limited)",
     ("education", "GET", "/calendar/<unit_code>.ics"): "calendar feed: ?key= HMAC or a token",
+    **{
+        (service, "GET", f"/docs/{name}"): "Swagger UI's own files for /docs (shared.docs)"
+        for service in SERVICES
+        for name in ("start.js", "swagger-ui.css", "swagger-ui-bundle.js")
+    },
 }
 
 

@@ -11,11 +11,14 @@ Hypothesis is derandomized (a fixed seed per test), keeps no example database an
 not shrink, so a CI run is deterministic and bounded; ``CAMPUS_FUZZ_EXAMPLES`` (default
 12 per operation and mode) raises the budget for a deeper local run. Calendar edges that
 random generation rarely hits (0001-01-01, 9999-12-31, 10**30) are sent to every date and
-integer query parameter by ``test_calendar_and_integer_edges``.
+integer query parameter by ``test_calendar_and_integer_edges``. Generated bodies are also sent
+made hostile (a member nested 1,000 deep, an integer of 5,000 digits, lone surrogates in
+every string: ``test_hostile_bodies_in_generated_requests``): a problem, never a 5xx.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 
@@ -32,7 +35,13 @@ from schemathesis.specs.openapi.checks import (
 
 from services.registry import SERVICES
 from tests.security.campus import Campus
-from tests.security.conftest import all_operations, assert_problem, companions, operations
+from tests.security.conftest import (
+    PROBLEM_JSON,
+    all_operations,
+    assert_problem,
+    companions,
+    operations,
+)
 from tests.support.fixtures import bearer
 
 EXAMPLES = int(os.environ.get("CAMPUS_FUZZ_EXAMPLES", "12"))
@@ -175,3 +184,79 @@ def test_every_success_response_documents_its_content(service):
                 if not content or not all("schema" in c for c in content.values()):
                     undocumented.append(f"{method} {path} {status}")
     assert not undocumented, undocumented
+
+
+# -- hostile bodies (issue 14 item 5) ---------------------------------------------------
+DEEP = "[" * 1000 + "]" * 1000
+HUGE = "9" * 5000
+
+
+def _with_surrogates(value):
+    """Every string of a generated body (keys too) with a lone surrogate in it."""
+    if isinstance(value, str):
+        return value + "\ud800"
+    if isinstance(value, dict):
+        return {_with_surrogates(k): _with_surrogates(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_with_surrogates(v) for v in value]
+    return value
+
+
+def hostile_bodies(body) -> dict[str, str]:
+    """The generated body made hostile three ways: a member nested 1,000 deep, a member
+    that is an integer of 5,000 digits, every string carrying "\\ud800"."""
+    members = body if isinstance(body, dict) and body else {"value": body}
+    first = json.dumps(next(iter(members)))
+    rest = json.dumps({k: v for k, v in list(members.items())[1:]}, default=str)[1:]
+    joined = ", " + rest if rest != "}" else "}"
+    return {
+        "deep": "{" + first + ": " + DEEP + joined,
+        "huge": "{" + first + ": " + HUGE + joined,
+        "surrogate": json.dumps(_with_surrogates(members), default=str),
+    }
+
+
+def _json_body_operations(service: str) -> list[tuple[str, str]]:
+    return [
+        (method, path)
+        for method, path, operation in operations(service)
+        if "application/json" in operation.get("requestBody", {}).get("content", {})
+    ]
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_hostile_bodies_in_generated_requests(schemas, campus, service):
+    """Schema-valid requests whose body is made hostile: never a 5xx, always a problem."""
+    failures: list[str] = []
+    for method, path in _json_body_operations(service):
+        _send_hostile(schemas[service][path][method], campus, service, failures)
+    assert not failures, failures
+
+
+def _send_hostile(operation, campus, service: str, failures: list[str]) -> None:
+    method, path = operation.method.upper(), operation.path
+
+    @given(case=strategy(operation, campus.path_values(service), (GenerationMode.POSITIVE,)))
+    @settings(
+        max_examples=3,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        phases=(Phase.explicit, Phase.generate),
+        suppress_health_check=list(HealthCheck),
+    )
+    def run(case) -> None:
+        for what, body in hostile_bodies(case.body).items():
+            response = campus.call(
+                service,
+                method,
+                case.formatted_path,
+                SECURITY_OFFICE,
+                query_string=case.query or None,
+                data=body.encode("utf-8", "surrogatepass"),
+                content_type="application/json",
+            )
+            if response.status_code >= 500 or response.mimetype != PROBLEM_JSON:
+                failures.append(f"{method} {path} {what}: {response.status_code}")
+
+    run()

@@ -242,6 +242,7 @@ DOCUMENTED_OPTIONAL = {  # in common.env.example, possibly commented out
     "CAMPUS_SMTP_FROM",
     "CAMPUS_SMTP_STARTTLS",
     "CAMPUS_MAIL_INTAKE",  # the statistics table by e-mail: off until the campus relays to it
+    "CAMPUS_TRUSTED_PROXIES",  # 127.0.0.2: the shipped nginx's proxy_bind and the console
 }
 DEFAULT_IS_RIGHT = {  # tuning knobs, README only
     "CAMPUS_EXCHANGE",
@@ -256,7 +257,6 @@ DEFAULT_IS_RIGHT = {  # tuning knobs, README only
     "CAMPUS_SWEEP_SECONDS",
     "CAMPUS_REMINDER_DAYS",
     "CAMPUS_FLAG_REVIEW_DAYS",  # the campaign's review window for explanations and appeals
-    "CAMPUS_TRUSTED_PROXIES",  # loopback: nginx and the console on the same server
 }
 ENV_READ = re.compile(r"""(?:environ\.get|env\.get|getenv|_int)\(\s*["'](CAMPUS_[A-Z0-9_]+)["']""")
 
