@@ -67,6 +67,9 @@ class Settings:
     report_base_url: str = "http://127.0.0.1:5000/report"  # the console's phone report page
     files_dir: str = str(PROJECT_ROOT / "var" / "files")
     upload_max_bytes: int = 10 * 1024 * 1024
+    # A ledger export above this many rows is written by the hazards worker as a file to
+    # download when ready (POST /hazards/exports); the web answer would outlast a request.
+    export_sync_rows: int = 5_000
     # Issue 12's hazard rules: a major hazard needs an approved rectification plan within
     # this many days of registration (重大隐患悬而不决 otherwise); the acceptor (验收) has
     # this many working days (Mon–Fri) after rectification; the security office's own unit
@@ -136,6 +139,7 @@ def load_settings(service: str, overrides: dict[str, Any] | None = None) -> Sett
         report_base_url=env.get("CAMPUS_REPORT_URL", Settings.report_base_url),
         files_dir=env.get("CAMPUS_FILES_DIR") or str(_var_dir() / "files"),
         upload_max_bytes=_int("CAMPUS_UPLOAD_MAX_BYTES", Settings.upload_max_bytes),
+        export_sync_rows=_int("CAMPUS_EXPORT_SYNC_ROWS", Settings.export_sync_rows),
         major_plan_days=_int("CAMPUS_MAJOR_PLAN_DAYS", Settings.major_plan_days),
         acceptance_working_days=_int(
             "CAMPUS_ACCEPTANCE_WORKING_DAYS", Settings.acceptance_working_days

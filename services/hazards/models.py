@@ -350,6 +350,31 @@ class HazardLead(Base):
     position: Mapped[int] = mapped_column(Integer)
 
 
+class ExportJob(Base):
+    """A ledger export written by the worker (services.hazards.export_jobs): who asked,
+    with which filters and scope, how far it got, and when its file was written."""
+
+    __tablename__ = "export_jobs"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=_uuid)
+    requested_by: Mapped[str] = mapped_column(String(64), index=True)  # the token's sub
+    # The requester's scope when asking (the worker applies it; the download needs it).
+    roles: Mapped[list[str]] = mapped_column(JSON)
+    unit: Mapped[str | None] = mapped_column(String(32))
+    filters: Mapped[dict[str, Any]] = mapped_column(JSON)  # HazardQuerySchema, dumped
+    title: Mapped[str] = mapped_column(String(200))  # the sheet's title and the file's name
+    status: Mapped[str] = mapped_column(String(16), index=True)  # queued|running|done|failed
+    rows_total: Mapped[int | None] = mapped_column(Integer)
+    rows_done: Mapped[int] = mapped_column(Integer, default=0)
+    size: Mapped[int | None] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The runner's last sign of life: a running job silent for long is taken up again.
+    progress_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
 # The tables this service's migrations create (checked against them in tests/contract):
 # its own and its copy of the grid (fed by grid events).
 SCHEMA = [Base.metadata, GridProjectionBase.metadata]

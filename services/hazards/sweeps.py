@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.hazards import commands
+from services.hazards.export_jobs.commands import purge as purge_exports
 from services.hazards.registers.equipment.commands import run_equipment_sweep
 from shared.config import Settings
 from shared.db import unit_of_work
@@ -22,4 +23,11 @@ def run_sweep(
         return commands.sweep(session, now or utcnow(), commands.policy_of(settings))
 
 
-TASKS = [run_sweep, run_equipment_sweep]
+def run_export_purge(
+    factory: sessionmaker[Session], settings: Settings, now: datetime | None = None
+) -> dict[str, int]:
+    """Ledger exports and their files a day after they finished."""
+    return purge_exports(factory, settings, now)
+
+
+TASKS = [run_sweep, run_equipment_sweep, run_export_purge]

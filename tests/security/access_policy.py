@@ -262,6 +262,19 @@ _HAZARDS: dict[tuple[str, str], Rule] = {
         LED_READERS, why="issue 4: files are served only to users who may see the hazard"
     ),
     ("GET", "/hazards/export.xlsx"): Rule(EVERYONE, why=FILTERED),
+    ("POST", "/hazards/exports"): Rule(
+        EVERYONE, ok=202, why="issue 14: a large ledger export, written by the worker: " + FILTERED
+    ),
+    ("GET", "/hazards/exports/{export_id}"): Rule(
+        grants({UNIT_MANAGER: U}),
+        why="issue 14: an export is its requester's alone (JD's manager asked for this one)",
+    ),
+    ("GET", "/hazards/exports/{export_id}/file"): Rule(
+        grants({UNIT_MANAGER: U}),
+        ok=409,
+        why="issue 14: the requester's alone; 409 as the matrix runs no export worker, so the "
+        "file is not written yet (tests/unit/test_hazard_export_jobs.py downloads it)",
+    ),
     ("GET", "/hazards/{hazard_id}/notice.pdf"): Rule(LED_READERS, why=HAZARD_READ),
     ("GET", "/hazards/{hazard_id}/acceptance.pdf"): Rule(LED_READERS, why=HAZARD_READ),
     ("GET", "/cells/{cell_id}"): Rule(EVERYONE, why="the ledger's copy of the grid: " + GRID_READ),

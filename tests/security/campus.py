@@ -153,6 +153,8 @@ class Campus:
                 "template_id": ids["template_fire"],
                 "inspection_id": ids["inspection_jd"],
                 "equipment_id": ids["equipment_jd"],
+                # JD's manager's ledger export (seeded for the matrix; any id elsewhere)
+                "export_id": ids.get("export_jd", "00000000-0000-4000-8000-000000000000"),
             },
             "education": {
                 "activity_id": ids["activity_jd"],

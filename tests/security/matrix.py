@@ -191,6 +191,10 @@ def _seed_hazards(campus: Campus) -> None:
         expect=201,
     )
     ids["extension_other"] = extension["id"]
+    # A ledger export JD's manager asked for (only they may watch and download it).
+    ids["export_jd"] = campus.json(
+        "hazards", "POST", "/hazards/exports", headers=JD, json={"unit_code": "JD"}, expect=202
+    )["id"]
     template = campus.json("hazards", "GET", f"/checklists/{ids['template_fire']}")
     ids["template_fire_items"] = json.dumps([item["code"] for item in template["items"]])
 
@@ -460,6 +464,9 @@ REQUESTS: dict[tuple[str, str, str], Req] = {
         ids={"hazard_id": "hazard_accepted"}
     ),
     ("hazards", "GET", "/hazards/export.xlsx"): Req(query=JD_ONLY),
+    ("hazards", "POST", "/hazards/exports"): Req(json=JD_ONLY),
+    ("hazards", "GET", "/hazards/exports/{export_id}"): Req(ids={"export_id": "export_jd"}),
+    ("hazards", "GET", "/hazards/exports/{export_id}/file"): Req(ids={"export_id": "export_jd"}),
     ("hazards", "POST", "/risks"): Req(
         json={
             "cell_id": "{cell_jd}",

@@ -251,6 +251,7 @@ DEFAULT_IS_RIGHT = {  # tuning knobs, README only
     "CAMPUS_CONSUMER_BATCH",
     "CAMPUS_RELAY_BATCH",
     "CAMPUS_UPLOAD_MAX_BYTES",
+    "CAMPUS_EXPORT_SYNC_ROWS",  # larger ledger exports go to the hazards worker
     "CAMPUS_MAJOR_PLAN_DAYS",
     "CAMPUS_ACCEPTANCE_WORKING_DAYS",
     "CAMPUS_SECURITY_OFFICE_UNIT",  # the seeded campaign's 安全保卫处

@@ -79,7 +79,38 @@ def ledger():
 
 @blp.route("/hazards/export.xlsx")
 def export():
-    return download("hazards", "/hazards/export.xlsx", **_filters())
+    """The ledger as .xlsx at once; a ledger too large for that offers the background
+    export (a page with a button: a GET never starts one)."""
+    try:
+        return download("hazards", "/hazards/export.xlsx", **_filters())
+    except ServiceError as exc:
+        if exc.status != 409 or "background_export" not in exc.problem:
+            raise
+        return render_template("hazards/export_large.html", detail=exc.detail, filters=_filters())
+
+
+@blp.route("/hazards/exports", methods=["POST"])
+def start_export():
+    """Ask the hazards worker for the ledger with the ledger page's filters."""
+    filters = {k: request.form[k] for k in FILTERS if request.form.get(k)}
+    try:
+        job = api("hazards", "POST", "/hazards/exports", json_body=filters).json()
+    except ServiceError as exc:
+        flash_error(exc)
+        return redirect(url_for("hazards.ledger", **filters))
+    return redirect(url_for("hazards.export_progress", export_id=job["id"]))
+
+
+@blp.route("/hazards/exports/<export_id>")
+def export_progress(export_id: str):
+    """The export's progress; the page reloads itself until the file is ready."""
+    job = get_json("hazards", f"/hazards/exports/{export_id}")
+    return render_template("hazards/export.html", job=job)
+
+
+@blp.route("/hazards/exports/<export_id>/file")
+def export_file(export_id: str):
+    return download("hazards", f"/hazards/exports/{export_id}/file")
 
 
 @blp.route("/hazards/<hazard_id>")

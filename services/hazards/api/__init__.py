@@ -1,6 +1,7 @@
 from services.hazards.api.grid import blp as grid_blp
 from services.hazards.api.hazards import blp as hazards_blp
 from services.hazards.api.labels import blp as labels_blp
+from services.hazards.export_jobs.api import blp as exports_blp
 from services.hazards.registers.equipment.api import blp as equipment_blp
 from services.hazards.registers.inspections.api import blp as inspections_blp
 from services.hazards.registers.inspections.api import checklists_blp
@@ -8,6 +9,7 @@ from services.hazards.registers.risks.api import blp as risks_blp
 
 BLUEPRINTS = [
     hazards_blp,
+    exports_blp,
     grid_blp,
     risks_blp,
     checklists_blp,

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 from flask import Response
 from sqlalchemy import exc as sa_exc
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
-from services.hazards import access, attachments, commands, domain, exports, queries
+from services.hazards import access, attachments, commands, domain, exports, ledger
 from services.hazards.domain import Action
 from services.hazards.models import Attachment, ExtensionRequest, Hazard, HazardTransition
 from services.hazards.schemas import (
@@ -42,10 +41,7 @@ from shared.api import (
 from shared.auth import current_principal
 from shared.errors import BadRequest, NotFound
 from shared.files import UploadSchema
-from shared.grid_projection import GridCell, GridUnit
-from shared.timeutil import campus_today, utcnow
-
-EXPORT_LIMIT = 50_000  # rows per ledger export; filter by period for more
+from shared.timeutil import utcnow
 
 blp = Blueprint("hazards", __name__, url_prefix="/hazards", description="隐患台账 hazard ledger")
 
@@ -85,32 +81,9 @@ def create_hazard(payload):
 
 
 def filtered(query: dict):
-    principal = current_principal()
+    """The caller's ledger with the list's filters (``ledger.ledger_query``)."""
     tz = state().settings.campus_timezone
-    stmt = access.visible_to(select(Hazard), principal)
-    for key in ("unit_code", "cell_id", "category", "subcategory", "status", "severity"):
-        if query.get(key):
-            stmt = stmt.where(getattr(Hazard, key) == query[key])
-    if "overdue" in query:  # the unit's: awaiting acceptance is not the unit's time
-        today = campus_today(tz, now())
-        late = queries.overdue(today) if query["overdue"] else queries.not_overdue(today)
-        stmt = stmt.where(late)
-    zone = ZoneInfo(tz)
-    if query.get("found_from"):
-        stmt = stmt.where(Hazard.found_at >= datetime.combine(query["found_from"], time(), zone))
-    if query.get("found_to"):
-        end = datetime.combine(query["found_to"] + timedelta(days=1), time(), zone)
-        stmt = stmt.where(Hazard.found_at < end)
-    if query.get("q"):
-        text = query["q"]
-        stmt = stmt.where(
-            or_(
-                Hazard.description.contains(text, autoescape=True),
-                Hazard.number.contains(text, autoescape=True),
-                Hazard.location.contains(text, autoescape=True),
-            )
-        )
-    return stmt
+    return ledger.ledger_query(current_principal(), query, tz, now())
 
 
 @blp.route("", methods=["GET"])
@@ -342,31 +315,6 @@ def download(hazard_id: str, attachment_id: str):
     )
 
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _place_names(session) -> dict[str, dict[str, str]]:
-    return {
-        "unit_names": dict(session.execute(select(GridUnit.code, GridUnit.name)).all()),
-        "cell_names": dict(session.execute(select(GridCell.cell_id, GridCell.name)).all()),
-    }
-
-
-@blp.route("/export.xlsx", methods=["GET"])
-@blp.arguments(HazardQuerySchema, location="query")
-@blp.response(200, content_type=XLSX)
-def export_ledger(query):
-    """The ledger (隐患台账) in the caller's scope as .xlsx, with the list's filters."""
-    session = read_session()
-    hazards = session.scalars(
-        filtered(query).order_by(Hazard.found_at, Hazard.number).limit(EXPORT_LIMIT)
-    ).all()
-    content = exports.ledger_xlsx(
-        list(hazards), utcnow(), state().settings.campus_timezone, **_place_names(session)
-    )
-    return file_response(content, XLSX, "hazard-ledger.xlsx")
-
-
 def _form(hazard_id: str, render, name: str) -> Response:
     session = read_session()
     hazard = commands.get_hazard(session, current_principal(), hazard_id)
@@ -374,7 +322,7 @@ def _form(hazard_id: str, render, name: str) -> Response:
         select(HazardTransition).where(HazardTransition.hazard_id == hazard.id)
     ).all()
     content = render(
-        hazard, list(transitions), state().settings.campus_timezone, **_place_names(session)
+        hazard, list(transitions), state().settings.campus_timezone, **ledger.place_names(session)
     )
     return file_response(content, "application/pdf", f"{hazard.number}-{name}.pdf")
 

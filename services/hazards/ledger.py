@@ -1,0 +1,77 @@
+"""The ledger (隐患台账) as a list shows it: one statement for the caller's scope and the
+list's filters, used by the list, the export and the worker's export jobs alike; and the
+names a printed ledger shows for unit codes and cell ids."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Select, or_, select
+from sqlalchemy.orm import Session
+
+from services.hazards import access, queries
+from services.hazards.models import Hazard
+from shared.grid_projection import GridCell, GridUnit
+from shared.principal import Principal
+from shared.timeutil import campus_today
+
+EQUAL_FILTERS = ("unit_code", "cell_id", "category", "subcategory", "status", "severity")
+
+
+def ledger_query(principal: Principal, query: dict[str, Any], tz: str, now: datetime) -> Select:
+    """Hazards ``principal`` sees (``access.visible_to``) that match ``query``
+    (``HazardQuerySchema``: equal fields, overdue, finding dates in campus days, text)."""
+    stmt = access.visible_to(select(Hazard), principal)
+    for key in EQUAL_FILTERS:
+        if query.get(key):
+            stmt = stmt.where(getattr(Hazard, key) == query[key])
+    if "overdue" in query:  # the unit's: awaiting acceptance is not the unit's time
+        today = campus_today(tz, now)
+        late = queries.overdue(today) if query["overdue"] else queries.not_overdue(today)
+        stmt = stmt.where(late)
+    zone = ZoneInfo(tz)
+    if query.get("found_from"):
+        stmt = stmt.where(Hazard.found_at >= datetime.combine(query["found_from"], time(), zone))
+    if query.get("found_to"):
+        end = datetime.combine(query["found_to"] + timedelta(days=1), time(), zone)
+        stmt = stmt.where(Hazard.found_at < end)
+    if query.get("q"):
+        text = query["q"]
+        stmt = stmt.where(
+            or_(
+                Hazard.description.contains(text, autoescape=True),
+                Hazard.number.contains(text, autoescape=True),
+                Hazard.location.contains(text, autoescape=True),
+            )
+        )
+    return stmt
+
+
+def in_ledger_order(stmt: Select) -> Select:
+    """The printed ledger's order: as found, oldest first."""
+    return stmt.order_by(Hazard.found_at, Hazard.number)
+
+
+def place_names(session: Session) -> dict[str, dict[str, str]]:
+    """The exports' ``unit_names`` and ``cell_names``, from the copy of the grid."""
+    return {
+        "unit_names": dict(session.execute(select(GridUnit.code, GridUnit.name)).all()),
+        "cell_names": dict(session.execute(select(GridCell.cell_id, GridCell.name)).all()),
+    }
+
+
+def scope_label(session: Session, principal: Principal, query: dict[str, Any]) -> str:
+    """Whose ledger an export holds: the filtered unit, else the caller's own unit, else
+    全校 (a campus-wide caller without a unit filter)."""
+    code = query.get("unit_code") or (None if principal.is_global else principal.unit)
+    if not code:
+        return "全校"
+    return session.scalar(select(GridUnit.name).where(GridUnit.code == code)) or code
+
+
+def export_name(scope: str, day: date) -> str:
+    """An export's file name without ``.xlsx``: 隐患台账-<单位>-<日期>."""
+    safe = "".join("_" if ch in '/\\:*?"<>|' else ch for ch in scope)
+    return f"隐患台账-{safe}-{day:%Y%m%d}"
