@@ -6,26 +6,34 @@ are verified too). A successful sign-in returns a JWT minted with
 the security office) and unit, so a person has exactly the scope a portal token with
 the same claims would have.
 
-Rate limits are table-based (``login_attempts`` in the grid database), so they hold
-across every gunicorn worker and across restarts: within ``WINDOW`` at most
-``MAX_FAILURES_PER_LOGIN`` consecutive failures per person (a success resets the
-count; the person's staff number, student number and id share one allowance, a login
-naming nobody is counted per typed string) and ``MAX_FAILURES_PER_IP`` failures per
-client address. Past a limit the answer is 429 with Retry-After, before the password is
-even checked. The check cannot be raced: each attempt is first recorded (as a failure)
-and committed, then the failures are counted including it and every concurrent one, so
-of N parallel attempts at most the limit get their password checked (``begin_attempt``,
-``check_rate_limits``). Attempts older than a day are deleted as new ones arrive.
+Rate limits are table-based (``login_attempts`` in the grid database), so they hold across
+every gunicorn worker and across restarts. They are counted per account and address, so a
+stranger's guesses cannot lock the person out: from one address, an account gets
+``MAX_FAILURES_PER_LOGIN`` consecutive failures free (a success from there resets them),
+then each further attempt waits a delay that doubles with each failure (``pair_delay``: 30
+s, 1 min, 2 min … up to ``MAX_DELAY``). Across all addresses an account takes at most
+``MAX_FAILURES_PER_ACCOUNT`` failures an hour (only a distributed attack reaches it), and
+an address at most ``MAX_FAILURES_PER_IP`` failures per ``WINDOW`` whatever the accounts
+(a spray). The person's staff number, student number and id are one account; a login
+naming nobody is counted per typed string. Past a limit the answer is 429 with
+Retry-After, before the password is even checked. The attempts are the security office's
+view of an attack (services/grid/sign_in_attempts.py). The check cannot be raced: each
+attempt is first recorded (as a failure) and committed, then the failures are counted
+including every concurrent one, so of N parallel attempts at most the limit get their
+password checked (``begin_attempt``, ``check_rate_limits``). Attempts older than a day are
+deleted as new ones arrive.
 
 Signing out ends the token on every service (``sign_out``; services/grid/revocations.py).
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import Select, delete, func, or_, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -39,8 +47,12 @@ from shared.revocation_store import is_token_refused
 from shared.timeutil import utcnow
 
 WINDOW = timedelta(minutes=15)
-MAX_FAILURES_PER_LOGIN = 5
-MAX_FAILURES_PER_IP = 30
+MAX_FAILURES_PER_LOGIN = 5  # free consecutive failures per account and address
+FIRST_DELAY = timedelta(seconds=30)  # after them; doubled with each further failure
+MAX_DELAY = timedelta(minutes=15)
+ACCOUNT_WINDOW = timedelta(hours=1)
+MAX_FAILURES_PER_ACCOUNT = 300  # an hour, every address together: far beyond one stranger
+MAX_FAILURES_PER_IP = 100  # per WINDOW, every account together
 KEEP_ATTEMPTS = timedelta(days=1)
 TOKEN_TTL_SECONDS = 8 * 3600  # a working day
 MIN_PASSWORD_LENGTH = 8
@@ -109,10 +121,9 @@ def find_person(session: Session, login: str) -> Person | None:
 
 
 # -- rate limits ----------------------------------------------------------------------------
-def _retry_after(oldest: datetime | None, now: datetime) -> int:
-    if oldest is None:
-        return int(WINDOW.total_seconds())
-    return max(1, int((oldest + WINDOW - now).total_seconds()) + 1)
+def _seconds_until(moment: datetime, now: datetime) -> int:
+    """Retry-After: whole seconds, rounded up, at least one."""
+    return max(1, math.ceil((moment - now).total_seconds()))
 
 
 def begin_attempt(
@@ -143,41 +154,54 @@ def _same_account(attempt: LoginAttempt):
     return (LoginAttempt.person_id.is_(None)) & (LoginAttempt.login == attempt.login)
 
 
+def pair_delay(failures: int) -> timedelta:
+    """How long an account waits after ``failures`` consecutive failures from one address:
+    nothing for the first ``MAX_FAILURES_PER_LOGIN``, then a doubling delay, capped."""
+    extra = failures - MAX_FAILURES_PER_LOGIN
+    if extra < 0:
+        return timedelta(0)
+    return min(MAX_DELAY, FIRST_DELAY * 2 ** min(extra, 16))
+
+
+def _failed_since(since: datetime, *where: Any) -> Select:
+    """Count, first and last moment of the failures since ``since`` matching ``where``."""
+    return select(func.count(), func.min(LoginAttempt.at), func.max(LoginAttempt.at)).where(
+        LoginAttempt.succeeded.is_(False), LoginAttempt.at > since, *where
+    )
+
+
 def check_rate_limits(session: Session, attempt_id: int, now: datetime) -> None:
-    """TooManyAttempts when the failures before this attempt (recorded by
+    """TooManyAttempts when the failures other than this attempt (recorded by
     ``begin_attempt`` and committed, in-flight ones included) reach a limit."""
     attempt = session.get(LoginAttempt, attempt_id)
     if attempt is None:  # pruned meanwhile: nothing to count against
         return
-    since = now - WINDOW
-    account = _same_account(attempt)
+    account, others = _same_account(attempt), LoginAttempt.id != attempt.id
+    pair = account & (LoginAttempt.ip == attempt.ip)
     last_success = session.scalar(
-        select(func.max(LoginAttempt.id)).where(account, LoginAttempt.succeeded.is_(True))
+        select(func.max(LoginAttempt.id)).where(pair, LoginAttempt.succeeded.is_(True))
     )
-    count, oldest = session.execute(
-        select(func.count(), func.min(LoginAttempt.at)).where(
-            account,
-            LoginAttempt.succeeded.is_(False),
-            LoginAttempt.at > since,
-            LoginAttempt.id > (last_success or 0),
-        )
+    since_success = LoginAttempt.id > (last_success or 0)
+    count, _, latest = session.execute(
+        _failed_since(now - KEEP_ATTEMPTS, pair, others, since_success)
     ).one()
-    if count > MAX_FAILURES_PER_LOGIN:  # this attempt is one of them
+    if latest is not None and now < latest + pair_delay(count):
         raise TooManyAttempts(
-            "too many failed sign-ins for this account; try again later",
-            _retry_after(oldest, now),
+            "该账号在此地址登录失败次数过多，请稍后再试",
+            _seconds_until(latest + pair_delay(count), now),
         )
-    count, oldest = session.execute(
-        select(func.count(), func.min(LoginAttempt.at)).where(
-            LoginAttempt.ip == attempt.ip,
-            LoginAttempt.succeeded.is_(False),
-            LoginAttempt.at > since,
+    count, oldest, _ = session.execute(_failed_since(now - ACCOUNT_WINDOW, account)).one()
+    if count > MAX_FAILURES_PER_ACCOUNT:  # this attempt is one of them
+        raise TooManyAttempts(
+            "该账号近一小时登录失败次数过多，请稍后再试",
+            _seconds_until(oldest + ACCOUNT_WINDOW, now),
         )
+    count, oldest, _ = session.execute(
+        _failed_since(now - WINDOW, LoginAttempt.ip == attempt.ip)
     ).one()
     if count > MAX_FAILURES_PER_IP:
         raise TooManyAttempts(
-            "too many failed sign-ins from this address; try again later",
-            _retry_after(oldest, now),
+            "此地址登录失败次数过多，请稍后再试", _seconds_until(oldest + WINDOW, now)
         )
 
 

@@ -171,6 +171,9 @@ _GRID: dict[tuple[str, str], Rule] = {
     ("GET", "/auth/session"): Rule(
         EVERYONE, ok=204, why="the console asks whether its token was signed out"
     ),
+    ("GET", "/auth/attempts"): Rule(
+        OFFICE, why="failed sign-ins by account and address: the office's view of an attack"
+    ),
     ("POST", "/auth/password"): Rule(
         EVERYONE,
         ok=204,

@@ -262,7 +262,8 @@ def test_refused_attempts_are_not_counted_and_the_check_counts_in_flight_ones(gr
         session.commit()
         for attempt in ids:  # the limit's worth in flight at once: each may go on
             login.check_rate_limits(session, attempt, now)
-        one_more = login.begin_attempt(session, staff["id"], "10.0.0.2", now)
+        # One more from the same address (limits are per account and address).
+        one_more = login.begin_attempt(session, staff["id"], "10.0.0.1", now)
         session.commit()
         with pytest.raises(login.TooManyAttempts):
             login.check_rate_limits(session, one_more, now)

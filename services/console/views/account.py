@@ -18,6 +18,7 @@ from services.console.client import ServiceError, call
 from services.console.views.common import api, flash_error, safe_next
 
 blp = Blueprint("auth", __name__)
+ATTEMPT_HOURS = (1, 6, 24)
 
 
 @blp.route("/login", methods=["GET", "POST"])
@@ -105,6 +106,16 @@ def password():
                 flash("密码已修改，请用新密码重新登录", "success")
                 return redirect(url_for("auth.login"))
     return render_template("password.html")
+
+
+@blp.route("/security/sign-in-attempts")
+def attempts():
+    """The security office's view of failed sign-ins (grid ``GET /auth/attempts``: others
+    get the grid's 403)."""
+    hours = request.args.get("hours", type=int) or 24
+    hours = hours if hours in ATTEMPT_HOURS else 24
+    groups = api("grid", "GET", "/auth/attempts", params={"hours": hours}).json()
+    return render_template("sign_in_attempts.html", groups=groups, hours=hours)
 
 
 @blp.route("/favicon.ico")

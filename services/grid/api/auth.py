@@ -10,8 +10,9 @@ shared/client_ip.py).
 from __future__ import annotations
 
 from flask import request
+from marshmallow import Schema, fields, validate
 
-from services.grid import access, commands, login
+from services.grid import access, commands, login, sign_in_attempts
 from services.grid.models import Person
 from services.grid.schemas import (
     LoginResultSchema,
@@ -23,6 +24,7 @@ from shared.api import Blueprint, read_session, state, transaction
 from shared.auth import VerifiedToken, current_principal, public, verified_token
 from shared.client_ip import client_ip as shared_client_ip
 from shared.errors import Forbidden, Unauthorized
+from shared.principal import SECURITY_OFFICE
 from shared.problems import problem_response
 from shared.timeutil import utcnow
 
@@ -162,3 +164,37 @@ def remove_sign_in(person_id: str):
         person = commands.get_or_404(session, Person, person_id, "person", lock=True)
         access.require_password_admin(current_principal(), person)
         login.remove_sign_in(session, person)
+
+
+# The attempts report's schemas live here, beside the one endpoint that uses them.
+class AttemptsQuerySchema(Schema):
+    hours = fields.Integer(
+        load_default=24,
+        validate=validate.Range(min=1, max=24),
+        metadata={"description": "how many hours back (1-24; attempts are kept a day)"},
+    )
+
+
+class AttemptGroupSchema(Schema):
+    login = fields.String(metadata={"description": "the account as typed (one of them)"})
+    person_id = fields.String(allow_none=True)
+    person_name = fields.String(allow_none=True)
+    unit_code = fields.String(allow_none=True)
+    ip = fields.String(metadata={"description": "the client address"})
+    failures = fields.Integer()
+    first_at = fields.AwareDateTime(format="iso")
+    last_at = fields.AwareDateTime(format="iso")
+    delayed_until = fields.AwareDateTime(format="iso", allow_none=True)
+    level = fields.String(metadata={"description": "many | few"})
+    level_label = fields.String(metadata={"description": "失败较多（已逐次延迟）/ 少量失败"})
+
+
+@blp.route("/auth/attempts", methods=["GET"])
+@blp.arguments(AttemptsQuerySchema, location="query")
+@blp.response(200, AttemptGroupSchema(many=True))
+def attempts(query):
+    """The security office sees failed sign-ins of the last hours, grouped by account and
+    client address, most failures first: an attack on one account, or a spray from one
+    address, shows at the top."""
+    current_principal().require_role(SECURITY_OFFICE)
+    return sign_in_attempts.recent_failures(read_session(), utcnow(), query["hours"])
