@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import os
-import shlex
 import sys
 from datetime import date, datetime
 
 import click
 
 from services.registry import CONSOLE, PORTS, SERVICES
+from services.supervisor import Program, Supervisor
 from shared.auth import mint_token
 from shared.config import ConfigError, load_settings
 from shared.principal import KIOSK, PORTAL, ROLES, unit_claim_missing
@@ -304,10 +304,9 @@ def dead_letters_requeue(service: str, event_ids: tuple[str, ...]) -> None:
 def run(
     port_base: int, console_port: int | None, host: str, web_workers: int, do_migrate: bool
 ) -> None:
-    """Run the whole suite: four gunicorn apps, four workers and the web console.
+    """Run the whole suite: four gunicorn apps, four workers and the web console. A process
+    that exits is started again (1 s, doubling to 30 s), as systemd does in production;
     Ctrl-C stops all."""
-    from honcho.manager import Manager
-
     from shared.migrations import upgrade
 
     _require_broker(_settings("grid").amqp_url)
@@ -320,31 +319,33 @@ def run(
     env = {**os.environ, "CAMPUS_LOG_FORMAT": os.environ.get("CAMPUS_LOG_FORMAT", "text")}
     env.setdefault("CAMPUS_REPORT_URL", f"http://{local}:{console_port}/report")  # roster QR codes
     env.setdefault("CAMPUS_PUBLIC_URL", f"http://{local}:{console_port}")  # e-mails, sign-in QR
-    python = shlex.quote(sys.executable)
-    manager = Manager()
-    console_env = {
-        **env,
-        **{
-            f"CONSOLE_{service.upper()}_URL": f"http://{local}:{port_base + offset}"
-            for offset, service in enumerate(SERVICES)
-        },
-    }
-    manager.add_process(
-        f"{CONSOLE}.web",
-        f"{python} -m gunicorn --config python:deploy.gunicorn_conf "
-        f"--bind {host}:{console_port} --workers {web_workers} 'services.{CONSOLE}:create_app()'",
-        env=console_env,
-    )
+    programs = suite_programs(env, host, local, port_base, console_port, web_workers)
     click.echo(f"{CONSOLE:>10}: http://{host}:{console_port}/", err=True)
     for offset, service in enumerate(SERVICES):
-        port = port_base + offset
-        manager.add_process(
-            f"{service}.web",
-            f"{python} -m gunicorn --config python:deploy.gunicorn_conf "
-            f"--bind {host}:{port} --workers {web_workers} 'services.{service}:create_app()'",
-            env=env,
-        )
-        manager.add_process(f"{service}.worker", f"{python} -m services.{service}.worker", env=env)
-        click.echo(f"{service:>10}: http://{host}:{port}/docs", err=True)
-    manager.loop()
-    sys.exit(manager.returncode)
+        click.echo(f"{service:>10}: http://{host}:{port_base + offset}/docs", err=True)
+    sys.exit(Supervisor(programs).run())
+
+
+def suite_programs(
+    env: dict[str, str], host: str, local: str, port_base: int, console_port: int, workers: int
+) -> list[Program]:
+    """The processes of `campus-safety run`: the console, then each service's web app
+    (gunicorn) and worker."""
+
+    def gunicorn(port: int, package: str) -> list[str]:
+        return [
+            *(sys.executable, "-m", "gunicorn", "--config", "python:deploy.gunicorn_conf"),
+            *("--bind", f"{host}:{port}", "--workers", str(workers)),
+            f"services.{package}:create_app()",
+        ]
+
+    urls = {
+        f"CONSOLE_{service.upper()}_URL": f"http://{local}:{port_base + offset}"
+        for offset, service in enumerate(SERVICES)
+    }
+    programs = [Program(f"{CONSOLE}.web", gunicorn(console_port, CONSOLE), {**env, **urls})]
+    for offset, service in enumerate(SERVICES):
+        programs.append(Program(f"{service}.web", gunicorn(port_base + offset, service), env))
+        worker = [sys.executable, "-m", f"services.{service}.worker"]
+        programs.append(Program(f"{service}.worker", worker, env))
+    return programs
