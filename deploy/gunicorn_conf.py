@@ -30,8 +30,9 @@ limit_request_field_size = 8190
 limit_request_fields = 100
 # X-Forwarded-Proto (and SCRIPT_NAME) only from the peers the apps trust for
 # X-Forwarded-For: nginx's proxy_bind address by default (shared/client_ip.py).
-forwarded_allow_ips = [
+# gunicorn wants one comma-separated string here (a list is refused at start-up).
+forwarded_allow_ips = ",".join(
     address.strip()
     for address in os.environ.get("CAMPUS_TRUSTED_PROXIES", "127.0.0.2").split(",")
     if address.strip()
-]
+)

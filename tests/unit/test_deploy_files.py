@@ -466,3 +466,22 @@ def test_dockerfile_exposes_every_web_port_and_owns_the_files_dir() -> None:
     assert re.search(
         rf"mkdir -p {COMPOSE_FILES_DIR} && chown -R campus:campus /app/var", dockerfile
     )
+
+
+def test_gunicorn_accepts_the_shipped_config(monkeypatch) -> None:
+    """gunicorn validates every setting at start-up; a value of the wrong type stops all
+    five web apps (a list for forwarded_allow_ips once did)."""
+    from gunicorn.config import Config
+
+    monkeypatch.setenv("CAMPUS_TRUSTED_PROXIES", "127.0.0.2, 172.16.0.0/12")
+    namespace: dict = {"__file__": str(ROOT / "deploy/gunicorn_conf.py")}
+    exec(
+        compile((ROOT / "deploy/gunicorn_conf.py").read_text("utf-8"), "gunicorn_conf", "exec"),
+        namespace,
+    )
+    config = Config()
+    for name, value in namespace.items():
+        if name in config.settings:
+            config.set(name, value)  # raises on a value gunicorn would refuse
+    assert config.forwarded_allow_ips == ["127.0.0.2", "172.16.0.0/12"]
+    assert config.limit_request_line == 8190
