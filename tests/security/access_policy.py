@@ -133,6 +133,8 @@ GRID_WRITE = "issue 3: the security office manages everything, a unit's manager 
 GRID_WRITE += "cells, people and assignments of that unit (grid/commands.py require_manager)"
 
 LABELS = "the words for the service's codes (api/labels.py): vocabulary, anyone signed in"
+TODO = "issue 15 我的待办 (todo.py): anyone signed in, only the steps waiting for the caller "
+TODO += "in its scope (the lists' access rules and the domain's who-acts rule)"
 
 _GRID: dict[tuple[str, str], Rule] = {
     ("GET", "/labels"): Rule(EVERYONE, why=LABELS),
@@ -164,6 +166,13 @@ _GRID: dict[tuple[str, str], Rule] = {
     ("POST", "/units/{code}/roster-import"): Rule(MANAGERS, why=GRID_WRITE),
     ("POST", "/auth/login"): Rule(
         EVERYONE, public=True, why="password sign-in: the password is the credential"
+    ),
+    ("POST", "/auth/cas"): Rule(
+        EVERYONE,
+        ok=404,
+        public=True,
+        why="CAS sign-in: the ticket is the credential, validated with the campus's CAS "
+        "server; the matrix campus has no CAS configured, so every caller gets its 404",
     ),
     ("POST", "/auth/logout"): Rule(
         EVERYONE, ok=204, why="a person signs their own token out (grid/api/auth.py)"
@@ -215,6 +224,7 @@ _HAZARDS: dict[tuple[str, str], Rule] = {
     ),
     ("GET", "/hazards"): Rule(EVERYONE, why=FILTERED),
     ("GET", "/labels"): Rule(EVERYONE, why=LABELS),
+    ("GET", "/todo"): Rule(EVERYONE, why=TODO),
     ("GET", "/hazards/{hazard_id}"): Rule(LED_READERS, why=HAZARD_READ),
     ("GET", "/hazards/{hazard_id}/history"): Rule(LED_READERS, why=HAZARD_READ),
     ("POST", "/hazards/{hazard_id}/register"): STEP_MANAGERS,

@@ -1,6 +1,7 @@
 from services.hazards.api.grid import blp as grid_blp
 from services.hazards.api.hazards import blp as hazards_blp
 from services.hazards.api.labels import blp as labels_blp
+from services.hazards.api.todo import blp as todo_blp
 from services.hazards.export_jobs.api import blp as exports_blp
 from services.hazards.registers.equipment.api import blp as equipment_blp
 from services.hazards.registers.inspections.api import blp as inspections_blp
@@ -16,4 +17,5 @@ BLUEPRINTS = [
     inspections_blp,
     equipment_blp,
     labels_blp,
+    todo_blp,
 ]
