@@ -347,6 +347,7 @@ PSYCH_ONLY = "issue 5: only the psych centre reads or writes records (education/
 _EDUCATION: dict[tuple[str, str], Rule] = {
     ("POST", "/activities"): Rule(MANAGERS, ok=201, why=ACTIVITY_WRITE),
     ("GET", "/activities"): Rule(EVERYONE, why=FILTERED),
+    ("GET", "/todo"): Rule(EVERYONE, why=TODO),
     ("GET", "/activities/{activity_id}"): Rule(UNIT_READERS, why=ACTIVITY_READ),
     ("PATCH", "/activities/{activity_id}"): Rule(MANAGERS, why=ACTIVITY_WRITE),
     ("POST", "/activities/{activity_id}/cancel"): Rule(MANAGERS, why=ACTIVITY_WRITE),
