@@ -401,6 +401,7 @@ OWN_WORK += "manager for JD's own phase work (reporting/work/access.py writer_un
 WORK_PATH = "/campaigns/{campaign_id}/tasks/{task_id}/phases/{phase_id}/work/{unit_code}"
 
 _REPORTING: dict[tuple[str, str], Rule] = {
+    ("GET", "/todo"): Rule(EVERYONE, why=TODO),
     ("GET", "/statistics"): Rule(grants(UNIT_READERS, {LEAD_DEPARTMENT: A}), why=LED_STATS),
     ("GET", "/statistics/export.xlsx"): Rule(
         grants(UNIT_READERS, {LEAD_DEPARTMENT: A}), why=LED_STATS

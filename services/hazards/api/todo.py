@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from services.hazards import todo as hazard_todo
-from services.hazards.api.hazards import now, policy
+from services.hazards.api import hazards as hazards_api
 from shared.api import Blueprint, read_session
 from shared.auth import current_principal
 from shared.timeutil import campus_time
@@ -17,6 +17,6 @@ blp = Blueprint("todo", __name__, url_prefix="/todo", description="我的待办 
 def my_todo():
     """The hazards waiting for a step of the caller (登记, 报告, 整改, 验收, 销号…) and the
     extension requests the caller may decide, soonest due first, with each kind's count."""
-    today = campus_time(now(), policy().campus_tz).date()
+    today = campus_time(hazards_api.now(), hazards_api.policy().campus_tz).date()
     items = hazard_todo.todo(read_session(), current_principal(), today)
     return todo_answer("hazards", items)
