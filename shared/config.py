@@ -20,6 +20,9 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # Peers whose X-Forwarded-For names the client (shared.client_ip): the address the shipped
 # nginx (proxy_bind) and the console connect from; not 127.0.0.1, every local process's.
 DEFAULT_TRUSTED_PROXIES = "127.0.0.2"
+# The console's page that receives a CAS ticket, under CAMPUS_PUBLIC_URL: the console sends
+# people to CAS with it, the grid accepts tickets issued for it only (services/grid/cas.py).
+CAS_CALLBACK_PATH = "/login/cas"
 
 
 class ConfigError(RuntimeError):
@@ -92,11 +95,23 @@ class Settings:
     # a decision not appealed in time, or decided on appeal, is final.
     flag_review_days: int = 10
     trusted_proxies: str = DEFAULT_TRUSTED_PROXIES
+    # Campus sign-in (统一身份认证) over CAS: the server's URL (unset: passwords only), its
+    # protocol ("3": /p3/serviceValidate, "2": /serviceValidate), the attribute carrying the
+    # staff or student number (empty: the CAS user), seconds to wait for its answer.
+    cas_url: str | None = None
+    cas_version: str = "3"
+    cas_attribute: str = ""
+    cas_timeout_seconds: int = 5
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def production(self) -> bool:
         return self.environment == "production"
+
+    @property
+    def cas_service_url(self) -> str:
+        """The CAS ``service``: the console's callback page at its public address."""
+        return self.public_url.rstrip("/") + CAS_CALLBACK_PATH
 
     def with_overrides(self, overrides: dict[str, Any] | None) -> Settings:
         if not overrides:
@@ -119,6 +134,8 @@ class Settings:
             )
         if len(self.jwt_secret) < 16:
             raise ConfigError("CAMPUS_JWT_SECRET must be at least 16 characters")
+        if self.cas_version not in ("2", "3"):
+            raise ConfigError(f"CAMPUS_CAS_VERSION must be 2 or 3, got {self.cas_version!r}")
 
 
 def load_settings(service: str, overrides: dict[str, Any] | None = None) -> Settings:
@@ -158,6 +175,10 @@ def load_settings(service: str, overrides: dict[str, Any] | None = None) -> Sett
         mail_intake=env.get("CAMPUS_MAIL_INTAKE") or None,
         flag_review_days=_int("CAMPUS_FLAG_REVIEW_DAYS", Settings.flag_review_days),
         trusted_proxies=trusted_proxies_from_environment(),
+        cas_url=env.get("CAMPUS_CAS_URL") or None,
+        cas_version=env.get("CAMPUS_CAS_VERSION") or Settings.cas_version,
+        cas_attribute=env.get("CAMPUS_CAS_ATTRIBUTE", "").strip(),
+        cas_timeout_seconds=_int("CAMPUS_CAS_TIMEOUT_SECONDS", Settings.cas_timeout_seconds),
     )
     settings = settings.with_overrides(overrides)
     settings.check()

@@ -127,6 +127,9 @@ def build_app(config: dict | None = None) -> Flask:
         CONSOLE_SERVICE_TIMEOUT=float(config.get("service_timeout", 20)),
         CONSOLE_TRUSTED_PROXIES=settings.trusted_proxies,  # nginx, for the person's address
         CAMPUS_TIMEZONE=settings.campus_timezone,
+        # Campus sign-in over CAS (统一身份认证): shown when the server is configured.
+        CONSOLE_CAS_URL=settings.cas_url,
+        CONSOLE_CAS_SERVICE=settings.cas_service_url,
         TEMPLATES_AUTO_RELOAD=False,
     )
     registry = CollectorRegistry()

@@ -23,6 +23,7 @@ import hmac
 import secrets
 import time
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import abort, current_app, flash, g, redirect, request, session, url_for
 
@@ -34,7 +35,7 @@ REVOKED_MESSAGE = "登录已失效：您已在别处退出，或密码、权限�
 _CHECKED = "console_session_checks"  # app.extensions: token digest -> checked until
 
 PUBLIC_ENDPOINTS = {"auth.login", "static", "health.healthz", "health.readyz", "health.metrics"}
-PUBLIC_ENDPOINTS |= {"auth.favicon"}
+PUBLIC_ENDPOINTS |= {"auth.favicon", "auth.cas"}
 
 
 def csrf_token() -> str:
@@ -139,4 +140,37 @@ def user_number() -> str:
 
 
 def template_context() -> dict[str, Any]:
-    return {"user": g.get("user"), "csrf_token": csrf_token}
+    return {"user": g.get("user"), "csrf_token": csrf_token, "cas_enabled": cas_enabled}
+
+
+# -- campus sign-in over CAS (统一身份认证); the grid validates tickets (POST /auth/cas) -----
+_CAS_SENT = "cas_next"  # in the session while this browser is at the CAS: where to go after
+
+
+def cas_enabled() -> bool:
+    return bool(current_app.config.get("CONSOLE_CAS_URL"))
+
+
+def cas_login_url(target: str) -> str:
+    """The CAS server's sign-in page, coming back to the console's callback; the session
+    remembers that this browser was sent there, and the page to show after."""
+    session[_CAS_SENT] = target
+    query = urlencode({"service": current_app.config["CONSOLE_CAS_SERVICE"]})
+    return f"{current_app.config['CONSOLE_CAS_URL'].rstrip('/')}/login?{query}"
+
+
+def cas_returned() -> str | None:
+    """The page to show after sign-in, when this browser was sent to the CAS from here;
+    None for a ticket it did not ask for (a link someone planted to sign the person in as
+    somebody else): such a ticket is never used, the browser goes to the CAS itself."""
+    return session.pop(_CAS_SENT, None)
+
+
+def cas_sign_in(ticket: str) -> None:
+    """The grid validates the ticket and answers a token as for a password (ServiceError
+    with its Chinese reason otherwise); the session starts."""
+    service = current_app.config["CONSOLE_CAS_SERVICE"]
+    reply = call(
+        "grid", "POST", "/auth/cas", token=None, json_body={"ticket": ticket, "service": service}
+    )
+    sign_in(reply.json())

@@ -235,15 +235,21 @@ def verify(session: Session, login: str, password: str) -> Person:
     """The person whose password this is, or 401 (same answer for unknown accounts)."""
     person = find_person(session, login)
     stored = person.password_hash if person is not None else None
-    if not check_password_hash(stored or _DUMMY_HASH, password) or stored is None:
+    if not check_password_hash(stored or _DUMMY_HASH, password) or not may_sign_in(person):
         raise Unauthorized("wrong account or password")
     return person  # type: ignore[return-value]
+
+
+def may_sign_in(person: Person | None) -> bool:
+    """Whether the security office lets the person sign in at all, by password or by the
+    campus's CAS: a password is set (``remove_sign_in`` takes it away)."""
+    return person is not None and person.password_hash is not None
 
 
 def token_for(secret: str, person: Person, ttl_seconds: int = TOKEN_TTL_SECONDS) -> SignedIn:
     roles = [r for r in (person.roles or []) if r in PERSON_ROLES]
     if not roles:
-        raise Forbidden("this person has no roles yet; the security office assigns them")
+        raise Forbidden("该账号尚未分配角色，请联系安全保卫处")
     token = mint_token(
         secret,
         person.id,

@@ -414,6 +414,9 @@ REQUESTS: dict[tuple[str, str, str], Req] = {
     ("grid", "GET", "/rosters"): Req(query=JD_ONLY),
     ("grid", "POST", "/units/{code}/roster-import"): Req(upload=("roster.csv", roster_csv())),
     ("grid", "POST", "/auth/login"): Req(json={"login": "T2021001", "password": PASSWORD}),
+    ("grid", "POST", "/auth/cas"): Req(
+        json={"ticket": "ST-1-matrix", "service": "http://127.0.0.1:5000/login/cas"}
+    ),
     ("grid", "POST", "/auth/logout"): Req(json={}),
     ("grid", "POST", "/auth/password"): Req(
         json={"current_password": PASSWORD, "new_password": "Campus-2022y"}

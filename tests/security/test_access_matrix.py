@@ -65,6 +65,7 @@ INFRASTRUCTURE = {"/healthz", "/readyz", "/metrics", "/openapi.json", "/docs"}
 # credential themselves. Reviewed one by one; anything new must be added here on purpose.
 REVIEWED_PUBLIC = {
     ("grid", "POST", "/auth/login"): "password sign-in (rate limited)",
+    ("grid", "POST", "/auth/cas"): "CAS sign-in: the CAS ticket is the credential (rate limited)",
     ("education", "GET", "/calendar/<unit_code>.ics"): "calendar feed: ?key= HMAC or a token",
     **{
         (service, "GET", f"/docs/{name}"): "Swagger UI's own files for /docs (shared.docs)"

@@ -243,6 +243,10 @@ DOCUMENTED_OPTIONAL = {  # in common.env.example, possibly commented out
     "CAMPUS_SMTP_STARTTLS",
     "CAMPUS_MAIL_INTAKE",  # the statistics table by e-mail: off until the campus relays to it
     "CAMPUS_TRUSTED_PROXIES",  # 127.0.0.2: the shipped nginx's proxy_bind and the console
+    "CAMPUS_CAS_URL",  # campus sign-in (统一身份认证): off until the campus's CAS is named
+    "CAMPUS_CAS_VERSION",
+    "CAMPUS_CAS_ATTRIBUTE",
+    "CAMPUS_CAS_TIMEOUT_SECONDS",
 }
 DEFAULT_IS_RIGHT = {  # tuning knobs, README only
     "CAMPUS_EXCHANGE",

@@ -43,8 +43,7 @@ def login():
             except ServiceError as exc:
                 status = exc.status if exc.status in (401, 403, 429) else 503
                 if exc.status == 429:
-                    wait = int(exc.problem.get("retry_after") or 60)
-                    error = f"登录失败次数过多，请 {max(1, -(-wait // 60))} 分钟后再试"
+                    error = _too_many(exc)
                 elif exc.status == 401:
                     error = "账号或密码错误"
                 elif exc.status == 403:
@@ -58,6 +57,38 @@ def login():
     elif request.args.get("expired"):
         flash("登录已过期，请重新登录", "info")
     return render_template("login.html", error=error, next=target), status
+
+
+def _too_many(exc: ServiceError) -> str:
+    wait = int(exc.problem.get("retry_after") or 60)
+    return f"登录失败次数过多，请 {max(1, -(-wait // 60))} 分钟后再试"
+
+
+# The grid's answers to a CAS ticket whose Chinese reason the page shows (services/grid/cas.py).
+CAS_REFUSALS = (401, 403, 404, 422, 429, 502, 504)
+CAS_FAILED = "统一身份认证登录未能完成，请稍后再试或使用密码登录"
+
+
+@blp.route("/login/cas")
+def cas():
+    """Campus sign-in (统一身份认证): without a ticket the browser goes to the CAS server;
+    back with one, the grid validates it and the session starts as for a password."""
+    if not auth.cas_enabled():
+        return redirect(url_for("auth.login"))
+    ticket = request.args.get("ticket", "")
+    target = auth.cas_returned() if ticket else None
+    if target is None:
+        return redirect(auth.cas_login_url(safe_next(request.args.get("next"))))
+    try:
+        auth.cas_sign_in(ticket)
+    except ServiceError as exc:
+        status = exc.status if exc.status in CAS_REFUSALS else 503
+        error = (
+            exc.detail if exc.status in CAS_REFUSALS and not exc.detail.isascii() else CAS_FAILED
+        )
+        error = _too_many(exc) if exc.status == 429 else error
+        return render_template("login.html", error=error, next=target), status
+    return redirect(request.script_root + target)
 
 
 @blp.route("/logout", methods=["POST"])

@@ -12,7 +12,7 @@ from __future__ import annotations
 from flask import request
 from marshmallow import Schema, fields, validate
 
-from services.grid import access, commands, login, sign_in_attempts
+from services.grid import access, cas, commands, login, sign_in_attempts
 from services.grid.models import Person
 from services.grid.schemas import (
     LoginResultSchema,
@@ -23,7 +23,7 @@ from services.grid.schemas import (
 from shared.api import Blueprint, read_session, state, transaction
 from shared.auth import VerifiedToken, current_principal, public, verified_token
 from shared.client_ip import client_ip as shared_client_ip
-from shared.errors import Forbidden, Unauthorized
+from shared.errors import DomainError, Forbidden, NotFound, Unauthorized
 from shared.principal import SECURITY_OFFICE
 from shared.problems import problem_response
 from shared.timeutil import utcnow
@@ -64,21 +64,88 @@ def sign_in(payload):
             person = login.verify(session, name, password)
             signed = login.token_for(state().settings.jwt_secret, person)
             login.attempt_succeeded(session, attempt)
-            return {
-                "access_token": signed.access_token,
-                "token_type": "Bearer",
-                "expires_in": signed.expires_in,
-                "person": {
-                    "id": person.id,
-                    "name": person.name,
-                    "unit_code": person.unit_code,
-                    "roles": sorted(person.roles or []),
-                    "number": person.student_no or person.staff_no,
-                },
-            }
+            return _token_answer(signed)
     except Forbidden:  # the right password, no roles yet: not a failed guess
         with transaction() as session:
             login.forget_attempt(session, attempt)
+        raise
+
+
+def _token_answer(signed: login.SignedIn) -> dict:
+    """What a sign-in answers, by password or by CAS: the token and who it is for."""
+    person = signed.person
+    return {
+        "access_token": signed.access_token,
+        "token_type": "Bearer",
+        "expires_in": signed.expires_in,
+        "person": {
+            "id": person.id,
+            "name": person.name,
+            "unit_code": person.unit_code,
+            "roles": sorted(person.roles or []),
+            "number": person.student_no or person.staff_no,
+        },
+    }
+
+
+class CasSignInSchema(Schema):
+    ticket = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=256),
+        metadata={"description": "the service ticket the CAS server gave the browser"},
+    )
+    service = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=2048),
+        metadata={"description": "the service URL the ticket was issued for: the console's"},
+    )
+
+
+@blp.route("/auth/cas", methods=["POST"])
+@blp.arguments(CasSignInSchema)
+@blp.response(200, LoginResultSchema)
+@blp.alt_response(401, description="the CAS server refused the ticket")
+@blp.alt_response(403, description="the number names nobody, or a person who may not sign in")
+@blp.alt_response(404, description="CAS sign-in is not configured (CAMPUS_CAS_URL)")
+@blp.alt_response(422, description="the service URL is not the console's callback")
+@blp.alt_response(429, description="too many failed attempts (Retry-After)")
+@blp.alt_response(502, description="the CAS server is down or answered nonsense")
+@blp.alt_response(504, description="the CAS server did not answer in time")
+@public
+def sign_in_cas(payload):
+    """Sign in through the campus's unified identity service (统一身份认证, CAS): the grid
+    validates the ticket with the CAS server, maps the staff or student number it carries
+    to a person as password sign-in does, and answers the same token. Failures count
+    against the client address's limit as password failures do."""
+    settings = state().settings
+    if not settings.cas_url:
+        raise NotFound(cas.NOT_CONFIGURED)
+    cas.check_service(payload["service"], settings.cas_service_url)
+    config = cas.CasConfig(
+        settings.cas_url,
+        settings.cas_version,
+        settings.cas_attribute,
+        settings.cas_timeout_seconds,
+    )
+    # A ticket is random and used once: only the per-address limit can ever apply to it.
+    attempt = _limited_attempt(f"CAS {payload['ticket']}", client_ip(), utcnow())
+    if not isinstance(attempt, int):
+        return attempt
+    try:
+        number = cas.validate_ticket(config, payload["service"], payload["ticket"])
+        with transaction() as session:
+            person = login.find_person(session, number)
+            if person is None:
+                raise cas.NotRegistered(cas.NOT_REGISTERED)
+            if not login.may_sign_in(person):
+                raise Forbidden(cas.SIGN_IN_CLOSED)
+            signed = login.token_for(settings.jwt_secret, person)
+            login.attempt_succeeded(session, attempt)
+            return _token_answer(signed)
+    except DomainError as exc:
+        if not isinstance(exc, cas.TicketRefused | cas.NotRegistered):  # not a failed guess
+            with transaction() as session:
+                login.forget_attempt(session, attempt)
         raise
 
 
