@@ -9,7 +9,7 @@ from datetime import date, datetime
 
 import click
 
-from services.registry import CONSOLE, PORTS, SERVICES
+from services.registry import CONSOLE, CONSOLE_PORT, PORTS, SERVICES
 from services.supervisor import Program, Supervisor
 from shared.auth import mint_token
 from shared.config import ConfigError, load_settings
@@ -192,6 +192,46 @@ def seed_campaign(demo: bool, start) -> None:
     click.echo(_seed_campaign(demo, start.date() if start else None))
 
 
+def _seed_demo(console_url: str) -> None:
+    """Seed the demo campus (services/demo); print its accounts, or why it was skipped."""
+    from services import demo
+
+    try:
+        result = demo.seed_demo(_settings)
+    except demo.DemoRefused as exc:
+        _fail(str(exc))
+    except Exception as exc:  # broker or database trouble: say what, never a traceback
+        _fail(f"演示校园未建好：{exc.__class__.__name__}: {exc}")
+    if not result.seeded:
+        click.echo(f"demo: {result.message}", err=True)
+        return
+    click.echo(f"demo: {result.message}")
+    click.echo(demo.accounts_table(result.accounts, console_url))
+
+
+@main.command("seed-demo")
+@click.option(
+    "--console-url",
+    default=f"http://127.0.0.1:{CONSOLE_PORT}/",
+    show_default=True,
+    help="where the printed accounts sign in",
+)
+def seed_demo(console_url: str) -> None:
+    """Seed the demo campus (演示校园) into an empty installation on purpose: units, places,
+    people of every role with demo passwords (printed once), hazards in every stage, an
+    activity and a drill, the campaign with live due dates. Refused in production; skipped
+    when the databases hold data. Needs RabbitMQ (the events flow as in real work)."""
+    from services import demo
+
+    try:
+        demo.check_allowed(_settings)
+    except demo.DemoRefused as exc:
+        _fail(str(exc))
+    _require_broker(_settings("grid").amqp_url)
+    click.echo(f"seed: {_seed_campaign(demo=True)}", err=True)
+    _seed_demo(console_url)
+
+
 @main.command()
 @click.argument("service", type=service_choice)
 @click.option("--relay-only", is_flag=True)
@@ -301,12 +341,23 @@ def dead_letters_requeue(service: str, event_ids: tuple[str, ...]) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--web-workers", default=2, show_default=True, type=int)
 @click.option("--migrate/--no-migrate", "do_migrate", default=True)
+@click.option(
+    "--demo/--no-demo",
+    default=True,
+    help="on empty databases, seed the demo campus and print its accounts (never in production)",
+)
 def run(
-    port_base: int, console_port: int | None, host: str, web_workers: int, do_migrate: bool
+    port_base: int,
+    console_port: int | None,
+    host: str,
+    web_workers: int,
+    do_migrate: bool,
+    demo: bool,
 ) -> None:
     """Run the whole suite: four gunicorn apps, four workers and the web console. A process
     that exits is started again (1 s, doubling to 30 s), as systemd does in production;
-    Ctrl-C stops all."""
+    Ctrl-C stops all. On empty databases it first seeds the demo campus (--no-demo: not)."""
+    from services.demo import demo_wanted
     from shared.migrations import upgrade
 
     _require_broker(_settings("grid").amqp_url)
@@ -315,6 +366,9 @@ def run(
             upgrade(service, _settings(service).database_url)
         click.echo(f"seed: {_seed_campaign(demo=True)}", err=True)
     console_port = console_port or port_base - 1
+    if demo_wanted(demo, _settings("grid"), do_migrate):
+        shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+        _seed_demo(f"http://{shown}:{console_port}/")
     local = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # how processes reach each other
     env = {**os.environ, "CAMPUS_LOG_FORMAT": os.environ.get("CAMPUS_LOG_FORMAT", "text")}
     env.setdefault("CAMPUS_REPORT_URL", f"http://{local}:{console_port}/report")  # roster QR codes

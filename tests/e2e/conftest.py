@@ -37,16 +37,19 @@ def ready(url: str) -> bool:
 
 
 @contextlib.contextmanager
-def running_suite(env: dict[str, str], log_path: Path) -> Iterator[Suite]:
+def running_suite(env: dict[str, str], log_path: Path, demo: bool = False) -> Iterator[Suite]:
     """``campus-safety run --web-workers 1`` on a free block of ports (the console's, then one
     per service) with ENV, its output in LOG_PATH; entered once every URL answers /readyz.
+    ``demo``: with the demo campus `run` seeds on empty databases (the tests that count
+    what they create themselves start without it, ``--no-demo``).
     On exit it is stopped as Ctrl-C in a terminal does (SIGINT to its process group), and
     SIGKILLed (``Suite.killed``) if it has not ended STOP_SECONDS later."""
     base = infra.free_port(7100, 7900, also=tuple(range(1, 1 + len(SERVICES))))
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "services", "run", "--port-base", str(base + 1)]
-            + ["--web-workers", "1"],  # the console listens on the port before --port-base
+            + ["--web-workers", "1"]  # the console listens on the port before --port-base
+            + ([] if demo else ["--no-demo"]),
             env=env,
             cwd=ROOT,
             stdout=log,

@@ -1,0 +1,104 @@
+"""The demo campus (`campus-safety seed-demo`, and `run` on empty databases) seeded into
+fresh SQLite databases with a RabbitMQ vhost of the test's own: the printed people sign in
+with the printed passwords, the statistics count hazards in every stage (so the events went
+through the broker), the activities are there, and a second seed adds nothing."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import func, select
+
+from services.cli import main
+from services.demo import accounts_table, seed_demo
+from services.grid.models import Person
+from services.hazards.models import Hazard
+from services.registry import SERVICES, create_app
+from shared.auth import decode_token
+from shared.config import DEV_JWT_SECRET, load_settings
+from shared.db import make_engine, make_session_factory
+from shared.hazard_stages import STAGES
+from tests.support.databases import migrated_sqlite
+
+pytestmark = pytest.mark.integration
+
+ROLES = {
+    "security_office",
+    "leadership",
+    "lead_department",
+    "unit_manager",
+    "grid_staff",
+    "psych_centre",
+}
+
+
+@pytest.fixture
+def demo_env(tmp_path, monkeypatch, amqp_url) -> dict[str, str]:
+    """Fresh migrated SQLite databases and the test's vhost, as the environment says."""
+    urls = {s: migrated_sqlite(s, tmp_path / f"{s}.db") for s in SERVICES}
+    for service, url in urls.items():
+        monkeypatch.setenv(f"{service.upper()}_DATABASE_URL", url)
+    monkeypatch.setenv("CAMPUS_AMQP_URL", amqp_url)
+    monkeypatch.setenv("CAMPUS_FILES_DIR", str(tmp_path / "files"))
+    monkeypatch.delenv("CAMPUS_ENV", raising=False)
+    return urls
+
+
+def count(url: str, model) -> int:
+    engine = make_engine(url)
+    try:
+        with make_session_factory(engine)() as session:
+            return session.scalar(select(func.count()).select_from(model))
+    finally:
+        engine.dispose()
+
+
+def sign_in(grid, login: str, password: str) -> str:
+    response = grid.post("/auth/login", json={"login": login, "password": password})
+    assert response.status_code == 200, (login, response.get_json())
+    return response.get_json()["access_token"]
+
+
+def test_demo_campus_signs_in_fills_every_stage_and_seeds_once(demo_env):
+    result = seed_demo(load_settings)
+    assert result.seeded, result.message
+
+    grid = create_app("grid", {"database_url": demo_env["grid"]}).test_client()
+    tokens = {}
+    for account in result.accounts:
+        token = sign_in(grid, account.login, account.password)
+        tokens.update({role: token for role in decode_token(DEV_JWT_SECRET, token).roles})
+    assert set(tokens) == ROLES  # one person per role signs in with the printed password
+    table = accounts_table(result.accounts, "http://127.0.0.1:5000/")
+    for account in result.accounts:
+        assert account.login in table and account.password in table and account.name in table
+
+    office = {"Authorization": f"Bearer {tokens['security_office']}"}
+    reporting = create_app("reporting", {"database_url": demo_env["reporting"]}).test_client()
+    stats = reporting.get("/statistics", headers=office).get_json()
+    assert set(stats["by_status"]) == set(STAGES), stats["by_status"]  # each of the loop's
+
+    education = create_app("education", {"database_url": demo_env["education"]}).test_client()
+    manager = {"Authorization": f"Bearer {tokens['unit_manager']}"}
+    activities = education.get("/activities", headers=manager).get_json()
+    assert {a["kind"] for a in activities} == {"lecture", "drill"}
+    drill = next(a for a in activities if a["kind"] == "drill")
+    report = education.get(f"/activities/{drill['id']}/drill-result", headers=manager).get_json()
+    assert report["problems"] and len(report["hazard_numbers"]) == len(report["problems"])
+
+    people, hazards = count(demo_env["grid"], Person), count(demo_env["hazards"], Hazard)
+    again = seed_demo(load_settings)
+    assert not again.seeded and "已有数据" in again.message
+    assert (count(demo_env["grid"], Person), count(demo_env["hazards"], Hazard)) == (
+        people,
+        hazards,
+    )
+
+
+def test_seed_demo_command_prints_the_accounts_then_skips(demo_env):
+    first = CliRunner().invoke(main, ["seed-demo"])
+    assert first.exit_code == 0, first.output
+    assert "demo-office" in first.output and "密码" in first.output
+    second = CliRunner().invoke(main, ["seed-demo"])
+    assert second.exit_code == 0, second.output
+    assert "已有数据" in second.output and "demo-office" not in second.output
