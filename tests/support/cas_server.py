@@ -5,7 +5,8 @@ free port, in a thread.
 ``/login?service=…`` signs in as ``signed_in`` (as a campus CAS would after its password
 page) and redirects to the service with a fresh ticket. A ticket is valid once, for the
 service it was issued for. ``mode`` makes it misbehave: ``"malformed"`` answers HTML,
-``"hang"`` holds the answer until the test ends (a CAS server too slow to wait for).
+``"entities"`` an XML answer with an external entity (XXE), ``"hang"`` holds the answer until
+the test ends (a CAS server too slow to wait for).
 """
 
 from __future__ import annotations
@@ -66,6 +67,13 @@ def failure_xml(code: str, message: str) -> str:
     )
 
 
+ENTITIES_XML = (
+    '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY xxe SYSTEM "file:///etc/hostname">]>'
+    f"<cas:serviceResponse xmlns:cas='{NS}'><cas:authenticationSuccess>"
+    "<cas:user>&xxe;</cas:user></cas:authenticationSuccess></cas:serviceResponse>"
+)
+
+
 class _Handler(BaseHTTPRequestHandler):
     state: CasState  # set on the subclass each server makes
 
@@ -109,6 +117,9 @@ class _Handler(BaseHTTPRequestHandler):
             self.state.release.wait(30)
         if self.state.mode == "malformed":
             self._send(200, "<html><body>系统维护中</body></html>", {"Content-Type": "text/html"})
+            return
+        if self.state.mode == "entities":  # an answer trying XXE: its file must never be read
+            self._send(200, ENTITIES_XML)
             return
         issued = self.state.tickets.pop(query.get("ticket", ""), None)  # valid once
         if issued is None:

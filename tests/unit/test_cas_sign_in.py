@@ -176,7 +176,12 @@ def test_a_wrong_ticket_is_a_chinese_message(cas, make_grid, monkeypatch):
 
 @pytest.mark.parametrize(
     ("mode", "status", "message"),
-    [("down", 502, "暂时无法访问"), ("hang", 504, "响应超时"), ("malformed", 502, "无法识别")],
+    [
+        ("down", 502, "暂时无法访问"),
+        ("hang", 504, "响应超时"),
+        ("malformed", 502, "无法识别"),
+        ("entities", 502, "无法识别"),  # a DTD is refused, no entity is ever resolved
+    ],
 )
 def test_a_cas_server_down_slow_or_confused_is_a_chinese_message(
     cas, make_grid, monkeypatch, mode, status, message
@@ -193,6 +198,16 @@ def test_a_cas_server_down_slow_or_confused_is_a_chinese_message(
     assert answer.status_code == status
     assert message in page_error(answer) and "统一身份认证" in page_error(answer)
     assert signed_in_user(console) == {}
+
+
+def test_an_answer_without_the_configured_attribute_is_not_a_sign_in(cas, make_grid):
+    """A CAS 2.0 server sends no attributes: the number is missing, not the CAS user."""
+    cas_url, state = cas
+    grid = make_grid(cas_url, cas_version="2", cas_attribute="employeeNumber")
+    add_person(grid, staff_no="JD101")
+    ticket = state.issue(CALLBACK, Account("JD101", {"employeeNumber": "JD101"}))
+    answer = grid.post("/auth/cas", json={"ticket": ticket, "service": CALLBACK})
+    assert answer.status_code == 502 and "无法识别" in answer.get_json()["detail"]
 
 
 def test_an_unknown_number_is_refused_in_chinese(cas, make_grid, monkeypatch):
