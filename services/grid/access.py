@@ -9,6 +9,8 @@ in full within the caller's unit scope and masked outside it.
 
 from __future__ import annotations
 
+from sqlalchemy import ColumnElement, false, true
+
 from services.grid.models import Person
 from shared.errors import Forbidden
 from shared.principal import LEADERSHIP, SECURITY_OFFICE, Principal
@@ -44,6 +46,13 @@ def require_password_admin(principal: Principal, person: Person) -> None:
 def sees_personal_data(principal: Principal, unit_code: str | None) -> bool:
     """Phones and staff/student numbers in full: within the caller's unit scope."""
     return principal.can_access_unit(unit_code)
+
+
+def personal_data_clause(principal: Principal) -> ColumnElement[bool]:
+    """``sees_personal_data`` in SQL, for people: whose numbers a search may match."""
+    if principal.is_global:
+        return true()
+    return Person.unit_code == principal.unit if principal.unit else false()
 
 
 def require_roster_reader(principal: Principal, unit_code: str | None) -> None:

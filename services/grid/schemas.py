@@ -120,6 +120,10 @@ class LoginResultSchema(Schema):
 
 class PeopleQuerySchema(Schema):
     unit_code = fields.String(validate=CODE)
+    q = fields.String(
+        validate=validate.Length(min=1, max=50),
+        metadata={"description": "part of the name, or a whole staff/student number"},
+    )
 
 
 class CellCreateSchema(Schema):
@@ -213,6 +217,12 @@ class RosterQuerySchema(Schema):
 class ImportFileSchema(Schema):
     file = fields.Raw(
         required=True, metadata={"type": "string", "format": "binary", "description": ".xlsx/.csv"}
+    )
+
+
+class ImportQuerySchema(Schema):
+    dry_run = fields.Boolean(
+        load_default=False, metadata={"description": "check and count only; nothing is applied"}
     )
 
 

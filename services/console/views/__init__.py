@@ -4,6 +4,8 @@ from services.console.views.account import blp as account_blp
 from services.console.views.dashboard import blp as dashboard_blp
 from services.console.views.education import blp as education_blp
 from services.console.views.grid import blp as grid_blp
+from services.console.views.grid_import import blp as grid_import_blp
+from services.console.views.grid_people import blp as grid_people_blp
 from services.console.views.hazards import blp as hazards_blp
 from services.console.views.phase_work import blp as phase_work_blp
 from services.console.views.reporting import blp as reporting_blp
@@ -13,6 +15,8 @@ BLUEPRINTS = [
     dashboard_blp,
     hazards_blp,
     grid_blp,
+    grid_people_blp,
+    grid_import_blp,
     education_blp,
     reporting_blp,
     phase_work_blp,

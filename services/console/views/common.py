@@ -73,6 +73,27 @@ def problem_message(error: ServiceError) -> str:
     return "；".join([head, *details, *fields])
 
 
+def errors_beside(exc: ServiceError, fields: tuple[str, ...], default: str) -> dict[str, str]:
+    """The service's complaint beside the form's field it names; whatever names no field of
+    the form (or the whole refusal, when it names none) beside ``default``."""
+    if exc.status >= 500:
+        raise exc
+    errors: dict[str, str] = {}
+    other = []
+    for p in exc.fields:
+        name, reason = p.get("name", ""), p.get("reason", "")
+        if name in fields:
+            errors[name] = reason
+        else:
+            other.append(reason)
+    if other:  # e.g. the phase (a path parameter): the refusal of the whole form
+        said = [errors[default]] if default in errors else []
+        errors[default] = "；".join([*said, "未被受理：" + "；".join(other)])
+    elif not errors:
+        errors[default] = problem_message(exc)
+    return errors
+
+
 def flash_error(error: ServiceError) -> None:
     flash(problem_message(error), "error")
 

@@ -19,6 +19,7 @@ from services.console.client import ServiceError
 from services.console.format import ledger_kind_choices
 from services.console.labels import codes
 from services.console.views.common import api, download, get_json, problem_message
+from services.console.views.common import errors_beside as _beside
 from services.console.views.dashboard import current_campaign
 
 blp = Blueprint("phase_work", __name__, url_prefix="/work")
@@ -166,27 +167,6 @@ def work(campaign_id: str, task_id: str, phase_id: str, unit_code: str):
 
 
 # -- the unit's side: entries, files, submission --------------------------------------------
-def _beside(exc: ServiceError, fields: tuple[str, ...], default: str) -> dict[str, str]:
-    """The service's complaint beside the form's field it names; whatever names no field of
-    the form (or the whole refusal, when it names none) beside ``default``."""
-    if exc.status >= 500:
-        raise exc
-    errors: dict[str, str] = {}
-    other = []
-    for p in exc.fields:
-        name, reason = p.get("name", ""), p.get("reason", "")
-        if name in fields:
-            errors[name] = reason
-        else:
-            other.append(reason)
-    if other:  # e.g. the phase (a path parameter): the refusal of the whole form
-        said = [errors[default]] if default in errors else []
-        errors[default] = "；".join([*said, "未被受理：" + "；".join(other)])
-    elif not errors:
-        errors[default] = problem_message(exc)
-    return errors
-
-
 def _upload() -> tuple[str, str, str, bytes] | None:
     file = request.files.get("file")
     if not file or not file.filename:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 
-from services.grid import commands, queries
+from services.grid import access, commands, queries
 from services.grid.api.views import assignment_view, person_view
 from services.grid.models import Person
 from services.grid.schemas import (
@@ -38,6 +38,14 @@ def list_people(query, pagination_parameters):
     stmt = select(Person).order_by(Person.unit_code, Person.name, Person.id)
     if query.get("unit_code"):
         stmt = stmt.where(Person.unit_code == query["unit_code"])
+    if query.get("q"):  # numbers are personal data: matched only within the caller's scope
+        numbers = or_(Person.staff_no == query["q"], Person.student_no == query["q"])
+        stmt = stmt.where(
+            or_(
+                Person.name.contains(query["q"], autoescape=True),
+                and_(numbers, access.personal_data_clause(principal)),
+            )
+        )
     people = read_session().scalars(stmt).all()
     return [person_view(p, principal) for p in page_of_rows(people, pagination_parameters)]
 

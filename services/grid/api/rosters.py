@@ -8,7 +8,12 @@ from services.grid import access, commands, imports, queries, table_reader
 from services.grid.api.views import today
 from services.grid.exports import roster_html, roster_pdf, roster_xlsx
 from services.grid.models import Unit
-from services.grid.schemas import ImportFileSchema, ImportResultSchema, RosterQuerySchema
+from services.grid.schemas import (
+    ImportFileSchema,
+    ImportQuerySchema,
+    ImportResultSchema,
+    RosterQuerySchema,
+)
 from shared.api import Blueprint, file_response, read_session, state, transaction
 from shared.auth import current_principal
 from shared.errors import DomainError, PayloadTooLarge
@@ -64,12 +69,14 @@ def get_roster(query):
 
 
 @blp.route("/units/<code>/roster-import", methods=["POST"])
+@blp.arguments(ImportQuerySchema, location="query")
 @blp.arguments(ImportFileSchema, location="files")
 @blp.response(200, ImportResultSchema)
-def import_roster(files, code: str):
+def import_roster(query, files, code: str):
     """Import a unit's roster (.xlsx/.csv): all rows apply, or none and each bad row is listed.
-    413 over the upload limit or the reader's bounds (rows, cells, unpacked size); 415 for
-    another type or a mislabelled file; 422 for a file or a row that cannot be read."""
+    With ``dry_run=true`` the same checks and counts, and nothing is applied. 413 over the
+    upload limit or the reader's bounds (rows, cells, unpacked size); 415 for another type
+    or a mislabelled file; 422 for a file or a row that cannot be read."""
     upload = files["file"]
     max_bytes = state().settings.upload_max_bytes
     content = upload.stream.read(max_bytes + 1)
@@ -91,4 +98,6 @@ def import_roster(files, code: str):
                 f"{len({e.row for e in result.errors})} rows are invalid; nothing was imported",
                 row_errors=[vars(e) for e in result.errors],
             )
+        if query["dry_run"]:
+            session.rollback()  # what would change, counted; nothing kept
         return result
