@@ -138,6 +138,7 @@ TODO += "in its scope (the lists' access rules and the domain's who-acts rule)"
 
 _GRID: dict[tuple[str, str], Rule] = {
     ("GET", "/labels"): Rule(EVERYONE, why=LABELS),
+    ("GET", "/todo"): Rule(EVERYONE, why=TODO),
     ("POST", "/units"): Rule(OFFICE, ok=201, why="units are the security office's"),
     ("GET", "/units"): Rule(EVERYONE, why=GRID_READ),
     ("GET", "/units/{code}"): Rule(EVERYONE, why=GRID_READ),

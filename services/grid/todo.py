@@ -1,0 +1,41 @@
+"""我的待办 in the grid: places (level 3+) with nobody in a role they must have today
+(``queries.gaps``, the gaps list's own rule), for those who assign people to them — the
+security office anywhere, a unit's manager in their unit (``access.require_manager``).
+The grid sets no date by which a gap must be filled, so these items carry none."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from services.grid import access, domain, queries
+from shared.errors import DomainError
+from shared.principal import SECURITY_OFFICE, UNIT_MANAGER, Principal
+from shared.todo import TodoItem
+
+FILL_GAP = "fill_gap"
+KIND_LABELS = {FILL_GAP: "指定网格人员"}
+
+
+def todo(session: Session, principal: Principal, day: date) -> list[TodoItem]:
+    """The gaps ``principal`` fills on ``day``."""
+    if SECURITY_OFFICE in principal.roles:
+        unit = None
+    elif UNIT_MANAGER in principal.roles and principal.unit:
+        unit = principal.unit
+    else:
+        return []
+    items = []
+    for gap in queries.gaps(session, day, unit):
+        cell = gap["cell"]
+        try:
+            access.require_manager(principal, cell.unit_code)
+        except DomainError:
+            continue
+        missing = "、".join(domain.ROLE_LABELS[domain.Role(r)] for r in gap["missing_roles"])
+        title = f"{cell.name}：缺{missing}"
+        items.append(
+            TodoItem(FILL_GAP, KIND_LABELS[FILL_GAP], title, None, False, {"cell_id": cell.id})
+        )
+    return items
