@@ -259,7 +259,7 @@ class Browser:
         return http("GET", self.base + path, headers=headers)
 
     def dashboard_numbers(self) -> dict[str, str]:
-        self.go("/")
+        self.go("/overview")  # 概览: the landing page is 我的待办
         return {
             key: self.find(f"#stat-{key}").text
             for key in ("found", "open", "overdue", "major", "rate")

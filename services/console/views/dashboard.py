@@ -1,17 +1,23 @@
-"""工作台: hazards of the person's scope from reporting's statistics (fed by events, so
-the numbers follow the ledger within seconds), the next due date and who has not
-submitted, open accountability flags."""
+"""工作台: the landing page is 我的待办 — every step waiting for the signed-in person, as
+each service answers GET /todo (their rules decide; this page only merges, sorts by due
+date and links each step to the page where it is taken). 概览 (/overview): hazards of the
+person's scope from reporting's statistics (fed by events, so the numbers follow the
+ledger within seconds), counts by stage linked to the ledger, the next due date and who
+has not submitted, open accountability flags."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from typing import Any
+
+from flask import Blueprint, render_template, url_for
 
 from services.console import auth
 from services.console.charts import Bar, bar_chart
+from services.console.client import SERVICE_NAMES, ServiceError
 from services.console.format import campus_today
 from services.console.labels import hazard_labels
 from services.console.views.common import api, get_json
-from shared.hazard_stages import OPEN
+from shared.hazard_stages import OPEN, STAGES
 
 blp = Blueprint("dashboard", __name__)
 
@@ -52,8 +58,77 @@ def due_of_interest(campaign: dict | None) -> tuple[dict | None, bool]:
     return campaign["reporting_dues"][-1], False
 
 
+# The services asked for the to-do, in the order their notices are shown.
+TODO_SERVICES = ("hazards", "reporting", "education", "grid")
+
+
+def todo_link(service: str, kind: str, target: dict[str, str]) -> str | None:
+    """The console page where the step is taken, from the ids the service sent."""
+    if "hazard_id" in target:
+        return url_for("hazards.hazard", hazard_id=target["hazard_id"])
+    if "flag_id" in target:
+        return url_for("reporting.flag", flag_id=target["flag_id"])
+    if "activity_id" in target:
+        return url_for("education.activity", activity_id=target["activity_id"])
+    if "phase_id" in target:
+        keys = ("campaign_id", "task_id", "phase_id", "unit_code")
+        return url_for("phase_work.work", **{k: target[k] for k in keys})
+    if "due_id" in target:
+        return url_for("reporting.board", campaign=target["campaign_id"], due=target["due_id"])
+    if "cell_id" in target:
+        return url_for("grid.cell", cell_id=target["cell_id"])
+    return None
+
+
+def todo_of(service: str) -> tuple[dict | None, str | None]:
+    """One service's to-do, or the notice shown in its place when it cannot answer."""
+    try:
+        return api(service, "GET", "/todo").json(), None
+    except ServiceError as error:
+        if error.status == 401:
+            raise
+        name = SERVICE_NAMES[service]
+        if error.status in (404, 405):  # a service without a to-do (yet): nothing waits there
+            return None, None
+        return None, f"{name}服务暂时无法访问，其中的待办事项暂不显示，请稍后刷新。"
+
+
+def merged_todo() -> dict[str, Any]:
+    """The four services' to-dos as one list, soonest due first (undated last)."""
+    items, counts, notices, total, shown = [], [], [], 0, 0
+    for service in TODO_SERVICES:
+        answer, notice = todo_of(service)
+        if notice:
+            notices.append(notice)
+        if not answer:
+            continue
+        total, shown = total + answer["total"], shown + len(answer["items"])
+        counts += [{**c, "service": SERVICE_NAMES[service]} for c in answer["counts"]]
+        for item in answer["items"]:
+            link = todo_link(service, item["kind"], item.get("target") or {})
+            items.append({**item, "service": SERVICE_NAMES[service], "link": link})
+    items.sort(key=lambda i: (i["due_on"] is None, i["due_on"] or "", i["title"]))
+    return {"entries": items, "counts": counts, "notices": notices, "total": total, "shown": shown}
+
+
 @blp.route("/")
 def index():
+    """我的待办: the landing page."""
+    return render_template("todo.html", user=auth.user(), todo=merged_todo())
+
+
+def stage_counts(stats: dict) -> list[dict[str, Any]]:
+    """Hazards by stage, in the loop's order, with the words the ledger serves."""
+    labels = hazard_labels("stages")
+    return [
+        {"stage": s, "label": labels.get(s, s), "count": stats["by_status"].get(s, 0)}
+        for s in STAGES
+    ]
+
+
+@blp.route("/overview")
+def overview():
+    """概览: the campaign's figures in the person's scope; every count links to its list."""
     user = auth.user()
     campaign = current_campaign()
     names = unit_names(campaign)
@@ -75,6 +150,7 @@ def index():
         "major": open_count(major),
         "rate": by_unit["totals"]["rectification_rate"],
     }
+    stages = stage_counts(by_unit)
     unit_chart = bar_chart("chart-unit", "各单位隐患整改率", rate_bars(by_unit["rows"], names))
     category_chart = bar_chart(
         "chart-category",
@@ -96,4 +172,5 @@ def index():
         board=board,
         flags=flags,
         flag_total=flag_total,
+        stages=stages,
     )

@@ -1,0 +1,110 @@
+"""The console's landing page, 我的待办 (issue 15), against the real hazard and education
+services run in process: the steps waiting for the signed-in unit manager from each
+service, merged and sorted by due date, each linked to the page where it is taken; a
+service that is down is a Chinese notice for its part, never a 500."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+
+from services.console.client import Reply, ServiceError
+from shared.timeutil import utcnow
+from tests.support.fixtures import bearer
+from tests.unit.test_console_app import client, fake, sign_in  # noqa: F401
+from tests.unit.test_education_api import edu  # noqa: F401
+
+JD = bearer("unit_manager", unit="JD", sub="manager-JD")  # the signed-in person, as a token
+
+
+@pytest.fixture
+def services(make_app, edu, fake, monkeypatch):  # noqa: F811
+    """The console's calls to hazards and education answered by the real services; the
+    reporting service is down (unreachable, as the client reports it)."""
+    real = {
+        "hazards": make_app("hazards").test_client(),
+        "education": edu,
+    }
+
+    def call(name, method, path, *, token, params=None, json_body=None, headers=None, **kw):
+        if name == "reporting" and path == "/todo":
+            raise ServiceError(503, {"detail": "统计报表服务暂时无法访问"}, name)
+        if name not in real or path == "/labels":
+            return fake(name, method, path, token=token, params=params, json_body=json_body, **kw)
+        answer = real[name].open(
+            path, method=method, query_string=params, json=json_body, headers=JD
+        )
+        if answer.status_code >= 400:
+            raise ServiceError(answer.status_code, answer.get_json() or {}, name)
+        sent = {k.lower(): v for k, v in answer.headers.items()}
+        return Reply(answer.status_code, sent, answer.data, answer.content_type)
+
+    monkeypatch.setattr("services.console.views.common.call", call)
+    fake.routes[("grid", "GET", "/todo")] = {
+        "service": "grid",
+        "total": 0,
+        "items": [],
+        "counts": [],
+    }
+    return real
+
+
+def cards(page: str) -> list[tuple[str, str]]:
+    """(link, kind label) of each to-do card, in the page's order."""
+    return re.findall(
+        r'<span class="badge">([^<]+)</span>.*?<p class="todo-title"><a href="([^"]+)">', page, re.S
+    )
+
+
+def test_the_landing_page_merges_the_services_steps_by_due_date(client, fake, services):  # noqa: F811
+    sign_in(client, fake)
+    hazards, education = services["hazards"], services["education"]
+    late = hazards.post(
+        "/hazards",
+        json={"unit_code": "JD", "category": "fire", "description": "配电箱未上锁"},
+        headers=JD,
+    ).get_json()
+    hazards.post(f"/hazards/{late['id']}/register", json={"deadline": "2021-11-22"}, headers=JD)
+    hazards.post(f"/hazards/{late['id']}/report", json={}, headers=JD)
+    fresh = hazards.post(
+        "/hazards",
+        json={"unit_code": "JD", "category": "fire", "description": "灭火器过期"},
+        headers=JD,
+    ).get_json()
+    now = utcnow()
+    drill = education.post(
+        "/activities",
+        json={
+            "kind": "drill",
+            "title": "火灾疏散逃生演练",
+            "organiser_unit": "JD",
+            "targets": [{"unit_code": "JD"}],
+            "venue": "1号教学楼",
+            "starts_at": (now - timedelta(hours=2)).isoformat(),
+            "ends_at": (now - timedelta(hours=1)).isoformat(),
+        },
+        headers=JD,
+    ).get_json()
+    assert "id" in drill, drill
+
+    response = client.get("/")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert cards(page) == [
+        ("落实整改（四落实）", f"/hazards/{late['id']}"),  # due 2021-11-22: overdue, first
+        ("录入演练结果", f"/education/activities/{drill['id']}"),  # due today
+        ("登记评估", f"/hazards/{fresh['id']}"),  # no deadline yet: last
+    ]
+    assert "逾期" in page and "截止日期：2021-11-22" in page
+    # Reporting is down: a notice in Chinese for its part, the rest still shown.
+    assert "统计报表服务暂时无法访问，其中的待办事项暂不显示" in page
+    assert 'href="/overview"' in page  # the dashboard stays reachable (概览)
+
+
+def test_nothing_waiting_says_so(client, fake, services):  # noqa: F811
+    sign_in(client, fake)
+    page = client.get("/").get_data(as_text=True)
+    assert "目前没有等待您处理的事项" not in page  # a service is down: no false "nothing"
+    assert "统计报表服务暂时无法访问" in page
