@@ -347,3 +347,63 @@ def test_the_admin_pages_are_not_offered_to_grid_staff(console, grid):
     assert client.get("/grid/admin").status_code == 403
     jd_cell = setup["cells"]["JD"]["id"]
     assert 'id="assign-form"' not in text(client.get(f"/grid/cells/{jd_cell}"))
+
+
+def test_the_office_moves_a_place_and_ends_an_assignment_which_stays_in_the_history(console, grid):
+    setup = seed(grid)
+    api = grid.test_client()
+    jd = setup["cells"]["JD"]["id"]
+    building = api.post(
+        "/cells",
+        json={"code": "JD-B", "name": "实训楼", "area_type": "lab", "parent_id": jd},
+        headers=OFFICE,
+    ).get_json()
+    room = api.post(
+        "/cells",
+        json={"code": "JD-R", "name": "101室", "area_type": "lab", "parent_id": jd},
+        headers=OFFICE,
+    ).get_json()
+    office = console.test_client()
+    sign_in(office, "S001")
+    here = f"/grid/cells/{room['id']}"
+    moved = post(office, f"{here}/move", {"parent_id": building["id"]}, page=here)
+    assert moved.status_code == 302
+    assert "实训楼</a> / 101室" in text(office.get(here))  # the chain names the new parent
+
+    manager = setup["people"]["manager"]["id"]
+    assign = {"person_id": manager, "role": "safety_officer", "effective_from": "2026-09-01"}
+    assert post(office, f"{here}/assign", assign, page=here).status_code == 302
+    holder = api.get(f"/cells/{room['id']}/holders", headers=OFFICE).get_json()[0]
+    ended = post(
+        office, f"{here}/assignments/{holder['id']}/end", {"effective_to": "2026-10-01"}, page=here
+    )
+    assert ended.status_code == 302
+    page = text(office.get(here))
+    assert "manager人" not in table(page, "holders")
+    assert "2026-10-01" in table(page, "history") and "manager人" in table(page, "history")
+
+
+def test_an_empty_grid_gets_its_root_from_the_tree_page(console, grid):
+    api = grid.test_client()
+    api.post("/units", json={"code": "BWC", "name": "安全保卫处", "kind": "office"}, headers=OFFICE)
+    person = api.post(
+        "/people",
+        json={
+            "name": "处长",
+            "phone": "13800000000",
+            "unit_code": "BWC",
+            "staff_no": "S001",
+            "roles": ["security_office"],
+        },
+        headers=OFFICE,
+    ).get_json()
+    api.put(f"/people/{person['id']}/password", json={"password": "pass-1234"}, headers=OFFICE)
+    office = console.test_client()
+    sign_in(office, "S001")
+    assert 'id="root-form"' in text(office.get("/grid"))
+    refused = post(office, "/grid/cells", {"code": "L Z", "name": "兰州现代职业学院"}, page="/grid")
+    assert refused.status_code == 422 and 'value="兰州现代职业学院"' in text(refused)
+    made = post(office, "/grid/cells", {"code": "LZ", "name": "兰州现代职业学院"}, page="/grid")
+    assert made.status_code == 302
+    tree = text(office.get("/grid"))
+    assert "兰州现代职业学院" in tree and 'id="root-form"' not in tree

@@ -38,12 +38,37 @@ def _tree(cells: list[dict]) -> list[dict]:
 
 @blp.route("")
 def tree():
+    return _tree_page()
+
+
+def _tree_page(typed=None, errors=None, status: int = 200):
     user = auth.user()
     unit = None if user.is_global else user.unit
     cells = get_json("grid", "/cells", unit_code=unit) if unit else get_json("grid", "/cells")
-    return render_template(
-        "grid/tree.html", roots=_tree(cells), names=unit_names(), unit=unit, count=len(cells)
+    page = render_template(
+        "grid/tree.html",
+        roots=_tree(cells),
+        names=unit_names(),
+        unit=unit,
+        count=len(cells),
+        office="security_office" in user.roles,
+        typed=typed or {},
+        errors=errors or {},
     )
+    return page, status
+
+
+@blp.route("/cells", methods=["POST"])
+def add_root():
+    """The grid's root (the college): the first place of an empty grid."""
+    typed = {k: form_value(k) for k in ("code", "name")}
+    try:
+        made = api("grid", "POST", "/cells", json_body={**typed, "area_type": "campus"}).json()
+    except ServiceError as exc:
+        errors = refused(exc, ("code", "name"), "code")
+        return _tree_page(typed, errors, exc.status)
+    flash("已新建学校网格", "success")
+    return redirect(url_for("grid.cell", cell_id=made["id"]))
 
 
 @blp.route("/cells/<cell_id>")
