@@ -108,3 +108,29 @@ def test_nothing_waiting_says_so(client, fake, services):  # noqa: F811
     page = client.get("/").get_data(as_text=True)
     assert "目前没有等待您处理的事项" not in page  # a service is down: no false "nothing"
     assert "统计报表服务暂时无法访问" in page
+
+
+STATS = {
+    "totals": {"found": 7, "overdue": 2, "rectified": 3, "rectification_rate": 0.4286},
+    "by_status": {"discovered": 1, "in_remediation": 3, "accepted": 3},
+    "rows": [{"key": "JD", "found": 7, "rectified": 3, "rectification_rate": 0.4286}],
+}
+
+
+def test_the_overview_counts_are_links_to_the_lists_behind_them(client, fake):  # noqa: F811
+    sign_in(client, fake)
+    fake.routes[("grid", "GET", "/units")] = [{"code": "JD", "name": "机电工程学院"}]
+    fake.routes[("reporting", "GET", "/campaigns")] = []
+    fake.routes[("reporting", "GET", "/statistics")] = STATS
+    fake.routes[("reporting", "GET", "/flags")] = []
+    page = client.get("/overview").get_data(as_text=True)
+    assert re.search(r'id="stat-overdue" href="/hazards\?overdue=true">2<', page)
+    assert 'id="stat-major" href="/hazards?severity=major"' in page
+    stages = re.findall(r'href="/hazards\?status=(\w+)">([^<]+) <strong>(\d+)</strong>', page)
+    assert stages[:4] == [
+        ("discovered", "已发现", "1"),
+        ("registered", "已登记", "0"),
+        ("reported", "已报告", "0"),
+        ("in_remediation", "整改中", "3"),
+    ]
+    assert ("accepted", "已验收", "3") in stages
