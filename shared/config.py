@@ -8,6 +8,7 @@ secret shorter than 32 bytes (HS256's key size).
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -94,6 +95,13 @@ class Settings:
     # Days a unit has to explain a flag (from raising) and to appeal a decision (from it);
     # a decision not appealed in time, or decided on appeal, is final.
     flag_review_days: int = 10
+    # Group robots that receive the flag notices and reminders (services.reporting.robots):
+    # the campus-wide WeCom and DingTalk robots (unset: none), DingTalk's signing secret, and
+    # an extra robot per unit (CAMPUS_UNIT_ROBOTS, JSON: see ``unit_robots``).
+    wecom_webhook: str | None = None
+    dingtalk_webhook: str | None = None
+    dingtalk_secret: str | None = None
+    unit_robots: dict[str, dict[str, str]] = field(default_factory=dict)
     trusted_proxies: str = DEFAULT_TRUSTED_PROXIES
     # Campus sign-in (统一身份认证) over CAS: the server's URL (unset: passwords only), its
     # protocol ("3": /p3/serviceValidate, "2": /serviceValidate), the attribute carrying the
@@ -174,6 +182,10 @@ def load_settings(service: str, overrides: dict[str, Any] | None = None) -> Sett
         public_url=env.get("CAMPUS_PUBLIC_URL", Settings.public_url),
         mail_intake=env.get("CAMPUS_MAIL_INTAKE") or None,
         flag_review_days=_int("CAMPUS_FLAG_REVIEW_DAYS", Settings.flag_review_days),
+        wecom_webhook=env.get("CAMPUS_WECOM_WEBHOOK") or None,
+        dingtalk_webhook=env.get("CAMPUS_DINGTALK_WEBHOOK") or None,
+        dingtalk_secret=env.get("CAMPUS_DINGTALK_SECRET") or None,
+        unit_robots=unit_robots(env.get("CAMPUS_UNIT_ROBOTS", "")),
         trusted_proxies=trusted_proxies_from_environment(),
         cas_url=env.get("CAMPUS_CAS_URL") or None,
         cas_version=env.get("CAMPUS_CAS_VERSION") or Settings.cas_version,
@@ -188,3 +200,33 @@ def load_settings(service: str, overrides: dict[str, Any] | None = None) -> Sett
 def trusted_proxies_from_environment() -> str:
     """``CAMPUS_TRUSTED_PROXIES``: addresses or networks, comma-separated ("" trusts none)."""
     return os.environ.get("CAMPUS_TRUSTED_PROXIES", DEFAULT_TRUSTED_PROXIES)
+
+
+ROBOT_KINDS = ("wecom", "dingtalk")
+
+
+def unit_robots(raw: str) -> dict[str, dict[str, str]]:
+    """``CAMPUS_UNIT_ROBOTS``: ``{"JD":{"kind":"wecom","url":"https://…"},"XX":{"kind":
+    "dingtalk","url":"https://…","secret":"SEC…"}}``, one group robot per unit code that
+    also receives that unit's notices; refused at start-up when malformed, so a typo does not
+    silently drop a unit's notices."""
+    if not raw.strip():
+        return {}
+    try:
+        robots = json.loads(raw)
+    except ValueError as exc:
+        raise ConfigError(f"CAMPUS_UNIT_ROBOTS is not JSON: {exc}") from exc
+    if not isinstance(robots, dict):
+        raise ConfigError("CAMPUS_UNIT_ROBOTS must be a JSON object keyed by unit code")
+    for unit, robot in robots.items():
+        if not (
+            isinstance(robot, dict)
+            and all(isinstance(v, str) for v in robot.values())
+            and robot.get("kind") in ROBOT_KINDS
+            and robot.get("url", "").startswith(("http://", "https://"))
+        ):
+            raise ConfigError(
+                f"CAMPUS_UNIT_ROBOTS[{unit!r}] needs kind (wecom or dingtalk), an http(s) url "
+                "and optionally a secret, all strings"
+            )
+    return robots

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from services.reporting import domain, flags, notifications
+from services.reporting import domain, flags, notifications, robots
 from services.reporting.domain import Conflict, FlagStatus, Rule
 from services.reporting.flags import raise_flag
 from services.reporting.models import (
@@ -346,6 +346,7 @@ def queue_reminder(session: Session, unit: CampaignUnit, due: ReportingDue, base
     # The console's submission board for this due date (sign-in, then the table and the
     # submit button); the API's own table URL would need a bearer token a mail reader lacks.
     link = f"{base_url}/reporting/board?campaign={due.campaign_id}&due={due.id}"
+    robots.queue_reminder(session, unit, due)  # the group chats hear of it too
     return _queue(
         session,
         f"reminder:{due.id}:{unit.unit_code}",

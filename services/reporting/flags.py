@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services.reporting import domain, notifications
+from services.reporting import domain, notifications, robots
 from services.reporting.domain import FlagStatus, PersonBasis, ReviewStep, Rule
 from services.reporting.models import CampaignUnit, Flag, FlagFile, FlagStep, UnitJoined
 from shared import files
@@ -166,6 +166,7 @@ def raise_flag(
         text=f"{domain.RULE_LABELS[rule]}；责任人：{who}（{domain.PERSON_BASIS_LABELS[basis]}）",
     )
     queue_flag_notice(session, flag)
+    robots.queue_flag(session, flag)  # the group chats hear of it too
     return flag
 
 

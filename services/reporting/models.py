@@ -304,6 +304,28 @@ class Notification(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
+class RobotMessage(Base):
+    """A notice for the WeCom / DingTalk group robots (services.reporting.robots): queued
+    with its cause, sent by the worker to the robots configured then, retried with backoff;
+    ``delivered`` names the robots that took it, so a retry skips them."""
+
+    __tablename__ = "robot_messages"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=_uuid)
+    dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
+    unit_code: Mapped[str] = mapped_column(String(32))
+    title: Mapped[str] = mapped_column(String(300))
+    text: Mapped[str] = mapped_column(Text)
+    link_path: Mapped[str | None] = mapped_column(String(300))  # the console page, no host
+    delivered: Mapped[list[str]] = mapped_column(JSON, default=list)
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
 # -- task work ledgers (工作台账) and supervision reports (督查报告) -------------------------
 class TaskLedgerEntry(Base):
     """A line of a focus task's work ledger: a responsible unit's own phase work (工作机构,

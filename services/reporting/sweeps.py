@@ -1,4 +1,5 @@
-"""Periodic work of the reporting worker: due-date flags and reminders, then e-mail."""
+"""Periodic work of the reporting worker: due-date flags and reminders, then e-mail and the
+group robots (WeCom, DingTalk)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.reporting import commands, notifications, work
+from services.reporting import commands, notifications, robots, work
 from shared.config import Settings
 from shared.db import unit_of_work
 from shared.timeutil import utcnow
@@ -31,6 +32,12 @@ def send_mail(
     return notifications.send_pending(factory, settings, now)
 
 
+def send_robots(
+    factory: sessionmaker[Session], settings: Settings, now: datetime | None = None
+) -> dict[str, int]:
+    return robots.send_pending(factory, settings, now)
+
+
 def run_phase_sweep(
     factory: sessionmaker[Session], settings: Settings, now: datetime | None = None
 ) -> dict[str, int]:
@@ -39,5 +46,5 @@ def run_phase_sweep(
         return work.phase_sweep(session, now or utcnow(), settings.campus_timezone)
 
 
-TASKS = [run_sweep, send_mail]
+TASKS = [run_sweep, send_mail, send_robots]
 TASKS.append(run_phase_sweep)

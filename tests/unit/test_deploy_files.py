@@ -241,6 +241,10 @@ DOCUMENTED_OPTIONAL = {  # in common.env.example, possibly commented out
     "CAMPUS_SMTP_PASSWORD",
     "CAMPUS_SMTP_FROM",
     "CAMPUS_SMTP_STARTTLS",
+    "CAMPUS_WECOM_WEBHOOK",  # group robots for notices: off until the campus names them
+    "CAMPUS_DINGTALK_WEBHOOK",
+    "CAMPUS_DINGTALK_SECRET",
+    "CAMPUS_UNIT_ROBOTS",
     "CAMPUS_MAIL_INTAKE",  # the statistics table by e-mail: off until the campus relays to it
     "CAMPUS_TRUSTED_PROXIES",  # 127.0.0.2: the shipped nginx's proxy_bind and the console
     "CAMPUS_CAS_URL",  # campus sign-in (统一身份认证): off until the campus's CAS is named
