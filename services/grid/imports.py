@@ -192,7 +192,11 @@ def validate_rows(
             seen = single_holders.setdefault((row.cell_id, row.role), (index, key_person))
             if seen[1] != key_person:
                 errors.append(
-                    RowError(index, "角色", f"row {seen[0]} already gives this cell a {row.role}")
+                    RowError(
+                        index,
+                        "角色",
+                        f"第 {seen[0]} 行已为该网格指定了{domain.ROLE_LABELS[row.role]}",
+                    )
                 )
                 continue
         valid.append(row)
@@ -206,30 +210,33 @@ def _parse_row(
     errors: list[RowError] = []
     name = _text(raw.get("name"))
     if not name:
-        errors.append(RowError(index, "姓名", "name is missing"))
+        errors.append(RowError(index, "姓名", "缺少姓名"))
     elif len(name) > 50:
-        errors.append(RowError(index, "姓名", "name is longer than 50 characters"))
+        errors.append(RowError(index, "姓名", "姓名超过 50 个字"))
     phone = domain.normalize_phone(_text(raw.get("phone")))
     if phone is None:
         errors.append(
             RowError(
                 index,
                 "联系电话",
-                f"not a mainland mobile or landline number: {_text(raw.get('phone'))!r}",
+                f"{_text(raw.get('phone')) or '（空）'} 不是有效的手机号或座机号"
+                "（例如 13812345678、0931-8123456）",
             )
         )
     code = _text(raw.get("cell_code"))
     cell_id = cells_by_code.get(code)
     if cell_id is None:
-        errors.append(RowError(index, "网格编码", f"unknown cell {code!r} in this unit"))
+        errors.append(RowError(index, "网格编码", f"本单位没有编码为 {code or '（空）'} 的网格"))
     role = ROLE_BY_TEXT.get(_text(raw.get("role")))
     if role is None:
         errors.append(
-            RowError(index, "角色", f"unknown role {_text(raw.get('role'))!r}; use {ROLE_CHOICES}")
+            RowError(
+                index, "角色", f"角色“{_text(raw.get('role'))}”无法识别，请填写：{ROLE_CHOICES}"
+            )
         )
     starts = _date(raw.get("effective_from"), today)
     if starts is None:
-        errors.append(RowError(index, "生效日期", "not a date (YYYY-MM-DD)"))
+        errors.append(RowError(index, "生效日期", "不是有效日期（格式 2026-09-01）"))
     if errors or phone is None or cell_id is None or role is None or starts is None:
         return None, errors
     return (
@@ -265,14 +272,13 @@ def _same_number_other_person(
             return RowError(
                 index,
                 "姓名",
-                f"{label} {number} is {first_name} in row {first}; one person has one name",
+                f"{label} {number} 在第 {first} 行是 {first_name}，同一人只能有一个姓名",
             )
         if first_phone != phone:
             return RowError(
                 index,
                 "联系电话",
-                f"{label} {number} has phone {first_phone} in row {first}; "
-                "one person has one phone",
+                f"{label} {number} 在第 {first} 行的电话是 {first_phone}，同一人只能有一个电话",
             )
     return None
 

@@ -243,6 +243,7 @@ def test_a_roster_with_errors_shows_its_rows_and_imports_nothing(console, grid):
     page = text(answer)
     rows = page.split('id="row-errors"')[1].split("</table>")[0]
     assert "第 3 行" in rows and "姓名" in rows and "第 4 行" in rows and "网格编码" in rows
+    assert "缺少姓名" in rows and "本单位没有编码为 NOPE 的网格" in rows  # the grid's words
     assert "未导入任何数据" in page
     people = api.get("/people", query_string={"unit_code": "JD"}, headers=OFFICE).get_json()
     assert "李明" not in {p["name"] for p in people}  # the good row was not applied either

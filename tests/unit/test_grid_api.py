@@ -457,7 +457,7 @@ def test_import_refuses_one_staff_number_with_two_names_or_phones(grid, floors):
     assert refused.status_code == 422, refused.get_json()
     errors = refused.get_json()["row_errors"]
     assert [(e["row"], e["column"]) for e in errors] == [(4, "姓名"), (5, "联系电话")]
-    assert "T001" in errors[0]["reason"] and "row 2" in errors[0]["reason"]
+    assert "T001" in errors[0]["reason"] and "第 2 行" in errors[0]["reason"]
     assert outbox_count(grid) == before and jd_people(grid) == {}
 
     # The same person twice with the same details (two places) is fine, and idempotent.
