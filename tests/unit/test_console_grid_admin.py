@@ -134,11 +134,11 @@ def test_the_office_builds_a_unit_a_person_a_place_and_an_assignment(console, gr
     office = console.test_client()
     assert sign_in(office, "S001").status_code == 302
     assert ">管理</a>" in text(office.get("/grid"))
-    assert "名单导入" in text(office.get("/grid/admin"))
+    assert "名单导入" in text(office.get("/admin"))
 
-    made = post(office, "/grid/units", {"code": "HQ", "name": "后勤管理处", "kind": "office"})
+    made = post(office, "/admin/units", {"code": "HQ", "name": "后勤管理处", "kind": "office"})
     assert made.status_code == 302
-    assert "后勤管理处" in text(office.get("/grid/units"))
+    assert "后勤管理处" in text(office.get("/admin/units"))
 
     form = {
         "name": "张伟",
@@ -147,16 +147,19 @@ def test_the_office_builds_a_unit_a_person_a_place_and_an_assignment(console, gr
         "staff_no": "H001",
         "roles": ["grid_staff"],
     }
-    made = post(office, "/grid/people/new", form)
+    made = post(office, "/admin/people/new", form)
     assert made.status_code == 302
     person_page = text(office.get(made.location))
     assert "张伟" in person_page and "尚未设置密码" in person_page
     person_id = made.location.rsplit("/", 1)[1]
     post(
-        office, f"/grid/people/{person_id}/password", {"password": "zhang-5678"}, page=made.location
+        office,
+        f"/admin/people/{person_id}/password",
+        {"password": "zhang-5678"},
+        page=made.location,
     )
     assert "可以登录" in text(office.get(made.location))
-    found = table(text(office.get("/grid/people?q=张")), "people")
+    found = table(text(office.get("/admin/people?q=张")), "people")
     assert "张伟" in found and "后勤管理处" in found and "office人" not in found
 
     newcomer = console.test_client()  # the new person signs in with what the office set
@@ -183,16 +186,16 @@ def test_a_unit_manager_sees_his_unit_and_is_refused_another_s_in_chinese(consol
     setup = seed(grid)
     manager = console.test_client()
     assert sign_in(manager, "J001").status_code == 302
-    listed = table(text(manager.get("/grid/people")), "people")
+    listed = table(text(manager.get("/admin/people")), "people")
     assert "manager人" in listed and "other人" not in listed and "office人" not in listed
     assert ">管理</a>" in text(manager.get("/grid"))
 
     other = setup["people"]["other"]
-    page = text(manager.get(f"/grid/people/{other['id']}"))
+    page = text(manager.get(f"/admin/people/{other['id']}"))
     assert 'id="person-form"' not in page  # no edit form for another unit's person
     refused = post(
         manager,
-        f"/grid/people/{other['id']}",
+        f"/admin/people/{other['id']}",
         {"name": "改名", "phone": "13800000000", "unit_code": "XX"},
     )
     assert refused.status_code == 403
@@ -238,7 +241,7 @@ def test_a_roster_with_errors_shows_its_rows_and_imports_nothing(console, grid):
         "mode": "apply",
         "file": (io.BytesIO(roster), "名单.csv", "text/csv"),
     }
-    answer = post(manager, "/grid/import", upload, content_type="multipart/form-data")
+    answer = post(manager, "/admin/import", upload, content_type="multipart/form-data")
     assert answer.status_code == 422
     page = text(answer)
     rows = page.split('id="row-errors"')[1].split("</table>")[0]
@@ -252,12 +255,12 @@ def test_a_roster_with_errors_shows_its_rows_and_imports_nothing(console, grid):
     good = roster.split(b"\n")[:2]
     upload["file"] = (io.BytesIO(b"\n".join(good) + b"\n"), "名单.csv", "text/csv")
     upload["mode"] = "check"
-    checked = post(manager, "/grid/import", upload, content_type="multipart/form-data")
+    checked = post(manager, "/admin/import", upload, content_type="multipart/form-data")
     assert checked.status_code == 200 and "检查通过，尚未导入" in text(checked)
     assert api.get(f"/cells/{place['id']}/holders", headers=OFFICE).get_json() == []
     upload["file"] = (io.BytesIO(b"\n".join(good) + b"\n"), "名单.csv", "text/csv")
     upload["mode"] = "apply"
-    applied = post(manager, "/grid/import", upload, content_type="multipart/form-data")
+    applied = post(manager, "/admin/import", upload, content_type="multipart/form-data")
     assert applied.status_code == 200 and "已导入" in text(applied)
     holders = api.get(f"/cells/{place['id']}/holders", headers=OFFICE).get_json()
     assert [h["person_name"] for h in holders] == ["李明"]
@@ -274,7 +277,7 @@ def test_a_refused_form_keeps_what_was_typed_and_says_why_in_chinese(console, gr
         "staff_no": "J001",  # the manager's number already
         "roles": ["grid_staff"],
     }
-    refused = post(office, "/grid/people/new", form)
+    refused = post(office, "/admin/people/new", form)
     assert refused.status_code == 422
     page = text(refused)
     assert 'value="赵六"' in page and 'value="12345"' in page and 'value="J001"' in page
@@ -284,7 +287,7 @@ def test_a_refused_form_keeps_what_was_typed_and_says_why_in_chinese(console, gr
     assert "not a mainland" not in page and "Not a valid" not in page
 
     form["phone"] = "13912345678"
-    taken = post(office, "/grid/people/new", form)
+    taken = post(office, "/admin/people/new", form)
     assert taken.status_code == 409
     said = re.search(r'id="e-p-staff">([^<]+)<', text(taken)).group(1)
     assert "J001" in said and "登录名" in said  # the grid's own Chinese reason, beside 工号
@@ -297,7 +300,7 @@ def test_the_office_keeps_inspection_checklists(console, grid):
     sign_in(office, "S001")
     made = post(
         office,
-        "/grid/checklists",
+        "/admin/checklists",
         {
             "code": "FIRE-D",
             "name": "消防日常检查",
@@ -306,11 +309,11 @@ def test_the_office_keeps_inspection_checklists(console, grid):
         },
     )
     assert made.status_code == 302
-    page = text(office.get("/grid/checklists"))
+    page = text(office.get("/admin/checklists"))
     assert "消防日常检查" in page and "疏散通道畅通" in page
-    retire = re.search(r'action="(/grid/checklists/[^"]+/retire)"', page).group(1)
-    post(office, retire, {"etag": '"1"'}, page="/grid/checklists")
-    assert "已停用" in text(office.get("/grid/checklists"))
+    retire = re.search(r'action="(/admin/checklists/[^"]+/retire)"', page).group(1)
+    post(office, retire, {"etag": '"1"'}, page="/admin/checklists")
+    assert "已停用" in text(office.get("/admin/checklists"))
 
 
 def test_a_search_matches_numbers_only_within_the_caller_s_unit(grid):
@@ -345,7 +348,7 @@ def test_the_admin_pages_are_not_offered_to_grid_staff(console, grid):
     client = console.test_client()
     sign_in(client, "J009")
     assert ">管理</a>" not in text(client.get("/grid"))
-    assert client.get("/grid/admin").status_code == 403
+    assert client.get("/admin").status_code == 403
     jd_cell = setup["cells"]["JD"]["id"]
     assert 'id="assign-form"' not in text(client.get(f"/grid/cells/{jd_cell}"))
 

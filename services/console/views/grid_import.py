@@ -13,7 +13,7 @@ from services.console.views.common import api, form_value, get_json, problem_mes
 from services.console.views.dashboard import unit_names
 from services.console.views.grid_forms import chinese, in_chinese, may_administer, refused
 
-blp = Blueprint("grid_import", __name__, url_prefix="/grid")
+blp = Blueprint("grid_import", __name__, url_prefix="/admin")
 CHECKLIST_FIELDS = ("code", "category", "name", "items")
 CHECKLIST_AUTHORS = ("security_office", "lead_department")
 

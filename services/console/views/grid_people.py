@@ -20,7 +20,7 @@ from services.console.views.grid_forms import (
     refused,
 )
 
-blp = Blueprint("grid_people", __name__, url_prefix="/grid")
+blp = Blueprint("grid_people", __name__, url_prefix="/admin")
 PAGE_SIZE = 30
 UNIT_FIELDS = ("code", "name", "kind")
 PERSON_FIELDS = ("name", "phone", "unit_code", "staff_no", "student_no", "roles")
@@ -33,7 +33,7 @@ def _admin_only() -> None:
         abort(403)
 
 
-@blp.route("/admin")
+@blp.route("")
 def admin():
     _admin_only()
     return render_template("grid/admin.html", office=is_office(), unit=auth.user().unit)
