@@ -173,6 +173,7 @@ def test_a_raised_flag_reaches_both_robots_in_chinese_and_is_sent_once(make_app,
         assert "2021年11月20日" in text and "张伟" in text  # the deadline, the person
         assert f"https://campus.example/reporting/flags/{flag.id}" in text
         assert "JD" not in text  # the unit's name, never its code
+        assert "校园安全" in text  # the keyword a DingTalk robot may be secured with
     assert send_robots(factory, settings)["sent"] == 0
     with factory() as session:  # the same event again raises nothing, sends nothing
         consume_all(session, EVENT_HANDLERS, [event])
