@@ -35,11 +35,30 @@ def sort_key(item: TodoItem) -> tuple[bool, date, str]:
     return (item.due_on is None, item.due_on or date.max, item.title)
 
 
-def todo_answer(service: str, items: list[TodoItem], limit: int = DEFAULT_LIMIT) -> dict[str, Any]:
-    """The answer: the first ``limit`` items by due date and every kind's count."""
+@dataclass(frozen=True)
+class TodoCount:
+    """How many steps of one kind wait, counted where the items are too many to list."""
+
+    kind: str
+    kind_label: str
+    count: int
+    overdue: int
+
+
+def todo_answer(
+    service: str,
+    items: list[TodoItem],
+    limit: int = DEFAULT_LIMIT,
+    counted: list[TodoCount] | None = None,
+) -> dict[str, Any]:
+    """The answer: the first ``limit`` items by due date and every kind's count. A kind in
+    ``counted`` was counted by the service (its ``items`` may be only the first ones);
+    the other kinds are counted from ``items``."""
     ordered = sorted(items, key=sort_key)
-    counts: dict[str, dict[str, Any]] = {}
+    counts: dict[str, dict[str, Any]] = {c.kind: dict(c.__dict__) for c in counted or []}
     for item in ordered:
+        if any(c.kind == item.kind for c in counted or []):
+            continue
         entry = counts.setdefault(
             item.kind, {"kind": item.kind, "kind_label": item.kind_label, "count": 0, "overdue": 0}
         )
@@ -47,9 +66,9 @@ def todo_answer(service: str, items: list[TodoItem], limit: int = DEFAULT_LIMIT)
         entry["overdue"] += int(item.overdue)
     return {
         "service": service,
-        "total": len(ordered),
+        "total": sum(c["count"] for c in counts.values()),
         "items": ordered[:limit],
-        "counts": list(counts.values()),
+        "counts": [c for c in counts.values() if c["count"]],
     }
 
 

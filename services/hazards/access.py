@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Select, or_
+from sqlalchemy import ColumnElement, Select, false, or_, true
 from sqlalchemy.orm import Session
 
 from services.hazards import domain, leads, queries
@@ -101,6 +101,26 @@ def require_judge(principal: Principal, hazard: Hazard, what: str) -> None:
     domain.check_judge(
         principal.roles, principal.unit, hazard.unit_code, hazard.lead_departments, what
     )
+
+
+def acting_on(principal: Principal) -> ColumnElement[bool]:
+    """SQL twin of ``require_actor`` for the steps a unit takes (all but the judgements):
+    the security office anywhere, the unit's manager and grid staff in their unit."""
+    if SECURITY_OFFICE in principal.roles:
+        return true()
+    if principal.roles & {UNIT_MANAGER, GRID_STAFF} and principal.unit:
+        return Hazard.unit_code == principal.unit
+    return false()
+
+
+def judged_by(principal: Principal) -> ColumnElement[bool]:
+    """SQL twin of ``require_judge`` (``domain.may_judge``): the security office on any
+    hazard, a lead department on another unit's hazards of the categories it leads."""
+    if SECURITY_OFFICE in principal.roles:
+        return true()
+    if LEAD_DEPARTMENT in principal.roles and principal.unit:
+        return (Hazard.unit_code != principal.unit) & leads.hazard_led_by(principal.unit)
+    return false()
 
 
 def may_attach(principal: Principal, hazard: Hazard) -> bool:

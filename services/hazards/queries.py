@@ -24,6 +24,16 @@ def not_overdue(today: date) -> ColumnElement[bool]:
     return ~overdue(today) | Hazard.deadline.is_(None)
 
 
+def plan_awaiting() -> ColumnElement[bool]:
+    """SQL twin of ``domain.plan_awaits_approval``: a rectification plan not yet approved
+    while the unit still owes the fix."""
+    return (
+        Hazard.status.in_([s.value for s in UNIT_STAGES])
+        & Hazard.plan_deadline.is_not(None)
+        & Hazard.plan_approved_at.is_(None)
+    )
+
+
 def rectifiers(session: Session, hazard_id: str) -> list[str]:
     """Everyone who ever rectified the hazard, in every remediation round."""
     return list(

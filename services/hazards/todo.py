@@ -10,18 +10,30 @@ apply — so a hazard is listed exactly when its page would offer the caller a s
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, case, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from services.hazards import access, domain
+from services.hazards import access, domain, queries
 from services.hazards.domain import Action, Status
 from services.hazards.models import ExtensionRequest, Hazard
 from shared.errors import DomainError
 from shared.principal import Principal
-from shared.todo import TodoItem
+from shared.todo import DEFAULT_LIMIT, TodoCount, TodoItem, todo_answer
 
 EXTENSION = "decide_extension"
+# The loop's steps, in the order a hazard's kind is chosen (验收 before 驳回).
+LOOP_KINDS = (
+    Action.REGISTER,
+    Action.REPORT,
+    Action.START_REMEDIATION,
+    Action.RECTIFY,
+    Action.ACCEPT,
+    Action.REJECT,
+    Action.CLOSE,
+    Action.ARCHIVE,
+)
 # The step each kind names, as the to-do shows it; the first of a hazard's actions in this
 # order is its kind (验收 covers accepting and rejecting).
 KIND_LABELS: dict[str, str] = {
@@ -39,17 +51,45 @@ KIND_LABELS: dict[str, str] = {
 _TITLE_CHARS = 40
 
 
-def actionable_stages(principal: Principal) -> set[str]:
-    """The stages in which one of the caller's roles takes some step of the loop."""
-    stages = {
-        stage.value
-        for action, (sources, _) in domain.TRANSITIONS.items()
-        if principal.roles & domain.ACTION_ROLES[action]
-        for stage in sources
-    }
-    if principal.roles & domain.ACTION_ROLES[Action.ACCEPT]:  # judges approve plans too
-        stages |= {s.value for s in domain.OPEN_STATUSES}
-    return stages
+def stage_kinds(principal: Principal) -> dict[str, str]:
+    """For each stage, the first step of the loop one of the caller's roles takes in it
+    (``domain.TRANSITIONS`` and ``ACTION_ROLES``), in the to-do's order of kinds."""
+    kinds = {}
+    for stage in Status:
+        for kind in LOOP_KINDS:
+            sources, _ = domain.TRANSITIONS[Action(kind)]
+            if stage in sources and principal.roles & domain.ACTION_ROLES[Action(kind)]:
+                kinds[stage.value] = kind
+                break
+    return kinds
+
+
+def waiting(principal: Principal) -> ColumnElement[bool]:
+    """The hazards where a step may wait for the caller, in SQL: a unit's step in its scope
+    (``access.acting_on``), a judgement or a plan to approve where it judges
+    (``access.judged_by``). ``access.actions_for`` has the last word on each one listed."""
+    kinds = stage_kinds(principal)
+    judged = [s for s, k in kinds.items() if k in domain.JUDGEMENTS]
+    plain = [s for s, k in kinds.items() if k not in domain.JUDGEMENTS]
+    return or_(
+        Hazard.status.in_(plain) & access.acting_on(principal),
+        (Hazard.status.in_(judged) | queries.plan_awaiting()) & access.judged_by(principal),
+    )
+
+
+def due_column() -> ColumnElement:
+    """SQL twin of ``due_of``'s date."""
+    return case(
+        (Hazard.status == Status.RECTIFIED.value, Hazard.acceptance_due),
+        (Hazard.status.in_([s.value for s in domain.UNIT_STAGES]), Hazard.deadline),
+        else_=None,
+    )
+
+
+def overdue_column(today: date) -> ColumnElement[bool]:
+    """SQL twin of ``due_of``'s lateness (``queries.overdue`` while the unit owes the fix)."""
+    late_acceptance = (Hazard.status == Status.RECTIFIED.value) & (Hazard.acceptance_due < today)
+    return or_(queries.overdue(today), late_acceptance)
 
 
 def title_of(hazard: Hazard) -> str:
@@ -72,16 +112,41 @@ def due_of(hazard: Hazard, today: date) -> tuple[date | None, bool]:
     return None, False
 
 
-def step_items(session: Session, principal: Principal, today: date) -> list[TodoItem]:
-    stages = actionable_stages(principal)
-    if not stages:
-        return []
+def step_counts(session: Session, principal: Principal, today: date) -> list[TodoCount]:
+    """Every kind's count, in SQL (the list may be far longer than what is shown)."""
+    kinds = stage_kinds(principal)
+    late = overdue_column(today)
     stmt = access.visible_to(
-        select(Hazard).where(Hazard.status.in_(sorted(stages))).options(selectinload(Hazard.leads)),
+        select(Hazard.status, late, func.count())
+        .where(waiting(principal))
+        .group_by(Hazard.status, late),
+        principal,
+    )
+    counts: dict[str, list[int]] = {}
+    for stage, overdue, number in session.execute(stmt):
+        entry = counts.setdefault(kinds.get(stage, domain.APPROVE_PLAN), [0, 0])
+        entry[0] += number
+        entry[1] += number if overdue else 0
+    return [
+        TodoCount(kind, KIND_LABELS[kind], *counts[kind]) for kind in KIND_LABELS if kind in counts
+    ]
+
+
+def step_items(
+    session: Session, principal: Principal, today: date, limit: int = DEFAULT_LIMIT
+) -> list[TodoItem]:
+    """The first ``limit`` hazards waiting for a step of the caller, soonest due first,
+    each confirmed by ``access.actions_for`` (the checks the step itself applies)."""
+    due = due_column()
+    stmt = access.visible_to(
+        select(Hazard)
+        .where(waiting(principal))
+        .order_by(due.is_(None), due, Hazard.number)
+        .options(selectinload(Hazard.leads)),
         principal,
     )
     items = []
-    for hazard in session.scalars(stmt):
+    for hazard in session.scalars(stmt.execution_options(yield_per=limit)):
         mine = access.actions_for(session, principal, hazard)
         kind = next((k for k in KIND_LABELS if k in mine), None)
         if kind is None:
@@ -91,6 +156,8 @@ def step_items(session: Session, principal: Principal, today: date) -> list[Todo
         items.append(
             TodoItem(str(kind), KIND_LABELS[kind], title_of(hazard), due_on, overdue, target)
         )
+        if len(items) == limit:
+            break
     return items
 
 
@@ -129,6 +196,8 @@ def extension_items(session: Session, principal: Principal, today: date) -> list
     return items
 
 
-def todo(session: Session, principal: Principal, today: date) -> list[TodoItem]:
-    """Everything in the ledger waiting for ``principal`` on the campus day ``today``."""
-    return step_items(session, principal, today) + extension_items(session, principal, today)
+def todo(session: Session, principal: Principal, today: date) -> dict[str, Any]:
+    """Everything in the ledger waiting for ``principal`` on the campus day ``today``: the
+    first steps by due date with every kind's count, and the extension requests."""
+    items = step_items(session, principal, today) + extension_items(session, principal, today)
+    return todo_answer("hazards", items, counted=step_counts(session, principal, today))

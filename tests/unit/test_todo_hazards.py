@@ -4,8 +4,10 @@ the loop waiting for it, in its scope, and a step leaves the list once it is tak
 from __future__ import annotations
 
 from tests.support.fixtures import bearer
+from tests.support.workflow import STEPS_TO_CLOSE, headers
 from tests.unit.test_hazard_workflow import (  # noqa: F401
     JD,
+    NEW,
     SO,
     STAFF,
     XX,
@@ -90,3 +92,20 @@ def test_an_extension_request_waits_for_its_judge_not_its_unit(client):  # noqa:
 
 def test_the_to_do_needs_a_sign_in(client):  # noqa: F811
     assert client.get("/todo").status_code == 401
+
+
+def test_a_lead_department_judges_other_units_hazards_of_its_categories(client):  # noqa: F811
+    lead = bearer("lead_department", unit="BWC", sub="bwc")  # BWC leads fire hazards
+    bwc = bearer("unit_manager", unit="BWC", sub="manager-BWC")
+    others = new_hazard(client)  # JD's fire hazard
+    to_stage(client, others["id"], "rectify")
+    own = client.post("/hazards", json={**NEW, "unit_code": "BWC"}, headers=bwc).get_json()
+    for path, body, role, sub in STEPS_TO_CLOSE:
+        if path == "accept":
+            break
+        assert step(client, own["id"], path, body, who=headers(role, sub, "BWC")).status_code == 200
+    assert todo(client, SO)["total"] == 2  # both await 验收
+    answer = todo(client, lead)
+    assert [i["target"]["hazard_id"] for i in answer["items"]] == [others["id"]]
+    assert answer["counts"] == [{"kind": "accept", "kind_label": "验收", "count": 1, "overdue": 0}]
+    assert answer["total"] == 1  # its own unit's hazard is neither listed nor counted
