@@ -45,6 +45,12 @@ def todo(session: Session, principal: Principal, now: datetime, tz: str) -> list
         select(Activity, DrillResult.activity_id)
         .outerjoin(DrillResult, DrillResult.activity_id == Activity.id)
         .where(Activity.starts_at <= now, Activity.status != domain.Status.CANCELLED.value)
+        # Candidates only (the domain's checks decide): drills without results, other
+        # activities still planned; the held lectures of past years are never loaded.
+        .where(
+            ((Activity.kind == domain.Kind.DRILL.value) & DrillResult.activity_id.is_(None))
+            | (Activity.status == domain.Status.PLANNED.value)
+        )
     )
     visible = access.visible_condition(principal)
     if visible is not None:
