@@ -48,10 +48,11 @@ def mint_token(
     unit: str | None = None,
     name: str | None = None,
     ttl_seconds: int = 12 * 3600,
-    number: str | None = None,
+    numbers: Iterable[str] = (),
 ) -> str:
     """A signed token; ValueError for a unit-scoped role without ``unit`` (it would be
-    refused on every request). ``number``: a person's 学号/工号 (the claim ``number``)."""
+    refused on every request). ``numbers``: every 学号/工号 the person holds (the claim
+    ``numbers``); a changed number revokes the token (services/grid/commands.py)."""
     roles = sorted(set(roles))
     role = unit_claim_missing(roles, unit)
     if role is not None:
@@ -68,8 +69,9 @@ def mint_token(
         "exp": int(now) + ttl_seconds,
         "jti": uuid.uuid4().hex,
     }
-    if number:
-        claims["number"] = number
+    numbers = [n for n in numbers if n]
+    if numbers:
+        claims["numbers"] = numbers
     return jwt.encode(claims, secret, algorithm=ALGORITHM)
 
 
@@ -121,9 +123,11 @@ def verified_token(secret: str, token: str) -> VerifiedToken:
         raise Unauthorized("invalid token: roles must be a list of strings")
     if unit is not None and not isinstance(unit, str):
         raise Unauthorized("invalid token: unit must be a string")
-    number = claims.get("number")
-    if number is not None and not isinstance(number, str):
-        raise Unauthorized("invalid token: number must be a string")
+    # Only ``numbers``: a token that carried one ``number`` (before a changed number revoked
+    # tokens) checks in by its subject alone.
+    numbers = claims.get("numbers") or []
+    if not isinstance(numbers, list) or not all(isinstance(n, str) for n in numbers):
+        raise Unauthorized("invalid token: numbers must be a list of strings")
     role = unit_claim_missing(roles, unit)
     if role is not None:
         # Not cached either: a token that names no unit for a unit-scoped role is refused,
@@ -134,7 +138,7 @@ def verified_token(secret: str, token: str) -> VerifiedToken:
         name=str(claims.get("name") or claims["sub"]),
         roles=frozenset(roles),
         unit=unit,
-        number=number or None,
+        numbers=tuple(n for n in numbers if n),
     )
     issued_at = claims.get("iat")
     issued_at = float(issued_at) if isinstance(issued_at, int | float) else 0.0

@@ -46,7 +46,8 @@ class Principal:
     name: str
     roles: frozenset[str]
     unit: str | None
-    number: str | None = None  # a signed-in person's 学号/工号: what activities enrol by
+    # A signed-in person's 学号 and 工号 when the token was issued: what activities enrol by.
+    numbers: tuple[str, ...] = ()
 
     @property
     def is_global(self) -> bool:
@@ -64,7 +65,7 @@ class Principal:
     @property
     def person_refs(self) -> tuple[str, ...]:
         """What names the caller as a person: the token's 学号/工号, then its subject."""
-        return tuple(ref for ref in (self.number, self.sub) if ref)
+        return tuple(ref for ref in (*self.numbers, self.sub) if ref)
 
     def has_any(self, roles: Iterable[str]) -> bool:
         return bool(self.roles & set(roles))

@@ -17,7 +17,17 @@ ROLES_CHANGED = "roles_changed"
 UNIT_CHANGED = "unit_changed"
 SIGN_IN_REMOVED = "sign_in_removed"
 PASSWORD_CHANGED = "password_changed"
-REASONS = (SIGNED_OUT, ROLES_CHANGED, UNIT_CHANGED, SIGN_IN_REMOVED, PASSWORD_CHANGED)
+NUMBER_CHANGED = "number_changed"  # tokens carry the 学号/工号 check-in trusts
+REVOKED_BY_OPERATOR = "revoked_by_operator"  # `campus-safety revoke`: a portal or kiosk token
+REASONS = (
+    SIGNED_OUT,
+    ROLES_CHANGED,
+    UNIT_CHANGED,
+    SIGN_IN_REMOVED,
+    PASSWORD_CHANGED,
+    NUMBER_CHANGED,
+    REVOKED_BY_OPERATOR,
+)
 
 
 def token_id(jti: object, token: str) -> str:

@@ -79,8 +79,10 @@ def require_enroller(principal: Principal, activity: Activity, people: list[dict
 
 def check_in_refs(principal: Principal, person_ref: str | None) -> tuple[str, ...]:
     """Whom a check-in may name. A signed-in person checks in themselves only: the person
-    comes from the token (its 学号/工号 and subject), and a number naming anyone else is
-    refused. A kiosk (a device in the room: ``shared.principal.KIOSK``) names the person."""
+    comes from the token (every 学号/工号 it carries, claim ``numbers``, and its subject),
+    and a number naming anyone else is refused; a token without numbers (minted by
+    ``campus-safety token``) checks in by its subject. A kiosk (a device in the room:
+    ``shared.principal.KIOSK``) names the person."""
     if principal.is_kiosk:
         if not person_ref:
             raise UnprocessableEntity(

@@ -215,12 +215,15 @@ def update_person(session: Session, principal: Principal, person_id: str, change
 
 
 def _access_narrowed(person: Person, changes: dict) -> str | None:
-    """Why the person's tokens say more than they may now: a role removed, or another
-    unit (shared.revocation reasons); None when they still hold."""
+    """Why the person's tokens say more than they may now: a role removed, another unit,
+    or another 学号/工号 (tokens carry them; check-in trusts them, and the old number may
+    go to someone else) — shared.revocation reasons; None when they still hold."""
     if set(person.roles or []) - set(changes.get("roles", person.roles or [])):
         return revocation.ROLES_CHANGED
     if changes.get("unit_code", person.unit_code) != person.unit_code:
         return revocation.UNIT_CHANGED
+    if any((changes.get(f, getattr(person, f)) or None) != getattr(person, f) for f in NUMBERS):
+        return revocation.NUMBER_CHANGED
     return None
 
 

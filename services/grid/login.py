@@ -257,6 +257,7 @@ def token_for(secret: str, person: Person, ttl_seconds: int = TOKEN_TTL_SECONDS)
         unit=person.unit_code,
         name=person.name,
         ttl_seconds=ttl_seconds,
-        number=person.student_no or person.staff_no,  # what activities enrol the person by
+        # What activities enrol the person by; a changed number revokes the token.
+        numbers=[n for n in (person.student_no, person.staff_no) if n],
     )
     return SignedIn(token, ttl_seconds, person)
