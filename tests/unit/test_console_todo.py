@@ -134,3 +134,38 @@ def test_the_overview_counts_are_links_to_the_lists_behind_them(client, fake):  
         ("in_remediation", "整改中", "3"),
     ]
     assert ("accepted", "已验收", "3") in stages
+
+
+def answer(service: str, total: int, items: list[dict]) -> dict:
+    return {"service": service, "total": total, "items": items, "counts": []}
+
+
+def test_a_long_to_do_shows_the_soonest_fifty_and_says_how_many_more(client, fake):  # noqa: F811
+    sign_in(client, fake)
+    hazard = {"kind": "rectify", "kind_label": "整改完成", "overdue": False}
+    fake.routes[("hazards", "GET", "/todo")] = answer(
+        "hazards",
+        60,
+        [
+            {
+                **hazard,
+                "title": f"隐患{n}",
+                "due_on": f"2030-01-{n + 2:02d}",
+                "target": {"hazard_id": f"h{n}"},
+            }
+            for n in range(25)
+        ]
+        * 2,
+    )
+    flag = {"kind": "explain_flag", "kind_label": "提交情况说明", "title": "隐患逾期未整改"}
+    fake.routes[("reporting", "GET", "/todo")] = answer(
+        "reporting",
+        1,
+        [{**flag, "due_on": "2030-01-01", "overdue": False, "target": {"flag_id": "f-1"}}],
+    )
+    for service in ("education", "grid"):
+        fake.routes[(service, "GET", "/todo")] = answer(service, 0, [])
+    page = client.get("/").get_data(as_text=True)
+    shown = cards(page)
+    assert len(shown) == 50 and shown[0] == ("提交情况说明", "/reporting/flags/f-1")  # due first
+    assert "另有 11 项未列出" in page

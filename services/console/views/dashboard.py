@@ -60,6 +60,7 @@ def due_of_interest(campaign: dict | None) -> tuple[dict | None, bool]:
 
 # The services asked for the to-do, in the order their notices are shown.
 TODO_SERVICES = ("hazards", "reporting", "education", "grid")
+TODO_SHOWN = 50  # cards on the page at most, soonest due first
 
 
 def todo_link(service: str, kind: str, target: dict[str, str]) -> str | None:
@@ -95,20 +96,27 @@ def todo_of(service: str) -> tuple[dict | None, str | None]:
 
 def merged_todo() -> dict[str, Any]:
     """The four services' to-dos as one list, soonest due first (undated last)."""
-    items, counts, notices, total, shown = [], [], [], 0, 0
+    items, counts, notices, total = [], [], [], 0
     for service in TODO_SERVICES:
         answer, notice = todo_of(service)
         if notice:
             notices.append(notice)
         if not answer:
             continue
-        total, shown = total + answer["total"], shown + len(answer["items"])
+        total += answer["total"]
         counts += [{**c, "service": SERVICE_NAMES[service]} for c in answer["counts"]]
         for item in answer["items"]:
             link = todo_link(service, item["kind"], item.get("target") or {})
             items.append({**item, "service": SERVICE_NAMES[service], "link": link})
     items.sort(key=lambda i: (i["due_on"] is None, i["due_on"] or "", i["title"]))
-    return {"entries": items, "counts": counts, "notices": notices, "total": total, "shown": shown}
+    shown = items[:TODO_SHOWN]  # a phone's screenful or so; the counts say how many more
+    return {
+        "entries": shown,
+        "counts": counts,
+        "notices": notices,
+        "total": total,
+        "shown": len(shown),
+    }
 
 
 @blp.route("/")
