@@ -9,6 +9,7 @@ apply — so a hazard is listed exactly when its page would offer the caller a s
 
 from __future__ import annotations
 
+import itertools
 from datetime import date
 from typing import Any
 
@@ -132,6 +133,19 @@ def step_counts(session: Session, principal: Principal, today: date) -> list[Tod
     ]
 
 
+def step_item(
+    session: Session, principal: Principal, hazard: Hazard, today: date
+) -> TodoItem | None:
+    """The hazard's step waiting for the caller, as ``access.actions_for`` decides."""
+    mine = access.actions_for(session, principal, hazard)
+    kind = next((k for k in KIND_LABELS if k in mine), None)
+    if kind is None:
+        return None
+    due_on, overdue = due_of(hazard, today)
+    target = {"hazard_id": hazard.id}
+    return TodoItem(str(kind), KIND_LABELS[kind], title_of(hazard), due_on, overdue, target)
+
+
 def step_items(
     session: Session, principal: Principal, today: date, limit: int = DEFAULT_LIMIT
 ) -> list[TodoItem]:
@@ -145,20 +159,15 @@ def step_items(
         .options(selectinload(Hazard.leads)),
         principal,
     )
-    items = []
-    for hazard in session.scalars(stmt.execution_options(yield_per=limit)):
-        mine = access.actions_for(session, principal, hazard)
-        kind = next((k for k in KIND_LABELS if k in mine), None)
-        if kind is None:
-            continue
-        due_on, overdue = due_of(hazard, today)
-        target = {"hazard_id": hazard.id}
-        items.append(
-            TodoItem(str(kind), KIND_LABELS[kind], title_of(hazard), due_on, overdue, target)
-        )
-        if len(items) == limit:
+    items: list[TodoItem] = []
+    # Page by page, not a server-side cursor (yield_per): the read session autocommits on
+    # PostgreSQL, where a cursor needs a transaction.
+    for offset in itertools.count(0, limit):
+        page = session.scalars(stmt.limit(limit).offset(offset)).all()
+        items += [item for hazard in page if (item := step_item(session, principal, hazard, today))]
+        if len(page) < limit or len(items) >= limit:
             break
-    return items
+    return items[:limit]
 
 
 def extension_items(session: Session, principal: Principal, today: date) -> list[TodoItem]:
