@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.grid import commands, domain, table_reader
-from services.grid.access import require_manager
+from services.grid.access import require_manager, sees_personal_data
 from services.grid.models import Cell, Person
 from shared.errors import DomainError, PayloadTooLarge, UnsupportedMediaType
 from shared.principal import Principal
@@ -83,15 +83,15 @@ def check_file(filename: str, declared_type: str | None, content: bytes, max_byt
         raise PayloadTooLarge.limit(max_bytes)
     extension = PurePosixPath(filename.replace("\\", "/")).suffix.lower()
     if extension not in ACCEPTED_LABELS:
-        raise UnsupportedMediaType("upload a .xlsx or .csv file")
+        raise UnsupportedMediaType("请上传 .xlsx 或 .csv 文件")
     label = (declared_type or "").split(";")[0].strip().lower()
     if label not in ACCEPTED_LABELS[extension]:
-        raise UnsupportedMediaType(f"a {extension} file cannot be labelled {label}")
+        raise UnsupportedMediaType(f"{extension} 文件的类型不能标为 {label or '（空）'}")
     is_zip = content.startswith(b"PK\x03\x04")
     if extension == ".xlsx" and not is_zip:
-        raise UnsupportedMediaType("the file is named .xlsx but is not an Excel workbook")
+        raise UnsupportedMediaType("文件名是 .xlsx，但内容不是 Excel 工作簿")
     if extension == ".csv" and (is_zip or b"\x00" in content[:4096]):
-        raise UnsupportedMediaType("the file is named .csv but is not text")
+        raise UnsupportedMediaType("文件名是 .csv，但内容不是文本")
 
 
 @dataclass
@@ -129,14 +129,14 @@ def read_table(filename: str, content: bytes) -> list[dict[str, Any]]:
     the bounds of ``services.grid.table_reader`` (a ``TableError`` past one)."""
     table = table_reader.read_rows(filename, content)
     if not table:
-        raise ImportFileError("the file is empty")
+        raise ImportFileError("文件是空的，没有任何一行")
     header = [
         HEADERS.get(str(h or "").strip().lower()) or HEADERS.get(str(h or "").strip())
         for h in table[0]
     ]
     missing = [COLUMN_LABELS[c] for c in REQUIRED_COLUMNS if c not in header]
     if missing:
-        raise ImportFileError(f"missing columns: {', '.join(missing)}")
+        raise ImportFileError(f"第 1 行（表头）缺少这些列：{'、'.join(missing)}")
     filled = sum(1 for values in table[1:] if any(_text(v) for v in values))
     if filled > MAX_ROWS:
         raise table_reader.TableTooLarge(
@@ -341,6 +341,20 @@ def _person_column(row: RosterRow, error: DomainError) -> str:
     return COLUMN_LABELS["name"]
 
 
+def _outsider_reason(
+    principal: Principal, person: Person, row: RosterRow, error: DomainError
+) -> str:
+    """Why a row naming another unit's person is refused: that person's name and unit only
+    for a caller who may see that unit's people (a unit manager learns nothing from typing
+    another unit's numbers)."""
+    if sees_personal_data(principal, person.unit_code):
+        return f"{person.name}（{person.unit_code}）已在其他单位登记：{error.detail}"
+    column = _person_column(row, error)
+    number = {"工号": row.staff_no, "学号": row.student_no}.get(column)
+    whose = f"{column} {number} 是" if number else "这个姓名和电话是"
+    return f"{whose}本单位以外人员的，只有保卫处可以导入或更改其他单位的人员"
+
+
 def _apply_row(
     session: Session, principal: Principal, unit_code: str, row: RosterRow, result: ImportResult
 ) -> None:
@@ -365,10 +379,7 @@ def _apply_row(
     except DomainError as exc:
         reason = exc.detail
         if person is not None and person.unit_code != unit_code:
-            reason = (
-                f"{person.name} belongs to unit {person.unit_code} and is listed here with "
-                f"another name or phone: {exc.detail}"
-            )
+            reason = _outsider_reason(principal, person, row, exc)
         raise _RowRefused(RowError(row.row, _person_column(row, exc), reason)) from exc
     try:
         _, created = commands.assign(
@@ -380,10 +391,14 @@ def _apply_row(
             effective_from=row.effective_from,
         )
     except DomainError as exc:
-        column = "生效日期" if isinstance(exc, domain.AssignmentConflict) else "网格编码"
+        column, reason = (
+            "生效日期" if isinstance(exc, domain.AssignmentConflict) else "网格编码",
+            exc.detail,
+        )
         if person.unit_code != unit_code:  # another unit's person: the security office's
             column = _person_column(row, exc)
-        raise _RowRefused(RowError(row.row, column, exc.detail)) from exc
+            reason = _outsider_reason(principal, person, row, exc)
+        raise _RowRefused(RowError(row.row, column, reason)) from exc
     if created:
         result.assignments_created += 1
     else:

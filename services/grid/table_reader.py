@@ -6,9 +6,10 @@ part's unpacked size and compression ratio: a zip bomb is refused unread); its s
 streamed through expat, cells right of ``MAX_COLUMNS`` skipped unread, the sheet's declared
 <dimension> ignored. (openpyxl's reader parses every cell of a row at ~25 µs each, pads
 each row to the declared dimension and yields every missing row: a few KB of XML became
-gigabytes and minutes.) The CSV is decoded as it is read, with csv's field limit set to
-``MAX_FIELD_CHARS`` for the read. Every bound is checked as rows arrive: past one, a
-``TableTooLarge`` (413) or ``TableUnreadable`` (422, naming the row and column).
+gigabytes and minutes.) The CSV is decoded as it is read, a record at most
+``MAX_LINE_CHARS`` long (csv's process-wide field limit is never touched). Every bound is
+checked as rows arrive: past one, a ``TableTooLarge`` (413) or ``TableUnreadable`` (422,
+naming the row and column).
 
 Rows come back in order, numbered as in the spreadsheet (row 1 first), blank ones as [].
 """
@@ -36,6 +37,11 @@ MAX_LINE_CHARS = 64 * 1024  # one line of a CSV
 MAX_ELEMENTS = 400_000  # XML elements of a sheet (each cell is two or three)
 MAX_PART_BYTES = 16 * 1024 * 1024  # any part of an .xlsx, unpacked
 MAX_STRUCTURE_BYTES = 4 * 1024 * 1024  # workbook, relationships, styles: parsed whole
+# Shared strings are all parsed before the sheet (~5 µs each): bounded so that the worst
+# file costs a fraction of a second. A roster's 5,000 rows have ~3 distinct texts each
+# (name, phone, number); places, roles and dates repeat.
+MAX_SHARED_STRINGS = 20_000
+MAX_SHARED_BYTES = 4 * 1024 * 1024  # unpacked: 20,000 strings of ~60 Chinese characters
 MAX_RATIO = 100  # unpacked / packed, for parts over RATIO_FROM
 RATIO_FROM = 1024 * 1024
 MAX_PARTS = 1000
@@ -109,39 +115,56 @@ def _csv_rows(content: bytes) -> list[list[Any]]:
 
 def _csv_decoded(content: bytes, encoding: str) -> list[list[Any]]:
     text = io.TextIOWrapper(io.BytesIO(content), encoding=encoding, newline="")
-    reader = csv.reader(_lines(text))
+    lines = _Lines(text)
+    reader = csv.reader(lines)
     rows: list[list[Any]] = []
-    # The limit is csv's module state: set for this read, put back after it.
-    previous = csv.field_size_limit(MAX_FIELD_CHARS)
-    try:
-        while True:
-            try:
-                values = next(reader, None)
-            except (csv.Error, _LineTooLong) as exc:
-                raise TableUnreadable(
-                    f"第 {len(rows) + 1} 行无法读取：单元格超过 {MAX_FIELD_CHARS} 个字符、"
-                    "这一行过长，或引号不成对、含有空字符"
-                ) from exc
-            if values is None:
-                return rows
-            if len(rows) >= MAX_LINES:
-                raise _too_many_lines()
-            rows.append(values[:MAX_COLUMNS])
-    finally:
-        csv.field_size_limit(previous)
+    # csv's own field limit is the whole process's (threads would race on it): never set.
+    # A record is bounded by _Lines to MAX_LINE_CHARS, under csv's default limit, and each
+    # field is measured once the record is parsed.
+    while True:
+        lines.record_chars = 0
+        try:
+            values = next(reader, None)
+        except (csv.Error, _LineTooLong) as exc:
+            raise TableUnreadable(
+                f"第 {len(rows) + 1} 行无法读取：这一行过长（超过 {MAX_LINE_CHARS} 个字符），"
+                "或引号不成对、含有空字符"
+            ) from exc
+        if values is None:
+            return rows
+        if len(rows) >= MAX_LINES:
+            raise _too_many_lines()
+        values = values[:MAX_COLUMNS]
+        for column, value in enumerate(values, start=1):
+            if len(value) > MAX_FIELD_CHARS:
+                raise _too_long(len(rows) + 1, column)
+        rows.append(values)
 
 
 class _LineTooLong(Exception):
     pass
 
 
-def _lines(text: io.TextIOWrapper) -> Iterator[str]:
-    """The file's lines, none longer than a row of short cells can be (a line of
-    millions of commas would otherwise become a list of millions of fields)."""
-    while line := text.readline(MAX_LINE_CHARS + 1):
-        if len(line) > MAX_LINE_CHARS:
+class _Lines:
+    """The file's lines for csv, none longer than a row of short cells can be, nor one
+    record (a quoted field runs over lines) longer than ``MAX_LINE_CHARS`` in all: a line
+    of millions of commas would otherwise become a list of millions of fields."""
+
+    def __init__(self, text: io.TextIOWrapper) -> None:
+        self.text = text
+        self.record_chars = 0  # reset by the reader before each record
+
+    def __iter__(self) -> Iterator[str]:
+        return self
+
+    def __next__(self) -> str:
+        line = self.text.readline(MAX_LINE_CHARS + 1)
+        if not line:
+            raise StopIteration
+        self.record_chars += len(line)
+        if self.record_chars > MAX_LINE_CHARS:
             raise _LineTooLong
-        yield line
+        return line
 
 
 # -- xlsx: the package ----------------------------------------------------------------------------
@@ -150,10 +173,17 @@ def _xlsx_rows(content: bytes) -> list[list[Any]]:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             _check_parts(archive)
             sheet, shared_path, styles_path, epoch = _locate(archive)
-            shared = _shared_strings(archive, shared_path) if shared_path else []
             dates = _date_styles(archive, styles_path) if styles_path else frozenset()
             with archive.open(sheet) as source:
-                return _SheetReader(shared, dates, epoch).read(source)
+                reader = _SheetReader(dates, epoch)
+                rows = reader.read(source)
+            if reader.shared_used < 0:
+                return rows
+            if reader.shared_used >= MAX_SHARED_STRINGS:
+                raise _too_many_strings()
+            needed = reader.shared_used + 1  # the sheet's strings: read no further
+            shared = _shared_strings(archive, shared_path, needed) if shared_path else []
+            return _resolve(rows, shared)
     except (*BROKEN, ValueError) as exc:
         if isinstance(exc, TableError):
             raise
@@ -241,42 +271,91 @@ def _date_styles(archive: zipfile.ZipFile, styles_path: str) -> frozenset[int]:
     return frozenset(dates)
 
 
-def _shared_strings(archive: zipfile.ZipFile, path: str) -> list[str]:
-    """The shared strings, each cut past ``MAX_FIELD_CHARS`` (a cell using it is refused)."""
-    strings: list[str] = []
-    text: list[str] = []
-    state = {"in_t": False, "phonetic": 0, "length": 0}
+def _too_many_strings() -> TableTooLarge:
+    return TableTooLarge(
+        f"工作簿中的文字过多（超过 {MAX_SHARED_STRINGS} 条或 "
+        f"{MAX_SHARED_BYTES // (1024 * 1024)} MB），请只保留名单所在的工作表并另存为新的 .xlsx 文件"
+    )
 
-    def start(name: str, attrs: dict) -> None:
-        local = name.rpartition(" ")[2]
-        if local == "si":
-            text.clear()
-            state["length"] = 0
-        elif local == "rPh":  # phonetic guide: not the cell's text
-            state["phonetic"] += 1
-        elif local == "t" and not state["phonetic"]:
-            state["in_t"] = True
 
-    def end(name: str) -> None:
-        local = name.rpartition(" ")[2]
-        if local == "si":
-            strings.append("".join(text))
-        elif local == "rPh":
-            state["phonetic"] -= 1
-        elif local == "t":
-            state["in_t"] = False
-
-    def chars(data: str) -> None:
-        if state["in_t"] and state["length"] <= MAX_FIELD_CHARS:
-            text.append(data)
-            state["length"] += len(data)
-
-    parser = _parser(start, end, chars)
+def _shared_strings(archive: zipfile.ZipFile, path: str, needed: int) -> list[str]:
+    """The first ``needed`` shared strings, each cut past ``MAX_FIELD_CHARS`` (a cell using
+    it is refused); a part over ``MAX_SHARED_BYTES`` (from the zip's directory), a 413."""
+    if archive.getinfo(path).file_size > MAX_SHARED_BYTES:
+        raise _too_many_strings()
+    reader = _SharedStrings(needed)
+    parser = _parser(reader.start, reader.end, reader.chars)
     with archive.open(path) as source:
-        while chunk := source.read(CHUNK):
-            parser.Parse(chunk, False)
-        parser.Parse(b"", True)
-    return strings
+        while len(reader.strings) < needed and (chunk := source.read(CHUNK)):
+            try:
+                parser.Parse(chunk, False)
+            except _Enough:
+                break
+    return reader.strings
+
+
+class _Enough(Exception):
+    """Every string the sheet uses is read: the rest of the part is not."""
+
+
+class _SharedRef:
+    """A sheet's cell holding shared string ``index``, until the strings are read."""
+
+    __slots__ = ("column", "index", "row")
+
+    def __init__(self, index: int, row: int, column: int) -> None:
+        self.index, self.row, self.column = index, row, column
+
+
+def _resolve(rows: list[list[Any]], shared: list[str]) -> list[list[Any]]:
+    """The rows with each shared string reference replaced by its text."""
+    for values in rows:
+        for position, value in enumerate(values):
+            if not isinstance(value, _SharedRef):
+                continue
+            if value.index >= len(shared):
+                raise TableUnreadable(
+                    f"第 {value.row} 行 {get_column_letter(value.column)} 列引用了不存在的文字"
+                )
+            text = shared[value.index]
+            if len(text) > MAX_FIELD_CHARS:
+                raise _too_long(value.row, value.column)
+            values[position] = text
+    return rows
+
+
+class _SharedStrings:
+    """expat's handlers for the shared strings part (kept lean: called ~5 times a string)."""
+
+    def __init__(self, needed: int) -> None:
+        self.needed = needed
+        self.strings: list[str] = []
+        self.text: list[str] = []
+        self.in_t = False
+        self.phonetic = self.length = 0
+
+    def start(self, name: str, attrs: dict) -> None:
+        if name.endswith("si"):  # "<namespace> si" or "si"
+            self.text, self.length = [], 0
+        elif name.endswith("rPh"):  # phonetic guide: not the cell's text
+            self.phonetic += 1
+        elif (name == "t" or name.endswith(" t")) and not self.phonetic:
+            self.in_t = True
+
+    def end(self, name: str) -> None:
+        if name.endswith("si"):
+            self.strings.append("".join(self.text))
+            if len(self.strings) >= self.needed:
+                raise _Enough
+        elif name.endswith("rPh"):
+            self.phonetic -= 1
+        elif name == "t" or name.endswith(" t"):
+            self.in_t = False
+
+    def chars(self, data: str) -> None:
+        if self.in_t and self.length <= MAX_FIELD_CHARS:
+            self.text.append(data)
+            self.length += len(data)
 
 
 def _parser(start, end, chars) -> Any:
@@ -302,8 +381,9 @@ def _column_index(ref: str | None, previous: int) -> int:
 class _SheetReader:
     """The rows of a sheet's XML, streamed through expat; bounds checked as it goes."""
 
-    def __init__(self, shared: list[str], dates: frozenset[int], epoch: Any) -> None:
-        self.shared, self.dates, self.epoch = shared, dates, epoch
+    def __init__(self, dates: frozenset[int], epoch: Any) -> None:
+        self.dates, self.epoch = dates, epoch
+        self.shared_used = -1  # the highest shared string index a cell uses
         self.rows: list[list[Any]] = []
         self.values: list[Any] = []
         self.row = self.column = self.elements = 0
@@ -372,16 +452,14 @@ class _SheetReader:
 
     def _value(self, text: str) -> Any:
         kind = self.cell["t"] if self.cell else "n"
-        if kind == "s":
-            try:
-                text = self.shared[int(text)]
-            except (ValueError, IndexError) as exc:
+        if kind == "s":  # resolved once the sheet is read (see _xlsx_rows)
+            if not text.strip().isdecimal():
                 raise TableUnreadable(
                     f"第 {self.row} 行 {get_column_letter(self.column)} 列引用了不存在的文字"
-                ) from exc
-            if len(text) > MAX_FIELD_CHARS:
-                raise _too_long(self.row, self.column)
-            return text
+                )
+            index = int(text)
+            self.shared_used = max(self.shared_used, index)
+            return _SharedRef(index, self.row, self.column)
         if kind == "b":
             return text == "1"
         if kind != "n" or text == "":

@@ -385,7 +385,7 @@ def test_import_reads_xlsx_and_refuses_other_files(grid, floors):
     result = ok(upload(grid, buffer.getvalue(), name="名单.xlsx"))
     assert result["assignments_created"] == 2
     wrong = upload(grid, b"%PDF-1.4", name="roster.pdf")
-    assert wrong.status_code == 415 and ".xlsx or .csv" in wrong.get_json()["detail"]
+    assert wrong.status_code == 415 and "请上传 .xlsx 或 .csv" in wrong.get_json()["detail"]
     assert upload(grid, roster_csv([]), headers=XX_MANAGER).status_code == 403
 
 
@@ -491,7 +491,8 @@ def test_rows_refused_while_applying_are_listed_per_row_and_nothing_applies(grid
     errors = problem["row_errors"]
     assert [(e["row"], e["column"]) for e in errors] == [(3, "生效日期"), (4, "工号")]
     assert "2021-09-01" in errors[0]["reason"]  # the current head's start
-    assert "XX" in errors[1]["reason"]
+    assert "本单位以外" in errors[1]["reason"]  # neither whose number it is nor their unit
+    assert "XX" not in errors[1]["reason"] and "王芳" not in errors[1]["reason"]
     assert "2 rows are invalid" in problem["detail"]
     assert outbox_count(grid) == before  # nothing announced
     assert jd_people(grid) == {"T001": ("张伟", "13800000001")}  # nobody created
