@@ -39,13 +39,7 @@ def upgrade() -> None:
         .all()
     )
     if collisions:
-        listed = ", ".join(f"{name!r} ({count} people)" for name, count in collisions[:20])
-        raise RuntimeError(
-            "cannot make sign-in names unique: these staff numbers, student numbers or ids "
-            f"name more than one person: {listed}"
-            + (f" and {len(collisions) - 20} more" if len(collisions) > 20 else "")
-            + ". Give each person numbers of their own (PATCH /people/<id>), then migrate again."
-        )
+        raise RuntimeError(_refusal(collisions))
     op.create_table(
         "sign_in_names",
         sa.Column("name", sa.String(length=64), nullable=False),
@@ -58,6 +52,21 @@ def upgrade() -> None:
     with op.batch_alter_table("sign_in_names", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_sign_in_names_person_id"), ["person_id"])
     op.execute(f"INSERT INTO sign_in_names (name, person_id) {NAMES}")
+
+
+def _refusal(collisions: list) -> str:
+    """What the operator reads: the shared names, and the SQL that frees one (the grid's
+    API cannot: its people endpoints need the table this migration could not create)."""
+    listed = ", ".join(f"{name!r} ({count} people)" for name, count in collisions[:20])
+    more = f" and {len(collisions) - 20} more" if len(collisions) > 20 else ""
+    return (
+        "cannot make sign-in names unique: these staff numbers, student numbers or ids "
+        f"name more than one person: {listed}{more}. Find them with "
+        "SELECT id, name, staff_no, student_no FROM people WHERE staff_no = '<number>' "
+        "OR student_no = '<number>' OR id = '<number>'; give each person numbers of their "
+        "own in the grid database (UPDATE people SET staff_no = NULL WHERE id = '<id>'; "
+        "or student_no, or a new number), then migrate again."
+    )
 
 
 def downgrade() -> None:
