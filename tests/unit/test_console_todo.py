@@ -101,6 +101,9 @@ def test_the_landing_page_merges_the_services_steps_by_due_date(client, fake, se
     # Reporting is down: a notice in Chinese for its part, the rest still shown.
     assert "统计报表服务暂时无法访问，其中的待办事项暂不显示" in page
     assert 'href="/overview"' in page  # the dashboard stays reachable (概览)
+    nav = page[page.index('<nav aria-label="主导航">') :]
+    assert '<a href="/" aria-current="page">我的待办</a>' in nav
+    assert '<a href="/overview">概览</a>' in nav  # on every page, from the main menu
 
 
 def test_nothing_waiting_says_so(client, fake, services):  # noqa: F811
