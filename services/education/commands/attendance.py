@@ -41,7 +41,7 @@ def enrol(
     enrolled changes nothing, so a roster can be sent again."""
     activity = get_activity(session, principal, activity_id, lock=True)
     if activity.status == Status.CANCELLED:
-        raise domain.InvalidState("a cancelled activity takes no enrolments")
+        raise domain.InvalidState("活动已取消，不能再报名")
     require_enroller(principal, activity, people)
     require_units(session, [p["unit_code"] for p in people], "people")
     existing = set(
@@ -53,8 +53,8 @@ def enrol(
             new.setdefault(person["person_ref"], person)
     if activity.capacity is not None and len(existing) + len(new) > activity.capacity:
         raise domain.CapacityReached(
-            f"the activity holds {activity.capacity} people; {len(existing)} are enrolled, "
-            f"{len(new)} more would exceed it",
+            f"活动限 {activity.capacity} 人，已报名 {len(existing)} 人，"
+            f"再报名 {len(new)} 人将超过人数上限",
             capacity=activity.capacity,
             enrolled=len(existing),
         )
@@ -94,20 +94,20 @@ def check_in(
     refs = check_in_refs(principal, person_ref)
     activity = session.get(Activity, activity_id)
     if activity is None:
-        raise NotFound(f"activity {activity_id} does not exist")
+        raise NotFound(f"活动 {activity_id} 不存在")
     if activity.status == Status.CANCELLED:
-        raise domain.CheckInClosed("the activity was cancelled")
+        raise domain.CheckInClosed("活动已取消，不能签到")
     if not domain.check_in_allowed(now, activity.starts_at, activity.ends_at):
         opens, closes = domain.check_in_window(activity.starts_at, activity.ends_at)
         raise domain.CheckInClosed(
-            "sign-in is open only during the activity",
+            "只能在活动进行期间签到",
             opens_at=opens.isoformat(),
             closes_at=closes.isoformat(),
         )
     if not domain.code_matches(code, activity.sign_in_code):
         raise domain.WrongCode(
-            "the sign-in code is wrong",
-            invalid_params=[{"name": "code", "reason": "wrong code", "location": "json"}],
+            "签到码不正确",
+            invalid_params=[{"name": "code", "reason": "签到码不正确", "location": "json"}],
         )
     enrolment = session.scalar(
         select(Enrolment)
@@ -116,7 +116,7 @@ def check_in(
         .limit(1)
     )
     if enrolment is None:
-        raise NotEnrolled(f"{refs[0]} is not enrolled in this activity")
+        raise NotEnrolled(f"{refs[0]} 没有报名这个活动，不能签到")
     # Conditional update: of two simultaneous sign-ins of one person, exactly one wins.
     won = session.execute(
         update(Enrolment)
@@ -127,7 +127,7 @@ def check_in(
     if not won:
         session.refresh(enrolment)
         raise domain.AlreadyCheckedIn(
-            f"{enrolment.person_ref} already checked in",
+            f"{enrolment.person_ref} 已经签到过了",
             checked_in_at=enrolment.checked_in_at.isoformat() if enrolment.checked_in_at else None,
         )
     session.refresh(enrolment)
