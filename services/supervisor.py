@@ -11,7 +11,6 @@ is pure and apart from the process handling (``Supervisor``).
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import os
 import signal
 import subprocess
@@ -22,19 +21,26 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import IO, TextIO
 
-# Linux's prctl(PR_SET_PDEATHSIG): loaded once here, as the child may only call it between
-# fork and exec. None elsewhere (macOS): a killed supervisor may leave processes there.
-try:
-    _PRCTL = ctypes.CDLL(None, use_errno=True).prctl
-except (OSError, AttributeError):
-    _PRCTL = None
-_PR_SET_PDEATHSIG = 1
+# What each program is started through: a fresh interpreter that asks Linux to SIGTERM it
+# when the supervisor dies (prctl PR_SET_PDEATHSIG, kept across exec), even by SIGKILL,
+# then execs the program in its place (same pid). Nothing runs between fork and exec in
+# the supervisor's child (``preexec_fn`` may deadlock there: the output readers are
+# threads). Elsewhere (macOS) prctl is absent: a killed supervisor may leave processes.
+_LAUNCHER = (
+    "import ctypes, os, signal, sys\n"
+    "try:\n"
+    "    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)\n"
+    "except (OSError, AttributeError):\n"
+    "    pass\n"
+    "if os.getppid() != int(sys.argv[1]):\n"  # the supervisor died before prctl
+    "    sys.exit(0)\n"
+    "os.execvp(sys.argv[2], sys.argv[2:])\n"
+)
 
 
-def _die_with_the_supervisor() -> None:
-    """In the child, before exec: SIGTERM it if the supervisor dies (even by SIGKILL)."""
-    if _PRCTL is not None:
-        _PRCTL(_PR_SET_PDEATHSIG, signal.SIGTERM)
+def _launched(argv: Sequence[str]) -> list[str]:
+    """``argv`` started through ``_LAUNCHER`` (-I -S: nothing of the environment's)."""
+    return [sys.executable, "-I", "-S", "-c", _LAUNCHER, str(os.getpid()), *argv]
 
 
 @dataclass(frozen=True)
@@ -128,7 +134,7 @@ class Supervisor:
     def _spawn(self, child: _Child) -> None:
         program = child.program
         process = subprocess.Popen(
-            list(program.argv),
+            _launched(program.argv),
             env=dict(program.env) if program.env is not None else None,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
@@ -136,8 +142,7 @@ class Supervisor:
             text=True,
             errors="replace",
             bufsize=1,
-            start_new_session=True,  # its own group: Ctrl-C reaches us, we stop it in order
-            preexec_fn=_die_with_the_supervisor,  # only a preloaded prctl: fork-safe
+            process_group=0,  # its own group: Ctrl-C reaches us, we stop it in order
         )
         child.process, child.started_at, child.restart_at = process, self.clock(), None
         reader = threading.Thread(
