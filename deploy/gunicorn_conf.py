@@ -6,6 +6,8 @@ Used by `campus-safety run`, docker-compose and the systemd units:
 
 import os
 
+from shared.config import trusted_proxies_from_environment
+
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
 threads = int(os.environ.get("GUNICORN_THREADS", "1"))
@@ -29,10 +31,9 @@ limit_request_line = 8190
 limit_request_field_size = 8190
 limit_request_fields = 100
 # X-Forwarded-Proto (and SCRIPT_NAME) only from the peers the apps trust for
-# X-Forwarded-For: nginx's proxy_bind address by default (shared/client_ip.py).
+# X-Forwarded-For: CAMPUS_TRUSTED_PROXIES, read as the apps read it (shared.config; by
+# default nginx's proxy_bind address, shared.client_ip.PROXY_SOURCE).
 # gunicorn wants one comma-separated string here (a list is refused at start-up).
 forwarded_allow_ips = ",".join(
-    address.strip()
-    for address in os.environ.get("CAMPUS_TRUSTED_PROXIES", "127.0.0.2").split(",")
-    if address.strip()
+    address.strip() for address in trusted_proxies_from_environment().split(",") if address.strip()
 )

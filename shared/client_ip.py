@@ -26,9 +26,9 @@ import urllib.request
 from functools import lru_cache
 from typing import Any
 
-from shared.config import DEFAULT_TRUSTED_PROXIES, trusted_proxies_from_environment
-
-PROXY_SOURCE = "127.0.0.2"  # nginx's proxy_bind and the console's source address
+# nginx's proxy_bind and the console's source address: the one place it is written
+# (shared.config's default trust and deploy/gunicorn_conf.py take it from here).
+PROXY_SOURCE = "127.0.0.2"
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -47,7 +47,7 @@ def networks(raw: str) -> tuple[Network, ...]:
     return tuple(found)
 
 
-def is_trusted(address: str | None, trusted: str = DEFAULT_TRUSTED_PROXIES) -> bool:
+def is_trusted(address: str | None, trusted: str = PROXY_SOURCE) -> bool:
     if not address:
         return False
     try:
@@ -64,6 +64,8 @@ def client_ip(
     ``trusted`` is the app's ``Settings.trusted_proxies`` (without it, the environment's)."""
     remote = remote_addr or "-"
     if trusted is None:
+        from shared.config import trusted_proxies_from_environment  # config imports us
+
         trusted = trusted_proxies_from_environment()
     if forwarded_for and is_trusted(remote_addr, trusted):
         first = forwarded_for.split(",")[0].strip()

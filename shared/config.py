@@ -14,13 +14,15 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from shared.client_ip import PROXY_SOURCE
+
 DEV_JWT_SECRET = "dev-only-insecure-secret-change-me"
 # HS256 wants a key at least as long as its hash (RFC 7518 3.2): 256 bits.
 PRODUCTION_JWT_SECRET_BYTES = 32
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # Peers whose X-Forwarded-For names the client (shared.client_ip): the address the shipped
 # nginx (proxy_bind) and the console connect from; not 127.0.0.1, every local process's.
-DEFAULT_TRUSTED_PROXIES = "127.0.0.2"
+DEFAULT_TRUSTED_PROXIES = PROXY_SOURCE
 # The console's page that receives a CAS ticket, under CAMPUS_PUBLIC_URL: the console sends
 # people to CAS with it, the grid accepts tickets issued for it only (services/grid/cas.py).
 CAS_CALLBACK_PATH = "/login/cas"

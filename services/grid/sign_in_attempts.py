@@ -1,5 +1,6 @@
 """The security office's view of sign-in attacks: recent failed attempts, grouped by the
-account they named and the address they came from (``GET /auth/attempts``; the console's
+account they named and the address they came from (IPv6 by its /64, as the limits count
+it: ``login.address_key``) (``GET /auth/attempts``; the console's
 「登录异常」 page). The rate limits that act on the same rows: services/grid/login.py."""
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from services.grid.login import MAX_FAILURES_PER_LOGIN, pair_delay
+from services.grid.login import MAX_FAILURES_PER_LOGIN, pair_state
 from services.grid.models import LoginAttempt, Person
 
 MAX_GROUPS = 200
@@ -32,7 +33,7 @@ class AttemptGroup:
     failures: int
     first_at: datetime
     last_at: datetime
-    delayed_until: datetime | None
+    delayed_until: datetime | None  # login.pair_state: when its next attempt may come
 
     @property
     def level(self) -> str:
@@ -65,7 +66,9 @@ def recent_failures(session: Session, now: datetime, hours: int) -> list[Attempt
     groups = []
     for login, person_id, ip, failures, first_at, last_at in rows:
         person = people.get(person_id)
-        until = last_at + pair_delay(failures)
+        # The limiter's own answer (failures since the pair's last success), not a second
+        # computation from this report's counts.
+        until = pair_state(session, person_id, login, ip, now).delayed_until
         groups.append(
             AttemptGroup(
                 login=login,
@@ -76,7 +79,7 @@ def recent_failures(session: Session, now: datetime, hours: int) -> list[Attempt
                 failures=failures,
                 first_at=first_at,
                 last_at=last_at,
-                delayed_until=until if until > now else None,
+                delayed_until=until,
             )
         )
     return groups

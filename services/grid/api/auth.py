@@ -2,9 +2,9 @@
 
 Portals keep using service tokens from `campus-safety token`: nothing changes for them.
 The client address counted by the rate limits is the connection's, or the first
-``X-Forwarded-For`` address when the connection comes from a trusted proxy
-(``CAMPUS_TRUSTED_PROXIES``, default the loopback addresses: the console and nginx; see
-shared/client_ip.py).
+``X-Forwarded-For`` address when the connection comes from a trusted proxy (the app's
+``Settings.trusted_proxies``, ``CAMPUS_TRUSTED_PROXIES``; by default 127.0.0.2 alone,
+where the shipped nginx and the console connect from; see shared/client_ip.py).
 """
 
 from __future__ import annotations
@@ -32,7 +32,11 @@ blp = Blueprint("auth", __name__, description="登录与密码 sign-in and passw
 
 
 def client_ip() -> str:
-    return shared_client_ip(request.remote_addr, request.headers.get("X-Forwarded-For"))[:45]
+    return shared_client_ip(
+        request.remote_addr,
+        request.headers.get("X-Forwarded-For"),
+        state().settings.trusted_proxies,
+    )[:45]
 
 
 def _too_many(exc: login.TooManyAttempts):
