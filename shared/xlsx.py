@@ -6,7 +6,7 @@ after each append made an export quadratic), and its write-only mode, linear and
 still costs about 30 s for the 50,000-row ledger on a campus server (measured by
 ``bench/exports.py`` beside this writer). The format an export needs is small: one XML
 part per sheet, streamed row by row into the zip, and a fixed table of styles. openpyxl
-stays the reader (imports, tests).
+stays the reader (imports, tests), and is not imported here.
 
 Time is linear in the cells and memory is bounded: rows go to the zip stream in chunks; a
 sheet keeps only its merged ranges. Sheets are written one after the other.
@@ -25,11 +25,9 @@ import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import IO, Any
-
-from openpyxl.utils import get_column_letter
 
 # The cell styles (indexes into styles.xml's cellXfs, written once below).
 PLAIN, TITLE, BOLD, TEXT, DATE, DATETIME, WRAP = range(7)
@@ -38,15 +36,29 @@ DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 MAX_CELL_CHARS = 32_767  # Excel refuses a longer cell as a damaged file
 FLUSH_CHARS = 1 << 18  # rows are handed to the zip stream in chunks of about this size
+# Deflate's fastest level: sheet XML is markup that repeats, so the file is only about a third
+# larger than at the default 6, which took a third of a large export's writing time.
+COMPRESS_LEVEL = 1
 
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _SPECIAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff&<>]")
 _SHEET_NAME_ILLEGAL = re.compile(r"[\[\]:*?/\\]")
 _EXCEL_EPOCH = datetime(1899, 12, 30)  # serial 0 in the 1900 date system (after 1900-03-01)
+_DAY = timedelta(days=1)
 _NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
 _NS_R = 'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+
+
+def column_letter(number: int) -> str:
+    """Excel's name of column ``number`` (1-based): A … Z, AA … (openpyxl's
+    ``get_column_letter``, without importing openpyxl into every exporting process)."""
+    letters = ""
+    while number > 0:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
 
 
 def clean_text(value: str | None) -> str | None:
@@ -72,28 +84,28 @@ def excel_serial(moment: date | datetime) -> float | int:
     if isinstance(moment, datetime):
         if moment.tzinfo is not None:
             raise ValueError("Excel has no time zones: pass the wall-clock time, naive")
-        delta = moment - _EXCEL_EPOCH
-        return delta.days + (delta.seconds + delta.microseconds / 1e6) / 86400
+        return (moment - _EXCEL_EPOCH) / _DAY
     return (moment - _EXCEL_EPOCH.date()).days
 
 
 _STYLE_ATTRIBUTES = ("", *(f' s="{i}"' for i in range(1, WRAP + 1)))
-_CACHED_TEXTS = 4096  # labels repeat on every row: their escaped form is kept, up to this many
+_CACHED_TEXTS = 4096  # labels repeat on every row: their cell's tail is kept, up to this many
 
 
-def _text_cell(ref: str, text: str, style: int) -> str:
-    """A string cell: inline text (``text`` already escaped), never a formula."""
-    return (
-        f'<c r="{ref}"{_STYLE_ATTRIBUTES[style]} t="inlineStr">'
-        f'<is><t xml:space="preserve">{text}</t></is></c>'
-    )
+def _text_tail(text: str) -> str:
+    """A string cell after its reference and style: inline text, never a formula. Only
+    leading or trailing whitespace needs xml:space (as openpyxl writes it): a reader keeps
+    the rest."""
+    text = _escape(text)
+    space = ' xml:space="preserve"' if text and (text[0].isspace() or text[-1].isspace()) else ""
+    return f' t="inlineStr"><is><t{space}>{text}</t></is></c>'
 
 
 def _cell(ref: str, value: Any, style: int) -> str:
     """One cell's XML ("" for an empty one). Strings are inline text, never formulas."""
     kind = type(value)
     if kind is str:
-        return _text_cell(ref, _escape(value), style) if value else ""
+        return f'<c r="{ref}"{_STYLE_ATTRIBUTES[style]}{_text_tail(value)}' if value else ""
     if value is None:
         return ""
     if kind is bool:
@@ -137,31 +149,39 @@ class Sheet:
 
     def _letter(self, index: int) -> str:
         while len(self._letters) <= index:
-            self._letters.append(get_column_letter(len(self._letters) + 1))
+            self._letters.append(column_letter(len(self._letters) + 1))
         return self._letters[index]
 
     def append(self, values: Sequence[Any], styles: int | Sequence[int] = PLAIN) -> int:
         """Write the next row; ``styles`` is one style for the row or one per value.
-        Returns the row's number (1-based)."""
+        Returns the row's number (1-based).
+
+        The hot loop of every export (a cell at a time): strings, most cells, are built
+        inline; a short one's tail (escaped text and markup) is kept for the sheet."""
         self.rows += 1
         r = str(self.rows)
         if isinstance(styles, int):
             styles = (styles,) * len(values)
         if len(self._letters) < len(values):
             self._letter(len(values) - 1)
-        texts = self._texts
-        cells = []
+        tails, attributes = self._texts, _STYLE_ATTRIBUTES
+        cells = [f'<row r="{r}">']
         for letter, value, style in zip(self._letters, values, styles, strict=False):
-            if type(value) is not str:  # numbers, dates, None: the general path
+            if type(value) is str:
+                if not value:
+                    continue
+                tail = tails.get(value)
+                if tail is None:
+                    tail = _text_tail(value)
+                    if len(value) <= 64 and len(tails) < _CACHED_TEXTS:
+                        tails[value] = tail
+                cells.append(f'<c r="{letter}{r}"{attributes[style]}{tail}')
+            elif type(value) is int:  # counts: the next most common
+                cells.append(f'<c r="{letter}{r}"{attributes[style]}><v>{value}</v></c>')
+            elif value is not None:  # other numbers, dates: the general path
                 cells.append(_cell(letter + r, value, style))
-            elif value:  # strings, the most cells: each label escaped once per sheet
-                text = texts.get(value)
-                if text is None:
-                    text = _escape(value)
-                    if len(value) <= 64 and len(texts) < _CACHED_TEXTS:
-                        texts[value] = text
-                cells.append(_text_cell(letter + r, text, style))
-        self._write(f'<row r="{r}">{"".join(cells)}</row>')
+        cells.append("</row>")
+        self._write("".join(cells))
         return self.rows
 
     def merge(self, first_col: int, last_col: int, row: int | None = None) -> None:
@@ -225,7 +245,7 @@ class Book:
     """A workbook streamed into ``target`` (a binary file or buffer), sheet after sheet."""
 
     def __init__(self, target: IO[bytes]) -> None:
-        self._zip = zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=6)
+        self._zip = zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=COMPRESS_LEVEL)
         self._names: list[str] = []
 
     @contextmanager

@@ -1,4 +1,5 @@
-"""Printable and spreadsheet exports of the hazard ledger (隐患台账, 整改通知单, 复查验收单).
+"""Printable exports of the hazard ledger (整改通知单, 复查验收单) and the labels every
+ledger file shows (the spreadsheet 隐患台账 is ``ledger_export``).
 
 Pure rendering: the callers load the hazards and their transitions (any order: they are sorted
 by time) and pass the model objects (or anything with the same attributes); nothing here
@@ -12,7 +13,7 @@ and kept as text (never a formula) in the spreadsheet.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -30,21 +31,10 @@ from services.hazards.domain import (
     STATUS_LABELS,
     Action,
     category_label,
-    subcategory_label,
 )
 from services.hazards.models import Hazard, HazardTransition
 from shared.pdf import A4_CONTENT_WIDTH, base_styles, build_a4_pdf, flowing_table, para
 from shared.timeutil import campus_time
-from shared.xlsx import (
-    DATE,
-    PLAIN,
-    WRAP,
-    Book,
-    clean_text,
-    workbook_bytes,
-    write_header,
-    write_title,
-)
 
 TIME_FORMAT = "%Y-%m-%d %H:%M"
 DATE_FORMAT = "%Y-%m-%d"
@@ -114,7 +104,7 @@ def actor_label(transition: HazardTransition) -> str:
     return transition.actor_name or transition.actor
 
 
-def _local(moment: datetime, campus_tz: str) -> datetime:
+def local_time(moment: datetime, campus_tz: str) -> datetime:
     # Stored times are aware UTC; a naive one (built in memory) is taken as UTC too.
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
@@ -122,7 +112,7 @@ def _local(moment: datetime, campus_tz: str) -> datetime:
 
 
 def _time(moment: datetime | None, campus_tz: str) -> str:
-    return _local(moment, campus_tz).strftime(TIME_FORMAT) if moment else ""
+    return local_time(moment, campus_tz).strftime(TIME_FORMAT) if moment else ""
 
 
 def _date(day: date | None) -> str:
@@ -153,123 +143,6 @@ def last_acceptance(transitions: Iterable[HazardTransition]) -> HazardTransition
     """The last 验收 decision (accept or reject) among ``transitions``, if any."""
     decisions = [t for t in _in_order(transitions) if t.action in ACCEPTANCE_RESULTS]
     return decisions[-1] if decisions else None
-
-
-# --- XLSX: 隐患台账 ------------------------------------------------------------------------------
-
-# (header, column width in characters); CJK characters count about double.
-_LEDGER_COLUMNS = (
-    ("序号", 6),
-    ("隐患编号", 16),
-    ("单位", 14),
-    ("网格/场所", 26),
-    ("类别", 14),
-    ("子类别", 16),
-    ("隐患描述", 40),
-    ("等级", 10),
-    ("状态", 8),
-    ("发现人", 12),
-    ("报告单位", 14),  # a lead department inspecting another unit names itself (督导检查)
-    ("发现时间", 17),
-    ("责任人", 10),
-    ("牵头部门", 12),
-    ("整改期限", 12),
-    ("整改措施", 36),
-    ("复查次数", 9),
-    ("销号时间", 17),
-)
-LEDGER_HEADER = tuple(header for header, _ in _LEDGER_COLUMNS)
-_LEDGER_HEADER_ROW = 3
-_COLUMN_STYLES = {"网格/场所": WRAP, "隐患描述": WRAP, "整改措施": WRAP, "整改期限": DATE}
-_LEDGER_STYLES = tuple(_COLUMN_STYLES.get(header, PLAIN) for header in LEDGER_HEADER)
-PROGRESS_EVERY = 1000  # rows between two progress reports of a long export
-
-
-def _xlsx_time(moment: datetime | None, campus_tz: str) -> datetime | None:
-    # Excel has no time zones: the campus wall-clock time, naive.
-    return _local(moment, campus_tz).replace(tzinfo=None) if moment else None
-
-
-def _ledger_row(
-    number: int,
-    hazard: Hazard,
-    campus_tz: str,
-    unit_names: Mapping[str, str] | None,
-    cell_names: Mapping[str, str] | None,
-) -> list[Any]:
-    """One hazard's row, in ``LEDGER_HEADER``'s order: dates and times as cells Excel knows
-    (the writer drops the characters a sheet cannot hold)."""
-    return [
-        number,
-        hazard.number,
-        unit_label(hazard, unit_names),
-        place_label(hazard, cell_names),
-        category_label(hazard.category),
-        subcategory_label(hazard.category, hazard.subcategory),
-        hazard.description,
-        severity_label(hazard.severity),
-        status_label(hazard.status),
-        hazard.found_by,
-        reporter_label(hazard, unit_names),
-        _xlsx_time(hazard.found_at, campus_tz),
-        responsible_label(hazard),
-        lead_departments_label(hazard),
-        hazard.deadline,  # a date cell
-        hazard.measures,
-        hazard.reopen_count or 0,
-        _xlsx_time(hazard.closed_at, campus_tz),
-    ]
-
-
-def write_ledger(
-    book: Book,
-    hazards: Iterable[Hazard],
-    generated_at: datetime,
-    campus_tz: str,
-    title: str = "隐患台账",
-    *,
-    unit_names: Mapping[str, str] | None = None,
-    cell_names: Mapping[str, str] | None = None,
-    progress: Callable[[int], None] | None = None,
-) -> int:
-    """隐患台账 as a sheet of ``book``: a row per hazard in the given order, read one at a
-    time (a stream from the database is never held whole). ``progress(rows)`` is called
-    every ``PROGRESS_EVERY`` rows. Returns the number of hazards written."""
-    columns = len(LEDGER_HEADER)
-    widths = [width for _, width in _LEDGER_COLUMNS]
-    count = 0
-    with book.sheet(LEDGER_SHEET, widths=widths, freeze=_LEDGER_HEADER_ROW) as sheet:
-        write_title(sheet, clean_text(title) or LEDGER_SHEET, columns)
-        sheet.append([f"生成时间：{_time(generated_at, campus_tz)}"])
-        sheet.merge(1, columns)
-        write_header(sheet, LEDGER_HEADER)
-        for count, hazard in enumerate(hazards, start=1):
-            row = _ledger_row(count, hazard, campus_tz, unit_names, cell_names)
-            sheet.append(row, _LEDGER_STYLES)
-            if progress and count % PROGRESS_EVERY == 0:
-                progress(count)
-        sheet.filter_from(_LEDGER_HEADER_ROW, columns)
-    return count
-
-
-def ledger_xlsx(
-    hazards: Iterable[Hazard],
-    generated_at: datetime,
-    campus_tz: str,
-    title: str = "隐患台账",
-    *,
-    unit_names: Mapping[str, str] | None = None,
-    cell_names: Mapping[str, str] | None = None,
-) -> bytes:
-    """隐患台账 as the bytes of a one-sheet workbook (``write_ledger``).
-
-    ``unit_names`` (unit code → name) and ``cell_names`` (cell id → place name) are
-    optional: without them the unit code and cell id are shown.
-    """
-    names = {"unit_names": unit_names, "cell_names": cell_names}
-    return workbook_bytes(
-        lambda book: write_ledger(book, hazards, generated_at, campus_tz, title, **names)
-    )
 
 
 # --- PDF: shared pieces --------------------------------------------------------------------------

@@ -1,18 +1,20 @@
 """The ledger (隐患台账) as a list shows it: one statement for the caller's scope and the
 list's filters, used by the list, the export and the worker's export jobs alike; and the
-names a printed ledger shows for unit codes and cell ids."""
+names a printed ledger shows for unit codes and cell ids; and the rows an export reads
+(``ledger_rows``: plain tuples of the columns the sheet shows, streamed)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from services.hazards import access, queries
-from services.hazards.models import Hazard
+from services.hazards.models import Hazard, HazardLead
 from shared.grid_projection import GridCell, GridUnit
 from shared.principal import Principal
 from shared.timeutil import campus_today
@@ -52,6 +54,63 @@ def ledger_query(principal: Principal, query: dict[str, Any], tz: str, now: date
 def in_ledger_order(stmt: Select) -> Select:
     """The printed ledger's order: as found, oldest first."""
     return stmt.order_by(Hazard.found_at, Hazard.number)
+
+
+class LedgerRow(NamedTuple):
+    """A hazard as the printed ledger shows it: the attributes ``ledger_export`` reads, and
+    no more (a ``Hazard`` has the same ones)."""
+
+    number: str
+    unit_code: str
+    cell_id: str | None
+    location: str | None
+    category: str
+    subcategory: str | None
+    description: str
+    severity: str
+    status: str
+    found_by: str
+    reporter_unit: str | None
+    found_at: datetime
+    remediation_person: str | None
+    responsible_person_name: str | None
+    deadline: date | None
+    measures: str | None
+    reopen_count: int | None
+    closed_at: datetime | None
+    lead_departments: list[str]
+
+
+_COLUMNS = tuple(getattr(Hazard, name) for name in LedgerRow._fields[:-1])
+_ID, _LEAD_DEPARTMENT, _LEAD = len(_COLUMNS), len(_COLUMNS) + 1, len(_COLUMNS) + 2
+
+
+def ledger_rows(session: Session, stmt: Select, batch: int = 1000) -> Iterator[LedgerRow]:
+    """The hazards of ``stmt`` (``ledger_query``'s) in ledger order as ``LedgerRow``s: only
+    the sheet's columns, read as plain rows (building ORM objects was most of an export's
+    time) and streamed ``batch`` at a time (a server-side cursor on PostgreSQL). The lead
+    departments come in the same statement, one row per lead in their order, gathered here."""
+    lead = aliased(HazardLead)  # its own alias: visible_to's EXISTS keeps its own table
+    rows = (
+        in_ledger_order(stmt.with_only_columns(*_COLUMNS, Hazard.id, Hazard.lead_department))
+        .outerjoin(lead, lead.hazard_id == Hazard.id)
+        .add_columns(lead.unit_code)
+        .order_by(Hazard.id, lead.position)
+    )
+    last_id, current = None, None
+    # The connection's Core result: no ORM row processing for plain columns.
+    result = session.connection().execute(rows, execution_options={"yield_per": batch})
+    for values in result:
+        if values[_ID] == last_id:  # the same hazard's next lead
+            current.lead_departments.append(values[_LEAD])
+            continue
+        if current is not None:
+            yield current
+        # A hazard written before co-leads has no lead rows: its one lead department.
+        leads = [values[_LEAD] if values[_LEAD] is not None else values[_LEAD_DEPARTMENT]]
+        current, last_id = LedgerRow(*values[:_ID], leads), values[_ID]
+    if current is not None:
+        yield current
 
 
 def place_names(session: Session) -> dict[str, dict[str, str]]:

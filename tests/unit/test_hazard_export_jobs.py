@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import openpyxl
 import pytest
 
-from services.hazards import exports
+from services.hazards import ledger_export
 from services.hazards.export_jobs import commands
 from services.hazards.models import Hazard
 from shared.api import state
@@ -119,7 +119,7 @@ def test_the_background_export_runs_in_the_worker_and_only_its_requester_downloa
 
 
 def test_progress_is_visible_while_the_worker_writes(app, client, monkeypatch):
-    monkeypatch.setattr(exports, "PROGRESS_EVERY", 2)
+    monkeypatch.setattr(ledger_export, "PROGRESS_EVERY", 2)
     location = client.post("/hazards/exports", json={}, headers=JD).headers["Location"]
     seen: list[tuple[str, int, int]] = []
     record = commands._set

@@ -15,12 +15,11 @@ import pytest
 from pypdf import PdfReader
 
 from services.hazards.exports import (
-    LEDGER_HEADER,
     acceptance_record_pdf,
     last_acceptance,
-    ledger_xlsx,
     rectification_notice_pdf,
 )
+from services.hazards.ledger_export import LEDGER_HEADER, ledger_xlsx
 from services.hazards.models import Hazard, HazardTransition
 
 TZ = "Asia/Shanghai"

@@ -16,7 +16,7 @@ from types import SimpleNamespace
 import openpyxl
 import pytest
 
-from services.hazards.exports import LEDGER_HEADER, ledger_xlsx, write_ledger
+from services.hazards.ledger_export import LEDGER_HEADER, ledger_xlsx, write_ledger
 from shared.xlsx import workbook
 
 TZ = "Asia/Shanghai"
@@ -101,3 +101,21 @@ def test_a_streamed_ledger_reads_back_as_the_one_in_memory(tmp_path):
     assert on_disk.auto_filter.ref == "A3:R33"
     formula_like = on_disk["P4"]  # hazard 0's measures start with "="
     assert formula_like.value == "=清理通道杂物" and formula_like.data_type == "s"
+
+
+def test_text_keeps_its_spaces_and_columns_are_named_as_excel_names_them(tmp_path):
+    """The writer marks only text with leading or trailing whitespace for keeping it, and
+    names columns itself (openpyxl is not imported to write): both read back as written."""
+    from openpyxl.utils import get_column_letter
+
+    from shared.xlsx import column_letter
+
+    values = ["  缩进的说明", "末尾有空格 ", "中间 有 空格", "第一行\n第二行", *range(1, 27)]
+    path = tmp_path / "text.xlsx"
+    with path.open("wb") as out, workbook(out) as book, book.sheet("文本") as sheet:
+        sheet.append(values)
+    read = openpyxl.load_workbook(path)["文本"]
+    assert [cell.value for cell in read[1]] == values  # 30 columns: A … AD, each in place
+    assert [column_letter(n) for n in range(1, 18_279)] == [
+        get_column_letter(n) for n in range(1, 18_279)
+    ]

@@ -6,7 +6,7 @@ the worker's export thread (``commands.run_forever``, started by ``services.haza
 claims the oldest queued job, streams the hazards the requester sees
 (``ledger.ledger_query``: the same visibility as the ledger, ``access.visible_to``) from
 the database into ``<files_dir>/exports/<job id>.xlsx`` and records its progress every
-``exports.PROGRESS_EVERY`` rows; ``GET /hazards/exports/<id>`` shows the status and the
+``ledger_export.PROGRESS_EVERY`` rows; ``GET /hazards/exports/<id>`` shows the status and the
 percentage; ``GET /hazards/exports/<id>/file`` hands the file to the requester alone, while
 their scope is the one the file was written for. Files and jobs are removed a day after
 they finish (``commands.purge``, a sweep). A job whose runner died (no progress for

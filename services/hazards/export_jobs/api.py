@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import send_file
 from sqlalchemy import func, select
 
-from services.hazards import exports, ledger
+from services.hazards import ledger, ledger_export
 from services.hazards.export_jobs import commands
 from services.hazards.export_jobs.schemas import ExportJobSchema
 from services.hazards.schemas import HazardQuerySchema
@@ -42,8 +42,8 @@ def export_ledger(query):
             limit=settings.export_sync_rows,
             background_export=BACKGROUND,
         )
-    hazards = session.scalars(ledger.in_ledger_order(stmt))
-    content = exports.ledger_xlsx(hazards, now, tz, **ledger.place_names(session))
+    rows = ledger.ledger_rows(session, stmt)
+    content = ledger_export.ledger_xlsx(rows, now, tz, **ledger.place_names(session))
     scope = ledger.scope_label(session, principal, query)
     return file_response(content, XLSX, ledger.export_name(scope, campus_today(tz, now)) + ".xlsx")
 

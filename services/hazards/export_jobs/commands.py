@@ -14,7 +14,7 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.hazards import ledger
-from services.hazards.exports import write_ledger
+from services.hazards.ledger_export import write_ledger
 from services.hazards.models import ExportJob
 from services.hazards.schemas import HazardQuerySchema
 from shared.config import Settings
@@ -132,7 +132,7 @@ def run_job(factory: sessionmaker[Session], settings: Settings, job_id: str) -> 
         total = reader.scalar(select(func.count()).select_from(stmt.subquery()))
         _set(factory, job_id, rows_total=total, progress_at=utcnow())
         names = ledger.place_names(reader)
-        rows = reader.scalars(ledger.in_ledger_order(stmt).execution_options(yield_per=500))
+        rows = ledger.ledger_rows(reader, stmt)
 
         def progress(done: int) -> None:
             _set(factory, job_id, rows_done=done, progress_at=utcnow())
