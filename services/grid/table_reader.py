@@ -173,6 +173,8 @@ def _xlsx_rows(content: bytes) -> list[list[Any]]:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             _check_parts(archive)
             sheet, shared_path, styles_path, epoch = _locate(archive)
+            if shared_path and archive.getinfo(shared_path).file_size > MAX_SHARED_BYTES:
+                raise _too_many_strings()  # from the zip's directory: nothing inflated
             dates = _date_styles(archive, styles_path) if styles_path else frozenset()
             with archive.open(sheet) as source:
                 reader = _SheetReader(dates, epoch)
@@ -280,9 +282,7 @@ def _too_many_strings() -> TableTooLarge:
 
 def _shared_strings(archive: zipfile.ZipFile, path: str, needed: int) -> list[str]:
     """The first ``needed`` shared strings, each cut past ``MAX_FIELD_CHARS`` (a cell using
-    it is refused); a part over ``MAX_SHARED_BYTES`` (from the zip's directory), a 413."""
-    if archive.getinfo(path).file_size > MAX_SHARED_BYTES:
-        raise _too_many_strings()
+    it is refused)."""
     reader = _SharedStrings(needed)
     parser = _parser(reader.start, reader.end, reader.chars)
     with archive.open(path) as source:
