@@ -31,6 +31,13 @@ KEEP = timedelta(days=1)  # a finished job and its file are removed after this
 STALE_AFTER = timedelta(minutes=10)  # a running job without progress this long: runner died
 POLL_SECONDS = 1.0  # how often the worker looks for a queued job
 FAILED_MESSAGE = "导出未能完成，请稍后重新导出；如仍失败请联系管理员。"
+MAX_PER_DAY = 20  # exports one person may start in 24 hours (each costs the worker minutes)
+ACTIVE = (QUEUED, RUNNING)
+
+
+class TooManyExports(DomainError):
+    status = 429
+    title = "Too Many Requests"
 
 
 def file_path(files_dir: str, job_id: str) -> Path:
@@ -47,7 +54,26 @@ def principal_of(job: ExportJob) -> Principal:
 def request_export(
     session: Session, principal: Principal, query: dict[str, Any], tz: str, now: datetime
 ) -> ExportJob:
-    """A queued job for the ledger ``principal`` sees with ``query``'s filters."""
+    """A queued job for the ledger ``principal`` sees with ``query``'s filters; while one
+    of theirs waits or runs, that one (asking again queues nothing); past ``MAX_PER_DAY``
+    in 24 hours a 429. (Finished jobs are kept a day, so the count sees all of them.)"""
+    mine = select(ExportJob).where(ExportJob.requested_by == principal.sub)
+    active = session.scalar(
+        mine.where(ExportJob.status.in_(ACTIVE)).order_by(ExportJob.created_at).limit(1)
+    )
+    if active is not None:
+        return active
+    started = session.scalar(
+        select(func.count()).select_from(
+            mine.where(ExportJob.created_at > now - timedelta(days=1)).subquery()
+        )
+    )
+    if started >= MAX_PER_DAY:
+        raise TooManyExports(
+            f"24 小时内每人最多发起 {MAX_PER_DAY} 次后台导出，您已发起 {started} 次；"
+            "请下载已完成的导出文件，或稍后再试。",
+            limit=MAX_PER_DAY,
+        )
     scope = ledger.scope_label(session, principal, query)
     job = ExportJob(
         requested_by=principal.sub,
