@@ -1,4 +1,5 @@
-"""campus-safety: run the suite, mint tokens, migrate, replay events, manage dead letters."""
+"""campus-safety: run the suite, mint and revoke tokens, migrate, replay events, manage dead
+letters."""
 
 from __future__ import annotations
 
@@ -16,6 +17,20 @@ from shared.config import ConfigError, load_settings
 from shared.principal import KIOSK, PORTAL, ROLES, unit_claim_missing
 
 service_choice = click.Choice(SERVICES)
+# A portal's or a kiosk's token is configured once per school year at most: longer, and it
+# outlives the people who know where it is set. `campus-safety revoke` ends one earlier.
+MAX_TTL_HOURS = 366 * 24
+
+
+def _ttl_seconds(ttl_hours: float) -> int:
+    """``--ttl-hours`` in seconds, refused (exit 2) outside (0, ``MAX_TTL_HOURS``]."""
+    if not 0 < ttl_hours <= MAX_TTL_HOURS:
+        raise click.BadParameter(
+            f"有效期须大于 0 且不超过 {MAX_TTL_HOURS} 小时（366 天）/ "
+            f"must be more than 0 and at most {MAX_TTL_HOURS} hours (366 days)",
+            param_hint="--ttl-hours",
+        )
+    return int(ttl_hours * 3600)
 
 
 def _fail(message: str) -> None:
@@ -74,10 +89,9 @@ def token(sub: str, roles: tuple[str, ...], unit: str | None, name: str | None, 
             f"--unit is required for role {scoped}: it acts only within its unit "
             "(only security_office, leadership and portal tokens go without one)"
         )
+    ttl_seconds = _ttl_seconds(ttl_hours)
     secret = _settings("grid").jwt_secret
-    click.echo(
-        mint_token(secret, sub, roles, unit=unit, name=name, ttl_seconds=int(ttl_hours * 3600))
-    )
+    click.echo(mint_token(secret, sub, roles, unit=unit, name=name, ttl_seconds=ttl_seconds))
 
 
 @main.command("kiosk-token")
@@ -92,15 +106,40 @@ def kiosk_token(device: str, ttl_hours: float) -> None:
     device = device.strip()
     if not device or len(device) > 50:
         raise click.BadParameter("1 to 50 characters", param_hint="--device")
+    ttl_seconds = _ttl_seconds(ttl_hours)
     secret = _settings("grid").jwt_secret
     token = mint_token(
         secret,
         f"kiosk:{device}",
         [KIOSK],
         name=f"签到终端（{device}）",
-        ttl_seconds=int(ttl_hours * 3600),
+        ttl_seconds=ttl_seconds,
     )
     click.echo(token)
+
+
+@main.command()
+@click.option(
+    "--sub", required=True, help="Whose tokens: a portal's name, kiosk:DEVICE, or a person's id."
+)
+def revoke(sub: str) -> None:
+    """End every token minted for SUB until now (a portal's, a kiosk's, a person's): the
+    grid refuses them at once and announces access.revoked, so every service refuses them
+    within seconds of the grid worker relaying it. A token minted afterwards works."""
+    from services.grid import revocations
+    from shared import revocation
+    from shared.db import make_engine, make_session_factory, unit_of_work
+
+    sub = sub.strip()
+    if not sub or len(sub) > 64:
+        raise click.BadParameter("1 to 64 characters / 须为 1 至 64 个字符", param_hint="--sub")
+    engine = make_engine(_settings("grid").database_url)
+    try:
+        with unit_of_work(make_session_factory(engine)) as session:
+            revocations.person_access(session, sub, revocation.REVOKED_BY_OPERATOR)
+    finally:
+        engine.dispose()
+    click.echo(f"tokens of {sub} issued until now are revoked on every service")
 
 
 @main.command("set-password")

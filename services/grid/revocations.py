@@ -3,8 +3,10 @@ in the transaction of the change) and announces it (``access.revoked``) so every
 service refuses them within seconds (their workers keep the same tables).
 
 A person's tokens issued before now are revoked when a role is removed, the unit changes,
-the sign-in is taken away or the password changes (services/grid/commands.py,
-services/grid/api/auth.py); one token when its person signs out with it.
+a 学号/工号 changes, the sign-in is taken away or the password changes
+(services/grid/commands.py, services/grid/api/auth.py); a portal's or a kiosk's (any
+subject's) by an operator with ``campus-safety revoke --sub`` (services/cli.py); one token
+when its person signs out with it.
 """
 
 from __future__ import annotations
