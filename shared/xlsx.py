@@ -89,6 +89,9 @@ def excel_serial(moment: date | datetime) -> float | int:
 
 
 _STYLE_ATTRIBUTES = ("", *(f' s="{i}"' for i in range(1, WRAP + 1)))
+# A date or a time in a cell of a style without a number format gets a date format.
+_AS_DATE = tuple(DATE if s in (PLAIN, BOLD, WRAP) else s for s in range(WRAP + 1))
+_AS_DATETIME = tuple(DATETIME if s in (PLAIN, BOLD, WRAP) else s for s in range(WRAP + 1))
 _CACHED_TEXTS = 4096  # labels repeat on every row: their cell's tail is kept, up to this many
 
 
@@ -116,8 +119,7 @@ def _cell(ref: str, value: Any, style: int) -> str:
         s = f' s="{style}"' if style else ""
         return f'<c r="{ref}"{s}><v>{value}</v></c>'
     if isinstance(value, date):  # a datetime too; a date cell needs a date format to read
-        if style in (PLAIN, BOLD, WRAP):
-            style = DATETIME if isinstance(value, datetime) else DATE
+        style = (_AS_DATETIME if isinstance(value, datetime) else _AS_DATE)[style]
         return f'<c r="{ref}" s="{style}"><v>{excel_serial(value)}</v></c>'
     raise TypeError(f"cannot write {kind.__name__} to a spreadsheet cell")
 
@@ -167,7 +169,8 @@ class Sheet:
         tails, attributes = self._texts, _STYLE_ATTRIBUTES
         cells = [f'<row r="{r}">']
         for letter, value, style in zip(self._letters, values, styles, strict=False):
-            if type(value) is str:
+            kind = type(value)
+            if kind is str:
                 if not value:
                     continue
                 tail = tails.get(value)
@@ -176,8 +179,11 @@ class Sheet:
                     if len(value) <= 64 and len(tails) < _CACHED_TEXTS:
                         tails[value] = tail
                 cells.append(f'<c r="{letter}{r}"{attributes[style]}{tail}')
-            elif type(value) is int:  # counts: the next most common
+            elif kind is int:  # counts: the next most common
                 cells.append(f'<c r="{letter}{r}"{attributes[style]}><v>{value}</v></c>')
+            elif kind is datetime and value.tzinfo is None:  # times (an aware one: _cell)
+                serial, style = (value - _EXCEL_EPOCH) / _DAY, _AS_DATETIME[style]
+                cells.append(f'<c r="{letter}{r}" s="{style}"><v>{serial}</v></c>')
             elif value is not None:  # other numbers, dates: the general path
                 cells.append(_cell(letter + r, value, style))
         cells.append("</row>")

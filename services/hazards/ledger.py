@@ -83,6 +83,8 @@ class LedgerRow(NamedTuple):
 
 _COLUMNS = tuple(getattr(Hazard, name) for name in LedgerRow._fields[:-1])
 _ID, _LEAD_DEPARTMENT, _LEAD = len(_COLUMNS), len(_COLUMNS) + 1, len(_COLUMNS) + 2
+SORT_MEMORY = "64MB"  # PostgreSQL's work_mem for an export's statement (its transaction only)
+_make_row = LedgerRow._make  # from a tuple, without the keyword handling of LedgerRow(...)
 
 
 def ledger_rows(session: Session, stmt: Select, batch: int = 1000) -> Iterator[LedgerRow]:
@@ -97,9 +99,13 @@ def ledger_rows(session: Session, stmt: Select, batch: int = 1000) -> Iterator[L
         .add_columns(lead.unit_code)
         .order_by(Hazard.id, lead.position)
     )
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        # The ledger's order sorted in memory: at the default 4 MB, 50,000 rows went to disk.
+        connection.exec_driver_sql(f"SET LOCAL work_mem = '{SORT_MEMORY}'")
     last_id, current = None, None
     # The connection's Core result: no ORM row processing for plain columns.
-    result = session.connection().execute(rows, execution_options={"yield_per": batch})
+    result = connection.execute(rows, execution_options={"yield_per": batch})
     for values in result:
         if values[_ID] == last_id:  # the same hazard's next lead
             current.lead_departments.append(values[_LEAD])
@@ -108,7 +114,7 @@ def ledger_rows(session: Session, stmt: Select, batch: int = 1000) -> Iterator[L
             yield current
         # A hazard written before co-leads has no lead rows: its one lead department.
         leads = [values[_LEAD] if values[_LEAD] is not None else values[_LEAD_DEPARTMENT]]
-        current, last_id = LedgerRow(*values[:_ID], leads), values[_ID]
+        current, last_id = _make_row((*values[:_ID], leads)), values[_ID]
     if current is not None:
         yield current
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from services.hazards.domain import category_label, subcategory_label
 from services.hazards.exports import (
@@ -66,40 +67,58 @@ _COLUMN_STYLES = {"网格/场所": WRAP, "隐患描述": WRAP, "整改措施": W
 _LEDGER_STYLES = tuple(_COLUMN_STYLES.get(header, PLAIN) for header in LEDGER_HEADER)
 
 
-def _xlsx_time(moment: datetime | None, campus_tz: str) -> datetime | None:
-    # Excel has no time zones: the campus wall-clock time, naive.
-    return local_time(moment, campus_tz).replace(tzinfo=None) if moment else None
+class _Rows:
+    """Turns hazards into rows for one export: the campus zone looked up once, and each set
+    of lead departments labelled once (a ledger names a few dozen)."""
 
+    def __init__(
+        self,
+        campus_tz: str,
+        unit_names: Mapping[str, str] | None,
+        cell_names: Mapping[str, str] | None,
+    ) -> None:
+        self._tz, self._zone = campus_tz, ZoneInfo(campus_tz)
+        self._units, self._cells = unit_names, cell_names
+        self._leads: dict[tuple[str, ...], str] = {}
 
-def _ledger_row(
-    number: int,
-    hazard: Hazard,
-    campus_tz: str,
-    unit_names: Mapping[str, str] | None,
-    cell_names: Mapping[str, str] | None,
-) -> list[Any]:
-    """One hazard's row, in ``LEDGER_HEADER``'s order: dates and times as cells Excel knows
-    (the writer drops the characters a sheet cannot hold)."""
-    return [
-        number,
-        hazard.number,
-        unit_label(hazard, unit_names),
-        place_label(hazard, cell_names),
-        category_label(hazard.category),
-        subcategory_label(hazard.category, hazard.subcategory),
-        hazard.description,
-        severity_label(hazard.severity),
-        status_label(hazard.status),
-        hazard.found_by,
-        reporter_label(hazard, unit_names),
-        _xlsx_time(hazard.found_at, campus_tz),
-        responsible_label(hazard),
-        lead_departments_label(hazard),
-        hazard.deadline,  # a date cell
-        hazard.measures,
-        hazard.reopen_count or 0,
-        _xlsx_time(hazard.closed_at, campus_tz),
-    ]
+    def _time(self, moment: datetime | None) -> datetime | None:
+        # Excel has no time zones: the campus wall-clock time, naive.
+        if moment is None:
+            return None
+        if moment.tzinfo is None:  # local_time's rule for a time built in memory
+            return local_time(moment, self._tz).replace(tzinfo=None)
+        return moment.astimezone(self._zone).replace(tzinfo=None)
+
+    def _lead_label(self, hazard: Hazard) -> str:
+        leads = tuple(hazard.lead_departments)
+        label = self._leads.get(leads)
+        if label is None:
+            label = self._leads[leads] = lead_departments_label(hazard)
+        return label
+
+    def row(self, number: int, hazard: Hazard) -> list[Any]:
+        """One hazard's row, in ``LEDGER_HEADER``'s order: dates and times as cells Excel
+        knows (the writer drops the characters a sheet cannot hold)."""
+        return [
+            number,
+            hazard.number,
+            unit_label(hazard, self._units),
+            place_label(hazard, self._cells),
+            category_label(hazard.category),
+            subcategory_label(hazard.category, hazard.subcategory),
+            hazard.description,
+            severity_label(hazard.severity),
+            status_label(hazard.status),
+            hazard.found_by,
+            reporter_label(hazard, self._units),
+            self._time(hazard.found_at),
+            responsible_label(hazard),
+            self._lead_label(hazard),
+            hazard.deadline,  # a date cell
+            hazard.measures,
+            hazard.reopen_count or 0,
+            self._time(hazard.closed_at),
+        ]
 
 
 def write_ledger(
@@ -125,9 +144,9 @@ def write_ledger(
         sheet.append([f"生成时间：{generated:{TIME_FORMAT}}"])
         sheet.merge(1, columns)
         write_header(sheet, LEDGER_HEADER)
+        rows = _Rows(campus_tz, unit_names, cell_names)
         for count, hazard in enumerate(hazards, start=1):
-            row = _ledger_row(count, hazard, campus_tz, unit_names, cell_names)
-            sheet.append(row, _LEDGER_STYLES)
+            sheet.append(rows.row(count, hazard), _LEDGER_STYLES)
             if progress and count % PROGRESS_EVERY == 0:
                 progress(count)
         sheet.filter_from(_LEDGER_HEADER_ROW, columns)
