@@ -100,12 +100,18 @@ def ledger_rows(session: Session, stmt: Select, batch: int = 1000) -> Iterator[L
         .order_by(Hazard.id, lead.position)
     )
     connection = session.connection()
+    options: dict[str, Any] = {"yield_per": batch}
     if connection.dialect.name == "postgresql":
-        # The ledger's order sorted in memory: at the default 4 MB, 50,000 rows went to disk.
-        connection.exec_driver_sql(f"SET LOCAL work_mem = '{SORT_MEMORY}'")
+        if getattr(connection.connection.dbapi_connection, "autocommit", False):
+            # A web read session (shared.api.read_session) has no transaction block for a
+            # server-side cursor; its export is bounded by CAMPUS_EXPORT_SYNC_ROWS: read whole.
+            options = {}
+        else:
+            # The ledger's order sorted in memory: at the default 4 MB, 50,000 rows went to disk.
+            connection.exec_driver_sql(f"SET LOCAL work_mem = '{SORT_MEMORY}'")
     last_id, current = None, None
     # The connection's Core result: no ORM row processing for plain columns.
-    result = connection.execute(rows, execution_options={"yield_per": batch})
+    result = connection.execute(rows, execution_options=options)
     for values in result:
         if values[_ID] == last_id:  # the same hazard's next lead
             current.lead_departments.append(values[_LEAD])
