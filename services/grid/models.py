@@ -97,7 +97,8 @@ class Assignment(Base):
 
 
 class LoginAttempt(Base):
-    """One sign-in attempt, kept a day: the rate limits count recent failures per person
+    """One sign-in attempt (failures kept a day, a success per account and address 30 days:
+    the addresses a person signs in from): the rate limits count recent failures per person
     (``person_id``; per typed ``login`` when it names nobody) and per client address across
     every web worker (see services/grid/login.py). Recorded as a failure before the
     password is checked, turned into a success after."""
