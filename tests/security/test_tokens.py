@@ -65,42 +65,47 @@ def _unsigned_hs256() -> str:
     return token.rsplit(".", 1)[0] + "."
 
 
-BAD_TOKENS = {
-    "no header": (None, "missing bearer token"),
-    "basic scheme": ("Basic dGVzdDp0ZXN0", "missing bearer token"),
-    "empty bearer": ("Bearer ", "missing bearer token"),
-    "not a jwt": ("Bearer not-a-jwt", "invalid token"),
-    "expired": (jwt.encode(_claims(exp=int(time.time()) - 5), DEV_JWT_SECRET), "expired"),
-    "not yet valid": (
-        jwt.encode(_claims(nbf=int(time.time()) + 3600), DEV_JWT_SECRET),
-        "invalid token",
-    ),
-    "another secret": (jwt.encode(_claims(), OTHER_SECRET), "invalid token"),
-    "alg none": (jwt.encode(_claims(), None, algorithm="none"), "invalid token"),
-    "signature stripped": (_unsigned_hs256(), "invalid token"),
-    "HS512": (jwt.encode(_claims(), DEV_JWT_SECRET, algorithm="HS512"), "invalid token"),
-    "tampered payload": (_tampered(), "invalid token"),
-    "no sub": (jwt.encode(_claims(sub=None), DEV_JWT_SECRET), "sub"),
-    "no exp": (jwt.encode(_claims(exp=None), DEV_JWT_SECRET), "exp"),
-    "roles not a list": (jwt.encode(_claims(roles="security_office"), DEV_JWT_SECRET), "roles"),
-    "unit not a string": (jwt.encode(_claims(unit=["JD"]), DEV_JWT_SECRET), "unit"),
-    # A unit-scoped role with no unit is refused, never read as campus-wide.
-    **{
-        f"{role} without a unit": (
-            jwt.encode(_claims(roles=[role]), DEV_JWT_SECRET),
-            f"token needs a unit claim for role {role}",
-        )
-        for role in ("unit_manager", "grid_staff", "lead_department", "psych_centre")
-    },
-    "unit_manager with an empty unit": (
-        jwt.encode(_claims(roles=["unit_manager"], unit=""), DEV_JWT_SECRET),
-        "token needs a unit claim for role unit_manager",
-    ),
-    "portal and grid_staff without a unit": (
-        jwt.encode(_claims(roles=["portal", "grid_staff"]), DEV_JWT_SECRET),
-        "token needs a unit claim for role grid_staff",
-    ),
-}
+def _bad_tokens() -> dict[str, tuple[str | None, str]]:
+    """Minted when a test runs, not at import: the suite outlives a short-lived token."""
+    return {
+        "no header": (None, "missing bearer token"),
+        "basic scheme": ("Basic dGVzdDp0ZXN0", "missing bearer token"),
+        "empty bearer": ("Bearer ", "missing bearer token"),
+        "not a jwt": ("Bearer not-a-jwt", "invalid token"),
+        "expired": (jwt.encode(_claims(exp=int(time.time()) - 5), DEV_JWT_SECRET), "expired"),
+        "not yet valid": (
+            jwt.encode(_claims(nbf=int(time.time()) + 3600), DEV_JWT_SECRET),
+            "invalid token",
+        ),
+        "another secret": (jwt.encode(_claims(), OTHER_SECRET), "invalid token"),
+        "alg none": (jwt.encode(_claims(), None, algorithm="none"), "invalid token"),
+        "signature stripped": (_unsigned_hs256(), "invalid token"),
+        "HS512": (jwt.encode(_claims(), DEV_JWT_SECRET, algorithm="HS512"), "invalid token"),
+        "tampered payload": (_tampered(), "invalid token"),
+        "no sub": (jwt.encode(_claims(sub=None), DEV_JWT_SECRET), "sub"),
+        "no exp": (jwt.encode(_claims(exp=None), DEV_JWT_SECRET), "exp"),
+        "roles not a list": (jwt.encode(_claims(roles="security_office"), DEV_JWT_SECRET), "roles"),
+        "unit not a string": (jwt.encode(_claims(unit=["JD"]), DEV_JWT_SECRET), "unit"),
+        # A unit-scoped role with no unit is refused, never read as campus-wide.
+        **{
+            f"{role} without a unit": (
+                jwt.encode(_claims(roles=[role]), DEV_JWT_SECRET),
+                f"token needs a unit claim for role {role}",
+            )
+            for role in ("unit_manager", "grid_staff", "lead_department", "psych_centre")
+        },
+        "unit_manager with an empty unit": (
+            jwt.encode(_claims(roles=["unit_manager"], unit=""), DEV_JWT_SECRET),
+            "token needs a unit claim for role unit_manager",
+        ),
+        "portal and grid_staff without a unit": (
+            jwt.encode(_claims(roles=["portal", "grid_staff"]), DEV_JWT_SECRET),
+            "token needs a unit claim for role grid_staff",
+        ),
+    }
+
+
+BAD_TOKEN_CASES = list(_bad_tokens())
 
 
 def _header(value: str | None) -> dict[str, str]:
@@ -123,9 +128,9 @@ def clients(tmp_path_factory):
 
 
 @pytest.mark.parametrize("service", SERVICES)
-@pytest.mark.parametrize("case", list(BAD_TOKENS))
+@pytest.mark.parametrize("case", BAD_TOKEN_CASES)
 def test_bad_tokens_are_401_problems_on_every_service(clients, service, case):
-    token, detail = BAD_TOKENS[case]
+    token, detail = _bad_tokens()[case]
     for method, path in REQUESTS[service]:
         response = clients[service].open(path, method=method, headers=_header(token), json={})
         body = assert_problem(response, 401)
