@@ -32,8 +32,9 @@ from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
 from services.console import auth, views
 from services.console.client import ServiceError
+from services.console.field_labels import FIELD_LABELS
 from services.console.format import register_filters
-from services.console.views.common import FIELD_LABELS
+from services.console.menu import menu_for
 from shared.config import load_settings
 from shared.headers import security_headers
 from shared.observability import configure_logging, health_blueprint, install_request_context
@@ -139,6 +140,7 @@ def build_app(config: dict | None = None) -> Flask:
     app.before_request(auth.load_user)
     app.before_request(auth.protect)
     app.context_processor(auth.template_context)
+    app.jinja_env.globals["menu_for"] = menu_for
     for blueprint in views.BLUEPRINTS:
         app.register_blueprint(blueprint)
     app.register_error_handler(ServiceError, _service_error)

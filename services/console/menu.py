@@ -1,0 +1,64 @@
+"""The console's main menu, by role: each person sees the pages of their own work.
+
+Hiding a link is a convenience, not a rule: every page's data comes from a service that
+applies its own access rules (a link typed by hand is still answered there). An entry
+whose page is not part of this console (its blueprint not registered) is left out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app, url_for
+
+from shared.principal import (
+    GRID_STAFF,
+    LEAD_DEPARTMENT,
+    LEADERSHIP,
+    PSYCH_CENTRE,
+    SECURITY_OFFICE,
+    UNIT_MANAGER,
+    Principal,
+)
+
+EVERYONE: frozenset[str] = frozenset()  # no role needed beyond being signed in
+OFFICE = frozenset({SECURITY_OFFICE, LEADERSHIP})
+MANAGERS = frozenset({SECURITY_OFFICE, LEADERSHIP, LEAD_DEPARTMENT, UNIT_MANAGER})
+WORKERS = frozenset({SECURITY_OFFICE, LEADERSHIP, LEAD_DEPARTMENT, UNIT_MANAGER, GRID_STAFF})
+
+
+@dataclass(frozen=True)
+class Entry:
+    endpoint: str
+    label: str
+    roles: frozenset[str] = EVERYONE  # any of them; empty: everyone signed in
+
+
+MENU: tuple[Entry, ...] = (
+    Entry("dashboard.index", "我的待办"),
+    Entry("dashboard.overview", "概览", MANAGERS),
+    Entry("hazards.ledger", "隐患台账", WORKERS),
+    Entry("hazards.report", "上报隐患", WORKERS),
+    Entry("registers.inspections", "日常巡查", WORKERS),
+    Entry("registers.risks", "风险点", WORKERS),
+    Entry("registers.equipment", "特种设备", WORKERS),
+    Entry("grid.tree", "网格", WORKERS),
+    Entry("education.calendar", "安全教育"),
+    Entry("psych.records", "心理台账", frozenset({PSYCH_CENTRE})),
+    Entry("reporting.statistics", "统计报表", MANAGERS),
+    Entry("reporting.board", "报送情况", MANAGERS),
+    Entry("phase_work.mine", "阶段工作", MANAGERS),
+    Entry("reporting.flags", "问责记录", MANAGERS),
+    Entry("reporting.year_end", "年终考核", OFFICE),
+    Entry("grid_people.admin", "管理", frozenset({SECURITY_OFFICE, UNIT_MANAGER})),
+)
+
+
+def menu_for(user: Principal) -> list[tuple[str, str]]:
+    """(href, label) of the entries ``user`` sees, in the menu's order."""
+    known = current_app.view_functions
+    return [
+        (url_for(entry.endpoint), entry.label)
+        for entry in MENU
+        if entry.endpoint in known and (not entry.roles or entry.roles & user.roles)
+    ]
