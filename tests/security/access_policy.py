@@ -365,6 +365,8 @@ _EDUCATION: dict[tuple[str, str], Rule] = {
         "someone else is 403, only a kiosk device may (education/access.py check_in_refs)",
     ),
     ("GET", "/activities/{activity_id}/attendance"): Rule(UNIT_READERS, why=ACTIVITY_READ),
+    ("GET", "/activities/{activity_id}/attendance.xlsx"): Rule(UNIT_READERS, why=ACTIVITY_READ),
+    ("GET", "/labels"): Rule(EVERYONE, why=LABELS),
     ("POST", "/activities/{activity_id}/drill-result"): Rule(MANAGERS, ok=201, why=ACTIVITY_WRITE),
     ("GET", "/activities/{activity_id}/drill-result"): Rule(UNIT_READERS, why=ACTIVITY_READ),
     ("POST", "/activities/{activity_id}/problems"): Rule(MANAGERS, ok=201, why=ACTIVITY_WRITE),
@@ -515,6 +517,16 @@ _REPORTING: dict[tuple[str, str], Rule] = {
     ("GET", "/campaigns/{campaign_id}/assessment.xlsx"): Rule(
         EVERYONE, why="年终考核: units their own row, global roles all"
     ),
+    ("GET", "/campaigns/{campaign_id}/dues/{due_id}/table/view"): Rule(
+        UNIT_READERS, why=UNIT_OWN + "; the table's preview, as the .xlsx"
+    ),
+    ("GET", "/campaigns/{campaign_id}/dues/{due_id}/tables.xlsx"): Rule(
+        EVERYONE, why="every submitted table of a due date: " + FILTERED + " (sheets per unit)"
+    ),
+    ("POST", "/campaigns/{campaign_id}/dues/{due_id}/reminders"): Rule(
+        OFFICE, ok=201, why="issue 15: 催报 is the security office's (commands.remind)"
+    ),
+    ("GET", "/flags/export.xlsx"): Rule(UNIT_READERS, why=UNIT_OWN + "; the flags list's export"),
 }
 
 POLICY: dict[tuple[str, str, str], Rule] = {

@@ -543,6 +543,9 @@ REQUESTS: dict[tuple[str, str, str], Req] = {
     ("education", "GET", "/activities/{activity_id}/attendance"): Req(
         ids={"activity_id": "activity_now_jd"}
     ),
+    ("education", "GET", "/activities/{activity_id}/attendance.xlsx"): Req(
+        ids={"activity_id": "activity_now_jd"}
+    ),
     ("education", "POST", "/activities/{activity_id}/drill-result"): Req(
         ids={"activity_id": "activity_past_jd"},
         json={"participants": 120, "evacuation_seconds": 180, "observations": "疏散有序"},
@@ -599,6 +602,11 @@ REQUESTS: dict[tuple[str, str, str], Req] = {
         ids={"due_id": "due2"}
     ),
     ("reporting", "GET", "/flags"): Req(query=JD_ONLY),
+    ("reporting", "GET", "/flags/export.xlsx"): Req(query=JD_ONLY),
+    ("reporting", "GET", "/campaigns/{campaign_id}/dues/{due_id}/table/view"): Req(query=JD_ONLY),
+    ("reporting", "POST", "/campaigns/{campaign_id}/dues/{due_id}/reminders"): Req(
+        json={"unit_code": "JD"}
+    ),
     ("reporting", "POST", "/flags/{flag_id}/decision"): Req(
         json={"status": "explained", "reason": "已整改并书面说明"}
     ),
