@@ -26,7 +26,7 @@ from sqlalchemy import Engine, Select, event, func, select
 from sqlalchemy.orm import Session, sessionmaker
 from webargs.flaskparser import FlaskParser
 
-from shared import json_input
+from shared import json_input, messages
 from shared.auth import REVOCATION_CHECK, authenticate_request
 from shared.config import Settings, load_settings
 from shared.db import READ_ONLY, make_engine, make_session_factory, ping, unit_of_work
@@ -39,6 +39,7 @@ from shared.problems import (
     PROBLEM_JSON,
     ProblemSchema,
     handle_http_exception,
+    invalid_detail,
     register_error_handlers,
 )
 from shared.revocation_store import RevocationCheck
@@ -73,6 +74,8 @@ class CampusRequest(Request):
 
 class CampusParser(FlaskParser):
     """webargs reads the JSON body as the request parsed it (once, with the limits above)."""
+
+    DEFAULT_VALIDATION_MESSAGE = messages.DEFAULT_VALIDATION_MESSAGE
 
     def _raw_load_json(self, req: Request) -> Any:
         if not req.is_json or not req.get_data(cache=True):
@@ -258,8 +261,7 @@ def refuse_unreadable_input() -> None:
         for name, reason in json_input.bad_text(request.get_json()):
             invalid.append({"name": name, "reason": reason, "location": "json"})
     if invalid:
-        detail = "; ".join(f"{p['name']}: {p['reason']}" for p in invalid)
-        raise UnprocessableEntity(detail, invalid_params=invalid)
+        raise UnprocessableEntity(invalid_detail(invalid), invalid_params=invalid)
 
 
 def state() -> ServiceState:
@@ -335,9 +337,9 @@ def if_match_version() -> int | None:
     value = raw.strip().removeprefix("W/").strip('"')
     if not _VERSION.fullmatch(value):
         raise BadRequest(
-            'If-Match must be the ETag of the record, e.g. "3"',
+            'If-Match 须为该记录的 ETag，如 "3"',
             invalid_params=[
-                {"name": "If-Match", "reason": "not an ETag of ours", "location": "headers"}
+                {"name": "If-Match", "reason": "不是本服务给出的 ETag", "location": "headers"}
             ],
         )
     return int(value)

@@ -40,6 +40,30 @@ ALGORITHM = "HS256"
 # whole paths (a prefix match once let any route starting with "/docs" or "/metrics" in).
 PUBLIC_PATHS = frozenset({"/healthz", "/readyz", "/metrics", "/openapi.json", "/docs"})
 
+# Why a token is refused, in the words of the person whose page shows it.
+MISSING = "未登录：请求缺少 Bearer 令牌"
+EXPIRED = "登录已过期，请重新登录"
+INVALID = "令牌无效"
+
+
+def unit_claim_needed(role: str) -> str:
+    return f"{INVALID}：角色 {role} 须写明所属单位（unit）"
+
+
+def _why_invalid(exc: jwt.InvalidTokenError) -> str:
+    """PyJWT's reason in Chinese (its own words are English)."""
+    if isinstance(exc, jwt.MissingRequiredClaimError):
+        return f"缺少 {exc.claim} 声明"
+    if isinstance(exc, jwt.ImmatureSignatureError):
+        return "尚未生效（nbf）"
+    if isinstance(exc, jwt.InvalidSignatureError):
+        return "签名不符"
+    if isinstance(exc, jwt.InvalidAlgorithmError):
+        return "签名算法不被接受"
+    if isinstance(exc, jwt.DecodeError):
+        return "无法解析"
+    return "内容不符合要求"
+
 
 def mint_token(
     secret: str,
@@ -92,7 +116,7 @@ def decode_token(secret: str, token: str, revoked: RevocationCheck | None = None
     the second it expires or soon after it is revoked."""
     verified = verified_token(secret, token)
     if time.time() >= verified.expires:
-        raise Unauthorized("token expired")
+        raise Unauthorized(EXPIRED)
     if revoked is not None and revoked(
         verified.principal.sub, verified.token_id, verified.issued_at
     ):
@@ -114,25 +138,25 @@ def verified_token(secret: str, token: str) -> VerifiedToken:
             token, secret, algorithms=[ALGORITHM], options={"require": ["sub", "exp"]}
         )
     except jwt.ExpiredSignatureError as exc:
-        raise Unauthorized("token expired") from exc
+        raise Unauthorized(EXPIRED) from exc
     except jwt.InvalidTokenError as exc:
-        raise Unauthorized(f"invalid token: {exc}") from exc
+        raise Unauthorized(f"{INVALID}：{_why_invalid(exc)}") from exc
     roles = claims.get("roles") or []
     unit = claims.get("unit")
     if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
-        raise Unauthorized("invalid token: roles must be a list of strings")
+        raise Unauthorized(f"{INVALID}：roles（角色）须为文字的列表")
     if unit is not None and not isinstance(unit, str):
-        raise Unauthorized("invalid token: unit must be a string")
+        raise Unauthorized(f"{INVALID}：unit（单位）须为文字")
     # Only ``numbers``: a token that carried one ``number`` (before a changed number revoked
     # tokens) checks in by its subject alone.
     numbers = claims.get("numbers") or []
     if not isinstance(numbers, list) or not all(isinstance(n, str) for n in numbers):
-        raise Unauthorized("invalid token: numbers must be a list of strings")
+        raise Unauthorized(f"{INVALID}：numbers（学号/工号）须为文字的列表")
     role = unit_claim_missing(roles, unit)
     if role is not None:
         # Not cached either: a token that names no unit for a unit-scoped role is refused,
         # never read as campus-wide.
-        raise Unauthorized(f"token needs a unit claim for role {role}")
+        raise Unauthorized(unit_claim_needed(role))
     principal = Principal(
         sub=str(claims["sub"]),
         name=str(claims.get("name") or claims["sub"]),
@@ -173,7 +197,7 @@ def authenticate_request() -> None:
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthorized("missing bearer token")
+        raise Unauthorized(MISSING)
     principal = bearer_principal(token.strip())
     view = current_app.view_functions.get(request.endpoint)
     if principal.is_kiosk and not getattr(view, "campus_kiosk", False):

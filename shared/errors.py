@@ -64,8 +64,8 @@ class PayloadTooLarge(DomainError):
     @classmethod
     def limit(cls, max_bytes: int) -> PayloadTooLarge:
         mib, kib = max_bytes / (1024 * 1024), max_bytes / 1024
-        size = f"{mib:g} MB" if mib >= 1 else f"{kib:g} KB" if kib >= 1 else f"{max_bytes} bytes"
-        return cls(f"files are limited to {size}", max_bytes=max_bytes)
+        size = f"{mib:g} MB" if mib >= 1 else f"{kib:g} KB" if kib >= 1 else f"{max_bytes} 字节"
+        return cls(f"文件太大：不能超过 {size}", max_bytes=max_bytes)
 
 
 class UnsupportedMediaType(DomainError):
@@ -81,6 +81,7 @@ def check_version(record: Any, if_match: int | None, label: str) -> None:
     (``None``) means the caller did not ask for the check."""
     if if_match is not None and if_match != record.version:
         raise PreconditionFailed(
-            f"{label} changed since you read it (version {record.version}, yours {if_match})",
+            f"{label}在您读取之后已被修改（当前版本 {record.version}，您的版本 {if_match}），"
+            "请刷新后重试",
             current_version=record.version,
         )

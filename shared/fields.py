@@ -14,7 +14,7 @@ from marshmallow import fields
 
 from shared.timeutil import EARLIEST, LATEST
 
-OUT_OF_RANGE = f"must be between {EARLIEST.isoformat()} and {LATEST.isoformat()}"
+OUT_OF_RANGE = f"日期须在 {EARLIEST.isoformat()} 到 {LATEST.isoformat()} 之间"
 
 
 def _in_range(day: date) -> bool:

@@ -30,6 +30,8 @@ from shared.db import UTCDateTime
 from shared.errors import NotFound, PayloadTooLarge, UnsupportedMediaType
 from shared.timeutil import utcnow
 
+MISSING_CONTENT = "文件内容已不在文件库中"
+
 # media type -> accepted file name extensions
 ALLOWED = {
     "image/jpeg": (".jpg", ".jpeg"),
@@ -70,18 +72,18 @@ def check_upload(filename: str, declared: str | None, content: bytes, max_bytes:
     if len(content) > max_bytes:
         raise PayloadTooLarge.limit(max_bytes)
     if not content:
-        raise UnsupportedMediaType("the file is empty")
+        raise UnsupportedMediaType("文件是空的")
     actual = sniff(content[:32])
     if actual is None:
-        raise UnsupportedMediaType(f"allowed types: {', '.join(ALLOWED)}")
+        raise UnsupportedMediaType(f"不支持此文件类型，可上传：{'、'.join(ALLOWED)}")
     extension = Path(filename).suffix.lower()
     declared_type = (declared or "").split(";")[0].strip().lower()
     if extension not in ALLOWED[actual]:
         raise UnsupportedMediaType(
-            f"the file is {actual} but is named {extension or 'without an extension'}"
+            f"文件内容是 {actual}，但文件名{f'后缀为 {extension}' if extension else '没有后缀'}"
         )
     if declared_type not in ("", "application/octet-stream", actual):
-        raise UnsupportedMediaType(f"the file is {actual} but is labelled {declared_type}")
+        raise UnsupportedMediaType(f"文件内容是 {actual}，但标注的类型是 {declared_type}")
     return actual
 
 
@@ -181,9 +183,9 @@ def download(files_dir: str, digest: str, media_type: str, filename: str) -> Res
     try:
         path = path_of(files_dir, digest)
     except ValueError:
-        raise NotFound("the file's content is missing from the file store") from None
+        raise NotFound(MISSING_CONTENT) from None
     if not path.is_file():
-        raise NotFound("the file's content is missing from the file store")
+        raise NotFound(MISSING_CONTENT)
     return send_file(
         path,
         mimetype=media_type,

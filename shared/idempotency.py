@@ -26,14 +26,14 @@ class IdempotencyConflict(DomainError):
     title = "Idempotency-Key reused"
 
     def __init__(self) -> None:
-        super().__init__("this Idempotency-Key was used for a different request")
+        super().__init__("此 Idempotency-Key 已用于另一个不同的请求")
 
 
 def requested_key() -> str | None:
     """The request's Idempotency-Key header, if any (400 when it is too long)."""
     key = request.headers.get(HEADER)
     if key is not None and len(key) > MAX_LENGTH:
-        raise BadRequest(f"{HEADER} is limited to {MAX_LENGTH} characters")
+        raise BadRequest(f"{HEADER} 不能超过 {MAX_LENGTH} 个字符")
     return key or None
 
 

@@ -75,7 +75,7 @@ class Principal:
 
     def require_unit(self, unit_code: str | None) -> None:
         if not self.can_access_unit(unit_code):
-            raise Forbidden(f"unit {unit_code!r} is outside your scope")
+            raise Forbidden(f"单位 {unit_code} 不在您的权限范围内")
 
     def may_manage_unit(self, unit_code: str | None) -> bool:
         """Manages a unit's records: the security office anywhere, a unit manager only in
@@ -84,15 +84,13 @@ class Principal:
             return True
         return UNIT_MANAGER in self.roles and unit_code is not None and self.unit == unit_code
 
-    def require_manage_unit(self, unit_code: str | None, what: str = "managing") -> None:
+    def require_manage_unit(self, unit_code: str | None) -> None:
         if not self.may_manage_unit(unit_code):
-            raise Forbidden(
-                f"{what} unit {unit_code!r} needs the security office or that unit's manager"
-            )
+            raise Forbidden(f"单位 {unit_code} 的记录须由安全保卫处或该单位负责人办理")
 
     def require_role(self, *roles: str) -> None:
         if not self.has_any(roles):
-            raise Forbidden(f"this action needs one of the roles: {', '.join(roles)}")
+            raise Forbidden(f"此操作须由以下角色之一办理：{'、'.join(roles)}")
 
 
 def unit_claim_missing(roles: Iterable[str], unit: str | None) -> str | None:

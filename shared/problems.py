@@ -4,6 +4,11 @@ Validation errors name the failing fields in ``invalid_params`` (one entry per
 field, with its location: json, query, headers…); unexpected exceptions are logged
 with the request id and answered with a bare 500 that leaks no stack trace. The
 exceptions themselves are pure (``shared.errors``); this module is their web rendering.
+
+A person reads every ``detail`` and ``reason`` (the console shows them): they are Chinese.
+Marshmallow's reasons are made Chinese where they are made (``shared.messages``); the HTTP
+errors Werkzeug raises itself (no such route, a method the route does not take…) get
+their detail here, by status (``HTTP_DETAILS``).
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
 
 from shared.errors import DomainError
+from shared.messages import is_chinese
 
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger("campus.errors")
@@ -99,14 +105,50 @@ def flatten_messages(messages: Any, location: str | None = None) -> list[dict[st
 
 _LOCATIONS = {"json", "query", "querystring", "headers", "form", "files", "view_args", "path"}
 
+# The detail of an HTTP error Werkzeug or flask-smorest raised (their descriptions are
+# English), by status.
+HTTP_DETAILS = {
+    400: "请求有误，服务无法理解。",
+    401: "未登录或登录已失效，请重新登录。",
+    403: "无权访问。",
+    404: "没有这个地址，或所要的记录不存在。",
+    405: "此地址不接受 {method} 请求。",
+    406: "无法按所要求的格式答复。",
+    409: "与当前状态冲突。",
+    410: "所要的内容已不存在。",
+    411: "请求须写明长度（Content-Length）。",
+    412: "记录已被他人修改，请刷新后重试。",
+    413: "请求体太大。",
+    414: "地址太长。",
+    415: "不支持此内容类型。",
+    422: "请求的内容有误。",
+    428: "须带 If-Match 请求头（先读取记录，取其 ETag）。",
+    429: "请求过于频繁，请稍后再试。",
+    431: "请求头太大。",
+    500: "服务内部出错，请稍后再试。",
+    501: "此功能尚未提供。",
+    503: "服务暂时不可用，请稍后再试。",
+}
+
+
+def http_detail(status: int) -> str:
+    text = HTTP_DETAILS.get(status) or ("请求未被受理。" if status < 500 else "服务出错。")
+    return text.format(method=request.method)
+
+
+def invalid_detail(invalid: list[dict[str, str]]) -> str:
+    """The detail of a refusal that names its fields: each field and why."""
+    return "请求的内容有误：" + "；".join(f"{p['name']}：{p['reason']}" for p in invalid)
+
 
 def handle_http_exception(error: HTTPException) -> Response:
     data = getattr(error, "data", None) or {}
     messages = data.get("errors") or data.get("messages")
     invalid = flatten_messages(messages) if messages else None
-    detail = data.get("message") or (error.description if error.code != 500 else None)
-    if invalid and not data.get("message"):
-        detail = "; ".join(f"{p['name']}: {p['reason']}" for p in invalid)
+    message = data.get("message")
+    detail = message if is_chinese(message) else http_detail(error.code or 500)
+    if invalid and not is_chinese(message):
+        detail = invalid_detail(invalid)
     headers = dict(data.get("headers") or {})
     if error.code == 405 and error.valid_methods:  # type: ignore[attr-defined]
         headers["Allow"] = ", ".join(error.valid_methods)  # type: ignore[attr-defined]
@@ -133,7 +175,7 @@ def handle_unexpected(error: Exception) -> Response:
     if isinstance(error, HTTPException):
         return handle_http_exception(error)
     log.exception("unhandled error on %s %s", request.method, request.path)
-    return problem_response(500, "Internal Server Error", "An unexpected error occurred.")
+    return problem_response(500, "Internal Server Error", http_detail(500))
 
 
 def handle_database_unavailable(error: sa_exc.DBAPIError) -> Response:
@@ -146,7 +188,7 @@ def handle_database_unavailable(error: sa_exc.DBAPIError) -> Response:
     return problem_response(
         503,
         "Service Unavailable",
-        "The database is not reachable at the moment; retry shortly.",
+        "数据库暂时无法连接，请稍后重试。",
         headers={"Retry-After": "1"},
     )
 

@@ -31,8 +31,8 @@ def check_not_future(moment: datetime, now: datetime, name: str = "found_at") ->
     future, beyond a few minutes of clock skew. 422 naming the field ``name``."""
     if moment > now + CLOCK_SKEW:
         raise FutureDate(
-            f"{name} {moment.isoformat()} is in the future",
-            invalid_params=[{"name": name, "reason": "is in the future", "location": "json"}],
+            f"{name} {moment.isoformat()} 晚于当前时间：发现的时间不能在将来",
+            invalid_params=[{"name": name, "reason": "不能晚于当前时间", "location": "json"}],
         )
 
 

@@ -18,7 +18,7 @@ from shared.principal import LEADERSHIP, SECURITY_OFFICE, Principal
 
 def require_manager(principal: Principal, unit_code: str | None) -> None:
     """Security office anywhere; a unit manager in their own unit."""
-    principal.require_manage_unit(unit_code, "managing")
+    principal.require_manage_unit(unit_code)
 
 
 def require_assigner(principal: Principal, person_unit: str | None) -> None:

@@ -68,20 +68,20 @@ def _unsigned_hs256() -> str:
 def _bad_tokens() -> dict[str, tuple[str | None, str]]:
     """Minted when a test runs, not at import: the suite outlives a short-lived token."""
     return {
-        "no header": (None, "missing bearer token"),
-        "basic scheme": ("Basic dGVzdDp0ZXN0", "missing bearer token"),
-        "empty bearer": ("Bearer ", "missing bearer token"),
-        "not a jwt": ("Bearer not-a-jwt", "invalid token"),
-        "expired": (jwt.encode(_claims(exp=int(time.time()) - 5), DEV_JWT_SECRET), "expired"),
+        "no header": (None, "缺少 Bearer 令牌"),
+        "basic scheme": ("Basic dGVzdDp0ZXN0", "缺少 Bearer 令牌"),
+        "empty bearer": ("Bearer ", "缺少 Bearer 令牌"),
+        "not a jwt": ("Bearer not-a-jwt", "令牌无效"),
+        "expired": (jwt.encode(_claims(exp=int(time.time()) - 5), DEV_JWT_SECRET), "登录已过期"),
         "not yet valid": (
             jwt.encode(_claims(nbf=int(time.time()) + 3600), DEV_JWT_SECRET),
-            "invalid token",
+            "令牌无效",
         ),
-        "another secret": (jwt.encode(_claims(), OTHER_SECRET), "invalid token"),
-        "alg none": (jwt.encode(_claims(), None, algorithm="none"), "invalid token"),
-        "signature stripped": (_unsigned_hs256(), "invalid token"),
-        "HS512": (jwt.encode(_claims(), DEV_JWT_SECRET, algorithm="HS512"), "invalid token"),
-        "tampered payload": (_tampered(), "invalid token"),
+        "another secret": (jwt.encode(_claims(), OTHER_SECRET), "令牌无效"),
+        "alg none": (jwt.encode(_claims(), None, algorithm="none"), "令牌无效"),
+        "signature stripped": (_unsigned_hs256(), "令牌无效"),
+        "HS512": (jwt.encode(_claims(), DEV_JWT_SECRET, algorithm="HS512"), "令牌无效"),
+        "tampered payload": (_tampered(), "令牌无效"),
         "no sub": (jwt.encode(_claims(sub=None), DEV_JWT_SECRET), "sub"),
         "no exp": (jwt.encode(_claims(exp=None), DEV_JWT_SECRET), "exp"),
         "roles not a list": (jwt.encode(_claims(roles="security_office"), DEV_JWT_SECRET), "roles"),
@@ -90,17 +90,17 @@ def _bad_tokens() -> dict[str, tuple[str | None, str]]:
         **{
             f"{role} without a unit": (
                 jwt.encode(_claims(roles=[role]), DEV_JWT_SECRET),
-                f"token needs a unit claim for role {role}",
+                f"角色 {role} 须写明所属单位",
             )
             for role in ("unit_manager", "grid_staff", "lead_department", "psych_centre")
         },
         "unit_manager with an empty unit": (
             jwt.encode(_claims(roles=["unit_manager"], unit=""), DEV_JWT_SECRET),
-            "token needs a unit claim for role unit_manager",
+            "角色 unit_manager 须写明所属单位",
         ),
         "portal and grid_staff without a unit": (
             jwt.encode(_claims(roles=["portal", "grid_staff"]), DEV_JWT_SECRET),
-            "token needs a unit claim for role grid_staff",
+            "角色 grid_staff 须写明所属单位",
         ),
     }
 
@@ -199,7 +199,7 @@ def test_a_remembered_token_stops_working_when_it_expires(monkeypatch):
     assert auth.decode_token(DEV_JWT_SECRET, token).sub == "portal-x"  # from the cache
     later = time.time() + 61
     monkeypatch.setattr(auth.time, "time", lambda: later)
-    with pytest.raises(auth.Unauthorized, match="expired"):
+    with pytest.raises(auth.Unauthorized, match="登录已过期"):
         auth.decode_token(DEV_JWT_SECRET, token)
     with pytest.raises(auth.Unauthorized):  # the same token under another secret
         auth.decode_token(OTHER_SECRET, token)

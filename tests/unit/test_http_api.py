@@ -73,7 +73,7 @@ def test_a_failing_event_leaves_nothing_half_written(client, hazards_app, monkey
     monkeypatch.setattr(hazard_events, "hazard_state", lambda h: {"hazard_id": h.id})
     response = client.post("/hazards", json=NEW, headers=SO)
     assert response.status_code == 500
-    assert problem(response)["detail"] == "An unexpected error occurred."
+    assert problem(response)["detail"] == "服务内部出错，请稍后再试。"
     assert count(hazards_app, Hazard) == 0
     assert count(hazards_app, OutboxMessage) == 0
 
@@ -124,7 +124,7 @@ def test_missing_and_invalid_fields_are_named(client):
     assert response.status_code == 422
     params = {p["name"]: p for p in problem(response)["invalid_params"]}
     assert set(params) == {"category", "description"}
-    assert params["description"]["reason"] == "Missing data for required field."
+    assert params["description"]["reason"] == "必填，不能缺少。"
     assert params["category"]["location"] == "json"
 
 
@@ -166,7 +166,7 @@ def test_a_malformed_if_match_is_a_400_naming_the_header(client, hazards_app, if
     body = problem(response)
     assert "If-Match" in body["detail"]
     assert body["invalid_params"] == [
-        {"name": "If-Match", "reason": "not an ETag of ours", "location": "headers"}
+        {"name": "If-Match", "reason": "不是本服务给出的 ETag", "location": "headers"}
     ]
     assert client.get(f"/hazards/{hazard['id']}", headers=SO).get_json()["status"] == "discovered"
     assert count(hazards_app, OutboxMessage) == 1  # only hazard.created

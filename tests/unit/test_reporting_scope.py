@@ -67,7 +67,7 @@ def test_a_scoped_token_without_a_unit_sees_nothing(client, role):
     for path in READS:
         response = client.get(path, headers=raw_bearer(roles=[role]))
         assert response.status_code == 401, (path, response.status_code)
-        assert f"token needs a unit claim for role {role}" in response.get_json()["detail"]
+        assert f"角色 {role} 须写明所属单位" in response.get_json()["detail"]
 
 
 def test_a_scoped_token_with_its_unit_sees_its_unit(client):

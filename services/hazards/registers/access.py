@@ -33,7 +33,7 @@ def place(session: Session, cell_id: str, field: str = "cell_id") -> GridCell:
 
 # -- writing ------------------------------------------------------------------------------
 def require_writer(principal: Principal, unit_code: str | None) -> None:
-    principal.require_manage_unit(unit_code, "changing")
+    principal.require_manage_unit(unit_code)
 
 
 def require_checklist_editor(session: Session, principal: Principal, category: str) -> None:
