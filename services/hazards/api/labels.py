@@ -5,6 +5,9 @@ from __future__ import annotations
 from marshmallow import Schema, fields
 
 from services.hazards import domain
+from services.hazards.registers.equipment import domain as equipment
+from services.hazards.registers.inspections import domain as inspections
+from services.hazards.registers.risks import domain as risks
 from shared.api import Blueprint
 from shared.labels import LabelSchema, label_list, labelled
 
@@ -24,6 +27,15 @@ class HazardLabelsSchema(Schema):
         fields.Nested(SubcategoryLabelSchema),
         metadata={"description": "each category's sub-categories (subcategory)"},
     )
+    # the registers' words (风险点、日检查、特种设备)
+    risk_levels = label_list("风险等级 of a risk point (level), red to blue")
+    likelihoods = label_list("L 可能性 1-5 of a risk point (likelihood)")
+    consequences = label_list("S 后果严重性 1-5 of a risk point (severity)")
+    item_results = label_list("an inspection item's result (合格/不合格/不适用)")
+    equipment_kinds = label_list("特种设备 kinds (kind)")
+    equipment_statuses = label_list("special equipment's status (在用/停用/报废)")
+    due_states = label_list("special equipment's periodic inspection due state (due_state)")
+    periodic_results = label_list("定期检验 results (result)")
 
 
 def hazard_labels() -> dict[str, list[dict]]:
@@ -37,6 +49,14 @@ def hazard_labels() -> dict[str, list[dict]]:
             for category, subs in domain.SUBCATEGORIES.items()
             for item in labelled(subs)
         ],
+        "risk_levels": labelled(risks.RISK_LEVEL_LABELS),
+        "likelihoods": labelled(risks.LIKELIHOOD_LABELS),
+        "consequences": labelled(risks.CONSEQUENCE_LABELS),
+        "item_results": labelled(inspections.ITEM_RESULT_LABELS),
+        "equipment_kinds": labelled(equipment.EQUIPMENT_KIND_LABELS),
+        "equipment_statuses": labelled(equipment.EQUIPMENT_STATUS_LABELS),
+        "due_states": labelled(equipment.DUE_STATE_LABELS),
+        "periodic_results": labelled(equipment.PERIODIC_RESULT_LABELS),
     }
 
 

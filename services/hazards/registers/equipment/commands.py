@@ -144,6 +144,9 @@ def equipment_query(principal: Principal, filters: Mapping[str, Any], today: dat
             SpecialEquipment.next_inspection_due >= today,
             SpecialEquipment.next_inspection_due <= today + timedelta(days=domain.DUE_SOON_DAYS),
         )
+    if filters.get("sort") == "due":  # the due list: the soonest (or longest overdue) first
+        due_on = SpecialEquipment.next_inspection_due
+        return stmt.order_by(due_on.is_(None), due_on, SpecialEquipment.registration_no)
     return stmt.order_by(SpecialEquipment.unit_code, SpecialEquipment.registration_no)
 
 

@@ -84,6 +84,10 @@ class EquipmentQuerySchema(Schema):
     kind = fields.String(validate=KINDS)
     status = fields.String(validate=STATUSES)
     due = fields.String(validate=validate.OneOf([DueState.OVERDUE.value, DueState.DUE_SOON.value]))
+    sort = fields.String(
+        validate=validate.OneOf(["due"]),
+        metadata={"description": "due: by next inspection date, soonest first (no date last)"},
+    )
 
 
 class PeriodicInspectionCreateSchema(Schema):

@@ -43,6 +43,9 @@ RISK_COLOUR_LABELS = {
 # Announcement order: the most serious first.
 RISK_LEVEL_ORDER = (RiskLevel.RED, RiskLevel.ORANGE, RiskLevel.YELLOW, RiskLevel.BLUE)
 LS_RANGE = range(1, 6)
+# The grades of the two factors, as the module docstring names them (the forms' choices).
+LIKELIHOOD_LABELS = {1: "极不可能", 2: "不太可能", 3: "可能", 4: "很可能", 5: "经常发生"}
+CONSEQUENCE_LABELS = {1: "轻微", 2: "较小", 3: "一般", 4: "严重", 5: "灾难性（群死群伤）"}
 
 
 def risk_score(likelihood: int, severity: int) -> int:
