@@ -171,30 +171,34 @@ def double_bookings(
     return out
 
 
+def _status_word(status: str) -> str:
+    return STATUS_LABELS.get(status, status)  # type: ignore[call-overload]
+
+
 def can_cancel(status: str) -> None:
     if status != Status.PLANNED:
-        raise InvalidState(f"only a planned activity can be cancelled (it is {status})")
+        raise InvalidState(f"只有计划中的活动可以取消（该活动{_status_word(status)}）")
 
 
 def can_reschedule(status: str) -> None:
     if status != Status.PLANNED:
-        raise InvalidState(f"only a planned activity can be changed (it is {status})")
+        raise InvalidState(f"只有计划中的活动可以修改（该活动{_status_word(status)}）")
 
 
 def can_mark_held(status: str, starts_at: datetime, now: datetime) -> None:
     if status != Status.PLANNED:
-        raise InvalidState(f"only a planned activity can be marked held (it is {status})")
+        raise InvalidState(f"只有计划中的活动可以标记为已举办（该活动{_status_word(status)}）")
     if now < starts_at:
-        raise InvalidState("an activity cannot be marked held before it starts")
+        raise InvalidState("活动开始前不能标记为已举办")
 
 
 def can_record_drill(kind: str, status: str, starts_at: datetime, now: datetime) -> None:
     if kind != Kind.DRILL:
-        raise InvalidState(f"results are recorded for drills (安全演练), not for {kind}")
+        raise InvalidState("只有安全演练可以记录演练结果")
     if status == Status.CANCELLED:
-        raise InvalidState("a cancelled drill has no results")
+        raise InvalidState("演练已取消，不能记录结果")
     if now < starts_at:
-        raise InvalidState("a drill cannot have results before it starts")
+        raise InvalidState("演练开始前不能记录结果")
 
 
 # -- sign-in -------------------------------------------------------------------------------

@@ -443,6 +443,12 @@ def test_the_calendar_groups_activities_by_campus_month(client, fake):
             }
         ],
     }
+    fake.routes[("grid", "GET", "/units")] = [{"code": "JD", "name": "机电工程学院"}]
+    fake.routes[("education", "GET", "/calendar/JD/subscription")] = {
+        "unit_code": "JD",
+        "url": "https://edu.example/calendar/JD.ics?key=k",
+        "webcal_url": "webcal://edu.example/calendar/JD.ics?key=k",
+    }
     page = client.get("/education").get_data(as_text=True)
     assert "2026 年 12 月" in page and "2026 年 11 月" not in page
     assert "2026-12-01 07:00" in page

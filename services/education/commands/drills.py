@@ -99,8 +99,8 @@ def record_drill_result(
     domain.can_record_drill(activity.kind, activity.status, activity.starts_at, now)
     if session.get(DrillResult, activity.id) is not None:
         raise domain.InvalidState(
-            "this drill's results are recorded; add problems found later with "
-            f"POST /activities/{activity.id}/problems"
+            "演练结果已记录；之后发现的问题请用“补充发现的问题”添加"
+            f"（POST /activities/{activity.id}/problems）"
         )
     if activity.status == Status.PLANNED:
         activity.status = Status.HELD.value
@@ -136,7 +136,7 @@ def add_drill_problems(
     require_manager(principal, activity.organiser_unit)
     result = session.get(DrillResult, activity.id)
     if result is None:
-        raise domain.InvalidState("record the drill's results first (POST …/drill-result)")
+        raise domain.InvalidState("请先记录演练结果，再补充问题（POST …/drill-result）")
     request = {"activity_id": activity.id, "problems": problems}
     scoped = idempotency.scoped_key(principal, key) if key else None
     if scoped:

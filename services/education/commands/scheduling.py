@@ -79,8 +79,8 @@ def check_schedule(
     clash = domain.venue_clash(venue_key, starts_at, ends_at, others)
     if clash is not None:
         raise domain.ScheduleConflict(
-            f"the venue is booked by 「{clash.title}」 ({clash.activity_id}) from "
-            f"{_campus(clash.starts_at, tz)} to {_campus(clash.ends_at, tz)}",
+            f"该场地在此时间已被「{clash.title}」（{clash.activity_id}）占用："
+            f"{_campus(clash.starts_at, tz)} 至 {_campus(clash.ends_at, tz)}",
             conflicting_activity={
                 "id": clash.activity_id,
                 "title": clash.title,
