@@ -22,6 +22,7 @@ from services.reporting.models import (
     CampaignUnit,
     Flag,
     ReportingDue,
+    RobotMessage,
     Submission,
 )
 from services.reporting.statistics import queries as statistics
@@ -335,6 +336,9 @@ def sweep(session: Session, now: datetime, tz: str, reminder_days: int, base_url
     return counts
 
 
+TABLE = "校园安全专项整治工作隐患问题统计表"
+
+
 # -- notifications ------------------------------------------------------------------------
 def _queue(session: Session, key: str, unit: CampaignUnit | None, subject: str, body: str) -> bool:
     if unit is None:
@@ -342,21 +346,71 @@ def _queue(session: Session, key: str, unit: CampaignUnit | None, subject: str, 
     return notifications.queue_mail(session, key, unit.unit_code, unit.email, subject, body)
 
 
-def queue_reminder(session: Session, unit: CampaignUnit, due: ReportingDue, base_url: str) -> bool:
+def queue_reminder(
+    session: Session,
+    unit: CampaignUnit,
+    due: ReportingDue,
+    base_url: str,
+    key: str | None = None,
+    passed: bool = False,
+) -> bool:
     # The console's submission board for this due date (sign-in, then the table and the
     # submit button); the API's own table URL would need a bearer token a mail reader lacks.
     link = f"{base_url}/reporting/board?campaign={due.campaign_id}&due={due.id}"
-    robots.queue_reminder(session, unit, due)  # the group chats hear of it too
+    key = key or f"reminder:{due.id}:{unit.unit_code}"
+    robots.queue_reminder(session, unit, due, key, passed)  # the group chats hear of it too
+    if passed:
+        subject = f"【催报】{unit.name}：{due.due_on} 应报送的《{TABLE}》尚未报送"
+        ask = f"本单位应于 {due.due_on}（含）前报送的"
+        ask += "《校园安全专项整治工作隐患问题统计表》尚未报送，请尽快报送"
+    else:
+        subject = (
+            f"【提醒】{unit.name}：请于 {due.due_on} 前报送《校园安全专项整治工作隐患问题统计表》"
+        )
+        ask = f"请于 {due.due_on}（含）前报送本单位《校园安全专项整治工作隐患问题统计表》"
     return _queue(
         session,
-        f"reminder:{due.id}:{unit.unit_code}",
+        key,
         unit,
-        f"【提醒】{unit.name}：请于 {due.due_on} 前报送《校园安全专项整治工作隐患问题统计表》",
-        f"{unit.name}：\n\n请于 {due.due_on}（含）前报送本单位"
-        f"《校园安全专项整治工作隐患问题统计表》"
-        f"（统计期间 {due.period_start} 至 {due.period_end}）。\n"
+        subject,
+        f"{unit.name}：\n\n{ask}（统计期间 {due.period_start} 至 {due.period_end}）。\n"
         f"统计表：{link}\n\n安全保卫处",
     )
+
+
+def remind(
+    session: Session,
+    principal: Principal,
+    campaign_id: str,
+    due_id: str,
+    unit_code: str,
+    now: datetime,
+    tz: str,
+    base_url: str,
+) -> dict:
+    """催报 by the security office: a unit that has not submitted the table is reminded now,
+    by e-mail and the group robots (the outbox the sweep's reminders use); once a campus
+    day per unit and due date, so a double click does not send two."""
+    principal.require_role(SECURITY_OFFICE)
+    due = get_due(session, campaign_id, due_id)
+    unit = session.get(CampaignUnit, (campaign_id, unit_code))
+    if unit is None:
+        raise NotFound(f"unit {unit_code} does not take part in campaign {campaign_id}")
+    if find_submission(session, due.id, unit_code) is not None:
+        raise Conflict(f"{unit.name}已报送 {due.due_on} 的统计表，无需催报")
+    day = campus_time(now, tz).date()
+    key = f"remind:{due.id}:{unit_code}:{day.isoformat()}"
+    if session.scalar(select(RobotMessage.id).where(RobotMessage.dedupe_key == key)):
+        raise Conflict(f"今天（{day}）已向{unit.name}催报，请明天再催")
+    passed = domain.due_passed(now, due.due_on, tz)
+    mailed = queue_reminder(session, unit, due, base_url, key, passed)
+    return {
+        "unit_code": unit_code,
+        "unit_name": unit.name,
+        "due_on": due.due_on,
+        "reminded_at": now,
+        "email": mailed,
+    }
 
 
 def campaign_of(session: Session, day: date) -> str | None:

@@ -136,6 +136,11 @@ def _flag_lines(flag: Flag) -> list[tuple[str, str | None]]:
     return [("隐患编号", evidence.get("number")), (term, chinese_date(deadline))]
 
 
+def evidence_text(flag: Flag) -> str:
+    """What the flag is about in one line (the export's 依据 column)."""
+    return "；".join(f"{k}：{v}" for k, v in _flag_lines(flag) if v)
+
+
 def queue_flag(session: Session, flag: Flag) -> bool:
     """The notice of a raised flag: unit, rule, what it is about, deadline, person."""
     label = domain.RULE_LABELS[Rule(flag.rule)]
@@ -153,19 +158,30 @@ def queue_flag(session: Session, flag: Flag) -> bool:
     )
 
 
-def queue_reminder(session: Session, unit: CampaignUnit, due: ReportingDue) -> bool:
-    """催报: the unit's statistics table is due in a few days."""
+def queue_reminder(
+    session: Session,
+    unit: CampaignUnit,
+    due: ReportingDue,
+    key: str | None = None,
+    passed: bool = False,
+) -> bool:
+    """催报: the unit's statistics table is due in a few days (the sweep), or the security
+    office reminds it by hand (``key``: once per its own key; ``passed``: the date is past)."""
     on = chinese_date(due.due_on)
+    ask = "报送期限已过，请尽快报送。" if passed else "请按期报送。"
     text = (
         f"> **单位**：{unit.name}\n> **统计表**：《校园安全专项整治工作隐患问题统计表》\n"
         f"> **统计期间**：{chinese_date(due.period_start)}至{chinese_date(due.period_end)}\n"
-        f"> **报送期限**：{on}（含）\n\n请按期报送。"
+        f"> **报送期限**：{on}（含）\n\n{ask}"
+    )
+    title = f"【催报】{unit.name}：" + (
+        f"{on}应报送的隐患问题统计表尚未报送" if passed else f"请于{on}前报送隐患问题统计表"
     )
     return queue(
         session,
-        f"reminder:{due.id}:{unit.unit_code}",
+        key or f"reminder:{due.id}:{unit.unit_code}",
         unit.unit_code,
-        f"【催报】{unit.name}：请于{on}前报送隐患问题统计表",
+        title,
         text,
         f"/reporting/board?campaign={due.campaign_id}&due={due.id}",
     )

@@ -184,6 +184,35 @@ class BoardRowSchema(Schema):
     submitted_at = AwareDateTime(allow_none=True)
     submitted_by = fields.String(allow_none=True)
     late = fields.Boolean(allow_none=True)
+    overdue = fields.Boolean(metadata={"description": "not submitted and the due date passed"})
+    may_remind = fields.Boolean(metadata={"description": "the caller may send a 催报 now"})
+
+
+class RemindSchema(Schema):
+    unit_code = fields.String(required=True, validate=CODE)
+
+
+class ReminderSchema(Schema):
+    unit_code = fields.String()
+    unit_name = fields.String()
+    due_on = Date()
+    reminded_at = AwareDateTime()
+    email = fields.Boolean(metadata={"description": "an e-mail was queued (the unit has one)"})
+
+
+class TableViewSchema(Schema):
+    """The unit's table as it is printed (the .xlsx's cells), for a page to show."""
+
+    unit_code = fields.String()
+    unit_name = fields.String()
+    submitted = fields.Boolean(metadata={"description": "frozen (submitted) or as it stands now"})
+    submitted_at = AwareDateTime(allow_none=True)
+    generated_at = AwareDateTime()
+    title = fields.String()
+    subtitle = fields.List(fields.String())
+    header = fields.List(fields.String())
+    rows = fields.List(fields.List(fields.Raw()))
+    totals = fields.List(fields.Raw())
 
 
 class BoardSchema(Schema):
@@ -205,6 +234,8 @@ class FlagQuerySchema(Schema):
     rule = fields.String(validate=validate.OneOf([r.value for r in Rule]))
     status = fields.String(validate=validate.OneOf([s.value for s in FlagStatus]))
     campaign_id = fields.String(validate=validate.Length(min=1, max=36))
+    raised_from = Date(metadata={"description": "raised on or after this campus day"})
+    raised_to = Date(metadata={"description": "raised on or before this campus day"})
 
 
 # Words, not blanks: "a decision with a reason" is not satisfied by spaces.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from services.reporting import commands
+from services.reporting import commands, domain
 from services.reporting.models import (
     Campaign,
     CampaignCategory,
@@ -18,14 +18,18 @@ from services.reporting.schemas import (
     BoardSchema,
     CampaignCreateSchema,
     CampaignSchema,
+    ReminderSchema,
+    RemindSchema,
     SubmissionSchema,
     SubmitSchema,
     TableQuerySchema,
+    TableViewSchema,
 )
 from services.reporting.statistics import exports
 from shared.api import Blueprint, file_response, read_session, state, transaction
 from shared.auth import current_principal
 from shared.errors import NotFound
+from shared.principal import SECURITY_OFFICE
 from shared.timeutil import utcnow
 
 blp = Blueprint("campaigns", __name__, url_prefix="/campaigns", description="专项整治 campaigns")
@@ -88,18 +92,96 @@ def statistics_table(query, campaign_id: str, due_id: str):
     current_principal().require_unit(unit_code)
     session = read_session()
     due = commands.get_due(session, campaign_id, due_id)
+    view = _table_view(session, due, unit_code)
+    return file_response(
+        exports.statistics_table_xlsx(
+            view["snapshot"], view["unit_name"], view["generated_at"], view["tz"]
+        ),
+        XLSX,
+        f"statistics-{unit_code}-{due.due_on}.xlsx",
+    )
+
+
+def _table_view(session, due: ReportingDue, unit_code: str) -> dict:
+    """The unit's table: as submitted (frozen, its time as generation time), else as the
+    statistics stand now."""
     tz = state().settings.campus_timezone
     submitted = commands.find_submission(session, due.id, unit_code)
     if submitted is not None:
         snapshot, generated_at = submitted.snapshot, submitted.submitted_at
     else:
         snapshot, generated_at = commands.table_snapshot(session, due, unit_code, tz), utcnow()
-    name = commands.unit_name(session, campaign_id, unit_code)
-    return file_response(
-        exports.statistics_table_xlsx(snapshot, name, generated_at, tz),
-        XLSX,
-        f"statistics-{unit_code}-{due.due_on}.xlsx",
+    return {
+        "unit_code": unit_code,
+        "unit_name": commands.unit_name(session, due.campaign_id, unit_code),
+        "submitted": submitted is not None,
+        "submitted_at": submitted.submitted_at if submitted else None,
+        "generated_at": generated_at,
+        "snapshot": snapshot,
+        "tz": tz,
+    }
+
+
+@blp.route("/<campaign_id>/dues/<due_id>/table/view", methods=["GET"])
+@blp.arguments(TableQuerySchema, location="query")
+@blp.response(200, TableViewSchema)
+def statistics_table_view(query, campaign_id: str, due_id: str):
+    """The same table as JSON, cell for cell as the .xlsx prints it: what the unit would
+    submit now (its preview before 报送), or what it submitted."""
+    unit_code = query["unit_code"]
+    current_principal().require_unit(unit_code)
+    session = read_session()
+    view = _table_view(session, commands.get_due(session, campaign_id, due_id), unit_code)
+    cells = exports.statistics_table(
+        view["snapshot"], view["unit_name"], view["generated_at"], view["tz"]
     )
+    return {**view, **cells}
+
+
+@blp.route("/<campaign_id>/dues/<due_id>/tables.xlsx", methods=["GET"])
+@blp.response(200, content_type=XLSX)
+def submitted_tables(campaign_id: str, due_id: str):
+    """Every table submitted for the due date, a sheet per unit (the units the caller may
+    read: the office and the leadership all, a unit its own)."""
+    principal = current_principal()
+    session = read_session()
+    due = commands.get_due(session, campaign_id, due_id)
+    tz = state().settings.campus_timezone
+    found = session.scalars(
+        select(Submission).where(Submission.due_id == due.id).order_by(Submission.unit_code)
+    ).all()
+    tables = [
+        exports.statistics_table(
+            s.snapshot, commands.unit_name(session, campaign_id, s.unit_code), s.submitted_at, tz
+        )
+        for s in found
+        if principal.can_access_unit(s.unit_code)
+    ]
+    return file_response(
+        exports.statistics_tables_xlsx(tables, f"{due.due_on} 尚无单位报送统计表"),
+        XLSX,
+        f"statistics-all-{due.due_on}.xlsx",
+    )
+
+
+@blp.route("/<campaign_id>/dues/<due_id>/reminders", methods=["POST"])
+@blp.arguments(RemindSchema)
+@blp.response(201, ReminderSchema)
+def remind(payload, campaign_id: str, due_id: str):
+    """催报: the security office reminds a unit that has not submitted, by e-mail and the
+    group robots (queued; the worker sends them), once a campus day per unit."""
+    settings = state().settings
+    with transaction() as session:
+        return commands.remind(
+            session,
+            current_principal(),
+            campaign_id,
+            due_id,
+            payload["unit_code"],
+            utcnow(),
+            settings.campus_timezone,
+            settings.public_url,
+        )
 
 
 @blp.route("/<campaign_id>/dues/<due_id>/submissions", methods=["POST"])
@@ -148,6 +230,8 @@ def board(campaign_id: str, due_id: str):
         s.unit_code: s
         for s in session.scalars(select(Submission).where(Submission.due_id == due.id))
     }
+    passed = domain.due_passed(utcnow(), due.due_on, state().settings.campus_timezone)
+    reminds = SECURITY_OFFICE in principal.roles
     rows = []
     for unit in units:
         if not principal.can_access_unit(unit.unit_code):
@@ -161,6 +245,8 @@ def board(campaign_id: str, due_id: str):
                 "submitted_at": s.submitted_at if s else None,
                 "submitted_by": s.submitted_by if s else None,
                 "late": s.late if s else None,
+                "overdue": s is None and passed,
+                "may_remind": s is None and reminds,
             }
         )
     return {

@@ -8,8 +8,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from services.reporting import flags
+from services.reporting import flags, robots
 from services.reporting.access import own_unit
+from services.reporting.commands import unit_names
+from services.reporting.domain import end_of_day, start_of_day
 from services.reporting.models import Flag, FlagFile
 from services.reporting.schemas import (
     FlagAnswerSchema,
@@ -18,13 +20,15 @@ from services.reporting.schemas import (
     FlagQuerySchema,
     FlagSchema,
 )
+from services.reporting.statistics.exports import flags_xlsx
 from shared import files
-from shared.api import Blueprint, page_of_rows, read_session, state, transaction
+from shared.api import Blueprint, file_response, page_of_rows, read_session, state, transaction
 from shared.auth import current_principal
 from shared.errors import NotFound
 from shared.files import UploadSchema
-from shared.timeutil import utcnow
+from shared.timeutil import campus_time, utcnow
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 blp = Blueprint("flags", __name__, url_prefix="/flags", description="问责记录 accountability flags")
 
 
@@ -41,12 +45,8 @@ def _view(flag: Flag, moment: datetime) -> dict:
     return flags.flag_view(flag, window(), moment, current_principal())
 
 
-@blp.route("", methods=["GET"])
-@blp.arguments(FlagQuerySchema, location="query")
-@blp.response(200, FlagSchema(many=True))
-@blp.paginate()
-def list_flags(query, pagination_parameters):
-    """Flags in the caller's scope, newest first."""
+def _found(query: dict) -> list[Flag]:
+    """Flags in the caller's scope matching ``query``, newest first."""
     principal = current_principal()
     stmt = select(Flag)
     unit = query.get("unit_code")
@@ -59,10 +59,40 @@ def list_flags(query, pagination_parameters):
     for key in ("rule", "status", "campaign_id"):
         if query.get(key):
             stmt = stmt.where(getattr(Flag, key) == query[key])
-    session = read_session()
-    found = session.scalars(stmt.order_by(Flag.raised_at.desc(), Flag.id)).all()
+    tz = state().settings.campus_timezone
+    if query.get("raised_from"):
+        stmt = stmt.where(Flag.raised_at >= start_of_day(query["raised_from"], tz))
+    if query.get("raised_to"):
+        stmt = stmt.where(Flag.raised_at < end_of_day(query["raised_to"], tz))
+    return list(read_session().scalars(stmt.order_by(Flag.raised_at.desc(), Flag.id)))
+
+
+@blp.route("", methods=["GET"])
+@blp.arguments(FlagQuerySchema, location="query")
+@blp.response(200, FlagSchema(many=True))
+@blp.paginate()
+def list_flags(query, pagination_parameters):
+    """Flags in the caller's scope, newest first."""
+    found = _found(query)
     moment = now()
     return [_view(f, moment) for f in page_of_rows(found, pagination_parameters)]
+
+
+@blp.route("/export.xlsx", methods=["GET"])
+@blp.arguments(FlagQuerySchema, location="query")
+@blp.response(200, content_type=XLSX)
+def export_flags(query):
+    """The same flags as a spreadsheet (问责记录), Chinese headers, units and people by name."""
+    session = read_session()
+    tz = state().settings.campus_timezone
+    names = unit_names(session)
+    moment = now()
+    rows = [(_view(f, moment), robots.evidence_text(f)) for f in _found(query)]
+    return file_response(
+        flags_xlsx(rows, names, moment, tz),
+        XLSX,
+        f"flags-{campus_time(moment, tz):%Y%m%d}.xlsx",
+    )
 
 
 def _readable(flag_id: str) -> Flag:

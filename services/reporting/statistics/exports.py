@@ -104,10 +104,11 @@ def statistics_xlsx(
     return workbook_bytes(write)
 
 
-def statistics_table_xlsx(snapshot: dict, unit_name: str, generated_at: datetime, tz: str) -> bytes:
-    """The unit's table for one period: one row per category, totals, period, time; then
-    the province's columns (carried over, found, closed, left open; since the campaign's
-    start). A table submitted before those columns existed leaves them empty."""
+def statistics_table(snapshot: dict, unit_name: str, generated_at: datetime, tz: str) -> dict:
+    """The unit's table for one period as it is printed (the .xlsx and the console's preview
+    show the same cells): one row per category, totals, period, time; then the province's
+    columns (carried over, found, closed, left open; since the campaign's start). A table
+    submitted before those columns existed leaves them empty."""
     header = [
         "序号",
         "隐患类别",
@@ -122,14 +123,45 @@ def statistics_table_xlsx(snapshot: dict, unit_name: str, generated_at: datetime
     if snapshot.get("campaign_start"):
         subtitle.append(f"累计自：{snapshot['campaign_start']}（{CLOSED_NOTE}）")
     totals = snapshot["totals"]
+    rows = [
+        [index, category_label(row["key"]), *_measure_cells(row), *_period_cells(row)]
+        for index, row in enumerate(snapshot["rows"], start=1)
+    ]
+    return {
+        "title": TABLE_TITLE,
+        "unit_name": unit_name,
+        "subtitle": subtitle,
+        "header": header,
+        "rows": rows,
+        "totals": ["", "合计", *_measure_cells(totals), *_period_cells(totals)],
+    }
+
+
+def _write_table(book: Book, table: dict, name: str | None = None) -> None:
+    with _sheet(
+        book, table["title"], table["subtitle"], table["header"], UNIT_WIDTHS, name
+    ) as sheet:
+        for row in table["rows"]:
+            sheet.append(row)
+        sheet.append(table["totals"], BOLD)
+
+
+def statistics_table_xlsx(snapshot: dict, unit_name: str, generated_at: datetime, tz: str) -> bytes:
+    table = statistics_table(snapshot, unit_name, generated_at, tz)
+    return workbook_bytes(lambda book: _write_table(book, table))
+
+
+def statistics_tables_xlsx(tables: list[dict], empty_note: str) -> bytes:
+    """Every submitted table of a due date in one workbook: a sheet per unit, named after it
+    (one sheet saying so when none was submitted)."""
 
     def write(book: Book) -> None:
-        with _sheet(book, TABLE_TITLE, subtitle, header, UNIT_WIDTHS) as sheet:
-            for index, row in enumerate(snapshot["rows"], start=1):
-                cells = [*_measure_cells(row), *_period_cells(row)]
-                sheet.append([index, category_label(row["key"]), *cells])
-            cells = [*_measure_cells(totals), *_period_cells(totals)]
-            sheet.append(["", "合计", *cells], BOLD)
+        for table in tables:
+            _write_table(book, table, table["unit_name"])
+        if not tables:
+            with book.sheet(TABLE_TITLE) as sheet:
+                write_title(sheet, TABLE_TITLE, 3)
+                sheet.append([empty_note])
 
     return workbook_bytes(write)
 
@@ -245,5 +277,54 @@ def weekly_xlsx(report: dict, generated_at: datetime, tz: str) -> bytes:
                     sheet.append(_weekly_row(index, unit, item, tz))
             summary = f"本周到期 {totals['due']} 项，已逾期 {totals['overdue']} 项"
             sheet.append(["", "合计", summary], BOLD)
+
+    return workbook_bytes(write)
+
+
+# -- 问责记录 ----------------------------------------------------------------------------------
+FLAG_HEADERS = (
+    "单位",
+    "事由",
+    "状态",
+    "责任人",
+    "提出时间",
+    "逾期天数",
+    "依据",
+    "情况说明时间",
+    "认定时间",
+    "认定理由",
+    "申诉时间",
+)
+FLAG_WIDTHS = (22, 18, 14, 12, 18, 10, 48, 18, 18, 40, 18)
+
+
+def flags_xlsx(
+    flags: list[tuple[dict, str]], unit_names: dict[str, str], generated_at: datetime, tz: str
+) -> bytes:
+    """问责记录: each flag (its view, its evidence in words) with units and people by name."""
+
+    def moment(value: datetime | None) -> str | None:
+        return f"{campus_time(value, tz):%Y-%m-%d %H:%M}" if value else None
+
+    subtitle = [f"生成时间：{campus_time(generated_at, tz):%Y-%m-%d %H:%M}", f"共 {len(flags)} 条"]
+
+    def write(book: Book) -> None:
+        with _sheet(book, "问责记录", subtitle, list(FLAG_HEADERS), FLAG_WIDTHS) as sheet:
+            for flag, evidence in flags:
+                sheet.append(
+                    [
+                        unit_names.get(flag["unit_code"], flag["unit_code"]),
+                        flag["rule_label"],
+                        flag["status_label"],
+                        flag["person_name"],
+                        moment(flag["raised_at"]),
+                        flag["days_late"],
+                        evidence,
+                        moment(flag["explained_at"]),
+                        moment(flag["decided_at"]),
+                        flag["decision_reason"],
+                        moment(flag["appealed_at"]),
+                    ]
+                )
 
     return workbook_bytes(write)
