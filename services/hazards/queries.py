@@ -4,6 +4,8 @@ history's answers to who rectified and who wrote the plan."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import date
 
 from sqlalchemy import ColumnElement, select
@@ -34,8 +36,44 @@ def plan_awaiting() -> ColumnElement[bool]:
     )
 
 
+# session.info key: the history's answers read ahead for a list (``history_read_ahead``).
+_READ_AHEAD = "hazards_history_read_ahead"
+
+
+@contextmanager
+def history_read_ahead(session: Session, hazard_ids: Iterable[str]) -> Iterator[None]:
+    """While in the block, ``rectifiers`` and ``plan_author`` answer for ``hazard_ids`` from
+    two queries made here, not one query per hazard (a list asking ``access.actions_for`` of
+    each row). For reads only: a step taken in the block would not be seen."""
+    ids = list(hazard_ids)
+    fixed: dict[str, set[str]] = {i: set() for i in ids}
+    planned: dict[str, str | None] = dict.fromkeys(ids)
+    if ids:
+        steps = session.execute(
+            select(HazardTransition.hazard_id, HazardTransition.action, HazardTransition.actor)
+            .where(
+                HazardTransition.hazard_id.in_(ids),
+                HazardTransition.action.in_([Action.RECTIFY.value, Action.START_REMEDIATION.value]),
+            )
+            .order_by(HazardTransition.id)
+        )
+        for hazard_id, action, actor in steps:
+            if action == Action.RECTIFY.value:
+                fixed[hazard_id].add(actor)
+            else:  # the latest one wins, as in ``plan_author``
+                planned[hazard_id] = actor
+    session.info[_READ_AHEAD] = (fixed, planned)
+    try:
+        yield
+    finally:
+        session.info.pop(_READ_AHEAD, None)
+
+
 def rectifiers(session: Session, hazard_id: str) -> list[str]:
     """Everyone who ever rectified the hazard, in every remediation round."""
+    ahead = session.info.get(_READ_AHEAD)
+    if ahead is not None and hazard_id in ahead[0]:
+        return sorted(ahead[0][hazard_id])
     return list(
         session.scalars(
             select(HazardTransition.actor)
@@ -50,6 +88,9 @@ def rectifiers(session: Session, hazard_id: str) -> list[str]:
 
 def plan_author(session: Session, hazard_id: str) -> str | None:
     """Who wrote the rectification plan (started remediation)."""
+    ahead = session.info.get(_READ_AHEAD)
+    if ahead is not None and hazard_id in ahead[1]:
+        return ahead[1][hazard_id]
     return session.scalars(
         select(HazardTransition.actor)
         .where(

@@ -164,7 +164,12 @@ def step_items(
     # PostgreSQL, where a cursor needs a transaction.
     for offset in itertools.count(0, limit):
         page = session.scalars(stmt.limit(limit).offset(offset)).all()
-        items += [item for hazard in page if (item := step_item(session, principal, hazard, today))]
+        # The history each row's checks ask (who rectified, who wrote the plan): read for
+        # the whole page at once, not once per hazard.
+        with queries.history_read_ahead(session, [hazard.id for hazard in page]):
+            items += [
+                item for hazard in page if (item := step_item(session, principal, hazard, today))
+            ]
         if len(page) < limit or len(items) >= limit:
             break
     return items[:limit]

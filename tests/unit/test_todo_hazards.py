@@ -109,3 +109,18 @@ def test_a_lead_department_judges_other_units_hazards_of_its_categories(client):
     assert [i["target"]["hazard_id"] for i in answer["items"]] == [others["id"]]
     assert answer["counts"] == [{"kind": "accept", "kind_label": "验收", "count": 1, "overdue": 0}]
     assert answer["total"] == 1  # its own unit's hazard is neither listed nor counted
+
+
+def test_whoever_rectified_is_never_offered_the_acceptance(client):  # noqa: F811
+    # The to-do reads who rectified each listed hazard in one query for the page
+    # (queries.history_read_ahead): the rule still holds per hazard.
+    both = bearer(["grid_staff", "security_office"], unit="JD", sub="office-and-staff")
+    mine, others = new_hazard(client), new_hazard(client, description="2号楼配电箱未上锁")
+    for hazard in (mine, others):
+        to_stage(client, hazard["id"], "start-remediation")
+    assert step(client, mine["id"], "rectify", {"evidence": "已整改"}, who=both).status_code == 200
+    assert (
+        step(client, others["id"], "rectify", {"evidence": "已整改"}, who=STAFF).status_code == 200
+    )
+    assert waiting(client, both) == {others["id"]: "accept"}
+    assert waiting(client, SO) == {mine["id"]: "accept", others["id"]: "accept"}
