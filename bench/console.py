@@ -54,7 +54,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as bench/console.py: the project's packages
@@ -247,14 +247,21 @@ class TimedInProcess:
         self.inner = InProcess(apps)
         self.seconds = 0.0
         self.calls = 0
+        self.slowest = (0.0, "")  # (seconds, "service path") of the page's slowest call
+
+    def reset(self) -> None:
+        self.seconds, self.calls, self.slowest = 0.0, 0, (0.0, "")
 
     def __call__(self, outgoing, service: str):
         started = time.perf_counter()
         try:
             return self.inner(outgoing, service)
         finally:
-            self.seconds += time.perf_counter() - started
+            took = time.perf_counter() - started
+            self.seconds += took
             self.calls += 1
+            path = urlsplit(outgoing.full_url).path
+            self.slowest = max(self.slowest, (took, f"{service} {path}"))
 
 
 def build_console(settings_of: Callable) -> tuple:
@@ -358,6 +365,7 @@ class Timing:
     svc_ms: list[float] = field(default_factory=list)
     cpu_ms: list[float] = field(default_factory=list)
     calls: int = 0
+    slowest: dict[str, list[float]] = field(default_factory=dict)
     baseline_ms: list[float] = field(default_factory=list)
 
 
@@ -369,16 +377,23 @@ class Once:
     svc_ms: float
     calls: int
     cpu_ms: float
+    slowest: tuple[float, str]
 
 
 def request_once(browser, path: str, timed: TimedInProcess) -> Once:
-    timed.seconds, timed.calls = 0.0, 0
+    timed.reset()
     started, cpu = time.perf_counter(), time.process_time()
     answer = browser.get(path)
     body = answer.get_data()
     elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     return Once(
-        answer.status_code, len(body), elapsed * 1000, timed.seconds * 1000, timed.calls, cpu * 1000
+        answer.status_code,
+        len(body),
+        elapsed * 1000,
+        timed.seconds * 1000,
+        timed.calls,
+        cpu * 1000,
+        timed.slowest,
     )
 
 
@@ -412,6 +427,8 @@ def measure(console, timed, browsers: dict, pages: list, runs: int) -> dict:
             timing.svc_ms.append(once.svc_ms)
             timing.cpu_ms.append(once.cpu_ms)
             timing.calls = once.calls
+            seconds, call = once.slowest
+            timing.slowest.setdefault(call, []).append(seconds * 1000)
             started = time.perf_counter()
             bare.get(f"/{timing.bytes}").get_data()
             timing.baseline_ms.append((time.perf_counter() - started) * 1000)
@@ -430,12 +447,20 @@ def p95(values: list[float]) -> float:
     return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
+def slowest_call(t: Timing) -> str:
+    """The call that was most often the page's slowest, with its median."""
+    if not t.slowest:
+        return ""
+    call, times = max(t.slowest.items(), key=lambda item: len(item[1]))
+    return f"{call[:48]} {median(times):.1f}" if call else ""
+
+
 def report(timings: dict, runs: int, load_before: tuple) -> None:
     print(f"\nload average before: {' '.join(f'{x:.2f}' for x in load_before)}")
     print(f"load average after:  {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(f"{runs} timed requests per page; times in ms; target p95 < {TARGET_MS:g} ms")
     header = f"{'role':<8} {'page':<56} {'p50':>7} {'p95':>7} {'cpu':>6} {'svc ms':>7} {'calls':>5}"
-    print(header + f" {'KB':>6} {'bare':>6}  target")
+    print(header + f" {'KB':>6} {'bare':>6}  target  slowest call (its p50)")
     missed = []
     for (role, path), t in timings.items():
         if t.status != 200:
@@ -448,7 +473,7 @@ def report(timings: dict, runs: int, load_before: tuple) -> None:
         svc, bare, cpu = median(t.svc_ms), median(t.baseline_ms), median(t.cpu_ms)
         print(
             f"{role:<8} {path[:56]:<56} {p50:>7.1f} {high:>7.1f} {cpu:>6.1f} {svc:>7.1f}"
-            f" {t.calls:>5} {t.bytes / 1024:>6.1f} {bare:>6.1f}  {verdict}"
+            f" {t.calls:>5} {t.bytes / 1024:>6.1f} {bare:>6.1f}  {verdict:<6}  {slowest_call(t)}"
         )
     timed = [t for t in timings.values() if t.status == 200]
     print(

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from sqlalchemy import Float, case, cast, func, or_, select, type_coerce
+from sqlalchemy import Float, Row, case, cast, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
 from services.reporting import domain
@@ -314,8 +314,10 @@ def due_or_late(
     as_of = min(now, domain.end_of_day(week_end, tz)).astimezone(UTC)
     as_of_day = campus_time(as_of, tz).date()
     closed = fixed_moment()
+    # Plain rows of the columns a line shows, not projection objects: the list may hold
+    # thousands of lines on a large campus.
     stmt = (
-        select(p)
+        select(*(getattr(p, name) for name in _DUE_COLUMNS))
         .where(
             p.deadline.is_not(None),
             p.deadline <= week_end,
@@ -329,7 +331,7 @@ def due_or_late(
     if categories is not None:
         stmt = stmt.where(p.category.in_(categories))
     units: dict[str, list[dict]] = {}
-    for hazard in session.scalars(stmt):
+    for hazard in session.execute(stmt):
         units.setdefault(hazard.unit_code, []).append(_due_item(hazard, as_of_day))
     return {
         "week_start": week_start,
@@ -348,21 +350,26 @@ def due_or_late(
     }
 
 
-def _due_item(hazard: HazardProjection, as_of_day: date) -> dict:
+_DUE_COLUMNS = (
+    "hazard_id",
+    "number",
+    "unit_code",
+    "category",
+    "severity",
+    "status",
+    "found_at",
+    "deadline",
+    "responsible_person_name",
+)
+
+
+def _due_item(hazard: Row, as_of_day: date) -> dict:
     """A line of 周整改: "due" while its deadline has not passed, else "overdue" by days."""
     late = domain.days_overdue(hazard.deadline, as_of_day)
     return {
-        "hazard_id": hazard.hazard_id,
-        "number": hazard.number,
-        "unit_code": hazard.unit_code,
-        "category": hazard.category,
-        "severity": hazard.severity,
-        "status": hazard.status,
-        "found_at": hazard.found_at,
-        "deadline": hazard.deadline,
+        **hazard._asdict(),
         "state": "overdue" if late else "due",
         "days_overdue": late,
-        "responsible_person_name": hazard.responsible_person_name,
     }
 
 
