@@ -289,6 +289,7 @@ def test_an_inspection_with_items_left_untapped_is_returned_with_them_marked(con
     assert refused.status_code == 422
     page = text(refused)
     assert page.count("请选择检查结果") == len(codes) - 1
+    assert f"还有 {len(codes) - 1} 项未选择检查结果" in page
     assert f'id="r-{codes[0]}-fail" name="result-{codes[0]}" value="fail" checked' in page
     assert "通道堵塞" in page and not english(page)
     assert "暂无巡查记录" in text(manager.get("/registers/inspections"))

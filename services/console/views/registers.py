@@ -13,6 +13,7 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 
 from services.console import auth
 from services.console.client import ServiceError
+from services.console.format import campus_today
 from services.console.labels import hazard_labels
 from services.console.views.common import api, form_value, get_json, pages, problem_message
 from services.console.views.dashboard import unit_names
@@ -193,7 +194,7 @@ def risk(risk_id: str):
         )
     except ServiceError as exc:
         errors = _errors(exc, RISK_FIELDS, "name")
-        return _risk_form(item, typed, errors, exc.status, request.form.get("etag", ""))
+        return _risk_form(item, typed, errors, exc.status, etag)  # the newest version's
     flash(f"已保存风险点：{saved.json()['name']}（{saved.json()['level_label']}）", "success")
     return redirect(url_for("registers.risk", risk_id=risk_id))
 
@@ -209,6 +210,7 @@ def announcement():
         cell_id=cell_id,
         choices=place_choices(),
         levels=hazard_labels("risk_levels"),
+        today=campus_today(),
     )
 
 
@@ -297,11 +299,11 @@ def inspect():
         done = api("hazards", "POST", "/inspections", json_body=body).json()
     except ServiceError as exc:
         errors = _errors(exc, ("template_id", "note"), "inspection", INSPECT_FORBIDDEN)
-        if any(p.get("name", "").startswith("results") for p in exc.fields):
-            # the service wants every item answered once: mark those left without a tap
-            errors.update(
-                {f"result-{c}": "请选择检查结果" for c in codes if not typed[f"result-{c}"]}
-            )
+        untapped = [c for c in codes if not typed[f"result-{c}"]]
+        if untapped and any(p.get("name", "").startswith("results") for p in exc.fields):
+            # the service wants every item answered: mark those left without a tap
+            errors.update({f"result-{c}": "请选择检查结果" for c in untapped})
+            errors["inspection"] = f"还有 {len(untapped)} 项未选择检查结果（已标出）"
         return _inspect_page(cell_id, template_id, typed, errors, exc.status)
     stored = _store_photos(done)
     opened = "、".join(done["hazard_numbers"])
@@ -426,7 +428,7 @@ def equipment_item(equipment_id: str):
         )
     except ServiceError as exc:
         errors = _errors(exc, EQUIPMENT_FIELDS, "name")
-        return _equipment_form(item, typed, errors, exc.status, etag=request.form.get("etag", ""))
+        return _equipment_form(item, typed, errors, exc.status, etag=etag)
     flash(f"已保存特种设备：{typed['name'] or item['name']}", "success")
     return redirect(url_for("registers.equipment_item", equipment_id=equipment_id))
 
