@@ -51,6 +51,7 @@ MENU: tuple[Entry, ...] = (
     Entry("reporting.flags", "问责记录", MANAGERS),
     Entry("reporting.year_end", "年终考核", OFFICE),
     Entry("grid_people.admin", "管理", frozenset({SECURITY_OFFICE, UNIT_MANAGER})),
+    Entry("psych.access_log", "心理台账访问记录", frozenset({SECURITY_OFFICE})),
 )
 
 

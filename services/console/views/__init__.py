@@ -8,6 +8,7 @@ from services.console.views.grid_import import blp as grid_import_blp
 from services.console.views.grid_people import blp as grid_people_blp
 from services.console.views.hazards import blp as hazards_blp
 from services.console.views.phase_work import blp as phase_work_blp
+from services.console.views.psych import blp as psych_blp
 from services.console.views.registers import blp as registers_blp
 from services.console.views.reporting import blp as reporting_blp
 
@@ -22,4 +23,5 @@ BLUEPRINTS = [
     reporting_blp,
     phase_work_blp,
     registers_blp,
+    psych_blp,
 ]

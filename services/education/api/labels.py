@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema
 
 from services.education import domain
-from services.education.psych.domain import PSYCH_STATUSES, RISK_LEVELS
+from services.education.psych.domain import ACCESS_ACTIONS, PSYCH_STATUSES, RISK_LEVELS
 from shared.api import Blueprint
 from shared.labels import label_list, labelled
 from shared.vocabulary import CATEGORIES
@@ -20,6 +20,7 @@ class EducationLabelsSchema(Schema):
     categories = label_list("a drill problem's category (the hazard's)")
     risk_levels = label_list("a psych record's risk level")
     psych_statuses = label_list("a psych record's status")
+    access_actions = label_list("what the psych ledger's access log records (action)")
 
 
 def education_labels() -> dict[str, list[dict]]:
@@ -30,6 +31,7 @@ def education_labels() -> dict[str, list[dict]]:
         "categories": labelled(CATEGORIES),
         "risk_levels": labelled(RISK_LEVELS),
         "psych_statuses": labelled(PSYCH_STATUSES),
+        "access_actions": labelled(ACCESS_ACTIONS),
     }
 
 

@@ -9,6 +9,14 @@ from typing import Any
 RISK_LEVELS = {"high": "高风险", "medium": "中风险", "low": "低风险"}
 PSYCH_STATUSES = {"following": "跟踪关注", "referred": "转介治疗", "closed": "解除关注"}
 CLOSED = "closed"
+# What the access log records (action): each read or change of a record.
+ACCESS_ACTIONS = {
+    "list": "列表查看",
+    "read": "查看",
+    "create": "新建",
+    "update": "修改",
+    "intervene": "记录干预",
+}
 
 # What PATCH /psych/records/{id} may change (the student's identity stays as entered).
 UPDATABLE = ("risk_level", "status", "next_follow_up_on", "screening", "class_name", "unit_code")
