@@ -16,8 +16,8 @@ import pytest
 
 from services.console import create_app
 from shared.api import state
+from shared.grid_projection import GridAssignment, GridUnit
 from shared.grid_projection import GridCell as ProjectedCell
-from shared.grid_projection import GridUnit
 from tests.support.console import InProcess
 from tests.support.fixtures import bearer
 
@@ -390,3 +390,42 @@ def test_the_service_sorts_the_due_list_and_names_the_registers_codes(hazards, c
     assert {"code": "fail", "label": "不合格"} in words["item_results"]
     assert {"code": "elevator", "label": "电梯"} in words["equipment_kinds"]
     assert {"code": "overdue", "label": "超期未检"} in words["due_states"]
+
+
+def test_grid_staff_inspect_the_places_they_hold_and_are_told_why_not_elsewhere(
+    console, campus, grid, hazards
+):
+    api = grid.test_client()
+    staff = {"name": "王安全", "phone": "13800000001", "unit_code": "JD", "staff_no": "G001"}
+    person = api.post("/people", json={**staff, "roles": ["grid_staff"]}, headers=OFFICE)
+    person = person.get_json()
+    api.put(f"/people/{person['id']}/password", json={"password": "pass-1234"}, headers=OFFICE)
+    with hazards.app_context(), state().session_factory() as session, session.begin():
+        session.add(  # 网格安全员 of building 1 (and so of its floors), as the grid's event says
+            GridAssignment(
+                assignment_id="a-1",
+                cell_id=campus["b1"],
+                person_id=person["id"],
+                person_name="王安全",
+                role="safety_officer",
+                effective_from=date(2021, 1, 1),
+                effective_to=None,
+                last_sequence=1,
+            )
+        )
+    phone = signed_in(console, "G001")
+    assert ">日常巡查</a>" in text(phone.get("/registers/inspections"))
+    pick = text(phone.get("/registers/inspections/new"))
+    assert "三层东侧" in pick and "2号宿舍楼" not in pick
+    fire = re.search(r'for="t-([^"]+)">消防安全日检查表', pick).group(1)
+    for place, status in ((campus["f3"], 302), (campus["JD"], 403)):
+        path = f"/registers/inspections/new?cell_id={place}&template_id={fire}"
+        codes = re.findall(r'name="result-([A-Za-z0-9_-]+)" value="pass"', text(phone.get(path)))
+        form = {"cell_id": place, "template_id": fire} | {f"result-{c}": "pass" for c in codes}
+        done = post(phone, "/registers/inspections/new", form, page=path)
+        assert done.status_code == status
+    refused = text(done)
+    assert "负责该地点的网格员" in refused.split('id="inspect-refused"')[1].split("</p>")[0]
+    assert refused.count('value="pass" checked') == len(codes)  # the taps kept
+    recent = rows(text(phone.get("/registers/inspections")), "inspections")
+    assert len(recent) == 1 and "三层东侧" in recent[0] and f"合格 {len(codes)}" in recent[0]
