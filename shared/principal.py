@@ -25,6 +25,24 @@ PORTAL = "portal"  # another campus system calling with a service token
 # kiosk-token` mints it.
 KIOSK = "kiosk"
 
+# The roles in the words of a refusal (the console's menu has the same words).
+ROLE_LABELS = {
+    SECURITY_OFFICE: "安全保卫处",
+    LEADERSHIP: "领导小组",
+    LEAD_DEPARTMENT: "牵头部门",
+    UNIT_MANAGER: "单位负责人",
+    GRID_STAFF: "网格员",
+    PSYCH_CENTRE: "心理健康中心",
+    PORTAL: "系统接口",
+    KIOSK: "签到终端",
+}
+
+
+def role_names(roles: Iterable[str]) -> str:
+    """``roles`` in Chinese, joined: 安全保卫处、单位负责人."""
+    return "、".join(ROLE_LABELS.get(role, role) for role in sorted(roles))
+
+
 ROLES = (
     SECURITY_OFFICE,
     LEADERSHIP,
@@ -90,7 +108,7 @@ class Principal:
 
     def require_role(self, *roles: str) -> None:
         if not self.has_any(roles):
-            raise Forbidden(f"此操作须由以下角色之一办理：{'、'.join(roles)}")
+            raise Forbidden(f"此操作须由以下角色之一办理：{role_names(roles)}")
 
 
 def unit_claim_missing(roles: Iterable[str], unit: str | None) -> str | None:

@@ -34,13 +34,13 @@ def require_assigner(principal: Principal, person_unit: str | None) -> None:
 def require_role_admin(principal: Principal, roles: list[str] | None) -> None:
     """Sign-in roles are the security office's to give (they widen what a token may do)."""
     if roles and SECURITY_OFFICE not in principal.roles:
-        raise Forbidden("assigning sign-in roles needs the security office")
+        raise Forbidden("只有安全保卫处可以授予登录角色")
 
 
 def require_password_admin(principal: Principal, person: Person) -> None:
     """Only the security office sets a person's (initial) password."""
     if SECURITY_OFFICE not in principal.roles:
-        raise Forbidden("setting a person's password needs the security office")
+        raise Forbidden("只有安全保卫处可以设置他人的密码")
 
 
 def sees_personal_data(principal: Principal, unit_code: str | None) -> bool:

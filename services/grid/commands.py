@@ -80,10 +80,14 @@ def _assignment_event(session: Session, assignment: Assignment, person: Person) 
 
 
 # -- lookups ------------------------------------------------------------------------------
+# What ``get_or_404`` calls each record in its 404.
+LABELS = {"unit": "单位", "person": "人员", "cell": "网格（地点）", "assignment": "网格安排"}
+
+
 def get_or_404(session: Session, model: type, key: Any, label: str, lock: bool = False):
     obj = session.get(model, key, with_for_update=lock)
     if obj is None:
-        raise NotFound(f"{label} {key} does not exist")
+        raise NotFound(f"{LABELS.get(label, label)} {key} 不存在")
     return obj
 
 
@@ -95,7 +99,7 @@ def parent_map(session: Session) -> dict[str, str | None]:
 def create_unit(session: Session, principal: Principal, *, code: str, name: str, kind: str) -> Unit:
     principal.require_role(SECURITY_OFFICE)
     if session.get(Unit, code) is not None:
-        raise AlreadyExists(f"unit {code} already exists")
+        raise AlreadyExists(f"单位编码 {code} 已存在")
     unit = Unit(code=code, name=name, kind=kind, version=1)
     session.add(unit)
     session.flush()
@@ -240,18 +244,18 @@ def create_cell(
     location: str | None = None,
 ) -> Cell:
     if session.scalar(select(Cell.id).where(Cell.code == code)) is not None:
-        raise AlreadyExists(f"cell code {code} already exists")
+        raise AlreadyExists(f"网格编码 {code} 已存在")
     parent = get_or_404(session, Cell, parent_id, "cell") if parent_id else None
     level = domain.child_level(parent.level if parent else None)
     if level == domain.ROOT_LEVEL:
         principal.require_role(SECURITY_OFFICE)
         if session.scalar(select(Cell.id).where(Cell.parent_id.is_(None))) is not None:
-            raise domain.TreeConflict("the grid already has its root (the college)")
+            raise domain.TreeConflict("网格已有根节点（学校）")
         unit_code = None
     elif level == domain.UNIT_LEVEL:
         principal.require_role(SECURITY_OFFICE)
         if not unit_code:
-            raise domain.TreeConflict("a level-2 cell must name its unit (unit_code)")
+            raise domain.TreeConflict("二级网格须写明所属单位（unit_code）")
         get_or_404(session, Unit, unit_code, "unit")
     else:
         unit_code = parent.unit_code
@@ -286,10 +290,10 @@ def move_cell(session: Session, principal: Principal, cell_id: str, new_parent_i
     cell = get_or_404(session, Cell, cell_id, "cell", lock=True)
     parent = get_or_404(session, Cell, new_parent_id, "cell")
     if cell.level <= domain.UNIT_LEVEL:
-        raise domain.TreeConflict("the college and unit cells are not moved; only places are")
+        raise domain.TreeConflict("学校和单位两级网格不能移动，只能移动地点")
     domain.check_move(cell.id, parent.id, parent_map(session))
     if parent.level < domain.UNIT_LEVEL:
-        raise domain.TreeConflict("a place must sit under a unit cell or another place")
+        raise domain.TreeConflict("地点只能放在单位网格或另一个地点之下")
     require_manager(principal, cell.unit_code)
     require_manager(principal, parent.unit_code)
     cell.parent_id = parent.id
@@ -363,7 +367,7 @@ def end_assignment(
     cell = get_or_404(session, Cell, assignment.cell_id, "cell")
     require_manager(principal, cell.unit_code)
     if assignment.effective_to is not None:
-        raise domain.AssignmentConflict(f"assignment already ended on {assignment.effective_to}")
+        raise domain.AssignmentConflict(f"该网格安排已于 {assignment.effective_to} 结束")
     domain.check_end(_period(assignment), effective_to)
     _close(session, assignment, effective_to)
     return assignment

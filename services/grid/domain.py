@@ -76,7 +76,7 @@ def chain_to_root(cell_id: str, parent_of: Mapping[str, str | None]) -> list[str
     current: str | None = cell_id
     while current is not None:
         if current in seen:
-            raise TreeConflict(f"the grid tree has a cycle at {current}")
+            raise TreeConflict(f"网格树在 {current} 处成环")
         seen.add(current)
         chain.append(current)
         current = parent_of.get(current)
@@ -87,7 +87,7 @@ def check_move(cell_id: str, new_parent_id: str, parent_of: Mapping[str, str | N
     """Refuse a move that would make a cell its own ancestor."""
     if new_parent_id == cell_id or cell_id in chain_to_root(new_parent_id, parent_of):
         raise TreeConflict(
-            "a cell cannot be moved under itself or one of its descendants",
+            "网格不能移到它自己或它的下级之下",
             cell_id=cell_id,
             new_parent_id=new_parent_id,
         )
@@ -121,17 +121,15 @@ def check_handover(current: Sequence[Period], starts: date) -> None:
     for period in current:
         if starts < period.effective_from:
             raise AssignmentConflict(
-                f"the current holder started on {period.effective_from}; "
-                f"a successor cannot start earlier ({starts})",
+                f"现任人员自 {period.effective_from} 起任职，"
+                f"接任人员的起始日期（{starts}）不能早于此",
                 current_from=period.effective_from.isoformat(),
             )
 
 
 def check_end(period: Period, ends: date) -> None:
     if not periods.can_end_on(period.effective_from, ends):
-        raise AssignmentConflict(
-            f"an assignment that started on {period.effective_from} cannot end on {ends}"
-        )
+        raise AssignmentConflict(f"自 {period.effective_from} 开始的网格安排不能在 {ends} 结束")
 
 
 def missing_roles(current_roles: Iterable[str]) -> list[str]:

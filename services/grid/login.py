@@ -106,9 +106,8 @@ class SignedIn:
 def check_password_strength(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH or password.isdigit() or password.isalpha():
         raise WeakPassword(
-            f"a password needs at least {MIN_PASSWORD_LENGTH} characters, "
-            "with letters and digits (or other characters) mixed",
-            invalid_params=[{"name": "password", "reason": "too weak", "location": "json"}],
+            f"密码至少 {MIN_PASSWORD_LENGTH} 位，且须同时含有字母和数字（或其他字符）",
+            invalid_params=[{"name": "password", "reason": "密码太弱", "location": "json"}],
         )
 
 
@@ -342,7 +341,7 @@ def verify(session: Session, login: str, password: str) -> Person:
     person = find_person(session, login)
     stored = person.password_hash if person is not None else None
     if not check_password_hash(stored or _DUMMY_HASH, password) or not may_sign_in(person):
-        raise Unauthorized("wrong account or password")
+        raise Unauthorized("账号或密码错误")
     return person  # type: ignore[return-value]
 
 

@@ -8,8 +8,8 @@ from services.grid import login
 from services.grid.domain import AREA_TYPES, ROLE_LABELS, UNIT_KINDS, Role, normalize_phone
 from shared.fields import Date
 
-CODE = validate.Regexp(r"^[A-Za-z0-9_-]{1,32}$", error="must be a code of A-Z, 0-9, _ or -")
-CELL_CODE = validate.Regexp(r"^[A-Za-z0-9_.-]{1,64}$", error="must be a code of A-Z, 0-9, _ . -")
+CODE = validate.Regexp(r"^[A-Za-z0-9_-]{1,32}$", error="编码只能由字母、数字、_ 和 - 组成")
+CELL_CODE = validate.Regexp(r"^[A-Za-z0-9_.-]{1,64}$", error="编码只能由字母、数字、_、. 和 - 组成")
 ROLES = [r.value for r in Role]
 PERSON_ROLES = validate.OneOf(list(login.PERSON_ROLES))
 
@@ -20,7 +20,7 @@ class Phone(fields.String):
     def _deserialize(self, value, attr, data, **kwargs):
         phone = normalize_phone(super()._deserialize(value, attr, data, **kwargs))
         if phone is None:
-            raise ValidationError("not a mainland mobile (13812345678) or landline (0931-8123456)")
+            raise ValidationError("不是有效的手机号（13812345678）或固定电话（0931-8123456）")
         return phone
 
 
@@ -211,7 +211,9 @@ class RosterQuerySchema(Schema):
     @validates_schema
     def _one_scope(self, data, **kwargs):
         if bool(data.get("unit_code")) == bool(data.get("area_type")):
-            raise ValidationError("give either unit_code or area_type", "unit_code")
+            raise ValidationError(
+                "单位（unit_code）和区域类型（area_type）须且只能填一个", "unit_code"
+            )
 
 
 class ImportFileSchema(Schema):

@@ -29,6 +29,7 @@ from shared.principal import (
     SECURITY_OFFICE,
     UNIT_MANAGER,
     Principal,
+    role_names,
 )
 
 # Lead departments report in any unit, for the categories they lead (督导检查, rule 7).
@@ -57,7 +58,7 @@ def visible_to(stmt: Select, principal: Principal) -> Select:
 def require_visible(principal: Principal, hazard: Hazard) -> None:
     if not can_see(principal, hazard):
         # Generic on purpose: naming the hazard or its unit would tell an outsider both.
-        raise Forbidden("this hazard is outside your unit scope")
+        raise Forbidden("该隐患不在您的单位权限范围内")
 
 
 # -- reporting ----------------------------------------------------------------------------
@@ -79,7 +80,7 @@ def require_reporter_scope(
     if only_staff and (
         cell_id is None or cell_id not in cells_held_by(session, principal.sub, found_day)
     ):
-        raise Forbidden("grid staff report hazards in the cells they are responsible for")
+        raise Forbidden("网格员只能在自己负责的网格内上报隐患")
 
 
 # -- acting -------------------------------------------------------------------------------
@@ -93,7 +94,9 @@ def require_actor(principal: Principal, hazard: Hazard, action: Action) -> None:
         return
     if LEAD_DEPARTMENT in roles & principal.roles and principal.unit in hazard.lead_departments:
         return
-    raise Forbidden(f"{action.value} needs one of the roles {', '.join(sorted(roles))} in scope")
+    raise Forbidden(
+        f"「{domain.ACTION_LABELS[action]}」须由本范围内的以下角色之一办理：{role_names(roles)}"
+    )
 
 
 def require_judge(principal: Principal, hazard: Hazard, what: str) -> None:

@@ -21,7 +21,7 @@ from services.hazards.domain import (
 )
 from shared.fields import AwareDateTime, Date
 
-UNIT_CODE = validate.Regexp(r"^[A-Za-z0-9_-]{1,32}$", error="must be a unit code (A-Z 0-9 _ -)")
+UNIT_CODE = validate.Regexp(r"^[A-Za-z0-9_-]{1,32}$", error="单位编码只能由字母、数字、_ 和 - 组成")
 ID = validate.Length(min=1, max=36)
 TEXT = validate.Length(min=1, max=4000)
 SEVERITIES = [s.value for s in Severity]

@@ -448,7 +448,8 @@ def test_other_unit_is_refused_where_own_unit_is_served(scope_campus, case):
     *_, own_status, other_status = case
     other = _send(scope_campus, case, XX)  # first: a refused request changes nothing
     assert_problem(other, other_status)
-    assert "unit" in other.get_json()["detail"] or "scope" in other.get_json()["detail"]
+    detail = other.get_json()["detail"]
+    assert "单位" in detail or "范围" in detail, detail  # names its scope, in Chinese
     own = _send(scope_campus, case, JD)
     assert own.status_code == own_status, own.get_data(as_text=True)[:300]
 

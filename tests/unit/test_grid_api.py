@@ -493,7 +493,7 @@ def test_rows_refused_while_applying_are_listed_per_row_and_nothing_applies(grid
     assert "2021-09-01" in errors[0]["reason"]  # the current head's start
     assert "本单位以外" in errors[1]["reason"]  # neither whose number it is nor their unit
     assert "XX" not in errors[1]["reason"] and "王芳" not in errors[1]["reason"]
-    assert "2 rows are invalid" in problem["detail"]
+    assert "有 2 行有误，未导入任何内容" in problem["detail"]
     assert outbox_count(grid) == before  # nothing announced
     assert jd_people(grid) == {"T001": ("张伟", "13800000001")}  # nobody created
     xx = ok(grid.get("/people?unit_code=XX", headers=SO))

@@ -218,7 +218,7 @@ def test_cli_sets_a_password_and_roles(grid, tmp_path, monkeypatch):
     weak = runner.invoke(
         main, ["set-password", "--person", "JD101", "--password-stdin"], input="x\n"
     )
-    assert weak.exit_code == 2 and "password" in weak.output
+    assert weak.exit_code == 2 and "密码至少" in weak.output
     missing = runner.invoke(
         main, ["set-password", "--person", "nobody", "--password-stdin"], input=PASSWORD + "\n"
     )

@@ -351,7 +351,7 @@ def test_the_rectifier_cannot_accept_and_rejection_reopens(client):
     to_stage(client, hazard["id"], "start-remediation")
     assert step(client, hazard["id"], "rectify", {"evidence": "已清理"}, SO).status_code == 200
     same = step(client, hazard["id"], "accept", {}, SO)
-    assert same.status_code == 409 and "rectified" in same.get_json()["detail"]
+    assert same.status_code == 409 and "整改人不能验收" in same.get_json()["detail"]
     no_reason = step(client, hazard["id"], "reject", {}, LEAD)
     assert [p["name"] for p in no_reason.get_json()["invalid_params"]] == ["reason"]
     rejected = step(client, hazard["id"], "reject", {"reason": "仍有杂物"}, LEAD).get_json()
@@ -360,7 +360,7 @@ def test_the_rectifier_cannot_accept_and_rejection_reopens(client):
     # The office rectified the first round: still not the one to judge the work, in any round.
     for path, body in (("accept", {}), ("reject", {"reason": "x"})):
         again = step(client, hazard["id"], path, body, SO)
-        assert again.status_code == 409 and "rectified" in again.get_json()["detail"]
+        assert again.status_code == 409 and "整改人不能验收" in again.get_json()["detail"]
     assert step(client, hazard["id"], "accept", {}, SO2).status_code == 200
 
 

@@ -95,7 +95,7 @@ def import_roster(query, files, code: str):
         if result.errors:
             session.rollback()
             raise InvalidRoster(
-                f"{len({e.row for e in result.errors})} rows are invalid; nothing was imported",
+                f"有 {len({e.row for e in result.errors})} 行有误，未导入任何内容",
                 row_errors=[vars(e) for e in result.errors],
             )
         if query["dry_run"]:

@@ -50,7 +50,7 @@ def place(cell_id: str):
     session = read_session()
     cell = session.get(GridCell, cell_id)
     if cell is None:
-        raise NotFound(f"cell {cell_id} is not known to the hazard ledger")
+        raise NotFound(f"隐患台账不认识网格（地点）{cell_id}")
     path, current, seen = [], cell, set()
     while current is not None and current.cell_id not in seen and current.level > 1:
         seen.add(current.cell_id)

@@ -77,7 +77,7 @@ def create_hazard(payload):
                 return hazard, 201 if created else 200
         except sa_exc.IntegrityError:
             continue
-    raise BadRequest("concurrent requests with the same Idempotency-Key; retry")
+    raise BadRequest("同一 Idempotency-Key 的请求正在同时处理，请重试")
 
 
 def filtered(query: dict):
@@ -309,7 +309,7 @@ def download(hazard_id: str, attachment_id: str):
     commands.get_hazard(session, current_principal(), hazard_id)
     attachment = session.get(Attachment, attachment_id)
     if attachment is None or attachment.hazard_id != hazard_id:
-        raise NotFound(f"attachment {attachment_id} does not exist")
+        raise NotFound(f"附件 {attachment_id} 不存在")
     return files.download(
         state().settings.files_dir, attachment.sha256, attachment.media_type, attachment.filename
     )

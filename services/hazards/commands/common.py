@@ -36,6 +36,6 @@ def get_hazard(
         stmt = stmt.with_for_update()
     hazard = session.scalars(stmt).one_or_none()
     if hazard is None:
-        raise NotFound(f"hazard {hazard_id} does not exist")
+        raise NotFound(f"隐患 {hazard_id} 不存在")
     access.require_visible(principal, hazard)
     return hazard

@@ -19,6 +19,9 @@ from shared.errors import NotFound
 from shared.principal import Principal
 from shared.timeutil import campus_time, utcnow
 
+# A decided request, as the refusal to decide it again says.
+EXTENSION_DECIDED = {"approved": "批准", "refused": "驳回"}
+
 
 def request_extension(
     session: Session,
@@ -84,7 +87,7 @@ def decide_extension(
     now, policy = now or utcnow(), policy or domain.Policy()
     request = session.get(ExtensionRequest, request_id, with_for_update=True)
     if request is None:
-        raise NotFound(f"extension request {request_id} does not exist")
+        raise NotFound(f"延期申请 {request_id} 不存在")
     hazard = get_hazard(session, principal, request.hazard_id, lock=True)
     domain.check_extension_decider(
         principal.roles,
@@ -95,9 +98,11 @@ def decide_extension(
         campus_time(now, policy.campus_tz).date(),
     )
     if request.requested_by == principal.sub:
-        raise domain.SameActor("an extension cannot be approved by the person who asked for it")
+        raise domain.SameActor("延期申请不能由申请人本人审批")
     if request.status != "pending":
-        raise domain.InvalidTransition(f"extension request already {request.status}")
+        raise domain.InvalidTransition(
+            f"该延期申请已{EXTENSION_DECIDED.get(request.status, request.status)}"
+        )
     domain.check_open(Status(hazard.status))
     if approve:
         domain.check_extension_lengthens(request.requested_deadline, hazard.deadline, None)

@@ -136,20 +136,22 @@ def _place(
         cell = session.get(GridCell, cell_id)
         if cell is None or cell.unit_code is None:
             raise UnknownCell(
-                f"cell {cell_id} is not a place known to the grid",
-                invalid_params=[{"name": "cell_id", "reason": "unknown cell", "location": "json"}],
+                f"网格（地点）{cell_id} 不在网格中",
+                invalid_params=[
+                    {"name": "cell_id", "reason": "不是网格中的地点", "location": "json"}
+                ],
             )
         if unit_code is not None and unit_code != cell.unit_code:
             raise UnknownCell(
-                f"cell {cell_id} belongs to unit {cell.unit_code}, not {unit_code}",
-                invalid_params=[{"name": "unit_code", "reason": "not the cell's unit"}],
+                f"网格（地点）{cell_id} 属于单位 {cell.unit_code}，不属于 {unit_code}",
+                invalid_params=[{"name": "unit_code", "reason": "不是该地点所属的单位"}],
             )
         unit_code = cell.unit_code
         responsible = accountable_person(session, cell_id, found_day)
     if unit_code is None:
         raise domain.MissingInformation(
-            "a hazard needs its place (cell_id) or its unit (unit_code)",
-            invalid_params=[{"name": "cell_id", "reason": "cell_id or unit_code required"}],
+            "隐患须写明地点（cell_id）或单位（unit_code）",
+            invalid_params=[{"name": "cell_id", "reason": "须填写地点或单位"}],
         )
     return unit_code, responsible
 

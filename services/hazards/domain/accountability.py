@@ -73,24 +73,19 @@ def check_severity_change(
     department of its category."""
     if old == new:
         raise SameSeverity(
-            f"the hazard is already {SEVERITY_LABELS[new]}",
-            invalid_params=[
-                {"name": "severity", "reason": "is the current severity", "location": "json"}
-            ],
+            f"该隐患已是{SEVERITY_LABELS[new]}",
+            invalid_params=[{"name": "severity", "reason": "与当前等级相同", "location": "json"}],
         )
     held = set(roles)
     if SECURITY_OFFICE in held:
         return
     if old == Severity.MAJOR:
-        raise Forbidden("only the security office lowers a major hazard (重大隐患) to general")
+        raise Forbidden("只有安全保卫处可以把重大隐患降为一般隐患")
     if (UNIT_MANAGER in held and unit == hazard_unit) or (
         LEAD_DEPARTMENT in held and unit is not None and unit in leads
     ):
         return
-    raise Forbidden(
-        "raising a hazard to major needs the security office, the unit's manager or a lead "
-        "department of its category"
-    )
+    raise Forbidden("把隐患升为重大隐患须由安全保卫处、该单位负责人或该类别的牵头部门办理")
 
 
 def severity_comment(old: Severity, new: Severity, reason: str) -> str:
@@ -148,14 +143,10 @@ def check_plan_approval(
 ) -> None:
     """Approve only a plan that awaits approval, and never one's own plan."""
     if not plan_awaits_approval(status, plan_deadline, approved_at):
-        detail = (
-            "the rectification plan (整改计划) is already approved"
-            if approved_at is not None
-            else "no rectification plan (整改计划) awaits approval"
-        )
+        detail = "整改计划已批准" if approved_at is not None else "没有待批准的整改计划"
         raise InvalidTransition(detail, current_status=str(status))
     if author is not None and approver == author:
-        raise SameActor("the person who wrote a rectification plan cannot approve it")
+        raise SameActor("整改计划不能由编写人本人批准")
 
 
 def plan_approval_comment(plan_deadline: date | None, comment: str | None) -> str:

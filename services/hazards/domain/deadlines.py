@@ -74,7 +74,7 @@ def check_deadline_step(current: date | None, new: date | None) -> None:
         return
     reason = f"整改期限只能通过延期申请推后（现为 {current}）"
     raise DeadlinePushedOut(
-        f"the deadline {current} cannot be moved to {new} by this step: {reason}",
+        f"此步骤不能把整改期限从 {current} 改到 {new}：{reason}",
         invalid_params=[{"name": "deadline", "reason": reason, "location": "json"}],
     )
 
@@ -90,10 +90,7 @@ def check_extension_request(roles: Iterable[str], deadline: date | None, today: 
     office asks (lateness that ran stays). Returns whether it is asked after the deadline."""
     late = deadline_passed(deadline, today)
     if late and SECURITY_OFFICE not in set(roles):
-        raise Forbidden(
-            f"the deadline {deadline} has passed: only the security office may ask for an "
-            "extension now"
-        )
+        raise Forbidden(f"整改期限 {deadline} 已过，现在只有安全保卫处可以申请延期")
     return late
 
 
@@ -102,8 +99,8 @@ def check_no_pending_extension(pending_id: str | None, pending_deadline: date | 
     deadline the first may already have moved."""
     if pending_id is not None:
         raise ExtensionConflict(
-            f"extension request {pending_id} (to {pending_deadline}) is still pending: it is "
-            "decided first (一次只能有一份待审批的延期申请)",
+            f"延期申请 {pending_id}（延至 {pending_deadline}）尚待审批，"
+            "一次只能有一份待审批的延期申请",
             pending_request_id=pending_id,
         )
 
@@ -114,14 +111,14 @@ def check_extension_lengthens(requested: date, current: date | None, field: str 
     ``field`` names the request's field, when there is one to name."""
     if current is None or requested > current:
         return
-    reason = f"not after the current deadline ({current})"
+    reason = f"不晚于现在的整改期限（{current}）"
     extra: dict[str, object] = {
         "current_deadline": current.isoformat(),
         "requested_deadline": requested.isoformat(),
     }
     if field:
         extra["invalid_params"] = [{"name": field, "reason": reason, "location": "json"}]
-    raise ExtensionConflict(f"the requested deadline {requested} is {reason}", **extra)
+    raise ExtensionConflict(f"申请的期限 {requested} {reason}", **extra)
 
 
 def check_extension_decider(
@@ -134,12 +131,9 @@ def check_extension_decider(
 ) -> None:
     """The judges decide an extension (never the hazard's own unit); once the current
     deadline has passed, only the security office."""
-    check_judge(roles, unit, hazard_unit, leads, "an extension")
+    check_judge(roles, unit, hazard_unit, leads, "延期申请")
     if deadline_passed(deadline, today) and SECURITY_OFFICE not in set(roles):
-        raise Forbidden(
-            f"the deadline {deadline} has passed: only the security office may decide an "
-            "extension now"
-        )
+        raise Forbidden(f"整改期限 {deadline} 已过，现在只有安全保卫处可以审批延期")
 
 
 def extension_comment(old: date | None, new: date, comment: str | None) -> str:

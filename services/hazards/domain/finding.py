@@ -29,10 +29,10 @@ def check_subcategory(category: str, subcategory: str | None) -> None:
     """A sub-category, when given, must be one of the hazard's category (the plan's task)."""
     if subcategory is None or vocabulary.is_subcategory_of(category, subcategory):
         return
-    allowed = ", ".join(SUBCATEGORIES.get(category, {})) or "none"
-    reason = f"not a sub-category of {category} (one of: {allowed})"
+    allowed = "、".join(SUBCATEGORIES.get(category, {})) or "无"
+    reason = f"不是类别 {category} 的子类（可选：{allowed}）"
     raise InvalidSubcategory(
-        f"{subcategory} is {reason}",
+        f"{subcategory} {reason}",
         invalid_params=[{"name": "subcategory", "reason": reason, "location": "json"}],
     )
 

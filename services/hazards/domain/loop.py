@@ -12,7 +12,13 @@ from enum import StrEnum
 
 from shared import hazard_stages as stages
 from shared.errors import DomainError, Forbidden
-from shared.principal import GRID_STAFF, LEAD_DEPARTMENT, SECURITY_OFFICE, UNIT_MANAGER
+from shared.principal import (
+    GRID_STAFF,
+    LEAD_DEPARTMENT,
+    SECURITY_OFFICE,
+    UNIT_MANAGER,
+    role_names,
+)
 
 
 class Status(StrEnum):
@@ -150,7 +156,7 @@ class HazardArchived(DomainError):
 
 def check_not_archived(current: Status) -> None:
     if current == Status.ARCHIVED:
-        raise HazardArchived("archived hazards (备案存档) can no longer change")
+        raise HazardArchived("已备案存档的隐患不能再更改")
 
 
 def next_status(current: Status, action: Action) -> Status:
@@ -159,7 +165,7 @@ def next_status(current: Status, action: Action) -> Status:
     sources, target = TRANSITIONS[action]
     if current not in sources:
         raise InvalidTransition(
-            f"cannot {action.value} a hazard that is {current.value}",
+            f"隐患处于「{STATUS_LABELS[current]}」（{current.value}），不能{ACTION_LABELS[action]}",
             current_status=current.value,
             allowed_actions=allowed_actions(current),
         )
@@ -192,15 +198,10 @@ def check_remediation_plan(plan: Mapping[str, object]) -> None:
     missing = [name for name in required if not plan.get(name)]
     if missing:
         raise MissingInformation(
-            "remediation needs 四落实 (responsible person, measures, time limit, contingency plan)"
-            + (
-                ""
-                if plan.get("quick_fix", True)
-                else " and a rectification plan with interim measures"
-            ),
+            "开始整改须先四落实（责任人、整改措施、整改期限、应急预案）"
+            + ("" if plan.get("quick_fix", True) else "，并有整改方案和临时管控措施"),
             invalid_params=[
-                {"name": name, "reason": "required to start remediation", "location": "json"}
-                for name in missing
+                {"name": name, "reason": "开始整改须填写", "location": "json"} for name in missing
             ],
         )
 
@@ -209,8 +210,8 @@ def check_required(fields: Mapping[str, object], *names: str) -> None:
     missing = [name for name in names if not fields.get(name)]
     if missing:
         raise MissingInformation(
-            f"{', '.join(missing)} required",
-            invalid_params=[{"name": n, "reason": "required", "location": "json"} for n in missing],
+            f"须填写：{'、'.join(missing)}",
+            invalid_params=[{"name": n, "reason": "必填", "location": "json"} for n in missing],
         )
 
 
@@ -221,7 +222,7 @@ def check_acceptor(acceptor: str, rectifiers: Iterable[str]) -> None:
     rejection someone else may rectify, and the first rectifier still may not judge the
     work). The acceptance review decides both ways, so this holds for rejecting too."""
     if acceptor in set(rectifiers):
-        raise SameActor("the person who rectified a hazard cannot accept it")
+        raise SameActor("整改人不能验收自己整改的隐患")
 
 
 def may_judge(
@@ -239,15 +240,12 @@ def check_judge(
     roles: Iterable[str], unit: str | None, hazard_unit: str, leads: Iterable[str], what: str
 ) -> None:
     if not may_judge(roles, unit, hazard_unit, leads):
-        raise Forbidden(
-            f"{what} is decided by the security office or a lead department of the hazard's "
-            "category, never by the hazard's own unit"
-        )
+        raise Forbidden(f"{what}由安全保卫处或该隐患类别的牵头部门决定，隐患所在单位不能自行决定")
 
 
 # What a judge decides, as the refusal names it.
-ACCEPTANCE = "acceptance (验收)"
-PLAN_APPROVAL = "approving a rectification plan (整改计划)"
+ACCEPTANCE = "验收"
+PLAN_APPROVAL = "整改计划的批准"
 
 
 def check_uploader(roles: Iterable[str], unit: str | None, hazard_unit: str) -> None:
@@ -257,7 +255,4 @@ def check_uploader(roles: Iterable[str], unit: str | None, hazard_unit: str) -> 
     held = set(roles) & ATTACH_ROLES
     if SECURITY_OFFICE in held or (held and unit is not None and unit == hazard_unit):
         return
-    raise Forbidden(
-        f"adding photos or documents needs one of the roles {', '.join(sorted(ATTACH_ROLES))}"
-        " in scope"
-    )
+    raise Forbidden(f"添加照片或文件须由本范围内的以下角色之一办理：{role_names(ATTACH_ROLES)}")

@@ -27,7 +27,7 @@ def place(session: Session, cell_id: str, field: str = "cell_id") -> GridCell:
     every write rule below is decided on."""
     cell = session.get(GridCell, cell_id)
     if cell is None or cell.unit_code is None:
-        raise invalid(field, "not a place known to the grid (with a unit)")
+        raise invalid(field, "不是网格中属于某单位的地点")
     return cell
 
 
@@ -40,7 +40,7 @@ def require_checklist_editor(session: Session, principal: Principal, category: s
     """College-wide data: the security office, or a lead department of the category."""
     if SECURITY_OFFICE in principal.roles or category in led_categories(session, principal):
         return
-    raise Forbidden("checklists are edited by the security office or the category's lead dept")
+    raise Forbidden("检查表由安全保卫处或该类别的牵头部门编辑")
 
 
 def require_inspector(
@@ -58,8 +58,8 @@ def require_inspector(
     if category in led_categories(session, principal):
         return
     raise Forbidden(
-        f"inspecting {cell.name} needs the security office, unit {cell.unit_code}'s manager, "
-        "grid staff holding the place, or a lead department of the checklist's category"
+        f"检查{cell.name}须由安全保卫处、单位 {cell.unit_code} 的负责人、负责该地点的网格员"
+        "或该检查表类别的牵头部门办理"
     )
 
 
@@ -92,20 +92,18 @@ def require_reader(
     session: Session, principal: Principal, unit_code: str, category: str, what: str
 ) -> None:
     if not can_read(session, principal, unit_code, category):
-        raise Forbidden(f"{what} belongs to unit {unit_code!r}, outside your scope")
+        raise Forbidden(f"{what}属于单位 {unit_code}，不在您的权限范围内")
 
 
 def require_board_reader(principal: Principal, cell: GridCell) -> None:
     """A place's risk board (风险公告): its unit, or any lead department (which then sees
     only the points of the categories it leads: ``visible``)."""
     if not (principal.can_access_unit(cell.unit_code) or LEAD_DEPARTMENT in principal.roles):
-        raise Forbidden(
-            f"cell {cell.cell_id} belongs to unit {cell.unit_code!r}, outside your scope"
-        )
+        raise Forbidden(f"网格（地点）{cell.cell_id} 属于单位 {cell.unit_code}，不在您的权限范围内")
 
 
 def require_unit_reader(session: Session, principal: Principal, unit_code: str) -> None:
     """A unit's counts: its own people (global roles), or a lead of any category (which
     then counts only the points of the categories it leads: ``visible``)."""
     if not (principal.can_access_unit(unit_code) or led_categories(session, principal)):
-        raise Forbidden(f"unit {unit_code!r} is outside your scope")
+        raise Forbidden(f"单位 {unit_code} 不在您的权限范围内")

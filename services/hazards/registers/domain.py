@@ -15,7 +15,7 @@ class InvalidInput(DomainError):
 
 def invalid(name: str, reason: str, detail: str | None = None) -> InvalidInput:
     return InvalidInput(
-        detail or f"{name}: {reason}",
+        detail or f"{name}：{reason}",
         invalid_params=[{"name": name, "reason": reason, "location": "json"}],
     )
 

@@ -10,10 +10,19 @@ from sqlalchemy.orm import Session
 from shared.errors import NotFound
 
 
+# What ``get_or_404`` calls each record in its 404.
+LABELS = {
+    "risk point": "风险点",
+    "checklist": "检查表",
+    "equipment": "特种设备",
+    "inspection": "检查记录",
+}
+
+
 def get_or_404(session: Session, model: type, key: str, label: str, lock: bool = False) -> Any:
     obj = session.get(model, key, with_for_update=lock)
     if obj is None:
-        raise NotFound(f"{label} {key} does not exist")
+        raise NotFound(f"{LABELS.get(label, label)} {key} 不存在")
     return obj
 
 

@@ -7,7 +7,7 @@ from marshmallow import fields, validate
 
 from shared.vocabulary import CATEGORIES, category_label
 
-UNIT_CODE = validate.Regexp(r"^[A-Za-z0-9_-]{1,32}$", error="must be a unit code (A-Z 0-9 _ -)")
+UNIT_CODE = validate.Regexp(r"^[A-Za-z0-9_-]{1,32}$", error="单位编码只能由字母、数字、_ 和 - 组成")
 ID = validate.Length(min=1, max=36)
 NAME = validate.Length(min=1, max=100)
 PERSON = validate.Length(min=1, max=50)

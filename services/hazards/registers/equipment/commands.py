@@ -46,8 +46,8 @@ def _check_registration_free(session: Session, number: str, exclude: str | None 
     if other is not None and other != exclude:
         raise already_used(
             "registration_no",
-            "already registered",
-            f"registration number {number} is already registered",
+            "已登记",
+            f"注册代码 {number} 已登记",
         )
 
 
@@ -60,7 +60,7 @@ def get_equipment(
         principal,
         equipment.unit_code,
         domain.EQUIPMENT_CATEGORY,
-        f"equipment {equipment_id}",
+        f"特种设备 {equipment_id} ",
     )
     return equipment
 

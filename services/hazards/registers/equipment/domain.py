@@ -110,11 +110,11 @@ def check_periodic_inspection(
     """A periodic inspection happened (not in the future) and, unless failed, sets a later due
     date; a failed one may omit it (the equipment is taken out of use)."""
     if inspected_on > today:
-        raise invalid("inspected_on", f"is after today ({today})")
+        raise invalid("inspected_on", f"晚于今天（{today}）")
     if next_due is None and result != PeriodicResult.FAIL:
-        raise invalid("next_due", "required unless the result is fail")
+        raise invalid("next_due", "检验结果不是不合格时必填")
     if next_due is not None and next_due <= inspected_on:
-        raise invalid("next_due", "must be after inspected_on")
+        raise invalid("next_due", "须晚于检验日期")
 
 
 def supersedes(last_inspected_on: date | None, inspected_on: date) -> bool:

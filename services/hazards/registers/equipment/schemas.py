@@ -40,7 +40,7 @@ class EquipmentCreateSchema(Schema):
     def dates_in_order(self, data, **kwargs):
         last, due = data.get("last_inspected_on"), data.get("next_inspection_due")
         if last is not None and due is not None and due <= last:
-            raise ValidationError("must be after last_inspected_on", "next_inspection_due")
+            raise ValidationError("须晚于上次检验日期", "next_inspection_due")
 
 
 class EquipmentUpdateSchema(Schema):

@@ -106,7 +106,7 @@ def record_inspection(payload):
         except sa_exc.IntegrityError:
             if inspection_id is None:
                 raise
-    raise BadRequest("concurrent requests with the same inspection id; retry")
+    raise BadRequest("同一检查记录编号的请求正在同时处理，请重试")
 
 
 @blp.route("", methods=["GET"])

@@ -32,7 +32,7 @@ from shared.timeutil import utcnow
 def create_checklist(session: Session, principal: Principal, **fields: Any) -> ChecklistTemplate:
     access.require_checklist_editor(session, principal, fields["category"])
     if session.scalar(select(ChecklistTemplate.id).where(ChecklistTemplate.code == fields["code"])):
-        raise already_used("code", "already used", f"checklist {fields['code']} already exists")
+        raise already_used("code", "已被使用", f"检查表编码 {fields['code']} 已存在")
     template = ChecklistTemplate(**fields, version=1)
     session.add(template)
     session.flush()
@@ -165,18 +165,16 @@ def _recorded_before(
         cell_id,
         template_id,
     ):
-        raise already_used(
-            "id", "already used", f"inspection {inspection_id} already records another inspection"
-        )
+        raise already_used("id", "已被使用", f"检查记录编号 {inspection_id} 已用于另一次检查")
     return existing
 
 
 def _template_in_use(session: Session, template_id: str) -> ChecklistTemplate:
     template = session.get(ChecklistTemplate, template_id)
     if template is None:
-        raise invalid("template_id", "no such checklist")
+        raise invalid("template_id", "没有这个检查表")
     if not template.active:
-        raise invalid("template_id", "the checklist is no longer in use")
+        raise invalid("template_id", "该检查表已停用")
     return template
 
 
@@ -223,7 +221,7 @@ def _open_hazard(
 def get_inspection(session: Session, principal: Principal, inspection_id: str) -> Inspection:
     inspection = get_or_404(session, Inspection, inspection_id, "inspection")
     access.require_reader(
-        session, principal, inspection.unit_code, inspection.category, f"inspection {inspection_id}"
+        session, principal, inspection.unit_code, inspection.category, f"检查记录 {inspection_id} "
     )
     return inspection
 
@@ -274,7 +272,7 @@ def coverage(
     """Places (cells of level ≥ 3) of the unit with no inspection in the period."""
     if unit_code is None and not principal.is_global:
         if principal.unit is None:
-            raise invalid("unit_code", "required for callers without a unit")
+            raise invalid("unit_code", "您的账号不属于某个单位，须写明单位")
         unit_code = principal.unit
     if unit_code is not None:
         principal.require_unit(unit_code)

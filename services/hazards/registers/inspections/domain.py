@@ -67,17 +67,17 @@ def evaluate_results(
     for index, answer in enumerate(answers):
         code = str(answer["code"])
         if code not in texts:
-            problems.append(_param(f"results.{index}.code", f"{code!r} is not an item of it"))
+            problems.append(_param(f"results.{index}.code", f"{code} 不是该检查表的项目"))
         elif code in given:
-            problems.append(_param(f"results.{index}.code", f"{code!r} answered twice"))
+            problems.append(_param(f"results.{index}.code", f"{code} 重复作答"))
         else:
             given[code] = answer
     missing = [code for code in texts if code not in given]
     if missing:
-        problems.append(_param("results", f"no result for items: {', '.join(missing)}"))
+        problems.append(_param("results", f"以下项目没有结果：{'、'.join(missing)}"))
     if problems:
         raise InvalidInput(
-            "the results must answer every item of the checklist exactly once",
+            "检查结果须对检查表的每一项作答且只答一次",
             invalid_params=problems,
         )
     return [
@@ -146,14 +146,14 @@ def week_period(text: str) -> Period:
     """``YYYY-Www`` (ISO 8601 week, Monday to Sunday); ValueError when not a real week."""
     match = ISO_WEEK.match(text)
     if not match:
-        raise ValueError("must be an ISO week like 2021-W47")
+        raise ValueError("须为 ISO 周，如 2021-W47")
     year, week = int(match.group(1)), int(match.group(2))
     if not EARLIEST.year <= year <= LATEST.year:
-        raise ValueError(f"the year must be between {EARLIEST.year} and {LATEST.year}")
+        raise ValueError(f"年份须在 {EARLIEST.year} 到 {LATEST.year} 之间")
     try:
         monday = date.fromisocalendar(year, week, 1)
     except ValueError as exc:
-        raise ValueError(f"{year} has no ISO week {week}") from exc
+        raise ValueError(f"{year} 年没有第 {week} 周") from exc
     return Period(text, monday, monday + timedelta(days=6))
 
 

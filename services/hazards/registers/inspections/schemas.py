@@ -27,7 +27,7 @@ from shared.fields import AwareDateTime, Date
 class ChecklistItemSchema(Schema):
     code = fields.String(
         required=True,
-        validate=validate.Regexp(ITEM_CODE, error="must be 1-24 of A-Z, 0-9, _ or -"),
+        validate=validate.Regexp(ITEM_CODE, error="须为 1 到 24 位字母、数字、_ 或 -"),
     )
     text = fields.String(required=True, validate=validate.Length(min=1, max=200))
 
@@ -36,13 +36,15 @@ def _unique_item_codes(items: list[dict] | None) -> None:
     if items is not None:
         repeated = duplicate_codes([item["code"] for item in items])
         if repeated:
-            raise ValidationError(f"item codes repeated: {', '.join(repeated)}", "items")
+            raise ValidationError(f"项目编码重复：{'、'.join(repeated)}", "items")
 
 
 class ChecklistCreateSchema(Schema):
     code = fields.String(
         required=True,
-        validate=validate.Regexp(r"^[A-Za-z0-9_-]{1,48}$", error="must be 1-48 of A-Z 0-9 _ -"),
+        validate=validate.Regexp(
+            r"^[A-Za-z0-9_-]{1,48}$", error="须为 1 到 48 位字母、数字、_ 或 -"
+        ),
     )
     category = fields.String(required=True, validate=CATEGORY)
     name = fields.String(required=True, validate=NAME)
@@ -165,7 +167,7 @@ class CoverageQuerySchema(Schema):
     @validates_schema
     def one_period(self, data, **kwargs):
         if "on" in data and "week" in data:
-            raise ValidationError("give either on or week, not both", "week")
+            raise ValidationError("日期（on）和周（week）只能填一个", "week")
         if "week" in data:
             try:
                 week_period(data["week"])

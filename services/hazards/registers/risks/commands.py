@@ -38,9 +38,7 @@ def create_risk(session: Session, principal: Principal, **fields: Any) -> RiskPo
 
 def get_risk(session: Session, principal: Principal, risk_id: str, lock: bool = False) -> RiskPoint:
     risk = get_or_404(session, RiskPoint, risk_id, "risk point", lock)
-    access.require_reader(
-        session, principal, risk.unit_code, risk.category, f"risk point {risk_id}"
-    )
+    access.require_reader(session, principal, risk.unit_code, risk.category, f"风险点 {risk_id} ")
     return risk
 
 
@@ -103,7 +101,7 @@ def announcement(session: Session, principal: Principal, cell_id: str) -> dict[s
     A lead department from another unit sees the points of the categories it leads."""
     cell = session.get(GridCell, cell_id)
     if cell is None:
-        raise NotFound(f"cell {cell_id} is not a place known to the grid")
+        raise NotFound(f"网格（地点）{cell_id} 不在网格中")
     access.require_board_reader(principal, cell)
     names = dict(session.execute(select(GridCell.cell_id, GridCell.name)).all())
     points = session.scalars(

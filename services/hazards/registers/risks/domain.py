@@ -52,7 +52,7 @@ def risk_score(likelihood: int, severity: int) -> int:
     """R = L × S; both factors are graded 1–5 (422 naming the factor otherwise)."""
     for name, value in (("likelihood", likelihood), ("severity", severity)):
         if isinstance(value, bool) or not isinstance(value, int) or value not in LS_RANGE:
-            raise invalid(name, "must be an integer from 1 to 5")
+            raise invalid(name, "须为 1 到 5 的整数")
     return likelihood * severity
 
 

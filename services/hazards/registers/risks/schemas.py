@@ -17,7 +17,7 @@ from services.hazards.registers.schemas import (
 )
 from shared.fields import AwareDateTime, Date
 
-LS = validate.Range(min=1, max=5, error="must be from 1 to 5")
+LS = validate.Range(min=1, max=5, error="须为 1 到 5")
 LEVELS = [level.value for level in RiskLevel]
 
 
