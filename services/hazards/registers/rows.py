@@ -9,7 +9,6 @@ from sqlalchemy.orm import Session
 
 from shared.errors import NotFound
 
-
 # What ``get_or_404`` calls each record in its 404.
 LABELS = {
     "risk point": "风险点",
