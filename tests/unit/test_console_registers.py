@@ -193,6 +193,14 @@ def test_risk_points_are_created_listed_by_name_filtered_and_re_assessed(console
     assert edited.status_code == 302
     assert "较大风险" in text(manager.get(edit)) and "3×5 = 15" in text(manager.get(edit))
 
+    form_page = manager.get(edit).get_data(as_text=True)
+    stale = unescape(re.search(r'name="etag" value="([^"]+)"', form_page).group(1))
+    post(manager, edit, {**RISK, "cell_id": campus["b1"], "etag": stale}, page=edit)
+    late = {**RISK, "cell_id": campus["b1"], "name": "配电房", "etag": stale}
+    refused = post(manager, edit, late, page=edit)  # another's save came in between
+    assert refused.status_code == 412
+    assert "已被他人修改" in text(refused) and 'value="配电房"' in text(refused)
+
 
 def test_a_refused_risk_form_keeps_what_was_typed_and_says_why_beside_the_field(console, campus):
     manager = signed_in(console, "J001")
@@ -285,11 +293,13 @@ def test_an_inspection_with_items_left_untapped_is_returned_with_them_marked(con
     codes = re.findall(r'name="result-([A-Za-z0-9_-]+)" value="pass"', text(manager.get(path)))
     form = {"cell_id": campus["b1"], "template_id": fire, f"result-{codes[0]}": "fail"}
     form[f"note-{codes[0]}"] = "通道堵塞"
+    form[f"photo-{codes[0]}"] = (io.BytesIO(JPEG), "blocked.jpg")
     refused = post(manager, "/registers/inspections/new", form, page=path)
     assert refused.status_code == 422
     page = text(refused)
     assert page.count("请选择检查结果") == len(codes) - 1
     assert f"还有 {len(codes) - 1} 项未选择检查结果" in page
+    assert "照片需重新选择" in page
     assert f'id="r-{codes[0]}-fail" name="result-{codes[0]}" value="fail" checked' in page
     assert "通道堵塞" in page and not english(page)
     assert "暂无巡查记录" in text(manager.get("/registers/inspections"))

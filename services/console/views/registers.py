@@ -304,6 +304,8 @@ def inspect():
             # the service wants every item answered: mark those left without a tap
             errors.update({f"result-{c}": "请选择检查结果" for c in untapped})
             errors["inspection"] = f"还有 {len(untapped)} 项未选择检查结果（已标出）"
+        if any(f.filename for f in request.files.values()):  # a browser never re-sends files
+            errors["inspection"] = errors.get("inspection", "未被受理") + "；照片需重新选择"
         return _inspect_page(cell_id, template_id, typed, errors, exc.status)
     stored = _store_photos(done)
     opened = "、".join(done["hazard_numbers"])
