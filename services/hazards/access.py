@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from services.hazards import domain, leads, queries
 from services.hazards.domain import Action, Status
-from services.hazards.models import Hazard
+from services.hazards.models import ExtensionRequest, Hazard
 from shared.errors import DomainError, Forbidden
 from shared.grid_projection import cells_held_by
 from shared.principal import (
@@ -177,6 +177,41 @@ def may_approve_plan(session: Session, principal: Principal, hazard: Hazard) -> 
             principal.sub,
             queries.plan_author(session, hazard.id),
         )
+    except DomainError:
+        return False
+    return True
+
+
+def may_request_extension(principal: Principal, hazard: Hazard, today: date) -> bool:
+    """Whether ``principal`` may ask for an extension now: the checks of
+    ``commands.request_extension`` that do not depend on other requests (one pending
+    request at a time is the caller's to read from the list)."""
+    try:
+        require_actor(principal, hazard, Action.START_REMEDIATION)
+        domain.check_open(Status(hazard.status))
+        domain.check_extension_request(principal.roles, hazard.deadline, today)
+    except DomainError:
+        return False
+    return True
+
+
+def may_decide_extension(
+    principal: Principal, hazard: Hazard, request: ExtensionRequest, today: date
+) -> bool:
+    """Whether ``principal`` may approve or refuse ``request`` now (the checks of
+    ``commands.decide_extension``)."""
+    if request.status != "pending" or request.requested_by == principal.sub:
+        return False
+    try:
+        domain.check_extension_decider(
+            principal.roles,
+            principal.unit,
+            hazard.unit_code,
+            hazard.lead_departments,
+            hazard.deadline,
+            today,
+        )
+        domain.check_open(Status(hazard.status))
     except DomainError:
         return False
     return True

@@ -14,7 +14,7 @@ from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from services.hazards import access, queries
-from services.hazards.models import Hazard, HazardLead
+from services.hazards.models import Hazard, HazardLead, HazardTransition
 from shared.grid_projection import GridCell, GridUnit
 from shared.principal import Principal
 from shared.timeutil import campus_today
@@ -78,10 +78,20 @@ class LedgerRow(NamedTuple):
     measures: str | None
     reopen_count: int | None
     closed_at: datetime | None
+    found_by_name: str | None  # 发现人 by name: the creating step's actor_name
     lead_departments: list[str]
 
 
-_COLUMNS = tuple(getattr(Hazard, name) for name in LedgerRow._fields[:-1])
+# The creating step's name of the reporter (its account id is no name for a sheet).
+_FINDER_NAME = (
+    select(HazardTransition.actor_name)
+    .where(HazardTransition.hazard_id == Hazard.id, HazardTransition.action == "create")
+    .order_by(HazardTransition.id)
+    .limit(1)
+    .correlate(Hazard)
+    .scalar_subquery()
+)
+_COLUMNS = (*(getattr(Hazard, name) for name in LedgerRow._fields[:-2]), _FINDER_NAME)
 _ID, _LEAD_DEPARTMENT, _LEAD = len(_COLUMNS), len(_COLUMNS) + 1, len(_COLUMNS) + 2
 SORT_MEMORY = "64MB"  # PostgreSQL's work_mem for an export's statement (its transaction only)
 _make_row = LedgerRow._make  # from a tuple, without the keyword handling of LedgerRow(...)
@@ -133,6 +143,27 @@ def place_names(session: Session) -> dict[str, dict[str, str]]:
     }
 
 
+def place_paths(session: Session, cell_ids: set[str]) -> dict[str, str]:
+    """Each cell's place as people read it: the names from the unit down (the top cell,
+    the campus, left out, as ``GET /cells/<id>`` does), one query per level of the tree."""
+    cells: dict[str, GridCell] = {}
+    wanted = {cell_id for cell_id in cell_ids if cell_id}
+    while wanted:
+        found = session.scalars(select(GridCell).where(GridCell.cell_id.in_(wanted))).all()
+        cells.update((cell.cell_id, cell) for cell in found)
+        wanted = {c.parent_id for c in found if c.parent_id and c.parent_id not in cells}
+    paths = {}
+    for cell_id in cell_ids:
+        names, current, seen = [], cells.get(cell_id), set()
+        while current is not None and current.cell_id not in seen and current.level > 1:
+            seen.add(current.cell_id)
+            names.insert(0, current.name)
+            current = cells.get(current.parent_id) if current.parent_id else None
+        if names:
+            paths[cell_id] = " / ".join(names)
+    return paths
+
+
 def scope_label(session: Session, principal: Principal, query: dict[str, Any]) -> str:
     """Whose ledger an export holds: the filtered unit, else the caller's own unit, else
     全校 (a campus-wide caller without a unit filter)."""
@@ -145,4 +176,4 @@ def scope_label(session: Session, principal: Principal, query: dict[str, Any]) -
 def export_name(scope: str, day: date) -> str:
     """An export's file name without ``.xlsx``: 隐患台账-<单位>-<日期>."""
     safe = "".join("_" if ch in '/\\:*?"<>|' else ch for ch in scope)
-    return f"隐患台账-{safe}-{day:%Y%m%d}"
+    return f"隐患台账-{safe}-{day:%Y-%m-%d}"

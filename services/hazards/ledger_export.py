@@ -67,6 +67,12 @@ _COLUMN_STYLES = {"网格/场所": WRAP, "隐患描述": WRAP, "整改措施": W
 _LEDGER_STYLES = tuple(_COLUMN_STYLES.get(header, PLAIN) for header in LEDGER_HEADER)
 
 
+def finder_label(hazard: Hazard) -> str:
+    """发现人 by name (``LedgerRow.found_by_name``); a hazard without it (a ``Hazard``
+    object) shows its account."""
+    return getattr(hazard, "found_by_name", None) or hazard.found_by
+
+
 class _Rows:
     """Turns hazards into rows for one export: the campus zone looked up once, and each set
     of lead departments labelled once (a ledger names a few dozen)."""
@@ -109,7 +115,7 @@ class _Rows:
             hazard.description,
             severity_label(hazard.severity),
             status_label(hazard.status),
-            hazard.found_by,
+            finder_label(hazard),
             reporter_label(hazard, self._units),
             self._time(hazard.found_at),
             responsible_label(hazard),

@@ -150,6 +150,7 @@ class ExtensionRequest(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=_uuid)
     hazard_id: Mapped[str] = mapped_column(ForeignKey("hazards.id"), index=True)
     requested_by: Mapped[str] = mapped_column(String(64))
+    requested_by_name: Mapped[str | None] = mapped_column(String(50))  # names, never ids
     requested_deadline: Mapped[date] = mapped_column(Date)
     reason: Mapped[str] = mapped_column(Text)
     # The deadline when it was asked, and whether it had passed then (only the security
@@ -158,6 +159,7 @@ class ExtensionRequest(Base):
     asked_after_deadline: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[str] = mapped_column(String(16), default="pending")
     decided_by: Mapped[str | None] = mapped_column(String(64))
+    decided_by_name: Mapped[str | None] = mapped_column(String(50))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     decision_comment: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

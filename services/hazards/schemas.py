@@ -16,10 +16,12 @@ from services.hazards.domain import (
     allowed_actions,
     approved_plan_deadline,
     category_label,
+    days_overdue,
     major_reason_in_force,
     subcategory_label,
 )
 from shared.fields import AwareDateTime, Date
+from shared.timeutil import campus_today
 
 UNIT_CODE = validate.Regexp(r"^[A-Za-z0-9_-]{1,32}$", error="单位编码只能由字母、数字、_ 和 - 组成")
 ID = validate.Length(min=1, max=36)
@@ -92,10 +94,19 @@ class ExtensionDecisionSchema(Schema):
     comment = fields.String(load_default=None, validate=validate.Length(max=2000))
 
 
+def _campus_today():
+    """Today on the campus by the hazards API's clock (its ``now`` seam)."""
+    from services.hazards.api import hazards as endpoints  # the API imports these schemas
+    from shared.api import state
+
+    return campus_today(state().settings.campus_timezone, endpoints.now())
+
+
 class ExtensionSchema(Schema):
     id = fields.String()
     hazard_id = fields.String()
     requested_by = fields.String()
+    requested_by_name = fields.String(allow_none=True, metadata={"description": "申请人"})
     requested_deadline = Date()
     reason = fields.String()
     deadline_when_asked = Date(allow_none=True, metadata={"description": "整改期限 when asked"})
@@ -105,8 +116,12 @@ class ExtensionSchema(Schema):
     status = fields.String()
     created_at = AwareDateTime()
     decided_by = fields.String(allow_none=True)
+    decided_by_name = fields.String(allow_none=True, metadata={"description": "审批人"})
     decided_at = AwareDateTime(allow_none=True)
     decision_comment = fields.String(allow_none=True)
+    may_decide = fields.Boolean(
+        metadata={"description": "whether the caller may approve or refuse it now (reads only)"}
+    )
 
 
 class TransitionSchema(Schema):
@@ -159,6 +174,17 @@ class HazardSchema(Schema):
     may_attach = fields.Boolean(
         metadata={"description": "whether the caller may add photos or documents (one hazard)"}
     )
+    may_request_extension = fields.Boolean(
+        metadata={"description": "whether the caller may ask for an extension now (one hazard)"}
+    )
+    extensions = fields.List(
+        fields.Nested(ExtensionSchema),
+        metadata={"description": "延期申请 of the hazard, oldest first (one hazard only)"},
+    )
+    place_name = fields.String(
+        allow_none=True,
+        metadata={"description": "the place (cell_id): the grid's names from the unit down"},
+    )
     description = fields.String()
     location = fields.String(allow_none=True)
     found_by = fields.String()
@@ -166,6 +192,10 @@ class HazardSchema(Schema):
     responsible_person_id = fields.String(allow_none=True)
     responsible_person_name = fields.String(allow_none=True)
     deadline = Date(allow_none=True)
+    overdue_days = fields.Function(
+        lambda h: days_overdue(Status(h.status), h.deadline, _campus_today()),
+        metadata={"description": "days past the deadline while the unit owes the fix (逾期); 0"},
+    )
     remediation_person = fields.String(allow_none=True)
     measures = fields.String(allow_none=True)
     contingency_plan = fields.String(allow_none=True)

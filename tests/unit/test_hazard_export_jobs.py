@@ -83,7 +83,7 @@ def test_a_small_ledger_is_still_answered_at_once(client):
     disposition = unquote(response.headers["Content-Disposition"])
     today = datetime.now(ZoneInfo("Asia/Shanghai"))  # the campus day of the export
     # 隐患台账-<单位>-<日期>.xlsx; the unit's code where the grid's copy has no name for it
-    assert f"隐患台账-XX-{today:%Y%m%d}.xlsx" in disposition
+    assert f"隐患台账-XX-{today:%Y-%m-%d}.xlsx" in disposition
 
 
 def test_the_background_export_runs_in_the_worker_and_only_its_requester_downloads_it(app, client):

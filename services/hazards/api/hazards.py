@@ -41,7 +41,7 @@ from shared.api import (
 from shared.auth import current_principal
 from shared.errors import BadRequest, NotFound
 from shared.files import UploadSchema
-from shared.timeutil import utcnow
+from shared.timeutil import campus_today, utcnow
 
 blp = Blueprint("hazards", __name__, url_prefix="/hazards", description="隐患台账 hazard ledger")
 
@@ -94,9 +94,13 @@ def list_hazards(query, pagination_parameters):
     """The ledger in the caller's scope, newest first; filter by unit, cell, category,
     stage, severity, overdue, finding dates (campus) and text."""
     stmt = filtered(query)
-    return page_of(
+    hazards = page_of(
         stmt.order_by(Hazard.found_at.desc(), Hazard.number.desc()), pagination_parameters
     )
+    places = ledger.place_paths(read_session(), {h.cell_id for h in hazards if h.cell_id})
+    for hazard in hazards:
+        hazard.place_name = places.get(hazard.cell_id)  # transient
+    return hazards
 
 
 @blp.route("/<hazard_id>", methods=["GET"])
@@ -108,7 +112,27 @@ def get_hazard(hazard_id: str):
     hazard = commands.get_hazard(session, principal, hazard_id)
     hazard.my_actions = access.actions_for(session, principal, hazard)  # transient
     hazard.may_attach = access.may_attach(principal, hazard)
+    today = campus_today(state().settings.campus_timezone, now())
+    hazard.extensions = _extensions(session, principal, hazard, today)
+    pending = any(request.status == "pending" for request in hazard.extensions)
+    hazard.may_request_extension = not pending and access.may_request_extension(
+        principal, hazard, today
+    )
+    if hazard.cell_id:
+        hazard.place_name = ledger.place_paths(session, {hazard.cell_id}).get(hazard.cell_id)
     return with_etag(hazard)
+
+
+def _extensions(session, principal, hazard: Hazard, today) -> list[ExtensionRequest]:
+    """The hazard's extension requests, oldest first, each with ``may_decide``."""
+    requests = session.scalars(
+        select(ExtensionRequest)
+        .where(ExtensionRequest.hazard_id == hazard.id)
+        .order_by(ExtensionRequest.created_at)
+    ).all()
+    for request in requests:
+        request.may_decide = access.may_decide_extension(principal, hazard, request, today)
+    return list(requests)
 
 
 @blp.route("/<hazard_id>/history", methods=["GET"])
@@ -244,13 +268,12 @@ def request_extension(payload, hazard_id: str):
 @blp.route("/<hazard_id>/extensions", methods=["GET"])
 @blp.response(200, ExtensionSchema(many=True))
 def list_extensions(hazard_id: str):
-    session = read_session()
-    commands.get_hazard(session, current_principal(), hazard_id)
-    return session.scalars(
-        select(ExtensionRequest)
-        .where(ExtensionRequest.hazard_id == hazard_id)
-        .order_by(ExtensionRequest.created_at)
-    ).all()
+    """The hazard's extension requests, oldest first; ``may_decide`` says whether the
+    caller may approve or refuse each now."""
+    session, principal = read_session(), current_principal()
+    hazard = commands.get_hazard(session, principal, hazard_id)
+    today = campus_today(state().settings.campus_timezone, now())
+    return _extensions(session, principal, hazard, today)
 
 
 @blp.route("/extensions/<request_id>/decision", methods=["POST"])

@@ -55,6 +55,7 @@ def request_extension(
     request = ExtensionRequest(
         hazard_id=hazard.id,
         requested_by=principal.sub,
+        requested_by_name=principal.name[:50] or None,
         requested_deadline=new_deadline,
         reason=reason,
         deadline_when_asked=hazard.deadline,
@@ -108,6 +109,7 @@ def decide_extension(
         domain.check_extension_lengthens(request.requested_deadline, hazard.deadline, None)
     request.status = "approved" if approve else "refused"
     request.decided_by = principal.sub
+    request.decided_by_name = principal.name[:50] or None
     request.decided_at = now
     request.decision_comment = comment
     if approve:

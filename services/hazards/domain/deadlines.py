@@ -43,6 +43,14 @@ def is_overdue(status: Status, deadline: date | None, today: date) -> bool:
     return status in UNIT_STAGES and deadline_passed(deadline, today)
 
 
+def days_overdue(status: Status, deadline: date | None, today: date) -> int:
+    """How many days the unit is late (``is_overdue``): 1 on the day after the deadline;
+    0 when it is not overdue."""
+    if not is_overdue(status, deadline, today):
+        return 0
+    return (today - deadline).days  # type: ignore[operator]  # is_overdue: a deadline
+
+
 def add_working_days(start: date, days: int) -> date:
     """The day ``days`` working days (Monday to Friday) after ``start``: rectified on a
     Friday with 3 days, due the next Wednesday. Public holidays are not known here."""
