@@ -23,10 +23,7 @@ def can_manage(principal: Principal, organiser_unit: str) -> bool:
 def require_manager(principal: Principal, organiser_unit: str) -> None:
     """Security office anywhere; a unit manager for the activities their unit organises."""
     if not can_manage(principal, organiser_unit):
-        raise Forbidden(
-            f"managing activities of unit {organiser_unit!r} needs the security office "
-            "or that unit's manager"
-        )
+        raise Forbidden(f"只有安全保卫处或该单位的负责人可以办理单位 {organiser_unit} 的活动")
 
 
 def can_read(principal: Principal, activity: Activity) -> bool:
@@ -51,7 +48,7 @@ def visible_condition(principal: Principal) -> ColumnElement[bool] | None:
 
 def require_readable(principal: Principal, activity: Activity) -> None:
     if not can_read(principal, activity):
-        raise Forbidden(f"activity {activity.id} is outside your unit's scope")
+        raise Forbidden(f"活动 {activity.id} 不在您的单位权限范围内")
 
 
 def sees_every_unit(principal: Principal, activity: Activity) -> bool:
@@ -72,8 +69,8 @@ def require_enroller(principal: Principal, activity: Activity, people: list[dict
             and person["unit_code"] in activity.target_units
         ):
             raise Forbidden(
-                "a unit manager enrols their own unit's people into activities aimed at it; "
-                f"{person['person_ref']} belongs to {person['unit_code']}"
+                "单位负责人只能把本单位的人报名到面向本单位的活动；"
+                f"{person['person_ref']} 属于单位 {person['unit_code']}"
             )
 
 

@@ -95,16 +95,16 @@ class CapacityReached(DomainError):
 # -- activity rules ------------------------------------------------------------------------
 def check_times(starts_at: datetime, ends_at: datetime) -> None:
     if starts_at.tzinfo is None or ends_at.tzinfo is None:
-        raise InvalidActivity("start and end need a UTC offset")
+        raise InvalidActivity("开始和结束时间须带时区（如 +08:00）")
     if ends_at <= starts_at:
         raise InvalidActivity(
-            "an activity must end after it starts",
-            invalid_params=[{"name": "ends_at", "reason": "must be after starts_at"}],
+            "活动的结束时间须晚于开始时间",
+            invalid_params=[{"name": "ends_at", "reason": "须晚于开始时间"}],
         )
     if ends_at - starts_at > timedelta(days=31):
         raise InvalidActivity(
-            "an activity lasts at most 31 days",
-            invalid_params=[{"name": "ends_at", "reason": "at most 31 days after starts_at"}],
+            "活动最长 31 天",
+            invalid_params=[{"name": "ends_at", "reason": "不能晚于开始时间后 31 天"}],
         )
 
 

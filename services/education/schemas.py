@@ -18,7 +18,7 @@ from shared.fields import AwareDateTime, Date
 from shared.vocabulary import CATEGORIES, category_label
 
 UNIT_CODE_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,32}\Z")  # \Z: no trailing newline
-UNIT_CODE = validate.Regexp(UNIT_CODE_PATTERN, error="must be a unit code (A-Z 0-9 _ -)")
+UNIT_CODE = validate.Regexp(UNIT_CODE_PATTERN, error="单位编码只能由字母、数字、_ 和 - 组成")
 ID = validate.Length(min=1, max=36)
 TEXT = validate.Length(min=1, max=4000)
 KINDS = [k.value for k in Kind]
@@ -38,7 +38,7 @@ class TargetSchema(Schema):
 def _check_period(data: dict) -> None:
     starts, ends = data.get("starts_at"), data.get("ends_at")
     if starts is not None and ends is not None and ends <= starts:
-        raise ValidationError("must be after starts_at", "ends_at")
+        raise ValidationError("须晚于开始时间", "ends_at")
 
 
 class ActivityCreateSchema(Schema):
@@ -211,7 +211,7 @@ class CoverageQuerySchema(Schema):
     @validates_schema
     def _order(self, data, **kwargs):
         if data["to"] < data["from_"]:
-            raise ValidationError("must not be before from", "to")
+            raise ValidationError("不能早于开始日期", "to")
 
 
 class CoverageUnitSchema(Schema):

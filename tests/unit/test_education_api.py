@@ -313,7 +313,7 @@ def test_dates_beyond_the_campus_calendar_are_a_422_naming_the_field(edu):
         assert response.status_code == 422, response.data
         assert response.mimetype == "application/problem+json"
         errors = json.dumps(response.get_json(), ensure_ascii=False)
-        assert "between 1900-01-01 and 2999-12-31" in errors
+        assert "日期须在 1900-01-01 到 2999-12-31 之间" in errors
 
 
 def test_json_calendar_lists_activities_and_themed_dates_in_the_window(edu):

@@ -127,16 +127,16 @@ def unit_feed(query, unit_code: str):
     ones marked CANCELLED, with the themed dates; from a year back on. Authenticated by
     the subscription key (?key=…) or a bearer token."""
     if UNIT_CODE_PATTERN.fullmatch(unit_code) is None:
-        raise NotFound(f"no unit {unit_code[:40]!r}: a unit code is letters, digits, _ and -")
+        raise NotFound(f"没有单位 {unit_code[:40]}：单位编码只能由字母、数字、_ 和 - 组成")
     key = query.get("key")
     if key:
         # bytes: compare_digest refuses non-ASCII str, and a key is whatever the URL held
         if not hmac.compare_digest(key.encode(), feed_key(unit_code).encode()):
-            raise Forbidden("the feed key does not belong to this unit")
+            raise Forbidden("订阅密钥不属于该单位")
     else:
         scheme, _, token = request.headers.get("Authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
-            raise Unauthorized("a feed key (?key=…) or a bearer token is needed")
+            raise Unauthorized("须带订阅密钥（?key=…）或 Bearer 令牌")
         g.principal = bearer_principal(token.strip())
         g.principal.require_unit(unit_code)
     session = read_session()
@@ -238,7 +238,7 @@ def attendance_summary(query):
     if unit_code:
         stmt = stmt.where(Enrolment.unit_code == unit_code)
     elif not principal.is_global:
-        raise Forbidden("attendance across units is for global roles")
+        raise Forbidden("跨单位的签到情况只有安全保卫处和领导小组可以查看")
     rows = read_session().execute(stmt).all()
     return {
         "from_": query["from_"],

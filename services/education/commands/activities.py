@@ -126,7 +126,7 @@ def _check_capacity(session: Session, activity_id: str, capacity: int) -> None:
     )
     if enrolled and enrolled > capacity:
         raise domain.CapacityReached(
-            f"{enrolled} people are enrolled; the capacity cannot go below that",
+            f"已有 {enrolled} 人报名，人数上限不能低于此数",
             capacity=capacity,
             enrolled=enrolled,
         )

@@ -29,20 +29,20 @@ def _add_problem(
         cell = session.get(GridCell, cell_id)
         if cell is None or cell.unit_code is None:
             raise UnknownUnit(
-                f"cell {cell_id} is not a place known to the grid",
-                invalid_params=[{"name": "problems.cell_id", "reason": "unknown cell"}],
+                f"网格（地点）{cell_id} 不在网格中",
+                invalid_params=[{"name": "problems.cell_id", "reason": "不是网格中的地点"}],
             )
         if unit_code is not None and unit_code != cell.unit_code:
             raise UnknownUnit(
-                f"cell {cell_id} belongs to unit {cell.unit_code}, not {unit_code}",
-                invalid_params=[{"name": "problems.unit_code", "reason": "not the cell's unit"}],
+                f"网格（地点）{cell_id} 属于单位 {cell.unit_code}，不属于 {unit_code}",
+                invalid_params=[{"name": "problems.unit_code", "reason": "不是该地点所属的单位"}],
             )
         unit_code = cell.unit_code
     if unit_code is None:
         if len(activity.target_units) != 1:
             raise UnknownUnit(
-                "say which unit the problem belongs to (unit_code or cell_id)",
-                invalid_params=[{"name": "problems.unit_code", "reason": "required"}],
+                "须写明问题所属的单位（unit_code）或地点（cell_id）",
+                invalid_params=[{"name": "problems.unit_code", "reason": "必填"}],
             )
         unit_code = activity.target_units[0]
     require_units(session, [unit_code], "problems.unit_code")

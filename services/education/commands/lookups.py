@@ -22,7 +22,7 @@ def get_activity(
 ) -> Activity:
     activity = session.get(Activity, activity_id, with_for_update=lock)
     if activity is None:
-        raise NotFound(f"activity {activity_id} does not exist")
+        raise NotFound(f"活动 {activity_id} 不存在")
     require_readable(principal, activity)
     return activity
 
@@ -33,6 +33,6 @@ def require_units(session: Session, codes: list[str], field: str) -> None:
     missing = [c for c in dict.fromkeys(codes) if c not in known]
     if missing:
         raise UnknownUnit(
-            f"unknown unit(s) {', '.join(missing)}: units come from the grid service",
-            invalid_params=[{"name": field, "reason": f"unknown unit {c}"} for c in missing],
+            f"网格中没有这些单位：{'、'.join(missing)}",
+            invalid_params=[{"name": field, "reason": f"没有单位 {c}"} for c in missing],
         )

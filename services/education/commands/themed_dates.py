@@ -17,8 +17,8 @@ def create_themed_date(session: Session, principal: Principal, **fields: Any) ->
     principal.require_role(SECURITY_OFFICE)
     if fields["ends_on"] < fields["starts_on"]:
         raise domain.InvalidActivity(
-            "a themed period ends on or after its first day",
-            invalid_params=[{"name": "ends_on", "reason": "before starts_on"}],
+            "主题时段的结束日期不能早于开始日期",
+            invalid_params=[{"name": "ends_on", "reason": "早于开始日期"}],
         )
     exists = session.scalar(
         select(ThemedDate.id).where(
@@ -26,7 +26,7 @@ def create_themed_date(session: Session, principal: Principal, **fields: Any) ->
         )
     )
     if exists:
-        raise DomainError(f"{fields['name']} on {fields['starts_on']} already exists")
+        raise DomainError(f"{fields['starts_on']} 的「{fields['name']}」已存在")
     themed = ThemedDate(**fields, created_by=principal.sub)
     session.add(themed)
     session.flush()

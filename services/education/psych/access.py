@@ -13,12 +13,12 @@ from shared.principal import PSYCH_CENTRE, SECURITY_OFFICE, Principal
 def require_psych(principal: Principal) -> None:
     """Every record endpoint, reads included: the psych centre only, whatever other roles."""
     if PSYCH_CENTRE not in principal.roles:
-        raise Forbidden("the psychological follow-up ledger is restricted to the psych centre")
+        raise Forbidden("心理健康跟踪台账仅限心理健康中心使用")
 
 
 def require_log_reader(principal: Principal) -> None:
     if not principal.has_any((PSYCH_CENTRE, SECURITY_OFFICE)):
-        raise Forbidden("the access log is for the psych centre and the security office")
+        raise Forbidden("访问记录仅限心理健康中心和安全保卫处查看")
 
 
 def counts_everywhere(principal: Principal) -> bool:

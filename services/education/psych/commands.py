@@ -31,7 +31,7 @@ def _log(session: Session, principal: Principal, action: str, record_id: str | N
 def _get(session: Session, record_id: str, lock: bool = False) -> PsychRecord:
     record = session.get(PsychRecord, record_id, with_for_update=lock)
     if record is None:
-        raise NotFound(f"record {record_id} does not exist")
+        raise NotFound(f"记录 {record_id} 不存在")
     return record
 
 
