@@ -311,6 +311,11 @@ def test_extension_requests_and_their_decisions(console, hazards, campus):
     rows = re.search(r'id="extension-list".*?</table>', page, re.S).group(0)
     assert "钱院长" in rows and later in rows and "待审批" in rows
     assert 'id="extension-request"' not in page  # one request waits at a time
+    again = post(
+        manager, ask, {"new_deadline": later, "reason": "再次申请"}, page=f"/hazards/{hazard_id}"
+    )
+    assert again.status_code == 409  # a crafted second one: the refusal said at the top
+    assert re.search(r'class="flash flash-error"[^>]*>[^<]*待审批', text(again))
     assert "extension-approve" not in page  # the requester's unit does not decide
 
     office = sign_in(console, "S001")

@@ -189,6 +189,9 @@ def _hazard_page(
     shows what was typed and the service's reasons beside its fields."""
     reply = api("hazards", "GET", f"/hazards/{hazard_id}")
     item = reply.json()
+    if failed and errors and not _offered(item, failed):
+        # The step is no longer offered (someone else took it meanwhile): said at the top.
+        flash("；".join(dict.fromkeys(errors.values())), "error")
     page = render_template(
         "hazards/hazard.html",
         hazard=item,
@@ -204,6 +207,18 @@ def _hazard_page(
         refused_errors=errors or {},
     )
     return page, status
+
+
+def _offered(item: dict, form: str) -> bool:
+    """Whether the hazard's page shows ``form`` to the person (what the service says)."""
+    if form == "extension":
+        return bool(item.get("may_request_extension"))
+    if form.startswith("decision-"):
+        request_id = form.removeprefix("decision-")
+        return any(
+            e["id"] == request_id and e.get("may_decide") for e in item.get("extensions") or []
+        )
+    return form in (item.get("my_actions") or [])
 
 
 def _refused(exc: ServiceError, fields: tuple[str, ...], default: str) -> dict[str, str]:
