@@ -206,7 +206,7 @@ def test_the_report_form_has_the_category_s_sub_categories_and_keeps_a_refused_r
     assert ">楼道灭火器过期</textarea>" in said
     assert f'<option value="{other}" selected>' in said
     error = re.search(r'<p class="error" id="subcategory-error">([^<]+)</p>', said).group(1)
-    assert chinese(error)
+    assert chinese(error) and "「消防安全」" in error and "_" not in error  # names, not codes
     assert 'aria-describedby="subcategory-error"' in said
 
     made = post(manager, "/report?cell=room", {**typed, "subcategory": sub_code}, "/report")

@@ -29,8 +29,8 @@ def check_subcategory(category: str, subcategory: str | None) -> None:
     """A sub-category, when given, must be one of the hazard's category (the plan's task)."""
     if subcategory is None or vocabulary.is_subcategory_of(category, subcategory):
         return
-    allowed = "、".join(SUBCATEGORIES.get(category, {})) or "无"
-    reason = f"不是类别 {category} 的子类（可选：{allowed}）"
+    allowed = "、".join(SUBCATEGORIES.get(category, {}).values()) or "无"  # names, not codes
+    reason = f"不是「{category_label(category)}」的子类（可选：{allowed}）"
     raise InvalidSubcategory(
         f"{subcategory} {reason}",
         invalid_params=[{"name": "subcategory", "reason": reason, "location": "json"}],
