@@ -356,7 +356,8 @@ def test_overdue_days_stage_colours_place_and_responsible_columns_and_the_place_
     assert "逾期 3 天" in late_row and 'class="overdue"' in late_row
     assert '<span class="badge stage stage-in_remediation">整改中</span>' in late_row
     assert '<td data-label="责任人">孙主任</td>' in late_row
-    assert '<td data-label="地点">机电工程学院 / 3号楼301实训室</td>' in late_row
+    assert ">机电工程学院 / 3号楼301实训室</a></td>" in late_row
+    assert 'href="/hazards?cell_id=room"' in late_row  # the place's own ledger
     fresh_row = next(r for r in rows if "灭火器压力不足" in r)
     assert "逾期" not in fresh_row and "stage-discovered" in fresh_row
     for label in ("编号", "单位", "地点", "类别", "环节", "责任人", "整改期限"):

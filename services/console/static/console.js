@@ -49,3 +49,21 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   });
 });
+// 上报隐患: the sub-category list shows only the chosen category's (each <optgroup> says
+// its category in data-category); without script all are shown and the service checks.
+document.addEventListener("DOMContentLoaded", function () {
+  var category = document.getElementById("category");
+  var sub = document.getElementById("subcategory");
+  if (!category || !sub) { return; }
+  var narrow = function () {
+    sub.querySelectorAll("optgroup[data-category]").forEach(function (group) {
+      var mine = group.getAttribute("data-category") === category.value;
+      group.hidden = !mine;
+      group.disabled = !mine;
+    });
+    var picked = sub.options[sub.selectedIndex];
+    if (picked && picked.parentNode.disabled) { sub.value = ""; }
+  };
+  category.addEventListener("change", narrow);
+  narrow();
+});
