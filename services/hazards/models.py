@@ -11,6 +11,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -103,7 +104,11 @@ class Hazard(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
-    __table_args__ = (UniqueConstraint("source", "source_ref", name="uq_hazards_source_ref"),)
+    __table_args__ = (
+        UniqueConstraint("source", "source_ref", name="uq_hazards_source_ref"),
+        # The ledger's order (newest first on its pages, oldest first in the export).
+        Index("ix_hazards_found_at_number", "found_at", "number"),
+    )
 
     # Every lead department of the category when the hazard was found (the campaign's
     # co-leads, services.hazards.leads); ``lead_department`` above stays the first of them.
