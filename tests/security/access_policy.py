@@ -356,6 +356,9 @@ _EDUCATION: dict[tuple[str, str], Rule] = {
     ("POST", "/activities/{activity_id}/enrolments"): Rule(
         MANAGERS, why=ACTIVITY_WRITE + " (a target unit's manager: its own people)"
     ),
+    ("POST", "/activities/{activity_id}/enrolments/import"): Rule(
+        MANAGERS, why=ACTIVITY_WRITE + " (a target unit's manager: its own people)"
+    ),
     ("GET", "/activities/{activity_id}/enrolments"): Rule(UNIT_READERS, why=ACTIVITY_READ),
     ("GET", "/activities/{activity_id}/sign-in"): Rule(MANAGERS, why="the organiser shows it"),
     ("GET", "/activities/{activity_id}/sign-in/qr"): Rule(MANAGERS, why="the organiser shows it"),

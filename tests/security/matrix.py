@@ -537,6 +537,9 @@ REQUESTS: dict[tuple[str, str, str], Req] = {
     ("education", "POST", "/activities/{activity_id}/enrolments"): Req(
         json={"people": [{"person_ref": "2021010102", "name": "王小明", "unit_code": "JD"}]}
     ),
+    ("education", "POST", "/activities/{activity_id}/enrolments/import"): Req(
+        upload=("class.csv", "学号,姓名,单位\n2021010102,王小明,JD\n".encode())
+    ),
     ("education", "POST", "/activities/{activity_id}/check-in"): Req(
         ids={"activity_id": "activity_now_jd"}, json=_check_in
     ),

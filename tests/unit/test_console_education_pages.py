@@ -7,6 +7,7 @@ subscription link; units by name, never by code."""
 from __future__ import annotations
 
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -139,7 +140,8 @@ def test_another_unit_cannot_plan_for_jd_and_reads_it_in_chinese(console):
     form = activity_form("讲座", "2031-11-09", "09:00", "10:00")
     refused = post(reader, "/education/activities/new", form, page="/education")
     assert refused.status_code == 403
-    assert "只有安全保卫处或该单位的负责人可以办理" in text(refused)
+    said = re.search(r'<p class="error" id="e-a-title">([^<]+)</p>', text(refused)).group(1)
+    assert "安全保卫处" in said and "needs" not in said  # the refusal, in Chinese
     assert 'value="讲座"' in text(refused)
 
 
@@ -219,3 +221,34 @@ def test_a_drill_s_results_and_its_problems(console):
     )
     assert added.status_code == 302
     assert "灭火器过期" in text(manager.get(made.location))
+
+
+def test_a_class_list_with_errors_shows_its_rows_and_enrols_nobody(console):
+    manager = signed_in(console, "J001")
+    made = post(
+        manager,
+        "/education/activities/new",
+        activity_form("禁毒讲座", "2031-11-12", "09:00", "10:00"),
+    )
+    page = made.location
+    path = page + "/enrolments/import"
+    assert "导入报名名单" in text(manager.get(page))
+
+    def upload(content: str):
+        file = (io.BytesIO(content.encode("utf-8-sig")), "名单.csv", "text/csv")
+        return post(manager, path, {"file": file}, page=page, content_type="multipart/form-data")
+
+    bad = upload("学号,姓名,单位\n0210101,王小明,机电工程学院\n0210102,,机电工程学院\n")
+    assert bad.status_code == 422
+    rows = text(bad).split('id="row-errors"')[1].split("</table>")[0]
+    assert "第 3 行" in rows and "姓名" in rows and "必填" in rows
+    assert "尚无报名人员" in text(bad)  # nothing applied
+
+    nothing = post(manager, path, {}, page=page)
+    assert nothing.status_code == 422 and "请选择要导入的" in text(nothing)
+
+    good = upload("学号,姓名,单位,班级\n0210101,王小明,机电工程学院,机电2101\n")
+    assert good.status_code == 302
+    shown = text(manager.get(page))
+    assert "名单已导入：新报名 1 人" in shown
+    assert "王小明" in shown.split('id="enrolments"')[1].split("</table>")[0]

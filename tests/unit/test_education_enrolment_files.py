@@ -69,3 +69,53 @@ def test_the_sign_in_list_as_xlsx(edu):  # noqa: F811
     mine = edu.get(f"{path}/attendance.xlsx", headers=XX_READER)
     own = list(load_workbook(io.BytesIO(mine.data)).active.iter_rows(values_only=True))
     assert [row[1] for row in own[2:]] == ["0310101"]
+
+
+def _lecture(edu) -> str:  # noqa: F811
+    now = utcnow()
+    body = {
+        "kind": "lecture",
+        "title": "交通安全讲座",
+        "organiser_unit": "JD",
+        "targets": [{"unit_code": "JD"}],
+        "venue": "小礼堂",
+        "starts_at": (now + timedelta(days=2)).isoformat(),
+        "ends_at": (now + timedelta(days=2, hours=1)).isoformat(),
+    }
+    return ok(edu.post("/activities", json=body, headers=JD_MANAGER), 201)["id"]
+
+
+def _upload(edu, activity_id: str, text: str, name: str = "class.csv"):  # noqa: F811
+    data = {"file": (io.BytesIO(text.encode("utf-8-sig")), name, "text/csv")}
+    return edu.post(
+        f"/activities/{activity_id}/enrolments/import",
+        data=data,
+        content_type="multipart/form-data",
+        headers=JD_MANAGER,
+    )
+
+
+def test_a_class_list_enrols_everyone_or_nobody(edu):  # noqa: F811
+    activity_id = _lecture(edu)
+    bad = "学号,姓名,单位,班级\n0210101,王小明,机电工程学院,机电2101\n0210102,,机电工程学院,\n"
+    bad += "0210103,赵六,不存在学院,\n"
+    refused = _upload(edu, activity_id, bad)
+    assert refused.status_code == 422
+    rows = refused.get_json()["row_errors"]
+    assert {"row": 3, "column": "姓名", "reason": "必填，不能为空"} in rows
+    assert any(r["row"] == 4 and r["column"] == "单位" for r in rows)
+    enrolled = ok(edu.get(f"/activities/{activity_id}/enrolments", headers=JD_MANAGER))
+    assert enrolled == []  # nothing applied
+
+    good = "学号,姓名,单位,班级\n0210101,王小明,机电工程学院,机电2101\n0210102,李四,JD,\n"
+    assert ok(_upload(edu, activity_id, good))["enrolled"] == 2
+    assert ok(_upload(edu, activity_id, good))["already_enrolled"] == 2  # again: no change
+    listed = ok(edu.get(f"/activities/{activity_id}/enrolments", headers=JD_MANAGER))
+    assert {(e["person_ref"], e["unit_code"], e["class_name"]) for e in listed} == {
+        ("0210101", "JD", "机电2101"),
+        ("0210102", "JD", None),
+    }
+
+    headless = _upload(edu, activity_id, "姓名\n王小明\n")
+    assert headless.status_code == 422 and "学号/工号" in headless.get_json()["detail"]
+    assert _upload(edu, activity_id, "x", name="class.txt").status_code == 415

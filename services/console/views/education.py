@@ -26,6 +26,7 @@ from services.console.views.education_forms import (
     warnings_in_chinese,
 )
 from services.console.views.grid_forms import refused
+from services.console.views.grid_import import _row_errors, _upload
 
 blp = Blueprint("education", __name__, url_prefix="/education")
 
@@ -185,6 +186,27 @@ def _activity_page(
         may_plan=_may_plan(),
     )
     return page, status
+
+
+@blp.route("/activities/<activity_id>/enrolments/import", methods=["POST"])
+def import_enrolments(activity_id: str):
+    """A class list enrolled as a whole, or nothing and each bad row listed."""
+    upload = _upload()
+    if upload is None:
+        errors = {"file": "请选择要导入的 .xlsx 或 .csv 名单文件"}
+        return _activity_page(activity_id, errors, {}, 422)
+    try:
+        path = f"/activities/{activity_id}/enrolments/import"
+        result = api("education", "POST", path, files=[upload]).json()
+    except ServiceError as exc:
+        rows = _row_errors(exc)
+        errors = {} if rows else refused(exc, ("file",), "file")
+        return _activity_page(activity_id, errors, {}, exc.status, import_errors=rows)
+    flash(
+        f"名单已导入：新报名 {result['enrolled']} 人，已报名 {result['already_enrolled']} 人",
+        "success",
+    )
+    return redirect(url_for("education.activity", activity_id=activity_id) + "#h-att")
 
 
 @blp.route("/activities/<activity_id>/attendance.xlsx")

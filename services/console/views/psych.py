@@ -123,7 +123,7 @@ def access_log():
     )
     return render_template(
         "psych/access_log.html",
-        entries=entries,
+        log_entries=entries,
         record_id=record_id,
         actions=labels("education", "access_actions"),
     )

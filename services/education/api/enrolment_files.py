@@ -1,15 +1,19 @@
-"""/activities/{id}/attendance.xlsx: who signed in, as a spreadsheet (签到名单)."""
+"""/activities/{id}/attendance.xlsx: who signed in, as a spreadsheet (签到名单); and
+/activities/{id}/enrolments/import: enrolment from a class list (.xlsx/.csv)."""
 
 from __future__ import annotations
 
+from marshmallow import Schema, fields
 from sqlalchemy import select
 
 from services.education import access
 from services.education.api.views import campus_tz
-from services.education.commands import lookups
+from services.education.commands import class_list, lookups
 from services.education.exports import attendance_xlsx
 from services.education.models import Enrolment
-from shared.api import Blueprint, file_response, read_session
+from services.education.schemas import EnrolResultSchema
+from shared import table_reader
+from shared.api import Blueprint, file_response, read_session, state, transaction
 from shared.auth import current_principal
 from shared.grid_projection import GridUnit
 
@@ -35,3 +39,26 @@ def attendance_sheet(activity_id: str):
     names = {code: name for code, name in session.execute(select(GridUnit.code, GridUnit.name))}
     body = attendance_xlsx(activity, enrolments, names, campus_tz())
     return file_response(body, XLSX_MEDIA_TYPE, f"签到名单-{activity.title}.xlsx")
+
+
+class ClassListFileSchema(Schema):
+    file = fields.Raw(
+        required=True, metadata={"type": "string", "format": "binary", "description": ".xlsx/.csv"}
+    )
+
+
+@blp.route("/<activity_id>/enrolments/import", methods=["POST"])
+@blp.arguments(ClassListFileSchema, location="files")
+@blp.response(200, EnrolResultSchema)
+def import_class_list(files, activity_id: str):
+    """Enrol a class list (.xlsx/.csv: 学号/工号, 姓名, 单位 by name or code, 班级): every row,
+    or none and each bad row listed (row_errors). Who may enrol whom is POST …/enrolments'
+    rule. 413 over the upload limit or the reader's bounds; 415 for another type."""
+    upload = files["file"]
+    max_bytes = state().settings.upload_max_bytes
+    content = upload.stream.read(max_bytes + 1)
+    table_reader.check_file(upload.filename or "", upload.mimetype, content, max_bytes)
+    with transaction() as session:
+        return class_list.import_class_list(
+            session, current_principal(), activity_id, upload.filename or "", content
+        )
