@@ -252,6 +252,8 @@ def test_a_phone_inspection_records_taps_and_a_failed_item_opens_a_linked_hazard
     manager = signed_in(console, "J001")
     listed = text(manager.get(f"/registers/inspections?cell_id={campus['b1']}"))
     assert "开始巡查" in listed and "暂无巡查记录" in listed
+    assert "今日巡查：已巡查 0 / 2 处" in listed  # the unit's places not yet inspected today
+    assert f'href="/registers/inspections/new?cell_id={campus["b1"]}">巡查 1号教学楼' in listed
     pick = text(manager.get(f"/registers/inspections/new?cell_id={campus['b1']}"))
     assert (
         "地点：<strong>1号教学楼" in pick and 'class="tap"' in pick and "消防安全日检查表" in pick
@@ -280,7 +282,9 @@ def test_a_phone_inspection_records_taps_and_a_failed_item_opens_a_linked_hazard
     hazard = text(manager.get(f"/hazards/{hazard_id}"))
     assert hazard_number in hazard and "灭火器压力不足" in hazard and "extinguisher.jpg" in hazard
 
-    recent = rows(text(manager.get("/registers/inspections")), "inspections")
+    listed = text(manager.get("/registers/inspections"))
+    assert "今日巡查：已巡查 1 / 2 处" in listed and "巡查 1号教学楼" not in listed
+    recent = rows(listed, "inspections")
     assert len(recent) == 1 and "1号教学楼" in recent[0] and "不合格 1" in recent[0]
     assert "消防安全日检查表" in recent[0] and "manager人" in recent[0]
 

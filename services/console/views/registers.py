@@ -226,6 +226,7 @@ def inspections():
     )
     return render_template(
         "registers/inspections.html",
+        coverage=_coverage(filters.get("unit_code") or (None if user.is_global else user.unit)),
         inspections=reply.json(),
         paging=pages(reply.total, page, PAGE_SIZE),
         filters=filters,
@@ -234,6 +235,19 @@ def inspections():
         choices=place_choices(),
         show_unit_filter=user.is_global or "lead_department" in user.roles,
     )
+
+
+def _coverage(unit_code: str | None) -> dict | None:
+    """A unit's places not yet inspected today (the service's coverage), one tap from
+    inspecting each; None for the whole campus or where the service says no."""
+    if not unit_code:
+        return None
+    try:
+        return get_json("hazards", "/inspections/coverage", unit_code=unit_code)
+    except ServiceError as exc:
+        if exc.status >= 500:
+            raise
+        return None
 
 
 def _checklists() -> list[dict]:
