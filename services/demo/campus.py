@@ -224,3 +224,99 @@ ACTIVITIES: tuple[DemoActivity, ...] = (
         ),
     ),
 )
+
+
+# -- the registers (风险点、特种设备、日常巡查) --------------------------------------------
+@dataclass(frozen=True)
+class DemoRisk:
+    """A risk point at ``place`` identified by JD's manager (R = L × S sets its colour)."""
+
+    place: str
+    category: str
+    name: str
+    likelihood: int
+    severity: int
+    control_measures: str
+    owner_name: str
+    hazard_factors: str | None = None
+    emergency_measures: str | None = None
+
+
+RISKS: tuple[DemoRisk, ...] = (
+    DemoRisk(
+        "JD-SX-101",
+        "special_equipment",
+        "桥式起重机（行车）作业区",
+        4,
+        5,
+        "持证上岗，每班前检查限位器和制动器，作业区设警戒线",
+        "陈实训",
+        "起吊物坠落、限位器失灵",
+        "立即停机断电，疏散作业区人员，报告设备管理员",
+    ),
+    DemoRisk(
+        "JD-SX-201",
+        "fire",
+        "实训配电箱与插线板",
+        3,
+        4,
+        "定期检测线路绝缘，禁止私拉乱接，下课断电",
+        "陈实训",
+        "线路老化、过载",
+        "切断电源，用干粉灭火器扑救初起火灾，拨打119",
+    ),
+    DemoRisk(
+        "JD-SX",
+        "lab_chemicals",
+        "切削液与废机油暂存点",
+        3,
+        3,
+        "分类存放，设防渗托盘和标识，专人管理台账",
+        "陈实训",
+        "泄漏、混放",
+    ),
+    DemoRisk(
+        "JD-JX-301", "fire", "多媒体教室电气设备", 2, 3, "投影机周围禁放可燃物，课后断电", "李机电"
+    ),
+)
+
+
+@dataclass(frozen=True)
+class DemoEquipment:
+    """Special equipment at ``place``, last inspected ``last_days`` ago, due in ``due_days``
+    (within the month: on the due list as 即将到期, not yet overdue)."""
+
+    registration_no: str
+    kind: str
+    name: str
+    place: str
+    location: str
+    keeper_name: str
+    last_days: int
+    due_days: int
+
+
+EQUIPMENT: tuple[DemoEquipment, ...] = (
+    DemoEquipment(
+        "起11甘A0001(21)",
+        "lifting",
+        "5吨桥式起重机",
+        "JD-SX-101",
+        "实训楼一层东跨",
+        "陈实训",
+        340,
+        25,
+    ),
+    DemoEquipment(
+        "容11甘A0002(20)",
+        "pressure_vessel",
+        "空压机储气罐",
+        "JD-SX-201",
+        "二层设备间",
+        "陈实训",
+        200,
+        165,
+    ),
+)
+# The grid staff's daily inspection of a place they hold today, every item passed.
+INSPECTION = ("staff", "JD-SX-101", "fire-daily")

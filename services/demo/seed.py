@@ -93,6 +93,7 @@ def seed_demo(settings_of: SettingsOf, now: datetime | None = None) -> DemoResul
         with EventPump(settings_of):
             wait_for(lambda: _grid_projected(factories), "网格数据同步到各服务")
         hazards = _seed_hazards(factories["hazards"], settings_of("hazards"), seeded, now)
+        _seed_registers(factories["hazards"], settings_of("hazards"), seeded, now)
         _seed_activities(factories["education"], settings_of("education"), seeded, now)
         expected = hazards + sum(len(a.problems) for a in campus.ACTIVITIES)
         with EventPump(settings_of):
@@ -266,6 +267,51 @@ def _dated(body: dict, today: date) -> dict:
     if days is not None:
         body["deadline"] = (today + timedelta(days=days)).isoformat()
     return body
+
+
+def _seed_registers(
+    factory: sessionmaker[Session], settings: Settings, seeded: Seeded, now: datetime
+) -> None:
+    """Risk points and special equipment of JD's manager, and a passed daily inspection by
+    its grid staff (nothing failed: it opens no hazard), through the registers' commands."""
+    from services.hazards.models import ChecklistTemplate
+    from services.hazards.registers.equipment.commands import register_equipment
+    from services.hazards.registers.inspections.commands import record_inspection
+    from services.hazards.registers.risks.commands import create_risk
+
+    today = campus_time(now, settings.campus_timezone).date()
+    manager = seeded.principals["manager"]
+    with unit_of_work(factory) as session:
+        for risk in campus.RISKS:
+            fields = {k: v for k, v in vars(risk).items() if k != "place"}
+            fields |= {"cell_id": seeded.cells[risk.place]}
+            create_risk(session, manager, next_review_on=today + timedelta(days=180), **fields)
+        for item in campus.EQUIPMENT:
+            register_equipment(
+                session,
+                manager,
+                registration_no=item.registration_no,
+                kind=item.kind,
+                name=item.name,
+                cell_id=seeded.cells[item.place],
+                location=item.location,
+                keeper_name=item.keeper_name,
+                last_inspected_on=today - timedelta(days=item.last_days),
+                next_inspection_due=today + timedelta(days=item.due_days),
+            )
+        who, place, checklist = campus.INSPECTION
+        template = session.scalars(
+            select(ChecklistTemplate).where(ChecklistTemplate.code == checklist)
+        ).one()
+        record_inspection(
+            session,
+            seeded.principals[who],
+            template_id=template.id,
+            cell_id=seeded.cells[place],
+            results=[{"code": i["code"], "result": "pass"} for i in template.items],
+            campus_tz=settings.campus_timezone,
+            now=now,
+        )
 
 
 def _seed_activities(

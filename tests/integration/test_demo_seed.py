@@ -86,6 +86,13 @@ def test_demo_campus_signs_in_fills_every_stage_and_seeds_once(demo_env):
     report = education.get(f"/activities/{drill['id']}/drill-result", headers=manager).get_json()
     assert report["problems"] and len(report["hazard_numbers"]) == len(report["problems"])
 
+    ledger = create_app("hazards", {"database_url": demo_env["hazards"]}).test_client()
+    risks = ledger.get("/risks", headers=manager).get_json()
+    assert {r["level"] for r in risks} >= {"red", "yellow"}  # the registers' pages show data
+    due = ledger.get("/equipment?due=due_soon", headers=manager).get_json()
+    assert len(due) == 1 and due[0]["kind"] == "lifting"
+    assert ledger.get("/inspections", headers=manager).get_json()[0]["failed"] == 0
+
     people, hazards = count(demo_env["grid"], Person), count(demo_env["hazards"], Hazard)
     again = seed_demo(load_settings)
     assert not again.seeded and "已有数据" in again.message
