@@ -365,3 +365,113 @@ def decide(campaign_id: str, task_id: str, phase_id: str, unit_code: str, step: 
     if from_matrix:
         return redirect(url_for("phase_work.progress", campaign=campaign_id))
     return _back(campaign_id, task_id, phase_id, unit_code)
+
+
+# -- 督查报告: the lead departments' reports on the secondary colleges ------------------------
+SUPERVISION_FIELDS = ("phase_id", "unit_code", "findings", "score")
+
+
+def _score(text: str) -> int | str:
+    """The score as a number when it is one (the service judges the range); else as typed,
+    for the service to refuse beside the field."""
+    return int(text) if text.lstrip("-").isdigit() else text
+
+
+def _supervision_page(
+    campaign_id: str | None,
+    typed: dict | None = None,
+    errors: dict | None = None,
+    status: int = 200,
+):
+    campaign = (
+        get_json("reporting", f"/campaigns/{campaign_id}") if campaign_id else current_campaign()
+    )
+    if campaign is None:
+        return render_template("work/supervision.html", campaign=None), status
+    filters = {k: request.args[k] for k in ("phase_id", "unit_code") if request.args.get(k)}
+    reports = _every(f"/campaigns/{campaign['id']}/supervision", **filters)
+    user = auth.user()
+    page = render_template(
+        "work/supervision.html",
+        campaign=campaign,
+        reports=reports,
+        filters=filters,
+        names=_names(campaign),
+        colleges=[u for u in campaign.get("units", []) if u.get("kind") == "college"],
+        # Offered to lead departments; the service says whether this one leads a task.
+        may_write=bool(errors) or "lead_department" in user.roles,
+        typed=typed or {},
+        errors=errors or {},
+    )
+    return page, status
+
+
+@blp.route("/supervision")
+def supervision():
+    """督查报告: the reports the person may read (the service filters: the security office
+    and the leadership all, a lead department its own, a college those about it), and the
+    form a lead department writes one with."""
+    return _supervision_page(request.args.get("campaign"))
+
+
+@blp.route("/<campaign_id>/supervision", methods=["POST"])
+def add_report(campaign_id: str):
+    typed = {k: (request.form.get(k) or "").strip() for k in SUPERVISION_FIELDS}
+    body = {**typed, "score": _score(typed["score"])}
+    try:
+        api("reporting", "POST", f"/campaigns/{campaign_id}/supervision", json_body=body)
+    except ServiceError as exc:
+        errors = _beside(exc, SUPERVISION_FIELDS, "findings")
+        return _supervision_page(campaign_id, typed, errors, exc.status)
+    flash("督查报告已保存", "success")
+    return redirect(url_for("phase_work.supervision", campaign=campaign_id))
+
+
+def _report_page(
+    campaign_id: str,
+    report_id: str,
+    typed: dict | None = None,
+    errors: dict | None = None,
+    status: int = 200,
+):
+    campaign = get_json("reporting", f"/campaigns/{campaign_id}")
+    report = get_json("reporting", f"/campaigns/{campaign_id}/supervision/{report_id}")
+    page = render_template(
+        "work/report.html",
+        campaign=campaign,
+        report=report,
+        names=_names(campaign),
+        # Its author may replace it until editable_until; the service decides.
+        may_edit=bool(errors) or auth.user().unit == report["author_unit"],
+        typed=typed or {"findings": report["findings"], "score": report["score"]},
+        errors=errors or {},
+    )
+    return page, status
+
+
+@blp.route("/<campaign_id>/supervision/<report_id>")
+def report(campaign_id: str, report_id: str):
+    return _report_page(campaign_id, report_id)
+
+
+@blp.route("/<campaign_id>/supervision/<report_id>", methods=["POST"])
+def replace_report(campaign_id: str, report_id: str):
+    """The author's new findings and score, sent with the version it was read at (If-Match):
+    a report changed meanwhile is refused, not overwritten."""
+    typed = {k: (request.form.get(k) or "").strip() for k in ("findings", "score")}
+    body = {"findings": typed["findings"], "score": _score(typed["score"])}
+    version = request.form.get("version") or "*"
+    headers = {"If-Match": f'"{version}"' if version != "*" else "*"}
+    try:
+        api(
+            "reporting",
+            "PUT",
+            f"/campaigns/{campaign_id}/supervision/{report_id}",
+            json_body=body,
+            headers=headers,
+        )
+    except ServiceError as exc:
+        errors = _beside(exc, ("findings", "score"), "findings")
+        return _report_page(campaign_id, report_id, typed, errors, exc.status)
+    flash("督查报告已更新", "success")
+    return redirect(url_for("phase_work.report", campaign_id=campaign_id, report_id=report_id))

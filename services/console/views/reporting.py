@@ -13,6 +13,7 @@ from services.console.labels import hazard_labels, reporting_labels
 from services.console.views.common import (
     api,
     download,
+    errors_beside,
     flash_error,
     get_json,
     pages,
@@ -141,6 +142,25 @@ def board():
     )
 
 
+@blp.route("/campaigns/<campaign_id>/dues/<due_id>/units/<unit_code>")
+def preview(campaign_id: str, due_id: str, unit_code: str):
+    """The unit's table as the service would freeze it now (or as it was submitted), cell
+    for cell as the .xlsx prints it; the 报送 button under it, with a confirmation."""
+    campaign = get_json("reporting", f"/campaigns/{campaign_id}")
+    due = next((d for d in campaign["reporting_dues"] if d["id"] == due_id), None)
+    if due is None:
+        abort(404)
+    path = f"/campaigns/{campaign_id}/dues/{due_id}"
+    view = get_json("reporting", f"{path}/table/view", unit_code=unit_code)
+    return render_template(
+        "reporting/preview.html",
+        campaign=campaign,
+        due=due,
+        view=view,
+        may_submit=not view["submitted"] and auth.user().unit == unit_code,
+    )
+
+
 @blp.route("/campaigns/<campaign_id>/dues/<due_id>/submit", methods=["POST"])
 def submit(campaign_id: str, due_id: str):
     unit = request.form.get("unit_code") or ""
@@ -158,6 +178,33 @@ def submit(campaign_id: str, due_id: str):
     return redirect(url_for("reporting.board", campaign=campaign_id, due=due_id))
 
 
+@blp.route("/campaigns/<campaign_id>/dues/<due_id>/remind", methods=["POST"])
+def remind(campaign_id: str, due_id: str):
+    """催报: the service queues the e-mail and the group robots' message (or says why not)."""
+    unit = request.form.get("unit_code") or ""
+    try:
+        sent = api(
+            "reporting",
+            "POST",
+            f"/campaigns/{campaign_id}/dues/{due_id}/reminders",
+            json_body={"unit_code": unit},
+        ).json()
+    except ServiceError as exc:
+        if exc.status >= 500:
+            raise
+        flash_error(exc)
+    else:
+        how = "邮件和工作群" if sent["email"] else "工作群（该单位未登记邮箱）"
+        flash(f"已向{sent['unit_name']}催报（{how}）", "success")
+    return redirect(url_for("reporting.board", campaign=campaign_id, due=due_id))
+
+
+@blp.route("/campaigns/<campaign_id>/dues/<due_id>/tables.xlsx")
+def tables(campaign_id: str, due_id: str):
+    """Every submitted table of the due date: one workbook, a sheet per unit."""
+    return download("reporting", f"/campaigns/{campaign_id}/dues/{due_id}/tables.xlsx")
+
+
 @blp.route("/campaigns/<campaign_id>/dues/<due_id>/table.xlsx")
 def table(campaign_id: str, due_id: str):
     unit = request.args.get("unit_code") or auth.user().unit
@@ -169,28 +216,116 @@ def table(campaign_id: str, due_id: str):
 PAGE_SIZE = 30
 
 
-@blp.route("/flags")
-def flags():
+FLAG_FILTERS = ("unit_code", "rule", "raised_from", "raised_to")
+
+
+def _flag_query() -> tuple[str, dict[str, str]]:
+    """The list's filters from the address: the status ("all" or one the service knows) and
+    unit, rule, period."""
     status = request.args.get("status", "open")
-    rule = request.args.get("rule")
-    page = max(1, request.args.get("page", 1, type=int))
     statuses = reporting_labels("flag_statuses")
     # "all", or a status the service does not know: every flag (unknown while it is down)
     known = status in statuses or (not statuses and status != "all")
-    params = {"status": status if known else None, "rule": rule}
-    reply = api(
-        "reporting", "GET", "/flags", params={**params, "page": page, "page_size": PAGE_SIZE}
-    )
-    return render_template(
+    query = {k: request.args[k] for k in FLAG_FILTERS if request.args.get(k)}
+    if known:
+        query["status"] = status
+    return status, query
+
+
+def _flags_page(bulk: dict | None = None, status_code: int = 200):
+    status, query = _flag_query()
+    page = max(1, request.args.get("page", 1, type=int))
+    try:
+        reply = api(
+            "reporting", "GET", "/flags", params={**query, "page": page, "page_size": PAGE_SIZE}
+        )
+    except ServiceError as exc:  # a filter the service refuses: beside it, the list empty
+        if exc.status >= 500 or exc.status == 403 and not query.get("unit_code"):
+            raise
+        filter_errors = errors_beside(exc, FLAG_FILTERS, "unit_code")
+        flags, paging = [], pages(0, 1, PAGE_SIZE)
+        status_code = exc.status
+    else:
+        filter_errors = {}
+        flags, paging = reply.json(), pages(reply.total, page, PAGE_SIZE)
+    body = render_template(
         "reporting/flags.html",
-        flags=reply.json(),
-        paging=pages(reply.total, page, PAGE_SIZE),
+        flags=flags,
+        paging=paging,
         status=status,
-        rule=rule,
+        query=query,
+        filter_errors=filter_errors,
         names=unit_names(current_campaign()),
-        statuses=statuses,
+        statuses=reporting_labels("flag_statuses"),
         rules=reporting_labels("flag_rules"),
+        decisions=decision_choices(),
+        bulk=bulk or {"typed": {}, "errors": {}, "results": []},
+        decidable=any("decide" in f.get("my_actions", ()) for f in flags),
     )
+    return body, status_code
+
+
+@blp.route("/flags")
+def flags():
+    return _flags_page()
+
+
+@blp.route("/flags.xlsx")
+def flags_xlsx():
+    """The list as filtered, as a spreadsheet (the service writes it: names, not codes)."""
+    _, query = _flag_query()
+    return download("reporting", "/flags/export.xlsx", **query)
+
+
+@blp.route("/flags/decisions", methods=["POST"])
+def bulk_decide():
+    """One decision for several flags: each goes to the service on its own; the page says,
+    flag by flag, which were recorded and why the others were not."""
+    chosen = request.form.getlist("flag_id")
+    typed = {
+        "status": request.form.get("status") or "",
+        "reason": (request.form.get("reason") or "").strip(),
+        "flag_id": chosen,
+    }
+    if not chosen:
+        bulk = {"typed": typed, "errors": {"flag_id": "请先勾选要认定的问责记录"}, "results": []}
+        return _flags_page(bulk, 422)
+    names = unit_names(current_campaign())
+    results = []
+    for flag_id in chosen:
+        body = {"status": typed["status"], "reason": typed["reason"]}
+        try:
+            flag = api("reporting", "POST", f"/flags/{flag_id}/decision", json_body=body).json()
+        except ServiceError as exc:
+            if exc.status >= 500:
+                raise
+            results.append({"id": flag_id, "ok": False, "message": problem_message(exc)})
+            continue
+        label = f"{names.get(flag['unit_code'], flag['unit_code'])}：{flag['rule_label']}"
+        results.append({"id": flag_id, "ok": True, "label": label, "message": "已认定"})
+    _label_failures(results, names)
+    failed = [r for r in results if not r["ok"]]
+    errors = {}
+    if failed and len(failed) == len(results):  # nothing recorded: keep the form as typed
+        errors = {"reason": "所选记录均未认定，见下方各条原因"}
+    else:
+        typed = {"status": "", "reason": "", "flag_id": [r["id"] for r in failed]}
+    bulk = {"typed": typed, "errors": errors, "results": results}
+    return _flags_page(bulk, 200 if len(failed) < len(results) else 422)
+
+
+def _label_failures(results: list[dict], names: dict[str, str]) -> None:
+    """Name the flags the service refused (unit and rule, never an id), when still readable."""
+    for result in results:
+        if result["ok"]:
+            continue
+        try:
+            flag = get_json("reporting", f"/flags/{result['id']}")
+        except ServiceError:
+            result["label"] = "（无法读取的问责记录）"
+        else:
+            unit = names.get(flag["unit_code"], flag["unit_code"])
+            result["label"] = f"{unit}：{flag['rule_label']}"
 
 
 FLAG_STEPS = {  # the review steps of a flag: endpoint, success message
