@@ -48,6 +48,11 @@ MENU: tuple[Entry, ...] = (
     Entry("reporting.statistics", "统计报表", MANAGERS),
     Entry("reporting.board", "报送情况", MANAGERS),
     Entry("phase_work.mine", "阶段工作", MANAGERS),
+    Entry(
+        "phase_work.supervision",
+        "督查报告",
+        frozenset({SECURITY_OFFICE, LEADERSHIP, LEAD_DEPARTMENT}),
+    ),
     Entry("reporting.flags", "问责记录", MANAGERS),
     Entry("reporting.year_end", "年终考核", OFFICE),
     Entry("grid_people.admin", "管理", frozenset({SECURITY_OFFICE, UNIT_MANAGER})),

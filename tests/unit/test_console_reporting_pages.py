@@ -214,6 +214,9 @@ def test_flags_filtered_decided_together_with_each_result_and_exported(console, 
 def test_the_units_explanation_keeps_what_was_typed_beside_the_refusal(console, apps):
     late_flags(apps)
     jd = signed_in(console, "J001")
+    other = jd.get("/reporting/flags?status=all&unit_code=XX")  # another unit's: refused
+    assert other.status_code == 403 and 'aria-describedby="fl-unit-error"' in text(other)
+    assert '<option value="XX" selected>信息工程学院</option>' in text(other)
     listed = text(jd.get("/reporting/flags?status=all"))
     flag = re.search(r'href="/reporting/flags/([0-9a-f-]{36})"', listed).group(1)
     here = f"/reporting/flags/{flag}"
@@ -278,3 +281,5 @@ def test_the_progress_matrix_is_cards_with_names(console):
     page = text(office.get("/work/progress"))
     assert 'class="cards-phone"' in page and 'data-label="单位">机电工程学院' in page
     assert 'href="/work/supervision"' in page
+    assert '<a href="/work/supervision">督查报告</a>' in page  # in the office's menu
+    assert "督查报告</a>" not in text(signed_in(console, "J001").get("/reporting/board"))
