@@ -252,3 +252,23 @@ def test_a_class_list_with_errors_shows_its_rows_and_enrols_nobody(console):
     shown = text(manager.get(page))
     assert "名单已导入：新报名 1 人" in shown
     assert "王小明" in shown.split('id="enrolments"')[1].split("</table>")[0]
+
+
+def test_editing_keeps_the_classes_an_activity_is_aimed_at(console, apps):
+    edu = apps["education"].test_client()
+    body = {
+        "kind": "case_education",
+        "title": "实验室安全案例",
+        "organiser_unit": "JD",
+        "targets": [{"unit_code": "JD", "class_name": "机电2101"}],
+        "starts_at": "2031-11-13T09:00:00+08:00",
+        "ends_at": "2031-11-13T10:00:00+08:00",
+    }
+    made = edu.post("/activities", json=body, headers=OFFICE).get_json()
+    manager = signed_in(console, "J001")
+    page = f"/education/activities/{made['id']}"
+    assert "机电工程学院 机电2101" in text(manager.get(page))
+    form = activity_form("实验室安全案例教育", "2031-11-13", "09:00", "10:00", venue="")
+    assert post(manager, page + "/edit", form).status_code == 302
+    shown = text(manager.get(page))
+    assert "实验室安全案例教育" in shown and "机电工程学院 机电2101" in shown

@@ -120,6 +120,8 @@ def edit_activity(activity_id: str):
         headers = {"If-Match": f'"{request.form.get("version") or item["version"]}"'}
         try:
             body = activity_body(typed, creating=False)
+            if set(typed["targets"]) == {t["unit_code"] for t in item["targets"]}:
+                body.pop("targets", None)  # unchanged: keep the classes the service holds
             path = f"/activities/{activity_id}"
             reply = api("education", "PATCH", path, json_body=body, headers=headers).json()
         except ServiceError as exc:
