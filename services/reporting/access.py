@@ -25,7 +25,7 @@ def led_categories(principal: Principal) -> list[str]:
 def own_unit(principal: Principal) -> str:
     """The unit a non-global caller is confined to (403 if their token names none)."""
     if not principal.unit:
-        raise Forbidden("your token names no unit; only campus-wide roles see every unit")
+        raise Forbidden("您的账号未写明所属单位；只有全校范围的角色可以查看所有单位")
     return principal.unit
 
 
@@ -47,6 +47,6 @@ def category_filter(principal: Principal, requested: str | None) -> list[str] | 
     led = led_categories(principal)
     if led and not principal.is_global:
         if requested and requested not in led:
-            raise Forbidden(f"category {requested!r} is led by another department")
+            raise Forbidden(f"类别 {requested} 由其他部门牵头")
         return [requested] if requested else led
     return [requested] if requested else None

@@ -43,7 +43,7 @@ def create_campaign(session: Session, principal: Principal, data: dict[str, Any]
     """A campaign is data: phases, tasks, reporting due dates and units, in one go."""
     principal.require_role(SECURITY_OFFICE)
     if session.scalar(select(Campaign.id).where(Campaign.code == data["code"])):
-        raise Conflict(f"campaign {data['code']} already exists")
+        raise Conflict(f"专项整治编码 {data['code']} 已存在")
     campaign = Campaign(
         code=data["code"],
         name=data["name"],
@@ -134,7 +134,7 @@ def load_seed_campaign(session: Session, demo_start: date | None = None) -> Camp
 def get_campaign(session: Session, campaign_id: str) -> Campaign:
     campaign = session.get(Campaign, campaign_id)
     if campaign is None:
-        raise NotFound(f"campaign {campaign_id} does not exist")
+        raise NotFound(f"专项整治 {campaign_id} 不存在")
     return campaign
 
 
@@ -151,7 +151,7 @@ def campaign_unit_names(session: Session, campaign_id: str) -> dict[str, str]:
 def get_due(session: Session, campaign_id: str, due_id: str) -> ReportingDue:
     due = session.get(ReportingDue, due_id)
     if due is None or due.campaign_id != campaign_id:
-        raise NotFound(f"due date {due_id} is not part of campaign {campaign_id}")
+        raise NotFound(f"报送期 {due_id} 不属于专项整治 {campaign_id}")
     return due
 
 
@@ -211,12 +211,11 @@ def submit(
     principal.require_unit(unit_code)
     due = get_due(session, campaign_id, due_id)
     if session.get(CampaignUnit, (campaign_id, unit_code)) is None:
-        raise NotFound(f"unit {unit_code} does not take part in campaign {campaign_id}")
+        raise NotFound(f"单位 {unit_code} 不参加专项整治 {campaign_id}")
     existing = find_submission(session, due.id, unit_code)
     if existing is not None:
         raise Conflict(
-            f"{unit_code} already submitted the table due {due.due_on} "
-            f"at {existing.submitted_at.isoformat()}"
+            f"{unit_code} 已于 {existing.submitted_at.isoformat()} 报送 {due.due_on} 的统计表"
         )
     late = domain.is_late(now, due.due_on, tz)
     submission = Submission(
@@ -395,7 +394,7 @@ def remind(
     due = get_due(session, campaign_id, due_id)
     unit = session.get(CampaignUnit, (campaign_id, unit_code))
     if unit is None:
-        raise NotFound(f"unit {unit_code} does not take part in campaign {campaign_id}")
+        raise NotFound(f"单位 {unit_code} 不参加专项整治 {campaign_id}")
     if find_submission(session, due.id, unit_code) is not None:
         raise Conflict(f"{unit.name}已报送 {due.due_on} 的统计表，无需催报")
     day = campus_time(now, tz).date()

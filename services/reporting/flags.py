@@ -250,7 +250,7 @@ def _checked(check, flag: Flag, window: timedelta, now: datetime):
 def get_flag(session: Session, flag_id: str, lock: bool = False) -> Flag:
     flag = session.get(Flag, flag_id, with_for_update=lock or None)
     if flag is None:
-        raise NotFound(f"flag {flag_id} does not exist")
+        raise NotFound(f"问责记录 {flag_id} 不存在")
     return flag
 
 

@@ -11,7 +11,7 @@ from services.reporting.work.domain import PhaseParty, task_units
 from shared.fields import AwareDateTime, Date
 from shared.vocabulary import CATEGORIES
 
-CODE = validate.Regexp(r"^[A-Za-z0-9_-]{1,32}$", error="must be a code of A-Z, 0-9, _ or -")
+CODE = validate.Regexp(r"^[A-Za-z0-9_-]{1,32}$", error="编码只能由字母、数字、_ 和 - 组成")
 
 
 class PhaseSchema(Schema):
@@ -52,7 +52,7 @@ class DueSchema(Schema):
     @validates_schema
     def _period(self, data, **kwargs):
         if data["period_start"] > data["period_end"]:
-            raise ValidationError("period_start is after period_end", "period_start")
+            raise ValidationError("统计期的开始日期晚于结束日期", "period_start")
 
 
 class CampaignUnitSchema(Schema):
@@ -86,7 +86,7 @@ class CategorySchema(Schema):
     @validates_schema
     def _distinct_leads(self, data, **kwargs):
         if len(data["lead_units"]) != len(set(data["lead_units"])):
-            raise ValidationError("a lead unit is listed twice", "lead_units")
+            raise ValidationError("牵头单位重复列出", "lead_units")
 
 
 class CampaignCreateSchema(Schema):
@@ -124,29 +124,29 @@ class CampaignCreateSchema(Schema):
             return
         codes = [c["code"] for c in categories]
         if len(codes) != len(set(codes)):
-            raise ValidationError("a category is listed twice", "categories")
+            raise ValidationError("类别重复列出", "categories")
         missing = [code for code in CATEGORIES if code not in codes]
         if missing:
-            raise ValidationError(f"categories without leads: {', '.join(missing)}", "categories")
+            raise ValidationError(f"以下类别没有牵头单位：{'、'.join(missing)}", "categories")
         units = {u["unit_code"] for u in data.get("units") or []}
         strangers = sorted({u for c in categories for u in c["lead_units"]} - units)
         if strangers:
             raise ValidationError(
-                f"lead units not among the campaign's units: {', '.join(strangers)}",
+                f"以下牵头单位不在专项整治的单位中：{'、'.join(strangers)}",
                 "categories",
             )
         tasks = {t["number"] for t in data.get("tasks") or []}
         unknown = sorted({c["task_number"] for c in categories if c["task_number"]} - tasks)
         if tasks and unknown:
-            raise ValidationError(f"no such task: {', '.join(unknown)}", "categories")
+            raise ValidationError(f"没有这些任务：{'、'.join(unknown)}", "categories")
 
     @validates_schema
     def _dates(self, data, **kwargs):
         if data["starts_on"] > data["ends_on"]:
-            raise ValidationError("starts_on is after ends_on", "starts_on")
+            raise ValidationError("开始日期晚于结束日期", "starts_on")
         codes = [u["unit_code"] for u in data["units"]]
         if len(codes) != len(set(codes)):
-            raise ValidationError("a unit is listed twice", "units")
+            raise ValidationError("单位重复列出", "units")
 
 
 class CampaignSchema(Schema):
@@ -239,7 +239,7 @@ class FlagQuerySchema(Schema):
 
 
 # Words, not blanks: "a decision with a reason" is not satisfied by spaces.
-WORDS = validate.Regexp(r"\S", error="must not be blank")
+WORDS = validate.Regexp(r"\S", error="不能为空白")
 
 
 class FlagDecisionSchema(Schema):

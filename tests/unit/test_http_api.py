@@ -116,7 +116,7 @@ def test_roles_are_enforced(client):
         f"/hazards/{hazard['id']}/close", headers=bearer("unit_manager", unit="JD")
     )
     assert manager_close.status_code == 403
-    assert "security_office" in problem(manager_close)["detail"]
+    assert "安全保卫处" in problem(manager_close)["detail"]
 
 
 def test_missing_and_invalid_fields_are_named(client):

@@ -571,4 +571,4 @@ def test_supervision_reports_one_per_college_phase_and_department(client, app, c
     assert client.put(one, json=change, headers=lead("BWC")).status_code == 200
     clock.moment = datetime(2022, 1, 30, 16, 0, tzinfo=UTC)  # locked from 01-31 00:00
     locked = client.put(one, json=change, headers=lead("BWC"))
-    assert locked.status_code == 409 and "locked" in locked.get_json()["detail"]
+    assert locked.status_code == 409 and "已锁定" in locked.get_json()["detail"]

@@ -93,7 +93,7 @@ def update_activity(
     """Change a planned activity (title, venue, times, targets, …); re-announced as scheduled."""
     activity = get_activity(session, principal, activity_id, lock=True)
     require_manager(principal, activity.organiser_unit)
-    check_version(activity, if_match, "the activity")
+    check_version(activity, if_match, "活动")
     domain.can_reschedule(activity.status)
     changes = dict(changes)
     if "venue" in changes:

@@ -38,7 +38,7 @@ def transition(
     rectifying or deciding after the due date keeps the lateness on record."""
     now, policy = now or utcnow(), policy or domain.Policy()
     hazard = get_hazard(session, principal, hazard_id, lock=True)
-    check_version(hazard, if_match, "hazard")
+    check_version(hazard, if_match, "隐患")
     previous = Status(hazard.status)
     domain.check_not_archived(previous)
     effect = domain.EFFECTS[action]

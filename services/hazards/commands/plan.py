@@ -34,7 +34,7 @@ def approve_plan(
     allowed is approved, and the lateness before it is announced first."""
     now, policy = now or utcnow(), policy or domain.Policy()
     hazard = get_hazard(session, principal, hazard_id, lock=True)
-    check_version(hazard, if_match, "hazard")
+    check_version(hazard, if_match, "隐患")
     domain.check_open(Status(hazard.status))
     access.require_judge(principal, hazard, domain.PLAN_APPROVAL)
     domain.check_plan_approval(

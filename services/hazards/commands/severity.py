@@ -33,7 +33,7 @@ def change_severity(
     only the security office lowers a major hazard."""
     now, policy = now or utcnow(), policy or domain.Policy()
     hazard = get_hazard(session, principal, hazard_id, lock=True)
-    check_version(hazard, if_match, "hazard")
+    check_version(hazard, if_match, "隐患")
     domain.check_open(Status(hazard.status))
     domain.check_required({"reason": (reason or "").strip()}, "reason")
     new = domain.Severity(severity)

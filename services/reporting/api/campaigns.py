@@ -210,7 +210,7 @@ def get_submission(campaign_id: str, due_id: str, unit_code: str):
     due = commands.get_due(session, campaign_id, due_id)
     submitted = commands.find_submission(session, due.id, unit_code)
     if submitted is None:
-        raise NotFound(f"{unit_code} has not submitted the table due {due.due_on}")
+        raise NotFound(f"{unit_code} 尚未报送 {due.due_on} 的统计表")
     return submitted
 
 

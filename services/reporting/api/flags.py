@@ -98,7 +98,7 @@ def export_flags(query):
 def _readable(flag_id: str) -> Flag:
     flag = read_session().get(Flag, flag_id)
     if flag is None:
-        raise NotFound(f"flag {flag_id} does not exist")
+        raise NotFound(f"问责记录 {flag_id} 不存在")
     current_principal().require_unit(flag.unit_code)
     return flag
 
@@ -173,5 +173,5 @@ def download(flag_id: str, file_id: str):
     flag = _readable(flag_id)
     row = read_session().get(FlagFile, file_id)
     if row is None or row.flag_id != flag.id:
-        raise NotFound(f"file {file_id} is not part of flag {flag_id}")
+        raise NotFound(f"文件 {file_id} 不属于问责记录 {flag_id}")
     return files.download(state().settings.files_dir, row.sha256, row.content_type, row.filename)

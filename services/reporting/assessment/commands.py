@@ -85,7 +85,7 @@ def assessment(session: Session, principal: Principal, campaign_id: str, now: da
     """Every unit of the campaign with its score and breakdown, best first (unscored last)."""
     campaign = get_campaign(session, campaign_id)
     if not principal.is_global and principal.unit is None:
-        raise Forbidden("the assessment is for the security office, the leadership and units")
+        raise Forbidden("年终考核供安全保卫处、领导小组和各单位查看")
     rules = domain.Rules.of(campaign.assessment) if campaign.assessment else None
     phases = _phases(session, campaign_id)
     reports, flags = _reports(session, campaign_id), _flags(session, campaign_id)

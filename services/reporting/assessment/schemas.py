@@ -38,7 +38,7 @@ class AssessmentRulesSchema(Schema):
         ):
             missing = [k for k in keys if k not in data.get(name, {})]
             if missing:
-                raise ValidationError(f"missing: {', '.join(missing)}", name)
+                raise ValidationError(f"缺少：{'、'.join(missing)}", name)
 
 
 class DeductionSchema(Schema):

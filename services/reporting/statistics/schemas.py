@@ -20,8 +20,8 @@ class IsoWeek(fields.Field):
     """An ISO 8601 week, ``YYYY-Www`` (what an HTML week input sends), read as its Monday."""
 
     default_error_messages = {
-        "invalid": "must be an ISO week like 2021-W47",
-        "no_such_week": "that year has no such week",
+        "invalid": "须为 ISO 周，如 2021-W47",
+        "no_such_week": "该年没有这一周",
         "out_of_range": OUT_OF_RANGE,
     }
 
@@ -48,7 +48,7 @@ class Month(fields.Field):
     """A calendar month, ``YYYY-MM`` (what an HTML month input sends), read as its first day."""
 
     default_error_messages = {
-        "invalid": "must be a month like 2021-11",
+        "invalid": "须为月份，如 2021-11",
         "out_of_range": OUT_OF_RANGE,
     }
 

@@ -43,9 +43,8 @@ def writer_unit(principal: Principal, task: CampaignTask) -> str | None:
     if UNIT_MANAGER in principal.roles and principal.unit in units_of(task):
         return principal.unit
     raise Forbidden(
-        f"task {task.number} ({task.title}) is led by {', '.join(task.lead_units) or 'no unit'};"
-        " only its lead departments, the security office and the managers of the units"
-        " answering for it write its ledger"
+        f"任务{task.number}（{task.title}）由{'、'.join(task.lead_units) or '（无）'}牵头；"
+        "只有其牵头部门、安全保卫处和承担该任务的单位负责人可以填写其台账"
     )
 
 
@@ -55,7 +54,7 @@ def task_reader_unit(principal: Principal, task: CampaignTask) -> str | None:
         return None
     if principal.unit is not None and principal.unit in units_of(task):
         return principal.unit
-    raise Forbidden(f"task {task.number} ({task.title}) is outside your scope")
+    raise Forbidden(f"任务{task.number}（{task.title}）不在您的权限范围内")
 
 
 def concerns(entry_unit: str | None, only: str | None) -> bool:
@@ -76,7 +75,7 @@ def progress_tasks(principal: Principal, tasks: Iterable[CampaignTask]) -> list[
     if principal.is_global:
         return list(tasks)
     if LEAD_DEPARTMENT not in principal.roles:
-        raise Forbidden("the progress matrix is for the security office and lead departments")
+        raise Forbidden("进度表供安全保卫处和牵头部门查看")
     return [t for t in tasks if leads(principal, t)]
 
 
@@ -85,10 +84,7 @@ def require_submitter(principal: Principal, unit_code: str) -> None:
     """A unit's phase work is submitted by its manager, or the security office for it."""
     if principal.may_manage_unit(unit_code):
         return
-    raise Forbidden(
-        f"{unit_code}'s phase work is submitted by {unit_code}'s manager (unit_manager),"
-        " or by the security office on its behalf"
-    )
+    raise Forbidden(f"{unit_code} 的阶段工作由该单位负责人提交，或由安全保卫处代为提交")
 
 
 def require_reviewer(principal: Principal, task: CampaignTask, unit_code: str) -> None:
@@ -99,13 +95,13 @@ def require_reviewer(principal: Principal, task: CampaignTask, unit_code: str) -
     if leads(principal, task):
         if principal.unit == unit_code:
             raise Forbidden(
-                f"{unit_code} does not confirm or return its own work on task {task.number};"
-                " another lead department of the task or the security office decides it"
+                f"{unit_code} 不能确认或退回自己在任务{task.number}上的工作，"
+                "由该任务的其他牵头部门或安全保卫处决定"
             )
         return
     raise Forbidden(
-        f"work on task {task.number} is confirmed or returned by its lead departments"
-        f" ({', '.join(task.lead_units) or 'none'}) or the security office"
+        f"任务{task.number}的工作由其牵头部门（{'、'.join(task.lead_units) or '无'}）"
+        "或安全保卫处确认或退回"
     )
 
 
@@ -116,15 +112,15 @@ def require_supervisor(
     """The author of a supervision report: a lead department leading some task of the
     campaign; its unit is returned."""
     if LEAD_DEPARTMENT not in principal.roles or principal.unit is None:
-        raise Forbidden("supervision reports are written by lead departments")
+        raise Forbidden("督查报告由牵头部门填写")
     if not any(principal.unit in t.lead_units for t in tasks):
-        raise Forbidden(f"{principal.unit} leads no task of campaign {campaign_id}")
+        raise Forbidden(f"{principal.unit} 不牵头专项整治 {campaign_id} 的任何任务")
     return principal.unit
 
 
 def require_author(principal: Principal, report: SupervisionReport) -> None:
     if LEAD_DEPARTMENT not in principal.roles or principal.unit != report.author_unit:
-        raise Forbidden(f"only its author {report.author_unit} may change this report")
+        raise Forbidden(f"只有报告的填写单位 {report.author_unit} 可以修改此报告")
 
 
 def can_read_report(principal: Principal, report: SupervisionReport) -> bool:

@@ -68,8 +68,8 @@ def work_step_refused(current: str, step: WorkStatus) -> str | None:
         return None
     label = WORK_STATUS_LABELS[WorkStatus(current)]
     if step == WorkStatus.SUBMITTED:
-        return f"the work is already {current} ({label}); only returned work is submitted again"
-    return f"the work is {current} ({label}); only submitted work can be confirmed or returned"
+        return f"工作已是「{label}」（{current}），只有被退回的工作可以再次提交"
+    return f"工作为「{label}」（{current}），只有已提交的工作可以确认或退回"
 
 
 def work_status_at(steps: Iterable[tuple[str, datetime]], instant: datetime) -> WorkStatus:

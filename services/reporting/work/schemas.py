@@ -96,7 +96,7 @@ class LedgerQuerySchema(Schema):
 
 def _not_blank(value: str) -> None:
     if not value.strip():
-        raise ValidationError("must not be blank")
+        raise ValidationError("不能为空白")
 
 
 class WorkSubmitSchema(Schema):

@@ -338,7 +338,7 @@ def test_errors_name_the_reason_and_write_nothing(client, app, campaign, clock):
     )
     assert (
         nothing_recorded.status_code == 422
-        and "ledger entry" in reasons(nothing_recorded)["phase_id"]
+        and "还没有台账记录" in reasons(nothing_recorded)["phase_id"]
     )
 
     assert client.post(submit, json={}, headers=manager("JD")).status_code == 200
@@ -362,7 +362,7 @@ def test_errors_name_the_reason_and_write_nothing(client, app, campaign, clock):
 
     supervision = campaign.work("七", "supervision", "JD", "submit")
     theirs = client.post(supervision, json={}, headers=manager("JD"))
-    assert theirs.status_code == 422 and "lead departments" in reasons(theirs)["phase_id"]
+    assert theirs.status_code == 422 and "是牵头部门的阶段" in reasons(theirs)["phase_id"]
 
 
 def report(client, campaign: Campaign2021, lead: dict, college: str):

@@ -76,7 +76,7 @@ def update_equipment(
     change of a due date has a record behind it."""
     equipment = get_equipment(session, principal, equipment_id, lock=True)
     access.require_writer(principal, equipment.unit_code)
-    check_version(equipment, if_match, "equipment")
+    check_version(equipment, if_match, "特种设备")
     changes = dict(changes)
     if "registration_no" in changes:
         _check_registration_free(session, changes["registration_no"], exclude=equipment.id)

@@ -53,7 +53,7 @@ def update_checklist(
     """Edit a template; past inspections keep the items they were checked against."""
     template = get_checklist(session, template_id, lock=True)
     access.require_checklist_editor(session, principal, template.category)
-    check_version(template, if_match, "checklist")
+    check_version(template, if_match, "检查表")
     if apply_changes(template, changes):
         template.version += 1
     return template

@@ -52,7 +52,7 @@ def update_risk(
     """Re-assess a risk point: the level follows L and S; moving it needs both units."""
     risk = get_risk(session, principal, risk_id, lock=True)
     access.require_writer(principal, risk.unit_code)
-    check_version(risk, if_match, "risk point")
+    check_version(risk, if_match, "风险点")
     changes = dict(changes)
     if "cell_id" in changes and changes["cell_id"] != risk.cell_id:
         cell = access.place(session, changes["cell_id"])

@@ -35,16 +35,16 @@ def _entry_unit(
     the others about any unit answering for the task, or the whole task (None)."""
     if own is None:
         if unit and unit not in access.units_of(task):
-            raise invalid("unit_code", f"{unit} does not answer for task {task.number}")
+            raise invalid("unit_code", f"{unit} 不承担任务{task.number}")
         return unit
     if unit not in (None, own):
-        raise Forbidden(f"{own} keeps its own phase work, not {unit}'s")
+        raise Forbidden(f"{own} 只能填写本单位的阶段工作，不能填写 {unit} 的")
     if phase is None:
-        raise invalid("phase_id", "a unit's ledger entry is part of its work in a phase")
+        raise invalid("phase_id", "单位的台账记录须属于它在某一阶段的工作")
     if not units_phase(phase):
         raise invalid(
             "phase_id",
-            f"{phase.name} is the lead departments' phase (督查报告), not a unit's own work",
+            f"{phase.name}是牵头部门的阶段（督查报告），不是单位自己的工作",
         )
     require_open(session, task, phase, own)
     return own
@@ -107,7 +107,7 @@ def get_ledger_entry(
 ) -> TaskLedgerEntry:
     entry = session.get(TaskLedgerEntry, entry_id)
     if entry is None or entry.task_id != task.id or entry.campaign_id != campaign_id:
-        raise NotFound(f"ledger entry {entry_id} is not part of task {task.number}")
+        raise NotFound(f"台账记录 {entry_id} 不属于任务{task.number}")
     return entry
 
 
@@ -131,7 +131,7 @@ def add_ledger_file(
     if own is not None:
         phase = session.get(CampaignPhase, entry.phase_id) if entry.phase_id else None
         if entry.unit_code != own or phase is None or not units_phase(phase):
-            raise Forbidden(f"ledger entry {entry_id} is not part of {own}'s own phase work")
+            raise Forbidden(f"台账记录 {entry_id} 不属于 {own} 自己的阶段工作")
         require_open(session, task, phase, own)
     stored = files.accept(upload)
     row = LedgerFile(
@@ -156,8 +156,8 @@ def get_ledger_file(
     only = access.task_reader_unit(principal, task)
     entry = get_ledger_entry(session, campaign_id, task, entry_id)
     if not access.concerns(entry.unit_code, only):
-        raise Forbidden(f"ledger entry {entry_id} concerns {entry.unit_code}, not {only}")
+        raise Forbidden(f"台账记录 {entry_id} 涉及 {entry.unit_code}，不是 {only}")
     row = session.get(LedgerFile, file_id)
     if row is None or row.entry_id != entry.id:
-        raise NotFound(f"file {file_id} is not part of ledger entry {entry_id}")
+        raise NotFound(f"文件 {file_id} 不属于台账记录 {entry_id}")
     return row

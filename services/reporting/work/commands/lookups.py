@@ -31,7 +31,7 @@ def invalid(name: str, reason: str, location: str = "json") -> UnprocessableEnti
 def get_task(session: Session, campaign_id: str, task_id: str) -> CampaignTask:
     task = session.get(CampaignTask, task_id)
     if task is None or task.campaign_id != campaign_id:
-        raise NotFound(f"task {task_id} is not part of campaign {campaign_id}")
+        raise NotFound(f"任务 {task_id} 不属于专项整治 {campaign_id}")
     return task
 
 
@@ -39,7 +39,7 @@ def phase_of(session: Session, campaign_id: str, phase_id: str) -> CampaignPhase
     """A phase named in a request body: an unknown one is a 422 naming ``phase_id``."""
     phase = session.get(CampaignPhase, phase_id)
     if phase is None or phase.campaign_id != campaign_id:
-        raise invalid("phase_id", f"not a phase of campaign {campaign_id}")
+        raise invalid("phase_id", f"不是专项整治 {campaign_id} 的阶段")
     return phase
 
 
@@ -47,7 +47,7 @@ def get_phase(session: Session, campaign_id: str, phase_id: str) -> CampaignPhas
     """A phase named in the path: an unknown one is a 404."""
     phase = session.get(CampaignPhase, phase_id)
     if phase is None or phase.campaign_id != campaign_id:
-        raise NotFound(f"phase {phase_id} is not part of campaign {campaign_id}")
+        raise NotFound(f"阶段 {phase_id} 不属于专项整治 {campaign_id}")
     return phase
 
 
@@ -104,8 +104,8 @@ def require_open(
     if status in domain.STANDING:
         label = domain.WORK_STATUS_LABELS[WorkStatus(status)]
         raise Conflict(
-            f"{unit_code}'s work on task {task.number} in {phase.name} is {status} ({label});"
-            " it changes again only once a lead department returns it"
+            f"{unit_code} 在{phase.name}中任务{task.number}的工作为「{label}」（{status}），"
+            "须经牵头部门退回后才能再修改"
         )
 
 

@@ -41,7 +41,7 @@ def _work_cell(
     task = get_task(session, campaign_id, task_id)
     phase = get_phase(session, campaign_id, phase_id)
     if unit_code not in access.units_of(task):
-        raise NotFound(f"{unit_code} does not answer for task {task.number}")
+        raise NotFound(f"{unit_code} 不承担任务{task.number}")
     return task, phase
 
 
@@ -69,14 +69,13 @@ def _require_submittable(
     if not units_phase(phase):
         raise invalid(
             "phase_id",
-            f"{phase.name} is the lead departments' phase: their work is a supervision report"
-            " on each secondary college, not a unit's submission",
+            f"{phase.name}是牵头部门的阶段：其工作是对各二级学院的督查报告，不由单位提交",
             "path",
         )
     work = find_work(session, task, phase, unit_code, lock=True)
     refused = domain.work_step_refused(work_status(work), WorkStatus.SUBMITTED)
     if refused:
-        raise Conflict(f"{unit_code}'s work on task {task.number} in {phase.name}: {refused}")
+        raise Conflict(f"{unit_code} 在{phase.name}中任务{task.number}的工作：{refused}")
     entries = session.scalar(
         select(func.count(TaskLedgerEntry.id)).where(
             TaskLedgerEntry.task_id == task.id,
@@ -87,8 +86,8 @@ def _require_submittable(
     if not entries:
         raise invalid(
             "phase_id",
-            f"{unit_code} has no ledger entry on task {task.number} in {phase.name} yet:"
-            " record the work (工作机构、工作方案、自查台账、整改方案 …) before submitting it",
+            f"{unit_code} 在{phase.name}中任务{task.number}下还没有台账记录："
+            "请先记录工作（工作机构、工作方案、自查台账、整改方案 …）再提交",
             "path",
         )
     return work
@@ -156,11 +155,11 @@ def decide_work(
     access.require_reviewer(principal, task, unit_code)
     text = data.get("reason") if step == WorkStatus.RETURNED else data.get("note")
     if step == WorkStatus.RETURNED and not (text or "").strip():
-        raise invalid("reason", "returned work needs the reason the unit is to act on")
+        raise invalid("reason", "退回须写明理由，供单位据此整改")
     work = find_work(session, task, phase, unit_code, lock=True)
     refused = domain.work_step_refused(work_status(work), step)
     if work is None or refused:
-        raise Conflict(f"{unit_code}'s work on task {task.number} in {phase.name}: {refused}")
+        raise Conflict(f"{unit_code} 在{phase.name}中任务{task.number}的工作：{refused}")
     _step(work, step, principal, text, now)
     work.decided_at = now
     work.decided_by = principal.sub

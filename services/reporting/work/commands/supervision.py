@@ -34,8 +34,8 @@ def create_report(
     phase = phase_of(session, campaign_id, data["phase_id"])
     college = session.get(CampaignUnit, (campaign_id, data["unit_code"]))
     if college is None or college.kind != "college":
-        raise invalid("unit_code", "not a secondary college (二级学院) of this campaign")
-    message = f"{author} already wrote its report on {college.unit_code} for {phase.name}"
+        raise invalid("unit_code", "不是本次专项整治的二级学院")
+    message = f"{author} 已填写{phase.name}对 {college.unit_code} 的督查报告"
     if session.scalar(
         select(SupervisionReport.id).where(
             SupervisionReport.campaign_id == campaign_id,
@@ -44,7 +44,7 @@ def create_report(
             SupervisionReport.unit_code == college.unit_code,
         )
     ):
-        raise Conflict(f"{message}; replace it with PUT")
+        raise Conflict(f"{message}，如需修改请用 PUT 替换")
     report = SupervisionReport(
         campaign_id=campaign_id,
         phase_id=phase.id,
@@ -65,9 +65,9 @@ def get_report(
 ) -> SupervisionReport:
     report = session.get(SupervisionReport, report_id)
     if report is None or report.campaign_id != campaign_id:
-        raise NotFound(f"supervision report {report_id} is not part of campaign {campaign_id}")
+        raise NotFound(f"督查报告 {report_id} 不属于专项整治 {campaign_id}")
     if not access.can_read_report(principal, report):
-        raise Forbidden("this supervision report is outside your scope")
+        raise Forbidden("该督查报告不在您的权限范围内")
     return report
 
 
@@ -84,13 +84,13 @@ def replace_report(
     """The author replaces findings and score until the phase deadline + 1 month."""
     report = get_report(session, principal, campaign_id, report_id)
     access.require_author(principal, report)
-    check_version(report, expected_version, "the report")
+    check_version(report, expected_version, "督查报告")
     phase = session.get(CampaignPhase, report.phase_id)
     assert phase is not None
     if not domain.supervision_editable(now, phase.deadline, tz):
         raise Conflict(
-            f"the report is locked since {domain.supervision_edit_deadline(phase.deadline)} "
-            f"(phase {phase.name} ended {phase.deadline}, + {domain.SUPERVISION_EDIT_MONTHS} month)"
+            f"报告自 {domain.supervision_edit_deadline(phase.deadline)} 起已锁定（{phase.name}于 "
+            f"{phase.deadline} 结束，之后 {domain.SUPERVISION_EDIT_MONTHS} 个月内可修改）"
         )
     report.findings = data["findings"]
     report.score = data["score"]

@@ -1,0 +1,140 @@
+"""Every problem+json a service sends is read by a person: its ``detail`` and each
+``invalid_params[].reason`` are Chinese, never an ASCII-only English sentence.
+
+Each documented operation of the four services (the access matrix's campus and valid
+requests, tests/security/matrix.py) is sent a set of bad requests: no token, a bad token,
+the other unit's manager, the valid request twice (the second often a conflict), an empty
+body (missing fields), a body of wrong types with an unknown field, bad query values, ids
+that name nothing, a method the path does not take, and a path that does not exist. Every
+error answered must carry Chinese. Then every field of every schema the services define
+is checked to carry marshmallow's messages in Chinese (``shared.messages``).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from marshmallow import Schema
+
+from services.registry import SERVICES
+from services.reporting.work import api as work_api
+from shared.messages import is_chinese
+from tests.security.campus import SO, XX, Campus
+from tests.security.conftest import operations, sqlite_campus
+from tests.security.matrix import REQUESTS, Req, Snapshots, request_kwargs, seed_for_matrix, url
+
+BAD_TOKEN = {"Authorization": "Bearer not-a-token"}
+NOWHERE = "00000000-0000-0000-0000-000000000000"
+WRONG = {str: 12345, int: "十二", float: "abc", bool: "maybe", list: "x", dict: 7}
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    root = tmp_path_factory.mktemp("language")
+    campus = seed_for_matrix(sqlite_campus(root))
+    snapshots = Snapshots(campus, root)
+    snapshots.take()
+    yield campus, snapshots
+    campus.close()
+
+
+def english(problem: dict[str, Any]) -> list[str]:
+    """The texts of ``problem`` a person would read that carry no Chinese."""
+    texts = [problem.get("detail")] + [p.get("reason") for p in problem.get("invalid_params", [])]
+    return [t for t in texts if t is not None and not is_chinese(t)]
+
+
+def wrong_types(body: Any) -> Any:
+    if not isinstance(body, dict):
+        return {"unexpected": 1}
+    return {"unexpected": 1, **{key: WRONG.get(type(v), []) for key, v in body.items()}}
+
+
+def bad_query(operation: dict) -> dict[str, str]:
+    return {
+        p["name"]: "不是-a-value" if p.get("schema", {}).get("type") == "string" else "x!"
+        for p in operation.get("parameters", [])
+        if p.get("in") == "query"
+    }
+
+
+def requests_for(campus: Campus, service: str, method: str, path: str, operation: dict):
+    """(label, method, url, headers, kwargs) of the bad requests one operation is sent
+    (kwargs made afresh for each: an upload's stream is read once)."""
+    req = REQUESTS.get((service, method, path), Req())
+    target = url(campus, service, path, req)
+
+    def valid(**change: Any) -> dict[str, Any]:
+        return {**request_kwargs(campus, req), **change}
+
+    yield "no token", method, target, {}, valid()
+    yield "bad token", method, target, BAD_TOKEN, valid()
+    yield "other unit", method, target, XX, valid()
+    yield "valid", method, target, SO, valid()
+    yield "again", method, target, SO, valid()
+    body = valid().get("json")
+    if body is not None:
+        yield "empty body", method, target, SO, valid(json={})
+        yield "wrong types", method, target, SO, valid(json=wrong_types(body))
+    if bad_query(operation):
+        yield "bad query", method, target, SO, valid(query_string=bad_query(operation))
+    if "{" in path:
+        yield "nothing there", method, re.sub(r"{(\w+)}", NOWHERE, path), SO, valid()
+    yield "wrong method", "PATCH" if method != "PATCH" else "TRACE", target, SO, {}
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_every_problem_a_service_sends_is_in_chinese(world, monkeypatch, service):
+    campus, snapshots = world
+    found: list[tuple] = []
+    seen = 0
+    for method, path, operation in operations(service):
+        req = REQUESTS.get((service, method, path), Req())
+        if req.clock is not None:
+            monkeypatch.setattr(work_api, "now", lambda clock=req.clock: clock)
+        snapshots.restore(service)
+        for label, verb, target, headers, kwargs in requests_for(
+            campus, service, method, path, operation
+        ):
+            response = campus.call(service, verb, target, headers, **kwargs)
+            if response.status_code >= 400 and response.is_json:
+                seen += 1
+                words = english(response.get_json())
+                if words:
+                    found.append((label, verb, target, response.status_code, words))
+        snapshots.dirty.add(service)
+    response = campus.call(service, "GET", "/no/such/path", SO)
+    seen += 1
+    if english(response.get_json()):
+        found.append(("no such path", response.get_json()))
+    assert seen > 50, seen  # the requests did reach the refusals
+    assert not found, "\n".join(map(repr, found))
+
+
+def _schemas() -> list[type[Schema]]:
+    out, todo = [], list(Schema.__subclasses__())
+    while todo:
+        cls = todo.pop()
+        out.append(cls)
+        todo.extend(cls.__subclasses__())
+    return [cls for cls in out if cls.__module__.startswith(("services.", "shared."))]
+
+
+def test_every_field_of_every_schema_speaks_chinese(world):
+    """The services' schemas (imported by the apps above) were made with the Chinese
+    messages: no field kept marshmallow's English defaults."""
+    schemas = _schemas()
+    assert len(schemas) > 50
+    found = []
+    for schema in schemas:
+        for name, field in schema._declared_fields.items():
+            for key, message in field.error_messages.items():
+                if isinstance(message, str) and not is_chinese(message):
+                    found.append((schema.__module__, schema.__name__, name, key, message))
+            for validator in getattr(field, "validators", []):
+                error = getattr(validator, "error", None)
+                if isinstance(error, str) and not is_chinese(error):
+                    found.append((schema.__module__, schema.__name__, name, "validator", error))
+    assert not found, "\n".join(map(repr, found))
