@@ -6,6 +6,7 @@ period filter and their export (SQLite, the 2021 seed campaign)."""
 from __future__ import annotations
 
 import io
+from urllib.parse import quote
 
 import pytest
 from openpyxl import load_workbook
@@ -73,6 +74,7 @@ def test_every_submitted_table_in_one_workbook_a_sheet_per_unit(api):
         assert api.post(f"{due}/submissions", json={"unit_code": unit}, headers=headers)
     reply = api.get(f"{due}/tables.xlsx", headers=OFFICE)
     assert reply.status_code == 200
+    assert "filename*=UTF-8''" in reply.headers["Content-Disposition"]  # 隐患问题统计表-各单位-…
     book = load_workbook(io.BytesIO(reply.get_data()))
     assert book.sheetnames == ["机电工程学院", "信息工程学院"]
     assert "填报单位：信息工程学院" in rows_of(reply.get_data(), "信息工程学院")[1]
@@ -119,6 +121,7 @@ def test_flags_by_period_and_their_export_with_names(api):
 
     reply = api.get("/flags/export.xlsx?status=open", headers=OFFICE)
     assert reply.status_code == 200
+    assert quote("问责记录-") in reply.headers["Content-Disposition"]
     rows = rows_of(reply.get_data())
     assert rows[2][:4] == ["单位", "事由", "状态", "责任人"]
     assert rows[3][0] == "机电工程学院" and rows[3][1] == flags[0]["rule_label"]

@@ -160,7 +160,7 @@ def submitted_tables(campaign_id: str, due_id: str):
     return file_response(
         exports.statistics_tables_xlsx(tables, f"{due.due_on} 尚无单位报送统计表"),
         XLSX,
-        f"statistics-all-{due.due_on}.xlsx",
+        f"隐患问题统计表-各单位-{due.due_on}.xlsx",
     )
 
 

@@ -91,7 +91,7 @@ def export_flags(query):
     return file_response(
         flags_xlsx(rows, names, moment, tz),
         XLSX,
-        f"flags-{campus_time(moment, tz):%Y%m%d}.xlsx",
+        f"问责记录-{campus_time(moment, tz):%Y-%m-%d}.xlsx",
     )
 
 
