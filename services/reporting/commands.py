@@ -226,7 +226,7 @@ def submit(
         late=late,
         snapshot=table_snapshot(session, due, unit_code, tz),
     )
-    insert_once(session, submission, f"{unit_code} already submitted the table due {due.due_on}")
+    insert_once(session, submission, f"{unit_code} 已报送 {due.due_on} 的统计表")
     if late:
         record_late_submission(session, due, unit_code, submission, tz)
     return submission

@@ -98,8 +98,8 @@ def _double_booked(unit: str, class_name: str | None, other: Booking, tz: str):
     who = f"{unit} {class_name}" if class_name else unit
     return ScheduleWarning(
         code="target_double_booked",
-        detail=f"{who} is also expected at 「{other.title}」 "
-        f"({_campus(other.starts_at, tz)}–{_campus(other.ends_at, tz)})",
+        detail=f"{who} 在同一时间还要参加「{other.title}」"
+        f"（{_campus(other.starts_at, tz)}–{_campus(other.ends_at, tz)}）",
         unit_code=unit,
         class_name=class_name,
         activity_id=other.activity_id,

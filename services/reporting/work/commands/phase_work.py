@@ -122,9 +122,7 @@ def submit_work(
             late=False,
             steps=[],
         )
-        insert_once(
-            session, work, f"{unit_code}'s work on task {task.number} in {phase.name} exists"
-        )
+        insert_once(session, work, f"{unit_code} 在{phase.name}中任务{task.number}的工作已存在")
     work.submitted_at = now
     work.submitted_by = principal.sub
     work.note = data.get("note")
