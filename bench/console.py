@@ -52,7 +52,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
@@ -149,7 +149,56 @@ def seed(scratch: Scratch, settings_of: Callable, hazards: int) -> dict[str, str
     if not result.seeded:
         raise RuntimeError(f"the demo campus was not seeded: {result.message}")
     copy_hazards(scratch, hazards)
+    raise_overdue_flags(settings_of("reporting"))
     return {account.login: account.password for account in result.accounts}
+
+
+def raise_overdue_flags(settings) -> int:
+    """What the reporting worker does when a hazard becomes overdue, for every copy overdue
+    today (they came in by SQL, not by events): its projection row marked overdue, and its
+    flag 隐患逾期未整改 raised by reporting's own use case (``flags.raise_flag``: the person
+    who answered for the place that day, the notices queued)."""
+    from sqlalchemy import func
+
+    from services.reporting import flags
+    from services.reporting.domain import Rule, cause_key
+    from services.reporting.models import HazardProjection as P
+    from shared import hazard_stages
+    from shared.db import make_engine, make_session_factory, unit_of_work
+    from shared.timeutil import campus_time, utcnow
+
+    engine = make_engine(settings.database_url)
+    today = campus_time(utcnow(), settings.campus_timezone).date()
+    late = P.status.in_(hazard_stages.UNIT_OWES) & (P.deadline < today)
+    try:
+        with unit_of_work(make_session_factory(engine)) as session:
+            marked = {P.overdue: func.coalesce(late, False)}  # no deadline: not overdue
+            session.query(P).update(marked, synchronize_session=False)
+            raised = 0
+            for hazard in session.query(P).filter(late).order_by(P.number):
+                day = hazard.deadline + timedelta(days=1)
+                evidence = {
+                    "hazard_id": hazard.hazard_id,
+                    "number": hazard.number,
+                    "status": hazard.status,
+                    "event_id": "bench",
+                    "deadline": hazard.deadline.isoformat(),
+                }
+                flags.raise_flag(
+                    session,
+                    Rule.OVERDUE_HAZARD,
+                    hazard.unit_code,
+                    cause_key(Rule.OVERDUE_HAZARD, hazard.hazard_id, hazard.deadline),
+                    evidence=evidence,
+                    day=day,
+                    cell_id=hazard.cell_id,
+                    rectifier=(hazard.responsible_person_id, hazard.responsible_person_name),
+                    at=datetime.combine(day, datetime.min.time(), UTC),
+                )
+                raised += 1
+        return raised
+    finally:
+        engine.dispose()
 
 
 def _rows(conn, sql: str, *params) -> list[dict]:

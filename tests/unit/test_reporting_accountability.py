@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import re
 import socket
 import uuid
@@ -372,3 +373,21 @@ def test_reminders_reach_smtp_and_survive_an_outage(make_app):
         sink.stop()
     with factory() as session:
         assert session.scalar(select(func.count()).where(Notification.status == "pending")) == 0
+
+
+def test_the_flags_list_comes_a_page_at_a_time_with_the_total(client, app):
+    """GET /flags reads one page in SQL (a campus may have thousands of flags): the pages
+    follow one another newest first, and the header counts them all."""
+    with app.app_context():
+        factory, cfg = state().session_factory, state().settings
+    assert run_sweep(factory, cfg, datetime(2021, 11, 23, 1, 0, tzinfo=UTC))["missing"] == 14
+    pages = []
+    for page in (1, 2, 3):
+        answer = client.get(f"/flags?page_size=5&page={page}", headers=SO)
+        assert answer.status_code == 200
+        assert json.loads(answer.headers["X-Pagination"])["total"] == 14
+        pages.append([f["id"] for f in answer.get_json()])
+    assert [len(p) for p in pages] == [5, 5, 4]
+    everything = client.get("/flags?page_size=50", headers=SO).get_json()
+    assert [f["id"] for f in everything] == pages[0] + pages[1] + pages[2]
+    assert len(set(pages[0] + pages[1] + pages[2])) == 14

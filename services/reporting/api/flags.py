@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from services.reporting import flags, robots
 from services.reporting.access import own_unit
@@ -22,7 +22,7 @@ from services.reporting.schemas import (
 )
 from services.reporting.statistics.exports import flags_xlsx
 from shared import files
-from shared.api import Blueprint, file_response, page_of_rows, read_session, state, transaction
+from shared.api import Blueprint, file_response, page_of, read_session, state, transaction
 from shared.auth import current_principal
 from shared.errors import NotFound
 from shared.files import UploadSchema
@@ -45,8 +45,8 @@ def _view(flag: Flag, moment: datetime) -> dict:
     return flags.flag_view(flag, window(), moment, current_principal())
 
 
-def _found(query: dict) -> list[Flag]:
-    """Flags in the caller's scope matching ``query``, newest first."""
+def _found(query: dict) -> Select:
+    """The query of the flags in the caller's scope matching ``query``, newest first."""
     principal = current_principal()
     stmt = select(Flag)
     unit = query.get("unit_code")
@@ -64,7 +64,7 @@ def _found(query: dict) -> list[Flag]:
         stmt = stmt.where(Flag.raised_at >= start_of_day(query["raised_from"], tz))
     if query.get("raised_to"):
         stmt = stmt.where(Flag.raised_at < end_of_day(query["raised_to"], tz))
-    return list(read_session().scalars(stmt.order_by(Flag.raised_at.desc(), Flag.id)))
+    return stmt.order_by(Flag.raised_at.desc(), Flag.id)
 
 
 @blp.route("", methods=["GET"])
@@ -73,9 +73,10 @@ def _found(query: dict) -> list[Flag]:
 @blp.paginate()
 def list_flags(query, pagination_parameters):
     """Flags in the caller's scope, newest first."""
-    found = _found(query)
+    # One page read (and its flags' steps and files), not every flag of the scope.
+    found = page_of(_found(query), pagination_parameters)
     moment = now()
-    return [_view(f, moment) for f in page_of_rows(found, pagination_parameters)]
+    return [_view(f, moment) for f in found]
 
 
 @blp.route("/export.xlsx", methods=["GET"])
@@ -87,7 +88,7 @@ def export_flags(query):
     tz = state().settings.campus_timezone
     names = unit_names(session)
     moment = now()
-    rows = [(_view(f, moment), robots.evidence_text(f)) for f in _found(query)]
+    rows = [(_view(f, moment), robots.evidence_text(f)) for f in session.scalars(_found(query))]
     return file_response(
         flags_xlsx(rows, names, moment, tz),
         XLSX,
