@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session, load_only, raiseload
+from sqlalchemy.orm import Session
 
 from services.reporting import domain, flags
 from services.reporting.commands import campaign_unit_names
@@ -64,37 +64,29 @@ class Moment:
 def flag_items(session: Session, principal: Principal, at: Moment) -> list[TodoItem]:
     """Flags whose review waits for the caller; an explanation is due when the window
     closes, a decision has no date of its own."""
-    # The columns the review's checks and the item read; not the flags' history, files and
-    # evidence (a campus with many overdue hazards has thousands of open flags).
-    stmt = (
-        select(Flag)
-        .where(
-            Flag.status != domain.FlagStatus.SUPERSEDED.value,
-            or_(Flag.decided_at.is_(None), Flag.appealed_at.is_not(None)),
-            Flag.appeal_decided_at.is_(None),
-        )
-        .options(
-            load_only(
-                Flag.id,
-                Flag.rule,
-                Flag.unit_code,
-                Flag.person_name,
-                Flag.status,
-                Flag.raised_at,
-                Flag.explained_at,
-                Flag.decided_at,
-                Flag.appealed_at,
-                Flag.appeal_decided_at,
-                raiseload=True,
-            ),
-            raiseload(Flag.steps),
-            raiseload(Flag.files),
-        )
+    # Plain rows of the columns the review's checks and the item read (they stand in for
+    # the flag in ``flags.actions_for``): not flag objects with their history, files and
+    # evidence, since a campus with many overdue hazards has thousands of open flags.
+    stmt = select(
+        Flag.id,
+        Flag.rule,
+        Flag.unit_code,
+        Flag.person_name,
+        Flag.status,
+        Flag.raised_at,
+        Flag.explained_at,
+        Flag.decided_at,
+        Flag.appealed_at,
+        Flag.appeal_decided_at,
+    ).where(
+        Flag.status != domain.FlagStatus.SUPERSEDED.value,
+        or_(Flag.decided_at.is_(None), Flag.appealed_at.is_not(None)),
+        Flag.appeal_decided_at.is_(None),
     )
     if not principal.is_global:
         stmt = stmt.where(Flag.unit_code == principal.unit)
     items = []
-    for flag in session.scalars(stmt):
+    for flag in session.execute(stmt):
         mine = flags.actions_for(principal, flag, at.review_window, at.now)
         kind = next((_FLAG_KINDS[k] for k in mine if k in _FLAG_KINDS), None)
         if kind is None:
