@@ -32,9 +32,9 @@ from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
 from services.console import auth, views
 from services.console.client import ServiceError
-from services.console.field_labels import FIELD_LABELS
 from services.console.format import register_filters
 from services.console.menu import menu_for
+from services.console.views.common import problem_message
 from shared.config import load_settings
 from shared.headers import security_headers
 from shared.observability import configure_logging, health_blueprint, install_request_context
@@ -201,7 +201,7 @@ def _service_error(error: ServiceError):
         # The service refused the request (a bad filter, a conflict): that status, and why.
         status = error.status
         # A refusal says nothing about the record refused (the service's detail may name it).
-        detail = GENERIC_DETAILS.get(status) or _request_problem(error)
+        detail = GENERIC_DETAILS.get(status) or problem_message(error)
         title = ERROR_TITLES.get(status, "请求未被受理")
     else:  # the service failed (5xx) or cannot be reached (503)
         status = 503 if error.status == 503 else 502
@@ -211,26 +211,6 @@ def _service_error(error: ServiceError):
         render_template("error.html", status=status, title=title, detail=detail),
         status,
     )
-
-
-REQUEST_PROBLEMS = {
-    400: "请求有误",
-    409: "当前状态不允许此操作",
-    412: "该记录已被他人修改，请刷新后重试",
-    422: "请求中的条件或参数有误，请检查后重试",
-    429: "操作过于频繁，请稍后再试",
-}
-
-
-def _request_problem(error: ServiceError) -> str:
-    """The service's reason for a 4xx in the user's words: each failing parameter, else the
-    detail it gave."""
-    reasons = [
-        f"{FIELD_LABELS.get(p.get('name', ''), p.get('name', ''))}：{p.get('reason', '')}"
-        for p in error.fields
-    ] or ([error.detail] if error.detail else [])
-    head = REQUEST_PROBLEMS.get(error.status, "服务未受理此请求")
-    return "。".join([head, "；".join(reasons)]) if reasons else head
 
 
 GENERIC_DETAILS = {

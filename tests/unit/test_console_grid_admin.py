@@ -176,7 +176,7 @@ def test_a_unit_manager_sees_his_unit_and_is_refused_another_s_in_chinese(consol
     )
     assert refused.status_code == 403
     said = text(refused)
-    assert "无权执行此操作" in said and "只有安全保卫处或该单位的负责人可以办理" in said
+    assert "无权执行此操作" in said and "须由安全保卫处或该单位负责人办理" in said
     assert "needs the security office" not in said  # the service's English stays out
     after = grid.test_client().get(f"/people/{other['id']}", headers=OFFICE).get_json()
     assert after["name"] == "other人"

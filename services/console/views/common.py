@@ -20,13 +20,23 @@ def get_json(service: str, path: str, **params: Any) -> Any:
     return api(service, "GET", path, params=params).json()
 
 
+def field_label(name: str) -> str:
+    """The Chinese label of a field a service names (``FIELD_LABELS``, the one table): a
+    nested name (``problems.0.unit_code``) by its last part when the whole has none."""
+    return FIELD_LABELS.get(name) or FIELD_LABELS.get(name.rsplit(".", 1)[-1]) or name
+
+
+def field_reasons(error: ServiceError) -> list[str]:
+    """Each failing field of a refusal as 「label：reason」."""
+    return [f"{field_label(p.get('name', ''))}：{p.get('reason', '')}" for p in error.fields]
+
+
 def problem_message(error: ServiceError) -> str:
-    """The service's answer in the user's words: the detail and each failing field."""
-    fields = [
-        f"{FIELD_LABELS.get(p.get('name', ''), p.get('name', ''))}：{p.get('reason', '')}"
-        for p in error.fields
-    ]
+    """The service's answer in the user's words: the detail and each failing field. The one
+    rendering of a refusal: forms, flashes and the error page (``app._service_error``)."""
+    fields = field_reasons(error)
     head = {
+        400: "请求有误",
         403: "无权执行此操作",
         409: "当前状态不允许此操作",
         412: "该记录已被他人修改，请查看最新内容后重试",
@@ -35,8 +45,10 @@ def problem_message(error: ServiceError) -> str:
         422: "请检查填写内容",
         429: "操作过于频繁，请稍后再试",
     }.get(error.status, "操作未成功")
-    details = [error.detail] if error.detail and error.status not in (412,) else []
-    return "；".join([head, *details, *fields])
+    detail = error.detail if error.status != 412 else ""
+    if detail and fields and all(p.get("reason", "") in detail for p in error.fields):
+        detail = ""  # only the fields' reasons again (a validation summary): shown labelled
+    return "；".join([head, *([detail] if detail else []), *fields])
 
 
 def errors_beside(exc: ServiceError, fields: tuple[str, ...], default: str) -> dict[str, str]:
