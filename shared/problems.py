@@ -138,7 +138,9 @@ def http_detail(status: int) -> str:
 
 def invalid_detail(invalid: list[dict[str, str]]) -> str:
     """The detail of a refusal that names its fields: each field and why."""
-    return "请求的内容有误：" + "；".join(f"{p['name']}：{p['reason']}" for p in invalid)
+    return "请求的内容有误：" + "；".join(
+        f"{p['name']}：{p['reason'].rstrip('。')}" for p in invalid
+    )
 
 
 def handle_http_exception(error: HTTPException) -> Response:

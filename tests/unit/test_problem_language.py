@@ -6,23 +6,27 @@ requests, tests/security/matrix.py) is sent a set of bad requests: no token, a b
 the other unit's manager, the valid request twice (the second often a conflict), an empty
 body (missing fields), a body of wrong types with an unknown field, bad query values, ids
 that name nothing, a method the path does not take, and a path that does not exist. Every
-error answered must carry Chinese. Then every field of every schema the services define
-is checked to carry marshmallow's messages in Chinese (``shared.messages``).
+error answered must carry Chinese (and no English sentence inside it). Then every field of
+every schema the services define is checked to carry marshmallow's messages in Chinese
+(``shared.messages``), and every field a request may carry to have its Chinese label in the
+console's one table (services/console/field_labels.py).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from marshmallow import Schema
 
+from services.console.field_labels import FIELD_LABELS
 from services.registry import SERVICES
 from services.reporting.work import api as work_api
 from shared.messages import is_chinese
 from tests.security.campus import SO, XX, Campus
-from tests.security.conftest import operations, sqlite_campus
+from tests.security.conftest import operations, spec, sqlite_campus
 from tests.security.matrix import REQUESTS, Req, Snapshots, request_kwargs, seed_for_matrix, url
 
 BAD_TOKEN = {"Authorization": "Bearer not-a-token"}
@@ -40,10 +44,15 @@ def world(tmp_path_factory):
     campus.close()
 
 
+# Four English words in a row: a sentence left in English inside a Chinese one.
+SENTENCE = re.compile(r"[A-Za-z]{2,}(?: [A-Za-z]{2,}){3,}")  # a list of codes has commas
+
+
 def english(problem: dict[str, Any]) -> list[str]:
-    """The texts of ``problem`` a person would read that carry no Chinese."""
+    """The texts of ``problem`` a person would read that carry no Chinese, or an English
+    sentence beside it."""
     texts = [problem.get("detail")] + [p.get("reason") for p in problem.get("invalid_params", [])]
-    return [t for t in texts if t is not None and not is_chinese(t)]
+    return [t for t in texts if t is not None and (not is_chinese(t) or SENTENCE.search(t))]
 
 
 def wrong_types(body: Any) -> Any:
@@ -138,3 +147,31 @@ def test_every_field_of_every_schema_speaks_chinese(world):
                 if isinstance(error, str) and not is_chinese(error):
                     found.append((schema.__module__, schema.__name__, name, "validator", error))
     assert not found, "\n".join(map(repr, found))
+
+
+def _input_fields(doc: dict, schema: dict) -> Iterator[str]:
+    """The names of a request body's fields, nested ones included."""
+    if "$ref" in schema:
+        schema = doc["components"]["schemas"][schema["$ref"].rsplit("/", 1)[-1]]
+    for name, prop in (schema.get("properties") or {}).items():
+        if prop.get("readOnly"):
+            continue
+        yield name
+        inner = prop.get("items", prop)
+        if "$ref" in inner or "properties" in inner:
+            yield from _input_fields(doc, inner)
+
+
+def test_every_field_a_service_may_name_has_a_chinese_label():
+    """A refusal names fields by their API names; the console shows each by its label from
+    the one table (services/console/field_labels.py): every query parameter and request
+    body field of the four services has one."""
+    unlabelled = set()
+    for service in SERVICES:
+        doc = spec(service)
+        for method, path, operation in operations(service):
+            names = [p["name"] for p in operation.get("parameters", []) if p["in"] == "query"]
+            for content in operation.get("requestBody", {}).get("content", {}).values():
+                names += _input_fields(doc, content.get("schema", {}))
+            unlabelled |= {(n, service, method, path) for n in names if n not in FIELD_LABELS}
+    assert not unlabelled, "\n".join(map(repr, sorted(unlabelled)))
