@@ -37,6 +37,7 @@ from services.console.menu import menu_for
 from services.console.views.common import problem_message
 from shared.config import load_settings
 from shared.headers import security_headers
+from shared.messages import is_chinese
 from shared.observability import configure_logging, health_blueprint, install_request_context
 
 DEFAULT_PORTS = {"grid": 5001, "hazards": 5002, "education": 5003, "reporting": 5004}
@@ -185,8 +186,9 @@ ERROR_TITLES = {
 def _http_error(error):
     status = getattr(error, "code", 500) or 500
     detail = {413: "上传的文件太大（每次合计不超过 64 MB）"}.get(status)
-    if status == 400:
-        detail = getattr(error, "description", None)
+    if status == 400:  # the console's own words (a stale form); never Werkzeug's English
+        said = getattr(error, "description", None)
+        detail = said if is_chinese(said) else "请求有误，请刷新页面后重试"
     return (
         render_template("error.html", status=status, title=ERROR_TITLES.get(status), detail=detail),
         status,
