@@ -61,6 +61,9 @@ def sniff(head: bytes) -> str | None:
     return None
 
 
+_EXTENSIONS = [extension for extensions in ALLOWED.values() for extension in extensions]
+
+
 def read_limited(stream: IO[bytes], max_bytes: int) -> bytes:
     """At most one byte past the limit: enough for ``check_upload`` to refuse with 413
     without reading (or holding) an arbitrarily large body."""
@@ -75,7 +78,7 @@ def check_upload(filename: str, declared: str | None, content: bytes, max_bytes:
         raise UnsupportedMediaType("文件是空的")
     actual = sniff(content[:32])
     if actual is None:
-        raise UnsupportedMediaType(f"不支持此文件类型，可上传：{'、'.join(ALLOWED)}")
+        raise UnsupportedMediaType(f"不支持此文件类型，可上传：{'、'.join(_EXTENSIONS)}")
     extension = Path(filename).suffix.lower()
     declared_type = (declared or "").split(";")[0].strip().lower()
     if extension not in ALLOWED[actual]:
