@@ -152,8 +152,57 @@ def seed(scratch: Scratch, settings_of: Callable, hazards: int) -> dict[str, str
         raise RuntimeError(f"the demo campus was not seeded: {result.message}")
     copy_hazards(scratch, hazards)
     raise_overdue_flags(settings_of("reporting"))
+    seed_campaign(settings_of("reporting"))
     vacuum(scratch)
     return {account.login: account.password for account in result.accounts}
+
+
+CAMPAIGN_BEGAN_DAYS_AGO = 35  # so two of its due dates have passed and two are to come
+
+
+def seed_campaign(settings) -> None:
+    """A campaign under way: the 2021 plan (every unit, phase, task and due date) shifted to
+    have begun CAMPAIGN_BEGAN_DAYS_AGO (reporting's ``load_seed_campaign``, unless the demo
+    seeded one); for each passed due date every other unit's table submitted on the eve (a
+    snapshot over the whole ledger, by ``commands.submit``); then reporting's sweeps, as its
+    worker runs them (flags for the tables missing, for phase work not done, reminders)."""
+    from sqlalchemy import select
+
+    from services.reporting import commands, sweeps
+    from services.reporting.models import Campaign, CampaignUnit, ReportingDue
+    from shared.db import make_engine, make_session_factory, unit_of_work
+    from shared.principal import UNIT_MANAGER, Principal
+    from shared.timeutil import campus_time, utcnow
+
+    engine = make_engine(settings.database_url)
+    factory = make_session_factory(engine)
+    tz = settings.campus_timezone
+    today = campus_time(utcnow(), tz).date()
+    try:
+        with unit_of_work(factory) as session:
+            if session.scalar(select(Campaign.id)) is None:
+                commands.load_seed_campaign(session, today - timedelta(CAMPAIGN_BEGAN_DAYS_AGO))
+        with unit_of_work(factory) as session:
+            campaign_id = session.scalars(select(Campaign.id).order_by(Campaign.starts_on)).first()
+            dues = session.scalars(
+                select(ReportingDue).where(
+                    ReportingDue.campaign_id == campaign_id, ReportingDue.due_on < today
+                )
+            ).all()
+            units = session.scalars(
+                select(CampaignUnit.unit_code)
+                .where(CampaignUnit.campaign_id == campaign_id)
+                .order_by(CampaignUnit.unit_code)
+            ).all()
+            for due in dues:
+                eve = datetime.combine(due.due_on - timedelta(days=1), datetime.min.time(), UTC)
+                for unit in units[::2]:
+                    manager = Principal(f"bench-{unit}", unit, frozenset({UNIT_MANAGER}), unit)
+                    commands.submit(session, manager, campaign_id, due.id, unit, eve, tz)
+        sweeps.run_sweep(factory, settings)
+        sweeps.run_phase_sweep(factory, settings)
+    finally:
+        engine.dispose()
 
 
 def raise_overdue_flags(settings) -> int:
