@@ -14,12 +14,13 @@ console's one table (services/console/field_labels.py).
 
 from __future__ import annotations
 
+import inspect
 import re
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from marshmallow import Schema
+from marshmallow import Schema, fields, validate
 
 from services.console.field_labels import FIELD_LABELS
 from services.registry import SERVICES
@@ -175,3 +176,22 @@ def test_every_field_a_service_may_name_has_a_chinese_label():
                 names += _input_fields(doc, content.get("schema", {}))
             unlabelled |= {(n, service, method, path) for n in names if n not in FIELD_LABELS}
     assert not unlabelled, "\n".join(map(repr, sorted(unlabelled)))
+
+
+def test_marshmallow_speaks_chinese_for_every_field_and_validator():
+    """Every default message of marshmallow's fields, schemas and validators (a new
+    marshmallow version may add one): Chinese once shared is imported."""
+    found = []
+    for name, cls in inspect.getmembers(fields, inspect.isclass):
+        if issubclass(cls, fields.Field):
+            merged: dict[str, str] = {}
+            for base in reversed(cls.__mro__):  # as Field.__init__ merges them
+                merged.update(getattr(base, "default_error_messages", {}))
+            found += [(name, key, text) for key, text in merged.items() if not is_chinese(text)]
+    found += [("Schema", k, v) for k, v in Schema().error_messages.items() if not is_chinese(v)]
+    for name, cls in inspect.getmembers(validate, inspect.isclass):
+        for attribute, text in vars(cls).items():
+            message = attribute.startswith(("message", "default_message"))
+            if message and isinstance(text, str) and not is_chinese(text):
+                found.append((name, attribute, text))
+    assert not found, found
