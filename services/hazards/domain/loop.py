@@ -165,7 +165,7 @@ def next_status(current: Status, action: Action) -> Status:
     sources, target = TRANSITIONS[action]
     if current not in sources:
         raise InvalidTransition(
-            f"隐患处于「{STATUS_LABELS[current]}」（{current.value}），不能{ACTION_LABELS[action]}",
+            f"隐患处于「{STATUS_LABELS[current]}」（{current.value}）阶段，不能「{ACTION_LABELS[action]}」",
             current_status=current.value,
             allowed_actions=allowed_actions(current),
         )
