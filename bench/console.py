@@ -459,6 +459,7 @@ def pages_to_time(console, ids: dict[str, str]) -> list[tuple[str, str]]:
     pages += [("office", "/hazards?status=in_remediation&unit_code=JD&overdue=true")]
     pages += [("office", "/hazards?page=50")]
     pages += [("manager", "/overview")]
+    pages += [("office", "/reporting/weekly?unit_code=JD")]  # one unit's 周整改
     if "hazard" in ids:
         pages += [(r, f"/hazards/{ids['hazard']}") for r in ("office", "manager")]
     if "cell" in ids:
