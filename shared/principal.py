@@ -25,7 +25,7 @@ PORTAL = "portal"  # another campus system calling with a service token
 # kiosk-token` mints it.
 KIOSK = "kiosk"
 
-# The roles in the words of a refusal (the console's menu has the same words).
+# The roles in Chinese: in refusals, and wherever the console names a role.
 ROLE_LABELS = {
     SECURITY_OFFICE: "安全保卫处",
     LEADERSHIP: "领导小组",
@@ -34,7 +34,6 @@ ROLE_LABELS = {
     GRID_STAFF: "网格员",
     PSYCH_CENTRE: "心理健康中心",
     PORTAL: "系统接口",
-    KIOSK: "签到终端",
 }
 
 

@@ -14,17 +14,8 @@ from zoneinfo import ZoneInfo
 from flask import Flask, current_app
 
 from services.console.labels import label, labels
+from shared.principal import ROLE_LABELS  # the person's roles (the token's), as refusals say them
 
-# The person's roles (the token's): the console's words, no service has a vocabulary of them.
-ROLE_LABELS = {
-    "security_office": "安全保卫处",
-    "leadership": "领导小组",
-    "lead_department": "牵头部门",
-    "unit_manager": "单位负责人",
-    "grid_staff": "网格员",
-    "psych_centre": "心理健康中心",
-    "portal": "系统接口",
-}
 # A unit's phase work (阶段工作): its own kinds of ledger entry first in the form's choices.
 UNIT_WORK_KINDS = ("organisation", "work_plan", "check_ledger", "rectify_plan")
 
