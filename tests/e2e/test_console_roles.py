@@ -58,7 +58,7 @@ MENU_HAS = {
     "unit_manager": {"我的待办", "概览", "隐患台账", "统计报表", "管理"},
     "lead_department": {"我的待办", "概览", "隐患台账", "统计报表"},
     "security_office": {"我的待办", "概览", "隐患台账", "统计报表", "年终考核", "管理"},
-    "psych_centre": {"我的待办", "安全教育"},
+    "psych_centre": {"我的待办", "安全教育", "心理台账"},
 }
 MENU_LACKS = {  # a menu by role: grid staff and the psych centre see only their own work
     "grid_staff": {"概览", "统计报表", "管理", "年终考核", "心理台账"},
@@ -160,9 +160,11 @@ def test_every_role_in_chromium(suite, tmp_path):
         _sign_in(browser, "security_office", PHONE)
         visited["security_office@390"] = _walk(browser, "security_office", "phone", problems)
         browser.sign_out()
-        # Psych centre: its own menu (the psych ledger where the console has it).
+        # Psych centre: a record of the psych ledger made on the phone, then its menu.
         for size, tag in ((PHONE, "phone"), (DESK, "desk")):
             _sign_in(browser, "psych_centre", size)
+            if tag == "phone":
+                _psych_record_from_phone(browser)
             visited[f"psych_centre@{size[0]}"] = _walk(browser, "psych_centre", tag, problems)
             browser.sign_out()
     finally:
@@ -366,3 +368,27 @@ def _close(browser: Browser, number: str) -> None:
     browser.wait_dashboard({"found": "2", "open": "1", "rate": "50.0%"}, timeout=20)
     browser.check("security_office-desk-overview-after-close")
     browser.go("/")
+
+
+def _psych_record_from_phone(browser: Browser) -> None:
+    """心理台账 → 新建记录 → the form → the record's page; the ledger lists it as a card."""
+    menu = {label: path for path, label in browser.menu()}
+    browser.go(menu["心理台账"])
+    _tap(browser, "新建记录")
+    _put(browser, "#r-unit", "机电工程学院")
+    _put(browser, "#r-ref", "2021010188")
+    _put(browser, "#r-name", "钱七")
+    _put(browser, "#r-class", "机电2101")
+    _put(browser, "#r-risk", "中")
+    _put(browser, "#r-next", (date.today() + timedelta(days=7)).isoformat())
+    _put(browser, "#r-screening", "新生心理普查")
+    _fits(browser, "psych-record-form")
+    browser.check("psych_centre-phone-record-form")
+    browser.click("#psych-form button[type=submit]")
+    assert "已建立心理台账记录：钱七" in browser.text()
+    _fits(browser, "psych-record")
+    browser.check("psych_centre-phone-record")
+    browser.go(menu["心理台账"])
+    row = browser.find("#psych-records tbody tr")
+    assert "钱七" in row.text and "机电2101" in row.text, row.text
+    _fits(browser, "psych-ledger")
