@@ -201,7 +201,8 @@ def test_flags_filtered_decided_together_with_each_result_and_exported(console, 
     done = post(office, path, mixed, here)
     page = text(done)
     assert done.status_code == 200 and "成功 1 条，未成功 1 条" in page
-    assert "机电工程学院：统计表逾期报送：已认定" in page
+    assert "机电工程学院：统计表逾期报送（报送日期 2021-1" in page and "）：已认定" in page
+    assert page.index("批量认定结果") < page.index('id="fl-status"')  # on top, not under filters
     assert "（无法读取的问责记录）" in page
 
     export = office.get("/reporting/flags.xlsx?status=all&unit_code=JD")
@@ -242,11 +243,12 @@ def test_supervision_reports_written_refused_beside_the_field_and_replaced(
     assert "暂无督查报告" in page and 'id="s-findings"' in page
     assert '<option value="JD">机电工程学院</option>' in page and "安全保卫处</option>" not in page
     here = "/work/supervision"
-    path = f"/work/{campaign['id']}/supervision"
+    path = f"/work/supervision/{campaign['id']}"
     typed = {"phase_id": phase["id"], "unit_code": "JD", "findings": "消防通道畅通", "score": "120"}
     refused = post(lead, path, typed, here)
     page = text(refused)
     assert refused.status_code == 422 and 'aria-describedby="s-score-error"' in page
+    assert "督查报告未保存" in page  # said on top too: the field may be below the fold
     assert (
         "消防通道畅通" in page and 'value="120"' in page and '<option value="JD" selected>' in page
     )
@@ -255,7 +257,7 @@ def test_supervision_reports_written_refused_beside_the_field_and_replaced(
     page = follow(lead, saved)
     assert "督查报告已保存" in page and 'data-label="学院">机电工程学院' in page
     assert 'data-label="督查部门">安全保卫处' in page and 'class="cards-phone"' in page
-    report = re.search(r'href="(/work/[^"]+/supervision/[^"]+)"', page).group(1)
+    report = re.search(r'href="(/work/supervision/[^"]+)"', page).group(1)
     changed = post(
         lead, report, {"findings": "复查：整改到位", "score": "92", "version": "1"}, report
     )
@@ -274,6 +276,7 @@ def test_supervision_reports_written_refused_beside_the_field_and_replaced(
     jd = signed_in(console, "J001")
     about = text(jd.get(report))
     assert "复查：整改到位" in about and 'id="r-findings"' not in about  # read, not edit
+    assert 'aria-current="page">督查报告' in text(lead.get(report))  # its menu entry marked
 
 
 def test_the_progress_matrix_is_cards_with_names(console):

@@ -414,7 +414,7 @@ def supervision():
     return _supervision_page(request.args.get("campaign"))
 
 
-@blp.route("/<campaign_id>/supervision", methods=["POST"])
+@blp.route("/supervision/<campaign_id>", methods=["POST"])
 def add_report(campaign_id: str):
     typed = {k: (request.form.get(k) or "").strip() for k in SUPERVISION_FIELDS}
     body = {**typed, "score": _score(typed["score"])}
@@ -449,12 +449,12 @@ def _report_page(
     return page, status
 
 
-@blp.route("/<campaign_id>/supervision/<report_id>")
+@blp.route("/supervision/<campaign_id>/<report_id>")
 def report(campaign_id: str, report_id: str):
     return _report_page(campaign_id, report_id)
 
 
-@blp.route("/<campaign_id>/supervision/<report_id>", methods=["POST"])
+@blp.route("/supervision/<campaign_id>/<report_id>", methods=["POST"])
 def replace_report(campaign_id: str, report_id: str):
     """The author's new findings and score, sent with the version it was read at (If-Match):
     a report changed meanwhile is refused, not overwritten."""

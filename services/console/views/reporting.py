@@ -8,7 +8,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from services.console import auth
 from services.console.charts import bar_chart
 from services.console.client import ServiceError
-from services.console.format import decision_choices
+from services.console.format import decision_choices, evidence_items
 from services.console.labels import hazard_labels, reporting_labels
 from services.console.views.common import (
     api,
@@ -301,8 +301,9 @@ def bulk_decide():
                 raise
             results.append({"id": flag_id, "ok": False, "message": problem_message(exc)})
             continue
-        label = f"{names.get(flag['unit_code'], flag['unit_code'])}：{flag['rule_label']}"
-        results.append({"id": flag_id, "ok": True, "label": label, "message": "已认定"})
+        results.append(
+            {"id": flag_id, "ok": True, "label": _flag_label(flag, names), "message": "已认定"}
+        )
     _label_failures(results, names)
     failed = [r for r in results if not r["ok"]]
     errors = {}
@@ -324,8 +325,14 @@ def _label_failures(results: list[dict], names: dict[str, str]) -> None:
         except ServiceError:
             result["label"] = "（无法读取的问责记录）"
         else:
-            unit = names.get(flag["unit_code"], flag["unit_code"])
-            result["label"] = f"{unit}：{flag['rule_label']}"
+            result["label"] = _flag_label(flag, names)
+
+
+def _flag_label(flag: dict, names: dict[str, str]) -> str:
+    """A flag in words: unit, rule and what it is about (several may share unit and rule)."""
+    about = "，".join(f"{k} {v}" for k, v in evidence_items(flag.get("evidence") or {})[:2])
+    unit = names.get(flag["unit_code"], flag["unit_code"])
+    return f"{unit}：{flag['rule_label']}" + (f"（{about}）" if about else "")
 
 
 FLAG_STEPS = {  # the review steps of a flag: endpoint, success message
