@@ -159,6 +159,7 @@ def test_every_role_in_chromium(suite, tmp_path):
         browser.sign_out()
         _sign_in(browser, "security_office", PHONE)
         visited["security_office@390"] = _walk(browser, "security_office", "phone", problems)
+        visited["security_office@390 deeper"] = _deeper(browser, "security_office", problems)
         browser.sign_out()
         # Psych centre: a record of the psych ledger made on the phone, then its menu.
         for size, tag in ((PHONE, "phone"), (DESK, "desk")):
@@ -173,7 +174,7 @@ def test_every_role_in_chromium(suite, tmp_path):
         (ARTIFACTS / "pages.txt").write_text("\n".join(lines), encoding="utf-8")
         browser.quit()
     assert not problems, "\n".join(problems)
-    assert len(visited) == 10
+    assert len(visited) == 11
     assert time.monotonic() - started < 300
 
 
@@ -218,6 +219,40 @@ def _walk(browser: Browser, role: str, tag: str, problems: list[str]) -> list[st
         except AssertionError as exc:
             problems.append(str(exc))
     return [path for path, _ in menu]
+
+
+# Links not followed one level below the menu: downloads, the sign-out, printouts.
+NOT_PAGES = re.compile(r"\.(xlsx|pdf|ics|csv|zip)\b|/file\b|/attachments/|/logout|/roster")
+DEEPER_PAGES = 30  # pages at most one link below the menu (the whole test stays ~4 min)
+
+
+def _deeper(browser: Browser, role: str, problems: list[str]) -> list[str]:
+    """On the phone, one link below each menu page: the first link of each kind of page
+    (a hazard, a place, an activity, a unit's table...), checked as the menu's pages are."""
+    seen: set[str] = set()
+    pages: list[str] = []
+    menu = [path for path, _ in browser.menu()]
+    for path in menu:
+        browser.go(path)
+        for link in browser.all("main a[href^='/']"):
+            href = link.get_attribute("href").removeprefix(browser.base)
+            kind = re.sub(r"[0-9a-f]{8}-[0-9a-f-]{27}|\d+|(?<=/units/)\w+", "N", href.split("?")[0])
+            if kind in seen or kind in menu or NOT_PAGES.search(href):
+                continue
+            seen.add(kind)
+            pages.append(href)
+    for href in pages[:DEEPER_PAGES]:
+        status, headers, _ = browser.fetch(href)
+        if status != 200 or not headers.get("Content-Type", "").startswith("text/html"):
+            continue  # a download or a page this role is refused: not a page to look at
+        browser.go(href)
+        name = f"{role}-phone-deeper-{len(browser.checked)}"
+        try:
+            _fits(browser, name)
+            browser.check(name)
+        except AssertionError as exc:
+            problems.append(str(exc))
+    return pages[:DEEPER_PAGES]
 
 
 def _menu_on_phone(browser: Browser, name: str, path: str) -> None:
