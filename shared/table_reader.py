@@ -31,8 +31,6 @@ from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
 
-from shared.errors import PayloadTooLarge, UnsupportedMediaType
-
 MAX_COLUMNS = 32  # columns read; cells further right are skipped
 MAX_FIELD_CHARS = 1000  # one cell's text (a roster's longest field is 50)
 MAX_LINES = 20_000  # rows looked at, blank ones included
@@ -472,32 +470,3 @@ class _SheetReader:
         if style is not None and style.isdigit() and int(style) in self.dates:
             return from_excel(number, self.epoch)
         return int(number) if number.is_integer() else number
-
-
-# -- the upload before it is read -----------------------------------------------------------------
-XLSX_MEDIA = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# the accepted extensions and, for each, the Content-Type labels a client may send with it
-ACCEPTED_LABELS = {
-    ".xlsx": {XLSX_MEDIA, "application/zip", "application/octet-stream", ""},
-    # Excel on Windows labels .csv files application/vnd.ms-excel
-    ".csv": {"text/csv", "text/plain", "application/vnd.ms-excel", "application/octet-stream", ""},
-}
-
-
-def check_file(filename: str, declared_type: str | None, content: bytes, max_bytes: int) -> None:
-    """Refuse what is not a table before reading it: 413 over the upload limit, 415 for
-    another type, or a file whose name or label says one thing and whose bytes another.
-    (The grid's roster import has its own twin, ``services.grid.imports.check_file``.)"""
-    if len(content) > max_bytes:
-        raise PayloadTooLarge.limit(max_bytes)
-    extension = posixpath.splitext(filename.replace("\\", "/"))[1].lower()
-    if extension not in ACCEPTED_LABELS:
-        raise UnsupportedMediaType("请上传 .xlsx 或 .csv 文件")
-    label = (declared_type or "").split(";")[0].strip().lower()
-    if label not in ACCEPTED_LABELS[extension]:
-        raise UnsupportedMediaType(f"{extension} 文件的类型不能标为 {label or '（空）'}")
-    is_zip = content.startswith(b"PK\x03\x04")
-    if extension == ".xlsx" and not is_zip:
-        raise UnsupportedMediaType("文件名是 .xlsx，但内容不是 Excel 工作簿")
-    if extension == ".csv" and (is_zip or b"\x00" in content[:4096]):
-        raise UnsupportedMediaType("文件名是 .csv，但内容不是文本")

@@ -12,7 +12,7 @@ from services.education.commands import class_list, lookups
 from services.education.exports import attendance_xlsx
 from services.education.models import Enrolment
 from services.education.schemas import EnrolResultSchema
-from shared import table_reader
+from shared import table_upload
 from shared.api import Blueprint, file_response, read_session, state, transaction
 from shared.auth import current_principal
 from shared.grid_projection import GridUnit
@@ -57,7 +57,7 @@ def import_class_list(files, activity_id: str):
     upload = files["file"]
     max_bytes = state().settings.upload_max_bytes
     content = upload.stream.read(max_bytes + 1)
-    table_reader.check_file(upload.filename or "", upload.mimetype, content, max_bytes)
+    table_upload.check_file(upload.filename or "", upload.mimetype, content, max_bytes)
     with transaction() as session:
         return class_list.import_class_list(
             session, current_principal(), activity_id, upload.filename or "", content

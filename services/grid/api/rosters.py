@@ -14,6 +14,7 @@ from services.grid.schemas import (
     ImportResultSchema,
     RosterQuerySchema,
 )
+from shared import table_upload
 from shared.api import Blueprint, file_response, read_session, state, transaction
 from shared.auth import current_principal
 from shared.errors import DomainError, PayloadTooLarge
@@ -84,7 +85,7 @@ def import_roster(query, files, code: str):
     with transaction() as session:
         commands.get_or_404(session, Unit, code, "unit")
         access.require_manager(principal, code)
-        imports.check_file(upload.filename or "", upload.mimetype, content, max_bytes)
+        table_upload.check_file(upload.filename or "", upload.mimetype, content, max_bytes)
         try:
             rows = imports.read_table(upload.filename or "", content)
         except table_reader.TableTooLarge as exc:
