@@ -163,4 +163,5 @@ FIELD_LABELS: dict[str, str] = {
     "party": "阶段承担方",
     "reporting_dues": "报送期",
     "assessment": "考核规则",
+    "summary": "仅看汇总",
 }

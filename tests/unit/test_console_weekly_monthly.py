@@ -3,7 +3,7 @@ reporting service answers, in Chinese, with the .xlsx links and the chosen week/
 
 from __future__ import annotations
 
-from tests.unit.test_console_app import client, fake, sign_in  # noqa: F401
+from tests.unit.test_console_app import PERSON, client, fake, sign_in  # noqa: F401
 
 WEEKLY = {
     "week": "2021-W47",
@@ -90,6 +90,32 @@ def test_weekly_page_lists_each_units_due_and_late_hazards(client, fake):  # noq
     assert "待验收" in page and "本周到期" in page and "重大隐患" in page
     assert 'value="2021-W47"' in page
     assert 'href="/reporting/weekly.xlsx?week=2021-W47"' in page
+
+
+def test_the_offices_weekly_page_counts_each_unit_and_links_its_list(
+    client,  # noqa: F811
+    fake,  # noqa: F811
+    monkeypatch,
+):
+    """The whole campus's list runs to thousands of rows: the office's page asks for each
+    unit's counts only, and each unit's name opens that unit's list."""
+    monkeypatch.setitem(PERSON, "roles", ["security_office"])
+    monkeypatch.setitem(PERSON, "unit_code", None)
+    sign_in(client, fake)
+    fake.routes[("reporting", "GET", "/statistics/weekly")] = {
+        **WEEKLY,
+        "units": [{**WEEKLY["units"][0], "items": []}],
+    }
+    page = client.get("/reporting/weekly?week=2021-W47").get_data(as_text=True)
+    assert fake.calls[-1][3]["params"] == {"week": "2021-W47", "summary": True}
+    assert 'id="weekly-summary"' in page and "YH-A" not in page
+    assert 'href="/reporting/weekly?week=2021-W47&amp;unit_code=JD">机电工程学院</a>' in page
+    assert '<td data-label="本周到期">1</td><td data-label="已逾期">1</td>' in page
+
+    fake.routes[("reporting", "GET", "/statistics/weekly")] = WEEKLY
+    page = client.get("/reporting/weekly?week=2021-W47&unit_code=JD").get_data(as_text=True)
+    assert fake.calls[-1][3]["params"] == {"week": "2021-W47", "unit_code": "JD"}
+    assert 'href="/hazards/h-a">YH-A</a>' in page and "返回各单位汇总" in page
 
 
 def test_monthly_page_shows_the_month_per_unit_and_category(client, fake):  # noqa: F811

@@ -108,6 +108,16 @@ def test_weekly_lists_what_is_due_or_late_per_unit(client, week_ledger, monkeypa
     assert other.status_code == 403
 
 
+def test_a_weekly_summary_has_each_units_counts_without_its_hazards(
+    client, week_ledger, monkeypatch
+):
+    at(utc(11, 24), monkeypatch)
+    body = client.get("/statistics/weekly?week=2021-W47&summary=true", headers=SO).get_json()
+    counts = {u["unit_code"]: (u["due"], u["overdue"], u["items"]) for u in body["units"]}
+    assert counts == {"JD": (2, 1, []), "XX": (0, 1, [])}
+    assert body["totals"] == {"due": 2, "overdue": 2}
+
+
 def test_a_past_weeks_list_stays_as_it_was_at_its_end(client, week_ledger, monkeypatch):
     """A past week is listed as it stood at its end (Sunday 24:00 on campus): a hazard
     closed out after that week is still on that week's list, late."""

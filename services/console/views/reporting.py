@@ -76,10 +76,16 @@ def _list_query(*names: str) -> dict[str, str]:
 @blp.route("/weekly")
 def weekly():
     query = _list_query("week")
-    report = get_json("reporting", "/statistics/weekly", **query)
+    # The whole campus's list runs to thousands of rows: its page shows each unit's counts,
+    # each unit's list one link away (and every row in the .xlsx).
+    summary = auth.user().is_global and "unit_code" not in query
+    report = get_json(
+        "reporting", "/statistics/weekly", **query, **({"summary": True} if summary else {})
+    )
     return render_template(
         "reporting/weekly.html",
         report=report,
+        summary=summary,
         query={**query, "week": report["week"]},
         stages=hazard_labels("stages"),
         severities=hazard_labels("severities"),

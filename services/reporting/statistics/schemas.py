@@ -77,6 +77,10 @@ class PeriodTableQuerySchema(_ScopeQuery):
 
 class WeeklyQuerySchema(_ScopeQuery):
     week = IsoWeek(metadata={"description": "ISO week (YYYY-Www); default: this campus week"})
+    summary = fields.Boolean(
+        load_default=False,
+        metadata={"description": "true: each unit's counts only, without its hazards"},
+    )
 
 
 class MonthlyQuerySchema(_ScopeQuery):
