@@ -266,7 +266,10 @@ def _manager_sees_only_own_unit(browser: Browser, other: dict, data: dict) -> No
     browser.check("check-in")
     # The unit's submit button on the board (the demo campaign's first due date is ahead).
     browser.go("/reporting/board")
-    browser.click("#submit-JD")
+    browser.click("#submit-JD")  # the table it would freeze, shown before 报送
+    assert "机电工程学院" in browser.text() and browser.all("#submit-table")
+    browser.check("board-preview")
+    browser.click("#submit-table")
     assert "统计表已提交" in browser.text() and not browser.all("#submit-JD")
     browser.check("board-submitted")
     browser.sign_out()
