@@ -56,6 +56,8 @@ def _cell_event(session: Session, cell: Cell) -> None:
             "unit_code": cell.unit_code,
             "area_type": cell.area_type,
             "location": cell.location,
+            "ended_on": cell.ended_on,
+            "end_reason": cell.end_reason,
         },
     )
 
@@ -246,6 +248,8 @@ def create_cell(
     if session.scalar(select(Cell.id).where(Cell.code == code)) is not None:
         raise AlreadyExists(f"网格编码 {code} 已存在")
     parent = get_or_404(session, Cell, parent_id, "cell") if parent_id else None
+    if parent is not None:
+        domain.check_open(parent.ended_on, "不能在它下面新建地点")
     level = domain.child_level(parent.level if parent else None)
     if level == domain.ROOT_LEVEL:
         principal.require_role(SECURITY_OFFICE)
@@ -291,6 +295,8 @@ def move_cell(session: Session, principal: Principal, cell_id: str, new_parent_i
     parent = get_or_404(session, Cell, new_parent_id, "cell")
     if cell.level <= domain.UNIT_LEVEL:
         raise domain.TreeConflict("学校和单位两级网格不能移动，只能移动地点")
+    domain.check_open(cell.ended_on, "不能移动")
+    domain.check_open(parent.ended_on, "不能把地点移到它下面")
     domain.check_move(cell.id, parent.id, parent_map(session))
     if parent.level < domain.UNIT_LEVEL:
         raise domain.TreeConflict("地点只能放在单位网格或另一个地点之下")
@@ -307,6 +313,36 @@ def _relevel(session: Session, cell: Cell, level: int, unit_code: str | None) ->
     _cell_event(session, cell)
     for child in session.scalars(select(Cell).where(Cell.parent_id == cell.id)):
         _relevel(session, child, level + 1, unit_code)
+
+
+def end_cell(
+    session: Session,
+    principal: Principal,
+    cell_id: str,
+    *,
+    ended_on: date,
+    reason: str,
+    today: date,
+) -> Cell:
+    """End (停用) a place: its open assignments end that day, through their normal closing
+    path (their events go out), and the cell records the day and why."""
+    cell = get_or_404(session, Cell, cell_id, "cell", lock=True)
+    require_manager(principal, cell.unit_code)
+    open_children = session.scalars(
+        select(Cell.id).where(Cell.parent_id == cell.id, Cell.ended_on.is_(None))
+    ).all()
+    domain.check_end_place(cell.level, cell.ended_on, open_children, ended_on, today)
+    for assignment in session.scalars(
+        select(Assignment)
+        .where(Assignment.cell_id == cell.id, Assignment.effective_to.is_(None))
+        .order_by(Assignment.role, Assignment.effective_from)
+    ):
+        domain.check_end(_period(assignment), ended_on)
+        _close(session, assignment, ended_on)
+    cell.ended_on, cell.end_reason = ended_on, reason
+    cell.version += 1
+    _cell_event(session, cell)
+    return cell
 
 
 # -- assignments --------------------------------------------------------------------------
@@ -327,6 +363,7 @@ def assign(
     """
     cell = get_or_404(session, Cell, cell_id, "cell", lock=True)
     require_manager(principal, cell.unit_code)
+    domain.check_open(cell.ended_on, "不能再安排人员")
     person = get_or_404(session, Person, person_id, "person")
     require_assigner(principal, person.unit_code)
     current = list(

@@ -64,6 +64,11 @@ class AssignmentConflict(DomainError):
     title = "Assignment conflict"
 
 
+class PlaceEnded(DomainError):
+    status = 422
+    title = "Invalid end date"
+
+
 def normalize_phone(raw: str) -> str | None:
     """A mainland mobile (13812345678) or landline (0931-8123456) number, or None."""
     phone = re.sub(r"[\s()（）]", "", raw or "").removeprefix("+86")
@@ -91,6 +96,33 @@ def check_move(cell_id: str, new_parent_id: str, parent_of: Mapping[str, str | N
             cell_id=cell_id,
             new_parent_id=new_parent_id,
         )
+
+
+def check_end_place(
+    level: int, ended_on: date | None, open_children: Sequence[str], day: date, today: date
+) -> None:
+    """A place (level 3+) may be ended (停用) once, on a day not after today, when no place
+    under it is still open: the tree never holds an open place below an ended one."""
+    if level <= UNIT_LEVEL:
+        raise TreeConflict("学校和单位两级网格不能停用，只能停用地点")
+    if ended_on is not None:
+        raise TreeConflict(f"该地点已于 {ended_on} 停用")
+    if open_children:
+        raise TreeConflict(
+            f"该地点下还有 {len(open_children)} 个未停用的地点，请先停用或移走它们",
+            open_children=list(open_children),
+        )
+    if day > today:
+        reason = f"停用日期不能晚于今天（{today}）"
+        raise PlaceEnded(
+            reason, invalid_params=[{"name": "ended_on", "reason": reason, "location": "json"}]
+        )
+
+
+def check_open(ended_on: date | None, what: str) -> None:
+    """An ended place takes nothing new: no place under it, no move, no assignment."""
+    if ended_on is not None:
+        raise TreeConflict(f"该地点已于 {ended_on} 停用，{what}")
 
 
 def child_level(parent_level: int | None) -> int:

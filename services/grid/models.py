@@ -74,6 +74,10 @@ class Cell(Base):
     unit_code: Mapped[str | None] = mapped_column(ForeignKey("units.code"), index=True)
     area_type: Mapped[str] = mapped_column(String(16))
     location: Mapped[str | None] = mapped_column(String(200))
+    # 停用: the place is gone (building demolished, lab closed) from this campus date on; it
+    # stays in the tree for history (hazards and assignments name it) but takes nothing new.
+    ended_on: Mapped[date | None] = mapped_column(Date)
+    end_reason: Mapped[str | None] = mapped_column(String(200))
     version: Mapped[int] = mapped_column(Integer, default=1)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 

@@ -64,7 +64,11 @@ def escalation_chain(session: Session, cell_id: str) -> list[Cell]:
 
 def gaps(session: Session, day: date, unit_code: str | None = None) -> list[dict]:
     """Places (level 3+) without a current head or safety officer on ``day``."""
-    cells_stmt = select(Cell).where(Cell.level > domain.UNIT_LEVEL).order_by(Cell.code)
+    cells_stmt = (
+        select(Cell)
+        .where(Cell.level > domain.UNIT_LEVEL, Cell.ended_on.is_(None))
+        .order_by(Cell.code)
+    )
     if unit_code:
         cells_stmt = cells_stmt.where(Cell.unit_code == unit_code)
     cells = session.scalars(cells_stmt).all()
@@ -93,8 +97,12 @@ def build_roster(
     unit_code: str | None = None,
     area_type: str | None = None,
 ) -> Roster:
-    """The roster of a unit or of an area type: every place with its current people."""
-    stmt = select(Cell).where(Cell.level > domain.UNIT_LEVEL).order_by(Cell.code)
+    """The roster of a unit or of an area type: every place in use with its current people."""
+    stmt = (
+        select(Cell)
+        .where(Cell.level > domain.UNIT_LEVEL, Cell.ended_on.is_(None))
+        .order_by(Cell.code)
+    )
     if unit_code:
         stmt = stmt.where(Cell.unit_code == unit_code)
     if area_type:

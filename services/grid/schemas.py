@@ -145,6 +145,11 @@ class CellMoveSchema(Schema):
     parent_id = fields.String(required=True, validate=validate.Length(min=1, max=36))
 
 
+class CellEndSchema(Schema):
+    ended_on = Date(load_default=None, metadata={"description": "campus date; default today"})
+    reason = fields.String(required=True, validate=validate.Length(min=2, max=200))
+
+
 class CellSchema(Schema):
     id = fields.String()
     code = fields.String()
@@ -155,12 +160,16 @@ class CellSchema(Schema):
     area_type = fields.String()
     area_type_label = fields.Function(lambda c: AREA_TYPES.get(c.area_type, c.area_type))
     location = fields.String(allow_none=True)
+    ended_on = Date(allow_none=True)  # 停用 from this day; None: in use
+    end_reason = fields.String(allow_none=True)
 
 
 class CellQuerySchema(Schema):
     unit_code = fields.String(validate=CODE)
     parent_id = fields.String(validate=validate.Length(min=1, max=36))
     area_type = fields.String(validate=validate.OneOf(list(AREA_TYPES)))
+    # Lists people pick a place from leave ended places out; the tree may ask for them.
+    include_ended = fields.Boolean(load_default=False)
 
 
 class AssignmentCreateSchema(Schema):

@@ -180,7 +180,7 @@ class UnitChangedV1(_Strict):
 
 
 class CellChangedV1(_Strict):
-    """A grid cell was created, edited or moved (grid service)."""
+    """A grid cell was created, edited, moved or ended (grid service)."""
 
     cell_id = fields.String(required=True, validate=validate.Length(min=1, max=36))
     code = fields.String(required=True, validate=validate.Length(min=1, max=64))
@@ -190,6 +190,12 @@ class CellChangedV1(_Strict):
     unit_code = fields.String(required=True, allow_none=True)
     area_type = fields.String(required=True)
     location = fields.String(required=True, allow_none=True)
+    # Added later (停用): optional, so the events written before them still validate. The
+    # campus date the place was ended from, and why; None while it is in use.
+    ended_on = fields.Date(load_default=None, allow_none=True)
+    end_reason = fields.String(
+        load_default=None, allow_none=True, validate=validate.Length(min=1, max=200)
+    )
 
 
 class AssignmentChangedV1(_Strict):

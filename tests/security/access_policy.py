@@ -154,6 +154,7 @@ _GRID: dict[tuple[str, str], Rule] = {
     ("GET", "/cells/{cell_id}"): Rule(EVERYONE, why=GRID_READ),
     ("PATCH", "/cells/{cell_id}"): Rule(MANAGERS, why=GRID_WRITE),
     ("POST", "/cells/{cell_id}/move"): Rule(MANAGERS, why=GRID_WRITE + " (both ends)"),
+    ("POST", "/cells/{cell_id}/end"): Rule(MANAGERS, why=GRID_WRITE + "; 停用 a place"),
     ("GET", "/cells/{cell_id}/chain"): Rule(EVERYONE, why=GRID_READ),
     ("GET", "/cells/{cell_id}/holders"): Rule(EVERYONE, why=GRID_READ),
     ("GET", "/cells/{cell_id}/assignments"): Rule(EVERYONE, why=GRID_READ),

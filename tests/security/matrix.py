@@ -402,6 +402,9 @@ REQUESTS: dict[tuple[str, str, str], Req] = {
     ("grid", "GET", "/cells/gaps"): Req(query=JD_ONLY),
     ("grid", "PATCH", "/cells/{cell_id}"): Req(json={"location": "东区"}),
     ("grid", "POST", "/cells/{cell_id}/move"): Req(json={"parent_id": "{cell_jd2}"}),
+    ("grid", "POST", "/cells/{cell_id}/end"): Req(
+        json={"ended_on": "2021-10-02", "reason": "教学楼拆除"}
+    ),
     ("grid", "POST", "/assignments"): Req(
         json={
             "cell_id": "{cell_jd}",

@@ -10,6 +10,7 @@ from services.grid.models import Cell
 from services.grid.schemas import (
     AssignmentSchema,
     CellCreateSchema,
+    CellEndSchema,
     CellMoveSchema,
     CellQuerySchema,
     CellSchema,
@@ -44,6 +45,8 @@ def list_cells(query):
     ):
         if query.get(key):
             stmt = stmt.where(column == query[key])
+    if not query["include_ended"]:
+        stmt = stmt.where(Cell.ended_on.is_(None))
     return read_session().scalars(stmt).all()
 
 
@@ -76,6 +79,24 @@ def move_cell(payload, cell_id: str):
     """Move a place under another parent; 409 if it would become its own ancestor."""
     with transaction() as session:
         return commands.move_cell(session, current_principal(), cell_id, payload["parent_id"])
+
+
+@blp.route("/<cell_id>/end", methods=["POST"])
+@blp.arguments(CellEndSchema)
+@blp.response(200, CellSchema)
+def end_cell(payload, cell_id: str):
+    """End (停用) a place: its open assignments end that day; 409 for the college, a unit,
+    an ended place or one with places under it still in use."""
+    day = today()
+    with transaction() as session:
+        return commands.end_cell(
+            session,
+            current_principal(),
+            cell_id,
+            ended_on=payload["ended_on"] or day,
+            reason=payload["reason"],
+            today=day,
+        )
 
 
 @blp.route("/<cell_id>/chain", methods=["GET"])
