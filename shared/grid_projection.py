@@ -44,6 +44,7 @@ class GridCell(GridProjectionBase):
     unit_code: Mapped[str | None] = mapped_column(String(32), index=True)
     area_type: Mapped[str] = mapped_column(String(16))
     location: Mapped[str | None] = mapped_column(String(200))
+    ended_on: Mapped[date | None] = mapped_column(Date)  # 停用 from this campus date
     last_sequence: Mapped[int] = mapped_column(Integer)
 
 
@@ -65,7 +66,11 @@ def _unit(session: Session, event: Envelope) -> None:
 
 
 def _cell(session: Session, event: Envelope) -> None:
-    upsert_newer(session, GridCell, "cell_id", dict(event.data), event.sequence)
+    data = dict(event.data)
+    # Optional in cell.changed: older events carry no end (the place is in use).
+    ended_on = data.get("ended_on")
+    data["ended_on"] = date.fromisoformat(ended_on) if ended_on else None
+    upsert_newer(session, GridCell, "cell_id", data, event.sequence)
 
 
 def _assignment(session: Session, event: Envelope) -> None:

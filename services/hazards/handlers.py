@@ -27,6 +27,8 @@ def open_hazard_for_drill_problem(session: Session, event: Envelope, campus_tz: 
     if exists:
         return  # the same problem announced again (another event id): still one hazard
     cell = session.get(GridCell, data["cell_id"]) if data["cell_id"] else None
+    if cell is not None and cell.ended_on is not None:
+        cell = None  # an ended place (停用) takes no new hazard: open it on the unit instead
     place = domain.drill_problem_place(
         data["unit_code"], data["cell_id"], cell.unit_code if cell else None
     )

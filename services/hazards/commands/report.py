@@ -146,6 +146,12 @@ def _place(
                 f"网格（地点）{cell_id} 属于单位 {cell.unit_code}，不属于 {unit_code}",
                 invalid_params=[{"name": "unit_code", "reason": "不是该地点所属的单位"}],
             )
+        if cell.ended_on is not None and cell.ended_on <= found_day:
+            reason = f"该地点已于 {cell.ended_on} 停用"
+            raise UnknownCell(
+                f"网格（地点）{cell.name} {reason}，请选择所属单位或其他地点",
+                invalid_params=[{"name": "cell_id", "reason": reason, "location": "json"}],
+            )
         unit_code = cell.unit_code
         responsible = accountable_person(session, cell_id, found_day)
     if unit_code is None:
