@@ -164,4 +164,7 @@ FIELD_LABELS: dict[str, str] = {
     "reporting_dues": "报送期",
     "assessment": "考核规则",
     "summary": "仅看汇总",
+    "ended_on": "停用日期",
+    "end_reason": "停用原因",
+    "include_ended": "含已停用的地点",
 }

@@ -19,6 +19,7 @@ CELL_FORMS: dict[str, tuple[str, ...]] = {
     "edit": ("name", "area_type", "location"),
     "move": ("parent_id",),
     "assign": ("person_id", "role", "effective_from"),
+    "end": ("ended_on", "reason"),
 }
 
 blp = Blueprint("grid", __name__, url_prefix="/grid")
@@ -44,10 +45,13 @@ def tree():
 def _tree_page(typed=None, errors=None, status: int = 200):
     user = auth.user()
     unit = None if user.is_global else user.unit
-    cells = get_json("grid", "/cells", unit_code=unit) if unit else get_json("grid", "/cells")
+    ended = request.args.get("ended") == "1"  # ended places (停用) only when asked
+    query = {"unit_code": unit} if unit else {}
+    cells = get_json("grid", "/cells", include_ended=str(ended).lower(), **query)
     page = render_template(
         "grid/tree.html",
         roots=_tree(cells),
+        ended=ended,
         names=unit_names(),
         unit=unit,
         count=len(cells),
@@ -132,6 +136,12 @@ def edit_cell(cell_id: str):
 @blp.route("/cells/<cell_id>/move", methods=["POST"])
 def move_cell(cell_id: str):
     return _send_form(cell_id, "move", "POST", f"/cells/{cell_id}/move", "已移动地点")
+
+
+@blp.route("/cells/<cell_id>/end", methods=["POST"])
+def end_cell(cell_id: str):
+    """停用地点: the grid ends its people's assignments that day and refuses what it must."""
+    return _send_form(cell_id, "end", "POST", f"/cells/{cell_id}/end", "已停用地点")
 
 
 @blp.route("/cells/<cell_id>/assign", methods=["POST"])

@@ -380,6 +380,10 @@ def report():
             if exc.status != 404:
                 raise
             flash("二维码中的地点尚未同步到隐患台账，请稍后再试或联系安全保卫处", "error")
+    # A place the grid ended (停用) takes no report: offer its unit instead.
+    ended = place if place and place.get("ended_on") else None
+    if ended:
+        place = None
     user = auth.user()
     if request.method == "POST":
         body = {
@@ -401,7 +405,7 @@ def report():
             ).json()
         except ServiceError as exc:
             errors = _refused(exc, REPORT_FIELDS, "description")
-            return _report_page(place, cell_id, errors, exc.status)
+            return _report_page(place, cell_id, errors, exc.status, ended)
         else:
             stored = _upload(created["id"], _photos())
             flash(
@@ -409,19 +413,26 @@ def report():
                 "success",
             )
             return redirect(url_for("hazards.hazard", hazard_id=created["id"]))
-    return _report_page(place, cell_id, {}, 200)
+    return _report_page(place, cell_id, {}, 200, ended)
 
 
 REPORT_FIELDS = ("unit_code", "category", "subcategory", "description", "location", "severity")
 
 
-def _report_page(place: dict | None, cell_id: str | None, errors: dict[str, str], status: int):
+def _report_page(
+    place: dict | None,
+    cell_id: str | None,
+    errors: dict[str, str],
+    status: int,
+    ended: dict | None = None,
+):
     """The report form; after a refusal what was typed stays (the same report key: a
     retry never files the hazard twice)."""
     page = render_template(
         "hazards/report.html",
         place=place,
         cell_id=cell_id,
+        ended=ended,
         categories=hazard_labels("categories"),
         subcategories=subcategories(),
         severities=hazard_labels("severities"),

@@ -40,6 +40,7 @@ class GridPlaceSchema(Schema):
     area_type = fields.String()
     location = fields.String(allow_none=True)
     path = fields.List(fields.String(), metadata={"description": "names from the unit down"})
+    ended_on = Date(allow_none=True, metadata={"description": "停用 from this day: no report"})
 
 
 @blp.route("/<cell_id>", methods=["GET"])
@@ -67,6 +68,7 @@ def place(cell_id: str):
         "area_type": cell.area_type,
         "location": cell.location,
         "path": path,
+        "ended_on": cell.ended_on,
     }
 
 
