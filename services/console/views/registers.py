@@ -53,9 +53,10 @@ INSPECT_FORBIDDEN = "只有安全保卫处、本单位负责人、负责该地�
 
 # -- places by name --------------------------------------------------------------------------
 def _cells() -> dict[str, dict]:
-    """The grid's cells by id, once per page."""
+    """The grid's cells by id, once per page; ended places (停用) too: records name them."""
     if "register_cells" not in g:
-        g.register_cells = {c["id"]: c for c in get_json("grid", "/cells")}
+        cells = get_json("grid", "/cells", include_ended="true")
+        g.register_cells = {c["id"]: c for c in cells}
     return g.register_cells
 
 
@@ -81,6 +82,8 @@ def place_choices() -> list[tuple[str, list[tuple[str, str]]]]:
     groups: dict[str, list[tuple[str, str]]] = {}
     for cell in sorted(cells.values(), key=lambda c: (c.get("unit_code") or "", c["code"])):
         unit = cell.get("unit_code")
+        if cell.get("ended_on"):
+            continue  # an ended place takes nothing new
         if unit and (everywhere or unit == user.unit):
             groups.setdefault(names.get(unit, unit), []).append((cell["id"], _path(cell, cells)))
     return list(groups.items())
