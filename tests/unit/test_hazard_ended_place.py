@@ -1,4 +1,4 @@
-"""A place the grid ended (停用) takes no new hazard: the ledger's projection records the
+"""A place the grid ended (停用) takes no new hazard: every grid projection records the
 end from cell.changed and a report naming it is refused beside cell_id;
 events written before the end existed still validate."""
 
@@ -61,3 +61,14 @@ def test_a_hazard_at_an_ended_place_is_refused_naming_the_place(app):
     body = refused.get_json()
     assert "该地点已于 2021-06-30 停用" in body["detail"]
     assert [p["name"] for p in body["invalid_params"]] == ["cell_id"]
+
+
+@pytest.mark.parametrize("service", ["hazards", "reporting", "education"])
+def test_every_grid_projection_records_the_end(make_app, service):
+    app = make_app(service)
+    ended = PLACE | {"ended_on": "2021-06-30", "end_reason": "教学楼拆除"}
+    with app.app_context(), state().session_factory() as session:
+        handlers = handlers_of(service, state().settings)
+        batches.feed(session, handlers, [Envelope("cell.changed", 1, "grid", CELL, 1, PLACE)])
+        batches.feed(session, handlers, [Envelope("cell.changed", 1, "grid", CELL, 2, ended)])
+        assert str(session.get(GridCell, CELL).ended_on) == "2021-06-30"
