@@ -12,9 +12,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
+
 from services.registry import SERVICES
 from tests.support import infra
-from tests.support.fixtures import ROOT
+from tests.support.browser import CHROMEDRIVER, CHROMIUM
+from tests.support.fixtures import ROOT, suite_env
 from tests.support.waiting import wait_until
 
 READY_SECONDS = 90.0
@@ -75,3 +78,33 @@ def running_suite(env: dict[str, str], log_path: Path, demo: bool = False) -> It
             except subprocess.TimeoutExpired:
                 suite.killed = True
                 os.killpg(process.pid, signal.SIGKILL)
+
+
+# -- the browser tests' suite -----------------------------------------------------------------
+@pytest.fixture(scope="module")
+def chromium() -> None:
+    if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
+        pytest.skip(
+            "Debian's chromium and chromium-driver are not installed "
+            "(apt-get install -y chromium chromium-driver; .ci/run does it)"
+        )
+    pytest.importorskip("selenium", reason="selenium is in the test extras: pip install -e .[test]")
+
+
+@contextlib.contextmanager
+def browser_suite(
+    databases: dict[str, str], amqp_url: str, tmp_path: Path, artifacts: Path
+) -> Iterator[tuple[dict[str, str], dict[str, str]]]:
+    """The README's run command, console included, for a browser test: (urls, env); its
+    output's tail kept in ``artifacts``/suite.log."""
+    env = suite_env(databases, amqp_url, CAMPUS_FILES_DIR=str(tmp_path / "files"))
+    env.pop("CAMPUS_REPORT_URL", None)  # `run` points the roster QR codes at the console
+    log = tmp_path / "suite.log"
+    try:
+        with running_suite(env, log) as running:
+            yield running.urls, env
+    finally:
+        if log.is_file():
+            artifacts.mkdir(parents=True, exist_ok=True)
+            output = log.read_text(errors="replace")
+            (artifacts / "suite.log").write_text(output[-200_000:], encoding="utf-8")

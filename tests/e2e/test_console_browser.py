@@ -26,10 +26,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import running_suite
+from tests.e2e.conftest import browser_suite
 from tests.support.browser import (
-    CHROMEDRIVER,
-    CHROMIUM,
     Browser,
     axe_source,
     cli,
@@ -37,7 +35,7 @@ from tests.support.browser import (
     seed,
 )
 from tests.support.browser import actions as _actions
-from tests.support.fixtures import ROOT, suite_env
+from tests.support.fixtures import ROOT
 from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.e2e
@@ -46,30 +44,11 @@ ARTIFACTS = ROOT / "artifacts" / "console"
 
 
 # -- fixtures ---------------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def chromium() -> None:
-    if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
-        pytest.skip(
-            "Debian's chromium and chromium-driver are not installed "
-            "(apt-get install -y chromium chromium-driver; .ci/run does it)"
-        )
-    pytest.importorskip("selenium", reason="selenium is in the test extras: pip install -e .[test]")
-
-
 @pytest.fixture
 def suite(databases, amqp_url, tmp_path, chromium):
     """The README's run command, console included, on a free block of five ports."""
-    env = suite_env(databases, amqp_url, CAMPUS_FILES_DIR=str(tmp_path / "files"))
-    env.pop("CAMPUS_REPORT_URL", None)  # `run` points the roster QR codes at the console
-    log = tmp_path / "suite.log"
-    try:
-        with running_suite(env, log) as running:
-            yield running.urls, env
-    finally:
-        if log.is_file():
-            output = log.read_text(errors="replace")
-            ARTIFACTS.mkdir(parents=True, exist_ok=True)
-            (ARTIFACTS / "suite.log").write_text(output[-200_000:], encoding="utf-8")
+    with browser_suite(databases, amqp_url, tmp_path, ARTIFACTS) as running:
+        yield running
 
 
 # -- the test ---------------------------------------------------------------------------------

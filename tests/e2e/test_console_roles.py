@@ -23,10 +23,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import running_suite
+from tests.e2e.conftest import browser_suite
 from tests.support.browser import (
-    CHROMEDRIVER,
-    CHROMIUM,
     PASSWORD,
     Browser,
     actions,
@@ -37,7 +35,7 @@ from tests.support.browser import (
     photo_jpeg,
     seed,
 )
-from tests.support.fixtures import ROOT, suite_env
+from tests.support.fixtures import ROOT
 from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.e2e
@@ -67,29 +65,11 @@ MENU_LACKS = {  # a menu by role: grid staff and the psych centre see only their
 }
 
 
-@pytest.fixture(scope="module")
-def chromium() -> None:
-    if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
-        pytest.skip(
-            "Debian's chromium and chromium-driver are not installed "
-            "(apt-get install -y chromium chromium-driver; .ci/run does it)"
-        )
-    pytest.importorskip("selenium", reason="selenium is in the test extras: pip install -e .[test]")
-
-
 @pytest.fixture
 def suite(databases, amqp_url, tmp_path, chromium):
-    env = suite_env(databases, amqp_url, CAMPUS_FILES_DIR=str(tmp_path / "files"))
-    env.pop("CAMPUS_REPORT_URL", None)  # `run` points the roster QR codes at the console
-    log = tmp_path / "suite.log"
-    try:
-        with running_suite(env, log) as running:
-            yield running.urls, env
-    finally:
-        if log.is_file():
-            ARTIFACTS.mkdir(parents=True, exist_ok=True)
-            output = log.read_text(errors="replace")
-            (ARTIFACTS / "suite.log").write_text(output[-200_000:], encoding="utf-8")
+    """The README's run command, console included, on a free block of five ports."""
+    with browser_suite(databases, amqp_url, tmp_path, ARTIFACTS) as running:
+        yield running
 
 
 def seed_psych_centre(urls: dict[str, str], env: dict[str, str]) -> None:
@@ -155,6 +135,7 @@ def test_every_role_in_chromium(suite, tmp_path):
         browser.go("/")
         _open_from_todo(browser, hazard_path, "销号")
         _close(browser, number)
+        _refused_form_keeps_what_was_typed(browser)
         visited["security_office@1366"] = _walk(browser, "security_office", "desk", problems)
         browser.sign_out()
         _sign_in(browser, "security_office", PHONE)
@@ -403,6 +384,38 @@ def _close(browser: Browser, number: str) -> None:
     browser.wait_dashboard({"found": "2", "open": "1", "rate": "50.0%"}, timeout=20)
     browser.check("security_office-desk-overview-after-close")
     browser.go("/")
+
+
+# Three or more English words in a row: a service's sentence that was not put into Chinese.
+ENGLISH_SENTENCE = re.compile(r"[A-Za-z]{2,}(?:[ ,.;:'-]+[A-Za-z]{2,}){2,}")
+
+
+def _refused_form_keeps_what_was_typed(browser: Browser) -> None:
+    """A person whose phone number the grid refuses, then whose staff number is taken: each
+    time the form comes back with every typed value, the reason beside its field in Chinese,
+    and no English sentence anywhere on the page."""
+    from selenium.webdriver.support.ui import Select
+
+    browser.go("/admin/people/new")
+    typed = {"#p-name": "赵六", "#p-phone": "12345", "#p-staff": LOGINS["unit_manager"]}
+    for css, value in typed.items():
+        browser.fill(css, value)
+    Select(browser.find("#p-unit")).select_by_value("JD")
+    for refused_field, phone, status in (
+        ("#p-phone", "12345", 422),
+        ("#p-staff", "13912345678", 409),
+    ):
+        browser.fill("#p-phone", phone)
+        typed["#p-phone"] = phone
+        browser.click("#person-form button[type=submit]")
+        for css, value in typed.items():
+            assert browser.find(css).get_attribute("value") == value, (css, browser.path)
+        assert Select(browser.find("#p-unit")).first_selected_option.get_attribute("value") == "JD"
+        error = browser.find(f"#e-{refused_field[1:]}").text
+        assert re.search(r"[\u4e00-\u9fff]", error), error
+        main = browser.find("main").text
+        assert not ENGLISH_SENTENCE.search(main), ENGLISH_SENTENCE.search(main).group(0)
+        browser.check(f"person-refused-{refused_field[3:]}", status=status)
 
 
 def _psych_record_from_phone(browser: Browser) -> None:

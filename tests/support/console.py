@@ -6,8 +6,13 @@ answered by their Flask test clients, so a page test exercises every rule where 
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
+from flask import Flask
+
+from services.console import create_app
 from services.console.client import Reply, ServiceError
 
 
@@ -32,3 +37,11 @@ class InProcess:
         return Reply(
             answer.status_code, headers, answer.get_data(), headers.get("content-type", "")
         )
+
+
+def console_over(apps: dict[str, Any], monkeypatch: Any, tmp_path: Path) -> Flask:
+    """The console app whose calls reach ``apps`` (service name -> its Flask app) in process;
+    a service not among them answers as if it were down."""
+    monkeypatch.setattr("services.console.client._send", InProcess(apps))
+    monkeypatch.setenv("CAMPUS_VAR_DIR", str(tmp_path))
+    return create_app({"secret_key": "test-secret-key-0123456789"})

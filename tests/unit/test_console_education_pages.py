@@ -13,9 +13,8 @@ from datetime import timedelta
 import pytest
 from openpyxl import load_workbook
 
-from services.console import create_app
 from shared.timeutil import utcnow
-from tests.support.console import InProcess
+from tests.support.console import console_over
 from tests.unit.test_console_grid_admin import OFFICE, post, sign_in, text
 from tests.unit.test_education_api import apply
 
@@ -52,9 +51,7 @@ def apps(make_app):
 
 @pytest.fixture
 def console(apps, monkeypatch, tmp_path):
-    monkeypatch.setattr("services.console.client._send", InProcess(apps))
-    monkeypatch.setenv("CAMPUS_VAR_DIR", str(tmp_path))
-    return create_app({"secret_key": "test-secret-key-0123456789"})
+    return console_over(apps, monkeypatch, tmp_path)
 
 
 def signed_in(console, number: str):

@@ -12,8 +12,7 @@ from html import unescape
 
 import pytest
 
-from services.console import create_app
-from tests.support.console import InProcess
+from tests.support.console import console_over
 from tests.support.fixtures import bearer
 
 OFFICE = bearer("security_office", sub="so-setup")
@@ -26,11 +25,7 @@ def grid(make_app):
 
 @pytest.fixture
 def console(grid, make_app, monkeypatch, tmp_path):
-    monkeypatch.setattr(
-        "services.console.client._send", InProcess({"grid": grid, "hazards": make_app("hazards")})
-    )
-    monkeypatch.setenv("CAMPUS_VAR_DIR", str(tmp_path))
-    return create_app({"secret_key": "test-secret-key-0123456789"})
+    return console_over({"grid": grid, "hazards": make_app("hazards")}, monkeypatch, tmp_path)
 
 
 def seed(grid) -> dict:

@@ -7,12 +7,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from services.console import create_app
 from shared.api import state
 from shared.events import Envelope
 from shared.events.outbox import OutboxMessage
 from tests.support import events as batches
-from tests.support.console import InProcess
+from tests.support.console import console_over
 from tests.support.fixtures import bearer
 from tests.support.handlers import handlers_of
 from tests.unit.test_console_grid_admin import post, seed, sign_in, text
@@ -32,11 +31,7 @@ def hazards(make_app):
 
 @pytest.fixture
 def console(grid, hazards, monkeypatch, tmp_path):
-    monkeypatch.setattr(
-        "services.console.client._send", InProcess({"grid": grid, "hazards": hazards})
-    )
-    monkeypatch.setenv("CAMPUS_VAR_DIR", str(tmp_path))
-    return create_app({"secret_key": "test-secret-key-0123456789"})
+    return console_over({"grid": grid, "hazards": hazards}, monkeypatch, tmp_path)
 
 
 def test_the_office_ends_a_place_and_the_tree_hides_it_unless_asked(console, grid):
@@ -53,6 +48,9 @@ def test_the_office_ends_a_place_and_the_tree_hides_it_unless_asked(console, gri
     here = f"/grid/cells/{building['id']}"
     page = text(office.get(here))
     assert "停用地点" in page and 'data-confirm="确认停用实训楼？' in page
+    # the place's own work one tap away: its daily inspection and its risk announcement
+    assert f'href="/registers/inspections/new?cell_id={building["id"]}">日常巡查</a>' in page
+    assert f'href="/registers/risks/announcement?cell_id={building["id"]}">风险公告</a>' in page
 
     short = post(office, f"{here}/end", {"ended_on": "2026-01-02", "reason": "拆"}, page=here)
     assert short.status_code == 422
@@ -65,7 +63,11 @@ def test_the_office_ends_a_place_and_the_tree_hides_it_unless_asked(console, gri
     assert done.status_code == 302
     page = text(office.get(here))
     assert "已停用（2026-01-02 起）" in page and "教学楼拆除" in page
-    assert 'id="end-form"' not in page and "在此地点上报隐患" not in page
+    assert (
+        'id="end-form"' not in page
+        and "在此地点上报隐患" not in page
+        and "inspections/new?cell_id" not in page
+    )
 
     tree = text(office.get("/grid"))
     assert "实训楼" not in tree and "显示已停用的地点" in tree

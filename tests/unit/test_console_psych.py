@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.console import create_app
-from tests.support.console import InProcess
+from tests.support.console import console_over
 from tests.unit.test_console_grid_admin import OFFICE, post, sign_in, text
 from tests.unit.test_education_api import apply
 
@@ -41,11 +40,7 @@ def console(make_app, monkeypatch, tmp_path):
             headers=OFFICE,
         ).get_json()
         api.put(f"/people/{person['id']}/password", json={"password": "pass-1234"}, headers=OFFICE)
-    monkeypatch.setattr(
-        "services.console.client._send", InProcess({"grid": grid, "education": education})
-    )
-    monkeypatch.setenv("CAMPUS_VAR_DIR", str(tmp_path))
-    return create_app({"secret_key": "test-secret-key-0123456789"})
+    return console_over({"grid": grid, "education": education}, monkeypatch, tmp_path)
 
 
 def signed_in(console, number: str):

@@ -14,11 +14,10 @@ from html import unescape
 
 import pytest
 
-from services.console import create_app
 from shared.api import state
 from shared.grid_projection import GridAssignment, GridUnit
 from shared.grid_projection import GridCell as ProjectedCell
-from tests.support.console import InProcess
+from tests.support.console import console_over
 from tests.support.fixtures import bearer
 
 OFFICE = bearer("security_office", sub="so-setup")
@@ -44,11 +43,7 @@ def hazards(make_app, tmp_path):
 
 @pytest.fixture
 def console(grid, hazards, monkeypatch, tmp_path):
-    monkeypatch.setattr(
-        "services.console.client._send", InProcess({"grid": grid, "hazards": hazards})
-    )
-    monkeypatch.setenv("CAMPUS_VAR_DIR", str(tmp_path))
-    return create_app({"secret_key": "test-secret-key-0123456789"})
+    return console_over({"grid": grid, "hazards": hazards}, monkeypatch, tmp_path)
 
 
 @pytest.fixture

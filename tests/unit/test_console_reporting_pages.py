@@ -16,11 +16,10 @@ import pytest
 from openpyxl import load_workbook
 from werkzeug.datastructures import MultiDict
 
-from services.console import create_app
 from services.reporting import commands
 from services.reporting.work import api as work_api
 from shared.api import state
-from tests.support.console import InProcess
+from tests.support.console import console_over
 from tests.support.fixtures import bearer
 
 OFFICE = bearer("security_office", sub="so-setup")
@@ -65,9 +64,7 @@ def apps(make_app):
 
 @pytest.fixture
 def console(apps, monkeypatch, tmp_path):
-    monkeypatch.setattr("services.console.client._send", InProcess(apps))
-    monkeypatch.setenv("CAMPUS_VAR_DIR", str(tmp_path))
-    return create_app({"secret_key": "test-secret-key-0123456789"})
+    return console_over(apps, monkeypatch, tmp_path)
 
 
 def csrf(client, path: str) -> str:
