@@ -55,6 +55,7 @@ def sign_in(reply: dict[str, Any]) -> None:
         "id": person["id"],
         "name": person["name"],
         "unit": person.get("unit_code"),
+        "unit_name": person.get("unit_name"),  # the header's; the code where a grid is older
         "roles": list(person.get("roles") or []),
         "number": person.get("number"),  # 学号 / 工号: what activities enrol people by
     }
@@ -140,7 +141,13 @@ def user_number() -> str:
 
 
 def template_context() -> dict[str, Any]:
-    return {"user": g.get("user"), "csrf_token": csrf_token, "cas_enabled": cas_enabled}
+    unit_name = (session.get("user") or {}).get("unit_name")
+    return {
+        "user": g.get("user"),
+        "unit_name": unit_name,
+        "csrf_token": csrf_token,
+        "cas_enabled": cas_enabled,
+    }
 
 
 # -- campus sign-in over CAS (统一身份认证); the grid validates tickets (POST /auth/cas) -----

@@ -107,6 +107,7 @@ class SignedInPersonSchema(Schema):
     id = fields.String()
     name = fields.String()
     unit_code = fields.String()
+    unit_name = fields.String(allow_none=True)
     roles = fields.List(fields.String())
     number = fields.String(allow_none=True, metadata={"description": "学号, else 工号"})
 

@@ -382,3 +382,12 @@ def test_an_empty_grid_gets_its_root_from_the_tree_page(console, grid):
     assert made.status_code == 302
     tree = text(office.get("/grid"))
     assert "兰州现代职业学院" in tree and 'id="root-form"' not in tree
+
+
+def test_the_header_names_the_signed_in_person_s_unit_not_its_code(console, grid):
+    seed(grid)
+    manager = console.test_client()
+    assert sign_in(manager, "J001").status_code == 302
+    header = text(manager.get("/")).split("</header>")[0]
+    assert "manager人" in header and "机电工程学院" in header
+    assert "· JD）" not in header

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from flask import request
 from marshmallow import Schema, fields, validate
+from sqlalchemy.orm import Session
 
 from services.grid import access, cas, commands, login, sign_in_attempts
-from services.grid.models import Person
+from services.grid.models import Person, Unit
 from services.grid.schemas import (
     LoginResultSchema,
     LoginSchema,
@@ -68,16 +69,18 @@ def sign_in(payload):
             person = login.verify(session, name, password)
             signed = login.token_for(state().settings.jwt_secret, person)
             login.attempt_succeeded(session, attempt)
-            return _token_answer(signed)
+            return _token_answer(signed, session)
     except Forbidden:  # the right password, no roles yet: not a failed guess
         with transaction() as session:
             login.forget_attempt(session, attempt)
         raise
 
 
-def _token_answer(signed: login.SignedIn) -> dict:
-    """What a sign-in answers, by password or by CAS: the token and who it is for."""
+def _token_answer(signed: login.SignedIn, session: Session) -> dict:
+    """What a sign-in answers, by password or by CAS: the token and who it is for (with
+    the unit's name, which the console's header shows)."""
     person = signed.person
+    unit = session.get(Unit, person.unit_code) if person.unit_code else None
     return {
         "access_token": signed.access_token,
         "token_type": "Bearer",
@@ -86,6 +89,7 @@ def _token_answer(signed: login.SignedIn) -> dict:
             "id": person.id,
             "name": person.name,
             "unit_code": person.unit_code,
+            "unit_name": unit.name if unit else None,
             "roles": sorted(person.roles or []),
             "number": person.student_no or person.staff_no,
         },
@@ -145,7 +149,7 @@ def sign_in_cas(payload):
                 raise Forbidden(cas.SIGN_IN_CLOSED)
             signed = login.token_for(settings.jwt_secret, person)
             login.attempt_succeeded(session, attempt)
-            return _token_answer(signed)
+            return _token_answer(signed, session)
     except DomainError as exc:
         if not isinstance(exc, cas.TicketRefused | cas.NotRegistered):  # not a failed guess
             with transaction() as session:
