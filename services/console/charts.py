@@ -10,10 +10,13 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-ROW = 30
-LABEL_WIDTH = 170
-BAR_WIDTH = 330
-WIDTH = LABEL_WIDTH + BAR_WIDTH + 90
+# Each bar under its label, so the drawing is narrow: at 360 units it is drawn about 1:1 on a
+# 390 px phone and its 14-unit text stays a readable 14 px (side by side, 590 units, it
+# shrank to about 8 px). Wider screens cap it at .chart's max-width.
+ROW = 46
+BAR_WIDTH = 270
+WIDTH = BAR_WIDTH + 90
+LABEL_CHARS = 24
 BAR_COLOUR = "#1f5f99"  # 7:1 against white
 TRACK_COLOUR = "#e6ebf0"
 TEXT_COLOUR = "#1a1a1a"
@@ -46,15 +49,12 @@ def bar_chart(chart_id: str, title: str, bars: list[Bar]) -> Markup:
     for i, bar in enumerate(bars):
         y = 5 + i * ROW
         filled = 0 if bar.value is None else max(0.0, min(1.0, bar.value)) * BAR_WIDTH
-        label = bar.label if len(bar.label) <= 11 else bar.label[:10] + "…"
+        label = bar.label if len(bar.label) <= LABEL_CHARS else bar.label[: LABEL_CHARS - 1] + "…"
         parts += [
-            f'<text x="{LABEL_WIDTH - 8}" y="{y + 19}" text-anchor="end" '
-            f'fill="{TEXT_COLOUR}" font-size="14">{escape(label)}</text>',
-            f'<rect x="{LABEL_WIDTH}" y="{y + 4}" width="{BAR_WIDTH}" height="20" '
-            f'fill="{TRACK_COLOUR}"/>',
-            f'<rect x="{LABEL_WIDTH}" y="{y + 4}" width="{filled:.1f}" height="20" '
-            f'fill="{BAR_COLOUR}"/>',
-            f'<text x="{LABEL_WIDTH + BAR_WIDTH + 8}" y="{y + 19}" fill="{TEXT_COLOUR}" '
+            f'<text x="0" y="{y + 15}" fill="{TEXT_COLOUR}" font-size="14">{escape(label)}</text>',
+            f'<rect x="0" y="{y + 22}" width="{BAR_WIDTH}" height="16" fill="{TRACK_COLOUR}"/>',
+            f'<rect x="0" y="{y + 22}" width="{filled:.1f}" height="16" fill="{BAR_COLOUR}"/>',
+            f'<text x="{BAR_WIDTH + 8}" y="{y + 35}" fill="{TEXT_COLOUR}" '
             f'font-size="14">{escape(_fmt(bar.value))} {escape(bar.note)}</text>',
         ]
     parts.append("</svg>")

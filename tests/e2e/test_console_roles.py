@@ -136,11 +136,13 @@ def test_every_role_in_chromium(suite, tmp_path):
         _open_from_todo(browser, hazard_path, "销号")
         _close(browser, number)
         _refused_form_keeps_what_was_typed(browser)
+        _dates_in_chinese(browser)
         visited["security_office@1366"] = _walk(browser, "security_office", "desk", problems)
         browser.sign_out()
         _sign_in(browser, "security_office", PHONE)
         visited["security_office@390"] = _walk(browser, "security_office", "phone", problems)
         visited["security_office@390 deeper"] = _deeper(browser, "security_office", problems)
+        _charts_readable_on_phone(browser)
         browser.sign_out()
         # Psych centre: a record of the psych ledger made on the phone, then its menu.
         for size, tag in ((PHONE, "phone"), (DESK, "desk")):
@@ -292,7 +294,14 @@ def _report_from_phone(browser: Browser, tmp_path: Path) -> tuple[str, str]:
     _complete_selects(browser, "form.report-form")
     browser.fill("#description", "1号教学楼二层配电箱门未关闭，内部线路裸露")
     browser.fill("#location", "二层东侧配电间")
-    browser.find("#photos").send_keys(str(photo_jpeg(tmp_path / "panel.jpg")))
+    # The photo field speaks Chinese in this browser whose form controls are English: the
+    # native "Choose File" button is out of sight; a 选择照片 button, then the chosen name,
+    # show instead.
+    field = browser.find("#photos")
+    assert field.size["width"] <= 1 and browser.find("label.file-pick").text == "选择照片"
+    assert browser.find(".file-chosen").text == "未选择照片"
+    field.send_keys(str(photo_jpeg(tmp_path / "panel.jpg")))
+    assert browser.find(".file-chosen").text == "已选择：panel.jpg"
     _fits(browser, "report-filled")
     browser.check("grid_staff-phone-report-filled")
     browser.click("#submit-report")
@@ -416,6 +425,25 @@ def _refused_form_keeps_what_was_typed(browser: Browser) -> None:
         main = browser.find("main").text
         assert not ENGLISH_SENTENCE.search(main), ENGLISH_SENTENCE.search(main).group(0)
         browser.check(f"person-refused-{refused_field[3:]}", status=status)
+
+
+def _charts_readable_on_phone(browser: Browser) -> None:
+    """概览's bar charts on a 390 px phone: their labels drawn at 12 px or more."""
+    menu = {label: path for path, label in browser.menu()}
+    browser.go(menu["概览"])
+    heights = browser.driver.execute_script(
+        "return [...document.querySelectorAll('svg.chart text')]"
+        ".map(t => t.getBoundingClientRect().height)"
+    )
+    assert heights and min(heights) >= 12, heights
+
+
+def _dates_in_chinese(browser: Browser) -> None:
+    """This browser's form controls are English (mm/dd/yyyy) whatever --lang says: the
+    date field's label says the order in Chinese (年-月-日)."""
+    menu = {label: path for path, label in browser.menu()}
+    browser.go(menu["统计报表"])
+    assert browser.find("label[for='s-from']").text == "发现日期自（年-月-日）"
 
 
 def _psych_record_from_phone(browser: Browser) -> None:

@@ -1,14 +1,6 @@
 // 校安 console: small progressive enhancements only; every page works without script.
 "use strict";
 document.addEventListener("DOMContentLoaded", function () {
-  var photos = document.getElementById("photos");
-  var count = document.getElementById("photo-count");
-  if (photos && count) {
-    photos.addEventListener("change", function () {
-      var n = photos.files ? photos.files.length : 0;
-      count.textContent = n ? "已选择 " + n + " 张照片" : "";
-    });
-  }
   // Irreversible steps (销号, 存档, 报送) ask first: a button's data-confirm is the question.
   document.querySelectorAll("button[data-confirm]").forEach(function (button) {
     button.addEventListener("click", function (event) {
@@ -66,4 +58,42 @@ document.addEventListener("DOMContentLoaded", function () {
   };
   category.addEventListener("change", narrow);
   narrow();
+});
+// File and date fields in Chinese whatever the browser's own language: a file field's
+// native button says "Choose File" in an English browser, so a label styled as a button
+// says 选择照片 / 选择文件 and the names chosen are shown beside it (the input stays in the
+// page, focusable, and is what a form submits); a date field shows mm/dd/yyyy in such a
+// browser (navigator.language does not tell: headless Chromium says zh-CN and still does),
+// so its label says the order, 年-月-日.
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("input[type=file][id]").forEach(function (input) {
+    var accept = input.getAttribute("accept") || "";
+    var photos = accept.split(",").every(function (a) { return a.trim().indexOf("image/") === 0; });
+    var what = photos ? "照片" : "文件";
+    var pick = document.createElement("label");
+    pick.className = "button file-pick";
+    pick.htmlFor = input.id;
+    pick.textContent = "选择" + what;
+    var chosen = document.createElement("span");
+    chosen.className = "file-chosen muted";
+    chosen.setAttribute("aria-live", "polite");
+    chosen.textContent = "未选择" + what;
+    input.classList.add("file-native");
+    input.insertAdjacentElement("afterend", pick);
+    pick.insertAdjacentElement("afterend", chosen);
+    input.addEventListener("change", function () {
+      var names = Array.prototype.map.call(input.files || [], function (f) { return f.name; });
+      chosen.textContent = names.length === 0 ? "未选择" + what
+        : names.length === 1 ? "已选择：" + names[0]
+        : "已选择 " + names.length + " 个" + what + "：" + names.join("、");
+    });
+  });
+  document.querySelectorAll("input[type=date][id]").forEach(function (input) {
+    var label = document.querySelector("label[for='" + input.id + "']");
+    if (!label || label.querySelector(".date-order")) { return; }
+    var order = document.createElement("span");
+    order.className = "date-order muted";
+    order.textContent = "（年-月-日）";
+    label.appendChild(order);
+  });
 });
