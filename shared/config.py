@@ -73,6 +73,9 @@ class Settings:
     report_base_url: str = "http://127.0.0.1:5000/report"  # the console's phone report page
     files_dir: str = str(PROJECT_ROOT / "var" / "files")
     upload_max_bytes: int = 10 * 1024 * 1024
+    # Grid posts nobody may take without a valid background check (services/grid/checks):
+    # comma-separated assignment roles; empty turns the rule off (e.g. before checks exist).
+    checked_posts: str = "head,safety_officer"
     # A ledger export above this many rows is written by the hazards worker as a file to
     # download when ready (POST /hazards/exports); the web answer would outlast a request.
     export_sync_rows: int = 5_000
@@ -166,6 +169,7 @@ def load_settings(service: str, overrides: dict[str, Any] | None = None) -> Sett
         report_base_url=env.get("CAMPUS_REPORT_URL", Settings.report_base_url),
         files_dir=env.get("CAMPUS_FILES_DIR") or str(_var_dir() / "files"),
         upload_max_bytes=_int("CAMPUS_UPLOAD_MAX_BYTES", Settings.upload_max_bytes),
+        checked_posts=env.get("CAMPUS_CHECKED_POSTS", Settings.checked_posts),
         export_sync_rows=_int("CAMPUS_EXPORT_SYNC_ROWS", Settings.export_sync_rows),
         major_plan_days=_int("CAMPUS_MAJOR_PLAN_DAYS", Settings.major_plan_days),
         acceptance_working_days=_int(

@@ -24,6 +24,9 @@ PORTAL = "portal"  # another campus system calling with a service token
 # refuses it every other route). Not in ROLES: no person holds it, only `campus-safety
 # kiosk-token` mints it.
 KIOSK = "kiosk"
+# 人事处: the personnel department keeps the background checks of the grid's people (入职查询,
+# 资格审查) with the security office; nothing else. Unit-scoped like a department's roles.
+PERSONNEL = "personnel"
 
 # The roles in Chinese: in refusals, and wherever the console names a role.
 ROLE_LABELS = {
@@ -34,6 +37,7 @@ ROLE_LABELS = {
     GRID_STAFF: "网格员",
     PSYCH_CENTRE: "心理健康中心",
     PORTAL: "系统接口",
+    PERSONNEL: "人事处",
 }
 
 
@@ -50,11 +54,12 @@ ROLES = (
     GRID_STAFF,
     PSYCH_CENTRE,
     PORTAL,
+    PERSONNEL,
 )
 GLOBAL_ROLES = frozenset({SECURITY_OFFICE, LEADERSHIP})
 # Roles that act only within the token's ``unit``: a token holding one must name its unit
 # (whatever other roles it holds, so the role is never widened to the whole campus).
-UNIT_SCOPED_ROLES = frozenset({LEAD_DEPARTMENT, UNIT_MANAGER, GRID_STAFF, PSYCH_CENTRE})
+UNIT_SCOPED_ROLES = frozenset({LEAD_DEPARTMENT, UNIT_MANAGER, GRID_STAFF, PSYCH_CENTRE, PERSONNEL})
 
 
 @dataclass(frozen=True)

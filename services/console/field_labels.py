@@ -167,4 +167,11 @@ FIELD_LABELS: dict[str, str] = {
     "ended_on": "停用日期",
     "end_reason": "停用原因",
     "include_ended": "含已停用的地点",
+    # background checks and responsibility letters (grid, issue 16)
+    "checked_on": "审查日期",
+    "valid_until": "有效期至",
+    "valid_on": "有效日期",
+    "signed_on": "签订日期",
+    "signed": "是否已签订",
+    "assignment_id": "岗位（网格安排）",
 }

@@ -15,6 +15,8 @@ from sqlalchemy.orm import Session
 
 from services.grid import domain, revocations
 from services.grid.access import require_assigner, require_manager, require_role_admin
+from services.grid.checks import commands as background_checks
+from services.grid.checks.domain import DEFAULT_CHECKED_POSTS
 from services.grid.models import Assignment, Cell, Person, SignInName, Unit
 from shared import revocation
 from shared.errors import DomainError, NotFound
@@ -354,12 +356,14 @@ def assign(
     person_id: str,
     role: str,
     effective_from: date,
+    checked_posts: str = DEFAULT_CHECKED_POSTS,
 ) -> tuple[Assignment, bool]:
     """Give ``person`` the ``role`` for ``cell`` from a date; returns (assignment, created).
 
     For a single-holder role the current holder's assignment ends on that date and the
     new one starts on it, in one transaction. Assigning the current holder again is a
-    no-op, which makes roster re-imports idempotent.
+    no-op, which makes roster re-imports idempotent. A post listed in ``checked_posts``
+    (the setting) needs a background check valid on its first day (checks' rule: 409).
     """
     cell = get_or_404(session, Cell, cell_id, "cell", lock=True)
     require_manager(principal, cell.unit_code)
@@ -378,6 +382,14 @@ def assign(
     for assignment in current:
         if assignment.person_id == person.id:
             return assignment, False
+    background_checks.require_for_post(
+        session,
+        person.id,
+        role,
+        domain.ROLE_LABELS.get(domain.Role(role), role),
+        checked_posts,
+        effective_from,
+    )
     if role in domain.SINGLE_HOLDER_ROLES:
         domain.check_handover([_period(a) for a in current], effective_from)
         for assignment in current:

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from services.grid import commands, domain, table_reader
 from services.grid.access import require_manager, sees_personal_data
+from services.grid.checks.domain import DEFAULT_CHECKED_POSTS, CheckMissing
 from services.grid.models import Cell, Person
 from shared.errors import DomainError
 from shared.principal import Principal
@@ -270,10 +271,11 @@ def import_roster(
     unit_code: str,
     rows: list[dict[str, Any]],
     today: date,
+    checked_posts: str = DEFAULT_CHECKED_POSTS,
 ) -> ImportResult:
     """Validate all rows, then apply them all in the caller's transaction (or none): a
-    row refused while applying (a rule that needs the database) is listed like a row that
-    failed validation, and every row is undone."""
+    row refused while applying (a rule that needs the database, e.g. a post's background
+    check) is listed like a row that failed validation, and every row is undone."""
     require_manager(principal, unit_code)
     cells = dict(
         session.execute(select(Cell.code, Cell.id).where(Cell.unit_code == unit_code)).all()
@@ -286,7 +288,7 @@ def import_roster(
     for row in valid:
         try:
             with session.begin_nested():  # a refused row leaves nothing behind
-                _apply_row(session, principal, unit_code, row, result)
+                _apply_row(session, principal, unit_code, row, result, checked_posts)
         except _RowRefused as refused:
             errors.append(refused.error)
     if errors:
@@ -329,7 +331,12 @@ def _outsider_reason(
 
 
 def _apply_row(
-    session: Session, principal: Principal, unit_code: str, row: RosterRow, result: ImportResult
+    session: Session,
+    principal: Principal,
+    unit_code: str,
+    row: RosterRow,
+    result: ImportResult,
+    checked_posts: str,
 ) -> None:
     person = _find_person(session, row)
     try:
@@ -362,12 +369,15 @@ def _apply_row(
             person_id=person.id,
             role=row.role,
             effective_from=row.effective_from,
+            checked_posts=checked_posts,
         )
     except DomainError as exc:
         column, reason = (
             "生效日期" if isinstance(exc, domain.AssignmentConflict) else "网格编码",
             exc.detail,
         )
+        if isinstance(exc, CheckMissing):  # the person lacks a valid background check
+            column = _person_column(row, exc)
         if person.unit_code != unit_code:  # another unit's person: the security office's
             column = _person_column(row, exc)
             reason = _outsider_reason(principal, person, row, exc)

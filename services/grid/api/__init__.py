@@ -6,6 +6,7 @@ from services.grid.api.people import blp as people_blp
 from services.grid.api.rosters import blp as rosters_blp
 from services.grid.api.todo import blp as todo_blp
 from services.grid.api.units import blp as units_blp
+from services.grid.checks.api import blp as checks_blp
 
 BLUEPRINTS = [
     units_blp,
@@ -16,4 +17,5 @@ BLUEPRINTS = [
     auth_blp,
     labels_blp,
     todo_blp,
+    checks_blp,
 ]

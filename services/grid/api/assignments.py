@@ -6,7 +6,7 @@ from services.grid import commands
 from services.grid.api.views import assignment_view, today
 from services.grid.models import Cell, Person
 from services.grid.schemas import AssignmentCreateSchema, AssignmentEndSchema, AssignmentSchema
-from shared.api import Blueprint, transaction
+from shared.api import Blueprint, state, transaction
 from shared.auth import current_principal
 
 blp = Blueprint(
@@ -21,7 +21,9 @@ def create_assignment(payload):
     """For head and safety officer, the current holder's assignment ends the same day."""
     payload["effective_from"] = payload["effective_from"] or today()
     with transaction() as session:
-        assignment, _ = commands.assign(session, current_principal(), **payload)
+        assignment, _ = commands.assign(
+            session, current_principal(), **payload, checked_posts=state().settings.checked_posts
+        )
         return assignment_view(
             assignment,
             session.get(Person, assignment.person_id),

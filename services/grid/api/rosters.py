@@ -92,7 +92,9 @@ def import_roster(query, files, code: str):
             raise PayloadTooLarge(exc.detail) from exc
         except (imports.ImportFileError, table_reader.TableUnreadable) as exc:
             raise InvalidRoster(str(exc)) from exc
-        result = imports.import_roster(session, principal, code, rows, today())
+        result = imports.import_roster(
+            session, principal, code, rows, today(), state().settings.checked_posts
+        )
         if result.errors:
             session.rollback()
             raise InvalidRoster(
