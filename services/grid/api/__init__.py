@@ -7,6 +7,7 @@ from services.grid.api.rosters import blp as rosters_blp
 from services.grid.api.todo import blp as todo_blp
 from services.grid.api.units import blp as units_blp
 from services.grid.checks.api import blp as checks_blp
+from services.grid.letters.api import blp as letters_blp
 
 BLUEPRINTS = [
     units_blp,
@@ -18,4 +19,5 @@ BLUEPRINTS = [
     labels_blp,
     todo_blp,
     checks_blp,
+    letters_blp,
 ]
