@@ -33,6 +33,7 @@ from shared.principal import (
     GRID_STAFF,
     LEAD_DEPARTMENT,
     LEADERSHIP,
+    PERSONNEL,
     PORTAL,
     PSYCH_CENTRE,
     ROLES,
@@ -136,6 +137,11 @@ LABELS = "the words for the service's codes (api/labels.py): vocabulary, anyone 
 TODO = "issue 15 我的待办 (todo.py): anyone signed in, only the steps waiting for the caller "
 TODO += "in its scope (the lists' access rules and the domain's who-acts rule)"
 
+FILTERED_POSTS = "every caller 200, the posts of the caller's unit (global roles all)"
+LETTER_WRITE = "the post's holder (grid staff holding JD's place), JD's manager or the office "
+LETTER_WRITE += "(grid/letters/access.py require_recorder)"
+LETTER_READ = "the post's unit, the office, the leadership (grid/letters/access.py)"
+
 _GRID: dict[tuple[str, str], Rule] = {
     ("GET", "/labels"): Rule(EVERYONE, why=LABELS),
     ("GET", "/todo"): Rule(EVERYONE, why=TODO),
@@ -203,6 +209,30 @@ _GRID: dict[tuple[str, str], Rule] = {
     ("DELETE", "/people/{person_id}/password"): Rule(
         OFFICE, ok=204, why="the security office takes a sign-in away (grid/login.py)"
     ),
+    # issue 16: background checks, restricted to their keepers (grid/checks/access.py)
+    **{
+        (method, path): Rule(
+            grants({SECURITY_OFFICE: A, PERSONNEL: A}),
+            ok=201 if method == "POST" else 200,
+            why="issue 16: background checks are the security office's and the personnel "
+            "department's alone, reads included (grid/checks/access.py require_checker)",
+        )
+        for method, path in (
+            ("POST", "/checks"),
+            ("GET", "/checks"),
+            ("GET", "/checks/access-log"),
+            ("GET", "/checks/{check_id}"),
+            ("PATCH", "/checks/{check_id}"),
+        )
+    },
+    # issue 16: responsibility letters (grid/letters/access.py)
+    ("GET", "/letters"): Rule(EVERYONE, why="the year's posts and letters: " + FILTERED_POSTS),
+    ("POST", "/letters"): Rule(grants(MANAGERS, {GRID_STAFF: U}), ok=201, why=LETTER_WRITE),
+    ("GET", "/letters/{letter_id}"): Rule(UNIT_READERS, why=LETTER_READ),
+    ("POST", "/letters/{letter_id}/scan"): Rule(
+        grants(MANAGERS, {GRID_STAFF: U}), ok=201, why=LETTER_WRITE
+    ),
+    ("GET", "/letters/{letter_id}/scan"): Rule(UNIT_READERS, why=LETTER_READ),
 }
 
 HAZARD_READ = "issue 4: a unit sees its own, lead departments their categories across units, "

@@ -110,6 +110,7 @@ def headers(campus: Campus) -> dict[str, dict[str, str]]:
 # -- the extra data ---------------------------------------------------------------------------
 def seed_for_matrix(campus: Campus) -> Campus:
     _seed_grid(campus)
+    _seed_grid_ledgers(campus)
     _seed_hazards(campus)
     _seed_education(campus)
     _seed_reporting(campus)
@@ -150,6 +151,37 @@ def _seed_grid(campus: Campus) -> None:
     for key in ("person_login", "person_jd", "person_xx"):
         path = f"/people/{ids[key]}/password"
         campus.call("grid", "PUT", path, SO, expect=204, json={"password": PASSWORD})
+
+
+def _seed_grid_ledgers(campus: Campus) -> None:
+    """Issue 16: a background check of JD's head and the 2021 letter of JD's head's post
+    with its scan."""
+    ids = campus.ids
+    check = {
+        "person_id": ids["person_jd"],
+        "kind": "onboarding",
+        "checked_on": "2021-08-01",
+        "result": "passed",
+        "valid_until": "2031-08-01",
+        "note": "入职查询无异常",
+    }
+    ids["check_jd"] = campus.json("grid", "POST", "/checks", headers=SO, json=check, expect=201)[
+        "id"
+    ]
+    letter = {"assignment_id": ids["assignment_jd"], "year": 2021, "signed_on": "2021-10-08"}
+    ids["letter_jd"] = campus.json("grid", "POST", "/letters", headers=JD, json=letter, expect=201)[
+        "id"
+    ]
+    scan = {"file": (io.BytesIO(PNG), "scan.png")}
+    campus.call(
+        "grid",
+        "POST",
+        f"/letters/{ids['letter_jd']}/scan",
+        JD,
+        expect=201,
+        data=scan,
+        content_type="multipart/form-data",
+    )
 
 
 def _new_hazard(campus: Campus) -> str:
@@ -415,6 +447,28 @@ REQUESTS: dict[tuple[str, str, str], Req] = {
     ),
     ("grid", "POST", "/assignments/{assignment_id}/end"): Req(json={"effective_to": "2031-01-01"}),
     ("grid", "GET", "/rosters"): Req(query=JD_ONLY),
+    ("grid", "POST", "/checks"): Req(
+        json={
+            "person_id": "{person_jd}",
+            "kind": "qualification",
+            "checked_on": "2021-09-01",
+            "result": "passed",
+            "valid_until": "2031-09-01",
+        }
+    ),
+    ("grid", "GET", "/checks/{check_id}"): Req(ids={"check_id": "check_jd"}),
+    ("grid", "PATCH", "/checks/{check_id}"): Req(
+        ids={"check_id": "check_jd"}, json={"note": "复核"}
+    ),
+    ("grid", "GET", "/letters"): Req(query={"year": "2021", "unit_code": "JD"}),
+    ("grid", "POST", "/letters"): Req(
+        json={"assignment_id": "{assignment_jd}", "year": 2022, "signed_on": "2022-01-05"}
+    ),
+    ("grid", "GET", "/letters/{letter_id}"): Req(ids={"letter_id": "letter_jd"}),
+    ("grid", "POST", "/letters/{letter_id}/scan"): Req(
+        ids={"letter_id": "letter_jd"}, upload=("scan.png", PNG)
+    ),
+    ("grid", "GET", "/letters/{letter_id}/scan"): Req(ids={"letter_id": "letter_jd"}),
     ("grid", "POST", "/units/{code}/roster-import"): Req(upload=("roster.csv", roster_csv())),
     ("grid", "POST", "/auth/login"): Req(json={"login": "T2021001", "password": PASSWORD}),
     ("grid", "POST", "/auth/cas"): Req(
