@@ -104,6 +104,11 @@ ASSIGNMENTS: tuple[tuple[str, str, str], ...] = (
     ("HQC-ST1", "safety_officer", "hqc_officer"),
 )
 
+# Background checks (入职查询) of the people assigned above, done a year ago; valid two
+# years from today, but 陈实训's ends in 20 days: the office's to-do shows it (issue 16).
+CHECKED_DAYS_AGO = 365
+CHECK_VALID_DAYS = {"jd_officer": 20}
+
 
 @dataclass(frozen=True)
 class DemoHazard:

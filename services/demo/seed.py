@@ -89,7 +89,12 @@ def seed_demo(settings_of: SettingsOf, now: datetime | None = None) -> DemoResul
         passwords = {p.key: new_password() for p in campus.PEOPLE if p.login}
         # The pump runs only while a phase's events travel: its relays poll the outboxes,
         # which would slow the writes on a small machine.
-        seeded = _seed_grid(factories["grid"], passwords, _today(settings_of, now))
+        seeded = _seed_grid(
+            factories["grid"],
+            passwords,
+            _today(settings_of, now),
+            settings_of("grid").checked_posts,
+        )
         with EventPump(settings_of):
             wait_for(lambda: _grid_projected(factories), "网格数据同步到各服务")
         hazards = _seed_hazards(factories["hazards"], settings_of("hazards"), seeded, now)
@@ -137,10 +142,14 @@ def _today(settings_of: SettingsOf, now: datetime) -> date:
     return campus_time(now, settings_of("grid").campus_timezone).date()
 
 
-def _seed_grid(factory: sessionmaker[Session], passwords: dict[str, str], today: date) -> Seeded:
-    """Units, people (with their passwords), the place tree and its assignments, in one
+def _seed_grid(
+    factory: sessionmaker[Session], passwords: dict[str, str], today: date, checked_posts: str
+) -> Seeded:
+    """Units, people (with their passwords), the place tree, the background checks of the
+    people it assigns (a head or safety officer needs one) and its assignments, in one
     transaction of the grid's commands; its events leave by the outbox."""
     from services.grid import commands, login
+    from services.grid.checks.commands import create_check
 
     with unit_of_work(factory) as session:
         for code, name, kind in campus.units():
@@ -164,6 +173,17 @@ def _seed_grid(factory: sessionmaker[Session], passwords: dict[str, str], today:
             for key, p in people.items()
         }
         cells = _seed_places(session, principals["office"])
+        for key in sorted({key for _code, _role, key in campus.ASSIGNMENTS}):
+            create_check(
+                session,
+                principals["office"],
+                person_id=people[key].id,
+                kind="onboarding",
+                checked_on=today - timedelta(days=campus.CHECKED_DAYS_AGO),
+                result="passed",
+                valid_until=today + timedelta(days=campus.CHECK_VALID_DAYS.get(key, 730)),
+                note=None,
+            )
         for code, role, key in campus.ASSIGNMENTS:
             commands.assign(
                 session,
@@ -172,6 +192,7 @@ def _seed_grid(factory: sessionmaker[Session], passwords: dict[str, str], today:
                 person_id=people[key].id,
                 role=role,
                 effective_from=today,
+                checked_posts=checked_posts,
             )
     return Seeded(principals, cells)
 

@@ -41,6 +41,8 @@ def demo_env(tmp_path, monkeypatch, amqp_url) -> dict[str, str]:
     monkeypatch.setenv("CAMPUS_AMQP_URL", amqp_url)
     monkeypatch.setenv("CAMPUS_FILES_DIR", str(tmp_path / "files"))
     monkeypatch.delenv("CAMPUS_ENV", raising=False)
+    # issue 16: the demo records the checks its heads and safety officers need
+    monkeypatch.setenv("CAMPUS_CHECKED_POSTS", "head,safety_officer")
     return urls
 
 
@@ -74,6 +76,9 @@ def test_demo_campus_signs_in_fills_every_stage_and_seeds_once(demo_env):
         assert account.login in table and account.password in table and account.name in table
 
     office = {"Authorization": f"Bearer {tokens['security_office']}"}
+    todo = grid.get("/todo", headers=office).get_json()["items"]
+    expiring = [i["title"] for i in todo if i["kind"] == "renew_check"]
+    assert len(expiring) == 1 and expiring[0].startswith("陈实训（JD）的背景审查")
     reporting = create_app("reporting", {"database_url": demo_env["reporting"]}).test_client()
     stats = reporting.get("/statistics", headers=office).get_json()
     assert set(stats["by_status"]) == set(STAGES), stats["by_status"]  # each of the loop's
