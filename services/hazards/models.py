@@ -385,3 +385,6 @@ class ExportJob(Base):
 # The tables this service's migrations create (checked against them in tests/contract):
 # its own and its copy of the grid (fed by grid events).
 SCHEMA = [Base.metadata, GridProjectionBase.metadata]
+
+# The incidents ledger's tables (issue 16) live in their area, on this Base.
+from services.hazards.incidents import models as _incidents  # noqa: E402, F401

@@ -30,6 +30,7 @@ class Rule(StrEnum):
     MAJOR_UNRESOLVED = "major_unresolved"  # 重大安全隐患悬而不决
     PHASE_TASK_INCOMPLETE = "phase_task_incomplete"  # 阶段任务未按期完成
     LATE_ACCEPTANCE = "late_acceptance"  # 隐患验收逾期 (the acceptor's delay, not the unit's)
+    INCIDENT_RESPONSIBILITY = "incident_responsibility"  # 安全事故责任认定 (incidents ledger)
 
 
 RULE_LABELS = {
@@ -39,6 +40,7 @@ RULE_LABELS = {
     Rule.MAJOR_UNRESOLVED: "重大安全隐患悬而不决",
     Rule.PHASE_TASK_INCOMPLETE: "阶段任务未按期完成",
     Rule.LATE_ACCEPTANCE: "隐患验收逾期",
+    Rule.INCIDENT_RESPONSIBILITY: "安全事故责任认定",
 }
 
 

@@ -38,6 +38,7 @@ from sqlalchemy.orm import Session
 
 from services.reporting import commands, flags
 from services.reporting.domain import Rule, cause_key
+from services.reporting.incidents.handlers import HANDLERS as INCIDENT_HANDLERS
 from services.reporting.models import (
     ActivityProjection,
     DrillResultProjection,
@@ -403,6 +404,7 @@ def event_handlers(campus_tz: str) -> dict[str, Handler]:
         "activity.held": apply_activity,
         "activity.cancelled": apply_activity,
         "drill.completed": apply_drill_result,
+        **INCIDENT_HANDLERS,
     }
 
 

@@ -449,3 +449,6 @@ class SupervisionReport(Base):
 # The tables this service's migrations create (checked against them in tests/contract):
 # its own and its copy of the grid (fed by grid events).
 SCHEMA = [Base.metadata, GridProjectionBase.metadata]
+
+# The incidents projection (issue 16) lives in its area, on this Base.
+from services.reporting.incidents import models as _incidents  # noqa: E402, F401

@@ -35,5 +35,8 @@ EVENT_TYPES: frozenset[str] = frozenset(
         "activity.held",
         "activity.cancelled",
         "drill.completed",
+        # the incidents ledger (hazard service): counts, and the finding's flag
+        "incident.recorded",
+        "incident.responsibility_found",
     }
 )

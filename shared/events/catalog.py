@@ -272,6 +272,54 @@ CATALOG: dict[tuple[str, int], type[Schema]] = {
     ("access.revoked", 1): AccessRevokedV1,
 }
 
+# -- the incidents ledger (hazard service, issue 16): counts and the finding, never text ----
+INCIDENT_KINDS = (
+    "fire",
+    "traffic",
+    "laboratory",
+    "food_poisoning",
+    "injury",
+    "drowning",
+    "violence",
+    "theft",
+    "natural",
+    "other",
+)
+INCIDENT_SEVERITIES = ("general", "larger", "major", "especially_major")
+
+
+class IncidentRecordedV1(_Strict):
+    """An incident or near miss as statistics count it, after its recording or a change
+    (the newest sequence wins): no narrative, no names."""
+
+    incident_id = fields.String(required=True, validate=validate.Length(min=1, max=36))
+    unit_code = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    kind = fields.String(required=True, validate=validate.OneOf(INCIDENT_KINDS))
+    severity = fields.String(required=True, validate=validate.OneOf(INCIDENT_SEVERITIES))
+    near_miss = fields.Boolean(required=True)
+    # 重大及以上 and not a near miss: the ledger's rule, what 「无重大安全事故」 counts.
+    major = fields.Boolean(required=True)
+    occurred_on = fields.Date(required=True)
+    deaths = fields.Integer(required=True, validate=validate.Range(min=0))
+    injuries = fields.Integer(required=True, validate=validate.Range(min=0))
+
+
+class IncidentResponsibilityFoundV1(_Strict):
+    """责任认定: the unit found responsible for an incident and where it happened (the place
+    when it is that unit's, else None: the unit answers by its head). Reporting raises one
+    accountability flag for it."""
+
+    incident_id = fields.String(required=True, validate=validate.Length(min=1, max=36))
+    unit_code = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    cell_id = fields.String(required=True, allow_none=True, validate=validate.Length(max=36))
+    occurred_on = fields.Date(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(INCIDENT_KINDS))
+    severity = fields.String(required=True, validate=validate.OneOf(INCIDENT_SEVERITIES))
+
+
+CATALOG[("incident.recorded", 1)] = IncidentRecordedV1
+CATALOG[("incident.responsibility_found", 1)] = IncidentResponsibilityFoundV1
+
 _INSTANCES: dict[tuple[str, int], Schema] = {key: cls() for key, cls in CATALOG.items()}
 
 

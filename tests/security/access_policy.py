@@ -242,6 +242,10 @@ REGISTER_WRITE = "the office anywhere, a unit manager in the unit of the place "
 REGISTER_WRITE += "(hazards/register_commands.py require_writer)"
 LOOP = "hazards/domain.py ACTION_ROLES, scoped by commands.require_actor"
 FILTERED = "a list: every caller 200, rows filtered to the caller's scope"
+INCIDENT_RECORD = "issue 16: incidents are recorded and corrected (report chain too) by the "
+INCIDENT_RECORD += "office anywhere, a unit manager at his unit's places (incidents/access.py)"
+INCIDENT_READ = "issue 16: an incident is read by global roles and its unit's manager only"
+INCIDENT_OFFICE = "issue 16: investigation, revealed hazards, 责任认定: the security office only"
 STEP_MANAGERS = Rule(MANAGERS, why=LOOP)
 JUDGES = "验收 is judged outside the unit: the office or the category's lead department "
 JUDGES += "(issue 12; hazards/domain.py may_judge)"
@@ -369,6 +373,19 @@ _HAZARDS: dict[tuple[str, str], Rule] = {
     ("GET", "/equipment/{equipment_id}/inspections"): Rule(
         LED_READERS, leads=frozenset({"JWC"}), why=REGISTER_READ + "; 特种设备 is led by JWC"
     ),
+    # issue 16: the incidents ledger (hazards/incidents/access.py)
+    ("POST", "/incidents"): Rule(MANAGERS, ok=201, why=INCIDENT_RECORD),
+    ("GET", "/incidents"): Rule(
+        EVERYONE, why=FILTERED + " (incidents: global roles, a unit's manager)"
+    ),
+    ("GET", "/incidents/{incident_id}"): Rule(
+        grants(GLOBAL_READERS, {UNIT_MANAGER: U}), why=INCIDENT_READ
+    ),
+    ("PATCH", "/incidents/{incident_id}"): Rule(MANAGERS, why=INCIDENT_RECORD),
+    ("POST", "/incidents/{incident_id}/reports"): Rule(MANAGERS, ok=201, why=INCIDENT_RECORD),
+    ("PUT", "/incidents/{incident_id}/investigation"): Rule(OFFICE, why=INCIDENT_OFFICE),
+    ("POST", "/incidents/{incident_id}/hazards"): Rule(OFFICE, ok=201, why=INCIDENT_OFFICE),
+    ("POST", "/incidents/{incident_id}/finding"): Rule(OFFICE, why=INCIDENT_OFFICE),
 }
 
 ACTIVITY_READ = "education/commands.py can_read: global roles, the organising and target units"
@@ -561,6 +578,9 @@ _REPORTING: dict[tuple[str, str], Rule] = {
         OFFICE, ok=201, why="issue 15: 催报 is the security office's (commands.remind)"
     ),
     ("GET", "/flags/export.xlsx"): Rule(UNIT_READERS, why=UNIT_OWN + "; the flags list's export"),
+    ("GET", "/statistics/incidents"): Rule(
+        UNIT_READERS, why=UNIT_OWN + "; incidents per unit and kind (issue 16)"
+    ),
 }
 
 POLICY: dict[tuple[str, str, str], Rule] = {

@@ -114,6 +114,7 @@ def seed_for_matrix(campus: Campus) -> Campus:
     _seed_hazards(campus)
     _seed_education(campus)
     _seed_reporting(campus)
+    _seed_incidents(campus)
     campus.pump()
     return campus
 
@@ -705,6 +706,63 @@ REQUESTS: dict[tuple[str, str, str], Req] = {
         clock=datetime(2021, 12, 1, 2, tzinfo=UTC),  # before the report locks (deadline + 1 month)
     ),
 }
+
+
+# issue 16: the incidents ledger (an incident of JD's place, seeded below)
+INCIDENT = {"incident_id": "incident_jd"}
+REQUESTS.update(
+    {
+        ("hazards", "POST", "/incidents"): Req(
+            json={
+                "occurred_at": "2021-11-16T09:00:00+08:00",
+                "cell_id": "{cell_jd}",
+                "kind": "injury",
+                "severity": "general",
+                "title": "JD 实训中划伤手指",
+                "narrative": "实训时被金属边角划伤",
+                "injuries": 1,
+            }
+        ),
+        ("hazards", "GET", "/incidents"): Req(query=JD_ONLY),
+        ("hazards", "GET", "/incidents/{incident_id}"): Req(ids=INCIDENT),
+        ("hazards", "PATCH", "/incidents/{incident_id}"): Req(
+            ids=INCIDENT, json={"severity": "larger"}
+        ),
+        ("hazards", "POST", "/incidents/{incident_id}/reports"): Req(
+            ids=INCIDENT, json={"told": "安全保卫处值班室", "told_at": "2021-11-15T10:30:00+08:00"}
+        ),
+        ("hazards", "PUT", "/incidents/{incident_id}/investigation"): Req(
+            ids=INCIDENT, json={"causes": "电气线路老化"}
+        ),
+        ("hazards", "POST", "/incidents/{incident_id}/hazards"): Req(
+            ids=INCIDENT, json={"category": "fire", "description": "配电箱线路老化"}
+        ),
+        ("hazards", "POST", "/incidents/{incident_id}/finding"): Req(
+            ids=INCIDENT,
+            json={"unit_code": "JD", "text": "日常检查不到位", "found_on": "2021-11-25"},
+        ),
+        ("reporting", "GET", "/statistics/incidents"): Req(query=JD_ONLY),
+    }
+)
+
+
+def _seed_incidents(campus: Campus) -> None:
+    """Issue 16: an incident at JD's place (JD's manager recorded it)."""
+    campus.ids["incident_jd"] = campus.json(
+        "hazards",
+        "POST",
+        "/incidents",
+        headers=JD,
+        json={
+            "occurred_at": "2021-11-15T10:00:00+08:00",
+            "cell_id": campus.ids["cell_jd"],
+            "kind": "fire",
+            "severity": "general",
+            "title": "JD 配电箱冒烟",
+            "narrative": "配电箱冒烟，值班人员断电处置",
+        },
+        expect=201,
+    )["id"]
 
 
 def fill(value: Any, ids: Mapping[str, str]) -> Any:

@@ -3,6 +3,7 @@ from services.hazards.api.hazards import blp as hazards_blp
 from services.hazards.api.labels import blp as labels_blp
 from services.hazards.api.todo import blp as todo_blp
 from services.hazards.export_jobs.api import blp as exports_blp
+from services.hazards.incidents.api import blp as incidents_blp
 from services.hazards.registers.equipment.api import blp as equipment_blp
 from services.hazards.registers.inspections.api import blp as inspections_blp
 from services.hazards.registers.inspections.api import checklists_blp
@@ -18,4 +19,5 @@ BLUEPRINTS = [
     equipment_blp,
     labels_blp,
     todo_blp,
+    incidents_blp,
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields
 
 from services.hazards import domain
+from services.hazards.incidents import domain as incidents
 from services.hazards.registers.equipment import domain as equipment
 from services.hazards.registers.inspections import domain as inspections
 from services.hazards.registers.risks import domain as risks
@@ -36,6 +37,9 @@ class HazardLabelsSchema(Schema):
     equipment_statuses = label_list("special equipment's status (在用/停用/报废)")
     due_states = label_list("special equipment's periodic inspection due state (due_state)")
     periodic_results = label_list("定期检验 results (result)")
+    # the incidents ledger's (安全事故/事件)
+    incident_kinds = label_list("事故类型 of an incident (kind)")
+    incident_severities = label_list("事故等级 of an incident (severity), 一般 to 特别重大")
 
 
 def hazard_labels() -> dict[str, list[dict]]:
@@ -57,6 +61,8 @@ def hazard_labels() -> dict[str, list[dict]]:
         "equipment_statuses": labelled(equipment.EQUIPMENT_STATUS_LABELS),
         "due_states": labelled(equipment.DUE_STATE_LABELS),
         "periodic_results": labelled(equipment.PERIODIC_RESULT_LABELS),
+        "incident_kinds": labelled(incidents.KIND_LABELS),
+        "incident_severities": labelled(incidents.SEVERITY_LABELS),
     }
 
 
