@@ -456,3 +456,56 @@ def seed(urls: dict[str, str], env: dict[str, str]) -> dict:
 def actions(browser: Browser) -> set[str]:
     """The hazard page's action buttons (action-<name>) as names."""
     return {b.get_attribute("id").removeprefix("action-") for b in browser.all("[id^=action-]")}
+
+
+# -- the main flows' seeding (tests/e2e/test_console_flows.py) --------------------------------
+def seed_flows(urls: dict[str, str], env: dict[str, str], today) -> dict:
+    """Beside ``seed``: what the main flows start from, through the services' APIs.
+    A campaign of 机电 (JD) and 信息 (XX) that starts tomorrow (the newest start is the
+    console's current campaign, before the one `run` loads): a due date three days ago (both
+    units late on the board), one in two days and one in three (within the reminder days, so
+    on the unit manager's to-do); a lecture holding 2号宿舍楼前广场 yesterday 09:00-11:00
+    (campus time, +08:00), the venue the drill is first refused; the shipped fire checklist
+    for the daily inspection. ``today``: the campus date."""
+    office = cli(env, "token", "--sub", "seed-office", "--role", "security_office")
+
+    def day(offset: int) -> str:
+        return (today + timedelta(days=offset)).isoformat()
+
+    dues = [(-3, -17, -3), (2, -2, 2), (3, 3, 3)]  # (due, period start, period end)
+    campaign = {
+        "code": "FLOWS",
+        "name": "校园安全专项整治（流程演练）",
+        "starts_on": day(1),
+        "ends_on": day(90),
+        "phases": [{"code": "rectify", "name": "集中整治", "deadline": day(60)}],
+        "reporting_dues": [
+            {"due_on": day(d), "period_start": day(s), "period_end": day(e)} for d, s, e in dues
+        ],
+        "units": [
+            {"unit_code": "JD", "name": "机电工程学院", "email": "jd@campus.example.edu.cn"},
+            {"unit_code": "XX", "name": "信息工程学院", "email": "xx@campus.example.edu.cn"},
+        ],
+    }
+    made = ok(http("POST", f"{urls['reporting']}/campaigns", office, campaign))
+    lecture = ok(
+        http(
+            "POST",
+            f"{urls['education']}/activities",
+            office,
+            {
+                "kind": "lecture",
+                "title": "宿舍安全教育讲座",
+                "organiser_unit": "XX",
+                "targets": [{"unit_code": "XX"}],
+                "venue": "2号宿舍楼前广场",
+                "starts_at": f"{day(-1)}T09:00:00+08:00",
+                "ends_at": f"{day(-1)}T11:00:00+08:00",
+            },
+        )
+    )
+    # The shipped fire checklist, as the hazards migration seeds it (tests empty the tables).
+    shipped = json.loads((ROOT / "services/hazards/data/checklists.json").read_text("utf-8"))
+    fire = next(c for c in shipped if c["code"] == "fire-daily")
+    ok(http("POST", f"{urls['hazards']}/checklists", office, fire))
+    return {"campaign": made, "dues": made["reporting_dues"], "lecture": lecture}
