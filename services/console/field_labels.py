@@ -183,7 +183,8 @@ FIELD_LABELS: dict[str, str] = {
     "channel": "报告方式",
     "causes": "事故原因",
     "found_on": "认定日期",
-    "found": "已作出责任认定",    # background checks and responsibility letters (grid, issue 16)
+    "found": "已作出责任认定",
+    # background checks and responsibility letters (grid, issue 16)
     "checked_on": "审查日期",
     "valid_until": "有效期至",
     "valid_on": "有效日期",
