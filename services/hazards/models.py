@@ -388,3 +388,7 @@ SCHEMA = [Base.metadata, GridProjectionBase.metadata]
 
 # The incidents ledger's tables (issue 16) live in their area, on this Base.
 from services.hazards.incidents import models as _incidents  # noqa: E402, F401
+
+# The security office's registers (services.hazards.office: clues, joint inspections,
+# patrols) keep their tables in their own module, on this Base, so SCHEMA covers them.
+from services.hazards.office import models as _office_models  # noqa: E402, F401

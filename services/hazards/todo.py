@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, selectinload
 from services.hazards import access, domain, queries
 from services.hazards.domain import Action, Status
 from services.hazards.models import ExtensionRequest, Hazard
+from services.hazards.office.clues import todo as clue_todo
 from shared.errors import DomainError
 from shared.principal import Principal
 from shared.todo import DEFAULT_LIMIT, TodoCount, TodoItem, todo_answer
@@ -210,8 +211,15 @@ def extension_items(session: Session, principal: Principal, today: date) -> list
     return items
 
 
-def todo(session: Session, principal: Principal, today: date) -> dict[str, Any]:
+def todo(
+    session: Session,
+    principal: Principal,
+    today: date,
+    clue_days: int = clue_todo.DEFAULT_FOLLOW_UP_DAYS,
+) -> dict[str, Any]:
     """Everything in the ledger waiting for ``principal`` on the campus day ``today``: the
-    first steps by due date with every kind's count, and the extension requests."""
+    first steps by due date with every kind's count, the extension requests, and for the
+    security office the clues with no follow-up in ``clue_days`` days."""
     items = step_items(session, principal, today) + extension_items(session, principal, today)
+    items += clue_todo.stale_items(session, principal, today, clue_days)
     return todo_answer("hazards", items, counted=step_counts(session, principal, today))

@@ -599,3 +599,60 @@ POLICY: dict[tuple[str, str, str], Rule] = {
 # an xfail(strict) cell of the matrix: it turns red (XPASS) once the service is fixed, and
 # then leaves this list.
 BUGS: dict[tuple[str, str, str, str], str] = {}
+
+# -- issue 16: the security office's registers (services/hazards/office) ---------------------
+CLUES_ONLY = "issue 16: clues are the security office's alone, reads included, every access "
+CLUES_ONLY += "logged (office/clues/access.py require_office)"
+JOINT_WRITE = "issue 16: joint inspections are recorded by the security office, their findings "
+JOINT_WRITE += "open hazards (office/joint_inspections/access.py)"
+JOINT_READ = "issue 16: joint inspections are read campus-wide only: the office, the leadership, "
+JOINT_READ += "an unscoped portal (principal.is_global)"
+ROUTE_WRITE = "issue 16: a unit's patrol route is kept by its manager or the office "
+ROUTE_WRITE += "(office/patrols/access.py require_route_writer)"
+PATROL_RUN = "issue 16: a unit's route is walked by its manager or grid staff, or the office "
+PATROL_RUN += "(require_runner)"
+PATROL_ACT = "issue 16: check-ins, findings and the finish are the runner's (JD's manager ran "
+PATROL_ACT += "the seeded patrol) or the office's (require_patrol_actor)"
+PATROL_READ = "issue 16: a unit's routes and patrols: its people and the campus-wide readers"
+POLICY.update(
+    {
+        ("hazards", method, path): rule
+        for (method, path), rule in {
+            ("POST", "/clues"): Rule(OFFICE, ok=201, why=CLUES_ONLY),
+            ("GET", "/clues"): Rule(OFFICE, why=CLUES_ONLY),
+            ("GET", "/clues/summary"): Rule(
+                grants(OFFICE, {LEADERSHIP: A}), why="issue 16: counts only, office and leadership"
+            ),
+            ("GET", "/clues/access-log"): Rule(OFFICE, why=CLUES_ONLY),
+            ("GET", "/clues/{clue_id}"): Rule(OFFICE, why=CLUES_ONLY),
+            ("PATCH", "/clues/{clue_id}"): Rule(OFFICE, why=CLUES_ONLY),
+            ("POST", "/clues/{clue_id}/verification"): Rule(OFFICE, why=CLUES_ONLY),
+            ("POST", "/clues/{clue_id}/handling"): Rule(OFFICE, why=CLUES_ONLY),
+            ("POST", "/clues/{clue_id}/receipts"): Rule(OFFICE, ok=201, why=CLUES_ONLY),
+            ("GET", "/clues/{clue_id}/receipts/{receipt_id}"): Rule(OFFICE, why=CLUES_ONLY),
+            ("POST", "/clues/{clue_id}/follow-ups"): Rule(OFFICE, ok=201, why=CLUES_ONLY),
+            ("POST", "/clues/{clue_id}/close"): Rule(OFFICE, why=CLUES_ONLY),
+            ("POST", "/joint-inspections"): Rule(OFFICE, ok=201, why=JOINT_WRITE),
+            ("GET", "/joint-inspections"): Rule(GLOBAL_READERS, why=JOINT_READ),
+            ("GET", "/joint-inspections/{joint_id}"): Rule(GLOBAL_READERS, why=JOINT_READ),
+            ("PATCH", "/joint-inspections/{joint_id}"): Rule(OFFICE, why=JOINT_WRITE),
+            ("POST", "/joint-inspections/{joint_id}/findings"): Rule(
+                OFFICE, ok=201, why=JOINT_WRITE
+            ),
+            ("POST", "/patrol-routes"): Rule(MANAGERS, ok=201, why=ROUTE_WRITE),
+            ("GET", "/patrol-routes"): Rule(EVERYONE, why=FILTERED),
+            ("GET", "/patrol-routes/{route_id}"): Rule(UNIT_READERS, why=PATROL_READ),
+            ("PATCH", "/patrol-routes/{route_id}"): Rule(MANAGERS, why=ROUTE_WRITE),
+            ("POST", "/patrols"): Rule(
+                grants({SECURITY_OFFICE: A, UNIT_MANAGER: U, GRID_STAFF: U}),
+                ok=201,
+                why=PATROL_RUN,
+            ),
+            ("GET", "/patrols"): Rule(EVERYONE, why=FILTERED),
+            ("GET", "/patrols/{patrol_id}"): Rule(UNIT_READERS, why=PATROL_READ),
+            ("POST", "/patrols/{patrol_id}/check-ins"): Rule(MANAGERS, ok=201, why=PATROL_ACT),
+            ("POST", "/patrols/{patrol_id}/finish"): Rule(MANAGERS, why=PATROL_ACT),
+            ("POST", "/patrols/{patrol_id}/findings"): Rule(MANAGERS, ok=201, why=PATROL_ACT),
+        }.items()
+    }
+)

@@ -155,6 +155,17 @@ class Campus:
                 "equipment_id": ids["equipment_jd"],
                 # JD's manager's ledger export (seeded for the matrix; any id elsewhere)
                 "export_id": ids.get("export_jd", "00000000-0000-4000-8000-000000000000"),
+                # the office's registers (issue 16; seeded for the matrix, any id elsewhere)
+                **{
+                    name: ids.get(key, "00000000-0000-4000-8000-000000000000")
+                    for name, key in (
+                        ("clue_id", "clue_jd"),
+                        ("receipt_id", "clue_receipt"),
+                        ("joint_id", "joint_jd"),
+                        ("route_id", "route_jd"),
+                        ("patrol_id", "patrol_jd"),
+                    )
+                },
             },
             "education": {
                 "activity_id": ids["activity_jd"],

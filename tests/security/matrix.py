@@ -115,6 +115,7 @@ def seed_for_matrix(campus: Campus) -> Campus:
     _seed_education(campus)
     _seed_reporting(campus)
     _seed_incidents(campus)
+    _seed_office(campus)
     campus.pump()
     return campus
 
@@ -794,3 +795,126 @@ def request_kwargs(campus: Campus, req: Req) -> dict[str, Any]:
         kwargs["data"] = {"file": (io.BytesIO(content), name)}
         kwargs["content_type"] = "multipart/form-data"
     return kwargs
+
+
+# issue 16: the security office's registers (clues at each step, a joint inspection of JD's
+# place, JD's patrol route and a patrol of it run by JD's manager), seeded below
+CLUE = {"clue_id": "clue_jd"}
+JOINT = {"joint_id": "joint_jd"}
+ROUTE = {"route_id": "route_jd"}
+PATROL = {"patrol_id": "patrol_jd"}
+CLUE_BODY = {
+    "kind": "fraud",
+    "unit_code": "JD",
+    "content": "有人冒充教务处收取补考费",
+    "received_on": "2021-11-01",
+}
+REQUESTS.update(
+    {
+        ("hazards", "POST", "/clues"): Req(json=CLUE_BODY),
+        ("hazards", "GET", "/clues/{clue_id}"): Req(ids=CLUE),
+        ("hazards", "PATCH", "/clues/{clue_id}"): Req(ids=CLUE, json={"origin": "来信"}),
+        ("hazards", "POST", "/clues/{clue_id}/verification"): Req(
+            ids={"clue_id": "clue_recorded"},
+            json={"verification": "confirmed", "verified_on": "2021-11-02"},
+        ),
+        ("hazards", "POST", "/clues/{clue_id}/handling"): Req(
+            ids={"clue_id": "clue_verified"},
+            json={"handling": "in_house", "handled_on": "2021-11-03"},
+        ),
+        ("hazards", "POST", "/clues/{clue_id}/receipts"): Req(ids=CLUE, upload=("回执.pdf", PDF)),
+        ("hazards", "GET", "/clues/{clue_id}/receipts/{receipt_id}"): Req(
+            ids={**CLUE, "receipt_id": "clue_receipt"}
+        ),
+        ("hazards", "POST", "/clues/{clue_id}/follow-ups"): Req(
+            ids=CLUE, json={"happened_on": "2021-11-04", "note": "派出所已受理"}
+        ),
+        ("hazards", "POST", "/clues/{clue_id}/close"): Req(
+            ids=CLUE, json={"closed_on": "2021-11-05", "outcome": "已依法处理"}
+        ),
+        ("hazards", "POST", "/joint-inspections"): Req(
+            json={
+                "inspected_on": "2021-11-20",
+                "agencies": ["城关区消防救援大队"],
+                "members": ["张保卫"],
+                "cell_ids": ["{cell_jd}"],
+            }
+        ),
+        ("hazards", "GET", "/joint-inspections/{joint_id}"): Req(ids=JOINT),
+        ("hazards", "PATCH", "/joint-inspections/{joint_id}"): Req(
+            ids=JOINT, json={"note": "补充"}
+        ),
+        ("hazards", "POST", "/joint-inspections/{joint_id}/findings"): Req(
+            ids=JOINT,
+            json={"cell_id": "{cell_jd}", "category": "fire", "description": "消防通道堆放杂物"},
+        ),
+        ("hazards", "POST", "/patrol-routes"): Req(
+            json={"name": "JD 夜间巡查", "unit_code": "JD", "cell_ids": ["{cell_jd}"]}
+        ),
+        ("hazards", "GET", "/patrol-routes"): Req(query=JD_ONLY),
+        ("hazards", "GET", "/patrol-routes/{route_id}"): Req(ids=ROUTE),
+        ("hazards", "PATCH", "/patrol-routes/{route_id}"): Req(ids=ROUTE, json={"name": "JD 夜巡"}),
+        ("hazards", "POST", "/patrols"): Req(json={"route_id": "{route_jd}"}),
+        ("hazards", "GET", "/patrols"): Req(query=JD_ONLY),
+        ("hazards", "GET", "/patrols/{patrol_id}"): Req(ids=PATROL),
+        ("hazards", "POST", "/patrols/{patrol_id}/check-ins"): Req(
+            ids=PATROL, json={"cell_id": "{cell_jd}"}
+        ),
+        ("hazards", "POST", "/patrols/{patrol_id}/finish"): Req(ids=PATROL, json={}),
+        ("hazards", "POST", "/patrols/{patrol_id}/findings"): Req(
+            ids=PATROL,
+            json={"cell_id": "{cell_jd}", "category": "fire", "description": "灭火器压力不足"},
+        ),
+    }
+)
+
+
+def _seed_office(campus: Campus) -> None:
+    ids = campus.ids
+    campus.pump()  # JD's places in the hazards service's copy of the grid
+
+    def clue(*steps: tuple[str, dict[str, Any]]) -> str:
+        made = campus.json("hazards", "POST", "/clues", json=CLUE_BODY, expect=201)["id"]
+        for step, body in steps:
+            campus.json("hazards", "POST", f"/clues/{made}/{step}", json=body)
+        return made
+
+    verify = ("verification", {"verification": "confirmed", "verified_on": "2021-11-02"})
+    hand_over = (
+        "handling",
+        {
+            "handling": "handed_over",
+            "handled_on": "2021-11-03",
+            "receiving_agency": "police",
+            "receiving_officer": "王警官",
+        },
+    )
+    ids["clue_recorded"] = clue()
+    ids["clue_verified"] = clue(verify)
+    ids["clue_jd"] = clue(verify, hand_over)
+    receipt = campus.json(
+        "hazards",
+        "POST",
+        f"/clues/{ids['clue_jd']}/receipts",
+        data={"file": (io.BytesIO(PDF), "回执.pdf")},
+        content_type="multipart/form-data",
+        expect=201,
+    )
+    ids["clue_receipt"] = receipt["id"]
+    joint = REQUESTS[("hazards", "POST", "/joint-inspections")].json
+    body = {**joint, "cell_ids": [ids["cell_jd"]]}  # type: ignore[dict-item]
+    ids["joint_jd"] = campus.json("hazards", "POST", "/joint-inspections", json=body, expect=201)[
+        "id"
+    ]
+    route = {
+        "name": "JD 夜间巡查",
+        "unit_code": "JD",
+        "cell_ids": [ids["cell_jd"], ids["cell_jd2"]],
+    }
+    ids["route_jd"] = campus.json(
+        "hazards", "POST", "/patrol-routes", headers=JD, json=route, expect=201
+    )["id"]
+    patrol = {"route_id": ids["route_jd"]}
+    ids["patrol_jd"] = campus.json(
+        "hazards", "POST", "/patrols", headers=JD, json=patrol, expect=201
+    )["id"]

@@ -4,6 +4,10 @@ from services.hazards.api.labels import blp as labels_blp
 from services.hazards.api.todo import blp as todo_blp
 from services.hazards.export_jobs.api import blp as exports_blp
 from services.hazards.incidents.api import blp as incidents_blp
+from services.hazards.office.clues.api import blp as clues_blp
+from services.hazards.office.joint_inspections.api import blp as joint_inspections_blp
+from services.hazards.office.patrols.api import blp as patrols_blp
+from services.hazards.office.patrols.api import routes_blp as patrol_routes_blp
 from services.hazards.registers.equipment.api import blp as equipment_blp
 from services.hazards.registers.inspections.api import blp as inspections_blp
 from services.hazards.registers.inspections.api import checklists_blp
@@ -20,4 +24,8 @@ BLUEPRINTS = [
     labels_blp,
     todo_blp,
     incidents_blp,
+    clues_blp,
+    joint_inspections_blp,
+    patrol_routes_blp,
+    patrols_blp,
 ]
