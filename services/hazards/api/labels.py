@@ -6,6 +6,8 @@ from marshmallow import Schema, fields
 
 from services.hazards import domain
 from services.hazards.incidents import domain as incidents
+from services.hazards.office.clues import domain as clues
+from services.hazards.office.patrols import domain as patrols
 from services.hazards.registers.equipment import domain as equipment
 from services.hazards.registers.inspections import domain as inspections
 from services.hazards.registers.risks import domain as risks
@@ -40,6 +42,14 @@ class HazardLabelsSchema(Schema):
     # the incidents ledger's (安全事故/事件)
     incident_kinds = label_list("事故类型 of an incident (kind)")
     incident_severities = label_list("事故等级 of an incident (severity), 一般 to 特别重大")
+    # the security office's registers (线索、巡查)
+    clue_kinds = label_list("线索类别 of a clue (kind)")
+    clue_statuses = label_list("a clue's stage (status), 已登记 to 已办结")
+    clue_verifications = label_list("核实结果 of a clue (verification)")
+    clue_handlings = label_list("处置方式 of a clue (handling): in house or handed over")
+    clue_agencies = label_list("接收机关 a clue is handed over to (receiving_agency)")
+    clue_access_actions = label_list("the clue access log's entries (action)")
+    patrol_statuses = label_list("a patrol's status (巡查中/已结束)")
 
 
 def hazard_labels() -> dict[str, list[dict]]:
@@ -63,6 +73,13 @@ def hazard_labels() -> dict[str, list[dict]]:
         "periodic_results": labelled(equipment.PERIODIC_RESULT_LABELS),
         "incident_kinds": labelled(incidents.KIND_LABELS),
         "incident_severities": labelled(incidents.SEVERITY_LABELS),
+        "clue_kinds": labelled(clues.KINDS),
+        "clue_statuses": labelled(clues.STATUSES),
+        "clue_verifications": labelled(clues.VERIFICATIONS),
+        "clue_handlings": labelled(clues.HANDLINGS),
+        "clue_agencies": labelled(clues.AGENCIES),
+        "clue_access_actions": labelled(clues.ACCESS_ACTIONS),
+        "patrol_statuses": labelled(patrols.STATUSES),
     }
 
 
