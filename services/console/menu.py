@@ -15,6 +15,7 @@ from shared.principal import (
     GRID_STAFF,
     LEAD_DEPARTMENT,
     LEADERSHIP,
+    PERSONNEL,
     PSYCH_CENTRE,
     SECURITY_OFFICE,
     UNIT_MANAGER,
@@ -57,6 +58,8 @@ MENU: tuple[Entry, ...] = (
     Entry("reporting.year_end", "年终考核", OFFICE),
     Entry("grid_people.admin", "管理", frozenset({SECURITY_OFFICE, UNIT_MANAGER})),
     Entry("psych.access_log", "心理台账访问记录", frozenset({SECURITY_OFFICE})),
+    Entry("grid_ledgers.checks", "背景审查", frozenset({SECURITY_OFFICE, PERSONNEL})),
+    Entry("grid_ledgers.letters", "安全责任书", WORKERS),
 )
 
 

@@ -5,6 +5,7 @@ from services.console.views.dashboard import blp as dashboard_blp
 from services.console.views.education import blp as education_blp
 from services.console.views.grid import blp as grid_blp
 from services.console.views.grid_import import blp as grid_import_blp
+from services.console.views.grid_ledgers import blp as grid_ledgers_blp
 from services.console.views.grid_people import blp as grid_people_blp
 from services.console.views.hazards import blp as hazards_blp
 from services.console.views.phase_work import blp as phase_work_blp
@@ -24,4 +25,5 @@ BLUEPRINTS = [
     phase_work_blp,
     registers_blp,
     psych_blp,
+    grid_ledgers_blp,
 ]

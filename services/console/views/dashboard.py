@@ -78,6 +78,8 @@ def todo_link(service: str, kind: str, target: dict[str, str]) -> str | None:
         return url_for("reporting.board", campaign=target["campaign_id"], due=target["due_id"])
     if "cell_id" in target:
         return url_for("grid.cell", cell_id=target["cell_id"])
+    if "person_id" in target and kind == "renew_check":  # grid: a background check expires
+        return url_for("grid_ledgers.checks", person_id=target["person_id"])
     return None
 
 
