@@ -342,7 +342,15 @@ def _fill_activity(browser: Browser, day: date, start: str, end: str) -> None:
 def _drill_from_desk(browser: Browser, today: date, tmp_path: Path) -> str:
     """安全教育 → 新建活动: refused for the lecture holding the venue, then at 14:00; edited;
     a class list imported; its results with a problem from 我的待办; the problem's hazard."""
-    yesterday = today - timedelta(days=1)
+    activity_path = _schedule_drill(browser, today - timedelta(days=1))
+    _enrol_class_list(browser, tmp_path)
+    _coverage(browser, today, "未覆盖")
+    return _record_drill_from_todo(browser, activity_path)
+
+
+def _schedule_drill(browser: Browser, yesterday: date) -> str:
+    """The drill refused for the lecture holding the venue (the reason beside the venue in
+    Chinese, everything typed kept), then scheduled at 14:00 and edited; its page's path."""
     menu = {label: path for path, label in browser.menu()}
     browser.go(menu["安全教育"])
     _look(browser, "security_office-desk-calendar")
@@ -373,7 +381,12 @@ def _drill_from_desk(browser: Browser, today: date, tmp_path: Path) -> str:
     browser.click("#activity-form button[type=submit]")
     assert f"已修改活动：{DRILL}" in browser.text()
     assert "湿毛巾自备" in browser.text() and "300" in browser.find("dl.facts").text
-    # A class list enrolled: the list of who signs in shows them.
+    return activity_path
+
+
+def _enrol_class_list(browser: Browser, tmp_path: Path) -> None:
+    """On the activity's page: a class list imported; the list of who signs in shows them,
+    and downloads."""
     browser.find("#e-file-input").send_keys(str(_class_list(tmp_path / "信息2201.xlsx")))
     browser.click("#import-form button[type=submit]")
     assert "名单已导入：新报名 3 人" in browser.text(), browser.text()
@@ -384,7 +397,11 @@ def _drill_from_desk(browser: Browser, today: date, tmp_path: Path) -> str:
     sheet = browser.driver.find_element("link text", "下载签到名单（.xlsx）").get_attribute("href")
     status, headers, _ = browser.fetch(sheet.removeprefix(browser.base))
     assert status == 200 and "spreadsheetml" in headers["Content-Type"], status
-    # 我的待办: the drill waits for its results; recorded there, with a problem found.
+
+
+def _record_drill_from_todo(browser: Browser, activity_path: str) -> str:
+    """我的待办: the drill waits for its results; recorded there, with a problem found, which
+    becomes a hazard after the events; the hazard's number."""
     browser.go("/")
     link = _todo(browser, "录入演练结果", DRILL)
     assert link, browser.find("#todo-list").text
@@ -417,39 +434,42 @@ def _drill_from_desk(browser: Browser, today: date, tmp_path: Path) -> str:
 def _coverage_and_statistics(browser: Browser, today: date, inspected: str, problem: str) -> None:
     """覆盖情况: 信息工程学院 has had a drill; 统计报表 (after the events): its hazard from
     the drill and 机电's from the inspection counted, the drill among its held activities."""
+    _coverage(browser, today, "已覆盖")
+    for number in (inspected, problem):
+        browser.go(f"/hazards?q={number}")
+        assert browser.find("#ledger-total").text == "1", number
+        _look(browser, f"security_office-desk-ledger-{number}")
+
+    def counted() -> bool:
+        """Hazards found by unit as 信息 and 机电 should have them: 信息 the other unit's
+        hazard of the seeding and the drill's, 机电 the inspection's; 信息's drill held."""
+        browser.go("/reporting/statistics")
+        found = {
+            r.find_element("css selector", "th").text: r.find_element("css selector", "td").text
+            for r in browser.all("#statistics-table tbody tr")
+        }
+        held = {
+            r.find_elements("css selector", "td")[0].text: r.find_elements("css selector", "td")[
+                1
+            ].text
+            for r in browser.all("#h-edu ~ div tbody tr")
+        }
+        return (found.get("机电工程学院"), found.get("信息工程学院")) == ("1", "2") and held.get(
+            "信息工程学院", "0"
+        )[:1] not in ("", "0")
+
+    wait_until(counted, timeout=20, interval=0.5, message="统计报表 after the events")
+    _look(browser, "security_office-desk-statistics-after")
+
+
+def _coverage(browser: Browser, today: date, said: str) -> None:
+    """覆盖情况 of drills since the day before yesterday: what it says of 信息工程学院."""
     browser.go("/education/coverage")
-    _look(browser, "security_office-desk-coverage-form")
     _choose(browser, "#cv-kind", "drill")
     _set(browser, "#cv-from", (today - timedelta(days=2)).isoformat())
     browser.click("#coverage-form button[type=submit]")
     rows = {
         r.find_element("css selector", "td").text: r.text for r in browser.all("#coverage tbody tr")
     }
-    assert "已覆盖" in rows["信息工程学院"], rows
-    _look(browser, "security_office-desk-coverage")
-    for number in (inspected, problem):
-        browser.go(f"/hazards?q={number}")
-        assert browser.find("#ledger-total").text == "1", number
-        _look(browser, f"security_office-desk-ledger-{number}")
-
-    def counted() -> dict[str, str]:
-        browser.go("/reporting/statistics")
-        return {
-            r.find_element("css selector", "th").text: r.find_element("css selector", "td").text
-            for r in browser.all("#statistics-table tbody tr")
-        }
-
-    # 信息: the other unit's hazard of the seeding and the drill's; 机电: the inspection's.
-    want = {"机电工程学院": "1", "信息工程学院": "2"}
-    wait_until(
-        lambda: all(counted().get(k) == v for k, v in want.items()),
-        timeout=20,
-        interval=0.5,
-        message=f"统计报表 {want}",
-    )
-    held = {
-        r.find_elements("css selector", "td")[0].text: r.find_elements("css selector", "td")[1].text
-        for r in browser.all("#h-edu ~ div tbody tr")
-    }
-    assert held.get("信息工程学院", "0") not in ("0", "0（未覆盖）"), held
-    _look(browser, "security_office-desk-statistics-after")
+    assert said in rows["信息工程学院"], rows
+    _look(browser, f"security_office-desk-coverage-{'after' if said == '已覆盖' else 'before'}")
