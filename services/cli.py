@@ -310,6 +310,31 @@ def replay(service: str, event_type: str | None, since: str | None) -> None:
     click.echo(f"{service}: {count} events queued for re-publication by the worker's relay")
 
 
+@main.command("check-counters")
+@click.option("--rebuild", is_flag=True, help="After reporting them, count them again.")
+def check_counters(rebuild: bool) -> None:
+    """Recount reporting's hazard counters (what the statistics read) from its hazard
+    projection; print every difference and exit 1 if there is one."""
+    from services.reporting.statistics import counters
+    from shared.db import make_engine, make_session_factory, unit_of_work
+
+    settings = _settings("reporting")
+    engine = make_engine(settings.database_url)
+    with unit_of_work(make_session_factory(engine)) as session:
+        lines = counters.differences(session, settings.campus_timezone)
+        if lines and rebuild:
+            counters.rebuild(session, settings.campus_timezone)
+    engine.dispose()
+    for line in lines:
+        click.echo(line)
+    if not lines:
+        click.echo("reporting: 隐患计数与隐患投影一致 (counters match the projection)")
+        return
+    done = "，已重新计数 (rebuilt)" if rebuild else "；--rebuild 可重新计数"
+    click.echo(f"reporting: {len(lines)} 处计数与隐患投影不符{done}", err=True)
+    sys.exit(1)
+
+
 @main.command()
 @click.argument("service", type=service_choice)
 @click.option("--now", default=None, help="Clock for the sweep (ISO time with offset).")

@@ -45,6 +45,7 @@ from services.reporting.models import (
     Flag,
     HazardProjection,
 )
+from services.reporting.statistics import counters
 from shared import hazard_stages as stages
 from shared.config import Settings
 from shared.events import Envelope
@@ -104,7 +105,11 @@ def apply_hazard_state(session: Session, event: Envelope, campus_tz: str) -> Non
         "acceptance_overdue": bool(data.get("acceptance_overdue")),
         "updated_at": utcnow(),
     }
+    # The counters move the hazard from its old key: read it first (a first event, sequence
+    # 1, finds no row: no query).
+    old = counters.read_state(session, data["hazard_id"]) if event.sequence > 1 else None
     if upsert_newer(session, HazardProjection, "hazard_id", values, event.sequence):
+        counters.apply_change(session, old, values, campus_tz)
         # The row is this event's state now. Only a state that can change the flags is
         # looked at (most events, hazard.created above all, cannot: no extra query).
         if (

@@ -13,11 +13,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from sqlalchemy import Float, Row, case, cast, func, or_, select, type_coerce
+from sqlalchemy import Row, case, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
 from services.reporting import domain
 from services.reporting.models import ActivityProjection, CampaignUnit, HazardProjection
+from services.reporting.statistics.models import HazardCount, HazardUnitCount
 from shared import hazard_stages as stages
 from shared.db import UTCDateTime
 from shared.timeutil import campus_time
@@ -40,63 +41,68 @@ class Filters:
     severity: str | None = None
 
 
-def _seconds_to_close(dialect: str):
-    found, closed = HazardProjection.found_at, HazardProjection.closed_at
-    if dialect == "postgresql":
-        return func.extract("epoch", closed - found)
-    return (func.julianday(closed) - func.julianday(found)) * 86400.0
-
-
-def _where(stmt, f: Filters):
+def _counter_where(stmt, table, f: Filters, fine: bool):
+    """``Filters`` on a counter table: campus days found, unit, and (fine) category, severity."""
+    c = table.c
     if f.found_from:
-        stmt = stmt.where(HazardProjection.found_at >= domain.start_of_day(f.found_from, f.tz))
+        stmt = stmt.where(c.found_day >= f.found_from)
     if f.found_to:
-        stmt = stmt.where(HazardProjection.found_at < domain.end_of_day(f.found_to, f.tz))
-    for value, column in (
-        (f.unit_code, HazardProjection.unit_code),
-        (f.category, HazardProjection.category),
-        (f.severity, HazardProjection.severity),
-    ):
-        if value:
-            stmt = stmt.where(column == value)
-    return stmt
+        stmt = stmt.where(c.found_day <= f.found_to)
+    if f.unit_code:
+        stmt = stmt.where(c.unit_code == f.unit_code)
+    if fine:
+        for value, column in ((f.category, c.category), (f.severity, c.severity)):
+            if value:
+                stmt = stmt.where(column == value)
+    # A hazard that moved on leaves its old key at zero: no row, as no hazard, before.
+    return stmt.where(c.hazards > 0)
 
 
 def summary(
     session: Session, f: Filters, group_by: str = "unit"
 ) -> tuple[list[dict], list[tuple[str, str, int]]]:
-    """The measures per value of ``group_by`` and the counts per (unit, stage), from one
-    scan of the projection: GROUP BY (key, unit, stage) with FILTER counts, rolled up here.
-    One scan instead of two halves the time on a large ledger (bench/statistics.py)."""
-    p = HazardProjection
-    key = DIMENSIONS[group_by]
-    seconds = cast(_seconds_to_close(session.get_bind().dialect.name), Float)
-    group = [key, p.status] if group_by == "unit" else [key, p.unit_code, p.status]
-    stmt = _where(
+    """The measures per value of ``group_by`` and the counts per (unit, stage), from the
+    counters (``statistics.counters``), not the hazards: by unit without a category or
+    severity filter from the per-unit day counts (a few rows per day and unit), else from
+    the fine ones; GROUP BY (key, unit, stage), rolled up here (bench/statistics.py)."""
+    fine = group_by != "unit" or bool(f.category or f.severity)
+    t = HazardCount.__table__ if fine else HazardUnitCount.__table__
+    c = t.c
+    key = c[DIMENSIONS[group_by].key]
+    if fine:
+        overdue = func.sum(c.hazards).filter(c.overdue.is_(True))
+        major = func.sum(c.hazards).filter(c.severity == "major")
+    else:
+        overdue, major = func.sum(c.overdue), func.sum(c.major)
+    group = [key, c.status] if group_by == "unit" else [key, c.unit_code, c.status]
+    stmt = _counter_where(
         select(
             key.label("key"),
-            p.unit_code.label("unit"),
-            p.status.label("status"),
-            func.count().label("found"),
-            func.count().filter(p.overdue.is_(True)).label("overdue"),
-            func.count().filter(p.severity == "major").label("major"),
-            func.sum(seconds).label("seconds"),
-            func.count(p.closed_at).label("closed"),
+            c.unit_code.label("unit"),
+            c.status.label("status"),
+            func.sum(c.hazards).label("found"),
+            overdue.label("overdue"),
+            major.label("major"),
+            func.sum(c.micros_to_close).label("micros"),
+            func.sum(c.closed).label("closed"),
         ).group_by(*group),
+        t,
         f,
+        fine,
     ).order_by(key)
     sums: dict[str, dict[str, float]] = {}
     counts: list[tuple[str, str, int]] = []
     for r in session.execute(stmt):
+        found = int(r.found)
         acc = sums.setdefault(r.key, dict.fromkeys((*MEASURES, "closed", "seconds"), 0))
-        acc["found"] += r.found
-        acc["rectified"] += r.found if r.status in stages.FIXED else 0
-        acc["in_remediation"] += r.found if r.status in stages.UNDER_REMEDIATION else 0
-        acc["overdue"] += r.overdue
-        acc["major"] += r.major
-        acc["closed"] += r.closed
-        acc["seconds"] += r.seconds or 0.0
-        counts.append((r.unit, r.status, r.found))
+        acc["found"] += found
+        acc["rectified"] += found if r.status in stages.FIXED else 0
+        acc["in_remediation"] += found if r.status in stages.UNDER_REMEDIATION else 0
+        acc["overdue"] += int(r.overdue or 0)
+        acc["major"] += int(r.major or 0)
+        acc["closed"] += int(r.closed)
+        acc["seconds"] += int(r.micros or 0) / 1_000_000
+        counts.append((r.unit, r.status, found))
     rows = [
         {
             "key": k,
@@ -206,38 +212,37 @@ def period_measures(
     unit_code: str | None = None,
     categories: list[str] | None = None,
 ) -> dict[tuple[str, str], dict[str, int]]:
-    """The period's measures per (unit, category), from one scan of the projection."""
-    p = HazardProjection
-    start, end = domain.start_of_day(period.start, tz), domain.end_of_day(period.end, tz)
-    closed = fixed_moment()
-    open_at_end = or_(closed.is_(None), closed >= end)
+    """The period's measures per (unit, category), from the counters: campus days found and
+    closed (``fixed_moment``'s day; NO_DAY while open) stand for the moments, since a
+    period starts and ends at a campus midnight."""
+    c = HazardCount.__table__.c
+    start, end = period.start, period.end
+    n = func.sum(c.hazards)
+    open_at_end = c.closed_day > end  # NO_DAY (open) is after every period
     stmt = (
         select(
-            p.unit_code.label("unit"),
-            p.category.label("category"),
-            func.count()
-            .filter(p.found_at < start, or_(closed.is_(None), closed >= start))
-            .label("open_at_start"),
-            func.count().filter(p.found_at >= start).label("found"),
-            func.count().filter(closed >= start, closed < end).label("closed_in_period"),
-            func.count().filter(open_at_end).label("open_at_end"),
-            func.count().label("cumulative_found"),
-            func.count().filter(closed < end).label("cumulative_closed"),
-            func.count().filter(open_at_end, p.deadline <= period.end).label("overdue_at_end"),
-            func.count().filter(p.found_at >= start, p.severity == "major").label("major"),
+            c.unit_code.label("unit"),
+            c.category.label("category"),
+            n.filter(c.found_day < start, c.closed_day >= start).label("open_at_start"),
+            n.filter(c.found_day >= start).label("found"),
+            n.filter(c.closed_day >= start, c.closed_day <= end).label("closed_in_period"),
+            n.filter(open_at_end).label("open_at_end"),
+            n.label("cumulative_found"),
+            n.filter(c.closed_day <= end).label("cumulative_closed"),
+            n.filter(open_at_end, c.deadline <= end).label("overdue_at_end"),
+            n.filter(c.found_day >= start, c.severity == "major").label("major"),
         )
-        .where(p.found_at < end)
-        .group_by(p.unit_code, p.category)
+        .where(c.found_day <= end, c.hazards > 0)
+        .group_by(c.unit_code, c.category)
     )
     if period.since is not None:
-        since = min(period.since, period.start)
-        stmt = stmt.where(p.found_at >= domain.start_of_day(since, tz))
+        stmt = stmt.where(c.found_day >= min(period.since, period.start))
     if unit_code:
-        stmt = stmt.where(p.unit_code == unit_code)
+        stmt = stmt.where(c.unit_code == unit_code)
     if categories is not None:
-        stmt = stmt.where(p.category.in_(categories))
+        stmt = stmt.where(c.category.in_(categories))
     return {
-        (r.unit, r.category): {m: int(getattr(r, m)) for m in PERIOD_MEASURES}
+        (r.unit, r.category): {m: int(getattr(r, m) or 0) for m in PERIOD_MEASURES}
         for r in session.execute(stmt)
     }
 
