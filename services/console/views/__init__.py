@@ -8,6 +8,9 @@ from services.console.views.grid_import import blp as grid_import_blp
 from services.console.views.grid_ledgers import blp as grid_ledgers_blp
 from services.console.views.grid_people import blp as grid_people_blp
 from services.console.views.hazards import blp as hazards_blp
+from services.console.views.office_clues import blp as office_clues_blp
+from services.console.views.office_joint import blp as office_joint_blp
+from services.console.views.office_patrols import blp as office_patrols_blp
 from services.console.views.phase_work import blp as phase_work_blp
 from services.console.views.psych import blp as psych_blp
 from services.console.views.registers import blp as registers_blp
@@ -26,4 +29,7 @@ BLUEPRINTS = [
     registers_blp,
     psych_blp,
     grid_ledgers_blp,
+    office_clues_blp,
+    office_joint_blp,
+    office_patrols_blp,
 ]

@@ -80,6 +80,8 @@ def todo_link(service: str, kind: str, target: dict[str, str]) -> str | None:
         return url_for("grid.cell", cell_id=target["cell_id"])
     if "person_id" in target and kind == "renew_check":  # grid: a background check expires
         return url_for("grid_ledgers.checks", person_id=target["person_id"])
+    if "clue_id" in target:  # hazards: a clue waiting for its follow-up (the office's)
+        return url_for("clues.clue", clue_id=target["clue_id"])
     return None
 
 
