@@ -60,6 +60,7 @@ MENU: tuple[Entry, ...] = (
     Entry("psych.access_log", "心理台账访问记录", frozenset({SECURITY_OFFICE})),
     Entry("grid_ledgers.checks", "背景审查", frozenset({SECURITY_OFFICE, PERSONNEL})),
     Entry("grid_ledgers.letters", "安全责任书", WORKERS),
+    Entry("incidents.incidents", "安全事故", frozenset({SECURITY_OFFICE, UNIT_MANAGER})),
     # the security office's registers (issue 16): clues are the office's alone
     Entry("clues.clues", "线索台账", frozenset({SECURITY_OFFICE})),
     Entry("joint.inspections", "协同联动", OFFICE),

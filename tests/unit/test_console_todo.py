@@ -126,7 +126,11 @@ def test_the_overview_counts_are_links_to_the_lists_behind_them(client, fake):  
     fake.routes[("reporting", "GET", "/campaigns")] = []
     fake.routes[("reporting", "GET", "/statistics")] = STATS
     fake.routes[("reporting", "GET", "/flags")] = []
+    goal = {"label": "无重大安全事故", "major_incidents": 0, "met": True}
+    incidents = {"incidents": 2, "near_misses": 1, "goal": goal}
+    fake.routes[("reporting", "GET", "/statistics/incidents")] = incidents
     page = client.get("/overview").get_data(as_text=True)
+    assert 'id="goal-no-major">已实现' in page  # 无重大安全事故 (issue 16)
     assert re.search(r'id="stat-overdue" href="/hazards\?overdue=true">2<', page)
     assert 'id="stat-major" href="/hazards?severity=major"' in page
     stages = re.findall(r'href="/hazards\?status=(\w+)">([^<]+) <strong>(\d+)</strong>', page)

@@ -8,6 +8,7 @@ from services.console.views.grid_import import blp as grid_import_blp
 from services.console.views.grid_ledgers import blp as grid_ledgers_blp
 from services.console.views.grid_people import blp as grid_people_blp
 from services.console.views.hazards import blp as hazards_blp
+from services.console.views.incidents import blp as incidents_blp
 from services.console.views.office_clues import blp as office_clues_blp
 from services.console.views.office_joint import blp as office_joint_blp
 from services.console.views.office_patrols import blp as office_patrols_blp
@@ -29,6 +30,7 @@ BLUEPRINTS = [
     registers_blp,
     psych_blp,
     grid_ledgers_blp,
+    incidents_blp,
     office_clues_blp,
     office_joint_blp,
     office_patrols_blp,

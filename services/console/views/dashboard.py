@@ -138,6 +138,16 @@ def stage_counts(stats: dict) -> list[dict[str, Any]]:
     ]
 
 
+def incident_figures(campaign: dict | None) -> dict | None:
+    """The campaign's incidents and its goal 「无重大安全事故」 (reporting's statistics, the
+    person's scope); None while reporting cannot say."""
+    params = {"campaign_id": campaign["id"]} if campaign else {}
+    try:
+        return get_json("reporting", "/statistics/incidents", **params)
+    except ServiceError:
+        return None
+
+
 @blp.route("/overview")
 def overview():
     """概览: the campaign's figures in the person's scope; every count links to its list."""
@@ -163,6 +173,7 @@ def overview():
         "rate": by_unit["totals"]["rectification_rate"],
     }
     stages = stage_counts(by_unit)
+    incidents = incident_figures(campaign)
     unit_chart = bar_chart("chart-unit", "各单位隐患整改率", rate_bars(by_unit["rows"], names))
     category_chart = bar_chart(
         "chart-category",
@@ -185,4 +196,5 @@ def overview():
         flags=flags,
         flag_total=flag_total,
         stages=stages,
+        incidents=incidents,
     )
