@@ -8,14 +8,14 @@ from typing import Any
 from services.hazards.incidents import access, commands, domain
 from services.hazards.incidents.models import Incident
 from services.hazards.incidents.schemas import (
-    IncidentFindingCreateSchema,
     IncidentCreateSchema,
+    IncidentFindingCreateSchema,
     IncidentQuerySchema,
+    IncidentReportCreateSchema,
+    IncidentReportSchema,
     IncidentSchema,
     IncidentUpdateSchema,
     InvestigationSchema,
-    IncidentReportCreateSchema,
-    IncidentReportSchema,
     RevealedHazardCreateSchema,
     RevealedHazardSchema,
 )
