@@ -156,7 +156,9 @@ def _set(browser: Browser, css: str, value: str) -> None:
 # -- registers --------------------------------------------------------------------------------
 def _inspect_from_phone(browser: Browser) -> str:
     """日常巡查 → 巡查 1号教学楼 → the checklist: the first item failed with a note, the others
-    passed → the inspection names its hazard; 隐患台账 lists it; today's count follows."""
+    passed but the last, refused (the untapped item marked, every tap and the note kept);
+    the last tapped → the inspection names its hazard; 隐患台账 lists it; today's count
+    follows."""
     menu = {label: path for path, label in browser.menu()}
     browser.go(menu["日常巡查"])
     assert "已巡查 0 /" in browser.find("#h-today").text
@@ -176,10 +178,19 @@ def _inspect_from_phone(browser: Browser) -> str:
     ]
     _press(browser, f"label[for='r-{codes[0]}-fail']")
     browser.fill(f"#n-{codes[0]}", "东侧楼梯间灭火器压力表指针在红区")
-    for code in codes[1:]:
+    for code in codes[1:-1]:
         _press(browser, f"label[for='r-{code}-pass']")
+    browser.click("#inspect-form button[type=submit]")
+    assert "还有 1 项未选择检查结果" in browser.find("#inspect-refused").text
+    assert browser.find(f"#e-res-{codes[-1]}").text == "请选择检查结果"
     assert browser.find(f"#r-{codes[0]}-fail").is_selected()
-    _look(browser, "grid_staff-phone-checklist-tapped")
+    assert all(browser.find(f"#r-{c}-pass").is_selected() for c in codes[1:-1])
+    assert browser.find(f"#n-{codes[0]}").get_attribute("value").startswith("东侧楼梯间")
+    main = browser.find("main").text
+    assert not ENGLISH_SENTENCE.search(main), ENGLISH_SENTENCE.search(main).group(0)
+    _look(browser, "grid_staff-phone-checklist-refused", status=422)
+    _press(browser, f"label[for='r-{codes[-1]}-pass']")
+    _look(browser, "grid_staff-phone-checklist-tapped", status=422)
     browser.click("#inspect-form button[type=submit]")
     assert "已记录巡查，不合格项已开具隐患 YH-" in browser.text(), browser.text()
     number = re.search(r"YH-\d{4}-\d{5}", browser.find("#opened-hazards").text).group(0)
@@ -310,18 +321,19 @@ def _explain_from_todo(browser: Browser) -> None:
 
 
 # -- education --------------------------------------------------------------------------------
-def _class_list(path: Path) -> Path:
+def _class_list(path: Path, unit: str = "信息工程学院") -> Path:
+    """A class list as a college keeps it (its third row's unit: ``unit``)."""
     from openpyxl import Workbook
 
     book = Workbook()
     sheet = book.active
     sheet.append(["学号", "姓名", "单位", "班级"])
-    for number, name in (
-        ("2022020101", "周一鸣"),
-        ("2022020102", "吴二娃"),
-        ("2022020103", "郑三妹"),
+    for number, name, of in (
+        ("2022020101", "周一鸣", "信息工程学院"),
+        ("2022020102", "吴二娃", "信息工程学院"),
+        ("2022020103", "郑三妹", unit),
     ):
-        sheet.append([number, name, "信息工程学院", "信息2201"])
+        sheet.append([number, name, of, "信息2201"])
     book.save(path)
     return path
 
@@ -385,8 +397,20 @@ def _schedule_drill(browser: Browser, yesterday: date) -> str:
 
 
 def _enrol_class_list(browser: Browser, tmp_path: Path) -> None:
-    """On the activity's page: a class list imported; the list of who signs in shows them,
-    and downloads."""
+    """On the activity's page: a class list with a unit nobody knows refused, its row named
+    in Chinese and nobody enrolled; corrected, imported: the list of who signs in shows
+    them, and downloads."""
+    wrong = _class_list(tmp_path / "信息2201-有误.xlsx", unit="信息学院二分院")
+    browser.find("#e-file-input").send_keys(str(wrong))
+    browser.click("#import-form button[type=submit]")
+    top = browser.find("#activity-refused")  # on top: the import form is below the fold
+    assert "名单未导入" in top.text and top.location["y"] < DESK[1], top.location
+    errors = browser.find("#row-errors").text
+    assert "名单未导入" in errors and "第 4 行" in errors, errors
+    assert "尚无报名人员" in browser.find("#enrolments").text
+    main = browser.find("main").text
+    assert not ENGLISH_SENTENCE.search(main), ENGLISH_SENTENCE.search(main).group(0)
+    _look(browser, "security_office-desk-activity-list-refused", status=422)
     browser.find("#e-file-input").send_keys(str(_class_list(tmp_path / "信息2201.xlsx")))
     browser.click("#import-form button[type=submit]")
     assert "名单已导入：新报名 3 人" in browser.text(), browser.text()

@@ -269,3 +269,33 @@ def test_editing_keeps_the_classes_an_activity_is_aimed_at(console, apps):
     assert post(manager, page + "/edit", form).status_code == 302
     shown = text(manager.get(page))
     assert "实验室安全案例教育" in shown and "机电工程学院 机电2101" in shown
+
+
+def test_a_refused_form_of_an_activity_says_so_on_top(console):
+    """The activity's forms sit below its facts, who signed in and the drill's results: a
+    refusal (a class list, a drill's results, a cancellation) is named on top of the page,
+    with a link down to what to correct."""
+    manager = signed_in(console, "J001")
+    made = post(
+        manager,
+        "/education/activities/new",
+        activity_form("消防演练", "2031-11-14", "09:00", "10:00", kind="drill"),
+    )
+    page = made.location
+
+    def top(reply) -> str:
+        return text(reply).split('id="activity-refused"')[1].split("</p>")[0]
+
+    assert 'id="activity-refused"' not in text(manager.get(page))
+    file = (io.BytesIO("学号,姓名,单位\n0210102,,机电工程学院\n".encode()), "名单.csv", "text/csv")
+    path = page + "/enrolments/import"
+    bad = post(manager, path, {"file": file}, page=page, content_type="multipart/form-data")
+    assert bad.status_code == 422 and 'href="#row-errors"' in top(bad)
+    assert "名单未导入" in top(bad)
+    empty = post(manager, path, {}, page=page)
+    assert empty.status_code == 422 and 'href="#import-form"' in top(empty)
+    cancel = post(manager, page + "/cancel", {"reason": ""}, page=page)
+    assert cancel.status_code == 422 and "活动未取消" in top(cancel), text(cancel)
+    early = post(manager, page + "/drill-result", {"participants": "30"}, page=page)
+    assert early.status_code >= 400 and 'href="#h-drill"' in top(early)  # not started yet
+    assert "演练开始前不能记录结果" in text(early)
