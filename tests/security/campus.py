@@ -143,6 +143,9 @@ class Campus:
                 "person_id": ids["person_jd"],
                 "cell_id": ids["cell_jd"],
                 "assignment_id": ids["assignment_jd"],
+                # issue 16's grid ledgers (seeded for the matrix; any id elsewhere)
+                "check_id": ids.get("check_jd", "00000000-0000-4000-8000-000000000000"),
+                "letter_id": ids.get("letter_jd", "00000000-0000-4000-8000-000000000000"),
             },
             "hazards": {
                 "hazard_id": ids["hazard_jd"],
