@@ -370,6 +370,8 @@ def _schedule_drill(browser: Browser, yesterday: date) -> str:
     _fill_activity(browser, yesterday, "10:00", "11:00")
     _look(browser, "security_office-desk-activity-new")
     browser.click("#activity-form button[type=submit]")
+    top = browser.find("#activity-refused")  # the venue is at the fold: said on top
+    assert "活动未安排" in top.text and top.location["y"] < DESK[1], top.location
     refused = browser.find("#e-a-venue").text
     assert "宿舍安全教育讲座" in refused and "占用" in refused, refused
     assert "时间冲突" in browser.find("#e-a-start").text

@@ -299,3 +299,22 @@ def test_a_refused_form_of_an_activity_says_so_on_top(console):
     early = post(manager, page + "/drill-result", {"participants": "30"}, page=page)
     assert early.status_code >= 400 and 'href="#h-drill"' in top(early)  # not started yet
     assert "演练开始前不能记录结果" in text(early)
+
+
+def test_a_refused_activity_form_says_so_on_top(console):
+    """The venue and the times sit below the fold: a taken venue (or any refusal) of the
+    activity's form is named on top, with a link down to the marked fields."""
+    manager = signed_in(console, "J001")
+    new = "/education/activities/new"
+    assert 'id="activity-refused"' not in text(manager.get(new))
+    made = post(manager, new, activity_form("消防讲座", "2031-11-15", "09:00", "10:30"))
+    clash = activity_form("交通安全讲座", "2031-11-15", "10:00", "11:00")
+    refused = post(manager, new, clash, page=new)
+    assert refused.status_code == 409
+    top = text(refused).split('id="activity-refused"')[1].split("</p>")[0]
+    assert "活动未安排" in top and 'href="#activity-form"' in top
+    edit = made.location + "/edit"
+    backwards = activity_form("消防讲座", "2031-11-15", "10:30", "09:00")  # ends before it starts
+    refused = post(manager, edit, backwards, page=edit)
+    assert refused.status_code == 422, text(refused)
+    assert "修改未保存" in text(refused).split('id="activity-refused"')[1].split("</p>")[0]
