@@ -46,6 +46,7 @@ def test_scan_names_the_place_of_a_roster_qr_code_or_a_typed_id():
     assert domain.scanned_place("  JD-B1 ") == "JD-B1"
     assert domain.scanned_place("https://x/report?unit=JD") == "https://x/report?unit=JD"
     assert domain.missed_places(["a", "b", "c"], {"b"}) == ["a", "c"]
+    assert domain.scanned_place("http://[::1/report?cell=b1") == "http://[::1/report?cell=b1"
 
 
 def test_a_patrol_that_missed_a_place_lists_it(client):

@@ -29,7 +29,10 @@ def scanned_place(text: str) -> str:
     """What a scan names: the ``cell`` of a scanned URL (the roster poster's QR code), or
     the text itself (a place's id or code typed by hand)."""
     text = text.strip()
-    parts = urlsplit(text)
+    try:
+        parts = urlsplit(text)
+    except ValueError:  # not a URL after all (an unbalanced "[" ...): the text as typed
+        return text
     if parts.scheme and parts.query:
         values = parse_qs(parts.query).get("cell")
         if values:
