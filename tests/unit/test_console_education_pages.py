@@ -318,3 +318,28 @@ def test_a_refused_activity_form_says_so_on_top(console):
     refused = post(manager, edit, backwards, page=edit)
     assert refused.status_code == 422, text(refused)
     assert "修改未保存" in text(refused).split('id="activity-refused"')[1].split("</p>")[0]
+
+
+def test_an_emptied_title_or_class_list_of_an_edit_is_refused_not_kept(console):
+    """Editing, a required field emptied (the title, every unit unticked, the date) goes to
+    the service as emptied: refused beside its field in Chinese, never the old value kept
+    under 已修改."""
+    manager = signed_in(console, "J001")
+    made = post(
+        manager,
+        "/education/activities/new",
+        activity_form("消防讲座", "2031-11-16", "09:00", "10:30"),
+    )
+    edit = made.location + "/edit"
+    for field, emptied, beside in (
+        ("title", "", "e-a-title"),
+        ("targets", [], "e-a-targets"),
+        ("starts_on", "", "e-a-start"),
+    ):
+        form = activity_form("消防讲座", "2031-11-16", "09:00", "10:30") | {field: emptied}
+        refused = post(manager, edit, form, page=edit)
+        assert refused.status_code == 422, (field, refused.status_code)
+        said = re.search(rf'<p class="error" id="{beside}">([^<]+)</p>', text(refused))
+        assert said and re.search(r"[\u4e00-\u9fff]", said.group(1)), (field, said)
+    shown = text(manager.get(made.location))
+    assert "消防讲座" in shown and "2031-11-16 09:00" in shown and "机电工程学院" in shown

@@ -66,7 +66,11 @@ def activity_body(typed: dict, creating: bool) -> dict:
         body |= {"kind": typed["kind"], "organiser_unit": typed["organiser_unit"]}
         return {k: v for k, v in body.items() if v not in (None, [])}
     optional = ("theme", "description", "venue", "capacity")
-    return {k: v for k, v in body.items() if v not in (None, []) or k in optional}
+    # An emptied required field is sent emptied, so the service refuses it beside the field:
+    # left out, the service would keep the old value and the page would say 已修改.
+    sent = (*optional, "title", "targets", "starts_at", "ends_at")
+    body["title"] = body["title"] or ""
+    return {k: v for k, v in body.items() if v not in (None, []) or k in sent}
 
 
 def activity_typed_from(activity: dict) -> dict:
