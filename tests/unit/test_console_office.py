@@ -57,6 +57,12 @@ def test_the_office_keeps_a_clue_and_a_unit_manager_is_refused(console, campus):
     )
     page = text(handed)
     assert handed.status_code == 422 and "须填写接收人" in page and not english(page)
+    fixed = {"kind": "fraud", "content": "有人冒充教务处收取重修费", "received_on": "2021-11-01"}
+    stale = post(office, f"{clue_path}/correct", {**fixed, "version": "9"}, page=clue_path)
+    assert stale.status_code == 412 and not english(text(stale))
+    corrected = post(office, f"{clue_path}/correct", {**fixed, "version": "2"}, page=clue_path)
+    assert corrected.status_code == 302
+    assert "收取重修费" in text(office.get(clue_path))
     listed = text(office.get("/office/clues?kind=fraud"))
     assert "有人冒充教务处" in listed and "已核实" in listed
     assert "查看" in text(office.get("/office/clues/access-log"))
@@ -98,3 +104,6 @@ def test_a_joint_inspection_and_a_patrol_on_the_phone(console, campus):  # noqa:
     done = post(office, f"{patrol}/finish", {}, page=patrol, follow_redirects=True)
     page = text(done)
     assert "漏巡 1 处" in page and "三层东侧" in page.split('id="h-missed"')[1]
+    retire = f"/office/patrols/routes/{route_id}/retire"
+    retired = post(office, retire, {}, page="/office/patrols", follow_redirects=True)
+    assert "巡查路线已停用" in text(retired) and 'id="routes"' not in text(retired)

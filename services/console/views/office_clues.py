@@ -83,6 +83,21 @@ def clue(clue_id: str):
     return _clue_page(clue_id)
 
 
+@blp.route("/<clue_id>/correct", methods=["POST"])
+def correct(clue_id: str):
+    """更正 the clue's kind, unit, content, origin or day received, against the version read."""
+    typed = {k: form_value(k) for k in CLUE_FIELDS}
+    body = {k: v for k, v in typed.items() if v is not None or k in ("unit_code", "origin")}
+    version = form_value("version") or ""
+    try:
+        headers = {"If-Match": f'"{version}"'} if version.isdigit() else None
+        api("hazards", "PATCH", f"/clues/{clue_id}", json_body=body, headers=headers)
+    except ServiceError as exc:
+        return _clue_page(clue_id, refused(exc, CLUE_FIELDS, "content"), typed, exc.status)
+    flash("已更正线索", "success")
+    return redirect(url_for("clues.clue", clue_id=clue_id))
+
+
 @blp.route("/<clue_id>/<any(verification, handling, 'follow-ups', close):step>", methods=["POST"])
 def step(clue_id: str, step: str):
     """One step of the clue, its form's fields sent as typed (the service decides)."""

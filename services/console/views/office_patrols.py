@@ -84,6 +84,18 @@ def new_route():
     return redirect(url_for("patrols.patrols"))
 
 
+@blp.route("/routes/<route_id>/retire", methods=["POST"])
+def retire_route(route_id: str):
+    """停用 a route: no new patrol of it; patrols walked keep their places."""
+    try:
+        api("hazards", "PATCH", f"/patrol-routes/{route_id}", json_body={"active": False})
+    except ServiceError as exc:
+        flash("未能停用：" + refused(exc, ("active",), "active")["active"], "error")
+    else:
+        flash("巡查路线已停用", "success")
+    return redirect(url_for("patrols.patrols"))
+
+
 def _patrol_page(patrol_id: str, errors: dict | None = None, typed: dict | None = None, status=200):
     item = get_json("hazards", f"/patrols/{patrol_id}")
     mine = item["runner"] == auth.user().sub or "security_office" in auth.user().roles
