@@ -41,6 +41,8 @@ def patrols():
         statuses=hazard_labels("patrol_statuses"),
         names=unit_names(),
         paging=pages(reply.total, page, PAGE_SIZE),
+        # who keeps routes (the service decides anyway): the office, a unit's manager
+        may_keep=bool(set(auth.user().roles) & {"security_office", "unit_manager"}),
     )
 
 
