@@ -176,15 +176,13 @@ def table_snapshot(session: Session, due: ReportingDue, unit_code: str, tz: str)
     """The unit's statistics table for the due's period, by category, with totals: the
     measures of the hazards found in the period and, in the province's shape, what was
     carried over, found, closed and left open in the period and since the campaign's
-    start (statistics.period_measures; open at start + found − closed = open at end)."""
-    filters = statistics.Filters(
-        tz=tz, found_from=due.period_start, found_to=due.period_end, unit_code=unit_code
-    )
-    rows = statistics.aggregate(session, filters, group_by="category")
+    start (open at start + found − closed = open at end), read from the unit's counters
+    (statistics.unit_table)."""
     since = session.get(Campaign, due.campaign_id).starts_on
     period = statistics.Period(due.period_start, due.period_end, since=since)
-    measures = statistics.period_measures(session, tz, period, unit_code=unit_code)
-    rows = statistics.with_period(rows, {category: m for (_, category), m in measures.items()})
+    # One scan of the unit's counters (campus days, the consumer's ``tz``).
+    rows, measures = statistics.unit_table(session, period, unit_code)
+    rows = statistics.with_period(rows, measures)
     return {
         "unit_code": unit_code,
         "period_start": due.period_start.isoformat(),

@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from types import SimpleNamespace
+from typing import Any
 
 from sqlalchemy import Row, case, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
@@ -90,17 +92,25 @@ def summary(
         f,
         fine,
     ).order_by(key)
+    return _rolled_up(session.execute(stmt))
+
+
+def _rolled_up(records: Iterable[Any]) -> tuple[list[dict], list[tuple[str, str, int]]]:
+    """(key, unit, status, found, overdue, major, micros, closed) groups → one row of
+    measures per key, and the counts per (unit, stage)."""
     sums: dict[str, dict[str, float]] = {}
     counts: list[tuple[str, str, int]] = []
-    for r in session.execute(stmt):
-        found = int(r.found)
+    for r in records:
+        found = int(r.found or 0)
+        if not found:  # a unit's table: carried over, none found in the period
+            continue
         acc = sums.setdefault(r.key, dict.fromkeys((*MEASURES, "closed", "seconds"), 0))
         acc["found"] += found
         acc["rectified"] += found if r.status in stages.FIXED else 0
         acc["in_remediation"] += found if r.status in stages.UNDER_REMEDIATION else 0
         acc["overdue"] += int(r.overdue or 0)
         acc["major"] += int(r.major or 0)
-        acc["closed"] += int(r.closed)
+        acc["closed"] += int(r.closed or 0)
         acc["seconds"] += int(r.micros or 0) / 1_000_000
         counts.append((r.unit, r.status, found))
     rows = [
@@ -205,6 +215,44 @@ def fixed_moment():
     )
 
 
+def _period_columns(period: Period) -> list:
+    """The period's measures as sums over the fine counters: campus days found and closed
+    (``fixed_moment``'s day; NO_DAY while open) stand for the moments, since a period
+    starts and ends at a campus midnight."""
+    c = HazardCount.__table__.c
+    start, end = period.start, period.end
+    n = func.sum(c.hazards)
+    open_at_end = c.closed_day > end  # NO_DAY (open) is after every period
+    return [
+        n.filter(c.found_day < start, c.closed_day >= start).label("open_at_start"),
+        n.filter(c.found_day >= start).label("found_in_period"),
+        n.filter(c.closed_day >= start, c.closed_day <= end).label("closed_in_period"),
+        n.filter(open_at_end).label("open_at_end"),
+        n.label("cumulative_found"),
+        n.filter(c.closed_day <= end).label("cumulative_closed"),
+        n.filter(open_at_end, c.deadline <= end).label("overdue_at_end"),
+        n.filter(c.found_day >= start, c.severity == "major").label("major"),
+    ]
+
+
+def _period_scope(stmt, period: Period, unit_code: str | None, categories: list[str] | None):
+    """Hazards found by the period's end (and from ``since``, if given)."""
+    c = HazardCount.__table__.c
+    stmt = stmt.where(c.found_day <= period.end, c.hazards > 0)
+    if period.since is not None:
+        stmt = stmt.where(c.found_day >= min(period.since, period.start))
+    if unit_code:
+        stmt = stmt.where(c.unit_code == unit_code)
+    if categories is not None:
+        stmt = stmt.where(c.category.in_(categories))
+    return stmt
+
+
+def _period_values(r: Row) -> dict[str, int]:
+    values = {m: int(getattr(r, m) or 0) for m in PERIOD_MEASURES if m != "found"}
+    return {**values, "found": int(r.found_in_period or 0)}
+
+
 def period_measures(
     session: Session,
     tz: str,
@@ -212,39 +260,42 @@ def period_measures(
     unit_code: str | None = None,
     categories: list[str] | None = None,
 ) -> dict[tuple[str, str], dict[str, int]]:
-    """The period's measures per (unit, category), from the counters: campus days found and
-    closed (``fixed_moment``'s day; NO_DAY while open) stand for the moments, since a
-    period starts and ends at a campus midnight."""
+    """The period's measures per (unit, category), from the fine counters (``tz``: theirs,
+    the consumer's campus days)."""
     c = HazardCount.__table__.c
-    start, end = period.start, period.end
-    n = func.sum(c.hazards)
-    open_at_end = c.closed_day > end  # NO_DAY (open) is after every period
-    stmt = (
-        select(
-            c.unit_code.label("unit"),
-            c.category.label("category"),
-            n.filter(c.found_day < start, c.closed_day >= start).label("open_at_start"),
-            n.filter(c.found_day >= start).label("found"),
-            n.filter(c.closed_day >= start, c.closed_day <= end).label("closed_in_period"),
-            n.filter(open_at_end).label("open_at_end"),
-            n.label("cumulative_found"),
-            n.filter(c.closed_day <= end).label("cumulative_closed"),
-            n.filter(open_at_end, c.deadline <= end).label("overdue_at_end"),
-            n.filter(c.found_day >= start, c.severity == "major").label("major"),
-        )
-        .where(c.found_day <= end, c.hazards > 0)
-        .group_by(c.unit_code, c.category)
-    )
-    if period.since is not None:
-        stmt = stmt.where(c.found_day >= min(period.since, period.start))
-    if unit_code:
-        stmt = stmt.where(c.unit_code == unit_code)
-    if categories is not None:
-        stmt = stmt.where(c.category.in_(categories))
-    return {
-        (r.unit, r.category): {m: int(getattr(r, m) or 0) for m in PERIOD_MEASURES}
-        for r in session.execute(stmt)
-    }
+    stmt = select(
+        c.unit_code.label("unit"), c.category.label("category"), *_period_columns(period)
+    ).group_by(c.unit_code, c.category)
+    stmt = _period_scope(stmt, period, unit_code, categories)
+    return {(r.unit, r.category): _period_values(r) for r in session.execute(stmt)}
+
+
+def unit_table(
+    session: Session, period: Period, unit_code: str
+) -> tuple[list[dict], dict[str, dict[str, int]]]:
+    """A unit's table from one scan of its counters (``commands.table_snapshot``): what
+    ``aggregate`` by category gives for the hazards found in the period, and the period's
+    measures by category."""
+    c = HazardCount.__table__.c
+    found = c.found_day >= period.start
+    columns = _period_columns(period)
+    stmt = select(
+        c.category.label("key"),
+        c.unit_code.label("unit"),
+        c.status.label("status"),
+        func.sum(c.hazards).filter(found, c.overdue.is_(True)).label("overdue"),
+        func.sum(c.micros_to_close).filter(found).label("micros"),
+        func.sum(c.closed).filter(found).label("closed"),
+        *columns,
+    ).group_by(c.category, c.unit_code, c.status)
+    records = session.execute(_period_scope(stmt, period, unit_code, None)).all()
+    rows, _ = _rolled_up(SimpleNamespace(**r._asdict(), found=r.found_in_period) for r in records)
+    measures: dict[str, dict[str, int]] = {}
+    for r in records:
+        acc = measures.setdefault(r.key, dict.fromkeys(PERIOD_MEASURES, 0))
+        for name, value in _period_values(r).items():
+            acc[name] += value
+    return rows, measures
 
 
 def period_totals(rows: list[dict]) -> dict:
