@@ -41,6 +41,8 @@ EVIDENCE_LABELS = {
     "task_number": "任务序号",
     "task_title": "任务",
     "completed_at": "完成时间",
+    "cell_name": "地点",  # 安全责任书未签订: the head's place and the letter's year
+    "year": "年度",
 }
 
 

@@ -31,6 +31,7 @@ class Rule(StrEnum):
     PHASE_TASK_INCOMPLETE = "phase_task_incomplete"  # 阶段任务未按期完成
     LATE_ACCEPTANCE = "late_acceptance"  # 隐患验收逾期 (the acceptor's delay, not the unit's)
     INCIDENT_RESPONSIBILITY = "incident_responsibility"  # 安全事故责任认定 (incidents ledger)
+    UNSIGNED_LETTER = "unsigned_letter"  # 安全责任书未签订 (a head at phase one's deadline)
 
 
 RULE_LABELS = {
@@ -41,6 +42,7 @@ RULE_LABELS = {
     Rule.PHASE_TASK_INCOMPLETE: "阶段任务未按期完成",
     Rule.LATE_ACCEPTANCE: "隐患验收逾期",
     Rule.INCIDENT_RESPONSIBILITY: "安全事故责任认定",
+    Rule.UNSIGNED_LETTER: "安全责任书未签订",
 }
 
 

@@ -39,6 +39,7 @@ from sqlalchemy.orm import Session
 from services.reporting import commands, flags
 from services.reporting.domain import Rule, cause_key
 from services.reporting.incidents.handlers import HANDLERS as INCIDENT_HANDLERS
+from services.reporting.letters.handlers import HANDLERS as LETTER_HANDLERS
 from services.reporting.models import (
     ActivityProjection,
     DrillResultProjection,
@@ -410,6 +411,7 @@ def event_handlers(campus_tz: str) -> dict[str, Handler]:
         "activity.cancelled": apply_activity,
         "drill.completed": apply_drill_result,
         **INCIDENT_HANDLERS,
+        **LETTER_HANDLERS,
     }
 
 

@@ -453,5 +453,8 @@ SCHEMA = [Base.metadata, GridProjectionBase.metadata]
 # The incidents projection (issue 16) lives in its area, on this Base.
 from services.reporting.incidents import models as _incidents  # noqa: E402, F401
 
+# The responsibility letters projection (issue 16) lives in its area, on this Base.
+from services.reporting.letters import models as _letters  # noqa: E402, F401
+
 # The hazard counters the statistics read (issue 18) live in their area, on this Base.
 from services.reporting.statistics import models as _counters  # noqa: E402, F401

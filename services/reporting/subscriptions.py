@@ -38,5 +38,7 @@ EVENT_TYPES: frozenset[str] = frozenset(
         # the incidents ledger (hazard service): counts, and the finding's flag
         "incident.recorded",
         "incident.responsibility_found",
+        # the grid's responsibility letters: the flag for a head without one (issue 16)
+        "letter.signed",
     }
 )

@@ -48,3 +48,17 @@ def run_phase_sweep(
 
 TASKS = [run_sweep, send_mail, send_robots]
 TASKS.append(run_phase_sweep)
+
+
+def run_letter_sweep(
+    factory: sessionmaker[Session], settings: Settings, now: datetime | None = None
+) -> dict[str, int]:
+    """After each campaign's phase-one deadline: one flag per head without a signed
+    responsibility letter (安全责任书) for the year by then (issue 16)."""
+    from services.reporting.letters.commands import letter_sweep
+
+    with unit_of_work(factory) as session:
+        return letter_sweep(session, now or utcnow(), settings.campus_timezone)
+
+
+TASKS.append(run_letter_sweep)

@@ -124,3 +124,53 @@ def test_bad_input_is_a_4xx_naming_the_field(grid):
     assert "已于" in assert_problem(sign(grid), 409)["detail"]
     assert_problem(grid.get("/letters", headers=SO), 422, "year")
     assert_problem(grid.get(f"/letters?year={YEAR}&signed=maybe", headers=SO), 422, "signed")
+
+
+def test_a_signed_letter_is_announced_for_reporting_with_its_dates_only(make_app, tmp_path):
+    import json
+
+    from sqlalchemy import select
+
+    from shared.api import state
+    from shared.events.outbox import OutboxMessage
+
+    app = make_app("grid", files_dir=str(tmp_path / "files"))
+    client = app.test_client()
+    client.assignments, client.people = {}, {}
+    root = ok(
+        client.post("/cells", json={"code": "C", "name": "C", "area_type": "campus"}, headers=SO),
+        201,
+    )
+    ok(client.post("/units", json={"code": "JD", "name": "JD", "kind": "college"}, headers=SO), 201)
+    unit = {
+        "code": "JD",
+        "name": "JD",
+        "area_type": "unit",
+        "parent_id": root["id"],
+        "unit_code": "JD",
+    }
+    cell = ok(client.post("/cells", json=unit, headers=SO), 201)["id"]
+    person = ok(
+        client.post(
+            "/people", json={"name": "甲", "phone": "13800000001", "unit_code": "JD"}, headers=SO
+        ),
+        201,
+    )["id"]
+    body = {"cell_id": cell, "person_id": person, "role": "head", "effective_from": f"{YEAR}-01-01"}
+    client.assignments[("JD", "head")] = ok(
+        client.post("/assignments", json=body, headers=SO), 201
+    )["id"]
+    letter = ok(sign(client), 201)
+    with app.app_context(), state().session_factory() as session:
+        rows = list(
+            session.scalars(
+                select(OutboxMessage).where(OutboxMessage.event_type == "letter.signed")
+            )
+        )
+    assert len(rows) == 1
+    assert json.loads(rows[0].body)["data"] == {
+        "letter_id": letter["id"],
+        "assignment_id": client.assignments[("JD", "head")],
+        "year": YEAR,
+        "signed_on": TODAY.isoformat(),
+    }

@@ -14,6 +14,7 @@ from services.grid.letters.access import read_scope, require_reader, require_rec
 from services.grid.models import Assignment, Cell, Person, ResponsibilityLetter
 from shared import files
 from shared.errors import NotFound
+from shared.events import record_event
 from shared.principal import Principal
 from shared.timeutil import utcnow
 
@@ -67,6 +68,19 @@ def sign(
     )
     session.add(letter)
     session.flush()
+    record_event(
+        session,
+        event_type="letter.signed",
+        source="grid",
+        subject=letter.id,
+        sequence=1,
+        data={
+            "letter_id": letter.id,
+            "assignment_id": letter.assignment_id,
+            "year": letter.year,
+            "signed_on": letter.signed_on,
+        },
+    )
     return letter
 
 

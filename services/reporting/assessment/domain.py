@@ -37,6 +37,8 @@ def flag_summary(rule: str, evidence: Mapping[str, Any] | None, days_late: int |
         detail = f"报送截止 {e.get('due_on', '')}"
     elif rule == Rule.PHASE_TASK_INCOMPLETE:
         detail = f"{e.get('phase', '')} 任务{e.get('task_number', '')}"
+    elif rule == Rule.UNSIGNED_LETTER:
+        detail = f"{e.get('cell_name', '')} {e.get('year', '')} 年度"
     elif "number" in e:
         detail = f"隐患 {e['number']}"
     else:
