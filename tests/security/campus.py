@@ -158,6 +158,8 @@ class Campus:
                 "equipment_id": ids["equipment_jd"],
                 # JD's manager's ledger export (seeded for the matrix; any id elsewhere)
                 "export_id": ids.get("export_jd", "00000000-0000-4000-8000-000000000000"),
+                # the incidents ledger (issue 16; seeded for the matrix, any id elsewhere)
+                "incident_id": ids.get("incident_jd", "00000000-0000-4000-8000-000000000000"),
                 # the office's registers (issue 16; seeded for the matrix, any id elsewhere)
                 **{
                     name: ids.get(key, "00000000-0000-4000-8000-000000000000")
