@@ -283,3 +283,27 @@ def test_the_progress_matrix_is_cards_with_names(console):
     assert 'href="/work/supervision"' in page
     assert '<a href="/work/supervision">督查报告</a>' in page  # in the office's menu
     assert "督查报告</a>" not in text(signed_in(console, "J001").get("/reporting/board"))
+
+
+def test_a_flags_page_says_on_top_when_a_step_was_refused_and_names_nobody_once(console, apps):
+    """The flag's forms follow its facts and history (below the fold on a phone): a refused
+    explanation or decision is said on top, with a link down to it. A flag naming no person
+    says so once."""
+    late_flags(apps)
+    jd = signed_in(console, "J001")
+    listed = text(jd.get("/reporting/flags?status=all"))
+    flag = re.search(r'href="/reporting/flags/([0-9a-f-]{36})"', listed).group(1)
+    here = f"/reporting/flags/{flag}"
+    page = text(jd.get(here))
+    assert 'id="flag-refused"' not in page
+    who = page.split("<dt>责任人</dt><dd>")[1].split("</dd>")[0]
+    assert who.count("网格中无当日负责人") == 1, who
+    refused = post(jd, f"{here}/explanation", {"text": "   "}, here)
+    assert refused.status_code == 422
+    top = text(refused).split('id="flag-refused"')[1].split("</p>")[0]
+    assert "未提交" in top and 'href="#h-explain"' in top
+    office = signed_in(console, "S001")
+    undecided = post(office, f"{here}/decision", {"status": "confirmed", "reason": ""}, here)
+    assert undecided.status_code == 422
+    top = text(undecided).split('id="flag-refused"')[1].split("</p>")[0]
+    assert "认定未记录" in top and 'href="#h-decide"' in top
