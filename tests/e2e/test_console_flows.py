@@ -305,12 +305,19 @@ def _office_flags(browser: Browser) -> None:
 
 
 def _explain_from_todo(browser: Browser) -> None:
-    """The unit's 统计表未报送 on 我的待办 → the flag's page → 提交情况说明; the card is gone."""
+    """The unit's 统计表未报送 on 我的待办 → the flag's page → 提交情况说明 (blank: refused, said
+    on top) → submitted; the card is gone."""
     link = _todo(browser, "提交情况说明", "统计表未报送")
     assert link, browser.find("#todo-list").text
     _look(browser, "unit_manager-phone-todo-flag")
     browser.driver.get(link)
     _look(browser, "unit_manager-phone-flag")
+    browser.fill("#t-explain", "   ")  # only spaces: refused, said on top of the phone's page
+    browser.click("form[action$='/explanation'] button[type=submit]")
+    top = browser.find("#flag-refused")
+    assert "未提交" in top.text and top.location["y"] < PHONE[1], top.location
+    assert re.search(r"[\u4e00-\u9fff]", browser.find("#e-explain").text)
+    _look(browser, "unit_manager-phone-flag-refused", status=422)
     browser.fill("#t-explain", "报送当日系统账号交接，统计表已于次日补报")
     browser.click("form[action$='/explanation'] button[type=submit]")
     assert "情况说明已提交" in browser.text()
