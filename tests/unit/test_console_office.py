@@ -87,6 +87,11 @@ def test_a_joint_inspection_and_a_patrol_on_the_phone(console, campus):  # noqa:
     finding = {"cell_id": campus["dorm"], "category": "fire", "description": "疏散指示灯损坏"}
     found = post(office, f"{record}/findings", finding, page=record, follow_redirects=True)
     assert re.search(r"隐患 \S+ 已进入隐患台账", text(found))
+    hazard = re.search(r'href="(/hazards/[^"]+)"', text(found).split('id="findings"')[1]).group(1)
+    back = office.get(
+        text(office.get(hazard)).split('id="hazard-joint"><a href="')[1].split('"')[0]
+    )
+    assert back.status_code == 302 and back.headers["Location"].endswith(record)
     route = {"name": "1号楼夜间巡查", "unit_code": "JD", "cell_ids": [campus["b1"], campus["f3"]]}
     assert post(office, "/office/patrols/routes/new", route).status_code == 302
     listing = text(office.get("/office/patrols"))
@@ -101,6 +106,12 @@ def test_a_joint_inspection_and_a_patrol_on_the_phone(console, campus):  # noqa:
     assert wrong.status_code == 422 and "不是本次巡查路线上的地点" in text(wrong)
     issue = {"cell_id": campus["b1"], "category": "fire", "description": "灭火器过期"}
     assert post(office, f"{patrol}/findings", issue, page=patrol).status_code == 302
+    page = text(office.get(patrol))
+    hazard = re.search(r'href="(/hazards/[^"]+)"', page.split('id="findings"')[1]).group(1)
+    back = office.get(
+        text(office.get(hazard)).split('id="hazard-patrol"><a href="')[1].split('"')[0]
+    )
+    assert back.status_code == 302 and back.headers["Location"].endswith(patrol)
     done = post(office, f"{patrol}/finish", {}, page=patrol, follow_redirects=True)
     page = text(done)
     assert "漏巡 1 处" in page and "三层东侧" in page.split('id="h-missed"')[1]

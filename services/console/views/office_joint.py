@@ -99,6 +99,16 @@ def _record_page(joint_id: str, errors: dict | None = None, typed: dict | None =
     return page, status
 
 
+@blp.route("/of-hazard/<hazard_id>")
+def of_hazard(hazard_id: str):
+    """The joint inspection whose finding opened the hazard (the hazard page's backlink)."""
+    found = get_json("hazards", "/joint-inspections", hazard_id=hazard_id)
+    if not found:
+        flash("未找到发现该隐患的联合检查", "error")
+        return redirect(url_for("hazards.hazard", hazard_id=hazard_id))
+    return redirect(url_for("joint.inspection", joint_id=found[0]["id"]))
+
+
 @blp.route("/<joint_id>")
 def inspection(joint_id: str):
     return _record_page(joint_id)

@@ -114,6 +114,16 @@ def _patrol_page(patrol_id: str, errors: dict | None = None, typed: dict | None 
     return page, status
 
 
+@blp.route("/of-hazard/<hazard_id>")
+def of_hazard(hazard_id: str):
+    """The patrol whose finding opened the hazard (the hazard page's backlink)."""
+    found = get_json("hazards", "/patrols", hazard_id=hazard_id)
+    if not found:
+        flash("未找到发现该隐患的巡查记录", "error")
+        return redirect(url_for("hazards.hazard", hazard_id=hazard_id))
+    return redirect(url_for("patrols.patrol", patrol_id=found[0]["id"]))
+
+
 @blp.route("/<patrol_id>")
 def patrol(patrol_id: str):
     return _patrol_page(patrol_id)

@@ -299,6 +299,11 @@ def patrol_query(principal: Principal, filters: Mapping[str, Any]) -> Select:
         stmt = stmt.where(Patrol.patrol_on >= filters["date_from"])
     if filters.get("date_to"):
         stmt = stmt.where(Patrol.patrol_on <= filters["date_to"])
+    if filters.get("hazard_id"):  # the patrol whose finding opened that hazard (the backlink)
+        found = select(PatrolFinding.patrol_id).where(
+            PatrolFinding.hazard_id == filters["hazard_id"]
+        )
+        stmt = stmt.where(Patrol.id.in_(found))
     if "has_missed" in filters:
         stmt = stmt.where((Patrol.missed_count > 0) == filters["has_missed"])
     return stmt.order_by(Patrol.patrol_on.desc(), Patrol.started_at.desc(), Patrol.id)

@@ -118,3 +118,6 @@ class PatrolQuerySchema(Schema):
     date_from = Date()
     date_to = Date()
     has_missed = fields.Boolean(metadata={"description": "finished with places missed"})
+    hazard_id = fields.String(
+        validate=ID, metadata={"description": "the patrol whose finding opened this hazard"}
+    )
