@@ -116,3 +116,23 @@ def test_heads_without_a_letter_signed_by_phase_ones_deadline_are_flagged_once(a
     feed(app, [signed("l-xx", "a-cell-xx", date(2021, 11, 20))])  # late: stays flagged
     assert sweep(app, datetime(2021, 12, 1, tzinfo=UTC)) == {"letter_flags": 0}
     assert len(flags(app)) == 2
+
+
+def test_the_migration_adds_the_letters_keeping_reportings_data(tmp_path):
+    from sqlalchemy import create_engine, text
+
+    from shared.migrations import upgrade
+
+    url = f"sqlite:///{tmp_path / 'reporting.db'}"
+    upgrade("reporting", url, "0014")
+    with create_engine(url).begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO grid_units (code, name, kind, last_sequence) "
+                "VALUES ('JD', '机电工程学院', 'college', 1)"
+            )
+        )
+    upgrade("reporting", url)
+    with create_engine(url).connect() as conn:
+        assert conn.execute(text("SELECT name FROM grid_units")).scalar() == "机电工程学院"
+        assert conn.execute(text("SELECT count(*) FROM letter_projection")).scalar() == 0
