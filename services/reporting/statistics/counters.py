@@ -21,6 +21,7 @@ from sqlalchemy import (
     BigInteger,
     Date,
     Table,
+    bindparam,
     cast,
     delete,
     func,
@@ -94,14 +95,16 @@ def _add(counts: Counts, key: tuple, measures: list[int], sign: int) -> None:
 def read_state(session: Session, hazard_id: str) -> Mapping[str, Any] | None:
     """The hazard's key columns as the projection holds them, locked until the event's
     transaction ends (PostgreSQL): a second consumer applying the next event of the same
-    hazard waits, then reads the state this one wrote."""
-    p = HazardProjection
-    stmt = (
-        select(*(getattr(p, c) for c in STATE_COLUMNS))
-        .where(p.hazard_id == hazard_id)
-        .with_for_update()
-    )
-    return session.execute(stmt).mappings().first()
+    hazard waits, then reads the state this one wrote. Core on the session's connection,
+    one statement built once: this runs for most events the consumer applies."""
+    return session.connection().execute(_READ, {"hazard_id": hazard_id}).mappings().first()
+
+
+_READ = (
+    select(*(HazardProjection.__table__.c[c] for c in STATE_COLUMNS))
+    .where(HazardProjection.__table__.c.hazard_id == bindparam("hazard_id"))
+    .with_for_update()
+)
 
 
 def apply_change(
@@ -124,7 +127,7 @@ def apply_change(
         # these writes cost (bench/pipeline.py).
         params = {f"f{i}_{j}": v for i, row in enumerate(fine_rows) for j, v in enumerate(row)}
         params |= {f"u{i}_{j}": v for i, row in enumerate(unit_rows) for j, v in enumerate(row)}
-        session.execute(_both(len(fine_rows), len(unit_rows)), params)
+        session.connection().execute(_both(len(fine_rows), len(unit_rows)), params)
         return
     for table, names, measures, rows in (
         (FINE, FINE_KEY, FINE_MEASURES, fine_rows),
@@ -132,7 +135,7 @@ def apply_change(
     ):
         if rows:
             columns = (*names, *measures)
-            session.execute(
+            session.connection().execute(
                 _increment(table, names, measures, dialect),
                 [dict(zip(columns, row, strict=True)) for row in rows],
             )
