@@ -1,46 +1,46 @@
-"""Benchmark of the reporting statistics over a large hazard projection.
+"""Benchmark of the reporting statistics at 10,000, 100,000 and 1,000,000 hazards.
 
 Run from the repository root::
 
-    .venv/bin/python bench/statistics.py [--rows 1000000] [--runs 7] [--naive-runs 3]
+    .venv/bin/python bench/statistics.py [--sizes 10000,100000,1000000] [--runs 7]
 
-Everything runs in a fresh PostgreSQL database of the run's own (``bench_stats_<pid>``),
-migrated with the reporting service's Alembic migrations and dropped at the end.
+For each size, everything runs in a fresh PostgreSQL database of the run's own
+(``bench_stats_<pid>_<size>``), migrated with the reporting service's Alembic migrations and
+dropped before the next size.
 
-Data: ``--rows`` hazards in ``hazard_projection``, generated in SQL (INSERT … SELECT over
+Data: N hazards in ``hazard_projection``, generated in SQL (INSERT … SELECT over
 generate_series, seeded, so every run loads the same rows): 50 units U01..U50, every
 category of ``shared.vocabulary.CATEGORIES`` with its lead department, ~10 % major, the
 eight stages evenly, ``found_at`` evenly over the 2021 campaign (2021-11-08..2022-01-03,
 campus dates in Asia/Shanghai) in insertion order, ``closed_at`` for closed and archived
-hazards, ~5 % overdue, ``last_sequence`` 1. ``raw_ledger`` is a copy with only a primary
-key, for the naive baseline. Both tables are then VACUUM ANALYZEd, so autovacuum does not
-wake up in the middle of the measurements.
+hazards, ~5 % overdue, ``last_sequence`` 1. The statistics read the counters the reporting
+consumer keeps (``services/reporting/statistics/counters.py``); the seeded rows did not come
+through the consumer, so their counters are counted in SQL from the seeded projection by
+``counters.rebuild`` (what the migration does for an existing ledger and what
+``campus-safety check-counters --rebuild`` does). ``raw_ledger`` is a copy of the
+projection with only a primary key, for the naive baselines. Everything is then VACUUM
+ANALYZEd, so autovacuum does not wake up in the middle of the measurements.
 
-Measured warm (one warm-up each), then ``--runs`` rounds in which the cases of a group run
-in turn, so that they share whatever else the machine is doing; median and min:
+Measured warm (one warm-up each), then ``--runs`` rounds in which the cases run in turn, so
+that they share whatever else the machine is doing; median and min:
 
 (a) GET /statistics?campaign_id=… with the project's code, as the endpoint computes it for a
-    global principal: ``statistics.summary`` by unit over the campaign period (one query:
-    the measures and the counts by stage from one scan), ``statistics.totals`` and
-    ``domain.tally`` (left out: the look-up of the campaign's row, which gives the period,
-    and the education coverage, read from another table);
+    global principal: ``statistics.summary`` by unit over the campaign period (one query on
+    the per-unit day counters), ``statistics.totals`` and ``domain.tally`` (left out: the
+    look-up of the campaign's row and the education coverage, read from another table);
 (b) one unit's statistics table: ``commands.table_snapshot`` for U07, for the last
-    reporting period of the seed campaign and for the whole campaign;
-(c) naive baselines over ``raw_ledger``: one GROUP BY unit_code, status count(*) query,
-    and "one query per measure per unit" (found, rectified, in remediation, overdue,
-    major, average time to close, and the counts by stage: 7 × 50 queries).
+    reporting period of the seed campaign and for the whole campaign (one query on
+    ``hazard_table_counts``);
+(c1) naive baseline: one GROUP BY unit_code, status count(*) over ``raw_ledger``;
+(c3) naive baseline of (b): U07's period numbers by category in one query over
+    ``raw_ledger`` (the query the table ran before the counters).
 
-Checks (the exit code is non-zero if one fails): (a)'s counts by (unit, stage) equal (c1)'s,
-and its per-unit found counts equal their sums; (a)'s rows equal (c2)'s; ``summary`` by
-category and by severity adds up to the same totals and counts by stage as by unit; and
-every (a) measured with a candidate index returns what (a) returned without.
+Checks (the exit code is non-zero if one fails): (a)'s counts by (unit, stage) equal (c1)'s;
+(a)'s rows equal (c2)'s — one query per measure per unit over ``raw_ledger`` (7 × 50
+queries, ``--naive-runs`` times, timed too); ``summary`` by category and by severity adds
+up to the same totals as by unit; (b)'s period numbers equal (c3)'s.
 
-Then, after those honest runs and in the bench database only, each candidate index of
-``CANDIDATE_INDEXES`` alone (built, VACUUM ANALYZE, measured, dropped): (a) and (b) again,
-with the server's settings and with ``random_page_cost`` lowered for the bench's own
-connections, with the scans the planner chose for (a)'s query.
-
-It is a benchmark, not a test: the exit code is 0 whether or not the target is met, and
+It is a benchmark, not a test: the exit code is 0 whether or not the targets are met, and
 non-zero only when something failed.
 """
 
@@ -66,6 +66,7 @@ from services.hazards.domain import Status
 from services.reporting import commands, domain
 from services.reporting.models import Campaign
 from services.reporting.schemas import CampaignCreateSchema
+from services.reporting.statistics import counters
 from services.reporting.statistics import queries as statistics
 from shared import hazard_stages
 from shared.db import make_engine, make_session_factory
@@ -85,21 +86,10 @@ UNITS = tuple(f"U{n:02d}" for n in range(1, 51))
 TABLE_UNIT = "U07"
 BENCH_CAMPAIGN = "BENCH"  # the campaign whose start the unit's table counts from
 STATUSES = tuple(s.value for s in Status)
-TARGET_MS = 300.0
-# Candidate indexes, measured one at a time after the honest runs, in the bench database only.
-CANDIDATE_INDEXES = {
-    "A": (
-        "CREATE INDEX ix_hazard_projection_found_cover ON hazard_projection (found_at) "
-        "INCLUDE (unit_code, category, severity, status, overdue, closed_at)"
-    ),
-    "B": (
-        "CREATE INDEX ix_hazard_projection_unit_status_found ON hazard_projection "
-        "(unit_code, status, found_at) INCLUDE (severity, overdue, closed_at)"
-    ),
-}
-# The planner's default (4) prices an index page as a random read; 1.1 is the usual value
-# for SSDs or a cached database. Set here for the bench's own connections only.
-LOW_RANDOM_PAGE_COST = "1.1"
+SIZES = (10_000, 100_000, 1_000_000)
+TARGET_CAMPAIGN_MS = 30.0  # (a) at the largest size
+TARGET_RATIO = 5.0  # (c1) / (a) at the largest size
+TARGET_TABLE_MS = 10.0  # (b) at the largest size
 
 
 class BenchError(RuntimeError):
@@ -153,8 +143,9 @@ FROM (
 NAMES = ("张伟", "王芳", "李娜", "刘洋", "陈静", "杨帆", "赵磊", "黄敏")
 
 
-def load(url: str, rows: int) -> None:
-    """``rows`` hazards into hazard_projection (schema as migrated), then raw_ledger."""
+def load(url: str, sa_url: str, rows: int) -> float:
+    """``rows`` hazards into hazard_projection (schema as migrated), their counters counted
+    from it in SQL, then raw_ledger; the seconds the counters took."""
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("SELECT setseed(0.2021)")  # same session as the INSERT: same rows
         conn.execute(
@@ -171,10 +162,17 @@ def load(url: str, rows: int) -> None:
                 "rows": rows,
             },
         )
+        engine = make_engine(sa_url)
+        started = time.perf_counter()
+        with make_session_factory(engine).begin() as session:
+            counters.rebuild(session, TZ)
+        seconds = time.perf_counter() - started
+        engine.dispose()
         conn.execute("CREATE TABLE raw_ledger AS SELECT * FROM hazard_projection")
         conn.execute("ALTER TABLE raw_ledger ADD PRIMARY KEY (hazard_id)")
-        conn.execute("VACUUM ANALYZE hazard_projection")
-        conn.execute("VACUUM ANALYZE raw_ledger")
+        for table in ("hazard_projection", "raw_ledger", *(t.name for t in counters.TABLES)):
+            conn.execute(f"VACUUM ANALYZE {table}")
+        return seconds
 
 
 # -- what is measured ----------------------------------------------------------------------
@@ -327,30 +325,6 @@ def captured_statements(engine: Engine, fn: Callable[[], Any]) -> list[tuple[str
     return seen
 
 
-def explain(engine: Engine, statement: str, parameters: Any) -> list[str]:
-    with engine.connect() as conn:
-        result = conn.exec_driver_sql(f"EXPLAIN (ANALYZE, BUFFERS) {statement}", parameters)
-        return [row[0] for row in result]
-
-
-def plan_summary(lines: list[str], width: int = 118) -> list[str]:
-    """The plan's nodes, workers, filter and execution time (not the sort/buffer details)."""
-    wanted = ("->", "Workers Launched", "Filter:", "Index Cond", "Execution Time")
-    keep = lines[:1] + [line for line in lines[1:] if any(w in line for w in wanted)]
-    return [line if len(line) <= width else line[: width - 1] + "…" for line in keep]
-
-
-def scan_nodes(lines: list[str]) -> str:
-    """The aggregate and scan nodes of a plan, top down, and its execution time."""
-    nodes = [
-        line.strip().removeprefix("->").strip().split("  (")[0].replace(" on hazard_projection", "")
-        for line in lines
-        if "Scan" in line or "Aggregate" in line
-    ]
-    total = next((line.strip() for line in lines if "Execution Time" in line), "")
-    return f"{' / '.join(nodes)}; {total}"
-
-
 # -- checks --------------------------------------------------------------------------------
 
 
@@ -443,149 +417,139 @@ def other_dimensions(factory: sessionmaker[Session], totals: dict, tally: dict) 
     return results
 
 
+NAIVE_PERIOD_SQL = """
+SELECT category,
+    count(*) FILTER (WHERE found_at < %(start)s AND (closed IS NULL OR closed >= %(start)s))
+        AS open_at_start,
+    count(*) FILTER (WHERE found_at >= %(start)s) AS found,
+    count(*) FILTER (WHERE closed >= %(start)s AND closed < %(end)s) AS closed_in_period,
+    count(*) FILTER (WHERE closed IS NULL OR closed >= %(end)s) AS open_at_end,
+    count(*) AS cumulative_found,
+    count(*) FILTER (WHERE closed < %(end)s) AS cumulative_closed,
+    count(*) FILTER (WHERE (closed IS NULL OR closed >= %(end)s) AND deadline <= %(last)s)
+        AS overdue_at_end,
+    count(*) FILTER (WHERE found_at >= %(start)s AND severity = 'major') AS major
+FROM (SELECT *, CASE WHEN closed_at < found_at THEN found_at ELSE closed_at END AS closed
+      FROM raw_ledger) AS h
+WHERE unit_code = %(unit)s AND found_at < %(end)s AND found_at >= %(since)s
+GROUP BY category
+"""
+
+
+def naive_period(conn: psycopg.Connection, start: date, end: date) -> dict[str, dict]:
+    """(c3) The unit's period numbers by category over the raw ledger, in one query."""
+    params = {
+        "unit": TABLE_UNIT,
+        "start": domain.start_of_day(start, TZ),
+        "end": domain.end_of_day(end, TZ),
+        "last": end,
+        "since": domain.start_of_day(min(CAMPAIGN_FROM, start), TZ),
+    }
+    cursor = conn.execute(NAIVE_PERIOD_SQL, params)
+    names = [c.name for c in cursor.description]
+    return {row[0]: dict(zip(names[1:], row[1:], strict=True)) for row in cursor.fetchall()}
+
+
+def same_period(table: dict, naive: dict[str, dict]) -> list[str]:
+    mine = {r["key"]: {m: r[m] for m in statistics.PERIOD_MEASURES} for r in table["rows"]}
+    return [
+        f"{k}: {mine.get(k)} vs {naive.get(k)}"
+        for k in sorted(set(mine) | set(naive))
+        if mine.get(k) != naive.get(k)
+    ]
+
+
 # -- main ----------------------------------------------------------------------------------
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rows", type=int, default=1_000_000, help="hazards to load")
+    parser.add_argument(
+        "--sizes",
+        default=",".join(str(n) for n in SIZES),
+        help="hazards to load, one database per size (comma-separated)",
+    )
     parser.add_argument("--runs", type=int, default=7, help="measured runs (after 1 warm-up)")
     parser.add_argument(
         "--naive-runs",
         type=int,
-        default=3,
+        default=1,
         help="measured runs of the per-measure naive baseline (350 queries a run)",
     )
     args = parser.parse_args(argv)
-    if args.rows < 1 or args.runs < 1 or args.naive_runs < 1:
-        parser.error("--rows, --runs and --naive-runs must be positive")
+    try:
+        args.sizes = [int(n) for n in args.sizes.split(",")]
+    except ValueError:
+        parser.error("--sizes: numbers separated by commas")
+    if min(args.sizes) < 1 or args.runs < 1 or args.naive_runs < 1:
+        parser.error("--sizes, --runs and --naive-runs must be positive")
     return args
 
 
-def verdict(ms: float) -> str:
-    return "PASS" if ms < TARGET_MS else "MISS"
-
-
-def environment(conn: psycopg.Connection) -> str:
-    def setting(name: str) -> str:
-        return conn.execute(f"SHOW {name}").fetchone()[0]
-
-    version = setting("server_version")
-    sizes = conn.execute(
-        "SELECT pg_size_pretty(pg_relation_size('hazard_projection')), "
-        "pg_size_pretty(pg_indexes_size('hazard_projection')), "
-        "pg_size_pretty(pg_relation_size('raw_ledger'))"
-    ).fetchone()
-    return (
-        f"PostgreSQL {version}, {os.cpu_count()} CPUs, shared_buffers {setting('shared_buffers')}, "
-        f"work_mem {setting('work_mem')}, max_parallel_workers_per_gather "
-        f"{setting('max_parallel_workers_per_gather')}, jit {setting('jit')}\n"
-        f"hazard_projection heap {sizes[0]}, its indexes {sizes[1]}; raw_ledger heap {sizes[2]}"
-    )
-
-
 @dataclass
-class IndexRound:
-    name: str
-    sql: str
-    size: str
-    seconds: float
-    figures: list[Figure]
-    scans: list[str]
+class SizeRun:
+    rows: int
+    figures: dict[str, Figure]
+    counter_rows: tuple[int, int, int]  # hazard_counts, _unit_counts, _table_counts
+    fill_seconds: float
+    load: tuple[float, float]  # load average before, after
+    checks: list[str] = field(default_factory=list)
 
 
-def index_round(
-    raw: psycopg.Connection,
-    name: str,
-    engines: dict[str, Engine],
-    statement: tuple[str, Any],
-    runs: int,
-) -> IndexRound:
-    """Candidate index ``name`` alone (built, VACUUM ANALYZE), then (a) and (b) through each
-    engine (default settings, low random_page_cost), then the index dropped again."""
-    sql = CANDIDATE_INDEXES[name]
-    index = sql.split()[2]
-    print(f"measuring, with candidate index {name} (bench database only) …", flush=True)
-    started = time.perf_counter()
-    raw.execute(sql)
-    raw.execute("VACUUM ANALYZE hazard_projection")
-    seconds = time.perf_counter() - started
-    size = raw.execute(
-        "SELECT pg_size_pretty(pg_relation_size(%s::regclass))", (index,)
-    ).fetchone()[0]
-    cases: list[tuple[str, Callable[[], Any]]] = []
-    scans = []
-    for setting, engine in engines.items():
-        factory = make_session_factory(engine)
-        cases += [
-            (
-                f"(a) campaign statistics, index {name}{setting}",
-                lambda f=factory: project_campaign(f),
-            ),
-            (
-                f"(b) {TABLE_UNIT} table, last period, index {name}{setting}",
-                lambda f=factory: project_table(f, PERIOD_FROM, PERIOD_TO),
-            ),
-        ]
-        scans.append(f"index {name}{setting}: {scan_nodes(explain(engine, *statement))}")
-    figures = measure(cases, runs)
-    raw.execute(f"DROP INDEX {index}")
-    return IndexRound(name, sql, size, seconds, figures, scans)
+CASES = {
+    "a": "(a) campaign statistics (counters)",
+    "b": f"(b) {TABLE_UNIT} table, {PERIOD_FROM}..{PERIOD_TO}",
+    "b_all": f"(b) {TABLE_UNIT} table, whole campaign",
+    "c1": "(c1) naive GROUP BY over raw_ledger",
+    "c3": f"(c3) naive {TABLE_UNIT} period numbers over raw_ledger",
+}
 
 
-def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=logging.WARNING, format="%(message)s")
-    args = parse_args(argv)
-    name = f"bench_stats_{os.getpid()}"
+def run_size(rows: int, args: argparse.Namespace) -> SizeRun:
+    name = f"bench_stats_{os.getpid()}_{rows}"
     pg_url = f"postgresql://postgres@127.0.0.1:5432/{name}"
     sa_url = f"{PG_BASE}/{name}"
-    created = False
     engine: Engine | None = None
-    low_cost_engine: Engine | None = None
-    status = 0
+    create_database(name)
     try:
-        print(f"creating and migrating {name} …", flush=True)
-        create_database(name)
-        created = True
+        print(f"{rows} hazards: migrating, loading, counting (VACUUM ANALYZE) …", flush=True)
         upgrade("reporting", sa_url)
-        print(f"loading {args.rows} hazards (and raw_ledger, VACUUM ANALYZE) …", flush=True)
         started = time.perf_counter()
-        load(pg_url, args.rows)
-        print(f"  loaded in {time.perf_counter() - started:.1f} s", flush=True)
-
+        fill = load(pg_url, sa_url, rows)
+        print(f"  loaded in {time.perf_counter() - started:.1f} s (counters {fill:.1f} s)")
         engine = make_engine(sa_url)
-        low_cost_engine = make_engine(
-            sa_url, connect_args={"options": f"-c random_page_cost={LOW_RANDOM_PAGE_COST}"}
-        )
         factory = make_session_factory(engine)
-        runs = args.runs
         with psycopg.connect(pg_url, autocommit=True) as raw:
-            env = environment(raw)
-            load_before = os.getloadavg()
-
-            print("measuring, schema exactly as migrated …", flush=True)
-            a, b, b_all, c1 = measure(
+            sizes = raw.execute(
+                "SELECT (SELECT count(*) FROM hazard_counts), "
+                "(SELECT count(*) FROM hazard_unit_counts), "
+                "(SELECT count(*) FROM hazard_table_counts)"
+            ).fetchone()
+            before = os.getloadavg()[0]
+            figures = measure(
                 [
-                    ("(a) campaign statistics (summary)", lambda: project_campaign(factory)),
-                    (
-                        f"(b) {TABLE_UNIT} table, {PERIOD_FROM}..{PERIOD_TO}",
-                        lambda: project_table(factory, PERIOD_FROM, PERIOD_TO),
-                    ),
-                    (
-                        f"(b) {TABLE_UNIT} table, whole campaign",
-                        lambda: project_table(factory, CAMPAIGN_FROM, CAMPAIGN_TO),
-                    ),
-                    ("(c1) naive GROUP BY over raw_ledger", lambda: naive_group(raw)),
+                    (CASES["a"], lambda: project_campaign(factory)),
+                    (CASES["b"], lambda: project_table(factory, PERIOD_FROM, PERIOD_TO)),
+                    (CASES["b_all"], lambda: project_table(factory, CAMPAIGN_FROM, CAMPAIGN_TO)),
+                    (CASES["c1"], lambda: naive_group(raw)),
+                    (CASES["c3"], lambda: naive_period(raw, PERIOD_FROM, PERIOD_TO)),
                 ],
-                runs,
+                args.runs,
             )
-            rows, totals, tally, counts = a.result
+            after = os.getloadavg()[0]
+            by = dict(zip(CASES, figures, strict=True))
+            a_rows, totals, tally, counts = by["a"].result
             checks = [
                 check(
-                    "(a) counts by (unit, stage), found by unit vs (c1)",
-                    same_counts(rows, counts, c1.result),
+                    "(a) counts by (unit, stage) vs (c1)",
+                    same_counts(a_rows, counts, by["c1"].result),
                 ),
                 *other_dimensions(factory, totals, tally),
+                check("(b) period numbers vs (c3)", same_period(by["b"].result, by["c3"].result)),
+                check(
+                    "(b) whole campaign vs (c3)",
+                    same_period(by["b_all"].result, naive_period(raw, CAMPAIGN_FROM, CAMPAIGN_TO)),
+                ),
             ]
             (c2,) = measure(
                 [
@@ -599,101 +563,98 @@ def main(argv: list[str] | None = None) -> int:
             )
             naive_rows, naive_counts = c2.result
             checks += [
-                check("(a) rows vs (c2)", same_rows(rows, naive_rows)),
+                check("(a) rows vs (c2)", same_rows(a_rows, naive_rows)),
                 check(
                     "(a) counts by stage vs (c2)",
                     [] if domain.tally(naive_counts) == tally else ["counts by stage"],
                 ),
             ]
-
+            by["c2"] = c2
             statements = captured_statements(engine, lambda: project_campaign(factory))
             if len(statements) != 1:
                 raise BenchError(f"(a) sent {len(statements)} statements, expected 1")
-            plan = explain(engine, *statements[0])
+        return SizeRun(rows, by, tuple(sizes), fill, (before, after), checks)
+    finally:
+        if engine is not None:
+            engine.dispose()
+        drop_database(name)
 
-            engines = {"": engine, f", random_page_cost {LOW_RANDOM_PAGE_COST}": low_cost_engine}
-            rounds = [index_round(raw, n, engines, statements[0], runs) for n in CANDIDATE_INDEXES]
-            load_after = os.getloadavg()
-            for r in rounds:
-                for figure in r.figures:
-                    if figure.label.startswith("(a)"):
-                        checks.append(
-                            check(f"{figure.label} vs (a)", same_result(a.result, figure.result))
-                        )
 
-        print()
-        print("=" * 100)
-        print(env)
-        print(
-            f"{args.rows} hazards, campaign {CAMPAIGN_FROM}..{CAMPAIGN_TO} ({TZ}); "
-            f"{runs} runs after 1 warm-up (c2: {args.naive_runs} runs, warmed by c1); "
-            f"load average {load_before[0]:.2f} before, {load_after[0]:.2f} after"
+def report(runs: list[SizeRun], args: argparse.Namespace) -> None:
+    largest = runs[-1]
+    width = 12
+    print()
+    print("=" * 100)
+    print(environment())
+    print(
+        f"campaign {CAMPAIGN_FROM}..{CAMPAIGN_TO} ({TZ}); medians (min) in ms of {args.runs} "
+        f"interleaved runs after 1 warm-up; (c2): {args.naive_runs} run(s)"
+    )
+    print(f"{'hazards':58}" + "".join(f"{r.rows:>{width + 10},}" for r in runs))
+    for key, label in (*CASES.items(), ("c2", "(c2) naive per measure per unit")):
+        cells = "".join(
+            f"{r.figures[key].median:>{width}.1f} ({r.figures[key].min:6.1f})" for r in runs
         )
-        print()
-        print(f"{'':62} {'median ms':>10} {'min ms':>10} {'× (a)':>8}")
+        print(f"{label:58}{cells}")
+    ratios = "".join(
+        f"{r.figures['c1'].median / r.figures['a'].median:>{width + 9}.1f}x" for r in runs
+    )
+    print(f"{'(c1) / (a)':58}{ratios}")
+    rows = "".join(f"{' / '.join(str(n) for n in r.counter_rows):>{width + 10}}" for r in runs)
+    print(f"{'counter rows (hazard_counts / _unit_counts / _table_counts)':58}{rows}")
+    fills = "".join(f"{r.fill_seconds:>{width + 9}.1f}s" for r in runs)
+    print(f"{'counters counted from the projection (rebuild)':58}{fills}")
+    loads = "".join(f"{f'{r.load[0]:.2f} → {r.load[1]:.2f}':>{width + 10}}" for r in runs)
+    print(f"{'load average (1 min) before → after the runs':58}{loads}")
+    print()
+    a, c1, b = largest.figures["a"], largest.figures["c1"], largest.figures["b"]
+    ratio = c1.median / a.median
+    print(f"targets at {largest.rows:,} hazards:")
+    for text_, met in (
+        (f"(a) ≤ {TARGET_CAMPAIGN_MS:.0f} ms: {a.median:.1f} ms", a.median <= TARGET_CAMPAIGN_MS),
+        (f"(a) ≥ {TARGET_RATIO:.0f}x faster than (c1): {ratio:.1f}x", ratio >= TARGET_RATIO),
+        (f"(b) ≤ {TARGET_TABLE_MS:.0f} ms: {b.median:.1f} ms", b.median <= TARGET_TABLE_MS),
+    ):
+        print(f"  {text_} {verdict(met)}")
+    print()
+    for r in runs:
+        for line in r.checks:
+            print(f"{r.rows:>9}: {line}")
+    print("=" * 100)
 
-        def line(figure: Figure, note: str = "") -> None:
-            ratio = figure.median / a.median
-            print(
-                f"{figure.label:62} {figure.median:10.1f} {figure.min:10.1f} {ratio:8.2f}"
-                + (f"  {note}" if note else "")
-            )
 
-        print("schema exactly as migrated:")
-        line(a, f"target < {TARGET_MS:.0f} ms: {verdict(a.median)}")
-        line(b)
-        line(b_all)
-        line(c1)
-        line(c2)
-        for r in rounds:
-            print(
-                f"with candidate index {r.name} (bench database only; {r.size}, built + VACUUM "
-                f"ANALYZE in {r.seconds:.1f} s):\n  {r.sql}"
-            )
-            for figure in r.figures:
-                line(figure, "" if figure.label.startswith("(b)") else verdict(figure.median))
-        print()
-        print(
-            "(a) is one SQL statement: GROUP BY unit_code, status with every measure, rolled up "
-            "in Python.\n(c1) is one SQL statement: GROUP BY unit_code, status count(*) over the "
-            "period, no measures.\n(c2) is what a straightforward implementation would do: for "
-            f"each of the {len(UNITS)} units, one COUNT/AVG\n     query per measure "
-            f"({len(NAIVE_MEASURES)}) and one GROUP BY status, i.e. "
-            f"{len(UNITS) * (len(NAIVE_MEASURES) + 1)} queries, each a scan of raw_ledger."
+def verdict(met: bool) -> str:
+    return "PASS" if met else "MISS"
+
+
+def environment() -> str:
+    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres") as conn:
+
+        def setting(name: str) -> str:
+            return conn.execute(f"SHOW {name}").fetchone()[0]
+
+        return (
+            f"PostgreSQL {setting('server_version')}, {os.cpu_count()} CPUs, shared_buffers "
+            f"{setting('shared_buffers')}, work_mem {setting('work_mem')}, "
+            f"max_parallel_workers_per_gather {setting('max_parallel_workers_per_gather')}, "
+            f"jit {setting('jit')}"
         )
-        print(
-            f"(c2) takes {c2.median / a.median:.1f}x the time of (a); (c1), which computes only "
-            f"the counts by stage, {c1.median / a.median:.2f}x."
-        )
-        for text_ in checks:
-            print(text_)
-        print()
-        print("EXPLAIN (ANALYZE, BUFFERS), schema as migrated, (a)'s query:")
-        for plan_line in plan_summary(plan):
-            print(f"    {plan_line}")
-        print("EXPLAIN (ANALYZE), (a)'s query with each candidate index: the scans chosen")
-        for r in rounds:
-            for scan in r.scans:
-                print(f"  {scan}")
-        print("=" * 100)
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    args = parse_args(argv)
+    try:
+        runs = [run_size(rows, args) for rows in sorted(args.sizes)]
+        report(runs, args)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
-        status = 130
+        return 130
     except Exception as exc:
         traceback.print_exc()
         print(f"benchmark failed: {exc}", file=sys.stderr)
-        status = 1
-    finally:
-        for each in (engine, low_cost_engine):
-            if each is not None:
-                each.dispose()
-        if created:
-            try:
-                drop_database(name)
-            except Exception as exc:
-                print(f"cleanup: dropping {name} failed: {exc}", file=sys.stderr)
-                status = status or 1
-    return status
+        return 1
+    return 0
 
 
 if __name__ == "__main__":

@@ -61,7 +61,7 @@ def counter_rows(databases) -> dict[str, list[tuple]]:
             f"SELECT * FROM {table} WHERE hazards <> 0 OR closed <> 0 OR micros_to_close <> 0 "
             "ORDER BY 1, 2, 3, 4, 5",
         )
-        for table in ("hazard_counts", "hazard_unit_counts")
+        for table in ("hazard_counts", "hazard_unit_counts", "hazard_table_counts")
     }
 
 
@@ -91,7 +91,7 @@ def test_replay_rebuilds_a_lost_projection(databases, amqp_url, processes):
     with databases.engine("reporting").begin() as conn:  # the reporting database is lost
         conn.exec_driver_sql(
             "TRUNCATE hazard_projection, inbox, flags, flag_steps, flag_files, "
-            "hazard_counts, hazard_unit_counts"
+            "hazard_counts, hazard_unit_counts, hazard_table_counts"
         )
     result = campus_safety(env, "replay", "hazards")
     assert f"{events} events queued" in result.stdout

@@ -53,7 +53,7 @@ def test_each_newer_state_moves_the_hazard_and_stale_or_duplicate_events_do_not(
     handlers = event_handlers(TZ)
     with session_of(app) as session:
         feed(session, handlers, history("a")[:3] + history("b")[:1])
-        fine, units = counters.stored(session)
+        fine, units, _ = counters.stored(session)
         day = date(2021, 11, 11)
         assert fine == {
             ("JD", day, "fire", "general", "registered", True, date(2021, 11, 12), NO_DAY): [
@@ -85,6 +85,7 @@ def test_counters_are_what_the_statistics_read(make_app):
         feed(session, event_handlers(TZ), history("a") + history("b")[:2])
         session.execute(text("DELETE FROM hazard_counts"))
         session.execute(text("DELETE FROM hazard_unit_counts"))
+        session.execute(text("DELETE FROM hazard_table_counts"))
         session.commit()
     body = app.test_client().get("/statistics?group_by=unit", headers=SO).get_json()
     assert body["rows"] == []  # the hazards are still there; the counters are not

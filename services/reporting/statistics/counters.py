@@ -1,9 +1,13 @@
 """The hazard counters (``statistics.models``): kept by the consumer, rebuilt, checked.
 
+Three tables of the same hazards: ``hazard_counts`` (every key the statistics filter and
+group on) and two rollups of it with fewer rows, ``hazard_unit_counts`` (the campaign's
+statistics by unit) and ``hazard_table_counts`` (a unit's table, the period tables).
+
 ``apply_change`` is called by ``handlers.apply_hazard_state`` in the event's transaction
-when the projection took a newer state: the hazard's old key loses it, its new key gains it
-(one multi-row upsert per table; nothing when the key did not move). A stale or duplicate
-event never gets here, so replaying the events rebuilds the counters exactly.
+when the projection took a newer state: the hazard's old keys lose it, its new keys gain it
+(one statement on PostgreSQL for the three tables; nothing when no key moved). A stale or
+duplicate event never gets here, so replaying the events rebuilds the counters exactly.
 
 ``recompute`` counts the same keys from the projection (SQL on PostgreSQL, beside the
 Python rule ``keys_of`` that the consumer uses; the same rule in Python elsewhere), and
@@ -12,7 +16,8 @@ Python rule ``keys_of`` that the consumer uses; the same rule in Python elsewher
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
@@ -36,16 +41,62 @@ from sqlalchemy.sql.dml import Insert
 from sqlalchemy.sql.elements import TextClause
 
 from services.reporting.models import HazardProjection
-from services.reporting.statistics.models import NO_DAY, HazardCount, HazardUnitCount
+from services.reporting.statistics.models import (
+    NO_DAY,
+    HazardCount,
+    HazardTableCount,
+    HazardUnitCount,
+)
 from services.reporting.statistics.queries import fixed_moment
+from shared import hazard_stages as stages
 from shared.timeutil import campus_time
 
 FINE = HazardCount.__table__
-UNITS = HazardUnitCount.__table__
 FINE_KEY = tuple(c.name for c in FINE.primary_key.columns)
-UNIT_KEY = tuple(c.name for c in UNITS.primary_key.columns)
 FINE_MEASURES = ("hazards", "closed", "micros_to_close")
-UNIT_MEASURES = ("hazards", "overdue", "major", "closed", "micros_to_close")
+
+
+@dataclass(frozen=True)
+class Rollup:
+    """A table of the same hazards with fewer key columns than ``hazard_counts``."""
+
+    table: Table
+    prefix: str  # of its bound parameters in the consumer's statement
+    of: Callable[[tuple, list[int]], tuple[tuple, list[int]]]  # a fine row → its row
+    key: tuple[str, ...]
+    measures: tuple[str, ...]
+
+
+def _rollup(model: type, prefix: str, of: Callable) -> Rollup:
+    table = model.__table__
+    key = tuple(c.name for c in table.primary_key.columns)
+    measures = tuple(c.name for c in table.columns if not c.primary_key)
+    return Rollup(table, prefix, of, key, measures)
+
+
+def _per_unit(key: tuple, measures: list[int]) -> tuple[tuple, list[int]]:
+    unit, found_day, _, severity, status, overdue, _, _ = key
+    n, closed, micros = measures
+    major = n if severity == "major" else 0
+    return (found_day, unit, status), [n, n if overdue else 0, major, closed, micros]
+
+
+def _per_table(key: tuple, measures: list[int]) -> tuple[tuple, list[int]]:
+    unit, found_day, category, severity, status, overdue, deadline, closed_day = key
+    n, closed, micros = measures
+    return (unit, found_day, category, deadline, closed_day), [
+        n,
+        n if severity == "major" else 0,
+        n if status in stages.FIXED else 0,
+        n if status in stages.UNDER_REMEDIATION else 0,
+        n if overdue else 0,
+        closed,
+        micros,
+    ]
+
+
+ROLLUPS = (_rollup(HazardUnitCount, "u", _per_unit), _rollup(HazardTableCount, "t", _per_table))
+TABLES = (FINE, *(r.table for r in ROLLUPS))
 # The projection's columns a key is made of (what the consumer reads before it writes).
 STATE_COLUMNS = (
     "found_at",
@@ -61,29 +112,26 @@ MICROSECOND = timedelta(microseconds=1)
 Counts = dict[tuple, list[int]]
 
 
-def keys_of(state: Mapping[str, Any], tz: str) -> tuple[tuple, list[int], tuple, list[int]]:
-    """A hazard's keys and measures in both tables. Days are campus days; the closing day is
-    the close-out's, never before the finding (as ``queries.fixed_moment``)."""
+def keys_of(state: Mapping[str, Any], tz: str) -> tuple[tuple, list[int]]:
+    """A hazard's key and measures in ``hazard_counts`` (the rollups follow from them). Days
+    are campus days; the closing day is the close-out's, never before the finding (as
+    ``queries.fixed_moment``)."""
     found: datetime = state["found_at"]
     closed_at: datetime | None = state["closed_at"]
     found_day = campus_time(found, tz).date()
     closed_day = campus_time(max(closed_at, found), tz).date() if closed_at else NO_DAY
-    overdue = bool(state["overdue"])
-    closed = 1 if closed_at else 0
-    micros = (closed_at - found) // MICROSECOND if closed_at else 0
-    fine = (
+    key = (
         state["unit_code"],
         found_day,
         state["category"],
         state["severity"],
         state["status"],
-        overdue,
+        bool(state["overdue"]),
         state["deadline"] or NO_DAY,
         closed_day,
     )
-    major = 1 if state["severity"] == "major" else 0
-    unit = (found_day, state["unit_code"], state["status"])
-    return fine, [1, closed, micros], unit, [1, int(overdue), major, closed, micros]
+    micros = (closed_at - found) // MICROSECOND if closed_at else 0
+    return key, [1, 1 if closed_at else 0, micros]
 
 
 def _add(counts: Counts, key: tuple, measures: list[int], sign: int) -> None:
@@ -110,35 +158,48 @@ _READ = (
 def apply_change(
     session: Session, old: Mapping[str, Any] | None, new: Mapping[str, Any], tz: str
 ) -> None:
-    """Move one hazard from ``old``'s keys (None: it is new) to ``new``'s."""
+    """Move one hazard from ``old``'s keys (None: it is new) to ``new``'s, in every table."""
     fine: Counts = {}
-    units: Counts = {}
     for state, sign in ((old, -1), (new, 1)):
         if state is not None:
-            fine_key, fine_measures, unit_key, unit_measures = keys_of(state, tz)
-            _add(fine, fine_key, fine_measures, sign)
-            _add(units, unit_key, unit_measures, sign)
+            _add(fine, *keys_of(state, tz), sign)
     # Sorted: concurrent consumers lock counter rows in one order.
-    fine_rows = [(*k, *v) for k, v in sorted(fine.items()) if any(v)]
-    unit_rows = [(*k, *v) for k, v in sorted(units.items()) if any(v)]
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql" and fine_rows and unit_rows:
-        # Both tables in one statement (one round trip): the consumer's drain is what
-        # these writes cost (bench/pipeline.py).
-        params = {f"f{i}_{j}": v for i, row in enumerate(fine_rows) for j, v in enumerate(row)}
-        params |= {f"u{i}_{j}": v for i, row in enumerate(unit_rows) for j, v in enumerate(row)}
-        session.connection().execute(_both(len(fine_rows), len(unit_rows)), params)
-        return
-    for table, names, measures, rows in (
-        (FINE, FINE_KEY, FINE_MEASURES, fine_rows),
-        (UNITS, UNIT_KEY, UNIT_MEASURES, unit_rows),
-    ):
-        if rows:
-            columns = (*names, *measures)
-            session.connection().execute(
-                _increment(table, names, measures, dialect),
-                [dict(zip(columns, row, strict=True)) for row in rows],
+    writes = [
+        (FINE, FINE_KEY, FINE_MEASURES, "f", [(*k, *v) for k, v in sorted(fine.items()) if any(v)])
+    ]
+    for r in ROLLUPS:
+        rows = rolled_up(fine, r)
+        writes.append(
+            (
+                r.table,
+                r.key,
+                r.measures,
+                r.prefix,
+                [(*k, *v) for k, v in sorted(rows.items()) if any(v)],
             )
+        )
+    writes = [w for w in writes if w[4]]
+    if not writes:
+        return
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        # Every table in one statement (one round trip): the consumer's drain is what these
+        # writes cost (bench/pipeline.py).
+        params = {
+            f"{prefix}{i}_{j}": v
+            for _, _, _, prefix, rows in writes
+            for i, row in enumerate(rows)
+            for j, v in enumerate(row)
+        }
+        shape = tuple((table.name, len(rows)) for table, _, _, _, rows in writes)
+        session.connection().execute(_together(shape), params)
+        return
+    for table, names, measures, _, rows in writes:
+        columns = (*names, *measures)
+        session.connection().execute(
+            _increment(table, names, measures, dialect),
+            [dict(zip(columns, row, strict=True)) for row in rows],
+        )
 
 
 @lru_cache(maxsize=8)
@@ -154,7 +215,9 @@ def _increment(
     )
 
 
-def _upsert_sql(table: Table, key: tuple[str, ...], measures: tuple[str, ...], prefix: str, n: int):
+def _upsert_sql(table: Table, prefix: str, n: int) -> str:
+    key = tuple(c.name for c in table.primary_key.columns)
+    measures = tuple(c.name for c in table.columns if not c.primary_key)
     columns = (*key, *measures)
     values = ", ".join(
         "(" + ", ".join(f":{prefix}{i}_{j}" for j in range(len(columns))) + ")" for i in range(n)
@@ -166,13 +229,17 @@ def _upsert_sql(table: Table, key: tuple[str, ...], measures: tuple[str, ...], p
     )
 
 
-@lru_cache(maxsize=16)
-def _both(fine: int, units: int) -> TextClause:
-    """PostgreSQL: ``fine`` rows into hazard_counts and ``units`` into hazard_unit_counts
-    in one statement (a data-modifying WITH), built once per shape."""
-    first = _upsert_sql(FINE, FINE_KEY, FINE_MEASURES, "f", fine)
-    second = _upsert_sql(UNITS, UNIT_KEY, UNIT_MEASURES, "u", units)
-    return text(f"WITH fine AS ({first}) {second}")
+_PREFIX = {FINE.name: "f", **{r.table.name: r.prefix for r in ROLLUPS}}
+
+
+@lru_cache(maxsize=64)
+def _together(shape: tuple[tuple[str, int], ...]) -> TextClause:
+    """PostgreSQL: n rows into each named table in one statement (data-modifying WITHs),
+    built once per shape."""
+    tables = {t.name: t for t in TABLES}
+    parts = [_upsert_sql(tables[name], _PREFIX[name], n) for name, n in shape]
+    withs = ", ".join(f"w{i} AS ({sql})" for i, sql in enumerate(parts[:-1]))
+    return text(f"WITH {withs} {parts[-1]}" if withs else parts[-1])
 
 
 # -- recomputing from the projection (the check, the bench's load, a migration's fill) ----------
@@ -205,8 +272,9 @@ def _fine_select(tz: str):
     return stmt.group_by(*(literal_column(str(i)) for i in range(1, len(keys) + 1)))
 
 
-def recompute(session: Session, tz: str) -> tuple[Counts, Counts]:
-    """Both tables' counts as the projection says they should be (only non-zero rows)."""
+def recompute(session: Session, tz: str) -> list[Counts]:
+    """Every table's counts as the projection says they should be (non-zero rows only),
+    in the order of ``TABLES``."""
     fine: Counts = {}
     if session.get_bind().dialect.name == "postgresql":
         for row in session.execute(_fine_select(tz)):
@@ -215,74 +283,73 @@ def recompute(session: Session, tz: str) -> tuple[Counts, Counts]:
         p = HazardProjection
         stmt = select(*(getattr(p, c) for c in STATE_COLUMNS))
         for state in session.execute(stmt).mappings():
-            key, measures, _, _ = keys_of(state, tz)
-            _add(fine, key, measures, 1)
-    return fine, rolled_up(fine)
+            _add(fine, *keys_of(state, tz), 1)
+    return [fine, *(rolled_up(fine, r) for r in ROLLUPS)]
 
 
-def rolled_up(fine: Counts) -> Counts:
-    """The per-unit table from the fine one."""
-    units: Counts = {}
-    for (unit, found_day, _, severity, status, overdue, _, _), (n, closed, micros) in fine.items():
-        major = n if severity == "major" else 0
-        _add(units, (found_day, unit, status), [n, n if overdue else 0, major, closed, micros], 1)
-    return units
+def rolled_up(fine: Counts, rollup: Rollup) -> Counts:
+    """A rollup's rows from the fine ones."""
+    rows: Counts = {}
+    for key, measures in fine.items():
+        _add(rows, *rollup.of(key, measures), 1)
+    return rows
 
 
-def stored(session: Session) -> tuple[Counts, Counts]:
-    """Both tables as they are (rows with every measure zero left out)."""
+def stored(session: Session) -> list[Counts]:
+    """Every table as it is (rows with every measure zero left out)."""
     result = []
-    for table, key in ((FINE, FINE_KEY), (UNITS, UNIT_KEY)):
+    for table in TABLES:
+        key = [c.name for c in table.primary_key.columns]
         counts: Counts = {}
         for row in session.execute(select(table)).mappings():
-            values = [int(row[c.name]) for c in table.columns if c.name not in key]
+            values = [int(row[c.name]) for c in table.columns if not c.primary_key]
             if any(values):
                 counts[tuple(row[k] for k in key)] = values
         result.append(counts)
-    return result[0], result[1]
+    return result
 
 
 def differences(session: Session, tz: str) -> list[str]:
     """Every counter row that is not what the projection says, one line each."""
     lines = []
-    for name, have, want in zip(
-        (FINE.name, UNITS.name), stored(session), recompute(session, tz), strict=True
-    ):
+    for table, have, want in zip(TABLES, stored(session), recompute(session, tz), strict=True):
         for key in sorted(set(have) | set(want), key=repr):
             if have.get(key) != want.get(key):
                 shown = ", ".join(str(k) for k in key)
-                lines.append(f"{name} ({shown}): 存 {have.get(key)}，应为 {want.get(key)}")
+                lines.append(f"{table.name} ({shown}): 存 {have.get(key)}，应为 {want.get(key)}")
     return lines
 
 
+def _rollup_select(rollup: Rollup):
+    """PostgreSQL's form of ``rollup.of``: its rows summed from hazard_counts."""
+    c = FINE.c
+    n = func.sum(c.hazards)
+    measures = {
+        "hazards": n,
+        "overdue": n.filter(c.overdue.is_(True)),
+        "major": n.filter(c.severity == "major"),
+        "rectified": n.filter(c.status.in_(sorted(stages.FIXED))),
+        "in_remediation": n.filter(c.status.in_(sorted(stages.UNDER_REMEDIATION))),
+        "closed": func.sum(c.closed),
+        "micros_to_close": func.sum(c.micros_to_close),
+    }
+    keys = [c[k] for k in rollup.key]
+    # FILTER over no row is NULL: the counts are NOT NULL.
+    return select(*keys, *(func.coalesce(measures[m], 0) for m in rollup.measures)).group_by(*keys)
+
+
 def rebuild(session: Session, tz: str) -> None:
-    """Both tables emptied and counted again from the projection."""
-    session.execute(delete(FINE))
-    session.execute(delete(UNITS))
+    """Every table emptied and counted again from the projection."""
+    for table in TABLES:
+        session.execute(delete(table))
     if session.get_bind().dialect.name == "postgresql":
         session.execute(insert(FINE).from_select([*FINE_KEY, *FINE_MEASURES], _fine_select(tz)))
-        c = FINE.c
-        rollup = select(
-            c.found_day,
-            c.unit_code,
-            c.status,
-            func.sum(c.hazards),
-            func.sum(c.hazards).filter(c.overdue.is_(True)),
-            func.sum(c.hazards).filter(c.severity == "major"),
-            func.sum(c.closed),
-            func.sum(c.micros_to_close),
-        ).group_by(c.found_day, c.unit_code, c.status)
-        # FILTER over no row is NULL: the counts are NOT NULL.
-        rollup = select(
-            *(func.coalesce(col, 0) if i >= 3 else col for i, col in enumerate(rollup.subquery().c))
-        )
-        session.execute(insert(UNITS).from_select([*UNIT_KEY, *UNIT_MEASURES], rollup))
+        for r in ROLLUPS:
+            session.execute(insert(r.table).from_select([*r.key, *r.measures], _rollup_select(r)))
         return
-    fine, units = recompute(session, tz)
-    for table, key, measures, counts in (
-        (FINE, FINE_KEY, FINE_MEASURES, fine),
-        (UNITS, UNIT_KEY, UNIT_MEASURES, units),
-    ):
+    for table, counts in zip(TABLES, recompute(session, tz), strict=True):
+        key = [c.name for c in table.primary_key.columns]
+        measures = [c.name for c in table.columns if not c.primary_key]
         rows = [dict(zip((*key, *measures), (*k, *v), strict=True)) for k, v in counts.items()]
         if rows:
             session.execute(insert(table), rows)

@@ -60,3 +60,46 @@ class HazardUnitCount(Base):
     major: Mapped[int] = mapped_column(Integer)
     closed: Mapped[int] = mapped_column(Integer)
     micros_to_close: Mapped[int] = mapped_column(BigInteger)
+
+
+class HazardTableCount(Base):
+    """The same hazards per unit, campus day found, category, deadline and campus day closed:
+    what a unit's table and the period tables read (``queries.unit_table``,
+    ``period_measures``), without the stages and flags that only split their rows."""
+
+    __tablename__ = "hazard_table_counts"
+
+    unit_code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    found_day: Mapped[date] = mapped_column(Date, primary_key=True)
+    category: Mapped[str] = mapped_column(String(32), primary_key=True)
+    deadline: Mapped[date] = mapped_column(Date, primary_key=True)  # NO_DAY: none
+    closed_day: Mapped[date] = mapped_column(Date, primary_key=True)  # NO_DAY: open
+    hazards: Mapped[int] = mapped_column(Integer)
+    major: Mapped[int] = mapped_column(Integer)
+    rectified: Mapped[int] = mapped_column(Integer)  # shared.hazard_stages.FIXED
+    in_remediation: Mapped[int] = mapped_column(Integer)  # UNDER_REMEDIATION
+    overdue: Mapped[int] = mapped_column(Integer)
+    closed: Mapped[int] = mapped_column(Integer)
+    micros_to_close: Mapped[int] = mapped_column(BigInteger)
+
+    # A unit's rows are spread over the heap (they come in as hazards are found, day by
+    # day): read them from this index alone (an index-only scan) on PostgreSQL.
+    __table_args__ = (
+        Index(
+            "ix_hazard_table_counts_unit_cover",
+            "unit_code",
+            "found_day",
+            postgresql_include=[
+                "category",
+                "deadline",
+                "closed_day",
+                "hazards",
+                "major",
+                "rectified",
+                "in_remediation",
+                "overdue",
+                "closed",
+                "micros_to_close",
+            ],
+        ),
+    )

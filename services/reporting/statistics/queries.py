@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import Row, case, func, or_, select, type_coerce
@@ -20,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from services.reporting import domain
 from services.reporting.models import ActivityProjection, CampaignUnit, HazardProjection
-from services.reporting.statistics.models import HazardCount, HazardUnitCount
+from services.reporting.statistics.models import HazardCount, HazardTableCount, HazardUnitCount
 from shared import hazard_stages as stages
 from shared.db import UTCDateTime
 from shared.timeutil import campus_time
@@ -113,16 +112,16 @@ def _rolled_up(records: Iterable[Any]) -> tuple[list[dict], list[tuple[str, str,
         acc["closed"] += int(r.closed or 0)
         acc["seconds"] += int(r.micros or 0) / 1_000_000
         counts.append((r.unit, r.status, found))
-    rows = [
-        {
-            "key": k,
-            **{m: int(acc[m]) for m in (*MEASURES, "closed")},
-            "rectification_rate": domain.rate(int(acc["rectified"]), int(acc["found"])),
-            "average_days_to_close": _days(acc["seconds"], int(acc["closed"])),
-        }
-        for k, acc in sums.items()
-    ]
-    return rows, counts
+    return [_measures_row(k, acc) for k, acc in sums.items()], counts
+
+
+def _measures_row(key: str, acc: dict[str, float]) -> dict:
+    return {
+        "key": key,
+        **{m: int(acc[m]) for m in (*MEASURES, "closed")},
+        "rectification_rate": domain.rate(int(acc["rectified"]), int(acc["found"])),
+        "average_days_to_close": _days(acc["seconds"], int(acc["closed"])),
+    }
 
 
 def aggregate(session: Session, f: Filters, group_by: str = "unit") -> list[dict]:
@@ -216,10 +215,10 @@ def fixed_moment():
 
 
 def _period_columns(period: Period) -> list:
-    """The period's measures as sums over the fine counters: campus days found and closed
-    (``fixed_moment``'s day; NO_DAY while open) stand for the moments, since a period
-    starts and ends at a campus midnight."""
-    c = HazardCount.__table__.c
+    """The period's measures as sums over ``hazard_table_counts``: campus days found and
+    closed (``fixed_moment``'s day; NO_DAY while open) stand for the moments, since a
+    period starts and ends at a campus midnight."""
+    c = HazardTableCount.__table__.c
     start, end = period.start, period.end
     n = func.sum(c.hazards)
     open_at_end = c.closed_day > end  # NO_DAY (open) is after every period
@@ -231,13 +230,13 @@ def _period_columns(period: Period) -> list:
         n.label("cumulative_found"),
         n.filter(c.closed_day <= end).label("cumulative_closed"),
         n.filter(open_at_end, c.deadline <= end).label("overdue_at_end"),
-        n.filter(c.found_day >= start, c.severity == "major").label("major"),
+        func.sum(c.major).filter(c.found_day >= start).label("major"),
     ]
 
 
 def _period_scope(stmt, period: Period, unit_code: str | None, categories: list[str] | None):
     """Hazards found by the period's end (and from ``since``, if given)."""
-    c = HazardCount.__table__.c
+    c = HazardTableCount.__table__.c
     stmt = stmt.where(c.found_day <= period.end, c.hazards > 0)
     if period.since is not None:
         stmt = stmt.where(c.found_day >= min(period.since, period.start))
@@ -260,9 +259,9 @@ def period_measures(
     unit_code: str | None = None,
     categories: list[str] | None = None,
 ) -> dict[tuple[str, str], dict[str, int]]:
-    """The period's measures per (unit, category), from the fine counters (``tz``: theirs,
-    the consumer's campus days)."""
-    c = HazardCount.__table__.c
+    """The period's measures per (unit, category), from the counters (``tz``: theirs, the
+    consumer's campus days)."""
+    c = HazardTableCount.__table__.c
     stmt = select(
         c.unit_code.label("unit"), c.category.label("category"), *_period_columns(period)
     ).group_by(c.unit_code, c.category)
@@ -276,26 +275,24 @@ def unit_table(
     """A unit's table from one scan of its counters (``commands.table_snapshot``): what
     ``aggregate`` by category gives for the hazards found in the period, and the period's
     measures by category."""
-    c = HazardCount.__table__.c
+    c = HazardTableCount.__table__.c
     found = c.found_day >= period.start
-    columns = _period_columns(period)
     stmt = select(
         c.category.label("key"),
-        c.unit_code.label("unit"),
-        c.status.label("status"),
-        func.sum(c.hazards).filter(found, c.overdue.is_(True)).label("overdue"),
-        func.sum(c.micros_to_close).filter(found).label("micros"),
-        func.sum(c.closed).filter(found).label("closed"),
-        *columns,
-    ).group_by(c.category, c.unit_code, c.status)
-    records = session.execute(_period_scope(stmt, period, unit_code, None)).all()
-    rows, _ = _rolled_up(SimpleNamespace(**r._asdict(), found=r.found_in_period) for r in records)
-    measures: dict[str, dict[str, int]] = {}
-    for r in records:
-        acc = measures.setdefault(r.key, dict.fromkeys(PERIOD_MEASURES, 0))
-        for name, value in _period_values(r).items():
-            acc[name] += value
+        *(func.sum(c[m]).filter(found).label(m) for m in _TABLE_MEASURES),
+        *_period_columns(period),
+    ).group_by(c.category)
+    rows, measures = [], {}
+    for r in session.execute(_period_scope(stmt, period, unit_code, None)):
+        measures[r.key] = _period_values(r)
+        if r.found_in_period:
+            acc = {m: int(getattr(r, m) or 0) for m in _TABLE_MEASURES}
+            acc |= {"found": int(r.found_in_period), "major": int(r.major or 0)}
+            rows.append(_measures_row(r.key, {**acc, "seconds": acc["micros_to_close"] / 1e6}))
     return rows, measures
+
+
+_TABLE_MEASURES = ("rectified", "in_remediation", "overdue", "closed", "micros_to_close")
 
 
 def period_totals(rows: list[dict]) -> dict:

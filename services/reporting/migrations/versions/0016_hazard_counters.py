@@ -25,6 +25,18 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     """Upgrade schema."""
+    _hazard_counts()
+    _hazard_unit_counts()
+    _hazard_table_counts()
+    # An existing ledger's counters, counted the way the check command counts them.
+    from services.reporting.statistics import counters
+
+    with Session(bind=op.get_bind()) as session:
+        counters.rebuild(session, os.environ.get("CAMPUS_TIMEZONE", "Asia/Shanghai"))
+        session.flush()
+
+
+def _hazard_counts() -> None:
     op.create_table(
         "hazard_counts",
         sa.Column("unit_code", sa.String(length=32), nullable=False),
@@ -51,6 +63,9 @@ def upgrade() -> None:
         ),
     )
     op.create_index(op.f("ix_hazard_counts_found_day"), "hazard_counts", ["found_day"])
+
+
+def _hazard_unit_counts() -> None:
     op.create_table(
         "hazard_unit_counts",
         sa.Column("found_day", sa.Date(), nullable=False),
@@ -65,16 +80,55 @@ def upgrade() -> None:
             "found_day", "unit_code", "status", name=op.f("pk_hazard_unit_counts")
         ),
     )
-    # An existing ledger's counters, counted the way the check command counts them.
-    from services.reporting.statistics import counters
 
-    with Session(bind=op.get_bind()) as session:
-        counters.rebuild(session, os.environ.get("CAMPUS_TIMEZONE", "Asia/Shanghai"))
-        session.flush()
+
+def _hazard_table_counts() -> None:
+    op.create_table(
+        "hazard_table_counts",
+        sa.Column("unit_code", sa.String(length=32), nullable=False),
+        sa.Column("found_day", sa.Date(), nullable=False),
+        sa.Column("category", sa.String(length=32), nullable=False),
+        sa.Column("deadline", sa.Date(), nullable=False),
+        sa.Column("closed_day", sa.Date(), nullable=False),
+        sa.Column("hazards", sa.Integer(), nullable=False),
+        sa.Column("major", sa.Integer(), nullable=False),
+        sa.Column("rectified", sa.Integer(), nullable=False),
+        sa.Column("in_remediation", sa.Integer(), nullable=False),
+        sa.Column("overdue", sa.Integer(), nullable=False),
+        sa.Column("closed", sa.Integer(), nullable=False),
+        sa.Column("micros_to_close", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint(
+            "unit_code",
+            "found_day",
+            "category",
+            "deadline",
+            "closed_day",
+            name=op.f("pk_hazard_table_counts"),
+        ),
+    )
+    op.create_index(
+        "ix_hazard_table_counts_unit_cover",
+        "hazard_table_counts",
+        ["unit_code", "found_day"],
+        postgresql_include=[
+            "category",
+            "deadline",
+            "closed_day",
+            "hazards",
+            "major",
+            "rectified",
+            "in_remediation",
+            "overdue",
+            "closed",
+            "micros_to_close",
+        ],
+    )
 
 
 def downgrade() -> None:
     """Downgrade schema."""
+    op.drop_index("ix_hazard_table_counts_unit_cover", table_name="hazard_table_counts")
+    op.drop_table("hazard_table_counts")
     op.drop_table("hazard_unit_counts")
     op.drop_index(op.f("ix_hazard_counts_found_day"), table_name="hazard_counts")
     op.drop_table("hazard_counts")
