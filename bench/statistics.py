@@ -512,6 +512,7 @@ def run_size(rows: int, args: argparse.Namespace) -> SizeRun:
     engine: Engine | None = None
     create_database(name)
     try:
+        before = os.getloadavg()[0]
         print(f"{rows} hazards: migrating, loading, counting (VACUUM ANALYZE) …", flush=True)
         upgrade("reporting", sa_url)
         started = time.perf_counter()
@@ -525,7 +526,6 @@ def run_size(rows: int, args: argparse.Namespace) -> SizeRun:
                 "(SELECT count(*) FROM hazard_unit_counts), "
                 "(SELECT count(*) FROM hazard_table_counts)"
             ).fetchone()
-            before = os.getloadavg()[0]
             figures = measure(
                 [
                     (CASES["a"], lambda: project_campaign(factory)),
@@ -536,7 +536,6 @@ def run_size(rows: int, args: argparse.Namespace) -> SizeRun:
                 ],
                 args.runs,
             )
-            after = os.getloadavg()[0]
             by = dict(zip(CASES, figures, strict=True))
             a_rows, totals, tally, counts = by["a"].result
             checks = [
@@ -570,6 +569,7 @@ def run_size(rows: int, args: argparse.Namespace) -> SizeRun:
                 ),
             ]
             by["c2"] = c2
+            after = os.getloadavg()[0]
             statements = captured_statements(engine, lambda: project_campaign(factory))
             if len(statements) != 1:
                 raise BenchError(f"(a) sent {len(statements)} statements, expected 1")
@@ -582,7 +582,7 @@ def run_size(rows: int, args: argparse.Namespace) -> SizeRun:
 
 def report(runs: list[SizeRun], args: argparse.Namespace) -> None:
     largest = runs[-1]
-    width = 12
+    width = 14
     print()
     print("=" * 100)
     print(environment())
@@ -605,7 +605,7 @@ def report(runs: list[SizeRun], args: argparse.Namespace) -> None:
     fills = "".join(f"{r.fill_seconds:>{width + 9}.1f}s" for r in runs)
     print(f"{'counters counted from the projection (rebuild)':58}{fills}")
     loads = "".join(f"{f'{r.load[0]:.2f} → {r.load[1]:.2f}':>{width + 10}}" for r in runs)
-    print(f"{'load average (1 min) before → after the runs':58}{loads}")
+    print(f"{'load average (1 min) before → after the size':58}{loads}")
     print()
     a, c1, b = largest.figures["a"], largest.figures["c1"], largest.figures["b"]
     ratio = c1.median / a.median
