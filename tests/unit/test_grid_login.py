@@ -114,6 +114,7 @@ def test_sign_in_gives_a_token_with_the_person_s_roles_and_unit(grid):
         "id": staff["id"],
         "name": "张网格",
         "unit_code": "JD",
+        "unit_name": "机电工程学院",  # the console's header shows it
         "roles": ["grid_staff"],
         "number": "JD101",  # 学号, else 工号: how activities enrol people (check-in page)
     }
