@@ -43,8 +43,6 @@ class HazardCount(Base):
     # Sum of close-out minus finding, exact: integer microseconds (floats drift on -/+).
     micros_to_close: Mapped[int] = mapped_column(BigInteger)
 
-    __table_args__ = (Index("ix_hazard_counts_found_day", "found_day"),)
-
 
 class HazardUnitCount(Base):
     """The same hazards rolled up per campus day found, unit and stage: the campaign's

@@ -62,7 +62,6 @@ def _hazard_counts() -> None:
             name=op.f("pk_hazard_counts"),
         ),
     )
-    op.create_index(op.f("ix_hazard_counts_found_day"), "hazard_counts", ["found_day"])
 
 
 def _hazard_unit_counts() -> None:
@@ -130,5 +129,4 @@ def downgrade() -> None:
     op.drop_index("ix_hazard_table_counts_unit_cover", table_name="hazard_table_counts")
     op.drop_table("hazard_table_counts")
     op.drop_table("hazard_unit_counts")
-    op.drop_index(op.f("ix_hazard_counts_found_day"), table_name="hazard_counts")
     op.drop_table("hazard_counts")
