@@ -13,7 +13,7 @@ from services.reporting.handlers import event_handlers
 from services.reporting.statistics import counters
 from services.reporting.statistics.models import NO_DAY
 from shared.api import state
-from tests.support.events import feed
+from tests.support.events import consume, feed
 from tests.support.fixtures import bearer
 from tests.support.reporting import hazard_event
 
@@ -115,3 +115,29 @@ def test_check_counters_reports_a_corrupted_counter_and_rebuilds(make_app, monke
     again = runner.invoke(main, ["check-counters"])
     assert again.exit_code == 0, again.output
     assert "一致" in again.stdout
+
+
+def test_a_failed_event_leaves_no_count_and_the_others_commit(make_app):
+    """The consumer replays a failed batch one SAVEPOINT per event: the event that fails
+    after its counters were noted leaves none of them; the others are counted once."""
+    app = make_app("reporting", campus_timezone=TZ)
+    handlers = dict(event_handlers(TZ))
+    apply = handlers["hazard.registered"]
+
+    def failing(session, event):
+        apply(session, event)  # counters noted, then the handler fails
+        if event.data["hazard_id"] == "b":
+            raise RuntimeError("boom")
+
+    handlers["hazard.registered"] = failing
+    with session_of(app) as session:
+        outcomes = consume(session, handlers, history("a")[:2] + history("b")[:2])
+        session.commit()
+        assert sorted(outcomes.values()) == ["ack", "ack", "ack", "requeue"]
+        assert counters.differences(session, TZ) == []
+        fine, units, _ = counters.stored(session)
+        assert sorted(key[4] for key in fine) == ["discovered", "registered"]
+        assert units == {
+            (date(2021, 11, 11), "JD", "registered"): [1, 0, 0, 0, 0],
+            (date(2021, 11, 11), "JD", "discovered"): [1, 0, 0, 0, 0],
+        }

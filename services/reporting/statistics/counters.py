@@ -29,16 +29,15 @@ from sqlalchemy import (
     bindparam,
     cast,
     delete,
+    event,
     func,
     insert,
     literal_column,
     select,
-    text,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import Insert
-from sqlalchemy.sql.elements import TextClause
 
 from services.reporting.models import HazardProjection
 from services.reporting.statistics.models import (
@@ -47,7 +46,6 @@ from services.reporting.statistics.models import (
     HazardTableCount,
     HazardUnitCount,
 )
-from services.reporting.statistics.queries import fixed_moment
 from shared import hazard_stages as stages
 from shared.timeutil import campus_time
 
@@ -158,55 +156,88 @@ _READ = (
 def apply_change(
     session: Session, old: Mapping[str, Any] | None, new: Mapping[str, Any], tz: str
 ) -> None:
-    """Move one hazard from ``old``'s keys (None: it is new) to ``new``'s, in every table."""
+    """Move one hazard from ``old``'s keys (None: it is new) to ``new``'s, in every table:
+    noted now, written with the transaction (``flush``), merged with the other events of
+    the consumer's batch. A batch of 100 hazards found the same day in one unit writes a
+    few counter rows once, not 300 rows one event at a time."""
     fine: Counts = {}
     for state, sign in ((old, -1), (new, 1)):
         if state is not None:
             _add(fine, *keys_of(state, tz), sign)
-    # Sorted: concurrent consumers lock counter rows in one order.
-    writes = [
-        (FINE, FINE_KEY, FINE_MEASURES, "f", [(*k, *v) for k, v in sorted(fine.items()) if any(v)])
-    ]
-    for r in ROLLUPS:
-        rows = rolled_up(fine, r)
-        writes.append(
-            (
-                r.table,
-                r.key,
-                r.measures,
-                r.prefix,
-                [(*k, *v) for k, v in sorted(rows.items()) if any(v)],
-            )
-        )
-    writes = [w for w in writes if w[4]]
-    if not writes:
+    if any(any(v) for v in fine.values()):
+        _pending(session).append((_innermost(session), fine))
+
+
+_PENDING = "hazard_counter_changes"
+
+
+def _innermost(session: Session):
+    return session.get_nested_transaction() or session.get_transaction()
+
+
+def _pending(session: Session) -> list:
+    """The session's noted changes, each with the transaction (or SAVEPOINT) it belongs
+    to; the first time, the hooks that write them at commit or drop them at rollback."""
+    pending = session.info.get(_PENDING)
+    if pending is None:
+        pending = session.info[_PENDING] = []
+        event.listen(session, "before_commit", flush)
+        event.listen(session, "after_soft_rollback", _forget)
+        event.listen(session, "after_transaction_end", _ended)
+    return pending
+
+
+def _forget(session: Session, rolled_back) -> None:
+    """A SAVEPOINT rolled back (a failed event): its changes are dropped with it."""
+    pending = session.info.get(_PENDING)
+    if pending:
+        pending[:] = [(tx, c) for tx, c in pending if not _within(tx, rolled_back)]
+
+
+def _within(transaction, ancestor) -> bool:
+    while transaction is not None:
+        if transaction is ancestor:
+            return True
+        transaction = transaction.parent
+    return False
+
+
+def _ended(session: Session, transaction) -> None:
+    """The whole transaction is over: written (commit) or rolled back; nothing carries."""
+    if transaction.parent is None and session.info.get(_PENDING):
+        session.info[_PENDING].clear()
+
+
+def flush(session: Session) -> None:
+    """Write the noted changes now (before a commit, or before counters are read in the
+    same transaction): one statement per table, rows merged and sorted (concurrent
+    consumers lock counter rows in one order)."""
+    pending = session.info.get(_PENDING)
+    if not pending:
         return
+    fine: Counts = {}
+    for _, changes in pending:
+        for key, measures in changes.items():
+            _add(fine, key, measures, 1)
+    pending.clear()
     dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        # Every table in one statement (one round trip): the consumer's drain is what these
-        # writes cost (bench/pipeline.py).
-        params = {
-            f"{prefix}{i}_{j}": v
-            for _, _, _, prefix, rows in writes
-            for i, row in enumerate(rows)
-            for j, v in enumerate(row)
-        }
-        shape = tuple((table.name, len(rows)) for table, _, _, _, rows in writes)
-        session.connection().execute(_together(shape), params)
-        return
-    for table, names, measures, _, rows in writes:
-        columns = (*names, *measures)
-        session.connection().execute(
-            _increment(table, names, measures, dialect),
-            [dict(zip(columns, row, strict=True)) for row in rows],
-        )
+    tables = [(FINE, FINE_KEY, FINE_MEASURES, fine)]
+    tables += [(r.table, r.key, r.measures, rolled_up(fine, r)) for r in ROLLUPS]
+    for table, key, measures, counts in tables:
+        columns = (*key, *measures)
+        rows = [
+            dict(zip(columns, (*k, *v), strict=True)) for k, v in sorted(counts.items()) if any(v)
+        ]
+        if rows:
+            session.connection().execute(_increment(table, key, measures, dialect), rows)
 
 
 @lru_cache(maxsize=8)
 def _increment(
     table: Table, key: tuple[str, ...], measures: tuple[str, ...], dialect: str
 ) -> Insert:
-    """INSERT … ON CONFLICT (key) DO UPDATE SET m = m + excluded.m, built once."""
+    """INSERT … ON CONFLICT (key) DO UPDATE SET m = m + excluded.m, built once (many rows
+    travel as one statement: SQLAlchemy's insertmanyvalues on PostgreSQL)."""
     insert_ = postgresql.insert if dialect == "postgresql" else sqlite.insert
     stmt = insert_(table)
     return stmt.on_conflict_do_update(
@@ -215,37 +246,12 @@ def _increment(
     )
 
 
-def _upsert_sql(table: Table, prefix: str, n: int) -> str:
-    key = tuple(c.name for c in table.primary_key.columns)
-    measures = tuple(c.name for c in table.columns if not c.primary_key)
-    columns = (*key, *measures)
-    values = ", ".join(
-        "(" + ", ".join(f":{prefix}{i}_{j}" for j in range(len(columns))) + ")" for i in range(n)
-    )
-    added = ", ".join(f"{m} = {table.name}.{m} + excluded.{m}" for m in measures)
-    return (
-        f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES {values} "
-        f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {added}"
-    )
-
-
-_PREFIX = {FINE.name: "f", **{r.table.name: r.prefix for r in ROLLUPS}}
-
-
-@lru_cache(maxsize=64)
-def _together(shape: tuple[tuple[str, int], ...]) -> TextClause:
-    """PostgreSQL: n rows into each named table in one statement (data-modifying WITHs),
-    built once per shape."""
-    tables = {t.name: t for t in TABLES}
-    parts = [_upsert_sql(tables[name], _PREFIX[name], n) for name, n in shape]
-    withs = ", ".join(f"w{i} AS ({sql})" for i, sql in enumerate(parts[:-1]))
-    return text(f"WITH {withs} {parts[-1]}" if withs else parts[-1])
-
-
 # -- recomputing from the projection (the check, the bench's load, a migration's fill) ----------
 def _fine_select(tz: str):
     """PostgreSQL's form of ``keys_of``: the fine counters counted from the projection."""
     p = HazardProjection
+    from services.reporting.statistics.queries import fixed_moment  # it imports this module
+
     closed = fixed_moment()
 
     def day(moment):
@@ -297,6 +303,7 @@ def rolled_up(fine: Counts, rollup: Rollup) -> Counts:
 
 def stored(session: Session) -> list[Counts]:
     """Every table as it is (rows with every measure zero left out)."""
+    flush(session)
     result = []
     for table in TABLES:
         key = [c.name for c in table.primary_key.columns]
@@ -339,7 +346,9 @@ def _rollup_select(rollup: Rollup):
 
 
 def rebuild(session: Session, tz: str) -> None:
-    """Every table emptied and counted again from the projection."""
+    """Every table emptied and counted again from the projection (which already holds
+    what the noted changes say: they are dropped)."""
+    session.info.get(_PENDING, []).clear()
     for table in TABLES:
         session.execute(delete(table))
     if session.get_bind().dialect.name == "postgresql":

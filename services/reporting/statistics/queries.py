@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from services.reporting import domain
 from services.reporting.models import ActivityProjection, CampaignUnit, HazardProjection
+from services.reporting.statistics import counters
 from services.reporting.statistics.models import HazardCount, HazardTableCount, HazardUnitCount
 from shared import hazard_stages as stages
 from shared.db import UTCDateTime
@@ -67,6 +68,7 @@ def summary(
     counters (``statistics.counters``), not the hazards: by unit without a category or
     severity filter from the per-unit day counts (a few rows per day and unit), else from
     the fine ones; GROUP BY (key, unit, stage), rolled up here (bench/statistics.py)."""
+    counters.flush(session)  # this transaction's own events, if any (the consumer's)
     fine = group_by != "unit" or bool(f.category or f.severity)
     t = HazardCount.__table__ if fine else HazardUnitCount.__table__
     c = t.c
@@ -261,6 +263,7 @@ def period_measures(
 ) -> dict[tuple[str, str], dict[str, int]]:
     """The period's measures per (unit, category), from the counters (``tz``: theirs, the
     consumer's campus days)."""
+    counters.flush(session)
     c = HazardTableCount.__table__.c
     stmt = select(
         c.unit_code.label("unit"),
@@ -277,6 +280,7 @@ def unit_table(
     """A unit's table from one scan of its counters (``commands.table_snapshot``): what
     ``aggregate`` by category gives for the hazards found in the period, and the period's
     measures by category."""
+    counters.flush(session)
     since = min(period.since, period.start) if period.since else date.min
     params = {"start": period.start, "end": period.end, "since": since, "unit": unit_code}
     rows, measures = [], {}
