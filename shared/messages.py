@@ -23,7 +23,7 @@ CHINESE = re.compile(r"[\u3400-\u9fff]")
 FIELD_MESSAGES: dict[type, dict[str, str]] = {
     fields.Field: {
         "required": "必填，不能缺少。",
-        "null": "不能为空值（null）。",
+        "null": "不能为空，请填写。",
         "validator_failed": "取值无效。",
     },
     fields.Nested: {"type": "须为一个对象（{…}）。"},

@@ -195,3 +195,14 @@ def test_marshmallow_speaks_chinese_for_every_field_and_validator():
             if message and isinstance(text, str) and not is_chinese(text):
                 found.append((name, attribute, text))
     assert not found, found
+
+
+def test_an_emptied_field_is_asked_for_in_words_a_person_reads():
+    """A form field emptied (sent as null) is refused in Chinese a person reads beside the
+    field, without the programmer's word "null"."""
+
+    class Form(Schema):
+        starts_on = fields.Date(required=True)
+
+    said = Form().validate({"starts_on": None})["starts_on"][0]
+    assert is_chinese(said) and "null" not in said.lower()
