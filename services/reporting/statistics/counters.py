@@ -5,8 +5,10 @@ group on) and two rollups of it with fewer rows, ``hazard_unit_counts`` (the cam
 statistics by unit) and ``hazard_table_counts`` (a unit's table, the period tables).
 
 ``apply_change`` is called by ``handlers.apply_hazard_state`` in the event's transaction
-when the projection took a newer state: the hazard's old keys lose it, its new keys gain it
-(one statement on PostgreSQL for the three tables; nothing when no key moved). A stale or
+when the projection took a newer state: the hazard's old keys lose it, its new keys gain it.
+The change is noted in the session and written by ``flush`` just before the transaction
+commits (one statement per table for the consumer's whole batch), or dropped with a
+SAVEPOINT that rolls back; readers in the same transaction flush first. A stale or
 duplicate event never gets here, so replaying the events rebuilds the counters exactly.
 
 ``recompute`` counts the same keys from the projection (SQL on PostgreSQL, beside the
@@ -59,17 +61,16 @@ class Rollup:
     """A table of the same hazards with fewer key columns than ``hazard_counts``."""
 
     table: Table
-    prefix: str  # of its bound parameters in the consumer's statement
     of: Callable[[tuple, list[int]], tuple[tuple, list[int]]]  # a fine row → its row
     key: tuple[str, ...]
     measures: tuple[str, ...]
 
 
-def _rollup(model: type, prefix: str, of: Callable) -> Rollup:
+def _rollup(model: type, of: Callable) -> Rollup:
     table = model.__table__
     key = tuple(c.name for c in table.primary_key.columns)
     measures = tuple(c.name for c in table.columns if not c.primary_key)
-    return Rollup(table, prefix, of, key, measures)
+    return Rollup(table, of, key, measures)
 
 
 def _per_unit(key: tuple, measures: list[int]) -> tuple[tuple, list[int]]:
@@ -93,7 +94,7 @@ def _per_table(key: tuple, measures: list[int]) -> tuple[tuple, list[int]]:
     ]
 
 
-ROLLUPS = (_rollup(HazardUnitCount, "u", _per_unit), _rollup(HazardTableCount, "t", _per_table))
+ROLLUPS = (_rollup(HazardUnitCount, _per_unit), _rollup(HazardTableCount, _per_table))
 TABLES = (FINE, *(r.table for r in ROLLUPS))
 # The projection's columns a key is made of (what the consumer reads before it writes).
 STATE_COLUMNS = (
