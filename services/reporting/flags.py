@@ -157,13 +157,15 @@ def raise_flag(
     )
     session.add(flag)
     session.flush()
-    who = person_name or "（网格中无当日负责人）"
+    # With nobody named, the basis alone says why (网格中无当日负责人), once.
+    basis_label = domain.PERSON_BASIS_LABELS[basis]
+    who = f"{person_name}（{basis_label}）" if person_name else f"无（{basis_label}）"
     add_step(
         session,
         flag,
         ReviewStep.RAISED,
         flag.raised_at,
-        text=f"{domain.RULE_LABELS[rule]}；责任人：{who}（{domain.PERSON_BASIS_LABELS[basis]}）",
+        text=f"{domain.RULE_LABELS[rule]}；责任人：{who}",
     )
     queue_flag_notice(session, flag)
     robots.queue_flag(session, flag)  # the group chats hear of it too

@@ -298,6 +298,8 @@ def test_a_flags_page_says_on_top_when_a_step_was_refused_and_names_nobody_once(
     assert 'id="flag-refused"' not in page
     who = page.split("<dt>责任人</dt><dd>")[1].split("</dd>")[0]
     assert who.count("网格中无当日负责人") == 1, who
+    history = page.split("责任人：")[1].split("<")[0]
+    assert history.count("网格中无当日负责人") == 1, history
     refused = post(jd, f"{here}/explanation", {"text": "   "}, here)
     assert refused.status_code == 422
     top = text(refused).split('id="flag-refused"')[1].split("</p>")[0]
