@@ -392,3 +392,6 @@ from services.hazards.incidents import models as _incidents  # noqa: E402, F401
 # The security office's registers (services.hazards.office: clues, joint inspections,
 # patrols) keep their tables in their own module, on this Base, so SCHEMA covers them.
 from services.hazards.office import models as _office_models  # noqa: E402, F401
+
+# The buildings register (建筑建档, issue 17) keeps its tables in its own package, on this Base.
+from services.hazards.registers.buildings import models as _buildings_models  # noqa: E402, F401
