@@ -151,6 +151,7 @@ def seed(scratch: Scratch, settings_of: Callable, hazards: int) -> dict[str, str
     if not result.seeded:
         raise RuntimeError(f"the demo campus was not seeded: {result.message}")
     copy_hazards(scratch, hazards)
+    count_hazards(settings_of("reporting"))
     raise_overdue_flags(settings_of("reporting"))
     seed_campaign(settings_of("reporting"))
     vacuum(scratch)
@@ -332,6 +333,17 @@ def copy_hazards(scratch: Scratch, total: int) -> None:
         _insert(ledger, "hazard_leads", new_leads)
         _insert(ledger, "hazard_transitions", new_history)
         _insert(reporting, "hazard_projection", new_projection)
+
+
+def count_hazards(settings) -> None:
+    """The copied rows went into the projection directly, past the consumer that keeps the
+    statistics' counters: count them again from the projection (as check-counters does)."""
+    from services.reporting.statistics import counters
+    from shared.db import make_engine, make_session_factory, unit_of_work
+
+    factory = make_session_factory(make_engine(settings.database_url))
+    with unit_of_work(factory) as session:
+        counters.rebuild(session, settings.campus_timezone)
 
 
 def vacuum(scratch: Scratch) -> None:

@@ -69,6 +69,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from services.hazards import commands, domain
 from services.hazards.models import Hazard
 from services.registry import make_handlers, subscriptions
+from services.reporting.statistics import counters
 from shared import vocabulary
 from shared.config import load_settings
 from shared.db import make_engine, make_session_factory
@@ -86,6 +87,8 @@ from shared.migrations import upgrade
 from shared.timeutil import utcnow
 
 EVENT_HANDLERS = make_handlers("reporting", load_settings("reporting"))
+# The statistics' counters the consumer keeps beside the projection: emptied with it.
+COUNTER_TABLES = ", ".join(t.name for t in counters.TABLES)
 
 if __package__:  # imported as bench.pipeline
     from bench.scratch_db import create_database, drop_database
@@ -214,7 +217,7 @@ class Env:
         with self.hazards_engine.begin() as conn:
             conn.execute(text("TRUNCATE outbox RESTART IDENTITY"))
         with self.reporting_engine.begin() as conn:
-            conn.execute(text("TRUNCATE inbox, hazard_projection"))
+            conn.execute(text("TRUNCATE inbox, hazard_projection, " + COUNTER_TABLES))
         connection = connect(self.amqp_url)
         try:
             channel = connection.channel()
