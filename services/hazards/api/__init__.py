@@ -12,6 +12,8 @@ from services.hazards.registers.equipment.api import blp as equipment_blp
 from services.hazards.registers.inspections.api import blp as inspections_blp
 from services.hazards.registers.inspections.api import checklists_blp
 from services.hazards.registers.risks.api import blp as risks_blp
+from services.hazards.registers.vehicles.api import blp as vehicles_blp
+from services.hazards.registers.vehicles.api import drivers_blp, trips_blp
 
 BLUEPRINTS = [
     hazards_blp,
@@ -29,3 +31,4 @@ BLUEPRINTS = [
     patrol_routes_blp,
     patrols_blp,
 ]
+BLUEPRINTS += [vehicles_blp, drivers_blp, trips_blp]  # issue 17: 通勤车、公务车
