@@ -217,4 +217,17 @@ FIELD_LABELS: dict[str, str] = {
     "runner": "巡查人",
     "scan": "扫码结果（地点二维码）",
     "has_missed": "有漏巡地点",
+    # issue 17: vehicles and drivers (通勤车、公务车)
+    "plate_no": "号牌号码",
+    "seats": "核定座位数",
+    "inspection_due": "年检有效期至",
+    "insurance_due": "保险有效期至",
+    "licence_class": "准驾车型",
+    "licence_expiry": "驾驶证有效期至",
+    "last_education_on": "最近一次安全教育日期",
+    "vehicle_id": "车辆",
+    "driver_id": "驾驶人",
+    "trip_on": "出车日期",
+    "since": "起始日期",
+    "until": "截止日期",
 }

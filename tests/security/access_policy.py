@@ -656,3 +656,26 @@ POLICY.update(
         }.items()
     }
 )
+
+# -- issue 17: vehicles and drivers (hazards/registers/vehicles, 通勤车、公务车) ----------------
+VEHICLE_READ = REGISTER_READ + "; 通勤车及交通安全 is led by HQC, DZB and BWC"
+TRIP_WRITE = "issue 17: 出车登记 by the office or the vehicle's unit manager "
+TRIP_WRITE += "(registers/vehicles/commands.py record_trip: require_writer on the vehicle's unit)"
+POLICY.update(
+    {
+        ("hazards", method, path): rule
+        for (method, path), rule in {
+            ("POST", "/vehicles"): Rule(MANAGERS, ok=201, why=REGISTER_WRITE),
+            ("GET", "/vehicles"): Rule(EVERYONE, why=FILTERED),
+            ("GET", "/vehicles/export.xlsx"): Rule(EVERYONE, why=FILTERED + " (the .xlsx)"),
+            ("GET", "/vehicles/{vehicle_id}"): Rule(LED_READERS, why=VEHICLE_READ),
+            ("PATCH", "/vehicles/{vehicle_id}"): Rule(MANAGERS, why=REGISTER_WRITE),
+            ("POST", "/drivers"): Rule(MANAGERS, ok=201, why=REGISTER_WRITE),
+            ("GET", "/drivers"): Rule(EVERYONE, why=FILTERED),
+            ("GET", "/drivers/{driver_id}"): Rule(LED_READERS, why=VEHICLE_READ),
+            ("PATCH", "/drivers/{driver_id}"): Rule(MANAGERS, why=REGISTER_WRITE),
+            ("POST", "/trips"): Rule(MANAGERS, ok=201, why=TRIP_WRITE),
+            ("GET", "/trips"): Rule(EVERYONE, why=FILTERED),
+        }.items()
+    }
+)

@@ -116,6 +116,7 @@ def seed_for_matrix(campus: Campus) -> Campus:
     _seed_reporting(campus)
     _seed_incidents(campus)
     _seed_office(campus)
+    _seed_vehicles(campus)
     campus.pump()
     return campus
 
@@ -917,4 +918,55 @@ def _seed_office(campus: Campus) -> None:
     patrol = {"route_id": ids["route_jd"]}
     ids["patrol_jd"] = campus.json(
         "hazards", "POST", "/patrols", headers=JD, json=patrol, expect=201
+    )["id"]
+
+
+# issue 17: the vehicles register (JD's vehicle and driver, in force in 2031)
+VEHICLE_BODY = {
+    "plate_no": "甘A-JD009",
+    "kind": "official",
+    "cell_id": "{cell_jd}",
+    "inspection_due": "2031-06-30",
+    "insurance_due": "2031-06-30",
+}
+DRIVER_BODY = {
+    "name": "张师傅",
+    "staff_no": "JD-D009",
+    "cell_id": "{cell_jd}",
+    "licence_class": "A1",
+    "licence_expiry": "2035-01-01",
+    "last_education_on": "2030-12-01",
+}
+REQUESTS.update(
+    {
+        ("hazards", "POST", "/vehicles"): Req(json=VEHICLE_BODY),
+        ("hazards", "GET", "/vehicles"): Req(query=JD_ONLY),
+        ("hazards", "GET", "/vehicles/export.xlsx"): Req(query=JD_ONLY),
+        ("hazards", "PATCH", "/vehicles/{vehicle_id}"): Req(json={"model": "丰田 考斯特"}),
+        ("hazards", "POST", "/drivers"): Req(json=DRIVER_BODY),
+        ("hazards", "GET", "/drivers"): Req(query=JD_ONLY),
+        ("hazards", "PATCH", "/drivers/{driver_id}"): Req(json={"phone": "13800000000"}),
+        ("hazards", "POST", "/trips"): Req(
+            json={
+                "vehicle_id": "{vehicle_jd}",
+                "driver_id": "{driver_jd}",
+                "trip_on": "2031-01-05",
+                "purpose": "公务接待",
+            }
+        ),
+        ("hazards", "GET", "/trips"): Req(query=JD_ONLY),
+    }
+)
+
+
+def _seed_vehicles(campus: Campus) -> None:
+    """JD's vehicle and driver (JD's manager registered them)."""
+    ids = campus.ids
+    vehicle = {**fill(VEHICLE_BODY, ids), "plate_no": "甘A-JD001"}
+    driver = {**fill(DRIVER_BODY, ids), "staff_no": "JD-D001"}
+    ids["vehicle_jd"] = campus.json(
+        "hazards", "POST", "/vehicles", headers=JD, json=vehicle, expect=201
+    )["id"]
+    ids["driver_jd"] = campus.json(
+        "hazards", "POST", "/drivers", headers=JD, json=driver, expect=201
     )["id"]
