@@ -8,6 +8,8 @@ from services.hazards.office.clues.api import blp as clues_blp
 from services.hazards.office.joint_inspections.api import blp as joint_inspections_blp
 from services.hazards.office.patrols.api import blp as patrols_blp
 from services.hazards.office.patrols.api import routes_blp as patrol_routes_blp
+from services.hazards.registers.chemicals.api import blp as chemicals_blp
+from services.hazards.registers.chemicals.api import stores_blp as chemical_stores_blp
 from services.hazards.registers.equipment.api import blp as equipment_blp
 from services.hazards.registers.inspections.api import blp as inspections_blp
 from services.hazards.registers.inspections.api import checklists_blp
@@ -32,3 +34,4 @@ BLUEPRINTS = [
     patrols_blp,
 ]
 BLUEPRINTS += [vehicles_blp, drivers_blp, trips_blp]  # issue 17: 通勤车、公务车
+BLUEPRINTS += [chemicals_blp, chemical_stores_blp]  # issue 17: hazardous chemicals (危化品)
