@@ -76,3 +76,7 @@ def menu_for(user: Principal) -> list[tuple[str, str]]:
         for entry in MENU
         if entry.endpoint in known and (not entry.roles or entry.roles & user.roles)
     ]
+
+
+# issue 17: the vehicles and drivers register (通勤车、公务车)
+MENU += (Entry("vehicles.vehicles", "通勤车、公务车", WORKERS),)

@@ -16,6 +16,7 @@ from services.console.views.phase_work import blp as phase_work_blp
 from services.console.views.psych import blp as psych_blp
 from services.console.views.registers import blp as registers_blp
 from services.console.views.reporting import blp as reporting_blp
+from services.console.views.vehicles import blp as vehicles_blp
 
 BLUEPRINTS = [
     account_blp,
@@ -35,3 +36,4 @@ BLUEPRINTS = [
     office_joint_blp,
     office_patrols_blp,
 ]
+BLUEPRINTS.append(vehicles_blp)  # issue 17: 通勤车、公务车

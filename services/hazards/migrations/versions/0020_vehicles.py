@@ -21,7 +21,10 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    """Upgrade schema."""
+    """Upgrade schema.
+
+    Long because it creates the register's three tables (vehicles, drivers, trips) at once.
+    """
     op.create_table(
         "vehicles",
         sa.Column("id", sa.String(length=36), nullable=False),
