@@ -679,3 +679,28 @@ POLICY.update(
         }.items()
     }
 )
+
+# -- issue 17: buildings on file (hazards/registers/buildings, 建筑建档) -----------------------
+BUILDING_READ = REGISTER_READ + "; 建筑与施工安全 is led by HQC"
+POLICY.update(
+    {
+        ("hazards", method, path): rule
+        for (method, path), rule in {
+            ("POST", "/buildings"): Rule(MANAGERS, ok=201, why=REGISTER_WRITE),
+            ("GET", "/buildings"): Rule(EVERYONE, why=FILTERED),
+            ("GET", "/buildings/export.xlsx"): Rule(EVERYONE, why=FILTERED + " (the .xlsx)"),
+            ("GET", "/buildings/{building_id}"): Rule(
+                LED_READERS, leads=frozenset({"HQC"}), why=BUILDING_READ
+            ),
+            ("PATCH", "/buildings/{building_id}"): Rule(MANAGERS, why=REGISTER_WRITE),
+            ("POST", "/buildings/{building_id}/drawing"): Rule(MANAGERS, why=REGISTER_WRITE),
+            ("GET", "/buildings/{building_id}/drawing"): Rule(
+                LED_READERS, leads=frozenset({"HQC"}), why=BUILDING_READ
+            ),
+            ("POST", "/buildings/{building_id}/sites"): Rule(MANAGERS, ok=201, why=REGISTER_WRITE),
+            ("GET", "/buildings/{building_id}/related"): Rule(
+                LED_READERS, leads=frozenset({"HQC"}), why=BUILDING_READ
+            ),
+        }.items()
+    }
+)

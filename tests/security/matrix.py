@@ -116,6 +116,7 @@ def seed_for_matrix(campus: Campus) -> Campus:
     _seed_reporting(campus)
     _seed_incidents(campus)
     _seed_office(campus)
+    _seed_buildings(campus)
     _seed_vehicles(campus)
     campus.pump()
     return campus
@@ -970,3 +971,49 @@ def _seed_vehicles(campus: Campus) -> None:
     ids["driver_jd"] = campus.json(
         "hazards", "POST", "/drivers", headers=JD, json=driver, expect=201
     )["id"]
+
+
+# issue 17: buildings on file (JD's building at its place, with its evacuation drawing; a new
+# one goes on file at JD's second place)
+BUILDING_BODY = {
+    "name": "1号教学楼",
+    "structure": "frame",
+    "use": "teaching",
+    "appraised_on": "2021-06-01",
+    "appraisal_grade": "B",
+    "appraisal_due": "2031-06-01",
+}
+REQUESTS.update(
+    {
+        ("hazards", "POST", "/buildings"): Req(json={**BUILDING_BODY, "cell_id": "{cell_jd2}"}),
+        ("hazards", "GET", "/buildings"): Req(query=JD_ONLY),
+        ("hazards", "GET", "/buildings/export.xlsx"): Req(query=JD_ONLY),
+        ("hazards", "PATCH", "/buildings/{building_id}"): Req(json={"floors": 6}),
+        ("hazards", "POST", "/buildings/{building_id}/drawing"): Req(upload=("疏散图.png", PNG)),
+        ("hazards", "POST", "/buildings/{building_id}/sites"): Req(
+            json={
+                "project": "外墙维修",
+                "isolated": True,
+                "starts_on": "2031-11-01",
+                "ends_on": "2031-12-01",
+            }
+        ),
+    }
+)
+
+
+def _seed_buildings(campus: Campus) -> None:
+    ids = campus.ids
+    body = {**BUILDING_BODY, "cell_id": ids["cell_jd"]}
+    ids["building_jd"] = campus.json(
+        "hazards", "POST", "/buildings", headers=JD, json=body, expect=201
+    )["id"]
+    campus.json(
+        "hazards",
+        "POST",
+        f"/buildings/{ids['building_jd']}/drawing",
+        headers=JD,
+        data={"file": (io.BytesIO(PNG), "疏散图.png")},
+        content_type="multipart/form-data",
+        expect=200,
+    )

@@ -8,6 +8,7 @@ from services.hazards.office.clues.api import blp as clues_blp
 from services.hazards.office.joint_inspections.api import blp as joint_inspections_blp
 from services.hazards.office.patrols.api import blp as patrols_blp
 from services.hazards.office.patrols.api import routes_blp as patrol_routes_blp
+from services.hazards.registers.buildings.api import blp as buildings_blp
 from services.hazards.registers.chemicals.api import blp as chemicals_blp
 from services.hazards.registers.chemicals.api import stores_blp as chemical_stores_blp
 from services.hazards.registers.equipment.api import blp as equipment_blp
@@ -35,3 +36,4 @@ BLUEPRINTS = [
 ]
 BLUEPRINTS += [vehicles_blp, drivers_blp, trips_blp]  # issue 17: 通勤车、公务车
 BLUEPRINTS += [chemicals_blp, chemical_stores_blp]  # issue 17: hazardous chemicals (危化品)
+BLUEPRINTS.append(buildings_blp)  # issue 17: 建筑建档
