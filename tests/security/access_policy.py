@@ -704,3 +704,40 @@ POLICY.update(
         }.items()
     }
 )
+
+# -- issue 17: the hazardous chemicals register (hazards/registers/chemicals, 危化品) -------
+CHEM_READ = REGISTER_READ + "; 危化品 is led by JWC"
+POLICY.update(
+    {
+        ("hazards", method, path): rule
+        for (method, path), rule in {
+            ("POST", "/chemicals"): Rule(
+                grants(OFFICE, {LEAD_DEPARTMENT: L}),
+                ok=201,
+                leads=frozenset({"JWC"}),
+                why="the catalogue is college-wide: the office or 危化品's lead department (JWC)",
+            ),
+            ("GET", "/chemicals"): Rule(EVERYONE, why="the catalogue is college-wide data"),
+            ("POST", "/chemical-stores"): Rule(MANAGERS, ok=201, why=REGISTER_WRITE),
+            ("GET", "/chemical-stores"): Rule(EVERYONE, why=FILTERED),
+            ("GET", "/chemical-stores/report.xlsx"): Rule(
+                EVERYONE, why=FILTERED + " (the period report's rows)"
+            ),
+            ("GET", "/chemical-stores/{store_id}"): Rule(
+                LED_READERS, leads=frozenset({"JWC"}), why=CHEM_READ
+            ),
+            ("GET", "/chemical-stores/{store_id}/balances"): Rule(
+                LED_READERS, leads=frozenset({"JWC"}), why=CHEM_READ
+            ),
+            ("POST", "/chemical-stores/{store_id}/movements"): Rule(
+                MANAGERS, ok=201, why=REGISTER_WRITE
+            ),
+            ("GET", "/chemical-stores/{store_id}/movements"): Rule(
+                LED_READERS, leads=frozenset({"JWC"}), why=CHEM_READ
+            ),
+            ("POST", "/chemical-stores/{store_id}/counts"): Rule(
+                MANAGERS, ok=201, why=REGISTER_WRITE
+            ),
+        }.items()
+    }
+)

@@ -118,6 +118,7 @@ def seed_for_matrix(campus: Campus) -> Campus:
     _seed_office(campus)
     _seed_buildings(campus)
     _seed_vehicles(campus)
+    _seed_chemicals(campus)  # issue 17: hazardous chemicals
     campus.pump()
     return campus
 
@@ -1016,4 +1017,73 @@ def _seed_buildings(campus: Campus) -> None:
         data={"file": (io.BytesIO(PNG), "疏散图.png")},
         content_type="multipart/form-data",
         expect=200,
+    )
+
+
+# issue 17: the hazardous chemicals register (JD's store at its place, ethanol bought into it)
+CHEM_ITEM = {"name": "无水乙醇", "cas_no": "64-17-5", "hazard_class": "flammable", "measure": "mL"}
+CHEM_STORE = {
+    "name": "JD 危化品柜",
+    "cell_id": "{cell_jd}",
+    "capacity": 10000,
+    "segregation_class": "flammable",
+    "keeper_name": "李明",
+}
+REQUESTS.update(
+    {
+        ("hazards", "POST", "/chemicals"): Req(
+            json={**CHEM_ITEM, "name": "丙酮", "cas_no": "67-64-1"}
+        ),
+        ("hazards", "GET", "/chemicals"): Req(),
+        ("hazards", "POST", "/chemical-stores"): Req(json=CHEM_STORE),
+        ("hazards", "GET", "/chemical-stores"): Req(query=JD_ONLY),
+        ("hazards", "GET", "/chemical-stores/report.xlsx"): Req(
+            query={"from": "2021-11-01", "to": "2021-11-30"}
+        ),
+        ("hazards", "POST", "/chemical-stores/{store_id}/movements"): Req(
+            json={
+                "item_id": "{chem_item}",
+                "kind": "issue",
+                "quantity": 10,
+                "occurred_on": "2021-11-20",
+                "counterparty": "张老师",
+                "purpose": "有机化学实验",
+            }
+        ),
+        ("hazards", "POST", "/chemical-stores/{store_id}/counts"): Req(
+            json={
+                "item_id": "{chem_item}",
+                "counted": 500,
+                "counted_on": "2021-11-30",
+                "counted_by": "李明",
+            }
+        ),
+    }
+)
+
+
+def _seed_chemicals(campus: Campus) -> None:
+    """The catalogue's ethanol, and JD's store holding 500 mL of it."""
+    ids = campus.ids
+    ids["chem_item"] = campus.json(
+        "hazards", "POST", "/chemicals", headers=SO, json=CHEM_ITEM, expect=201
+    )["id"]
+    store = fill(CHEM_STORE, ids)
+    ids["chem_store_jd"] = campus.json(
+        "hazards", "POST", "/chemical-stores", headers=JD, json=store, expect=201
+    )["id"]
+    purchase = {
+        "item_id": ids["chem_item"],
+        "kind": "purchase",
+        "quantity": 500,
+        "occurred_on": "2021-11-05",
+        "counterparty": "兰州化学试剂公司",
+    }
+    campus.json(
+        "hazards",
+        "POST",
+        f"/chemical-stores/{ids['chem_store_jd']}/movements",
+        headers=JD,
+        json=purchase,
+        expect=201,
     )
