@@ -399,5 +399,8 @@ from services.hazards.registers.buildings import models as _buildings_models  # 
 # The chemicals register (危化品, issue 17) keeps its tables in its package, on this Base.
 from services.hazards.registers.chemicals import models as _chemical_models  # noqa: E402, F401
 
+# The placement register (实训实习, issue 17) keeps its tables in its own package, on this Base.
+from services.hazards.registers.placements import models as _placement_models  # noqa: E402, F401
+
 # The vehicles and drivers register (issue 17) keeps its tables in its package, on this Base.
 from services.hazards.registers.vehicles import models as _vehicles_models  # noqa: E402, F401

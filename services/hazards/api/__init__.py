@@ -14,6 +14,7 @@ from services.hazards.registers.chemicals.api import stores_blp as chemical_stor
 from services.hazards.registers.equipment.api import blp as equipment_blp
 from services.hazards.registers.inspections.api import blp as inspections_blp
 from services.hazards.registers.inspections.api import checklists_blp
+from services.hazards.registers.placements.api import blp as placements_blp
 from services.hazards.registers.risks.api import blp as risks_blp
 from services.hazards.registers.vehicles.api import blp as vehicles_blp
 from services.hazards.registers.vehicles.api import drivers_blp, trips_blp
@@ -36,4 +37,5 @@ BLUEPRINTS = [
 ]
 BLUEPRINTS += [vehicles_blp, drivers_blp, trips_blp]  # issue 17: 通勤车、公务车
 BLUEPRINTS += [chemicals_blp, chemical_stores_blp]  # issue 17: hazardous chemicals (危化品)
+BLUEPRINTS.append(placements_blp)  # issue 17: 实训实习、校外社会实践
 BLUEPRINTS.append(buildings_blp)  # issue 17: 建筑建档
