@@ -680,6 +680,68 @@ POLICY.update(
     }
 )
 
+# -- issue 17: buildings on file (hazards/registers/buildings, 建筑建档) -----------------------
+BUILDING_READ = REGISTER_READ + "; 建筑与施工安全 is led by HQC"
+POLICY.update(
+    {
+        ("hazards", method, path): rule
+        for (method, path), rule in {
+            ("POST", "/buildings"): Rule(MANAGERS, ok=201, why=REGISTER_WRITE),
+            ("GET", "/buildings"): Rule(EVERYONE, why=FILTERED),
+            ("GET", "/buildings/export.xlsx"): Rule(EVERYONE, why=FILTERED + " (the .xlsx)"),
+            ("GET", "/buildings/{building_id}"): Rule(
+                LED_READERS, leads=frozenset({"HQC"}), why=BUILDING_READ
+            ),
+            ("PATCH", "/buildings/{building_id}"): Rule(MANAGERS, why=REGISTER_WRITE),
+            ("POST", "/buildings/{building_id}/drawing"): Rule(MANAGERS, why=REGISTER_WRITE),
+            ("GET", "/buildings/{building_id}/drawing"): Rule(
+                LED_READERS, leads=frozenset({"HQC"}), why=BUILDING_READ
+            ),
+            ("POST", "/buildings/{building_id}/sites"): Rule(MANAGERS, ok=201, why=REGISTER_WRITE),
+            ("GET", "/buildings/{building_id}/related"): Rule(
+                LED_READERS, leads=frozenset({"HQC"}), why=BUILDING_READ
+            ),
+        }.items()
+    }
+)
+
+# -- issue 17: the hazardous chemicals register (hazards/registers/chemicals, 危化品) -------
+CHEM_READ = REGISTER_READ + "; 危化品 is led by JWC"
+POLICY.update(
+    {
+        ("hazards", method, path): rule
+        for (method, path), rule in {
+            ("POST", "/chemicals"): Rule(
+                grants(OFFICE, {LEAD_DEPARTMENT: L}),
+                ok=201,
+                leads=frozenset({"JWC"}),
+                why="the catalogue is college-wide: the office or 危化品's lead department (JWC)",
+            ),
+            ("GET", "/chemicals"): Rule(EVERYONE, why="the catalogue is college-wide data"),
+            ("POST", "/chemical-stores"): Rule(MANAGERS, ok=201, why=REGISTER_WRITE),
+            ("GET", "/chemical-stores"): Rule(EVERYONE, why=FILTERED),
+            ("GET", "/chemical-stores/report.xlsx"): Rule(
+                EVERYONE, why=FILTERED + " (the period report's rows)"
+            ),
+            ("GET", "/chemical-stores/{store_id}"): Rule(
+                LED_READERS, leads=frozenset({"JWC"}), why=CHEM_READ
+            ),
+            ("GET", "/chemical-stores/{store_id}/balances"): Rule(
+                LED_READERS, leads=frozenset({"JWC"}), why=CHEM_READ
+            ),
+            ("POST", "/chemical-stores/{store_id}/movements"): Rule(
+                MANAGERS, ok=201, why=REGISTER_WRITE
+            ),
+            ("GET", "/chemical-stores/{store_id}/movements"): Rule(
+                LED_READERS, leads=frozenset({"JWC"}), why=CHEM_READ
+            ),
+            ("POST", "/chemical-stores/{store_id}/counts"): Rule(
+                MANAGERS, ok=201, why=REGISTER_WRITE
+            ),
+        }.items()
+    }
+)
+
 # -- issue 17: the placement register (hazards/registers/placements, 实训实习) ---------------
 PLACEMENT_WRITE = "issue 17: a unit's placements are kept by its manager or the office "
 PLACEMENT_WRITE += "(registers/access.py require_writer on the organising unit)"
@@ -703,31 +765,6 @@ POLICY.update(
             ),
             ("POST", "/placements/{placement_id}/start"): Rule(MANAGERS, why=PLACEMENT_WRITE),
             ("POST", "/placements/{placement_id}/finish"): Rule(MANAGERS, why=PLACEMENT_WRITE),
-        }.items()
-    }
-)
-
-# -- issue 17: buildings on file (hazards/registers/buildings, 建筑建档) -----------------------
-BUILDING_READ = REGISTER_READ + "; 建筑与施工安全 is led by HQC"
-POLICY.update(
-    {
-        ("hazards", method, path): rule
-        for (method, path), rule in {
-            ("POST", "/buildings"): Rule(MANAGERS, ok=201, why=REGISTER_WRITE),
-            ("GET", "/buildings"): Rule(EVERYONE, why=FILTERED),
-            ("GET", "/buildings/export.xlsx"): Rule(EVERYONE, why=FILTERED + " (the .xlsx)"),
-            ("GET", "/buildings/{building_id}"): Rule(
-                LED_READERS, leads=frozenset({"HQC"}), why=BUILDING_READ
-            ),
-            ("PATCH", "/buildings/{building_id}"): Rule(MANAGERS, why=REGISTER_WRITE),
-            ("POST", "/buildings/{building_id}/drawing"): Rule(MANAGERS, why=REGISTER_WRITE),
-            ("GET", "/buildings/{building_id}/drawing"): Rule(
-                LED_READERS, leads=frozenset({"HQC"}), why=BUILDING_READ
-            ),
-            ("POST", "/buildings/{building_id}/sites"): Rule(MANAGERS, ok=201, why=REGISTER_WRITE),
-            ("GET", "/buildings/{building_id}/related"): Rule(
-                LED_READERS, leads=frozenset({"HQC"}), why=BUILDING_READ
-            ),
         }.items()
     }
 )

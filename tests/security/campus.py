@@ -169,8 +169,9 @@ class Campus:
                         ("joint_id", "joint_jd"),
                         ("route_id", "route_jd"),
                         ("patrol_id", "patrol_jd"),
-                        ("building_id", "building_jd"),  # issue 17
                         ("placement_id", "placement_jd"),  # issue 17
+                        ("store_id", "chem_store_jd"),  # issue 17: 危化品
+                        ("building_id", "building_jd"),  # issue 17
                         ("vehicle_id", "vehicle_jd"),  # issue 17
                         ("driver_id", "driver_jd"),  # issue 17
                     )
