@@ -282,4 +282,13 @@ FIELD_LABELS: dict[str, str] = {
     "project": "施工项目",
     "contractor": "施工单位",
     "isolated": "施工隔离到位",
+    # issue 17: emergency plans (应急预案)
+    "scenario": "预案类别",
+    "edition": "版本号",
+    "approved_by": "批准人",
+    "approved_on": "批准日期",
+    "review_due": "修订（评审）期限",
+    "drill_period_days": "演练周期（天）",
+    "lapse": "超期情况",
+    "plan_id": "应急预案",
 }

@@ -53,6 +53,9 @@ class Activity(Base):
     status: Mapped[str] = mapped_column(String(16), default="planned")
     cancel_reason: Mapped[str | None] = mapped_column(Text)
     participants: Mapped[int | None] = mapped_column(Integer)
+    # A drill: the emergency plan (应急预案) it exercises, in the hazards register (no call:
+    # drill.completed carries it and the hazard ledger marks the plan drilled).
+    plan_id: Mapped[str | None] = mapped_column(String(36))
     sign_in_code: Mapped[str] = mapped_column(String(16))
     version: Mapped[int] = mapped_column(Integer, default=1)  # = sequence of its latest event
     created_by: Mapped[str] = mapped_column(String(64))

@@ -58,10 +58,20 @@ class ActivityCreateSchema(Schema):
     starts_at = AwareDateTime(required=True)
     ends_at = AwareDateTime(required=True)
     capacity = fields.Integer(load_default=None, validate=validate.Range(min=1, max=100000))
+    plan_id = fields.String(
+        load_default=None,
+        validate=validate.Length(min=1, max=36),
+        metadata={"description": "a drill: the emergency plan (应急预案) it exercises"},
+    )
 
     @validates_schema
     def _period(self, data, **kwargs):
         _check_period(data)
+
+    @validates_schema
+    def _plan_only_for_drills(self, data, **kwargs):
+        if data.get("plan_id") and data.get("kind") != Kind.DRILL.value:
+            raise ValidationError("仅演练可关联应急预案", "plan_id")
 
 
 class ActivityUpdateSchema(Schema):
@@ -120,6 +130,7 @@ class ActivitySchema(Schema):
     status_label = fields.Function(lambda a: STATUS_LABELS.get(Status(a.status), a.status))
     cancel_reason = fields.String(allow_none=True)
     participants = fields.Integer(allow_none=True)
+    plan_id = fields.String(allow_none=True)
     version = fields.Integer()
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from services.hazards import commands, domain, leads
 from services.hazards.models import Hazard
+from services.hazards.registers.emergency_plans.drills import mark_drilled
 from shared.config import Settings
 from shared.events import Envelope
 from shared.events.consumer import Handler
@@ -67,4 +68,5 @@ def make_handlers(settings: Settings) -> dict[str, Handler]:
             open_hazard_for_drill_problem, campus_tz=settings.campus_timezone
         ),
         "campaign.categories_published": take_category_leads,
+        "drill.completed": partial(mark_drilled, campus_tz=settings.campus_timezone),
     }

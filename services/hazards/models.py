@@ -399,6 +399,9 @@ from services.hazards.registers.buildings import models as _buildings_models  # 
 # The chemicals register (危化品, issue 17) keeps its tables in its package, on this Base.
 from services.hazards.registers.chemicals import models as _chemical_models  # noqa: E402, F401
 
+# The emergency-plan register (issue 17) keeps its tables in its package, on this Base.
+from services.hazards.registers.emergency_plans import models as _plan_models  # noqa: E402, F401
+
 # The placement register (实训实习, issue 17) keeps its tables in its own package, on this Base.
 from services.hazards.registers.placements import models as _placement_models  # noqa: E402, F401
 

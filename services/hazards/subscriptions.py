@@ -18,5 +18,7 @@ EVENT_TYPES: frozenset[str] = frozenset(
         "drill.problem_found",
         # reporting: the campaign's categories and their lead departments
         "campaign.categories_published",
+        # education: a drill that exercised an emergency plan marks it drilled (应急预案)
+        "drill.completed",
     }
 )

@@ -12,6 +12,7 @@ from services.hazards import commands
 from services.hazards.export_jobs.commands import purge as purge_exports
 from services.hazards.registers.buildings.commands import run_building_sweep
 from services.hazards.registers.chemicals.commands import run_chemicals_sweep
+from services.hazards.registers.emergency_plans.drills import run_plan_sweep
 from services.hazards.registers.equipment.commands import run_equipment_sweep
 from services.hazards.registers.placements.commands import run_placement_sweep
 from services.hazards.registers.vehicles.sweep import run_vehicles_sweep
@@ -39,3 +40,4 @@ TASKS.append(run_vehicles_sweep)  # issue 17: 车辆与驾驶人到期
 TASKS.append(run_chemicals_sweep)  # issue 17: incompatible chemicals stored together (危化品)
 TASKS.append(run_placement_sweep)  # issue 17: placements starting unready (实训实习)
 TASKS.append(run_building_sweep)  # issue 17: unsafe (C/D) or lapsed appraisals (建筑鉴定)
+TASKS.append(run_plan_sweep)  # issue 17: emergency plans undrilled or unreviewed (应急预案)

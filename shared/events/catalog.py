@@ -169,6 +169,9 @@ class DrillCompletedV1(_Strict):
     evacuation_seconds = fields.Integer(required=True, allow_none=True)
     problems = fields.Integer(required=True, validate=validate.Range(min=0))
     completed_at = fields.AwareDateTime(required=True, format="iso")
+    # The emergency plan (应急预案, hazards' register) the drill exercised; absent in older
+    # events, so optional.
+    plan_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=36))
 
 
 class UnitChangedV1(_Strict):

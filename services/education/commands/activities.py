@@ -41,6 +41,7 @@ def create_activity(
     description: str | None = None,
     capacity: int | None = None,
     campus_tz: str = "Asia/Shanghai",
+    plan_id: str | None = None,
 ) -> tuple[Activity, list[ScheduleWarning]]:
     """Schedule an activity: 409 if its venue is taken, warnings if a target is double-booked."""
     require_manager(principal, organiser_unit)
@@ -69,6 +70,7 @@ def create_activity(
         starts_at=starts_at,
         ends_at=ends_at,
         capacity=capacity,
+        plan_id=plan_id,
         status=Status.PLANNED.value,
         sign_in_code=domain.new_sign_in_code(),
         version=0,

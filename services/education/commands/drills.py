@@ -190,6 +190,7 @@ def _announce_drill(
             "evacuation_seconds": result.evacuation_seconds,
             "problems": problems or 0,
             "completed_at": result.recorded_at,
+            "plan_id": activity.plan_id,
         },
         actor=principal.sub,
     )

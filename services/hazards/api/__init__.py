@@ -11,6 +11,7 @@ from services.hazards.office.patrols.api import routes_blp as patrol_routes_blp
 from services.hazards.registers.buildings.api import blp as buildings_blp
 from services.hazards.registers.chemicals.api import blp as chemicals_blp
 from services.hazards.registers.chemicals.api import stores_blp as chemical_stores_blp
+from services.hazards.registers.emergency_plans.api import blp as emergency_plans_blp
 from services.hazards.registers.equipment.api import blp as equipment_blp
 from services.hazards.registers.inspections.api import blp as inspections_blp
 from services.hazards.registers.inspections.api import checklists_blp
@@ -39,3 +40,4 @@ BLUEPRINTS += [vehicles_blp, drivers_blp, trips_blp]  # issue 17: 通勤车、�
 BLUEPRINTS += [chemicals_blp, chemical_stores_blp]  # issue 17: hazardous chemicals (危化品)
 BLUEPRINTS.append(placements_blp)  # issue 17: 实训实习、校外社会实践
 BLUEPRINTS.append(buildings_blp)  # issue 17: 建筑建档
+BLUEPRINTS.append(emergency_plans_blp)  # issue 17: emergency plans (应急预案)
