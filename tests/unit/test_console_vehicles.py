@@ -76,6 +76,21 @@ def test_vehicles_due_list_forms_trip_refusal_and_export(console, campus, hazard
     ok = {**trip, "trip_on": today.isoformat()}
     assert post(manager, "/registers/vehicles/trips/new", ok).status_code == 302
 
+    # 年检 renewed through the vehicle's page (If-Match: the version read): the trip goes
+    item = f"/registers/vehicles/{vehicles['甘A22222']}"
+    assert "甘A22222" in text(manager.get(item))
+    renewed = {
+        "plate_no": "甘A22222",
+        "kind": "commuter",
+        "cell_id": campus["b1"],
+        "inspection_due": (today + timedelta(days=365)).isoformat(),
+        "insurance_due": (today + timedelta(days=200)).isoformat(),
+    }
+    assert post(manager, item, renewed, page=item).status_code == 302
+    assert post(manager, "/registers/vehicles/trips/new", trip).status_code == 302
+    bad = post(manager, item, {**renewed, "inspection_due": "明年"}, page=item)
+    assert bad.status_code == 422 and not english(text(bad))
+
     sheet = manager.get("/registers/vehicles/export.xlsx")
     assert sheet.status_code == 200
     book = openpyxl.load_workbook(io.BytesIO(sheet.data))

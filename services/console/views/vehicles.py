@@ -74,13 +74,17 @@ def _form(kind: str, typed: dict, errors: dict, status: int = 200, **extra):
     return page, status
 
 
-def _post(kind: str, path: str, fields: tuple[str, ...], default: str, done: str, **extra):
-    typed = {k: form_value(k) for k in fields}
+def _body(typed: dict) -> dict:
     body = {k: v for k, v in typed.items() if v is not None}
     if body.get("seats"):
         body["seats"] = int(body["seats"]) if body["seats"].isdigit() else body["seats"]
+    return body
+
+
+def _post(kind: str, path: str, fields: tuple[str, ...], default: str, done: str, **extra):
+    typed = {k: form_value(k) for k in fields}
     try:
-        made = api("hazards", "POST", path, json_body=body).json()
+        made = api("hazards", "POST", path, json_body=_body(typed)).json()
     except ServiceError as exc:
         return _form(kind, typed, refused(exc, fields, default), exc.status, **extra)
     flash(done.format(**made), "success")
@@ -115,3 +119,33 @@ def new_trip():
     if request.method == "GET":
         return _form("trip", {}, {}, **_parties())
     return _post("trip", "/trips", TRIP_FIELDS, "vehicle_id", "已登记出车：{trip_on}", **_parties())
+
+
+def _edit(kind: str, path: str, fields: tuple[str, ...], default: str, done: str):
+    """Edit a vehicle or a driver (a renewal of 年检, 保险, the licence or the safety education
+    is a new date), with the version read as If-Match."""
+    reply = api("hazards", "GET", path)
+    item, etag = reply.json(), reply.headers.get("etag", "")
+    if request.method == "GET":
+        return _form(kind, item, {}, item=item, etag=etag)
+    typed = {k: form_value(k) for k in fields}
+    headers = {"If-Match": request.form["etag"]} if request.form.get("etag") else {}
+    try:
+        api("hazards", "PATCH", path, json_body=_body(typed), headers=headers)
+    except ServiceError as exc:
+        errors = refused(exc, fields, default)
+        return _form(kind, typed, errors, exc.status, item=item, etag=etag)
+    flash(done.format(**{**item, **{k: v for k, v in typed.items() if v}}), "success")
+    return redirect(url_for("vehicles.vehicles"))
+
+
+@blp.route("/<vehicle_id>", methods=["GET", "POST"])
+def vehicle_item(vehicle_id: str):
+    path = f"/vehicles/{vehicle_id}"
+    return _edit("vehicle", path, VEHICLE_FIELDS, "plate_no", "已保存车辆：{plate_no}")
+
+
+@blp.route("/drivers/<driver_id>", methods=["GET", "POST"])
+def driver_item(driver_id: str):
+    path = f"/drivers/{driver_id}"
+    return _edit("driver", path, DRIVER_FIELDS, "name", "已保存驾驶人：{name}")
