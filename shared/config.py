@@ -115,6 +115,8 @@ class Settings:
     cas_version: str = "3"
     cas_attribute: str = ""
     cas_timeout_seconds: int = 5
+    # The campus hour by which a food outlet's daily records (陪餐、留样、农残检测) are due.
+    food_cutoff_hour: int = 20
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -197,6 +199,7 @@ def load_settings(service: str, overrides: dict[str, Any] | None = None) -> Sett
         cas_version=env.get("CAMPUS_CAS_VERSION") or Settings.cas_version,
         cas_attribute=env.get("CAMPUS_CAS_ATTRIBUTE", "").strip(),
         cas_timeout_seconds=_int("CAMPUS_CAS_TIMEOUT_SECONDS", Settings.cas_timeout_seconds),
+        food_cutoff_hour=_int("CAMPUS_FOOD_CUTOFF_HOUR", Settings.food_cutoff_hour),
     )
     settings = settings.with_overrides(overrides)
     settings.check()

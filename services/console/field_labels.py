@@ -291,4 +291,16 @@ FIELD_LABELS: dict[str, str] = {
     "drill_period_days": "演练周期（天）",
     "lapse": "超期情况",
     "plan_id": "应急预案",
+    # issue 17: food safety (食品安全)
+    "operator": "经营者",
+    "manager_name": "食品安全管理员",
+    "holder_name": "持证人",
+    "issued_on": "发证日期",
+    "expires_on": "有效期至",
+    "day": "日期",
+    "person_name": "登记人",
+    "item": "菜品／样品／食材",
+    "batch_no": "批次号",
+    "certificate_no": "证明编号",
+    "outlet_id": "食品经营场所",
 }

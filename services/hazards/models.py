@@ -402,6 +402,9 @@ from services.hazards.registers.chemicals import models as _chemical_models  # n
 # The emergency-plan register (issue 17) keeps its tables in its package, on this Base.
 from services.hazards.registers.emergency_plans import models as _plan_models  # noqa: E402, F401
 
+# The food-safety register (食品安全, issue 17): its tables in its package, on this Base.
+from services.hazards.registers.food_safety import models as _food_models  # noqa: E402, F401
+
 # The placement register (实训实习, issue 17) keeps its tables in its own package, on this Base.
 from services.hazards.registers.placements import models as _placement_models  # noqa: E402, F401
 

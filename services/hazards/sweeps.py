@@ -14,6 +14,7 @@ from services.hazards.registers.buildings.commands import run_building_sweep
 from services.hazards.registers.chemicals.commands import run_chemicals_sweep
 from services.hazards.registers.emergency_plans.drills import run_plan_sweep
 from services.hazards.registers.equipment.commands import run_equipment_sweep
+from services.hazards.registers.food_safety.commands import run_food_sweep
 from services.hazards.registers.placements.commands import run_placement_sweep
 from services.hazards.registers.vehicles.sweep import run_vehicles_sweep
 from shared.config import Settings
@@ -41,3 +42,4 @@ TASKS.append(run_chemicals_sweep)  # issue 17: incompatible chemicals stored tog
 TASKS.append(run_placement_sweep)  # issue 17: placements starting unready (实训实习)
 TASKS.append(run_building_sweep)  # issue 17: unsafe (C/D) or lapsed appraisals (建筑鉴定)
 TASKS.append(run_plan_sweep)  # issue 17: emergency plans undrilled or unreviewed (应急预案)
+TASKS.append(run_food_sweep)  # issue 17: food-safety lapses (食品安全)

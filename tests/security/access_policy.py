@@ -791,3 +791,32 @@ POLICY.update(
         }.items()
     }
 )
+
+# -- issue 17: the food-safety register (hazards/registers/food_safety, 食品安全) ---------------
+FOOD_READ = REGISTER_READ + "; 食品安全 is led by HQC"
+POLICY.update(
+    {
+        ("hazards", method, path): rule
+        for (method, path), rule in {
+            ("POST", "/food-outlets"): Rule(MANAGERS, ok=201, why=REGISTER_WRITE),
+            ("GET", "/food-outlets"): Rule(EVERYONE, why=FILTERED),
+            ("GET", "/food-outlets/export.xlsx"): Rule(EVERYONE, why=FILTERED + " (the .xlsx)"),
+            ("GET", "/food-outlets/{outlet_id}"): Rule(
+                LED_READERS, leads=frozenset({"HQC"}), why=FOOD_READ
+            ),
+            ("PATCH", "/food-outlets/{outlet_id}"): Rule(MANAGERS, why=REGISTER_WRITE),
+            ("POST", "/food-outlets/{outlet_id}/certificates"): Rule(
+                MANAGERS, ok=201, why=REGISTER_WRITE
+            ),
+            ("GET", "/food-outlets/{outlet_id}/certificates"): Rule(
+                LED_READERS, leads=frozenset({"HQC"}), why=FOOD_READ
+            ),
+            ("POST", "/food-outlets/{outlet_id}/records"): Rule(
+                MANAGERS, ok=201, why=REGISTER_WRITE
+            ),
+            ("GET", "/food-outlets/{outlet_id}/records"): Rule(
+                LED_READERS, leads=frozenset({"HQC"}), why=FOOD_READ
+            ),
+        }.items()
+    }
+)

@@ -121,6 +121,7 @@ def seed_for_matrix(campus: Campus) -> Campus:
     _seed_vehicles(campus)
     _seed_chemicals(campus)  # issue 17: hazardous chemicals
     _seed_plans(campus)  # issue 17: emergency plans
+    _seed_food(campus)
     campus.pump()
     return campus
 
@@ -1187,4 +1188,41 @@ REQUESTS.update(
 def _seed_plans(campus: Campus) -> None:
     campus.ids["plan_jd"] = campus.json(
         "hazards", "POST", "/emergency-plans", headers=JD, json=EMERGENCY_PLAN_BODY, expect=201
+    )["id"]
+
+
+# issue 17: the food-safety register (JD's canteen, seeded below)
+OUTLET = {"outlet_id": "food_outlet_jd"}
+OUTLET_BODY = {
+    "name": "JD 第一食堂",
+    "kind": "canteen",
+    "cell_id": "{cell_jd}",
+    "manager_name": "李明",
+}
+REQUESTS.update(
+    {
+        ("hazards", "POST", "/food-outlets"): Req(json=OUTLET_BODY),
+        ("hazards", "GET", "/food-outlets"): Req(query=JD_ONLY),
+        ("hazards", "GET", "/food-outlets/export.xlsx"): Req(query=JD_ONLY),
+        ("hazards", "GET", "/food-outlets/{outlet_id}"): Req(ids=OUTLET),
+        ("hazards", "PATCH", "/food-outlets/{outlet_id}"): Req(
+            ids=OUTLET, json={"operator": "兰州某餐饮公司"}
+        ),
+        ("hazards", "POST", "/food-outlets/{outlet_id}/certificates"): Req(
+            ids=OUTLET, json={"kind": "health", "holder_name": "王厨师", "expires_on": "2031-06-30"}
+        ),
+        ("hazards", "GET", "/food-outlets/{outlet_id}/certificates"): Req(ids=OUTLET),
+        ("hazards", "POST", "/food-outlets/{outlet_id}/records"): Req(
+            ids=OUTLET, json={"day": "2021-11-15", "kind": "sample", "person_name": "张师傅"}
+        ),
+        ("hazards", "GET", "/food-outlets/{outlet_id}/records"): Req(ids=OUTLET),
+    }
+)
+
+
+def _seed_food(campus: Campus) -> None:
+    """Issue 17: JD's canteen (JD's manager registered it)."""
+    body = fill(OUTLET_BODY, campus.ids)
+    campus.ids["food_outlet_jd"] = campus.json(
+        "hazards", "POST", "/food-outlets", headers=JD, json=body, expect=201
     )["id"]

@@ -268,6 +268,7 @@ DEFAULT_IS_RIGHT = {  # tuning knobs, README only
     "CAMPUS_FLAG_REVIEW_DAYS",  # the campaign's review window for explanations and appeals
     "CAMPUS_CLUE_FOLLOW_UP_DAYS",  # days a clue may wait for a follow-up (docs/clues.md)
     "CAMPUS_CHECKED_POSTS",  # posts that need a valid background check (head, safety officer)
+    "CAMPUS_FOOD_CUTOFF_HOUR",  # when a food outlet's daily records are due
 }
 ENV_READ = re.compile(r"""(?:environ\.get|env\.get|getenv|_int)\(\s*["'](CAMPUS_[A-Z0-9_]+)["']""")
 

@@ -13,6 +13,7 @@ from services.hazards.registers.chemicals.api import blp as chemicals_blp
 from services.hazards.registers.chemicals.api import stores_blp as chemical_stores_blp
 from services.hazards.registers.emergency_plans.api import blp as emergency_plans_blp
 from services.hazards.registers.equipment.api import blp as equipment_blp
+from services.hazards.registers.food_safety.api import blp as food_safety_blp
 from services.hazards.registers.inspections.api import blp as inspections_blp
 from services.hazards.registers.inspections.api import checklists_blp
 from services.hazards.registers.placements.api import blp as placements_blp
@@ -41,3 +42,4 @@ BLUEPRINTS += [chemicals_blp, chemical_stores_blp]  # issue 17: hazardous chemic
 BLUEPRINTS.append(placements_blp)  # issue 17: 实训实习、校外社会实践
 BLUEPRINTS.append(buildings_blp)  # issue 17: 建筑建档
 BLUEPRINTS.append(emergency_plans_blp)  # issue 17: emergency plans (应急预案)
+BLUEPRINTS.append(food_safety_blp)  # issue 17: 食品安全
