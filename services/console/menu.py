@@ -80,3 +80,6 @@ def menu_for(user: Principal) -> list[tuple[str, str]]:
 
 # issue 17: the vehicles and drivers register (通勤车、公务车)
 MENU += (Entry("vehicles.vehicles", "通勤车、公务车", WORKERS),)
+
+# issue 17: buildings on file (建筑建档)
+MENU += (Entry("buildings.buildings", "建筑建档", WORKERS),)

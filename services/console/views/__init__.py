@@ -1,6 +1,7 @@
 """The console's pages, one blueprint per area."""
 
 from services.console.views.account import blp as account_blp
+from services.console.views.buildings import blp as buildings_blp
 from services.console.views.dashboard import blp as dashboard_blp
 from services.console.views.education import blp as education_blp
 from services.console.views.grid import blp as grid_blp
@@ -37,3 +38,4 @@ BLUEPRINTS = [
     office_patrols_blp,
 ]
 BLUEPRINTS.append(vehicles_blp)  # issue 17: 通勤车、公务车
+BLUEPRINTS.append(buildings_blp)  # issue 17: 建筑建档
