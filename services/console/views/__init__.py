@@ -14,6 +14,7 @@ from services.console.views.office_clues import blp as office_clues_blp
 from services.console.views.office_joint import blp as office_joint_blp
 from services.console.views.office_patrols import blp as office_patrols_blp
 from services.console.views.phase_work import blp as phase_work_blp
+from services.console.views.placements import blp as placements_blp
 from services.console.views.psych import blp as psych_blp
 from services.console.views.registers import blp as registers_blp
 from services.console.views.reporting import blp as reporting_blp
@@ -39,3 +40,4 @@ BLUEPRINTS = [
 ]
 BLUEPRINTS.append(vehicles_blp)  # issue 17: 通勤车、公务车
 BLUEPRINTS.append(buildings_blp)  # issue 17: 建筑建档
+BLUEPRINTS.append(placements_blp)  # issue 17: 实训实习
