@@ -303,5 +303,4 @@ FIELD_LABELS: dict[str, str] = {
     "batch_no": "批次号",
     "certificate_no": "证明编号",
     "outlet_id": "食品经营场所",
-    # issue 17: emergency plans (应急预案)
 }

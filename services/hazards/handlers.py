@@ -69,5 +69,4 @@ def make_handlers(settings: Settings) -> dict[str, Handler]:
         ),
         "campaign.categories_published": take_category_leads,
         "drill.completed": partial(mark_drilled, campus_tz=settings.campus_timezone),
-        "drill.completed": partial(mark_drilled, campus_tz=settings.campus_timezone),
     }

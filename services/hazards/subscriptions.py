@@ -20,7 +20,5 @@ EVENT_TYPES: frozenset[str] = frozenset(
         "campaign.categories_published",
         # education: a drill that exercised an emergency plan marks it drilled (应急预案)
         "drill.completed",
-        # education: a drill that exercised an emergency plan marks it drilled (应急预案)
-        "drill.completed",
     }
 )

@@ -43,4 +43,3 @@ TASKS.append(run_placement_sweep)  # issue 17: placements starting unready (实�
 TASKS.append(run_building_sweep)  # issue 17: unsafe (C/D) or lapsed appraisals (建筑鉴定)
 TASKS.append(run_plan_sweep)  # issue 17: emergency plans undrilled or unreviewed (应急预案)
 TASKS.append(run_food_sweep)  # issue 17: food-safety lapses (食品安全)
-TASKS.append(run_plan_sweep)  # issue 17: emergency plans undrilled or unreviewed (应急预案)

@@ -224,5 +224,4 @@ def todo(
     items = step_items(session, principal, today) + extension_items(session, principal, today)
     items += clue_todo.stale_items(session, principal, today, clue_days)
     items += plan_todo.lapsed_items(session, principal, today)  # 应急预案 lapsed
-    items += plan_todo.lapsed_items(session, principal, today)  # 应急预案 lapsed
     return todo_answer("hazards", items, counted=step_counts(session, principal, today))

@@ -172,9 +172,6 @@ class DrillCompletedV1(_Strict):
     # The emergency plan (应急预案, hazards' register) the drill exercised; absent in older
     # events, so optional.
     plan_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=36))
-    # The emergency plan (应急预案, hazards' register) the drill exercised; absent in older
-    # events, so optional.
-    plan_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=36))
 
 
 class UnitChangedV1(_Strict):

@@ -820,26 +820,3 @@ POLICY.update(
         }.items()
     }
 )
-
-# -- issue 17: the emergency-plan register (hazards/registers/emergency_plans, 应急预案) ------
-PLAN_WRITE = "issue 17: a unit's emergency plans are kept by its manager or the office "
-PLAN_WRITE += "(registers/access.py require_writer on the plan's unit)"
-PLAN_READ = REGISTER_READ + "; 应急预案演练 counts under 安全教育, led by XGC and BWC"
-POLICY.update(
-    {
-        ("hazards", method, path): rule
-        for (method, path), rule in {
-            ("POST", "/emergency-plans"): Rule(MANAGERS, ok=201, why=PLAN_WRITE),
-            ("GET", "/emergency-plans"): Rule(EVERYONE, why=FILTERED),
-            ("GET", "/emergency-plans/summary"): Rule(EVERYONE, why=FILTERED + " (counts)"),
-            ("GET", "/emergency-plans/export.xlsx"): Rule(EVERYONE, why=FILTERED + " (.xlsx)"),
-            ("GET", "/emergency-plans/{plan_id}"): Rule(
-                LED_READERS, leads=frozenset({"XGC", "BWC"}), why=PLAN_READ
-            ),
-            ("PATCH", "/emergency-plans/{plan_id}"): Rule(MANAGERS, why=PLAN_WRITE),
-            ("GET", "/emergency-plans/{plan_id}/drills"): Rule(
-                LED_READERS, leads=frozenset({"XGC", "BWC"}), why=PLAN_READ
-            ),
-        }.items()
-    }
-)

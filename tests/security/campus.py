@@ -169,7 +169,6 @@ class Campus:
                         ("joint_id", "joint_jd"),
                         ("route_id", "route_jd"),
                         ("patrol_id", "patrol_jd"),
-                        ("plan_id", "plan_jd"),  # issue 17: emergency plans
                         ("outlet_id", "food_outlet_jd"),  # issue 17
                         ("plan_id", "plan_jd"),  # issue 17: emergency plans
                         ("placement_id", "placement_jd"),  # issue 17

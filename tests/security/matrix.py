@@ -122,7 +122,6 @@ def seed_for_matrix(campus: Campus) -> Campus:
     _seed_chemicals(campus)  # issue 17: hazardous chemicals
     _seed_plans(campus)  # issue 17: emergency plans
     _seed_food(campus)
-    _seed_plans(campus)  # issue 17: emergency plans
     campus.pump()
     return campus
 
@@ -1226,38 +1225,4 @@ def _seed_food(campus: Campus) -> None:
     body = fill(OUTLET_BODY, campus.ids)
     campus.ids["food_outlet_jd"] = campus.json(
         "hazards", "POST", "/food-outlets", headers=JD, json=body, expect=201
-    )["id"]
-
-
-# issue 17: the emergency-plan register (JD's fire plan)
-EMERGENCY_PLAN = {"plan_id": "plan_jd"}
-EMERGENCY_PLAN_BODY = {
-    "unit_code": "JD",
-    "scenario": "fire",
-    "title": "机电工程学院火灾事故应急预案",
-    "edition": "2031版",
-    "approved_on": "2021-01-10",
-    "review_due": "2032-01-10",
-    "drill_period_days": 180,
-}
-REQUESTS.update(
-    {
-        ("hazards", "POST", "/emergency-plans"): Req(
-            json={**EMERGENCY_PLAN_BODY, "edition": "2031修订"}
-        ),
-        ("hazards", "GET", "/emergency-plans"): Req(query=JD_ONLY),
-        ("hazards", "GET", "/emergency-plans/summary"): Req(query=JD_ONLY),
-        ("hazards", "GET", "/emergency-plans/export.xlsx"): Req(query=JD_ONLY),
-        ("hazards", "GET", "/emergency-plans/{plan_id}"): Req(ids=EMERGENCY_PLAN),
-        ("hazards", "PATCH", "/emergency-plans/{plan_id}"): Req(
-            ids=EMERGENCY_PLAN, json={"approved_by": "王院长"}
-        ),
-        ("hazards", "GET", "/emergency-plans/{plan_id}/drills"): Req(ids=EMERGENCY_PLAN),
-    }
-)
-
-
-def _seed_plans(campus: Campus) -> None:
-    campus.ids["plan_jd"] = campus.json(
-        "hazards", "POST", "/emergency-plans", headers=JD, json=EMERGENCY_PLAN_BODY, expect=201
     )["id"]

@@ -43,4 +43,3 @@ BLUEPRINTS.append(placements_blp)  # issue 17: 实训实习、校外社会实践
 BLUEPRINTS.append(buildings_blp)  # issue 17: 建筑建档
 BLUEPRINTS.append(emergency_plans_blp)  # issue 17: emergency plans (应急预案)
 BLUEPRINTS.append(food_safety_blp)  # issue 17: 食品安全
-BLUEPRINTS.append(emergency_plans_blp)  # issue 17: emergency plans (应急预案)
