@@ -86,3 +86,6 @@ MENU += (Entry("vehicles.vehicles", "通勤车、公务车", WORKERS),)
 
 # issue 17: buildings on file (建筑建档)
 MENU += (Entry("buildings.buildings", "建筑建档", WORKERS),)
+
+# issue 17: the hazardous chemicals register (危化品)
+MENU += (Entry("chemicals.stores", "危化品台账", WORKERS),)

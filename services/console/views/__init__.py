@@ -2,6 +2,7 @@
 
 from services.console.views.account import blp as account_blp
 from services.console.views.buildings import blp as buildings_blp
+from services.console.views.chemicals import blp as chemicals_blp
 from services.console.views.dashboard import blp as dashboard_blp
 from services.console.views.education import blp as education_blp
 from services.console.views.grid import blp as grid_blp
@@ -41,3 +42,4 @@ BLUEPRINTS = [
 BLUEPRINTS.append(vehicles_blp)  # issue 17: 通勤车、公务车
 BLUEPRINTS.append(buildings_blp)  # issue 17: 建筑建档
 BLUEPRINTS.append(placements_blp)  # issue 17: 实训实习
+BLUEPRINTS.append(chemicals_blp)  # issue 17: 危化品
