@@ -89,3 +89,6 @@ MENU += (Entry("buildings.buildings", "建筑建档", WORKERS),)
 
 # issue 17: the hazardous chemicals register (危化品)
 MENU += (Entry("chemicals.stores", "危化品台账", WORKERS),)
+
+# issue 17: food safety (食品安全)
+MENU += (Entry("food_safety.outlets", "食品安全", WORKERS),)

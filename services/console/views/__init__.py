@@ -5,6 +5,7 @@ from services.console.views.buildings import blp as buildings_blp
 from services.console.views.chemicals import blp as chemicals_blp
 from services.console.views.dashboard import blp as dashboard_blp
 from services.console.views.education import blp as education_blp
+from services.console.views.food_safety import blp as food_safety_blp
 from services.console.views.grid import blp as grid_blp
 from services.console.views.grid_import import blp as grid_import_blp
 from services.console.views.grid_ledgers import blp as grid_ledgers_blp
@@ -43,3 +44,4 @@ BLUEPRINTS.append(vehicles_blp)  # issue 17: 通勤车、公务车
 BLUEPRINTS.append(buildings_blp)  # issue 17: 建筑建档
 BLUEPRINTS.append(placements_blp)  # issue 17: 实训实习
 BLUEPRINTS.append(chemicals_blp)  # issue 17: 危化品
+BLUEPRINTS.append(food_safety_blp)  # issue 17: 食品安全
