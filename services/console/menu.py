@@ -92,3 +92,6 @@ MENU += (Entry("chemicals.stores", "危化品台账", WORKERS),)
 
 # issue 17: food safety (食品安全)
 MENU += (Entry("food_safety.outlets", "食品安全", WORKERS),)
+
+# issue 17: emergency plans (应急预案)
+MENU += (Entry("emergency_plans.plans", "应急预案", MANAGERS),)

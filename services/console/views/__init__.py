@@ -5,6 +5,7 @@ from services.console.views.buildings import blp as buildings_blp
 from services.console.views.chemicals import blp as chemicals_blp
 from services.console.views.dashboard import blp as dashboard_blp
 from services.console.views.education import blp as education_blp
+from services.console.views.emergency_plans import blp as emergency_plans_blp
 from services.console.views.food_safety import blp as food_safety_blp
 from services.console.views.grid import blp as grid_blp
 from services.console.views.grid_import import blp as grid_import_blp
@@ -45,3 +46,4 @@ BLUEPRINTS.append(buildings_blp)  # issue 17: 建筑建档
 BLUEPRINTS.append(placements_blp)  # issue 17: 实训实习
 BLUEPRINTS.append(chemicals_blp)  # issue 17: 危化品
 BLUEPRINTS.append(food_safety_blp)  # issue 17: 食品安全
+BLUEPRINTS.append(emergency_plans_blp)  # issue 17: 应急预案
