@@ -29,9 +29,8 @@ def ok(response, status=200):
     return response.get_json()
 
 
-@pytest.fixture
-def app(make_app):
-    app = make_app("hazards")
+def seed(app):
+    """Two colleges, each with a garage in the hazard service's grid projection."""
     with app.app_context(), state().session_factory() as session, session.begin():
         for code, name in (("JD", "机电工程学院"), ("XX", "信息工程学院")):
             session.add(GridUnit(code=code, name=name, kind="college", last_sequence=1))
@@ -50,6 +49,11 @@ def app(make_app):
                 )
             )
     return app
+
+
+@pytest.fixture
+def app(make_app):
+    return seed(make_app("hazards"))
 
 
 @pytest.fixture
@@ -229,6 +233,10 @@ def test_lapse_rules():
         domain.Lapse.EDUCATION
     ]
     assert domain.due_state([date(2022, 4, 20)], day) == domain.DueState.DUE_SOON
+    uuid = "283d69fe-9581-4065-99c7-4aca9fc830bd"
+    for lapse in domain.Lapse:  # within hazards.source_ref's 64 characters (PostgreSQL)
+        assert len(domain.lapse_ref("vehicle", uuid, lapse, date(2022, 12, 31))) <= 64
+        assert len(domain.lapse_ref("driver", uuid, lapse, None)) <= 64
 
 
 def test_migration_0020_keeps_the_hazards(tmp_path):

@@ -150,9 +150,15 @@ def check_trip(vehicle: TripParty, driver: TripParty) -> None:
         raise TripRefused("不能出车：" + "；".join(reasons), invalid_params=params)
 
 
+# Short codes keep a source_ref within the ledger's 64 characters (a uuid is 36 of them).
+LAPSE_CODES = {Lapse.INSPECTION: "insp", Lapse.INSURANCE: "ins", Lapse.LICENCE: "lic"}
+LAPSE_CODES[Lapse.EDUCATION] = "edu"
+
+
 def lapse_ref(kind: str, record_id: str, lapse: Lapse, until: date | None) -> str:
-    """The lapse's hazard source_ref: one hazard per record, lapse and lapsed date."""
-    return f"{kind}:{record_id}:{lapse.value}:{until.isoformat() if until else 'none'}"
+    """The lapse's hazard source_ref: one hazard per record, lapse and lapsed date
+    (``v:<vehicle id>:ins:2022-03-31``, ``d:<driver id>:edu:none``), at most 54 characters."""
+    return f"{kind[0]}:{record_id}:{LAPSE_CODES[lapse]}:{until.isoformat() if until else 'none'}"
 
 
 def vehicle_hazard_description(plate_no: str, kind: str, lapse: Lapse, until: date) -> str:
