@@ -42,9 +42,8 @@ READY = {
 }
 
 
-@pytest.fixture
-def app(make_app):
-    app = make_app("hazards")
+def seed(app):
+    """Two colleges, each with its place, in the hazard service's copy of the grid."""
     with app.app_context(), state().session_factory() as session, session.begin():
         for code, name in (("JD", "机电工程学院"), ("XX", "信息工程学院")):
             session.add(GridUnit(code=code, name=name, kind="college", last_sequence=1))
@@ -62,6 +61,11 @@ def app(make_app):
                 )
             )
     return app
+
+
+@pytest.fixture
+def app(make_app):
+    return seed(make_app("hazards"))
 
 
 @pytest.fixture
