@@ -192,6 +192,16 @@ def can_mark_held(status: str, starts_at: datetime, now: datetime) -> None:
         raise InvalidState("活动开始前不能标记为已举办")
 
 
+def check_plan(kind: str, plan_id: str | None) -> None:
+    """Only a drill exercises an emergency plan (应急预案); the plan itself is the hazards
+    register's, named here by id (an event carries it, no call checks it)."""
+    if plan_id and kind != Kind.DRILL:
+        raise InvalidActivity(
+            "plan_id：仅演练可关联应急预案",
+            invalid_params=[{"name": "plan_id", "reason": "仅演练可关联应急预案"}],
+        )
+
+
 def can_record_drill(kind: str, status: str, starts_at: datetime, now: datetime) -> None:
     if kind != Kind.DRILL:
         raise InvalidState("只有安全演练可以记录演练结果")

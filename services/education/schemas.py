@@ -83,6 +83,11 @@ class ActivityUpdateSchema(Schema):
     starts_at = AwareDateTime()
     ends_at = AwareDateTime()
     capacity = fields.Integer(allow_none=True, validate=validate.Range(min=1, max=100000))
+    plan_id = fields.String(
+        allow_none=True,
+        validate=validate.Length(min=1, max=36),
+        metadata={"description": "a drill: the emergency plan (应急预案) it exercises"},
+    )
 
     @validates_schema
     def _period(self, data, **kwargs):

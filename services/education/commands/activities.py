@@ -97,6 +97,7 @@ def update_activity(
     require_manager(principal, activity.organiser_unit)
     check_version(activity, if_match, "活动")
     domain.can_reschedule(activity.status)
+    domain.check_plan(activity.kind, changes.get("plan_id"))
     changes = dict(changes)
     if "venue" in changes:
         changes["venue"] = clean_venue(changes["venue"])
