@@ -39,7 +39,12 @@ def problem_fields(response, status=422) -> list[str]:
 
 @pytest.fixture
 def app(make_app):
-    app = make_app("hazards")
+    return seed(make_app("hazards"))
+
+
+def seed(app):
+    """JD's canteen place in the hazard app's grid projection (also on PostgreSQL:
+    tests/integration/test_food_safety_postgres.py)."""
     with app.app_context(), state().session_factory() as session, session.begin():
         session.add_all(
             [
