@@ -216,7 +216,7 @@ def test_construction_sites_with_isolation_and_end_dates(client):
     assert [s["project"] for s in page["sites"]] == ["实训楼加固工程"]
 
 
-def test_the_building_page_lists_the_places_risk_points_hazards_and_equipment(client):
+def test_the_building_page_lists_the_places_risk_points_hazards_equipment_and_stores(client):
     made = building(client)
     risk = {
         "cell_id": "b1",
@@ -238,7 +238,16 @@ def test_the_building_page_lists_the_places_risk_points_hazards_and_equipment(cl
         "next_inspection_due": "2027-11-10",
     }
     ok(client.post("/equipment", json=lift, headers=JD), 201)
+    store = {
+        "name": "危化品暂存柜",
+        "cell_id": "b1",
+        "capacity": 100,
+        "segregation_class": "flammable",
+        "keeper_name": "王五",
+    }
+    ok(client.post("/chemical-stores", json=store, headers=JD), 201)
     related = ok(client.get(f"/buildings/{made['id']}/related", headers=JD))
+    assert [c["name"] for c in related["chemical_stores"]] == ["危化品暂存柜"]
     assert [p["name"] for p in related["risk_points"]] == ["配电室"]
     assert [e["name"] for e in related["equipment"]] == ["1号电梯"]
     assert related["hazards"] == []

@@ -18,6 +18,8 @@ from services.hazards.models import Hazard, RiskPoint, SpecialEquipment
 from services.hazards.registers import access
 from services.hazards.registers.buildings import domain
 from services.hazards.registers.buildings.models import Building, ConstructionSite
+from services.hazards.registers.chemicals.domain import CHEMICALS_CATEGORY
+from services.hazards.registers.chemicals.models import ChemicalStore
 from services.hazards.registers.domain import already_used
 from services.hazards.registers.rows import apply_changes, columns, get_or_404
 from shared import files
@@ -134,8 +136,8 @@ def sites_of(session: Session, building_ids: list[str]) -> dict[str, list[Constr
 
 
 def related(session: Session, principal: Principal, building_id: str) -> dict[str, list]:
-    """The building page's lists: the place's risk points, hazards and special equipment,
-    each as far as the caller may read them."""
+    """The building page's lists: the place's risk points, hazards, special equipment and
+    chemicals stores, each as far as the caller may read them."""
     building = get_building(session, principal, building_id)
     cell = building.cell_id
     points = session.scalars(
@@ -164,7 +166,18 @@ def related(session: Session, principal: Principal, building_id: str) -> dict[st
             literal("special_equipment"),
         ).order_by(SpecialEquipment.registration_no)
     ).all()
+    stores = session.scalars(
+        access.visible(
+            select(ChemicalStore).where(ChemicalStore.cell_id == cell),
+            principal,
+            ChemicalStore.unit_code,
+            literal(CHEMICALS_CATEGORY),
+        ).order_by(ChemicalStore.name)
+    ).all()
     return {
+        "chemical_stores": [
+            {"id": c.id, "name": c.name, "keeper_name": c.keeper_name} for c in stores
+        ],
         "risk_points": [
             {"id": p.id, "name": p.name, "category": p.category, "level": p.level} for p in points
         ],

@@ -133,9 +133,10 @@ class SiteCreateSchema(Schema):
 
 
 class RelatedSchema(Schema):
-    """What the building page lists beside the record: the place's risk points, hazards
-    and special equipment."""
+    """What the building page lists beside the record: the place's risk points, hazards,
+    special equipment and chemicals stores (危化品存放点)."""
 
     risk_points = fields.List(fields.Dict())
     hazards = fields.List(fields.Dict())
     equipment = fields.List(fields.Dict())
+    chemical_stores = fields.List(fields.Dict())
