@@ -20,5 +20,7 @@ EVENT_TYPES: frozenset[str] = frozenset(
         "campaign.categories_published",
         # education: a drill that exercised an emergency plan marks it drilled (应急预案)
         "drill.completed",
+        # education: a held activity confirms a placement's pre-departure briefing (实训实习)
+        "activity.held",
     }
 )

@@ -10,9 +10,11 @@ from datetime import date, datetime
 import openpyxl
 import pytest
 
+from services.hazards.handlers import make_handlers
 from services.hazards.registers.placements import domain
 from services.hazards.registers.placements.commands import run_placement_sweep
 from shared.api import state
+from shared.events import Envelope
 from shared.grid_projection import GridCell, GridUnit
 from tests.support.fixtures import bearer
 
@@ -231,3 +233,33 @@ def test_the_export_opens_with_openpyxl_with_chinese_headers(client):
     mine_only = client.get("/placements/export.xlsx", headers=XX).data
     other = openpyxl.load_workbook(io.BytesIO(mine_only))
     assert other.active.max_row == 2  # title and header only: JD's rows are not XX's
+
+
+def test_educations_activity_held_confirms_the_briefing_once(client, app):
+    pid = placement(client, briefing_activity_id="act-7")["id"]
+    other = placement(client, title="别的实习", briefing_activity_id="act-8")["id"]
+    held = {
+        "activity_id": "act-7",
+        "kind": "lecture",
+        "title": "实习行前安全教育",
+        "organiser_unit": "JD",
+        "target_units": ["JD"],
+        "venue": "JD 小礼堂",
+        "starts_at": "2021-11-09T17:00:00+00:00",  # 10 Nov on the campus
+        "ends_at": "2021-11-09T18:00:00+00:00",
+        "status": "held",
+        "participants": 2,
+    }
+    handle = make_handlers(app_settings(app))["activity.held"]
+    for _ in range(2):  # delivered twice: the same date, one version bump
+        with app.app_context(), state().session_factory() as session, session.begin():
+            handle(session, Envelope("activity.held", 1, "education", "act-7", 2, held))
+    confirmed = ok(client.get(f"/placements/{pid}", headers=JD))
+    assert (confirmed["briefing_held_on"], confirmed["version"]) == ("2021-11-10", 2)
+    assert "briefing" not in confirmed["missing"]
+    assert ok(client.get(f"/placements/{other}", headers=JD))["briefing_held_on"] is None
+
+
+def app_settings(app):
+    with app.app_context():
+        return state().settings
