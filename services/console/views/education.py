@@ -22,6 +22,7 @@ from services.console.views.education_forms import (
     activity_errors,
     activity_typed_from,
     by_last_name,
+    plan_choices,
     typed_activity,
     warnings_in_chinese,
 )
@@ -87,6 +88,7 @@ def _activity_form(activity: dict | None, typed: dict, errors: dict, status: int
         kinds=labels("education", "kinds"),
         names=names,
         organisers=organisers,
+        plans=plan_choices(),
     )
     return page, status
 

@@ -10,7 +10,7 @@ from flask import request
 
 from services.console.client import ServiceError
 from services.console.format import campus_dt, campus_tz
-from services.console.views.common import form_value
+from services.console.views.common import api, form_value
 from services.console.views.grid_forms import refused
 
 ACTIVITY_FIELDS = (
@@ -26,6 +26,7 @@ ACTIVITY_FIELDS = (
     "capacity",
     "description",
 )
+ACTIVITY_FIELDS += ("plan_id",)  # a drill: the emergency plan (应急预案) it exercises
 # The service's field -> the form's field that shows its complaint.
 BESIDE = {"starts_at": "starts_time", "ends_at": "ends_time"}
 
@@ -61,11 +62,12 @@ def activity_body(typed: dict, creating: bool) -> dict:
         "starts_at": _moment(typed["starts_on"], typed["starts_time"]),
         "ends_at": _moment(typed["starts_on"], typed["ends_time"]),
         "targets": [{"unit_code": code} for code in typed["targets"]],
+        "plan_id": typed.get("plan_id"),
     }
     if creating:
         body |= {"kind": typed["kind"], "organiser_unit": typed["organiser_unit"]}
         return {k: v for k, v in body.items() if v not in (None, [])}
-    optional = ("theme", "description", "venue", "capacity")
+    optional = ("theme", "description", "venue", "capacity", "plan_id")
     # An emptied required field is sent emptied, so the service refuses it beside the field:
     # left out, the service would keep the old value and the page would say 已修改.
     sent = (*optional, "title", "targets", "starts_at", "ends_at")
@@ -82,6 +84,16 @@ def activity_typed_from(activity: dict) -> dict:
         "starts_time": campus_dt(activity["starts_at"], "%H:%M"),
         "ends_time": campus_dt(activity["ends_at"], "%H:%M"),
     }
+
+
+def plan_choices() -> dict[str, str]:
+    """The emergency plans in force the caller sees (the hazards register), id -> words; none
+    when that service cannot answer (a drill can name its plan later)."""
+    try:
+        reply = api("hazards", "GET", "/emergency-plans", params={"status": "in_force"})
+    except ServiceError:
+        return {}
+    return {p["id"]: f"{p['title']}（{p['scenario_label']}，{p['edition']}）" for p in reply.json()}
 
 
 def _top_level(exc: ServiceError) -> ServiceError:
