@@ -32,7 +32,11 @@ CELLS = {
 
 @pytest.fixture
 def app(make_app):
-    app = make_app("hazards")
+    return seed_places(make_app("hazards"))
+
+
+def seed_places(app):
+    """JD's and XX's places in the hazard service's copy of the grid."""
     with app.app_context(), state().session_factory() as session, session.begin():
         for code, name in (("JD", "机电工程学院"), ("XX", "信息工程学院")):
             session.add(GridUnit(code=code, name=name, kind="college", last_sequence=1))
