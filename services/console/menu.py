@@ -71,6 +71,7 @@ MENU: tuple[Entry, ...] = (
 # issue 17: practical training and internships (实训实习)
 MENU += (Entry("placements.placements", "实训实习", MANAGERS),)
 
+
 def menu_for(user: Principal) -> list[tuple[str, str]]:
     """(href, label) of the entries ``user`` sees, in the menu's order."""
     known = current_app.view_functions
