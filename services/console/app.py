@@ -33,7 +33,7 @@ from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from services.console import auth, views
 from services.console.client import ServiceError
 from services.console.format import register_filters
-from services.console.menu import menu_for
+from services.console.menu import menu_for, menu_groups_for
 from services.console.views.common import problem_message
 from shared.config import load_settings
 from shared.headers import security_headers
@@ -142,6 +142,7 @@ def build_app(config: dict | None = None) -> Flask:
     app.before_request(auth.protect)
     app.context_processor(auth.template_context)
     app.jinja_env.globals["menu_for"] = menu_for
+    app.jinja_env.globals["menu_groups_for"] = menu_groups_for
     for blueprint in views.BLUEPRINTS:
         app.register_blueprint(blueprint)
     app.register_error_handler(ServiceError, _service_error)

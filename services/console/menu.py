@@ -33,66 +33,87 @@ class Entry:
     endpoint: str
     label: str
     roles: frozenset[str] = EVERYONE  # any of them; empty: everyone signed in
+    group: str = ""  # the menu's section; "" for the everyday pages shown on their own
 
+
+# Sections, in the menu's order: on a desk each is one button that opens its pages, so the
+# security office's thirty pages fit one line; on a phone each is a heading in 菜单.
+DAILY, GRID, REGISTERS, OFFICE_WORK, ACCOUNTS, ADMIN = (
+    "",
+    "网格与教育",
+    "登记台账",
+    "保卫工作",
+    "统计与问责",
+    "系统管理",
+)
+GROUPS = (DAILY, GRID, REGISTERS, OFFICE_WORK, ACCOUNTS, ADMIN)
+_OFFICE_ONLY = frozenset({SECURITY_OFFICE})
+_SUPERVISORS = frozenset({SECURITY_OFFICE, LEADERSHIP, LEAD_DEPARTMENT})
 
 MENU: tuple[Entry, ...] = (
     Entry("dashboard.index", "我的待办"),
     Entry("dashboard.overview", "概览", MANAGERS),
     Entry("hazards.ledger", "隐患台账", WORKERS),
     Entry("hazards.report", "上报隐患", WORKERS),
-    Entry("registers.inspections", "日常巡查", WORKERS),
-    Entry("registers.risks", "风险点", WORKERS),
-    Entry("registers.equipment", "特种设备", WORKERS),
-    Entry("grid.tree", "网格", WORKERS),
-    Entry("education.calendar", "安全教育"),
-    Entry("psych.records", "心理台账", frozenset({PSYCH_CENTRE})),
-    Entry("reporting.statistics", "统计报表", MANAGERS),
-    Entry("reporting.board", "报送情况", MANAGERS),
-    Entry("phase_work.mine", "阶段工作", MANAGERS),
+    # the grid, its people's papers, education
+    Entry("grid.tree", "网格", WORKERS, GRID),
+    Entry("grid_ledgers.letters", "安全责任书", WORKERS, GRID),
+    Entry("grid_ledgers.checks", "背景审查", frozenset({SECURITY_OFFICE, PERSONNEL}), GRID),
+    Entry("education.calendar", "安全教育", EVERYONE, GRID),
+    Entry("psych.records", "心理台账", frozenset({PSYCH_CENTRE}), GRID),
+    # registers of places and things (issues 7 and 17)
+    Entry("registers.inspections", "日常巡查", WORKERS, REGISTERS),
+    Entry("registers.risks", "风险点", WORKERS, REGISTERS),
+    Entry("registers.equipment", "特种设备", WORKERS, REGISTERS),
+    Entry("chemicals.stores", "危化品台账", WORKERS, REGISTERS),
+    Entry("buildings.buildings", "建筑建档", WORKERS, REGISTERS),
+    Entry("emergency_plans.plans", "应急预案", MANAGERS, REGISTERS),
+    Entry("vehicles.vehicles", "通勤车、公务车", WORKERS, REGISTERS),
+    Entry("food_safety.outlets", "食品安全", WORKERS, REGISTERS),
+    Entry("placements.placements", "实训实习", MANAGERS, REGISTERS),
+    # the security office's own ledgers (issue 16): clues are the office's alone
     Entry(
-        "phase_work.supervision",
-        "督查报告",
-        frozenset({SECURITY_OFFICE, LEADERSHIP, LEAD_DEPARTMENT}),
+        "incidents.incidents", "安全事故", frozenset({SECURITY_OFFICE, UNIT_MANAGER}), OFFICE_WORK
     ),
-    Entry("reporting.flags", "问责记录", MANAGERS),
-    Entry("reporting.year_end", "年终考核", OFFICE),
-    Entry("grid_people.admin", "管理", frozenset({SECURITY_OFFICE, UNIT_MANAGER})),
-    Entry("psych.access_log", "心理台账访问记录", frozenset({SECURITY_OFFICE})),
-    Entry("grid_ledgers.checks", "背景审查", frozenset({SECURITY_OFFICE, PERSONNEL})),
-    Entry("grid_ledgers.letters", "安全责任书", WORKERS),
-    Entry("incidents.incidents", "安全事故", frozenset({SECURITY_OFFICE, UNIT_MANAGER})),
-    # the security office's registers (issue 16): clues are the office's alone
-    Entry("clues.clues", "线索台账", frozenset({SECURITY_OFFICE})),
-    Entry("joint.inspections", "协同联动", OFFICE),
-    Entry("patrols.patrols", "巡查", frozenset({SECURITY_OFFICE, UNIT_MANAGER, GRID_STAFF})),
+    Entry(
+        "patrols.patrols",
+        "巡查",
+        frozenset({SECURITY_OFFICE, UNIT_MANAGER, GRID_STAFF}),
+        OFFICE_WORK,
+    ),
+    Entry("joint.inspections", "协同联动", OFFICE, OFFICE_WORK),
+    Entry("clues.clues", "线索台账", _OFFICE_ONLY, OFFICE_WORK),
+    # statistics, submissions and accountability
+    Entry("reporting.statistics", "统计报表", MANAGERS, ACCOUNTS),
+    Entry("reporting.board", "报送情况", MANAGERS, ACCOUNTS),
+    Entry("phase_work.mine", "阶段工作", MANAGERS, ACCOUNTS),
+    Entry("phase_work.supervision", "督查报告", _SUPERVISORS, ACCOUNTS),
+    Entry("reporting.flags", "问责记录", MANAGERS, ACCOUNTS),
+    Entry("reporting.year_end", "年终考核", OFFICE, ACCOUNTS),
+    # administration
+    Entry("grid_people.admin", "管理", frozenset({SECURITY_OFFICE, UNIT_MANAGER}), ADMIN),
+    Entry("psych.access_log", "心理台账访问记录", _OFFICE_ONLY, ADMIN),
 )
 
 
-# issue 17: practical training and internships (实训实习)
-MENU += (Entry("placements.placements", "实训实习", MANAGERS),)
-
-
-def menu_for(user: Principal) -> list[tuple[str, str]]:
-    """(href, label) of the entries ``user`` sees, in the menu's order."""
+def _entries_for(user: Principal) -> list[Entry]:
     known = current_app.view_functions
     return [
-        (url_for(entry.endpoint), entry.label)
+        entry
         for entry in MENU
         if entry.endpoint in known and (not entry.roles or entry.roles & user.roles)
     ]
 
 
-# issue 17: the vehicles and drivers register (通勤车、公务车)
-MENU += (Entry("vehicles.vehicles", "通勤车、公务车", WORKERS),)
+def menu_for(user: Principal) -> list[tuple[str, str]]:
+    """(href, label) of the entries ``user`` sees, in the menu's order."""
+    return [(url_for(entry.endpoint), entry.label) for entry in _entries_for(user)]
 
-# issue 17: buildings on file (建筑建档)
-MENU += (Entry("buildings.buildings", "建筑建档", WORKERS),)
 
-# issue 17: the hazardous chemicals register (危化品)
-MENU += (Entry("chemicals.stores", "危化品台账", WORKERS),)
-
-# issue 17: food safety (食品安全)
-MENU += (Entry("food_safety.outlets", "食品安全", WORKERS),)
-
-# issue 17: emergency plans (应急预案)
-MENU += (Entry("emergency_plans.plans", "应急预案", MANAGERS),)
+def menu_groups_for(user: Principal) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The same entries by section: (section, [(href, label)]) in GROUPS' order, empty
+    sections left out. A section of one page is that page on its own (no button to open)."""
+    by_group: dict[str, list[tuple[str, str]]] = {group: [] for group in GROUPS}
+    for entry in _entries_for(user):
+        by_group[entry.group].append((url_for(entry.endpoint), entry.label))
+    return [(group, items) for group, items in by_group.items() if items]

@@ -187,6 +187,7 @@ def _walk(browser: Browser, role: str, tag: str, problems: list[str]) -> list[st
     else:
         assert browser.find(".nav-wide").is_displayed()
         assert not browser.find(".nav-phone").is_displayed()
+        _menu_on_desk(browser, f"{role}-{tag}-menu")
     for path, label in menu:
         if browser.path != path:
             browser.go(path)
@@ -236,6 +237,23 @@ def _deeper(browser: Browser, role: str, problems: list[str]) -> list[str]:
         except AssertionError as exc:
             problems.append(str(exc))
     return pages[:DEEPER_PAGES]
+
+
+def _menu_on_desk(browser: Browser, name: str) -> None:
+    """On a desk the menu is one line (the office's thirty pages in sections); a section's
+    button opens its pages below it."""
+    height = browser.driver.execute_script(
+        "return document.querySelector('.nav-wide').getBoundingClientRect().height"
+    )
+    assert height < 60, f"{name}: the menu takes {height}px (more than one line)"
+    sections = browser.all(".nav-wide .nav-group summary")
+    if not sections:
+        return
+    sections[0].click()
+    first = ".nav-wide .nav-group details[open] a"
+    wait_until(lambda: browser.find(first).is_displayed(), timeout=5, message=f"{name} open")
+    browser.check(name)
+    sections[0].click()  # closed again, as it was
 
 
 def _menu_on_phone(browser: Browser, name: str, path: str) -> None:

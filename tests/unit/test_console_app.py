@@ -508,3 +508,23 @@ def test_the_sign_in_qr_opens_a_check_in_page_that_checks_in(client, fake):
     assert "张三（2021010101）已于 09:35 签到" in done
     sent = [c for c in fake.calls if c[1] == "POST" and c[2].endswith("/check-in")][-1]
     assert sent[3]["json_body"] == {"code": "K7Q2P9"}  # the token says who checks in
+
+
+def test_the_menu_comes_in_sections_each_role_sees_its_own():
+    """The security office's thirty pages in sections (on a desk, one button each); a
+    section holding one page of a role's is that page on its own."""
+    from services.console.menu import menu_groups_for
+    from shared.principal import GRID_STAFF, SECURITY_OFFICE, Principal
+
+    app = create_app({"secret_key": "test-secret-key-0123456789"})
+    office = Principal("o", "王保卫", frozenset({SECURITY_OFFICE}), "BWC")
+    staff = Principal("s", "张网格", frozenset({GRID_STAFF}), "JD")
+    with app.test_request_context("/"):
+        sections = dict(menu_groups_for(office))
+        mine = dict(menu_groups_for(staff))
+    assert [label for _, label in sections[""]] == ["我的待办", "概览", "隐患台账", "上报隐患"]
+    registers = {label for _, label in sections["登记台账"]}
+    assert {"日常巡查", "危化品台账", "建筑建档", "应急预案", "食品安全"} <= registers
+    assert {label for _, label in sections["保卫工作"]} >= {"安全事故", "线索台账"}
+    assert "线索台账" not in {label for items in mine.values() for _, label in items}
+    assert "统计与问责" not in mine and [label for _, label in mine["保卫工作"]] == ["巡查"]

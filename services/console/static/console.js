@@ -97,3 +97,19 @@ document.addEventListener("DOMContentLoaded", function () {
     label.appendChild(order);
   });
 });
+// The desk menu's sections (details): one open at a time; a click elsewhere or Escape closes.
+document.addEventListener("DOMContentLoaded", function () {
+  var groups = document.querySelectorAll(".nav-group details");
+  var closeAll = function (except) {
+    groups.forEach(function (d) { if (d !== except) { d.open = false; } });
+  };
+  groups.forEach(function (d) {
+    d.addEventListener("toggle", function () { if (d.open) { closeAll(d); } });
+  });
+  document.addEventListener("click", function (event) {
+    if (!event.target.closest(".nav-group")) { closeAll(null); }
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") { closeAll(null); }
+  });
+});
