@@ -13,10 +13,11 @@ from services.console import auth
 from services.console.client import ServiceError
 from services.console.views.common import (
     api,
+    chosen_filters,
     download,
     form_value,
     get_json,
-    pages,
+    list_page,
     problem_message,
 )
 from services.console.views.dashboard import unit_names
@@ -61,7 +62,7 @@ FILTERS = ("unit_code", "use", "due", "risk_flag")
 
 
 def _filters() -> dict[str, str]:
-    return {k: request.args[k] for k in FILTERS if request.args.get(k)}
+    return chosen_filters(FILTERS)
 
 
 @blp.route("")
@@ -69,13 +70,11 @@ def buildings():
     """The register as the due list: the soonest (or longest lapsed) appraisal first."""
     user = auth.user()
     filters = _filters()
-    page = max(1, request.args.get("page", 1, type=int))
-    params = {**filters, "sort": "due", "page": page, "page_size": PAGE_SIZE}
-    reply = api("hazards", "GET", "/buildings", params=params)
+    reply, paging = list_page("hazards", "/buildings", filters, PAGE_SIZE, sort="due")
     return render_template(
         "buildings/list.html",
         buildings=reply.json(),
-        paging=pages(reply.total, page, PAGE_SIZE),
+        paging=paging,
         filters=filters,
         names=unit_names(),
         places=place_names(),

@@ -129,3 +129,19 @@ def safe_next(target: str | None, default: str = "/") -> str:
     if parts.scheme or parts.netloc:
         return default
     return path
+
+
+def chosen_filters(names: tuple[str, ...]) -> dict[str, str]:
+    """The list filters the query string sets (an empty one is no filter)."""
+    return {k: request.args[k] for k in names if request.args.get(k)}
+
+
+def list_page(
+    service: str, path: str, filters: dict[str, str], page_size: int, **params: Any
+) -> tuple[Reply, dict[str, int]]:
+    """The page of a service's list the query string asks for (?page=), with ``filters``
+    and ``params``: the service's reply and the pager."""
+    page = max(1, request.args.get("page", 1, type=int))
+    query = {**filters, **params, "page": page, "page_size": page_size}
+    reply = api(service, "GET", path, params=query)
+    return reply, pages(reply.total, page, page_size)

@@ -10,7 +10,13 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from services.console import auth
 from services.console.client import ServiceError
-from services.console.views.common import api, download, form_value, pages
+from services.console.views.common import (
+    api,
+    chosen_filters,
+    download,
+    form_value,
+    list_page,
+)
 from services.console.views.dashboard import unit_names
 from services.console.views.grid_forms import may_manage, refused
 
@@ -36,7 +42,7 @@ FILTERS = ("unit_code", "scenario", "status", "lapse")
 
 
 def _filters() -> dict[str, str]:
-    return {k: request.args[k] for k in FILTERS if request.args.get(k)}
+    return chosen_filters(FILTERS)
 
 
 @blp.route("")
@@ -44,16 +50,14 @@ def plans():
     """The register; lapse=… is the due list (超期未演练 / 超期未修订), with the counts."""
     user = auth.user()
     filters = _filters()
-    page = max(1, request.args.get("page", 1, type=int))
-    params = {**filters, "page": page, "page_size": PAGE_SIZE}
-    reply = api("hazards", "GET", "/emergency-plans", params=params)
+    reply, paging = list_page("hazards", "/emergency-plans", filters, PAGE_SIZE)
     unit = {"unit_code": filters["unit_code"]} if filters.get("unit_code") else {}
     summary = api("hazards", "GET", "/emergency-plans/summary", params=unit).json()
     return render_template(
         "emergency_plans/list.html",
         plans=reply.json(),
         summary=summary,
-        paging=pages(reply.total, page, PAGE_SIZE),
+        paging=paging,
         filters=filters,
         names=unit_names(),
         scenarios=SCENARIOS,

@@ -9,7 +9,14 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from services.console import auth
 from services.console.client import ServiceError
-from services.console.views.common import api, download, form_value, get_json, pages
+from services.console.views.common import (
+    api,
+    chosen_filters,
+    download,
+    form_value,
+    get_json,
+    list_page,
+)
 from services.console.views.dashboard import unit_names
 from services.console.views.grid_forms import may_manage, refused
 from services.console.views.registers import place_choices, place_names
@@ -31,7 +38,7 @@ DUE = {"expired": "证照已过期", "due_soon": "证照即将到期"}
 
 
 def _filters() -> dict[str, str]:
-    return {k: request.args[k] for k in ("unit_code", "kind", "due") if request.args.get(k)}
+    return chosen_filters(("unit_code", "kind", "due"))
 
 
 @blp.route("")
@@ -39,13 +46,11 @@ def outlets():
     """The outlets; due=expired|due_soon is the due list of their certificates."""
     user = auth.user()
     filters = _filters()
-    page = max(1, request.args.get("page", 1, type=int))
-    params = {**filters, "page": page, "page_size": PAGE_SIZE}
-    reply = api("hazards", "GET", "/food-outlets", params=params)
+    reply, paging = list_page("hazards", "/food-outlets", filters, PAGE_SIZE)
     return render_template(
         "food_safety/list.html",
         outlets=reply.json(),
-        paging=pages(reply.total, page, PAGE_SIZE),
+        paging=paging,
         filters=filters,
         names=unit_names(),
         places=place_names(),

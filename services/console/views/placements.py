@@ -11,7 +11,14 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from services.console import auth
 from services.console.client import ServiceError
-from services.console.views.common import api, download, form_value, pages, problem_message
+from services.console.views.common import (
+    api,
+    chosen_filters,
+    download,
+    form_value,
+    list_page,
+    problem_message,
+)
 from services.console.views.dashboard import unit_names
 from services.console.views.grid_forms import may_manage, refused
 from services.console.views.registers import place_choices, place_names
@@ -30,7 +37,7 @@ FILTERS = ("unit_code", "kind", "status", "due")
 
 
 def _filters() -> dict[str, str]:
-    return {k: request.args[k] for k in FILTERS if request.args.get(k)}
+    return chosen_filters(FILTERS)
 
 
 @blp.route("")
@@ -38,13 +45,11 @@ def placements():
     """The register by start date; due=… is the due list (what a start still lacks)."""
     user = auth.user()
     filters = _filters()
-    page = max(1, request.args.get("page", 1, type=int))
-    params = {**filters, "sort": "due", "page": page, "page_size": PAGE_SIZE}
-    reply = api("hazards", "GET", "/placements", params=params)
+    reply, paging = list_page("hazards", "/placements", filters, PAGE_SIZE, sort="due")
     return render_template(
         "placements/list.html",
         placements=reply.json(),
-        paging=pages(reply.total, page, PAGE_SIZE),
+        paging=paging,
         filters=filters,
         names=unit_names(),
         kinds=KINDS,

@@ -9,7 +9,14 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from services.console import auth
 from services.console.client import ServiceError
-from services.console.views.common import api, download, form_value, get_json, pages
+from services.console.views.common import (
+    api,
+    chosen_filters,
+    download,
+    form_value,
+    get_json,
+    list_page,
+)
 from services.console.views.dashboard import unit_names
 from services.console.views.grid_forms import may_manage, refused
 from services.console.views.registers import place_choices, place_names
@@ -28,7 +35,7 @@ DUE = {"lapsed": "已过期", "due_soon": "即将到期"}
 
 
 def _filters(keys: tuple[str, ...]) -> dict[str, str]:
-    return {k: request.args[k] for k in keys if request.args.get(k)}
+    return chosen_filters(keys)
 
 
 @blp.route("")
@@ -36,15 +43,13 @@ def vehicles():
     """The register as the due list: the soonest lapse first, lapsed ones tagged."""
     user = auth.user()
     filters = _filters(("unit_code", "kind", "due"))
-    page = max(1, request.args.get("page", 1, type=int))
-    params = {**filters, "sort": "due", "page": page, "page_size": PAGE_SIZE}
-    reply = api("hazards", "GET", "/vehicles", params=params)
+    reply, paging = list_page("hazards", "/vehicles", filters, PAGE_SIZE, sort="due")
     people = {k: v for k, v in filters.items() if k in ("unit_code", "due")}
     return render_template(
         "vehicles/list.html",
         vehicles=reply.json(),
         drivers=get_json("hazards", "/drivers", sort="due", page_size=100, **people),
-        paging=pages(reply.total, page, PAGE_SIZE),
+        paging=paging,
         filters=filters,
         names=unit_names(),
         places=place_names(),
