@@ -20,6 +20,7 @@ from services.hazards import access, domain, queries
 from services.hazards.domain import Action, Status
 from services.hazards.models import ExtensionRequest, Hazard
 from services.hazards.office.clues import todo as clue_todo
+from services.hazards.registers import lapses_todo
 from services.hazards.registers.emergency_plans import todo as plan_todo
 from shared.errors import DomainError
 from shared.principal import Principal
@@ -224,4 +225,5 @@ def todo(
     items = step_items(session, principal, today) + extension_items(session, principal, today)
     items += clue_todo.stale_items(session, principal, today, clue_days)
     items += plan_todo.lapsed_items(session, principal, today)  # 应急预案 lapsed
+    items += lapses_todo.lapse_items(session, principal, today)  # vehicles, buildings, placements
     return todo_answer("hazards", items, counted=step_counts(session, principal, today))

@@ -63,6 +63,16 @@ TODO_SERVICES = ("hazards", "reporting", "education", "grid")
 TODO_SHOWN = 50  # cards on the page at most, soonest due first
 
 
+# A register record's page, by the id a to-do item of the hazards service carries.
+REGISTER_PAGES = {
+    "plan_id": "emergency_plans.plan",
+    "vehicle_id": "vehicles.vehicle_item",
+    "driver_id": "vehicles.driver_item",
+    "building_id": "buildings.building",
+    "placement_id": "placements.placement",
+}
+
+
 def todo_link(service: str, kind: str, target: dict[str, str]) -> str | None:
     """The console page where the step is taken, from the ids the service sent."""
     if "hazard_id" in target:
@@ -82,6 +92,9 @@ def todo_link(service: str, kind: str, target: dict[str, str]) -> str | None:
         return url_for("grid_ledgers.checks", person_id=target["person_id"])
     if "clue_id" in target:  # hazards: a clue waiting for its follow-up (the office's)
         return url_for("clues.clue", clue_id=target["clue_id"])
+    for key, endpoint in REGISTER_PAGES.items():  # hazards: a register's record to renew
+        if key in target:
+            return url_for(endpoint, **{key: target[key]})
     return None
 
 
