@@ -262,6 +262,7 @@ def test_lapsed_plans_show_on_the_to_do_and_in_the_summary(client, app):
     mine = [i for i in todo["items"] if i["kind"] == "emergency_plan"]
     assert {i["target"]["plan_id"] for i in mine} == {fire["id"]}
     assert {i["title"].split("》")[1] for i in mine} == {"超期未演练", "超期未修订"}
+    assert all(i["title"].startswith("机电工程学院 应急预案《") for i in mine)  # names, not codes
     assert all(i["overdue"] for i in mine)
     assert not [
         i for i in ok(client.get("/todo", headers=STAFF))["items"] if i["kind"] == "emergency_plan"

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from services.hazards.registers.emergency_plans import domain
 from services.hazards.registers.emergency_plans.commands import lapsed_condition
 from services.hazards.registers.emergency_plans.models import EmergencyPlan
+from shared.grid_projection import GridUnit
 from shared.principal import SECURITY_OFFICE, UNIT_MANAGER, Principal
 from shared.todo import DEFAULT_LIMIT, TodoItem
 
@@ -29,10 +30,12 @@ def lapsed_items(
         else:
             stmt = stmt.where(false())
     plans = session.scalars(stmt.order_by(EmergencyPlan.next_drill_due).limit(limit)).all()
+    names = dict(session.execute(select(GridUnit.code, GridUnit.name)).all()) if plans else {}
     items = []
     for plan in plans:
         for lapse in domain.lapses(plan.status, plan.next_drill_due, plan.review_due, today):
             due = plan.next_drill_due if lapse == domain.Lapse.DRILL else plan.review_due
-            title = f"{plan.unit_code} 应急预案《{plan.title}》{domain.LAPSE_LABELS[lapse]}"
+            unit = names.get(plan.unit_code, plan.unit_code)  # a person reads the unit's name
+            title = f"{unit} 应急预案《{plan.title}》{domain.LAPSE_LABELS[lapse]}"
             items.append(TodoItem(KIND, KIND_LABEL, title, due, True, {"plan_id": plan.id}))
     return items
