@@ -170,7 +170,7 @@ class Browser:
         if confirm:  # an irreversible step asks first (console.js): the person confirms
             WebDriverWait(self.driver, 10).until(expected_conditions.alert_is_present())
             self.driver.switch_to.alert.accept()
-        WebDriverWait(self.driver, 30).until(expected_conditions.staleness_of(page))
+        WebDriverWait(self.driver, 30).until(_replaced(page))
         wait_until(
             lambda: self.driver.execute_script("return document.readyState") == "complete",
             timeout=30,
@@ -509,3 +509,23 @@ def seed_flows(urls: dict[str, str], env: dict[str, str], today) -> dict:
     fire = next(c for c in shipped if c["code"] == "fire-daily")
     ok(http("POST", f"{urls['hazards']}/checklists", office, fire))
     return {"campaign": made, "dues": made["reporting_dues"], "lecture": lecture}
+
+
+def _replaced(page):
+    """A wait condition: the page element belongs to a document that was replaced (the next
+    page loaded). Besides Selenium's stale-element error, Chromium sometimes says so as
+    "Node with given id does not belong to the document" (an unknown error)."""
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
+
+    def check(_driver) -> bool:
+        try:
+            page.is_enabled()
+        except StaleElementReferenceException:
+            return True
+        except WebDriverException as exc:
+            if "does not belong to the document" in str(exc):
+                return True
+            raise
+        return False
+
+    return check
