@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services.hazards import commands as ledger
 from services.hazards import domain as ledger_domain
 from services.hazards.office import domain as office
+from services.hazards.office import findings
 from services.hazards.office.joint_inspections import access, domain
 from services.hazards.office.models import JointFinding, JointInspection
 from services.hazards.registers import access as places
@@ -161,20 +161,18 @@ def add_finding(
     existing = session.get(JointFinding, ref)
     if existing is not None:
         return existing, False
-    cell = places.place(session, cell_id)
-    hazard = ledger.create_hazard(
+    cell, hazard = findings.open_hazard(
         session,
         principal,
+        source=domain.SOURCE,
+        finding_ref=ref,
+        cell_id=cell_id,
+        describe=lambda name: domain.hazard_description(record.agencies, name, description),
         category=category,
         subcategory=subcategory,
         severity=severity,
-        description=domain.hazard_description(record.agencies, cell.name, description),
-        cell_id=cell.cell_id,
-        location=cell.location,
         found_at=_found_at(record.inspected_on, now, campus_tz),
         campus_tz=campus_tz,
-        source=domain.SOURCE,
-        source_ref=ref,
         now=now,
         policy=policy,
     )

@@ -11,9 +11,9 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from services.hazards import commands as ledger
 from services.hazards import domain as ledger_domain
 from services.hazards.office import domain as office
+from services.hazards.office import findings
 from services.hazards.office.models import Patrol, PatrolCheckIn, PatrolFinding, PatrolRoute
 from services.hazards.office.patrols import access, domain
 from services.hazards.registers import access as places
@@ -226,20 +226,18 @@ def add_finding(
     if existing is not None:
         return existing, False
     domain.check_running(patrol.status, "记录发现的问题")
-    cell = places.place(session, cell_id)
-    hazard = ledger.create_hazard(
+    cell, hazard = findings.open_hazard(
         session,
         principal,
+        source=domain.SOURCE,
+        finding_ref=ref,
+        cell_id=cell_id,
+        describe=lambda name: domain.hazard_description(patrol.route_name, name, description),
         category=category,
         subcategory=subcategory,
         severity=severity,
-        description=domain.hazard_description(patrol.route_name, cell.name, description),
-        cell_id=cell.cell_id,
-        location=cell.location,
         found_at=now,
         campus_tz=campus_tz,
-        source=domain.SOURCE,
-        source_ref=ref,
         now=now,
         policy=policy,
     )
