@@ -21,11 +21,12 @@ def require_manager(principal: Principal, unit_code: str | None) -> None:
     principal.require_manage_unit(unit_code)
 
 
-def require_assigner(principal: Principal, person_unit: str | None) -> None:
+def require_assigner(principal: Principal, person_unit: str | None, unit_name: str) -> None:
     """Who may give a person a place (after ``require_manager`` of the place's unit): a
-    unit manager only his own unit's people, the security office anyone."""
+    unit manager only his own unit's people, the security office anyone. ``unit_name``
+    is the person's unit as the refusal names it."""
     if not principal.may_manage_unit(person_unit):
-        reason = f"这个人属于单位 {person_unit}，只有保卫处可以把其他单位的人安排到本单位的网格"
+        reason = f"这个人属于{unit_name}，只有保卫处可以把其他单位的人安排到本单位的网格"
         raise Forbidden(
             reason, invalid_params=[{"name": "person_id", "reason": reason, "location": "json"}]
         )

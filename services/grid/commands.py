@@ -95,6 +95,12 @@ def get_or_404(session: Session, model: type, key: Any, label: str, lock: bool =
     return obj
 
 
+def unit_name(session: Session, code: str | None) -> str:
+    """What a person reads for a unit: its name (机电工程学院), the code only if unknown."""
+    unit = session.get(Unit, code) if code else None
+    return unit.name if unit is not None else (code or "未知单位")
+
+
 def parent_map(session: Session) -> dict[str, str | None]:
     return dict(session.execute(select(Cell.id, Cell.parent_id)).all())
 
@@ -369,7 +375,7 @@ def assign(
     require_manager(principal, cell.unit_code)
     domain.check_open(cell.ended_on, "不能再安排人员")
     person = get_or_404(session, Person, person_id, "person")
-    require_assigner(principal, person.unit_code)
+    require_assigner(principal, person.unit_code, unit_name(session, person.unit_code))
     current = list(
         session.scalars(
             select(Assignment).where(

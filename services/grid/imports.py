@@ -18,7 +18,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from services.grid import commands, domain, table_reader
 from services.grid.access import require_manager, sees_personal_data
@@ -323,7 +323,8 @@ def _outsider_reason(
     for a caller who may see that unit's people (a unit manager learns nothing from typing
     another unit's numbers)."""
     if sees_personal_data(principal, person.unit_code):
-        return f"{person.name}（{person.unit_code}）已在其他单位登记：{error.detail}"
+        unit = commands.unit_name(object_session(person), person.unit_code)
+        return f"{person.name}（{unit}）已在其他单位登记：{error.detail}"
     column = _person_column(row, error)
     number = {"工号": row.staff_no, "学号": row.student_no}.get(column)
     whose = f"{column} {number} 是" if number else "这个姓名和电话是"

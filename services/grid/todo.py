@@ -9,7 +9,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from services.grid import access, domain, queries
+from services.grid import access, commands, domain, queries
 from services.grid.checks import commands as checks
 from services.grid.checks.access import may_check
 from shared.errors import DomainError
@@ -35,7 +35,8 @@ def _expiring_checks(session: Session, day: date) -> list[TodoItem]:
     leaves the restricted ledger here, never the check's kind, result or note."""
     items = []
     for person_id, (person, until) in checks.expiring(session, day).items():
-        title = f"{person.name}（{person.unit_code}）的背景审查 {until} 到期"
+        unit = commands.unit_name(session, person.unit_code)
+        title = f"{person.name}（{unit}）的背景审查 {until} 到期"
         items.append(
             TodoItem(
                 RENEW_CHECK, KIND_LABELS[RENEW_CHECK], title, until, False, {"person_id": person_id}

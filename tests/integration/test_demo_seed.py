@@ -78,7 +78,7 @@ def test_demo_campus_signs_in_fills_every_stage_and_seeds_once(demo_env):
     office = {"Authorization": f"Bearer {tokens['security_office']}"}
     todo = grid.get("/todo", headers=office).get_json()["items"]
     expiring = [i["title"] for i in todo if i["kind"] == "renew_check"]
-    assert len(expiring) == 1 and expiring[0].startswith("陈实训（JD）的背景审查")
+    assert len(expiring) == 1 and expiring[0].startswith("陈实训（机电工程学院）的背景审查")
     reporting = create_app("reporting", {"database_url": demo_env["reporting"]}).test_client()
     stats = reporting.get("/statistics", headers=office).get_json()
     assert set(stats["by_status"]) == set(STAGES), stats["by_status"]  # each of the loop's

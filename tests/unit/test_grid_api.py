@@ -192,6 +192,11 @@ def test_unit_managers_manage_only_their_unit(grid):
     xx_person = person(grid, "赵敏", "13900000009", unit="XX", headers=XX_MANAGER)
     assign = {"cell_id": ids["floor"], "person_id": xx_person["id"], "role": "head"}
     assert grid.post("/assignments", json=assign, headers=XX_MANAGER).status_code == 403
+    # JD's manager may staff JD's floor, but not with XX's person: the refusal names the unit
+    refused = grid.post("/assignments", json=assign, headers=JD_MANAGER)
+    assert refused.status_code == 403
+    assert "这个人属于信息工程学院" in refused.get_json()["detail"]
+    assert "XX" not in refused.get_json()["detail"]
     assert (
         grid.post(
             "/people",

@@ -300,7 +300,7 @@ def test_checks_expiring_within_30_days_wait_on_the_checkers_to_do(grid):
             i for i in ok(grid.get("/todo", headers=headers))["items"] if i["kind"] == "renew_check"
         ]
         assert len(items) == 1 and items[0]["target"] == {"person_id": grid.person}
-        assert "王外聘" in items[0]["title"] and NOTE not in items[0]["title"]
+        assert "王外聘（机电）" in items[0]["title"] and NOTE not in items[0]["title"]
     assert not [
         i for i in ok(grid.get("/todo", headers=JD_MANAGER))["items"] if i["kind"] == "renew_check"
     ]
