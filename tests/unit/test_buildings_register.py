@@ -289,6 +289,9 @@ def test_the_sweep_opens_one_major_hazard_per_unsafe_or_lapsed_appraisal_once(cl
     assert {(h["source"], h["severity"], h["unit_code"]) for h in hazards} == {
         ("building", "major", "JD")
     }
+    assert {(h["subcategory"], h["subcategory_label"]) for h in hazards} == {
+        ("building_appraisal", "建筑物安全排查与房屋安全鉴定")
+    }
     # a new appraisal (A, next due later) ends the lapse; its next lapse opens a new hazard
     version = client.get(f"/buildings/{lapsing['id']}", headers=JD).headers["ETag"]
     client.patch(

@@ -265,6 +265,7 @@ def _open(
                 session,
                 ledger.SYSTEM,
                 category=domain.BUILDING_CATEGORY,
+                subcategory=domain.APPRAISAL_SUBCATEGORY,
                 description=description,
                 cell_id=building.cell_id,
                 severity=Severity.MAJOR,
