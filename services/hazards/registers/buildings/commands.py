@@ -21,6 +21,7 @@ from services.hazards.registers.buildings.models import Building, ConstructionSi
 from services.hazards.registers.chemicals.domain import CHEMICALS_CATEGORY
 from services.hazards.registers.chemicals.models import ChemicalStore
 from services.hazards.registers.domain import already_used
+from services.hazards.registers.risks.commands import subtree
 from services.hazards.registers.rows import apply_changes, columns, get_or_404
 from shared import files
 from shared.config import Settings
@@ -136,13 +137,14 @@ def sites_of(session: Session, building_ids: list[str]) -> dict[str, list[Constr
 
 
 def related(session: Session, principal: Principal, building_id: str) -> dict[str, list]:
-    """The building page's lists: the place's risk points, hazards, special equipment and
-    chemicals stores, each as far as the caller may read them."""
+    """The building page's lists: the risk points, hazards, special equipment and chemicals
+    stores of the building's place and of every place below it in the grid (its floors and
+    rooms), each as far as the caller may read them; each names its place (``cell_id``)."""
     building = get_building(session, principal, building_id)
-    cell = building.cell_id
+    places = subtree(session, building.cell_id)
     points = session.scalars(
         access.visible(
-            select(RiskPoint).where(RiskPoint.cell_id == cell),
+            select(RiskPoint).where(RiskPoint.cell_id.in_(places)),
             principal,
             RiskPoint.unit_code,
             RiskPoint.category,
@@ -150,7 +152,7 @@ def related(session: Session, principal: Principal, building_id: str) -> dict[st
     ).all()
     hazards = session.scalars(
         access.visible(
-            select(Hazard).where(Hazard.cell_id == cell),
+            select(Hazard).where(Hazard.cell_id.in_(places)),
             principal,
             Hazard.unit_code,
             Hazard.category,
@@ -160,7 +162,7 @@ def related(session: Session, principal: Principal, building_id: str) -> dict[st
     ).all()
     equipment = session.scalars(
         access.visible(
-            select(SpecialEquipment).where(SpecialEquipment.cell_id == cell),
+            select(SpecialEquipment).where(SpecialEquipment.cell_id.in_(places)),
             principal,
             SpecialEquipment.unit_code,
             literal("special_equipment"),
@@ -168,7 +170,7 @@ def related(session: Session, principal: Principal, building_id: str) -> dict[st
     ).all()
     stores = session.scalars(
         access.visible(
-            select(ChemicalStore).where(ChemicalStore.cell_id == cell),
+            select(ChemicalStore).where(ChemicalStore.cell_id.in_(places)),
             principal,
             ChemicalStore.unit_code,
             literal(CHEMICALS_CATEGORY),
@@ -176,17 +178,37 @@ def related(session: Session, principal: Principal, building_id: str) -> dict[st
     ).all()
     return {
         "chemical_stores": [
-            {"id": c.id, "name": c.name, "keeper_name": c.keeper_name} for c in stores
+            {"id": c.id, "name": c.name, "keeper_name": c.keeper_name, "cell_id": c.cell_id}
+            for c in stores
         ],
         "risk_points": [
-            {"id": p.id, "name": p.name, "category": p.category, "level": p.level} for p in points
+            {
+                "id": p.id,
+                "name": p.name,
+                "category": p.category,
+                "level": p.level,
+                "cell_id": p.cell_id,
+            }
+            for p in points
         ],
         "hazards": [
-            {"id": h.id, "number": h.number, "status": h.status, "severity": h.severity}
+            {
+                "id": h.id,
+                "number": h.number,
+                "status": h.status,
+                "severity": h.severity,
+                "cell_id": h.cell_id,
+            }
             for h in hazards
         ],
         "equipment": [
-            {"id": e.id, "name": e.name, "registration_no": e.registration_no, "kind": e.kind}
+            {
+                "id": e.id,
+                "name": e.name,
+                "registration_no": e.registration_no,
+                "kind": e.kind,
+                "cell_id": e.cell_id,
+            }
             for e in equipment
         ],
     }
