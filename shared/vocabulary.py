@@ -155,6 +155,8 @@ SUBCATEGORIES: dict[str, dict[str, str]] = {
     },
     # (十一) 建筑与施工安全整治
     "construction": {
+        # 全面排查建筑物安全隐患，逐一建档造册: the buildings register's appraisal lapses
+        "building_appraisal": "建筑物安全排查与房屋安全鉴定",
         "illegal_construction": "违法建设",
         "structure_change": "违规改变建筑主体结构或使用功能",
         "corrosion_aging": "建筑物内外设施腐蚀老化",

@@ -14,6 +14,7 @@ from services.hazards import commands, domain, leads
 from services.hazards.models import Hazard
 from services.hazards.registers.emergency_plans.drills import mark_drilled
 from services.hazards.registers.placements.briefings import briefing_held
+from services.hazards.registers.vehicles.education import attendance_recorded
 from shared.config import Settings
 from shared.events import Envelope
 from shared.events.consumer import Handler
@@ -71,4 +72,5 @@ def make_handlers(settings: Settings) -> dict[str, Handler]:
         "campaign.categories_published": take_category_leads,
         "drill.completed": partial(mark_drilled, campus_tz=settings.campus_timezone),
         "activity.held": partial(briefing_held, campus_tz=settings.campus_timezone),
+        "attendance.recorded": attendance_recorded,
     }

@@ -22,5 +22,7 @@ EVENT_TYPES: frozenset[str] = frozenset(
         "drill.completed",
         # education: a held activity confirms a placement's pre-departure briefing (实训实习)
         "activity.held",
+        # education: a driver's attended safety education (车辆驾驶人安全教育)
+        "attendance.recorded",
     }
 )

@@ -337,6 +337,26 @@ class LetterSignedV1(_Strict):
 
 CATALOG[("letter.signed", 1)] = LetterSignedV1
 
+
+# -- attendance (education): a person signed in to an activity -------------------------------
+class AttendanceRecordedV1(_Strict):
+    """A person's attendance of an education activity was recorded (签到). INTERNAL: it names
+    the person by staff or student number (工号/学号, no name, no phone) so a register kept
+    by number can take the attendance (the hazards' drivers: periodic safety education); it
+    stays on the campus broker and is never exported or shown outside the campus systems.
+    Never announced for a mental-health course (who attends one stays in education)."""
+
+    activity_id = fields.String(required=True, validate=validate.Length(min=1, max=36))
+    kind = fields.String(required=True, validate=validate.OneOf(ACTIVITY_KINDS))
+    title = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    theme = fields.String(required=True, allow_none=True, validate=validate.Length(max=100))
+    held_on = fields.Date(required=True)  # the activity's campus day
+    person_ref = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    unit_code = fields.String(required=True, validate=validate.Length(min=1, max=32))
+
+
+CATALOG[("attendance.recorded", 1)] = AttendanceRecordedV1
+
 _INSTANCES: dict[tuple[str, int], Schema] = {key: cls() for key, cls in CATALOG.items()}
 
 

@@ -289,6 +289,9 @@ def test_the_sweep_opens_one_major_hazard_per_unsafe_or_lapsed_appraisal_once(cl
     assert {(h["source"], h["severity"], h["unit_code"]) for h in hazards} == {
         ("building", "major", "JD")
     }
+    assert {(h["subcategory"], h["subcategory_label"]) for h in hazards} == {
+        ("building_appraisal", "建筑物安全排查与房屋安全鉴定")
+    }
     # a new appraisal (A, next due later) ends the lapse; its next lapse opens a new hazard
     version = client.get(f"/buildings/{lapsing['id']}", headers=JD).headers["ETag"]
     client.patch(
@@ -300,3 +303,74 @@ def test_the_sweep_opens_one_major_hazard_per_unsafe_or_lapsed_appraisal_once(cl
     assert sweep(app, datetime(2026, 1, 2, 2, tzinfo=UTC).isoformat()) == 1
     page = ok(client.get(f"/buildings/{unsafe['id']}/related", headers=JD))
     assert [h["severity"] for h in page["hazards"]] == ["major"]
+
+
+def test_the_building_page_lists_what_is_in_the_rooms_below_it_as_far_as_one_may_see(client, app):
+    """A room two levels below the building (1号教学楼 › 3层 › 301) brings its risk point,
+    equipment, chemicals store and hazard to the building's page; a room of another college
+    in the building shows its hazard to the security office only; a sibling building's
+    things never show."""
+    rooms = {
+        "b1-3f": ("JD-B1-3F", "3层", 4, "b1", "JD"),
+        "b1-301": ("JD-B1-301", "301实验室", 5, "b1-3f", "JD"),
+        "b1-xx": ("JD-B1-XX", "信息学院机房", 4, "b1", "XX"),
+        "b2-101": ("JD-B2-101", "101实训室", 4, "b2", "JD"),
+    }
+    with app.app_context(), state().session_factory() as session, session.begin():
+        for cell_id, (code, name, level, parent, unit) in rooms.items():
+            session.add(
+                GridCell(
+                    cell_id=cell_id,
+                    code=code,
+                    name=name,
+                    level=level,
+                    parent_id=parent,
+                    unit_code=unit,
+                    area_type="teaching",
+                    location=None,
+                    last_sequence=1,
+                )
+            )
+    made = building(client)
+    risk = {
+        "cell_id": "b1-301",
+        "name": "301通风橱",
+        "category": "lab_chemicals",
+        "likelihood": 3,
+        "severity": 4,
+        "control_measures": "每日巡查",
+        "owner_name": "张伟",
+        "next_review_on": "2027-06-30",
+    }
+    ok(client.post("/risks", json=risk, headers=JD), 201)
+    ok(client.post("/risks", json={**risk, "cell_id": "b2-101", "name": "隔壁楼"}, headers=JD), 201)
+    vessel = {
+        "registration_no": "容11甘A00002(20)",
+        "kind": "pressure_vessel",
+        "name": "301高压灭菌锅",
+        "cell_id": "b1-301",
+        "keeper_name": "李明",
+        "next_inspection_due": "2027-11-10",
+    }
+    ok(client.post("/equipment", json=vessel, headers=JD), 201)
+    store = {
+        "name": "301危化品柜",
+        "cell_id": "b1-301",
+        "capacity": 50,
+        "segregation_class": "flammable",
+        "keeper_name": "王五",
+    }
+    ok(client.post("/chemical-stores", json=store, headers=JD), 201)
+    finding = {"category": "fire", "description": "301实验室灭火器过期"}
+    ours = ok(client.post("/hazards", json={**finding, "cell_id": "b1-301"}, headers=JD), 201)
+    xx_finding = {**finding, "cell_id": "b1-xx", "description": "机房插线板串接"}
+    theirs = ok(client.post("/hazards", json=xx_finding, headers=XX), 201)
+
+    related = ok(client.get(f"/buildings/{made['id']}/related", headers=JD))
+    assert [(p["name"], p["cell_id"]) for p in related["risk_points"]] == [("301通风橱", "b1-301")]
+    assert [e["name"] for e in related["equipment"]] == ["301高压灭菌锅"]
+    assert [c["name"] for c in related["chemical_stores"]] == ["301危化品柜"]
+    assert [h["id"] for h in related["hazards"]] == [ours["id"]]  # not XX's room's
+    office = ok(client.get(f"/buildings/{made['id']}/related", headers=SO))
+    assert {h["id"] for h in office["hazards"]} == {ours["id"], theirs["id"]}
+    assert [p["name"] for p in office["risk_points"]] == ["301通风橱"]  # not b2's

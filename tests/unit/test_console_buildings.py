@@ -11,6 +11,7 @@ from datetime import date, timedelta
 
 import openpyxl
 
+from tests.support.fixtures import bearer
 from tests.unit.test_console_registers import (  # noqa: F401  (fixtures)
     campus,
     console,
@@ -107,3 +108,28 @@ def test_buildings_form_due_list_page_and_export(console, campus):  # noqa: F811
     book = openpyxl.load_workbook(io.BytesIO(sheet.data))
     assert book["建筑档案"]["A2"].value == "建筑名称"
     assert book["建筑档案"]["I3"].value == "C级（局部危房）"
+
+
+def test_the_building_page_names_the_room_of_what_is_below_it(console, campus, hazards):  # noqa: F811
+    manager = signed_in(console, "J001")
+    body = {
+        "cell_id": campus["b1"],
+        "name": "1号教学楼",
+        "structure": "frame",
+        "floors": "5",
+        "use": "teaching",
+    }
+    made = post(manager, "/registers/buildings/new", body)
+    assert made.status_code == 302, text(made)
+    store = {
+        "name": "三层危化品柜",
+        "cell_id": campus["f3"],
+        "capacity": 50,
+        "segregation_class": "flammable",
+        "keeper_name": "王五",
+    }
+    jd = bearer("unit_manager", unit="JD", sub="manager-JD")
+    added = hazards.test_client().post("/chemical-stores", json=store, headers=jd)
+    assert added.status_code == 201, added.get_json()
+    shown = text(manager.get(made.headers["Location"]))
+    assert "三层危化品柜（保管人 王五）（三层东侧）" in shown

@@ -56,6 +56,7 @@ def test_vehicles_due_list_forms_trip_refusal_and_export(console, campus, hazard
     assert "甘A22222" in listed[0] and "即将到期" in listed[0] and "1号教学楼" in listed[0]
     assert 'data-label="年检有效期至"' in listed[0] and 'class="cards-phone"' in page
     assert "张师傅" in rows(page, "drivers")[0]
+    assert "来源：手工录入" in rows(page, "drivers")[0]  # typed, not from an activity
 
     refused_body = {"plate_no": "甘A11111", "kind": "official", "cell_id": campus["b1"]}
     taken = post(manager, "/registers/vehicles/new", refused_body)

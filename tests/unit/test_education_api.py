@@ -536,6 +536,7 @@ def test_check_in_rule_takes_the_clock_as_a_parameter(edu):
                 code=code,
                 person_ref="2021010101",
                 now=start - timedelta(minutes=16),
+                campus_tz="Asia/Shanghai",
             )
         enrolment = attendance.check_in(
             session,
@@ -544,6 +545,7 @@ def test_check_in_rule_takes_the_clock_as_a_parameter(edu):
             code=code,
             person_ref="2021010101",
             now=start - timedelta(minutes=5),
+            campus_tz="Asia/Shanghai",
         )
         assert enrolment.checked_in_at == (start - timedelta(minutes=5)).astimezone(UTC)
         with pytest.raises(domain.CheckInClosed):
@@ -554,6 +556,7 @@ def test_check_in_rule_takes_the_clock_as_a_parameter(edu):
                 code=code,
                 person_ref="2021010102",
                 now=start + timedelta(hours=1),
+                campus_tz="Asia/Shanghai",
             )
 
 

@@ -225,6 +225,7 @@ def check_in(payload, activity_id: str):
             code=payload["code"],
             person_ref=payload["person_ref"],
             now=utcnow(),
+            campus_tz=campus_tz(),
         )
         return {
             "activity_id": activity_id,

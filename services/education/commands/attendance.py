@@ -10,11 +10,14 @@ from sqlalchemy.orm import Session
 
 from services.education import domain
 from services.education.access import check_in_refs, require_enroller
+from services.education.commands.events import SOURCE
 from services.education.commands.lookups import get_activity, require_units
 from services.education.domain import Status
 from services.education.models import Activity, Enrolment
 from shared.errors import DomainError, NotFound
+from shared.events import record_event
 from shared.principal import Principal
+from shared.timeutil import campus_today
 
 
 class NotEnrolled(DomainError):
@@ -85,12 +88,15 @@ def check_in(
     code: str,
     person_ref: str | None,
     now: datetime,
+    campus_tz: str,
 ) -> Enrolment:
     """Sign in with the activity's code: only inside its time window, once per person.
 
     Holding the code shown in the room is what the sign-in proves, for the person the token
     names (``access.check_in_refs``: a number naming someone else is refused); a kiosk names
-    the person, and is recorded as the one who checked them in (``checked_in_by``)."""
+    the person, and is recorded as the one who checked them in (``checked_in_by``). The
+    attendance is announced (attendance.recorded, dated in ``campus_tz``) in the same
+    transaction."""
     refs = check_in_refs(principal, person_ref)
     activity = session.get(Activity, activity_id)
     if activity is None:
@@ -131,7 +137,33 @@ def check_in(
             checked_in_at=enrolment.checked_in_at.isoformat() if enrolment.checked_in_at else None,
         )
     session.refresh(enrolment)
+    if activity.kind != domain.Kind.MENTAL_HEALTH:  # who attends one stays in education
+        announce_attendance(session, activity, enrolment, campus_tz)
     return enrolment
+
+
+def announce_attendance(
+    session: Session, activity: Activity, enrolment: Enrolment, campus_tz: str
+) -> None:
+    """attendance.recorded, in the sign-in's transaction (outbox): registers kept by staff
+    or student number take it (a driver's periodic safety education in the hazards service).
+    An enrolment is checked in once, so its id and sequence 1 name the event."""
+    record_event(
+        session,
+        event_type="attendance.recorded",
+        source=SOURCE,
+        subject=enrolment.id,
+        sequence=1,
+        data={
+            "activity_id": activity.id,
+            "kind": activity.kind,
+            "title": activity.title,
+            "theme": activity.theme,
+            "held_on": campus_today(campus_tz, activity.starts_at),
+            "person_ref": enrolment.person_ref,
+            "unit_code": enrolment.unit_code,
+        },
+    )
 
 
 def attendance(session: Session, activity: Activity) -> dict[str, Any]:

@@ -153,5 +153,6 @@ def add_site(payload, building_id: str):
 @blp.route("/<building_id>/related", methods=["GET"])
 @blp.response(200, RelatedSchema)
 def related(building_id: str):
-    """The building page's lists: its place's risk points, hazards, special equipment."""
+    """The building page's lists: the risk points, hazards, special equipment and chemicals
+    stores of its place and of every place below it (floors, rooms)."""
     return commands.related(read_session(), current_principal(), building_id)

@@ -21,6 +21,7 @@ from services.hazards.registers.buildings.models import Building, ConstructionSi
 from services.hazards.registers.chemicals.domain import CHEMICALS_CATEGORY
 from services.hazards.registers.chemicals.models import ChemicalStore
 from services.hazards.registers.domain import already_used
+from services.hazards.registers.risks.commands import subtree
 from services.hazards.registers.rows import apply_changes, columns, get_or_404
 from shared import files
 from shared.config import Settings
@@ -136,59 +137,32 @@ def sites_of(session: Session, building_ids: list[str]) -> dict[str, list[Constr
 
 
 def related(session: Session, principal: Principal, building_id: str) -> dict[str, list]:
-    """The building page's lists: the place's risk points, hazards, special equipment and
-    chemicals stores, each as far as the caller may read them."""
+    """The building page's lists: the risk points, hazards, special equipment and chemicals
+    stores of the building's place and of every place below it in the grid (its floors and
+    rooms), each as far as the caller may read them; each names its place (``cell_id``)."""
     building = get_building(session, principal, building_id)
-    cell = building.cell_id
-    points = session.scalars(
-        access.visible(
-            select(RiskPoint).where(RiskPoint.cell_id == cell),
-            principal,
-            RiskPoint.unit_code,
-            RiskPoint.category,
-        ).order_by(RiskPoint.name)
-    ).all()
-    hazards = session.scalars(
-        access.visible(
-            select(Hazard).where(Hazard.cell_id == cell),
-            principal,
-            Hazard.unit_code,
-            Hazard.category,
-        )
-        .order_by(Hazard.found_at.desc())
-        .limit(100)
-    ).all()
-    equipment = session.scalars(
-        access.visible(
-            select(SpecialEquipment).where(SpecialEquipment.cell_id == cell),
-            principal,
-            SpecialEquipment.unit_code,
-            literal("special_equipment"),
-        ).order_by(SpecialEquipment.registration_no)
-    ).all()
-    stores = session.scalars(
-        access.visible(
-            select(ChemicalStore).where(ChemicalStore.cell_id == cell),
-            principal,
-            ChemicalStore.unit_code,
-            literal(CHEMICALS_CATEGORY),
-        ).order_by(ChemicalStore.name)
-    ).all()
+    places = subtree(session, building.cell_id)
+
+    def listed(model: Any, category: Any, order: Any, limit: int | None = None) -> list:
+        stmt = access.visible(
+            select(model).where(model.cell_id.in_(places)), principal, model.unit_code, category
+        ).order_by(order)
+        return session.scalars(stmt.limit(limit) if limit else stmt).all()
+
+    def rows(records: list, keys: tuple[str, ...]) -> list[dict[str, Any]]:
+        return [{key: getattr(r, key) for key in ("id", *keys, "cell_id")} for r in records]
+
+    stores = listed(ChemicalStore, literal(CHEMICALS_CATEGORY), ChemicalStore.name)
+    points = listed(RiskPoint, RiskPoint.category, RiskPoint.name)
+    hazards = listed(Hazard, Hazard.category, Hazard.found_at.desc(), limit=100)
+    equipment = listed(
+        SpecialEquipment, literal("special_equipment"), SpecialEquipment.registration_no
+    )
     return {
-        "chemical_stores": [
-            {"id": c.id, "name": c.name, "keeper_name": c.keeper_name} for c in stores
-        ],
-        "risk_points": [
-            {"id": p.id, "name": p.name, "category": p.category, "level": p.level} for p in points
-        ],
-        "hazards": [
-            {"id": h.id, "number": h.number, "status": h.status, "severity": h.severity}
-            for h in hazards
-        ],
-        "equipment": [
-            {"id": e.id, "name": e.name, "registration_no": e.registration_no, "kind": e.kind}
-            for e in equipment
-        ],
+        "chemical_stores": rows(stores, ("name", "keeper_name")),
+        "risk_points": rows(points, ("name", "category", "level")),
+        "hazards": rows(hazards, ("number", "status", "severity")),
+        "equipment": rows(equipment, ("name", "registration_no", "kind")),
     }
 
 
@@ -265,6 +239,7 @@ def _open(
                 session,
                 ledger.SYSTEM,
                 category=domain.BUILDING_CATEGORY,
+                subcategory=domain.APPRAISAL_SUBCATEGORY,
                 description=description,
                 cell_id=building.cell_id,
                 severity=Severity.MAJOR,

@@ -14,6 +14,8 @@ from enum import StrEnum
 from services.hazards.registers.domain import invalid
 
 BUILDING_CATEGORY = "construction"  # 建筑与施工安全
+# 建筑物安全排查与房屋安全鉴定: an unsafe grade or a lapsed appraisal (the sweep's hazards)
+APPRAISAL_SUBCATEGORY = "building_appraisal"
 DUE_SOON_DAYS = 60  # an appraisal is arranged weeks ahead
 
 

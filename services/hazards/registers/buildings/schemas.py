@@ -133,8 +133,9 @@ class SiteCreateSchema(Schema):
 
 
 class RelatedSchema(Schema):
-    """What the building page lists beside the record: the place's risk points, hazards,
-    special equipment and chemicals stores (危化品存放点)."""
+    """What the building page lists beside the record: the risk points, hazards, special
+    equipment and chemicals stores (危化品存放点) of the building's place and of the places
+    below it (floors, rooms), each with its ``cell_id``."""
 
     risk_points = fields.List(fields.Dict())
     hazards = fields.List(fields.Dict())

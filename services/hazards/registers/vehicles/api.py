@@ -59,6 +59,9 @@ def driver_view(driver: Driver, day: date) -> dict[str, Any]:
     return {
         **columns(driver),
         "education_valid_until": until,
+        "education_source": domain.education_source_label(
+            driver.last_education_on, driver.last_education_activity_title
+        ),
         "lapses": [x.value for x in lapses],
         "due_state": domain.due_state([driver.licence_expiry, until], day).value,
     }

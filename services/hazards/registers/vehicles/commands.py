@@ -120,8 +120,13 @@ def update_driver(
     changes = _moved(session, principal, driver, dict(changes))
     if "staff_no" in changes:
         _check_free(session, Driver.staff_no, "staff_no", changes["staff_no"], "工号", driver.id)
-    if "last_education_on" in changes:
+    if changes.get("last_education_on", driver.last_education_on) != driver.last_education_on:
+        # a date typed by hand (补录) replaces the activity's: the page then says 手工录入
         changes["education_due"] = domain.education_valid_until(changes["last_education_on"])
+        changes["last_education_activity_id"] = None
+        changes["last_education_activity_title"] = None
+    else:
+        changes.pop("last_education_on", None)  # the form sent the date back unchanged
     if apply_changes(driver, changes):
         driver.version += 1
     return driver

@@ -2,7 +2,9 @@
 
 A vehicle is in force on a day while its inspection (年检) and insurance (保险) dates are not
 past; a driver while the licence (驾驶证) is not expired and the last safety education is
-within EDUCATION_PERIOD_DAYS. Dates are campus calendar dates, valid through their day.
+within EDUCATION_PERIOD_DAYS. Dates are campus calendar dates, valid through their day. The
+last safety education comes from education's attendance.recorded (an activity the driver
+signed in to, matched by staff number); a date typed by hand stays the fallback.
 """
 
 from __future__ import annotations
@@ -83,6 +85,37 @@ def education_valid_until(last_education_on: date | None) -> date | None:
     if last_education_on is None:
         return None
     return last_education_on + timedelta(days=EDUCATION_PERIOD_DAYS)
+
+
+# Education's activity kinds (attendance.recorded) that count as a driver's safety education:
+# taught safety content (科普讲座、案例教育、亲身体验). A drill exercises an emergency plan,
+# a mental-health course or a themed event is not traffic-safety teaching.
+SAFETY_EDUCATION_KINDS = frozenset({"lecture", "case_education", "hands_on"})
+
+
+def counts_as_safety_education(kind: str) -> bool:
+    return kind in SAFETY_EDUCATION_KINDS
+
+
+def takes_attendance(
+    last_education_on: date | None, last_activity_id: str | None, held_on: date
+) -> bool:
+    """Whether an attended activity held on ``held_on`` becomes the driver's last safety
+    education: a later one does (the newest date wins, whatever order events arrive in); one
+    on the same day does only over a date typed by hand (an activity is the better record,
+    and the same event again changes nothing)."""
+    if last_education_on is None or held_on > last_education_on:
+        return True
+    return held_on == last_education_on and last_activity_id is None
+
+
+def education_source_label(
+    last_education_on: date | None, activity_title: str | None
+) -> str | None:
+    """Where the last safety education's date came from, as the driver's page says it."""
+    if last_education_on is None:
+        return None
+    return f"教育活动《{activity_title}》" if activity_title else "手工录入"
 
 
 def lapsed(valid_until: date | None, day: date) -> bool:

@@ -28,6 +28,7 @@ DRIVER_HEADER = [
     "准驾车型",
     "驾驶证有效期至",
     "最近一次安全教育",
+    "安全教育来源",
     "到期情况",
     "状态",
 ]
@@ -60,7 +61,8 @@ def register_xlsx(vehicles: Iterable[Vehicle], drivers: Iterable[Driver], day: d
                         _lapse_text(lapses, dates, day),
                     ]
                 )
-        with book.sheet("驾驶人", widths=[10, 12, 14, 10, 10, 14, 16, 30, 8], freeze=2) as sheet:
+        widths = [10, 12, 14, 10, 10, 14, 16, 24, 30, 8]
+        with book.sheet("驾驶人", widths=widths, freeze=2) as sheet:
             write_title(sheet, f"驾驶人台账（{day}）", len(DRIVER_HEADER))
             write_header(sheet, DRIVER_HEADER)
             for d in drivers:
@@ -75,6 +77,9 @@ def register_xlsx(vehicles: Iterable[Vehicle], drivers: Iterable[Driver], day: d
                         d.licence_class,
                         d.licence_expiry,
                         d.last_education_on,
+                        domain.education_source_label(
+                            d.last_education_on, d.last_education_activity_title
+                        ),
                         _lapse_text(lapses, dates, day),
                         domain.DRIVER_STATUS_LABELS[domain.DriverStatus(d.status)],
                     ]

@@ -42,7 +42,8 @@ class Vehicle(Base):
 
 class Driver(Base):
     """A driver (驾驶人) by name and staff number, attached to a place of the grid (the unit
-    that employs the driver). The last safety education is recorded by date (see docs)."""
+        that employs the driver). The last safety education is an education activity the driver
+    attended (education's attendance.recorded), or a date typed by hand as the fallback."""
 
     __tablename__ = "vehicle_drivers"
 
@@ -55,6 +56,9 @@ class Driver(Base):
     licence_class: Mapped[str] = mapped_column(String(8))  # 准驾车型 A1 … C2
     licence_expiry: Mapped[date] = mapped_column(Date)  # 驾驶证有效期至
     last_education_on: Mapped[date | None] = mapped_column(Date)  # 最近一次安全教育日期
+    # The education activity (education service) that date comes from; None: typed by hand.
+    last_education_activity_id: Mapped[str | None] = mapped_column(String(36))
+    last_education_activity_title: Mapped[str | None] = mapped_column(String(200))
     # domain.education_valid_until(last_education_on), kept for the due lists' SQL
     education_due: Mapped[date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(16), default="active")

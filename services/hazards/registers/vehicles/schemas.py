@@ -114,6 +114,13 @@ class DriverSchema(Schema):
     licence_class = fields.String()
     licence_expiry = Date()
     last_education_on = Date(allow_none=True)
+    last_education_activity_id = fields.String(
+        allow_none=True, metadata={"description": "the education activity it came from"}
+    )
+    last_education_activity_title = fields.String(allow_none=True)
+    education_source = fields.String(
+        allow_none=True, metadata={"description": "教育活动《…》 or 手工录入; None: never"}
+    )
     education_valid_until = Date(allow_none=True)
     lapses = fields.List(fields.String())
     due_state = fields.String()
