@@ -337,6 +337,29 @@ class LetterSignedV1(_Strict):
 
 CATALOG[("letter.signed", 1)] = LetterSignedV1
 
+# -- emergency plans (hazards' register, issue 17): a plan's state after each change ------
+PLAN_STATUSES = ("in_force", "withdrawn")
+
+
+class EmergencyPlanChangedV1(_Strict):
+    """应急预案 after it was registered, approved, revised, withdrawn or drilled (the newest
+    sequence wins). Carries the due dates, so a consumer judges the lapses itself on the day
+    asked (shared.plan_lapses): time passing sends no event. No personal data."""
+
+    plan_id = fields.String(required=True, validate=validate.Length(min=1, max=36))
+    unit_code = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    scenario = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    title = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    edition = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    status = fields.String(required=True, validate=validate.OneOf(PLAN_STATUSES))
+    approved_on = fields.Date(required=True, allow_none=True)
+    review_due = fields.Date(required=True)
+    last_drilled_on = fields.Date(required=True, allow_none=True)
+    drill_due = fields.Date(required=True)
+
+
+CATALOG[("emergency_plan.changed", 1)] = EmergencyPlanChangedV1
+
 _INSTANCES: dict[tuple[str, int], Schema] = {key: cls() for key, cls in CATALOG.items()}
 
 
