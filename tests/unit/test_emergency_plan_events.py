@@ -23,7 +23,7 @@ from tests.unit.test_emergency_plans import (  # noqa: F401 (fixtures)
 )
 
 
-def announced(app) -> list[Envelope]:
+def announced(app) -> list[Envelope]:  # noqa: F811
     with app.app_context(), state().session_factory() as session:
         rows = session.scalars(
             select(OutboxMessage)
