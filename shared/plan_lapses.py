@@ -11,6 +11,10 @@ from __future__ import annotations
 from datetime import date
 from enum import StrEnum
 
+# A lapsed plan is a hazard of this category (安全教育和心理健康教育): the register's sweep opens
+# it there, and reporting shows the plans' figures to the departments leading it.
+PLAN_CATEGORY = "education"
+
 
 class PlanStatus(StrEnum):
     IN_FORCE = "in_force"  # 现行有效

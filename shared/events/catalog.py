@@ -12,6 +12,7 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
+from shared.plan_lapses import PlanStatus
 from shared.revocation import REASONS as REVOCATION_REASONS
 
 HAZARD_STATUSES = (
@@ -338,7 +339,7 @@ class LetterSignedV1(_Strict):
 CATALOG[("letter.signed", 1)] = LetterSignedV1
 
 # -- emergency plans (hazards' register, issue 17): a plan's state after each change ------
-PLAN_STATUSES = ("in_force", "withdrawn")
+PLAN_STATUSES = tuple(status.value for status in PlanStatus)
 
 
 class EmergencyPlanChangedV1(_Strict):

@@ -10,11 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.reporting.plans.models import PlanProjection
-from shared.plan_lapses import PlanStatus, plan_counts
+from shared.plan_lapses import PLAN_CATEGORY, PlanStatus, plan_counts
 
-# A lapsed plan is a hazard of this category (安全教育, the register's PLAN_CATEGORY): a
-# lead department sees the plans' figures when it leads it.
-PLAN_CATEGORY = "education"
 MEASURES = ("plans", "undrilled", "review_overdue", "lapsed")
 
 

@@ -14,11 +14,17 @@ from enum import StrEnum
 from services.hazards.registers.domain import invalid
 
 # The lapse rule is shared with the consumers of emergency_plan.changed (reporting, education).
-from shared.plan_lapses import LAPSE_LABELS, PLAN_STATUS_LABELS, Lapse, PlanStatus, lapses
+from shared.plan_lapses import (
+    LAPSE_LABELS,
+    PLAN_CATEGORY,
+    PLAN_STATUS_LABELS,
+    Lapse,
+    PlanStatus,
+    lapses,
+)
 
-__all__ = ["LAPSE_LABELS", "PLAN_STATUS_LABELS", "Lapse", "PlanStatus", "lapses"]
+__all__ = ["LAPSE_LABELS", "PLAN_CATEGORY", "PLAN_STATUS_LABELS", "Lapse", "PlanStatus", "lapses"]
 
-PLAN_CATEGORY = "education"  # 安全教育: the hazard category of a lapsed plan
 PLAN_SUBCATEGORY = "drills"  # 安全演练和自救互救
 HAZARD_SOURCE = "emergency_plan"
 
