@@ -324,20 +324,6 @@ class IncidentResponsibilityFoundV1(_Strict):
 CATALOG[("incident.recorded", 1)] = IncidentRecordedV1
 CATALOG[("incident.responsibility_found", 1)] = IncidentResponsibilityFoundV1
 
-
-# -- responsibility letters (grid, issue 16): a post's letter for a year was signed ---------
-class LetterSignedV1(_Strict):
-    """安全责任书: the letter of a post (an assignment) for a year, signed on a day. Reporting
-    flags a head without one at the campaign's phase-one deadline."""
-
-    letter_id = fields.String(required=True, validate=validate.Length(min=1, max=36))
-    assignment_id = fields.String(required=True, validate=validate.Length(min=1, max=36))
-    year = fields.Integer(required=True, strict=True, validate=validate.Range(min=2000, max=2100))
-    signed_on = fields.Date(required=True)
-
-
-CATALOG[("letter.signed", 1)] = LetterSignedV1
-
 # -- emergency plans (hazards' register, issue 17): a plan's state after each change ------
 PLAN_STATUSES = tuple(status.value for status in PlanStatus)
 
@@ -360,6 +346,20 @@ class EmergencyPlanChangedV1(_Strict):
 
 
 CATALOG[("emergency_plan.changed", 1)] = EmergencyPlanChangedV1
+
+
+# -- responsibility letters (grid, issue 16): a post's letter for a year was signed ---------
+class LetterSignedV1(_Strict):
+    """安全责任书: the letter of a post (an assignment) for a year, signed on a day. Reporting
+    flags a head without one at the campaign's phase-one deadline."""
+
+    letter_id = fields.String(required=True, validate=validate.Length(min=1, max=36))
+    assignment_id = fields.String(required=True, validate=validate.Length(min=1, max=36))
+    year = fields.Integer(required=True, strict=True, validate=validate.Range(min=2000, max=2100))
+    signed_on = fields.Date(required=True)
+
+
+CATALOG[("letter.signed", 1)] = LetterSignedV1
 
 _INSTANCES: dict[tuple[str, int], Schema] = {key: cls() for key, cls in CATALOG.items()}
 
