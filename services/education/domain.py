@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from shared import hazard_stages
 from shared.errors import DomainError
+from shared.plan_lapses import PlanStatus
 
 
 class Kind(StrEnum):
@@ -199,6 +200,17 @@ def check_plan(kind: str, plan_id: str | None) -> None:
         raise InvalidActivity(
             "plan_id：仅演练可关联应急预案",
             invalid_params=[{"name": "plan_id", "reason": "仅演练可关联应急预案"}],
+        )
+
+
+def check_plan_in_force(plan_id: str | None, status: str | None, title: str | None) -> None:
+    """A drill names a plan still in force: a withdrawn plan (已废止) takes no drill (409
+    naming ``plan_id``). A plan education has not heard of yet (``status`` None: its
+    announcement may lag the drill's form) is taken on trust; hazards ignores an unknown id."""
+    if plan_id and status == PlanStatus.WITHDRAWN:
+        raise InvalidState(
+            f"应急预案《{title}》已废止，不能再为其组织演练；请选择现行有效的预案",
+            invalid_params=[{"name": "plan_id", "reason": "该应急预案已废止", "location": "json"}],
         )
 
 

@@ -7,12 +7,13 @@ from __future__ import annotations
 from sqlalchemy import or_, update
 from sqlalchemy.orm import Session
 
-from services.education.models import DrillProblem
+from services.education.models import DrillProblem, PlanCopy
 from shared.config import Settings
 from shared.events import Envelope
 from shared.events.catalog import HAZARD_EVENT_TYPES
 from shared.events.consumer import Handler
 from shared.grid_projection import GRID_EVENT_HANDLERS
+from shared.projections import upsert_newer
 from shared.revocation_store import REVOCATION_HANDLERS
 
 
@@ -41,10 +42,16 @@ def link_hazard_to_drill_problem(session: Session, event: Envelope) -> None:
     )
 
 
+def apply_plan(session: Session, event: Envelope) -> None:
+    """``emergency_plan.changed``: the plan's unit, title and status, newest sequence wins."""
+    upsert_newer(session, PlanCopy, "plan_id", event.data, event.sequence)
+
+
 def make_handlers(settings: Settings) -> dict[str, Handler]:
     """The education worker's handlers (they need nothing from ``settings``)."""
     return {
         **GRID_EVENT_HANDLERS,
         **REVOCATION_HANDLERS,
         **{event_type: link_hazard_to_drill_problem for event_type in HAZARD_EVENT_TYPES},
+        "emergency_plan.changed": apply_plan,
     }

@@ -227,6 +227,20 @@ class PsychAccessLog(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
+class PlanCopy(Base):
+    """Hazards' emergency plans (应急预案) as education knows them, fed only by
+    ``emergency_plan.changed`` (newest sequence wins): a drill against a withdrawn plan is
+    refused. No personal data."""
+
+    __tablename__ = "emergency_plan_projection"
+
+    plan_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    unit_code: Mapped[str] = mapped_column(String(32))
+    title: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(16))
+    last_sequence: Mapped[int] = mapped_column(Integer)
+
+
 # The tables this service's migrations create (checked against them in tests/contract):
 # its own and its copy of the grid (fed by grid events).
 SCHEMA = [Base.metadata, GridProjectionBase.metadata]

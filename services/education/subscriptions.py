@@ -31,5 +31,7 @@ EVENT_TYPES: frozenset[str] = frozenset(
         "hazard.major_unresolved",
         "hazard.plan_approved",
         "hazard.severity_changed",
+        # hazards' emergency plans: a drill against a withdrawn plan is refused (issue 17)
+        "emergency_plan.changed",
     }
 )

@@ -46,6 +46,7 @@ from services.reporting.models import (
     Flag,
     HazardProjection,
 )
+from services.reporting.plans.handlers import HANDLERS as PLAN_HANDLERS
 from services.reporting.statistics import counters
 from shared import hazard_stages as stages
 from shared.config import Settings
@@ -412,6 +413,7 @@ def event_handlers(campus_tz: str) -> dict[str, Handler]:
         "drill.completed": apply_drill_result,
         **INCIDENT_HANDLERS,
         **LETTER_HANDLERS,
+        **PLAN_HANDLERS,
     }
 
 

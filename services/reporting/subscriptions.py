@@ -40,5 +40,7 @@ EVENT_TYPES: frozenset[str] = frozenset(
         "incident.responsibility_found",
         # the grid's responsibility letters: the flag for a head without one (issue 16)
         "letter.signed",
+        # hazards' emergency plans register: plans counted in the statistics (issue 17)
+        "emergency_plan.changed",
     }
 )

@@ -12,6 +12,7 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
+from shared.plan_lapses import PlanStatus
 from shared.revocation import REASONS as REVOCATION_REASONS
 
 HAZARD_STATUSES = (
@@ -322,6 +323,29 @@ class IncidentResponsibilityFoundV1(_Strict):
 
 CATALOG[("incident.recorded", 1)] = IncidentRecordedV1
 CATALOG[("incident.responsibility_found", 1)] = IncidentResponsibilityFoundV1
+
+# -- emergency plans (hazards' register, issue 17): a plan's state after each change ------
+PLAN_STATUSES = tuple(status.value for status in PlanStatus)
+
+
+class EmergencyPlanChangedV1(_Strict):
+    """应急预案 after it was registered, approved, revised, withdrawn or drilled (the newest
+    sequence wins). Carries the due dates, so a consumer judges the lapses itself on the day
+    asked (shared.plan_lapses): time passing sends no event. No personal data."""
+
+    plan_id = fields.String(required=True, validate=validate.Length(min=1, max=36))
+    unit_code = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    scenario = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    title = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    edition = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    status = fields.String(required=True, validate=validate.OneOf(PLAN_STATUSES))
+    approved_on = fields.Date(required=True, allow_none=True)
+    review_due = fields.Date(required=True)
+    last_drilled_on = fields.Date(required=True, allow_none=True)
+    drill_due = fields.Date(required=True)
+
+
+CATALOG[("emergency_plan.changed", 1)] = EmergencyPlanChangedV1
 
 
 # -- responsibility letters (grid, issue 16): a post's letter for a year was signed ---------

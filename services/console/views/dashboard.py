@@ -210,4 +210,5 @@ def overview():
         flag_total=flag_total,
         stages=stages,
         incidents=incidents,
+        plans=by_unit.get("emergency_plans"),
     )

@@ -11,7 +11,11 @@ from services.education import domain
 from services.education.access import require_manager
 from services.education.commands.attendance import checked_in_count
 from services.education.commands.events import announce
-from services.education.commands.lookups import get_activity, require_units
+from services.education.commands.lookups import (
+    get_activity,
+    require_plan_in_force,
+    require_units,
+)
 from services.education.commands.scheduling import (
     ScheduleWarning,
     check_schedule,
@@ -48,6 +52,7 @@ def create_activity(
     pairs = target_pairs(targets)
     require_units(session, [organiser_unit], "organiser_unit")
     require_units(session, [u for u, _ in pairs], "targets")
+    require_plan_in_force(session, plan_id)
     venue = clean_venue(venue)
     venue_key = domain.normalize_venue(venue)
     warnings = check_schedule(
@@ -98,6 +103,7 @@ def update_activity(
     check_version(activity, if_match, "活动")
     domain.can_reschedule(activity.status)
     domain.check_plan(activity.kind, changes.get("plan_id"))
+    require_plan_in_force(session, changes.get("plan_id"))
     changes = dict(changes)
     if "venue" in changes:
         changes["venue"] = clean_venue(changes["venue"])

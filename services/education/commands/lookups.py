@@ -5,8 +5,9 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from services.education import domain
 from services.education.access import require_readable
-from services.education.models import Activity
+from services.education.models import Activity, PlanCopy
 from shared.errors import DomainError, NotFound
 from shared.grid_projection import GridUnit
 from shared.principal import Principal
@@ -36,3 +37,11 @@ def require_units(session: Session, codes: list[str], field: str) -> None:
             f"网格中没有这些单位：{'、'.join(missing)}",
             invalid_params=[{"name": field, "reason": f"没有单位 {c}"} for c in missing],
         )
+
+
+def require_plan_in_force(session: Session, plan_id: str | None) -> None:
+    """The drill's emergency plan, as hazards last announced it, is not withdrawn."""
+    if not plan_id:
+        return
+    plan = session.get(PlanCopy, plan_id)
+    domain.check_plan_in_force(plan_id, plan and plan.status, plan and plan.title)

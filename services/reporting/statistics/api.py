@@ -10,6 +10,7 @@ from sqlalchemy import select
 from services.reporting import commands, domain
 from services.reporting.access import category_filter, unit_filter
 from services.reporting.models import CampaignUnit, ReportingDue
+from services.reporting.plans.queries import plan_statistics
 from services.reporting.statistics import exports
 from services.reporting.statistics import queries as statistics
 from services.reporting.statistics.schemas import (
@@ -87,14 +88,18 @@ def _compute(query: dict):
 @blp.response(200, StatisticsSchema)
 def get_statistics(query):
     """Per campaign, unit, category, severity and period: found, rectified, in remediation,
-    overdue, major, 整改率, average days to close; counts by stage; education coverage."""
+    overdue, major, 整改率, average days to close; counts by stage; education coverage;
+    the emergency plans per unit (in force, undrilled, past review) as of today."""
     filters, campaign_id, rows, counts = _compute(query)
+    _, categories = _scope(query)
+    today = campus_today(filters.tz, now())
     return {
         **domain.tally(counts),
         "group_by": query["group_by"],
         "rows": rows,
         "totals": statistics.totals(rows),
         "education": statistics.education_coverage(read_session(), campaign_id, filters),
+        "emergency_plans": plan_statistics(read_session(), today, filters.unit_code, categories),
     }
 
 

@@ -203,6 +203,23 @@ class CoverageSchema(Schema):
     by_kind = fields.Dict(keys=fields.String(), values=fields.Integer())
 
 
+class PlanCountsSchema(Schema):
+    plans = fields.Integer(metadata={"description": "现行有效的应急预案"})
+    undrilled = fields.Integer(metadata={"description": "超期未演练"})
+    review_overdue = fields.Integer(metadata={"description": "超期未修订"})
+    lapsed = fields.Integer(metadata={"description": "至少一项超期"})
+
+
+class UnitPlanCountsSchema(PlanCountsSchema):
+    unit_code = fields.String()
+
+
+class PlanStatisticsSchema(Schema):
+    as_of = Date(metadata={"description": "按此校园日期判断超期"})
+    units = fields.List(fields.Nested(UnitPlanCountsSchema))
+    totals = fields.Nested(PlanCountsSchema)
+
+
 class StatisticsSchema(Schema):
     total = fields.Integer()
     by_status = fields.Dict(keys=fields.String(), values=fields.Integer())
@@ -211,3 +228,4 @@ class StatisticsSchema(Schema):
     rows = fields.List(fields.Nested(MeasuresSchema))
     totals = fields.Nested(MeasuresSchema)
     education = fields.List(fields.Nested(CoverageSchema))
+    emergency_plans = fields.Nested(PlanStatisticsSchema)

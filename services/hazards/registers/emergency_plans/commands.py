@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from services.hazards.registers import access
 from services.hazards.registers.domain import already_used, invalid
-from services.hazards.registers.emergency_plans import domain
+from services.hazards.registers.emergency_plans import domain, events
 from services.hazards.registers.emergency_plans.models import EmergencyPlan
 from services.hazards.registers.rows import apply_changes, columns, get_or_404
 from shared.errors import check_version
@@ -63,6 +63,7 @@ def register_plan(
     )
     session.add(plan)
     session.flush()
+    events.announce(session, plan, principal.sub)
     return plan
 
 
@@ -108,6 +109,8 @@ def update_plan(
     )
     if apply_changes(plan, changes):
         plan.version += 1
+        session.flush()
+        events.announce(session, plan, principal.sub)
     return plan
 
 

@@ -13,7 +13,18 @@ from enum import StrEnum
 
 from services.hazards.registers.domain import invalid
 
-PLAN_CATEGORY = "education"  # 安全教育: the hazard category of a lapsed plan
+# The lapse rule is shared with the consumers of emergency_plan.changed (reporting, education).
+from shared.plan_lapses import (
+    LAPSE_LABELS,
+    PLAN_CATEGORY,
+    PLAN_STATUS_LABELS,
+    Lapse,
+    PlanStatus,
+    lapses,
+)
+
+__all__ = ["LAPSE_LABELS", "PLAN_CATEGORY", "PLAN_STATUS_LABELS", "Lapse", "PlanStatus", "lapses"]
+
 PLAN_SUBCATEGORY = "drills"  # 安全演练和自救互救
 HAZARD_SOURCE = "emergency_plan"
 
@@ -43,20 +54,6 @@ SCENARIO_LABELS = {
 }
 
 
-class PlanStatus(StrEnum):
-    IN_FORCE = "in_force"  # 现行有效
-    WITHDRAWN = "withdrawn"  # 已废止
-
-
-PLAN_STATUS_LABELS = {PlanStatus.IN_FORCE: "现行有效", PlanStatus.WITHDRAWN: "已废止"}
-
-
-class Lapse(StrEnum):
-    DRILL = "drill"  # 超期未演练
-    REVIEW = "review"  # 超期未修订
-
-
-LAPSE_LABELS = {Lapse.DRILL: "超期未演练", Lapse.REVIEW: "超期未修订"}
 MAX_DRILL_PERIOD_DAYS = 3 * 366
 
 
@@ -67,19 +64,6 @@ def drill_due(
     approval (the register day when no approval is recorded) for a plan never drilled."""
     start = last_drilled_on or approved_on or created_on
     return start + timedelta(days=period_days)
-
-
-def lapses(status: str, drill_due_on: date, review_due: date, today: date) -> list[Lapse]:
-    """What a plan in force has let lapse on ``today`` (a due day is still in time).
-    SQL twin: commands.lapse_conditions."""
-    if status != PlanStatus.IN_FORCE:
-        return []
-    found = []
-    if today > drill_due_on:
-        found.append(Lapse.DRILL)
-    if today > review_due:
-        found.append(Lapse.REVIEW)
-    return found
 
 
 def check_dates(approved_on: date | None, review_due: date | None, today: date) -> None:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from services.hazards import commands as ledger
 from services.hazards.models import Hazard
-from services.hazards.registers.emergency_plans import domain
+from services.hazards.registers.emergency_plans import domain, events
 from services.hazards.registers.emergency_plans.commands import lapsed_condition
 from services.hazards.registers.emergency_plans.models import EmergencyPlan, PlanDrill
 from shared.config import Settings
@@ -52,6 +52,8 @@ def mark_drilled(session: Session, event: Envelope, campus_tz: str) -> None:
             drilled_on, plan.approved_on, plan.drill_period_days, drilled_on
         )
         plan.version += 1
+        session.flush()
+        events.announce(session, plan, event.actor or "education")
     session.flush()
 
 
