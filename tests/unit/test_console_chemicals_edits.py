@@ -108,3 +108,47 @@ def test_a_manager_edits_a_store_within_what_it_holds(console, campus, hazards):
     assert "王芳" in row and "800" in row
     stale = post(manager, url, {**store, "keeper_name": "赵六", "etag": stale_etag})
     assert stale.status_code == 412 and "已被他人修改" in text(stale)
+
+
+def test_the_due_list_shows_what_the_register_found_wrong(console, campus, hazards):  # noqa: F811
+    """A count short of the ledger opens a hazard: the register's page lists it under
+    待处理 with its number linking to the hazard, in the manager's scope."""
+    office = bearer("security_office", sub="office")
+    item = hazards.test_client().post("/chemicals", json=ETHANOL, headers=office).get_json()
+    manager = signed_in(console, "J001")
+    assert "没有待处理的危化品隐患" in text(manager.get("/registers/chemicals"))
+    jd = bearer("unit_manager", unit="JD", sub="jd")
+    api = hazards.test_client()
+    body = {
+        "name": "化工实训室危化品柜",
+        "cell_id": campus["b1"],
+        "capacity": 1000,
+        "segregation_class": "flammable",
+        "keeper_name": "李明",
+    }
+    store = api.post("/chemical-stores", json=body, headers=jd).get_json()
+    buy = {
+        "item_id": item["id"],
+        "kind": "purchase",
+        "quantity": 600,
+        "occurred_on": "2026-11-02",
+        "counterparty": "兰州化学试剂公司",
+    }
+    assert (
+        api.post(f"/chemical-stores/{store['id']}/movements", json=buy, headers=jd).status_code
+        == 201
+    )
+    count = {
+        "item_id": item["id"],
+        "counted": 590,
+        "counted_on": "2026-11-30",
+        "counted_by": "李明",
+    }
+    assert (
+        api.post(f"/chemical-stores/{store['id']}/counts", json=count, headers=jd).status_code
+        == 201
+    )
+    page = text(manager.get("/registers/chemicals"))
+    [row] = rows(page, "chem-due")
+    assert "账实不符" in row and "1号教学楼" in row and 'href="/hazards/' in row
+    assert 'data-label="隐患"' in row and not english(page)
