@@ -31,6 +31,7 @@ def test_the_office_adds_and_corrects_catalogue_entries(console, campus, hazards
     bad = post(office, "/registers/chemicals/items/new", {**ETHANOL, "cas_no": "乙醇"})
     assert bad.status_code == 422 and not english(text(bad))
     assert "CAS 号格式" in field(text(bad), "i-cas") and 'value="无水乙醇"' in text(bad)
+    assert 'id="form-refused"' in text(bad) and "未登记" in text(bad)  # said on top too
     made = post(office, "/registers/chemicals/items/new", {**ETHANOL, "precursor": "true"})
     assert made.status_code == 302, text(made)
     acetone = {**ETHANOL, "name": "丙酮", "cas_no": "67-64-1"}
