@@ -35,6 +35,28 @@ CHEMICALS = (
     },
 )
 
+# (item, kind, quantity, days from today, what the kind needs) of JD's cabinet this term
+MOVEMENTS = (
+    ("无水乙醇", "purchase", 5000, -60, {"counterparty": "兰州化学试剂有限公司"}),
+    ("异丙醇", "purchase", 2500, -60, {"counterparty": "兰州化学试剂有限公司"}),
+    (
+        "丙酮",
+        "purchase",
+        1000,
+        -58,
+        {"counterparty": "兰州化学试剂有限公司", "licence_no": "甘公易制毒备 2026-017"},
+    ),
+    ("无水乙醇", "issue", 800, -30, {"counterparty": "王老师", "purpose": "电路板清洗实训"}),
+    (
+        "丙酮",
+        "issue",
+        200,
+        -20,
+        {"counterparty": "王老师", "purpose": "焊接前除油", "second_person": "陈实训"},
+    ),
+    ("无水乙醇", "return", 100, -29, {"counterparty": "王老师"}),
+)
+
 
 def _load(schema: type[Schema], body: dict[str, Any]) -> dict[str, Any]:
     return schema().load(body)
@@ -93,27 +115,7 @@ def _chemicals(session, settings, office, manager, cells, now, today) -> None:
             },
         ),
     )
-    movements = (
-        ("无水乙醇", "purchase", 5000, -60, {"counterparty": "兰州化学试剂有限公司"}),
-        ("异丙醇", "purchase", 2500, -60, {"counterparty": "兰州化学试剂有限公司"}),
-        (
-            "丙酮",
-            "purchase",
-            1000,
-            -58,
-            {"counterparty": "兰州化学试剂有限公司", "licence_no": "甘公易制毒备 2026-017"},
-        ),
-        ("无水乙醇", "issue", 800, -30, {"counterparty": "王老师", "purpose": "电路板清洗实训"}),
-        (
-            "丙酮",
-            "issue",
-            200,
-            -20,
-            {"counterparty": "王老师", "purpose": "焊接前除油", "second_person": "陈实训"},
-        ),
-        ("无水乙醇", "return", 100, -29, {"counterparty": "王老师"}),
-    )
-    for name, kind, quantity, days, extra in movements:
+    for name, kind, quantity, days, extra in MOVEMENTS:
         body = {
             "item_id": items[name].id,
             "kind": kind,
