@@ -111,9 +111,14 @@ def test_a_manager_edits_a_store_within_what_it_holds(console, campus, hazards):
     assert stale.status_code == 412 and "已被他人修改" in text(stale)
 
 
-def test_the_due_list_shows_what_the_register_found_wrong(console, campus, hazards):  # noqa: F811
-    """A count short of the ledger opens a hazard: the register's page lists it under
-    待处理 with its number linking to the hazard, in the manager's scope."""
+def test_a_count_short_of_the_ledger_is_refused_or_recorded_and_listed_as_due(
+    console,  # noqa: F811
+    campus,  # noqa: F811
+    hazards,  # noqa: F811
+):
+    """盘点 from the store's row: a count without its counter is refused beside 盘点人 (the
+    typed count kept); 590 found where the ledger says 600 is recorded, said on the page,
+    and the hazard it opened is on 待处理 with its number linking to the hazard."""
     office = bearer("security_office", sub="office")
     item = hazards.test_client().post("/chemicals", json=ETHANOL, headers=office).get_json()
     manager = signed_in(console, "J001")
@@ -135,21 +140,19 @@ def test_the_due_list_shows_what_the_register_found_wrong(console, campus, hazar
         "occurred_on": "2026-11-02",
         "counterparty": "兰州化学试剂公司",
     }
-    assert (
-        api.post(f"/chemical-stores/{store['id']}/movements", json=buy, headers=jd).status_code
-        == 201
-    )
-    count = {
-        "item_id": item["id"],
-        "counted": 590,
-        "counted_on": "2026-11-30",
-        "counted_by": "李明",
-    }
-    assert (
-        api.post(f"/chemical-stores/{store['id']}/counts", json=count, headers=jd).status_code
-        == 201
-    )
-    page = text(manager.get("/registers/chemicals"))
+    moved = api.post(f"/chemical-stores/{store['id']}/movements", json=buy, headers=jd)
+    assert moved.status_code == 201
+    url = f"/registers/chemicals/{store['id']}/counts/new"
+    assert f'href="{url}"' in text(manager.get("/registers/chemicals"))
+    form = text(manager.get(url))
+    assert "无水乙醇（账面 600mL）" in form
+    count = {"item_id": item["id"], "counted": "590", "counted_on": "2026-11-30"}
+    bad = post(manager, url, count)
+    assert bad.status_code == 422 and "必填" in field(text(bad), "c-by")
+    assert 'value="590"' in text(bad) and 'id="form-refused"' in text(bad)
+    done = post(manager, url, {**count, "counted_by": "李明"}, follow_redirects=True)
+    page = text(done)
+    assert "账面结余 600，账实不符，已立为隐患" in page
     [row] = rows(page, "chem-due")
     assert "账实不符" in row and "1号教学楼" in row and 'href="/hazards/' in row
     assert 'data-label="隐患"' in row and not english(page)

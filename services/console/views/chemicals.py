@@ -43,8 +43,9 @@ KINDS = {
 }
 CATEGORY = "lab_chemicals"  # the hazards the register opens (账实不符、双人双锁、禁忌同存)
 DUE_SIZE = 50
-INTEGERS = ("capacity", "quantity")
+INTEGERS = ("capacity", "quantity", "counted")
 ITEM_FIELDS = ("name", "cas_no", "hazard_class", "measure")
+COUNT_FIELDS = ("item_id", "counted", "counted_on", "counted_by")
 FLAGS = {"precursor": "易制毒", "explosive_precursor": "易制爆", "highly_toxic": "剧毒"}
 
 
@@ -173,6 +174,32 @@ def new_movement(store_id: str):
         "已登记：{kind_label} {quantity}",
         **extra,
     )
+
+
+@blp.route("/<store_id>/counts/new", methods=["GET", "POST"])
+def new_count(store_id: str):
+    """盘点: the quantity found in the store for one item; a count that differs from the
+    ledger's balance is recorded and opens a hazard (账实不符), which the page then says."""
+    held = get_json("hazards", f"/chemical-stores/{store_id}/balances")
+    items = {b["item_id"]: f"{b['name']}（账面 {b['balance']}{b['measure']}）" for b in held}
+    extra = {"store_id": store_id, "item_choices": items}
+    if request.method == "GET":
+        return _form("count", {"counted_on": date.today().isoformat()}, {}, **extra)
+    typed = _typed(COUNT_FIELDS)
+    try:
+        made = api("hazards", "POST", f"/chemical-stores/{store_id}/counts", json_body=_body(typed))
+    except ServiceError as exc:
+        return _form("count", typed, refused(exc, COUNT_FIELDS, "counted"), exc.status, **extra)
+    count = made.json()
+    if count["counted"] == count["balance"]:
+        flash(f"已登记盘点：实存 {count['counted']}，与账面结余相符", "success")
+    else:
+        flash(
+            f"已登记盘点：实存 {count['counted']}，账面结余 {count['balance']}，账实不符，"
+            "已立为隐患（见下方“待处理”）",
+            "error",
+        )
+    return redirect(url_for("chemicals.stores"))
 
 
 @blp.route("/items/new", methods=["GET", "POST"])
