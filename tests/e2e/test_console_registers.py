@@ -9,7 +9,7 @@ issue's standards"), for 危化品, 建筑建档, 应急预案, 通勤车、公�
 - 危化品 also: a purchase (出入库登记) and a count short of the ledger (盘点), which its due
   list (待处理) then shows;
 - the security office at a desk (1366x768) for five of them, JD's manager on the phone
-  (390x844) for 实训实习 and for 危化品's due list;
+  (390x844) for 实训实习, 危化品's due list and the edit of its store;
 - every page visited: no console error, no serious/critical axe-core violation, a
   screenshot (artifacts/console-registers/), none wider than the screen.
 """
@@ -62,7 +62,7 @@ def test_the_six_registers_in_chromium(suite, tmp_path):
         browser.sign_out()
         _sign_in(browser, MANAGER, PHONE)
         _placements(browser, cells, today)
-        _chemicals_due_on_phone(browser)
+        _chemicals_on_phone(browser)
     finally:
         (ARTIFACTS / "visited.txt").write_text(
             "\n".join(browser.checked + ["", *browser.notes]), encoding="utf-8"
@@ -350,8 +350,21 @@ def _placements(browser: Browser, cells: dict[str, str], today: date) -> None:
     )
 
 
-def _chemicals_due_on_phone(browser: Browser) -> None:
-    """The count short of the ledger is on the manager's 危化品台账, under 待处理."""
+def _chemicals_on_phone(browser: Browser) -> None:
+    """The count short of the ledger is on the manager's 危化品台账, under 待处理; the store
+    edited on the phone: a capacity below what it holds refused, a new keeper saved."""
     _open(browser, "危化品台账", "chemicals-phone-list")
     [row] = _rows(browser, "chem-due")
     assert "账实不符" in row and "1号教学楼" in row, row
+    [store] = browser.all("#stores tbody tr")
+    edit = store.find_element("partial link text", "修改").get_attribute("href")
+    browser.go(edit.removeprefix(browser.base))
+    _look(browser, "chemicals-phone-store-edit")
+    _fill(browser, {"#s-capacity": "400", "#s-keeper": "王芳"})
+    browser.click("#store-form button[type=submit]")
+    _refused(browser, "s-capacity", "现存 500", {"#s-capacity": "400", "#s-keeper": "王芳"})
+    _look(browser, "chemicals-phone-store-refused", status=422)
+    _fill(browser, {"#s-capacity": "800"})
+    browser.click("#store-form button[type=submit]")
+    [store] = _rows(browser, "stores")
+    assert "王芳" in store and "800" in store, store
