@@ -98,7 +98,7 @@ def seed_demo(settings_of: SettingsOf, now: datetime | None = None) -> DemoResul
         with EventPump(settings_of):
             wait_for(lambda: _grid_projected(factories), "网格数据同步到各服务")
         hazards = _seed_hazards(factories["hazards"], settings_of("hazards"), seeded, now)
-        _seed_registers(factories["hazards"], settings_of("hazards"), seeded, now)
+        hazards += _seed_registers(factories["hazards"], settings_of("hazards"), seeded, now)
         _seed_activities(factories["education"], settings_of("education"), seeded, now)
         expected = hazards + sum(len(a.problems) for a in campus.ACTIVITIES)
         with EventPump(settings_of):
@@ -292,9 +292,12 @@ def _dated(body: dict, today: date) -> dict:
 
 def _seed_registers(
     factory: sessionmaker[Session], settings: Settings, seeded: Seeded, now: datetime
-) -> None:
-    """Risk points and special equipment of JD's manager, and a passed daily inspection by
-    its grid staff (nothing failed: it opens no hazard), through the registers' commands."""
+) -> int:
+    """Risk points and special equipment of JD's manager, a passed daily inspection by its
+    grid staff (nothing failed: it opens no hazard), and issue 17's registers (chemicals,
+    buildings, emergency plans, vehicles, food safety, placements), through the registers'
+    commands; returns the hazards the registers opened."""
+    from services.demo.registers import seed_registers
     from services.hazards.models import ChecklistTemplate
     from services.hazards.registers.equipment.commands import register_equipment
     from services.hazards.registers.inspections.commands import record_inspection
@@ -333,6 +336,7 @@ def _seed_registers(
             campus_tz=settings.campus_timezone,
             now=now,
         )
+        return seed_registers(session, settings, seeded.principals, seeded.cells, now, today)
 
 
 def _seed_activities(
@@ -408,7 +412,8 @@ def _summary(hazards: int) -> str:
     return (
         f"已建好演示校园「{campus.CAMPUS_NAME}」：{len(campus.units())} 个单位、"
         f"{len(campus.PLACES) + len(campus.units()) + 1} 个网格、{len(campus.PEOPLE)} 名人员、"
-        f"{hazards} 条隐患（闭环各阶段都有）、{len(campus.ACTIVITIES)} 项教育活动（含一次演练）"
+        f"{hazards} 条隐患（闭环各阶段都有）、{len(campus.ACTIVITIES)} 项教育活动（含一次演练），"
+        "危化品、建筑、应急预案、车辆和驾驶人、食品安全、实训实习台账各有示例（含到期未办）"
     )
 
 

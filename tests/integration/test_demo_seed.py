@@ -97,6 +97,7 @@ def test_demo_campus_signs_in_fills_every_stage_and_seeds_once(demo_env):
     due = ledger.get("/equipment?due=due_soon", headers=manager).get_json()
     assert len(due) == 1 and due[0]["kind"] == "lifting"
     assert ledger.get("/inspections", headers=manager).get_json()[0]["failed"] == 0
+    _registers_of_issue_17_show_records_and_lapses(ledger, office, manager)
 
     people, hazards = count(demo_env["grid"], Person), count(demo_env["hazards"], Hazard)
     again = seed_demo(load_settings)
@@ -105,6 +106,41 @@ def test_demo_campus_signs_in_fills_every_stage_and_seeds_once(demo_env):
         people,
         hazards,
     )
+
+
+def names(client, path: str, headers: dict, key: str = "name") -> list[str]:
+    reply = client.get(path, headers=headers)
+    assert reply.status_code == 200, (path, reply.get_json())
+    return sorted(row[key] for row in reply.get_json())
+
+
+def _registers_of_issue_17_show_records_and_lapses(ledger, office, manager) -> None:
+    """Each of the six registers holds records, its due list is not empty, and 我的待办
+    names the lapses (the registers' own and the hazard the stock count opened)."""
+    assert len(names(ledger, "/chemicals", manager)) == 3
+    [store] = ledger.get("/chemical-stores", headers=manager).get_json()
+    held = ledger.get(f"/chemical-stores/{store['id']}/balances", headers=manager).get_json()
+    assert {b["name"]: b["balance"] for b in held}["无水乙醇"] == 4300  # 5000 − 800 + 100
+    assert len(names(ledger, "/buildings", office)) == 3
+    assert names(ledger, "/buildings?due=lapsed", manager) == ["机电教学楼"]
+    plans = names(ledger, "/emergency-plans", manager, "title")
+    assert len(plans) == 2
+    assert names(ledger, "/emergency-plans?lapse=drill", manager, "title") == [
+        "机电工程学院火灾事故应急预案"
+    ]
+    assert len(names(ledger, "/vehicles", office, "plate_no")) == 2
+    assert names(ledger, "/vehicles?due=lapsed", office, "plate_no") == ["甘A·G7203"]
+    assert names(ledger, "/drivers?due=lapsed", office) == ["杨师傅"]  # safety education
+    assert names(ledger, "/food-outlets?due=expired", office) == ["第一学生食堂"]
+    assert len(names(ledger, "/placements", manager, "title")) == 2
+    assert names(ledger, "/placements?due=due_soon", manager, "title") == ["2024级数控技术跟岗实习"]
+
+    kinds = {i["kind"] for i in ledger.get("/todo", headers=office).get_json()["items"]}
+    assert {"vehicle_lapsed", "driver_lapsed", "building_unsafe", "emergency_plan"} <= kinds
+    todo = ledger.get("/todo", headers=manager).get_json()["items"]
+    kinds = {i["kind"] for i in todo}
+    assert {"building_unsafe", "emergency_plan", "placement_blocked"} <= kinds
+    assert any("盘点无水乙醇" in i["title"] for i in todo), todo  # 账实不符: a hazard
 
 
 def test_seed_demo_command_prints_the_accounts_then_skips(demo_env):

@@ -718,6 +718,14 @@ POLICY.update(
                 why="the catalogue is college-wide: the office or 危化品's lead department (JWC)",
             ),
             ("GET", "/chemicals"): Rule(EVERYONE, why="the catalogue is college-wide data"),
+            ("GET", "/chemicals/{item_id}"): Rule(
+                EVERYONE, why="the catalogue is college-wide data"
+            ),
+            ("PATCH", "/chemicals/{item_id}"): Rule(
+                grants(OFFICE, {LEAD_DEPARTMENT: L}),
+                leads=frozenset({"JWC"}),
+                why="the catalogue is college-wide: the office or 危化品's lead department (JWC)",
+            ),
             ("POST", "/chemical-stores"): Rule(MANAGERS, ok=201, why=REGISTER_WRITE),
             ("GET", "/chemical-stores"): Rule(EVERYONE, why=FILTERED),
             ("GET", "/chemical-stores/report.xlsx"): Rule(
@@ -726,6 +734,7 @@ POLICY.update(
             ("GET", "/chemical-stores/{store_id}"): Rule(
                 LED_READERS, leads=frozenset({"JWC"}), why=CHEM_READ
             ),
+            ("PATCH", "/chemical-stores/{store_id}"): Rule(MANAGERS, why=REGISTER_WRITE),
             ("GET", "/chemical-stores/{store_id}/balances"): Rule(
                 LED_READERS, leads=frozenset({"JWC"}), why=CHEM_READ
             ),

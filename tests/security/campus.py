@@ -173,6 +173,7 @@ class Campus:
                         ("plan_id", "plan_jd"),  # issue 17: emergency plans
                         ("placement_id", "placement_jd"),  # issue 17
                         ("store_id", "chem_store_jd"),  # issue 17: 危化品
+                        ("item_id", "chem_item"),  # issue 17: 危化品目录
                         ("building_id", "building_jd"),  # issue 17
                         ("vehicle_id", "vehicle_jd"),  # issue 17
                         ("driver_id", "driver_jd"),  # issue 17

@@ -1,5 +1,6 @@
 """危化品: the hazardous chemicals register's pages (the stores with their balances, the
-catalogue, the forms to add a store and to record a movement, the period report). Every
+catalogue, the forms to add or edit a store or a catalogue entry and to record a movement,
+the period report). Every
 rule is the hazard service's (who may write, a balance never below zero, 双人双锁); the
 console shows its answers, with names rather than codes."""
 
@@ -15,6 +16,7 @@ from services.console.views.common import api, download, form_value, get_json, p
 from services.console.views.dashboard import unit_names
 from services.console.views.grid_forms import may_manage, refused
 from services.console.views.registers import place_choices, place_names
+from shared.hazard_stages import OPEN
 
 blp = Blueprint("chemicals", __name__, url_prefix="/registers/chemicals")
 PAGE_SIZE = 30
@@ -39,7 +41,12 @@ KINDS = {
     "return": "退还",
     "disposal": "处置",
 }
-INTEGERS = ("capacity", "quantity")
+CATEGORY = "lab_chemicals"  # the hazards the register opens (账实不符、双人双锁、禁忌同存)
+DUE_SIZE = 50
+INTEGERS = ("capacity", "quantity", "counted")
+ITEM_FIELDS = ("name", "cas_no", "hazard_class", "measure")
+COUNT_FIELDS = ("item_id", "counted", "counted_on", "counted_by")
+FLAGS = {"precursor": "易制毒", "explosive_precursor": "易制爆", "highly_toxic": "剧毒"}
 
 
 def _filters() -> dict[str, str]:
@@ -68,12 +75,16 @@ def stores():
         s["id"]: get_json("hazards", f"/chemical-stores/{s['id']}/balances") for s in listed
     }
     catalogue = get_json("hazards", "/chemicals", page_size=100)
+    # The due list: what the register found wrong and is not yet struck off, in the
+    # caller's scope (the ledger filters it), newest first.
+    found = get_json("hazards", "/hazards", category=CATEGORY, page_size=DUE_SIZE, **filters)
     today = date.today()
     return render_template(
         "chemicals/list.html",
         stores=listed,
         holdings=holdings,
         catalogue=[{**i, "controlled": _controlled(i)} for i in catalogue],
+        due=[h for h in found if h["status"] in OPEN],
         paging=pages(reply.total, page, PAGE_SIZE),
         filters=filters,
         names=unit_names(),
@@ -81,7 +92,15 @@ def stores():
         period={"from": today.replace(day=1).isoformat(), "to": today.isoformat()},
         show_unit_filter=user.is_global or "lead_department" in user.roles,
         may_create=may_manage(user.unit),
+        may_keep_catalogue=_may_keep_catalogue(),
     )
+
+
+def _may_keep_catalogue() -> bool:
+    """Whether to offer the catalogue's buttons: the office or a lead department (the
+    service lets only 危化品's lead department, 教务处, through)."""
+    roles = auth.user().roles
+    return "security_office" in roles or "lead_department" in roles
 
 
 @blp.route("/report.xlsx")
@@ -100,19 +119,33 @@ def _form(kind: str, typed: dict, errors: dict, status: int = 200, **extra):
         choices=place_choices(),
         classes=CLASSES,
         kinds=KINDS,
+        flags=FLAGS,
         **extra,
     )
     return page, status
 
 
-def _post(kind: str, path: str, fields: tuple[str, ...], default: str, done: str, **extra):
-    typed = {k: form_value(k) for k in fields}
+def _body(typed: dict) -> dict:
     body = {k: v for k, v in typed.items() if v is not None}
     for key in INTEGERS:  # a number typed as digits goes as a number; anything else is named
         if isinstance(body.get(key), str) and body[key].isdigit():
             body[key] = int(body[key])
+    for key in FLAGS.keys() & body.keys():  # a checkbox: present (true) or absent (false)
+        body[key] = body[key] == "true"
+    return body
+
+
+def _typed(fields: tuple[str, ...]) -> dict:
+    typed = {k: form_value(k) for k in fields}
+    if "cas_no" in fields:
+        typed.update({key: "true" if form_value(key) else "false" for key in FLAGS})
+    return typed
+
+
+def _post(kind: str, path: str, fields: tuple[str, ...], default: str, done: str, **extra):
+    typed = _typed(fields)
     try:
-        made = api("hazards", "POST", path, json_body=body).json()
+        made = api("hazards", "POST", path, json_body=_body(typed)).json()
     except ServiceError as exc:
         return _form(kind, typed, refused(exc, fields, default), exc.status, **extra)
     flash(done.format(**made), "success")
@@ -141,3 +174,69 @@ def new_movement(store_id: str):
         "已登记：{kind_label} {quantity}",
         **extra,
     )
+
+
+@blp.route("/<store_id>/counts/new", methods=["GET", "POST"])
+def new_count(store_id: str):
+    """盘点: the quantity found in the store for one item; a count that differs from the
+    ledger's balance is recorded and opens a hazard (账实不符), which the page then says."""
+    held = get_json("hazards", f"/chemical-stores/{store_id}/balances")
+    items = {b["item_id"]: f"{b['name']}（账面 {b['balance']}{b['measure']}）" for b in held}
+    extra = {"store_id": store_id, "item_choices": items}
+    if request.method == "GET":
+        return _form("count", {"counted_on": date.today().isoformat()}, {}, **extra)
+    typed = _typed(COUNT_FIELDS)
+    try:
+        made = api("hazards", "POST", f"/chemical-stores/{store_id}/counts", json_body=_body(typed))
+    except ServiceError as exc:
+        return _form("count", typed, refused(exc, COUNT_FIELDS, "counted"), exc.status, **extra)
+    count = made.json()
+    if count["counted"] == count["balance"]:
+        flash(f"已登记盘点：实存 {count['counted']}，与账面结余相符", "success")
+    else:
+        flash(
+            f"已登记盘点：实存 {count['counted']}，账面结余 {count['balance']}，账实不符，"
+            "已立为隐患（见下方“待处理”）",
+            "error",
+        )
+    return redirect(url_for("chemicals.stores"))
+
+
+@blp.route("/items/new", methods=["GET", "POST"])
+def new_item():
+    """A catalogue entry (the office or 教务处); a taken or malformed CAS 号 is named beside it."""
+    if request.method == "GET":
+        return _form("item", {}, {})
+    return _post("item", "/chemicals", ITEM_FIELDS, "name", "已加入危化品目录：{name}")
+
+
+def _edit(kind: str, path: str, fields: tuple[str, ...], default: str, done: str):
+    """Edit a store or a catalogue entry with the version read as If-Match (a stale page is
+    refused by the service, not overwritten)."""
+    reply = api("hazards", "GET", path)
+    record, etag = reply.json(), reply.headers.get("etag", "")
+    if request.method == "GET":
+        shown = {k: record.get(k) for k in fields}
+        shown.update({k: "true" if record.get(k) else "false" for k in FLAGS if k in record})
+        return _form(kind, shown, {}, item=record, etag=etag)
+    typed = _typed(fields)
+    headers = {"If-Match": request.form["etag"]} if request.form.get("etag") else {}
+    try:
+        api("hazards", "PATCH", path, json_body=_body(typed), headers=headers)
+    except ServiceError as exc:
+        errors = refused(exc, fields, default)
+        return _form(kind, typed, errors, exc.status, item=record, etag=etag)
+    flash(done.format(**{**record, **{k: v for k, v in typed.items() if v}}), "success")
+    return redirect(url_for("chemicals.stores"))
+
+
+@blp.route("/items/<item_id>", methods=["GET", "POST"])
+def item_page(item_id: str):
+    path = f"/chemicals/{item_id}"
+    return _edit("item", path, ITEM_FIELDS, "name", "已保存危化品：{name}")
+
+
+@blp.route("/<store_id>", methods=["GET", "POST"])
+def store_page(store_id: str):
+    path = f"/chemical-stores/{store_id}"
+    return _edit("store", path, STORE_FIELDS, "name", "已保存存放点：{name}")

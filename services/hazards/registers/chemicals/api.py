@@ -11,14 +11,25 @@ from services.hazards.registers.chemicals.schemas import (
     ItemCreateSchema,
     ItemQuerySchema,
     ItemSchema,
+    ItemUpdateSchema,
     MovementCreateSchema,
     MovementSchema,
     ReportQuerySchema,
     StoreCreateSchema,
     StoreQuerySchema,
     StoreSchema,
+    StoreUpdateSchema,
 )
-from shared.api import Blueprint, file_response, page_of, read_session, state, transaction
+from shared.api import (
+    Blueprint,
+    file_response,
+    page_of,
+    read_session,
+    state,
+    transaction,
+    with_etag,
+)
+from shared.api import if_match_version as if_match
 from shared.auth import current_principal
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -45,6 +56,24 @@ def add_item(payload):
 def list_items(query, pagination_parameters):
     """The catalogue: campus-wide by design (like the checklists)."""
     return page_of(commands.item_query(query), pagination_parameters)
+
+
+@blp.route("/<item_id>", methods=["GET"])
+@blp.response(200, ItemSchema)
+def get_item(item_id: str):
+    item = commands.item_or_404(read_session(), item_id)
+    return with_etag(item)
+
+
+@blp.route("/<item_id>", methods=["PATCH"])
+@blp.arguments(ItemUpdateSchema)
+@blp.response(200, ItemSchema)
+@blp.alt_response(412, description="If-Match does not match the item's version")
+def update_item(payload, item_id: str):
+    """Correct a catalogue entry (the security office, or 教务处 as lead department)."""
+    with transaction() as session:
+        item = commands.update_item(session, current_principal(), item_id, payload, if_match())
+        return with_etag(item)
 
 
 @stores_blp.route("", methods=["POST"])
@@ -77,7 +106,18 @@ def period_report(query):
 @stores_blp.route("/<store_id>", methods=["GET"])
 @stores_blp.response(200, StoreSchema)
 def get_store(store_id: str):
-    return commands.get_store(read_session(), current_principal(), store_id)
+    return with_etag(commands.get_store(read_session(), current_principal(), store_id))
+
+
+@stores_blp.route("/<store_id>", methods=["PATCH"])
+@stores_blp.arguments(StoreUpdateSchema)
+@stores_blp.response(200, StoreSchema)
+@stores_blp.alt_response(412, description="If-Match does not match the store's version")
+def update_store(payload, store_id: str):
+    """Edit the store (name, place, capacity, segregation class, keeper)."""
+    with transaction() as session:
+        store = commands.update_store(session, current_principal(), store_id, payload, if_match())
+        return with_etag(store)
 
 
 @stores_blp.route("/<store_id>/balances", methods=["GET"])

@@ -24,10 +24,10 @@ from services.hazards.registers.chemicals.models import (
     ChemicalStore,
 )
 from services.hazards.registers.domain import already_used, invalid
-from services.hazards.registers.rows import get_or_404
+from services.hazards.registers.rows import apply_changes, get_or_404
 from shared.config import Settings
 from shared.db import unit_of_work
-from shared.errors import DomainError, Forbidden
+from shared.errors import DomainError, Forbidden, check_version
 from shared.principal import SECURITY_OFFICE, Principal
 from shared.timeutil import utcnow
 
@@ -36,15 +36,24 @@ SOURCE = "chemicals"
 
 
 # -- the catalogue ------------------------------------------------------------------------
-def add_item(session: Session, principal: Principal, **fields: Any) -> ChemicalItem:
+def _require_catalogue_keeper(session: Session, principal: Principal) -> None:
     """College-wide: the security office or a lead department of 危化品 (教务处)."""
     if not (
         SECURITY_OFFICE in principal.roles
         or domain.CHEMICALS_CATEGORY in access.led_categories(session, principal)
     ):
         raise Forbidden("危化品目录由安全保卫处或危化品牵头部门（教务处）维护")
-    if session.scalar(select(ChemicalItem.id).where(ChemicalItem.cas_no == fields["cas_no"])):
-        raise already_used("cas_no", "已登记", f"CAS 号 {fields['cas_no']} 已在目录中")
+
+
+def _check_cas_free(session: Session, cas_no: str, exclude: str | None = None) -> None:
+    other = session.scalar(select(ChemicalItem.id).where(ChemicalItem.cas_no == cas_no))
+    if other is not None and other != exclude:
+        raise already_used("cas_no", "已登记", f"CAS 号 {cas_no} 已在目录中")
+
+
+def add_item(session: Session, principal: Principal, **fields: Any) -> ChemicalItem:
+    _require_catalogue_keeper(session, principal)
+    _check_cas_free(session, fields["cas_no"])
     item = ChemicalItem(**fields, created_by=principal.sub, version=1)
     session.add(item)
     session.flush()
@@ -69,6 +78,30 @@ def get_item(session: Session, item_id: str, field: str = "item_id") -> Chemical
     return item
 
 
+def item_or_404(session: Session, item_id: str, lock: bool = False) -> ChemicalItem:
+    """The catalogue is college-wide: anyone signed in may read an entry."""
+    return get_or_404(session, ChemicalItem, item_id, "危化品", lock)
+
+
+def update_item(
+    session: Session,
+    principal: Principal,
+    item_id: str,
+    changes: Mapping[str, Any],
+    if_match: int | None = None,
+) -> ChemicalItem:
+    """Correct a catalogue entry. Movements keep referring to the item, so a new hazard
+    class or controlled flag applies to what is held and issued from now on."""
+    _require_catalogue_keeper(session, principal)
+    item = item_or_404(session, item_id, lock=True)
+    check_version(item, if_match, "危化品")
+    if "cas_no" in changes:
+        _check_cas_free(session, changes["cas_no"], item.id)
+    if apply_changes(item, changes):
+        item.version += 1
+    return item
+
+
 # -- stores -------------------------------------------------------------------------------
 def add_store(session: Session, principal: Principal, **fields: Any) -> ChemicalStore:
     cell = access.place(session, fields["cell_id"])
@@ -86,6 +119,31 @@ def get_store(
     access.require_reader(
         session, principal, store.unit_code, domain.CHEMICALS_CATEGORY, f"危化品存放点 {store_id} "
     )
+    return store
+
+
+def update_store(
+    session: Session,
+    principal: Principal,
+    store_id: str,
+    changes: Mapping[str, Any],
+    if_match: int | None = None,
+) -> ChemicalStore:
+    """Edit a store (its unit's manager or the office). A move to another place must be
+    one the caller may write and brings that place's unit; the capacity may not fall below
+    what the store holds (the balance is never edited here)."""
+    store = get_store(session, principal, store_id, lock=True)
+    access.require_writer(principal, store.unit_code)
+    check_version(store, if_match, "危化品存放点")
+    changes = dict(changes)
+    if "cell_id" in changes and changes["cell_id"] != store.cell_id:
+        cell = access.place(session, changes["cell_id"])
+        access.require_writer(principal, cell.unit_code)
+        changes["unit_code"] = cell.unit_code
+    if "capacity" in changes:
+        domain.check_capacity_edit(sum(balances(session, store.id).values()), changes["capacity"])
+    if apply_changes(store, changes):
+        store.version += 1
     return store
 
 

@@ -112,6 +112,12 @@ def check_capacity(total: int, change: int, capacity: int) -> None:
         raise invalid("quantity", f"超过存放点容量（容量 {capacity}，现存 {total}）")
 
 
+def check_capacity_edit(total: int, capacity: int) -> None:
+    """A store's capacity may be lowered only down to what it holds now."""
+    if capacity < total:
+        raise invalid("capacity", f"不得小于现存总量（现存 {total}）")
+
+
 def controlled_labels(item: object) -> list[str]:
     return [label for attr, label in CONTROLLED_LABELS.items() if getattr(item, attr)]
 

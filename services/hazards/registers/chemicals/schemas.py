@@ -28,6 +28,18 @@ class ItemCreateSchema(Schema):
     measure = fields.String(required=True, validate=validate.Length(min=1, max=10))
 
 
+class ItemUpdateSchema(Schema):
+    """A correction of the catalogue entry (PATCH, If-Match its version)."""
+
+    name = fields.String(validate=NAME)
+    cas_no = fields.String(validate=CAS)
+    hazard_class = fields.String(validate=CLASSES)
+    precursor = fields.Boolean()
+    explosive_precursor = fields.Boolean()
+    highly_toxic = fields.Boolean()
+    measure = fields.String(validate=validate.Length(min=1, max=10))
+
+
 class ItemSchema(Schema):
     id = fields.String()
     name = fields.String()
@@ -53,6 +65,14 @@ class StoreCreateSchema(Schema):
     capacity = fields.Integer(required=True, validate=QUANTITY)
     segregation_class = fields.String(required=True, validate=CLASSES)
     keeper_name = fields.String(required=True, validate=PERSON)
+
+
+class StoreUpdateSchema(Schema):
+    name = fields.String(validate=NAME)
+    cell_id = fields.String(validate=ID)
+    capacity = fields.Integer(validate=QUANTITY)
+    segregation_class = fields.String(validate=CLASSES)
+    keeper_name = fields.String(validate=PERSON)
 
 
 class StoreSchema(Schema):
