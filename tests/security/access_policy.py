@@ -718,6 +718,9 @@ POLICY.update(
                 why="the catalogue is college-wide: the office or 危化品's lead department (JWC)",
             ),
             ("GET", "/chemicals"): Rule(EVERYONE, why="the catalogue is college-wide data"),
+            ("GET", "/chemicals/keeper"): Rule(
+                EVERYONE, why="each caller learns whether they keep the catalogue"
+            ),
             ("GET", "/chemicals/{item_id}"): Rule(
                 EVERYONE, why="the catalogue is college-wide data"
             ),

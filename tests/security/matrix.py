@@ -1038,6 +1038,7 @@ REQUESTS.update(
             json={**CHEM_ITEM, "name": "丙酮", "cas_no": "67-64-1"}
         ),
         ("hazards", "GET", "/chemicals"): Req(),
+        ("hazards", "GET", "/chemicals/keeper"): Req(),
         ("hazards", "GET", "/chemicals/{item_id}"): Req(),
         ("hazards", "PATCH", "/chemicals/{item_id}"): Req(json={"name": "乙醇（无水）"}),
         ("hazards", "PATCH", "/chemical-stores/{store_id}"): Req(json={"keeper_name": "王芳"}),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.support.fixtures import bearer
 from tests.unit.test_chemicals_register import (
     ETHANOL,
     JD,
@@ -83,3 +84,30 @@ def test_a_store_edit_names_the_bad_field(client, body):
     store_id = store(client)
     names, _ = problem(client.patch(f"/chemical-stores/{store_id}", json=body, headers=JD))
     assert names == list(body)
+
+
+def test_each_caller_learns_whether_they_keep_the_catalogue(client):
+    """The console offers the catalogue's buttons by this answer: the office and 教务处 (危化品's
+    lead department) keep it; another lead department, a unit's manager or a teacher do not."""
+    other_lead = bearer("lead_department", unit="HQC", sub="lead-HQC")
+    teacher = bearer("teacher", unit="JD", sub="teacher-JD")
+    answers = {
+        name: ok(client.get("/chemicals/keeper", headers=headers))["may_keep_catalogue"]
+        for name, headers in (
+            ("office", SO),
+            ("教务处", JWC),
+            ("后勤处", other_lead),
+            ("manager", JD),
+            ("teacher", teacher),
+        )
+    }
+    assert answers == {
+        "office": True,
+        "教务处": True,
+        "后勤处": False,
+        "manager": False,
+        "teacher": False,
+    }
+    # and the refusal agrees with the answer
+    refused = client.post("/chemicals", json=ETHANOL, headers=other_lead)
+    assert refused.status_code == 403 and "教务处" in refused.get_json()["detail"]

@@ -12,6 +12,7 @@ from services.hazards.registers.chemicals.schemas import (
     ItemQuerySchema,
     ItemSchema,
     ItemUpdateSchema,
+    KeeperSchema,
     MovementCreateSchema,
     MovementSchema,
     ReportQuerySchema,
@@ -56,6 +57,14 @@ def add_item(payload):
 def list_items(query, pagination_parameters):
     """The catalogue: campus-wide by design (like the checklists)."""
     return page_of(commands.item_query(query), pagination_parameters)
+
+
+@blp.route("/keeper", methods=["GET"])
+@blp.response(200, KeeperSchema)
+def keeper():
+    """Whether the caller may add and correct catalogue entries (the console offers its
+    buttons by this answer, the rule's one home being the use cases')."""
+    return {"may_keep_catalogue": commands.may_keep_catalogue(read_session(), current_principal())}
 
 
 @blp.route("/<item_id>", methods=["GET"])

@@ -36,12 +36,15 @@ SOURCE = "chemicals"
 
 
 # -- the catalogue ------------------------------------------------------------------------
-def _require_catalogue_keeper(session: Session, principal: Principal) -> None:
+def may_keep_catalogue(session: Session, principal: Principal) -> bool:
     """College-wide: the security office or a lead department of 危化品 (教务处)."""
-    if not (
-        SECURITY_OFFICE in principal.roles
-        or domain.CHEMICALS_CATEGORY in access.led_categories(session, principal)
-    ):
+    return SECURITY_OFFICE in principal.roles or domain.CHEMICALS_CATEGORY in (
+        access.led_categories(session, principal)
+    )
+
+
+def _require_catalogue_keeper(session: Session, principal: Principal) -> None:
+    if not may_keep_catalogue(session, principal):
         raise Forbidden("危化品目录由安全保卫处或危化品牵头部门（教务处）维护")
 
 

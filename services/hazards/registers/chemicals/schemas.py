@@ -40,6 +40,12 @@ class ItemUpdateSchema(Schema):
     measure = fields.String(validate=validate.Length(min=1, max=10))
 
 
+class KeeperSchema(Schema):
+    """Whether the caller keeps the catalogue (GET /chemicals/keeper)."""
+
+    may_keep_catalogue = fields.Boolean(required=True)
+
+
 class ItemSchema(Schema):
     id = fields.String()
     name = fields.String()
