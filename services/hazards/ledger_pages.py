@@ -20,11 +20,12 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ClauseElement, Executable, Select, func, select, tuple_
+from sqlalchemy import ClauseElement, Executable, Select, func, literal_column, select, tuple_
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 
@@ -34,6 +35,8 @@ from shared.errors import BadRequest
 EXACT_COUNT_BOUND = 10_000
 CURSOR = "cursor"  # the query parameter
 AFTER, BEFORE = "a", "b"  # older than the key (下一页), newer than the key (上一页)
+# A hazard's number as the service writes them (YH-…): printable, no NUL for PostgreSQL.
+_NUMBER = re.compile(r"[\w\-]{1,32}")
 NEWEST_FIRST = (Hazard.found_at.desc(), Hazard.number.desc())
 OLDEST_FIRST = (Hazard.found_at.asc(), Hazard.number.asc())
 
@@ -64,9 +67,9 @@ def decode(text: str) -> Cursor:
         raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
         direction, found, number = json.loads(raw)
         found_at = datetime.fromisoformat(found)
-        if direction not in (AFTER, BEFORE) or not isinstance(number, str) or not number:
+        if direction not in (AFTER, BEFORE) or not isinstance(number, str):
             raise ValueError(direction)
-        if found_at.tzinfo is None or len(number) > 32:
+        if found_at.tzinfo is None or not _NUMBER.fullmatch(number):
             raise ValueError(found)
     except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
         reason = "翻页位置无效（可能被修改或已截断），请从第一页重新翻页"
@@ -128,7 +131,10 @@ def bounded_count(session: Session, stmt: Select, bound: int | None = None) -> t
     counted = session.scalar(select(func.count()).select_from(limited))
     if counted <= bound:
         return counted, True
-    plan = session.execute(Explain(unordered.with_only_columns(Hazard.found_at))).scalar()
+    # A column of no type: the plan's JSON comes back as the driver reads it, not through
+    # the processor of the statement's first column.
+    rows = unordered.with_only_columns(literal_column("1")).select_from(Hazard)
+    plan = session.execute(Explain(rows)).scalar()
     estimate = int(_as_json(plan)[0]["Plan"]["Plan Rows"])
     return max(estimate, bound + 1), False
 
