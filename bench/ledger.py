@@ -251,12 +251,12 @@ def measure(ledger: Ledger, page: int, runs: int) -> tuple[dict[str, list[float]
     return times, answers["first page"][2]
 
 
-def report(times: dict[str, list[float]], meta: dict, rows: int, load: tuple) -> None:
+def report(times: dict[str, list[float]], meta: dict, rows: int, counted: int, load: tuple) -> None:
     print(f"\nGET /hazards?{'&'.join(f'{k}={v}' for k, v in FILTERS.items())}", end="")
     print(f"&page_size={PAGE_SIZE} over {rows:,} hazards, {len(next(iter(times.values())))} runs")
     total = f"{'' if meta['total_exact'] else '约 '}{meta['total']:,}"
     exact = "exact" if meta["total_exact"] else "estimated"
-    print(f"total the pages give: {total} ({exact})")
+    print(f"total the pages give: {total} ({exact}; counted in SQL: {counted:,})")
     print(f"{'case':<44} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8}  target")
     names = list(times)
     for name in names:
@@ -289,14 +289,15 @@ def main() -> int:
         started = time.perf_counter()
         seed(url, args.hazards)
         print(f"seeded {args.hazards:,} hazards in {time.perf_counter() - started:.1f} s")
-        page = min(args.page, matching(url) // PAGE_SIZE)
+        counted = matching(url)
+        page = min(args.page, counted // PAGE_SIZE)
         if page != args.page:
             print(f"only {page} full pages match the filters: page {page} is the deep page")
         if page < 2:
             raise BenchError("fewer than two pages match the filters: use more --hazards")
         with tempfile.TemporaryDirectory() as files_dir:
             times, meta = measure(Ledger(url, files_dir), page, args.runs)
-        report(times, meta, args.hazards, load)
+        report(times, meta, args.hazards, counted, load)
         return 0
     except Exception as exc:  # a benchmark that failed says so in its exit code
         print(f"error: {exc}", file=sys.stderr)
