@@ -66,12 +66,12 @@ def decode(text: str) -> Cursor:
     try:
         raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
         direction, found, number = json.loads(raw)
-        found_at = datetime.fromisoformat(found)
+        found_at = datetime.fromisoformat(found).astimezone(UTC)  # naive: local, refused below
         if direction not in (AFTER, BEFORE) or not isinstance(number, str):
             raise ValueError(direction)
-        if found_at.tzinfo is None or not _NUMBER.fullmatch(number):
+        if not found.endswith("+00:00") or not _NUMBER.fullmatch(number):
             raise ValueError(found)
-    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+    except (ValueError, TypeError, OverflowError, binascii.Error):
         reason = "翻页位置无效（可能被修改或已截断），请从第一页重新翻页"
         raise BadRequest(
             f"请求的内容有误：{CURSOR}：{reason}",

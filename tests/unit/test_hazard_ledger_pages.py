@@ -120,7 +120,8 @@ def flow_an_edited_cursor_is_a_400_naming_it(client, app) -> None:
     raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
     edited = base64.urlsafe_b64encode(raw.replace(b"YH-", b"YH-\\u0000")).decode()
     wrong = base64.urlsafe_b64encode(b'["a", 1, 2]').decode()
-    for bad in ("not-a-cursor", cursor[:-6], edited, wrong):
+    too_early = base64.urlsafe_b64encode(b'["a", "0001-01-01T00:00:00+14:00", "YH-1"]').decode()
+    for bad in ("not-a-cursor", cursor[:-6], edited, wrong, too_early):
         response = client.get("/hazards", query_string={"cursor": bad}, headers=SO)
         assert response.status_code == 400, bad
         assert response.mimetype == "application/problem+json"
