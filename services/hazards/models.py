@@ -359,8 +359,12 @@ class HazardLead(Base):
     __tablename__ = "hazard_leads"
 
     hazard_id: Mapped[str] = mapped_column(ForeignKey("hazards.id"), primary_key=True)
-    unit_code: Mapped[str] = mapped_column(String(32), primary_key=True, index=True)
+    unit_code: Mapped[str] = mapped_column(String(32), primary_key=True)
     position: Mapped[int] = mapped_column(Integer)
+
+    # A department's co-leads (position > 0) without reading the hazards it leads first
+    # (services.hazards.leads.hazard_led_by; migration 0026).
+    __table_args__ = (Index("ix_hazard_leads_unit_position", "unit_code", "position"),)
 
 
 class ExportJob(Base):

@@ -4,6 +4,8 @@ Each index leads with a filter the console's 隐患台账 sends and ends with th
 (found_at, number): a filtered page after a cursor is an index range read in order, and
 the bounded count an index-only scan. The single-column unit_code and status indexes
 become the first columns of their composite (an equality on either is served as before).
+A lead department's co-leads (hazard_leads at position > 0) are found by (unit_code,
+position), not by reading every hazard it leads.
 
 Revision ID: 0026
 Revises: 0025
@@ -35,10 +37,16 @@ def upgrade() -> None:
         op.create_index(name, "hazards", columns, unique=False)
     op.drop_index("ix_hazards_unit_code", table_name="hazards")
     op.drop_index("ix_hazards_status", table_name="hazards")
+    op.create_index(
+        "ix_hazard_leads_unit_position", "hazard_leads", ["unit_code", "position"], unique=False
+    )
+    op.drop_index("ix_hazard_leads_unit_code", table_name="hazard_leads")
 
 
 def downgrade() -> None:
     """Downgrade schema."""
+    op.create_index("ix_hazard_leads_unit_code", "hazard_leads", ["unit_code"], unique=False)
+    op.drop_index("ix_hazard_leads_unit_position", table_name="hazard_leads")
     op.create_index("ix_hazards_status", "hazards", ["status"], unique=False)
     op.create_index("ix_hazards_unit_code", "hazards", ["unit_code"], unique=False)
     for name in INDEXES:
