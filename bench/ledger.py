@@ -10,7 +10,8 @@ migrated with the hazards service's migrations and dropped at the end.
 Data: ``--hazards`` hazards generated in SQL (INSERT … SELECT over generate_series, seeded,
 so every run loads the same rows): 50 units U01..U50 with 8 places each (in the ledger's
 copy of the grid, so the list names them), every category of ``shared.vocabulary`` with its
-lead department (a ``hazard_leads`` row each, as new hazards get), ~10 % major, found evenly
+lead department (a ``hazard_leads`` row each, as new hazards get; every fourth hazard also
+co-led by 学工处 XGC, as exports.py seeds them), ~10 % major, found evenly
 over four years; the stages as a ledger years old holds them: 70 % archived, 10 % closed,
 the other six 20 % between them. Then VACUUM ANALYZE (so autovacuum does not wake up in the
 middle of the measurements).
@@ -31,6 +32,12 @@ whatever else the machine is doing; p50, p99 and max. Target: p99 ≤ 50 ms for 
 the N-th page (issue 18). It also prints the total the pages give and whether it is exact
 (``total_exact``: counted up to 10,000, estimated past it), and the load average before and
 after.
+
+Then, informative (no target; ``--other-runs`` rounds, 0 leaves them out): the first page
+for the console's other callers and filters — the office without a filter and by category,
+severity and overdue, a month of finding dates, a unit manager's stage, a lead department
+(first lead, and a co-lead of every fourth hazard), and a text search (``q``: not indexed,
+a scan of the ledger).
 
 It is a benchmark, not a test: the exit code is 0 whether or not the target is met, and
 non-zero only when something failed (a non-200 answer, a walk out of order, a page by cursor
@@ -117,6 +124,8 @@ FROM (
 LEADS_SQL = """
 INSERT INTO hazard_leads (hazard_id, unit_code, position)
 SELECT id, lead_department, 0 FROM hazards
+UNION ALL
+SELECT id, 'XGC', 1 FROM hazards WHERE right(number, 3)::int %% 4 = 0 AND lead_department <> 'XGC'
 """
 GRID_SQL = """
 INSERT INTO grid_units (code, name, kind, last_sequence)
@@ -159,7 +168,7 @@ def seed(url: str, rows: int) -> None:
                 "rows": rows,
             },
         )
-        conn.execute(LEADS_SQL)
+        conn.execute(LEADS_SQL, {})
         conn.execute(GRID_SQL)
         for table in ("hazards", "hazard_leads", "grid_units", "grid_cells"):
             conn.execute(f"VACUUM ANALYZE {table}")
@@ -188,14 +197,18 @@ class Ledger:
 
         app = create_app("hazards", {"database_url": url, "files_dir": files_dir})
         self.client = app.test_client()
-        token = mint_token(DEV_JWT_SECRET, "bench-so", [SECURITY_OFFICE], name="安全保卫处")
-        self.headers = {"Authorization": f"Bearer {token}"}
+        self.token = lambda roles, unit: mint_token(DEV_JWT_SECRET, "bench", roles, unit=unit)
+        self.headers = self.bearer([SECURITY_OFFICE], None)
 
-    def get(self, **params: Any) -> tuple[float, list[dict], dict]:
-        """(ms, hazards, X-Pagination) of one GET /hazards with FILTERS and ``params``."""
-        query = {**FILTERS, "page_size": PAGE_SIZE, **params}
+    def bearer(self, roles: list[str], unit: str | None) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token(roles, unit)}"}
+
+    def get(self, headers: dict | None = None, filters: dict | None = None, **params: Any):
+        """(ms, hazards, X-Pagination) of one GET /hazards with FILTERS (or ``filters``) and
+        ``params``, as the security office (or ``headers``)."""
+        query = {**(FILTERS if filters is None else filters), "page_size": PAGE_SIZE, **params}
         started = time.perf_counter()
-        response = self.client.get("/hazards", query_string=query, headers=self.headers)
+        response = self.client.get("/hazards", query_string=query, headers=headers or self.headers)
         took = (time.perf_counter() - started) * 1000
         if response.status_code != 200:
             raise BenchError(f"GET /hazards {params}: {response.status_code} {response.text}")
@@ -251,7 +264,57 @@ def measure(ledger: Ledger, page: int, runs: int) -> tuple[dict[str, list[float]
     return times, answers["first page"][2]
 
 
-def report(times: dict[str, list[float]], meta: dict, rows: int, counted: int, load: tuple) -> None:
+# Other callers and filters of the console, first page only: informative, no target.
+# (who, roles, unit, filters)
+OTHERS = (
+    ("office, no filter (全校)", ["security_office"], None, {}),
+    ("office, category=fire", ["security_office"], None, {"category": "fire"}),
+    (
+        "office, severity=major&overdue=true",
+        ["security_office"],
+        None,
+        {"severity": "major", "overdue": "true"},
+    ),
+    (
+        "office, found_from/found_to (a month)",
+        ["security_office"],
+        None,
+        {"found_from": "2024-03-01", "found_to": "2024-03-31"},
+    ),
+    ("unit manager U07, status=discovered", ["unit_manager"], "U07", {"status": "discovered"}),
+    (
+        "lead BWC (first lead), status=discovered",
+        ["lead_department"],
+        "BWC",
+        {"status": "discovered"},
+    ),
+    ("lead XGC (co-lead of every 4th), no filter", ["lead_department"], "XGC", {}),
+    ("office, q=YH-0012 (text: not indexed, a scan)", ["security_office"], None, {"q": "YH-0012"}),
+)
+
+
+def measure_others(ledger: Ledger, runs: int) -> list[tuple[str, list[float], dict]]:
+    results = []
+    for who, roles, unit, filters in OTHERS:
+        headers = ledger.bearer(roles, unit)
+        ledger.get(headers, filters)  # warm-up
+        times, meta = [], {}
+        for _ in range(runs):
+            took, _, meta = ledger.get(headers, filters)
+            times.append(took)
+        results.append((who, times, meta))
+    return results
+
+
+def report_others(results: list[tuple[str, list[float], dict]]) -> None:
+    print(f"\nother callers and filters, first page, {len(results[0][1])} runs (no target):")
+    print(f"{'case':<48} {'p50 ms':>8} {'p99 ms':>8}  total")
+    for who, times, meta in results:
+        total = f"{'' if meta['total_exact'] else '约 '}{meta['total']:,}"
+        print(f"{who:<48} {median(times):>8.1f} {percentile(times, 0.99):>8.1f}  {total}")
+
+
+def report(times: dict[str, list[float]], meta: dict, rows: int, counted: int) -> None:
     print(f"\nGET /hazards?{'&'.join(f'{k}={v}' for k, v in FILTERS.items())}", end="")
     print(f"&page_size={PAGE_SIZE} over {rows:,} hazards, {len(next(iter(times.values())))} runs")
     total = f"{'' if meta['total_exact'] else '约 '}{meta['total']:,}"
@@ -269,9 +332,6 @@ def report(times: dict[str, list[float]], meta: dict, rows: int, counted: int, l
         print(f"{name:<44} {p50:>8.1f} {p99:>8.1f} {max(values):>8.1f}  {verdict}")
     deep, baseline = (median(times[name]) for name in names[1:])
     print(f"deep page by cursor / by number (p50): {deep / baseline:.2f}")
-    after = os.getloadavg()
-    print(f"load average before: {' '.join(f'{x:.2f}' for x in load)}")
-    print(f"load average after:  {' '.join(f'{x:.2f}' for x in after)}  ({os.cpu_count()} cores)")
 
 
 def main() -> int:
@@ -279,6 +339,7 @@ def main() -> int:
     parser.add_argument("--hazards", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=200)
     parser.add_argument("--page", type=int, default=500)
+    parser.add_argument("--other-runs", type=int, default=20, help="0: leave them out")
     args = parser.parse_args()
     logging.disable(logging.WARNING)  # the service's request logs: not what is measured
     load = os.getloadavg()
@@ -296,8 +357,15 @@ def main() -> int:
         if page < 2:
             raise BenchError("fewer than two pages match the filters: use more --hazards")
         with tempfile.TemporaryDirectory() as files_dir:
-            times, meta = measure(Ledger(url, files_dir), page, args.runs)
-        report(times, meta, args.hazards, counted, load)
+            service = Ledger(url, files_dir)
+            times, meta = measure(service, page, args.runs)
+            others = measure_others(service, args.other_runs) if args.other_runs else []
+        report(times, meta, args.hazards, counted)
+        if others:
+            report_others(others)
+        print(f"load average before: {' '.join(f'{x:.2f}' for x in load)}")
+        after = " ".join(f"{x:.2f}" for x in os.getloadavg())
+        print(f"load average after:  {after}  ({os.cpu_count()} cores)")
         return 0
     except Exception as exc:  # a benchmark that failed says so in its exit code
         print(f"error: {exc}", file=sys.stderr)
