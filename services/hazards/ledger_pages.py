@@ -11,9 +11,10 @@ cursors too, so a client may switch at any page.
 
 The total is counted exactly up to ``EXACT_COUNT_BOUND``; past it, PostgreSQL's planner
 estimate of the filtered statement is given instead (never below what was counted; not
-counted at all when the estimate is far past the bound), and the page says so
-(``total_exact``). Counting a million rows on every page was most of a
-deep page's time; no one reads "1,000,000" and "约 1,000,000" differently.
+counted at all when the estimate is far past the bound; nor when counting takes longer
+than ``COUNT_BUDGET_MS``), and the page says so (``total_exact``). Counting a million
+rows on every page was most of a deep page's time; no one reads "1,000,000" and
+"约 1,000,000" differently.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import ClauseElement, Executable, Select, func, literal_column, select, tuple_
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 
@@ -34,6 +36,11 @@ from services.hazards.models import Hazard
 from shared.errors import BadRequest
 
 EXACT_COUNT_BOUND = 10_000
+# A count that takes longer is given up for the estimate: a filter no index serves, with
+# few matches, reads most of the ledger to find them (a major hazard overdue: 260 ms of a
+# million); PostgreSQL cancels it (SQLSTATE 57014).
+COUNT_BUDGET_MS = 40
+QUERY_CANCELED = "57014"
 # The planner's estimate is taken as "past the bound" without counting above this many
 # times the bound (its estimates of these equality filters are within a few percent).
 ESTIMATE_TRUSTED = 2
@@ -144,10 +151,30 @@ def bounded_count(session: Session, stmt: Select, bound: int | None = None) -> t
         return estimate, False
     # Only a key column: the count can be an index-only scan of the filters' indexes.
     limited = unordered.with_only_columns(Hazard.found_at).limit(bound + 1).subquery()
-    counted = session.scalar(select(func.count()).select_from(limited))
+    counted = _count_within(session, select(func.count()).select_from(limited))
+    if counted is None:  # filters no index serves, few matches: the plan's word for it
+        return estimate, False
     if counted <= bound:
         return counted, True
     return max(estimate, bound + 1), False
+
+
+def _count_within(session: Session, count: Select) -> int | None:
+    """``count``'s answer, or None when it takes longer than ``COUNT_BUDGET_MS``. Only in
+    an autocommit connection (a web read session): a statement cancelled inside a
+    transaction would abort it."""
+    connection = session.connection()
+    if not getattr(connection.connection.dbapi_connection, "autocommit", False):
+        return session.scalar(count)
+    connection.exec_driver_sql(f"SET statement_timeout = {COUNT_BUDGET_MS}")
+    try:
+        return session.scalar(count)
+    except sa_exc.OperationalError as exc:
+        if getattr(exc.orig, "sqlstate", None) != QUERY_CANCELED:
+            raise
+        return None
+    finally:
+        connection.exec_driver_sql("RESET statement_timeout")
 
 
 def _as_json(plan: Any) -> Any:

@@ -7,10 +7,15 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from html import unescape
 
 import pytest
+from sqlalchemy import func, literal_column, select, text
+from sqlalchemy.orm import Session
 
+from services.hazards import ledger_pages
+from services.hazards.models import Hazard
 from services.registry import create_app
 from tests.support.fixtures import bearer
 from tests.unit import test_hazard_ledger_pages as pages
@@ -84,7 +89,7 @@ def test_past_ten_thousand_the_total_is_an_estimate_and_says_so(
     page = unescape(console.get("/hazards?status=discovered").get_data(as_text=True))
     total = re.search(r'约 <strong id="ledger-total">([\d,]+)</strong> 条', page)
     assert total and int(total.group(1).replace(",", "")) == estimated["total"]
-    assert "（超过一万条时为估计数）" in page and "约共" not in page
+    assert "（超过一万条时为估计数）" in page and re.search(r"第 1 页，共约 [\d,]+ 页", page)
     listed = unescape(console.get("/hazards?status=closed").get_data(as_text=True))
     assert re.search(r'共 <strong id="ledger-total">30</strong> 条', listed)
     assert '约 <strong id="ledger-total">' not in listed
@@ -97,3 +102,22 @@ def test_past_ten_thousand_the_total_is_an_estimate_and_says_so(
         seen += [hazard["number"] for hazard in response.get_json()]
         cursor = json.loads(response.headers["X-Pagination"])["next_cursor"]
     assert seen == [f"YH-2025-{i:06d}" for i in range(MANY, MANY - 300, -1)]
+
+
+def test_a_count_that_takes_too_long_gives_the_estimate_and_the_session_goes_on(databases):
+    """A filter no index serves with few matches reads the whole ledger to count them: past
+    COUNT_BUDGET_MS the count is cancelled and the planner's estimate given (not exact);
+    the web read session (autocommit) answers its next query as before."""
+    seed_many(databases)
+    engine = databases.engine("hazards").execution_options(isolation_level="AUTOCOMMIT")
+    # A condition PostgreSQL evaluates once per statement, slower than the budget.
+    slow = literal_column("(SELECT true FROM pg_sleep(0.2))")
+    with Session(engine) as session:
+        started = time.perf_counter()
+        total, exact = ledger_pages.bounded_count(session, select(Hazard).where(slow))
+        assert time.perf_counter() - started < 0.2  # cancelled, not waited for
+        assert exact is False and total > 0
+        assert session.scalar(select(func.count()).select_from(Hazard)) == MANY + 30
+        assert session.scalar(text("SHOW statement_timeout")) == "0"
+        quick = select(Hazard).where(Hazard.status == "closed")
+        assert ledger_pages.bounded_count(session, quick) == (30, True)
