@@ -9,6 +9,7 @@ each service's own factory only adds its blueprints.
 from __future__ import annotations
 
 import http
+import json
 import re
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -106,6 +107,16 @@ class Blueprint(flask_smorest.Blueprint):
             return view
 
         return decorator
+
+    def _set_pagination_metadata(self, page_params, result, headers):
+        """flask-smorest's header, plus what a list adds of its own (``page_params.extra``:
+        the ledger's cursors and whether its total is exact, ``services.hazards.ledger_pages``)."""
+        result, headers = super()._set_pagination_metadata(page_params, result, headers)
+        extra = getattr(page_params, "extra", None)
+        if extra:
+            metadata = json.loads(headers[self.PAGINATION_HEADER_NAME])
+            headers[self.PAGINATION_HEADER_NAME] = json.dumps({**metadata, **extra})
+        return result, headers
 
     def register_views_in_doc(self, api, app, spec, *, name, parameters):
         self._document_file_responses()

@@ -62,8 +62,13 @@ class Reply:
     @property
     def total(self) -> int | None:
         """Item count of a paginated list (flask-smorest's X-Pagination header)."""
+        return self.pagination.get("total")
+
+    @property
+    def pagination(self) -> dict[str, Any]:
+        """X-Pagination: the total, and for the ledger its cursors and ``total_exact``."""
         raw = self.headers.get("x-pagination")
-        return json.loads(raw).get("total") if raw else None
+        return json.loads(raw) if raw else {}
 
 
 def _multipart(files: list[tuple[str, str, str, bytes]]) -> tuple[bytes, str]:

@@ -31,6 +31,7 @@ FIELD_LABELS: dict[str, str] = {
     "q": "关键词",
     "page": "页码",
     "page_size": "每页条数",
+    "cursor": "翻页位置",
     "period_from": "统计期（起）",
     "period_to": "统计期（止）",
     "group_by": "统计维度",

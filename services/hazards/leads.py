@@ -64,13 +64,18 @@ def led_category_condition(
 
 def hazard_led_by(unit_code: str | None) -> ColumnElement[bool]:
     """SQL: ``unit_code`` is one of the hazard's lead departments (twin of
-    ``unit_code in Hazard.lead_departments``)."""
+    ``unit_code in Hazard.lead_departments``). The first lead (position 0) is the hazard's
+    ``lead_department`` (written together at reporting; migration 0008 copied it so), so
+    only the co-leads are looked up: PostgreSQL hashes the rows of this EXISTS once per
+    statement, and all of a lead department's rows were most of a large ledger's page."""
     if not unit_code:
         return false()
-    return or_(
-        Hazard.lead_department == unit_code,
-        exists().where(HazardLead.hazard_id == Hazard.id, HazardLead.unit_code == unit_code),
+    co_lead = exists().where(
+        HazardLead.hazard_id == Hazard.id,
+        HazardLead.unit_code == unit_code,
+        HazardLead.position > 0,
     )
+    return or_(Hazard.lead_department == unit_code, co_lead)
 
 
 def hazard_leads(units: list[str]) -> list[HazardLead]:

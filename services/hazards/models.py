@@ -41,14 +41,14 @@ class Hazard(Base):
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=_uuid)
     number: Mapped[str] = mapped_column(String(32), unique=True)
-    unit_code: Mapped[str] = mapped_column(String(32), index=True)
+    unit_code: Mapped[str] = mapped_column(String(32))  # indexed with the list key below
     cell_id: Mapped[str | None] = mapped_column(String(36), index=True)
     category: Mapped[str] = mapped_column(String(32))
     # One of the category's sub-categories (shared.vocabulary.SUBCATEGORIES), if known.
     subcategory: Mapped[str | None] = mapped_column(String(32))
     lead_department: Mapped[str] = mapped_column(String(32), index=True)
     severity: Mapped[str] = mapped_column(String(16))
-    status: Mapped[str] = mapped_column(String(16), index=True)
+    status: Mapped[str] = mapped_column(String(16))  # indexed with the list key below
     description: Mapped[str] = mapped_column(Text)
     location: Mapped[str | None] = mapped_column(String(200))
     found_by: Mapped[str] = mapped_column(String(64))
@@ -108,6 +108,12 @@ class Hazard(Base):
         UniqueConstraint("source", "source_ref", name="uq_hazards_source_ref"),
         # The ledger's order (newest first on its pages, oldest first in the export).
         Index("ix_hazards_found_at_number", "found_at", "number"),
+        # The list's filters, each followed by its key: a filtered page after a cursor is
+        # an index range in order (services.hazards.ledger_pages; migration 0026).
+        Index("ix_hazards_unit_found", "unit_code", "found_at", "number"),
+        Index("ix_hazards_unit_status_found", "unit_code", "status", "found_at", "number"),
+        Index("ix_hazards_status_found", "status", "found_at", "number"),
+        Index("ix_hazards_category_found", "category", "found_at", "number"),
     )
 
     # Every lead department of the category when the hazard was found (the campaign's
@@ -353,8 +359,12 @@ class HazardLead(Base):
     __tablename__ = "hazard_leads"
 
     hazard_id: Mapped[str] = mapped_column(ForeignKey("hazards.id"), primary_key=True)
-    unit_code: Mapped[str] = mapped_column(String(32), primary_key=True, index=True)
+    unit_code: Mapped[str] = mapped_column(String(32), primary_key=True)
     position: Mapped[int] = mapped_column(Integer)
+
+    # A department's co-leads (position > 0) without reading the hazards it leads first
+    # (services.hazards.leads.hazard_led_by; migration 0026).
+    __table_args__ = (Index("ix_hazard_leads_unit_position", "unit_code", "position"),)
 
 
 class ExportJob(Base):

@@ -261,3 +261,15 @@ class HazardQuerySchema(Schema):
     found_from = Date()
     found_to = Date()
     q = fields.String(validate=validate.Length(min=1, max=100), metadata={"description": "text"})
+
+
+class HazardListQuerySchema(HazardQuerySchema):
+    """The list's filters and where to read from (the exports take the filters only)."""
+
+    cursor = fields.String(
+        validate=validate.Length(min=1, max=200),
+        metadata={
+            "description": "a page's next_cursor or prev_cursor (X-Pagination): the page "
+            "after or before it, with the same filters; instead of page numbers"
+        },
+    )

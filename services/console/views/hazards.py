@@ -27,6 +27,7 @@ from services.console.views.dashboard import unit_names
 
 blp = Blueprint("hazards", __name__)
 PAGE_SIZE = 20
+MAX_PAGE = 1_000_000  # the page number shown (the service bounds what it reads alike)
 FILTERS = (
     "unit_code",
     "cell_id",
@@ -91,18 +92,34 @@ def _filters() -> dict[str, str]:
 
 @blp.route("/hazards")
 def ledger():
+    """The ledger page by page: 下一页 / 上一页 follow the service's cursors (the same cost
+    on any page), keeping the filters; ``page`` only numbers the page for the reader (and
+    reads by number for the links made before cursors)."""
     filters = _filters()
-    page = max(1, request.args.get("page", 1, type=int))
-    reply = api(
-        "hazards", "GET", "/hazards", params={**filters, "page": page, "page_size": PAGE_SIZE}
-    )
-    user = auth.user()
+    page = min(max(1, request.args.get("page", 1, type=int)), MAX_PAGE)
+    cursor = request.args.get("cursor")
+    where = {"cursor": cursor} if cursor else {"page": page}
+    params = {**filters, **where, "page_size": PAGE_SIZE}
+    try:
+        reply = api("hazards", "GET", "/hazards", params=params)
+    except ServiceError as exc:
+        if not cursor or exc.status != 400:
+            raise
+        flash("翻页位置已失效，已回到第一页", "error")
+        return redirect(url_for("hazards.ledger", **filters))
+    meta, user = reply.pagination, auth.user()
+    paging = {
+        **pages(reply.total, page, PAGE_SIZE),
+        "exact": meta.get("total_exact", True),
+        "next": meta.get("next_cursor"),
+        "prev": meta.get("prev_cursor"),
+    }
     return render_template(
         "hazards/ledger.html",
         hazards=reply.json(),
         place=_place(filters.get("cell_id")),
         filters_without_place={k: v for k, v in filters.items() if k != "cell_id"},
-        paging=pages(reply.total, page, PAGE_SIZE),
+        paging=paging,
         filters=filters,
         names=unit_names(),
         categories=hazard_labels("categories"),

@@ -8,7 +8,15 @@ from flask import Response
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import select
 
-from services.hazards import access, attachments, commands, domain, exports, ledger
+from services.hazards import (
+    access,
+    attachments,
+    commands,
+    domain,
+    exports,
+    ledger,
+    ledger_pages,
+)
 from services.hazards.domain import Action
 from services.hazards.models import Attachment, ExtensionRequest, Hazard, HazardTransition
 from services.hazards.schemas import (
@@ -18,7 +26,7 @@ from services.hazards.schemas import (
     ExtensionDecisionSchema,
     ExtensionSchema,
     HazardCreateSchema,
-    HazardQuerySchema,
+    HazardListQuerySchema,
     HazardSchema,
     RectifySchema,
     RegisterSchema,
@@ -32,7 +40,6 @@ from shared.api import (
     Blueprint,
     file_response,
     if_match_version,
-    page_of,
     read_session,
     state,
     transaction,
@@ -87,17 +94,30 @@ def filtered(query: dict):
 
 
 @blp.route("", methods=["GET"])
-@blp.arguments(HazardQuerySchema, location="query")
+@blp.arguments(HazardListQuerySchema, location="query")
 @blp.response(200, HazardSchema(many=True))
 @blp.paginate()
 def list_hazards(query, pagination_parameters):
     """The ledger in the caller's scope, newest first; filter by unit, cell, category,
-    stage, severity, overdue, finding dates (campus) and text."""
-    stmt = filtered(query)
-    hazards = page_of(
-        stmt.order_by(Hazard.found_at.desc(), Hazard.number.desc()), pagination_parameters
-    )
-    places = ledger.place_paths(read_session(), {h.cell_id for h in hazards if h.cell_id})
+    stage, severity, overdue, finding dates (campus) and text. X-Pagination carries
+    ``next_cursor`` / ``prev_cursor`` (send one back as ``cursor`` for the page after or
+    before, at the same cost on any page) and ``total_exact``: the total is counted up to
+    10,000 and estimated past it. ``page`` numbers still work (an OFFSET: slow deep down)."""
+    cursor = ledger_pages.decode(query["cursor"]) if query.get("cursor") else None
+    session, stmt, size = read_session(), filtered(query), pagination_parameters.page_size
+    if cursor is not None or pagination_parameters.page == 1:
+        page = ledger_pages.keyset_page(session, stmt, cursor, size)
+    else:
+        page = ledger_pages.offset_page(session, stmt, pagination_parameters.first_item, size)
+    total, exact = ledger_pages.bounded_count(session, stmt)
+    pagination_parameters.item_count = total
+    pagination_parameters.extra = {
+        "total_exact": exact,
+        "next_cursor": page.next_cursor,
+        "prev_cursor": page.prev_cursor,
+    }
+    hazards = page.hazards
+    places = ledger.place_paths(session, {h.cell_id for h in hazards if h.cell_id})
     for hazard in hazards:
         hazard.place_name = places.get(hazard.cell_id)  # transient
     return hazards
