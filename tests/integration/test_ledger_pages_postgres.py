@@ -104,11 +104,15 @@ def test_past_ten_thousand_the_total_is_an_estimate_and_says_so(
     assert seen == [f"YH-2025-{i:06d}" for i in range(MANY, MANY - 300, -1)]
 
 
-def test_a_count_that_takes_too_long_gives_the_estimate_and_the_session_goes_on(databases):
+def test_a_count_that_takes_too_long_gives_the_estimate_and_the_session_goes_on(
+    databases, monkeypatch
+):
     """A filter no index serves with few matches reads the whole ledger to count them: past
     COUNT_BUDGET_MS the count is cancelled and the planner's estimate given (not exact);
-    the web read session (autocommit) answers its next query as before."""
+    the web read session (autocommit) answers its next query as before. The budget is kept
+    for ledgers the planner deems costly to read (here: any, the seeded one being small)."""
     seed_many(databases)
+    monkeypatch.setattr(ledger_pages, "COST_WORTH_A_BUDGET", 0.0)
     engine = databases.engine("hazards").execution_options(isolation_level="AUTOCOMMIT")
     # A condition PostgreSQL evaluates once per statement, slower than the budget.
     slow = literal_column("(SELECT true FROM pg_sleep(0.2))")
@@ -121,3 +125,16 @@ def test_a_count_that_takes_too_long_gives_the_estimate_and_the_session_goes_on(
         assert session.scalar(text("SHOW statement_timeout")) == "0"
         quick = select(Hazard).where(Hazard.status == "closed")
         assert ledger_pages.bounded_count(session, quick) == (30, True)
+
+
+def test_a_small_ledger_is_counted_exactly_however_slow_the_moment(databases):
+    """Below COST_WORTH_A_BUDGET the count runs without the budget: a busy machine (here a
+    condition slower than the budget) delays the total but never turns it into 约."""
+    seed_many(databases)
+    engine = databases.engine("hazards").execution_options(isolation_level="AUTOCOMMIT")
+    slow = literal_column("(SELECT true FROM pg_sleep(0.1))")
+    with Session(engine) as session:
+        total, exact = ledger_pages.bounded_count(
+            session, select(Hazard).where(slow, Hazard.status == "closed")
+        )
+        assert (total, exact) == (30, True)
