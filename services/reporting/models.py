@@ -456,5 +456,8 @@ from services.reporting.incidents import models as _incidents  # noqa: E402, F40
 # The responsibility letters projection (issue 16) lives in its area, on this Base.
 from services.reporting.letters import models as _letters  # noqa: E402, F401
 
+# What the college tells the province (issue 19) lives in its area, on this Base.
+from services.reporting.province import models as _province  # noqa: E402, F401
+
 # The hazard counters the statistics read (issue 18) live in their area, on this Base.
 from services.reporting.statistics import models as _counters  # noqa: E402, F401
