@@ -156,6 +156,11 @@ def validate_data(message_type: str, version: int, data: Any) -> dict[str, Any]:
     return data
 
 
+def load_data(message_type: str, version: int, data: dict[str, Any]) -> dict[str, Any]:
+    """Validated ``data`` as Python values (dates, datetimes)."""
+    return _schema(message_type, version).load(data)
+
+
 def serialize_data(message_type: str, version: int, data: dict[str, Any]) -> dict[str, Any]:
     """Python values (dates, datetimes) dumped to JSON form, then validated."""
     return validate_data(message_type, version, _schema(message_type, version).dump(data))

@@ -8,7 +8,6 @@ no person's name or id is read here, and the strict province schemas would refus
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -26,7 +25,6 @@ from services.reporting.models import (
 from services.reporting.province.link import ProvinceLink
 from services.reporting.province.models import ProvinceOutboxMessage
 from services.reporting.statistics import queries as statistics
-from shared.events.consumer import Handler
 from shared.events.envelope import Envelope
 from shared.events.province import serialize_data
 from shared.grid_projection import GridCell, GridUnit
@@ -227,22 +225,3 @@ def on_hazard(session: Session, link: ProvinceLink, hazard_id: str, tz: str) -> 
         },
         sequence=hazard.last_sequence,
     )
-
-
-def with_major_hazards(
-    handlers: dict[str, Handler], hazard_types: Iterable[str], link: ProvinceLink, tz: str
-) -> dict[str, Handler]:
-    """``handlers`` whose hazard.* handlers also record the major hazard's state for the
-    province, in the same transaction as the projection they update."""
-
-    def wrap(handler: Handler) -> Handler:
-        def apply(session: Session, event: Envelope) -> None:
-            handler(session, event)
-            if event.data.get("severity") == "major":
-                session.flush()
-                on_hazard(session, link, event.data["hazard_id"], tz)
-
-        return apply
-
-    types = set(hazard_types)
-    return {t: wrap(h) if t in types else h for t, h in handlers.items()}
