@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
+from typing import Any
+
 from services.province import exports, queries
 from shared.api import Blueprint, file_response, read_session, state
 from shared.auth import current_principal
@@ -15,6 +18,17 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 blp = Blueprint("province", __name__, url_prefix="/province", description="省级汇总 province")
 
 
+def iso(value: Any) -> Any:
+    """Dates and moments as ISO 8601 text (Flask would write HTTP dates)."""
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: iso(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [iso(v) for v in value]
+    return value
+
+
 def _require_province() -> None:
     if PROVINCE_OFFICE not in current_principal().roles:
         raise Forbidden("省级汇总仅供省教育厅（province_office）查看")
@@ -25,7 +39,7 @@ def _require_province() -> None:
 def list_colleges():
     """The province's colleges, with how many tables each sent and how many late."""
     _require_province()
-    return queries.colleges(read_session())
+    return iso(queries.colleges(read_session()))
 
 
 @blp.route("/colleges/<campus_id>", methods=["GET"])
@@ -33,7 +47,7 @@ def list_colleges():
 def one_college(campus_id: str):
     """A college's frozen tables, newest figures, submission boards and major hazards."""
     _require_province()
-    return queries.college(read_session(), campus_id)
+    return iso(queries.college(read_session(), campus_id))
 
 
 @blp.route("/totals", methods=["GET"])
@@ -41,7 +55,7 @@ def one_college(campus_id: str):
 def totals():
     """Province-wide figures: each college's newest and their sums."""
     _require_province()
-    return queries.totals(read_session())
+    return iso(queries.totals(read_session()))
 
 
 @blp.route("/dues", methods=["GET"])
@@ -50,7 +64,7 @@ def dues():
     """Per province due date: colleges on time, late, not at all, not yet due."""
     _require_province()
     today = campus_time(utcnow(), state().settings.campus_timezone).date()
-    return queries.dues(read_session(), today)
+    return iso(queries.dues(read_session(), today))
 
 
 @blp.route("/export.xlsx", methods=["GET"])
