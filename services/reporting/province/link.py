@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from shared.config import ConfigError, Settings
@@ -25,19 +24,14 @@ class ProvinceLink:
         return unquote(urlsplit(self.amqp_url).username or "guest")
 
 
-def _setting(settings: Settings, name: str, env: str) -> Any:
-    if name in settings.extra:
-        return settings.extra[name]
-    return os.environ.get(env)
-
-
 def province_link(settings: Settings) -> ProvinceLink | None:
     """The link when CAMPUS_PROVINCE_PUBLISH is on (CAMPUS_ID required then), else None:
     a campus without a province link writes and publishes nothing."""
-    publish = str(_setting(settings, "province_publish", "CAMPUS_PROVINCE_PUBLISH") or "")
+    env, extra = os.environ, settings.extra  # a test app's overrides land in ``extra``
+    publish = str(extra.get("province_publish", env.get("CAMPUS_PROVINCE_PUBLISH", "")))
     if publish.strip().lower() not in TRUE:
         return None
-    campus_id = str(_setting(settings, "campus_id", "CAMPUS_ID") or "")
+    campus_id = str(extra.get("campus_id", env.get("CAMPUS_ID", "")))
     try:
         CAMPUS_ID(campus_id)
     except Exception as exc:
@@ -45,7 +39,8 @@ def province_link(settings: Settings) -> ProvinceLink | None:
             "CAMPUS_PROVINCE_PUBLISH needs CAMPUS_ID: lowercase letters, digits and -, "
             f"2–32 characters, got {campus_id!r}"
         ) from exc
-    url = _setting(settings, "province_amqp_url", "CAMPUS_PROVINCE_AMQP_URL") or settings.amqp_url
+    url = extra.get("province_amqp_url", env.get("CAMPUS_PROVINCE_AMQP_URL", ""))
+    url = url or settings.amqp_url
     link = ProvinceLink(campus_id, str(url))
     if link.user != campus_id:
         raise ConfigError(
