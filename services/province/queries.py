@@ -14,6 +14,7 @@ from services.province.models import (
     College,
     CollegeBoard,
     CollegeFigures,
+    CollegeIncidents,
     CollegeTable,
     MajorHazard,
 )
@@ -53,7 +54,15 @@ def college(session: Session, campus_id: str) -> dict[str, Any]:
         "major_hazards": [
             _hazard(h) for h in _all(session, MajorHazard, where, MajorHazard.number)
         ],
+        "incidents": _incidents(session.get(CollegeIncidents, campus_id)),
     }
+
+
+def _incidents(row: CollegeIncidents | None) -> dict[str, Any] | None:
+    if row is None:
+        return None
+    names = ("as_of", "total", "major", "deaths", "injuries")
+    return {name: getattr(row, name) for name in names}
 
 
 def _all(session: Session, model: type, where: dict[str, str], *order) -> list:
@@ -115,6 +124,10 @@ def totals(session: Session) -> dict[str, Any]:
             "total": len(hazards),
             "open": sum(1 for h in hazards if h.closed_on is None),
         },
+        "incidents": domain.add_up(
+            {"total": i.total, "major": i.major, "deaths": i.deaths, "injuries": i.injuries}
+            for i in session.scalars(select(CollegeIncidents))
+        ),
     }
 
 

@@ -424,6 +424,6 @@ def make_handlers(settings: Settings) -> dict[str, Handler]:
     link = province_link(settings)
     if link is None:
         return handlers
-    from services.reporting.province.handlers import with_major_hazards
+    from services.reporting.province.handlers import with_province
 
-    return with_major_hazards(handlers, HAZARD_EVENT_TYPES, link, settings.campus_timezone)
+    return with_province(handlers, HAZARD_EVENT_TYPES, link, settings.campus_timezone)

@@ -159,3 +159,19 @@ def test_a_due_date_not_yet_passed_waits_rather_than_missing():
         ["a", "b"], [date(2021, 12, 5)], {("a", date(2021, 12, 5)): False}, date(2021, 12, 5)
     )
     assert (status.on_time, status.missing, status.waiting) == (("a",), (), ("b",))
+
+
+def test_incident_counts_add_up_over_the_colleges(app):
+    for n, campus in enumerate(COLLEGES, start=1):
+        data = {
+            "campus_id": campus,
+            "as_of": datetime(2021, 12, 1, tzinfo=UTC),
+            "total": n,
+            "major": 0,
+            "deaths": 0,
+            "injuries": n,
+        }
+        assert apply(app, campus, message("province.incidents", "incidents", 1, data))
+    assert totals(app)["incidents"] == {"total": 3, "major": 0, "deaths": 0, "injuries": 3}
+    college = app.test_client().get("/province/colleges/lzxd", headers=PROVINCE).get_json()
+    assert college["incidents"]["total"] == 1

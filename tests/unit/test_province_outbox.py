@@ -5,7 +5,7 @@ submitted, its major hazards — all in the strict province catalogue, with no p
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from marshmallow import ValidationError
@@ -19,7 +19,7 @@ from shared.api import state
 from shared.config import ConfigError, Settings
 from shared.events.province import message_types, validate_data
 from shared.principal import SECURITY_OFFICE, Principal
-from tests.support.events import feed
+from tests.support.events import event, feed
 from tests.support.handlers import handlers_of
 from tests.support.reporting import hazard_event, seed_grid_units
 
@@ -119,3 +119,26 @@ def test_publishing_needs_a_campus_id_and_its_own_broker_user():
         province_link(base.with_overrides({"province_publish": "1"}))
     with pytest.raises(ConfigError):
         province_link(base.with_overrides({**LINK, "province_amqp_url": "amqp://other:x@h/v"}))
+
+
+def test_an_incident_goes_up_as_the_college_counts_only(make_app):
+    app = _app(make_app, **LINK)
+    handlers = handlers_of("reporting", app.extensions["campus"].settings)
+    recorded = {
+        "incident_id": "i-1",
+        "unit_code": "JD",
+        "kind": "fire",
+        "severity": "major",
+        "near_miss": False,
+        "major": True,
+        "occurred_on": date(2021, 11, 12),
+        "deaths": 0,
+        "injuries": 2,
+    }
+    with app.app_context(), state().session_factory() as session:
+        feed(session, handlers, [event("incident.recorded", "hazards", "i-1", recorded)])
+    [message] = _messages(app)
+    assert message["type"] == "province.incidents"
+    data = message["data"]
+    assert (data["total"], data["major"], data["injuries"]) == (1, 1, 2)
+    assert "JD" not in json.dumps(data) and "i-1" not in json.dumps(data)

@@ -225,3 +225,21 @@ def on_hazard(session: Session, link: ProvinceLink, hazard_id: str, tz: str) -> 
         },
         sequence=hazard.last_sequence,
     )
+
+
+# -- after an incident ------------------------------------------------------------------------
+def on_incidents(session: Session, link: ProvinceLink, as_of: datetime) -> None:
+    """The college's incident counts (安全事故: all recorded, major, deaths, injuries) —
+    counts only, nothing of who or where."""
+    from services.reporting.incidents.models import IncidentProjection as I  # noqa: N817
+
+    total, major, deaths, injuries = session.execute(
+        select(
+            func.count(),
+            func.count().filter(I.major.is_(True)),
+            func.coalesce(func.sum(I.deaths), 0),
+            func.coalesce(func.sum(I.injuries), 0),
+        )
+    ).one()
+    counts = {"total": total, "major": major, "deaths": deaths, "injuries": injuries}
+    record(session, link, "province.incidents", "incidents", {"as_of": as_of, **counts})
