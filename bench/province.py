@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -53,7 +52,8 @@ from tests.support.province import (  # noqa: E402
     province_worker_args,
 )
 
-TARGETS = {"ingest": 500.0, "p50": 1000.0, "p99": 3000.0}  # messages/s, ms, ms
+# messages/s (100 colleges × a campaign ≈ 20,000 messages: under 4 minutes), ms, ms
+TARGETS = {"ingest": 100.0, "p50": 1000.0, "p99": 3000.0}
 
 
 def spawn(name: str, args: list[str], env: dict[str, str], logs: Path) -> subprocess.Popen:
@@ -193,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
             latencies = submission_latencies(installs, factory, args.samples)
             p50, p99 = percentile(latencies, 0.5), percentile(latencies, 0.99)
             print(f"  p50 {p50:.0f} ms, p99 {p99:.0f} ms (max {max(latencies):.0f} ms)")
-            print(f"  mean {statistics.fmean(latencies):.0f} ms")
+            print(f"  mean {sum(latencies) / len(latencies):.0f} ms")
             one, five, _ = os.getloadavg()
             print(f"load average {one:.2f} {five:.2f} on {os.cpu_count()} cores")
             verdicts = {

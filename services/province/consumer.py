@@ -1,20 +1,21 @@
 """The province's consumer: ``province.events`` (bound to the federated ``province.in``),
-one message per transaction with its inbox row; a refused message is rejected without
-requeue, so RabbitMQ dead-letters it to ``province.dead`` (visible with
-``campus-safety dead-letters list province``, replayable with ``services.province.replay``);
-a failure of the province's own (database down) is retried, up to the queue's delivery
-limit."""
+what arrived together applied in one transaction with its inbox rows. A refused message is
+rejected without requeue, so RabbitMQ dead-letters it to ``province.dead`` (visible with
+``campus-safety dead-letters list province``, replayable with ``replay`` below); a failure
+of the province's own (database down) is retried, up to the queue's delivery limit."""
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
+from typing import Any
 
 import pika
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.province.domain import Refused
-from services.province.ingest import ingest
+from services.province.ingest import ingest, known_colleges
 from shared.db import unit_of_work
 from shared.events.province import IN_EXCHANGE
 from shared.events.reconnect import Backoff, run_with_reconnect
@@ -25,6 +26,7 @@ log = logging.getLogger("campus.province")
 QUEUE = "province.events"
 DEAD_QUEUE = "province.dead"
 DLX = f"{IN_EXCHANGE}.dlx"
+GATHER_SECONDS = 0.02
 
 
 def declare(channel, delivery_limit: int = 5) -> None:
@@ -49,9 +51,15 @@ def declare(channel, delivery_limit: int = 5) -> None:
 
 class ProvinceConsumer:
     def __init__(
-        self, factory: sessionmaker[Session], amqp_url: str, *, delivery_limit: int = 5
+        self,
+        factory: sessionmaker[Session],
+        amqp_url: str,
+        *,
+        delivery_limit: int = 5,
+        batch: int = 200,
     ) -> None:
         self._factory, self._url, self._limit = factory, amqp_url, delivery_limit
+        self._batch = batch
         self._backoff = Backoff()
         self.applied = self.refused = 0
 
@@ -63,32 +71,54 @@ class ProvinceConsumer:
         try:
             channel = connection.channel()
             declare(channel, self._limit)
-            channel.basic_qos(prefetch_count=100)
-            channel.basic_consume(QUEUE, self._on_message)
+            channel.basic_qos(prefetch_count=self._batch)
+            pending: list[tuple[Any, Any, bytes]] = []
+            channel.basic_consume(QUEUE, lambda _c, m, p, b: pending.append((m, p, b)))
             self._backoff.connected()
             log.info("province consumer: consuming %s", QUEUE)
             while not stop.is_set():
-                connection.process_data_events(time_limit=0.2)
+                connection.process_data_events(time_limit=0.05)
+                # What arrives within a few ms joins the batch: one commit for all of them.
+                gather_until = time.monotonic() + GATHER_SECONDS
+                while pending and len(pending) < self._batch and time.monotonic() < gather_until:
+                    connection.process_data_events(time_limit=0.005)
+                if pending:
+                    batch, pending[:] = list(pending), []
+                    self._apply(channel, batch)
         finally:
             if connection.is_open:
                 connection.close()
 
-    def _on_message(self, channel, method, properties, body: bytes) -> None:
+    def _apply(self, channel, batch: list[tuple[Any, Any, bytes]]) -> None:
+        """The batch in one transaction, each message in a savepoint of its own: a refused
+        one is rolled back alone and rejected (dead-lettered), the others acked after the
+        commit. A failure of the province's own requeues the whole batch."""
+        refused: dict[int, str] = {}
+        applied = 0
         try:
             with unit_of_work(self._factory) as session:
-                applied = ingest(session, properties.user_id, body)
-        except Refused as exc:
-            self.refused += 1
-            log.warning("province: dead-lettering %s: %s", properties.message_id, exc)
-            channel.basic_reject(method.delivery_tag, requeue=False)
-            return
+                colleges = known_colleges(session)
+                for method, properties, body in batch:
+                    try:
+                        with session.begin_nested():
+                            applied += ingest(session, properties.user_id, body, colleges)
+                    except Refused as exc:
+                        refused[method.delivery_tag] = f"{properties.message_id}: {exc}"
         except Exception as exc:
-            log.warning("province: %s not applied (%s); retried", properties.message_id, exc)
+            log.warning("province: %d messages not applied (%s); retried", len(batch), exc)
             channel.connection.sleep(1.0)
-            channel.basic_nack(method.delivery_tag, requeue=True)
+            for method, _, _ in batch:
+                channel.basic_nack(method.delivery_tag, requeue=True)
             return
+        for method, _, _ in batch:
+            reason = refused.get(method.delivery_tag)
+            if reason is None:
+                channel.basic_ack(method.delivery_tag)
+                continue
+            log.warning("province: dead-lettering %s", reason)
+            channel.basic_reject(method.delivery_tag, requeue=False)
         self.applied += applied
-        channel.basic_ack(method.delivery_tag)
+        self.refused += len(refused)
 
 
 def replay(amqp_url: str, message_ids: set[str] | None = None) -> int:

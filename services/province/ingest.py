@@ -32,14 +32,22 @@ _MODELS: dict[str, tuple[type, tuple[str, ...]]] = {
 }
 
 
-def ingest(session: Session, user_id: str | None, body: bytes) -> bool:
-    """Apply the message; False for a duplicate (already in the inbox) or a stale one."""
+def known_colleges(session: Session) -> set[str]:
+    return set(session.scalars(select(College.campus_id)))
+
+
+def ingest(
+    session: Session, user_id: str | None, body: bytes, colleges: set[str] | None = None
+) -> bool:
+    """Apply the message; False for a duplicate (already in the inbox) or a stale one.
+    ``colleges``: the known campus ids, if the caller read them already (a batch)."""
     try:
         envelope = Envelope.from_json(body)
         data = validate_data(envelope.type, envelope.version, envelope.data)
     except ValidationError as exc:
         raise Refused(f"not a province message: {exc.messages}") from exc
-    colleges = session.scalars(select(College.campus_id))
+    if colleges is None:
+        colleges = known_colleges(session)
     check_sender(user_id, data["campus_id"], colleges)
     if session.get(InboxMessage, envelope.id) is not None:
         return False

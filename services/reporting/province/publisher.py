@@ -1,9 +1,10 @@
 """Publishes ``province_outbox`` to the campus's ``province.out`` exchange, in id order,
-with publisher confirms, as the campus's own broker user (``user_id`` set: RabbitMQ refuses
-the message unless it is the connection's user). A row is marked sent only once the broker
-confirmed it and did not return it (``mandatory``: before the province's federation link
-first bound its queue there is nowhere to go, and the row waits). A crash between publish
-and marking publishes it again; the province's inbox absorbs the duplicate.
+in batches, each an AMQP transaction (its commit-ok, like a publisher confirm, comes once
+the broker has the messages safe), as the campus's own broker user (``user_id`` set:
+RabbitMQ refuses the message unless it is the connection's user). A row is marked sent only
+once committed and not returned (``mandatory``: before the province's federation link first
+bound its queue there is nowhere to go, and the row waits). A crash between publish and
+marking publishes it again; the province's inbox absorbs the duplicate.
 
 Separate from ``shared.events.relay`` on purpose: another exchange, another vhost and user,
 another table; a blocking connection is plenty for the province's trickle."""
@@ -54,19 +55,25 @@ class ProvincePublisher:
         try:
             channel = connection.channel()
             declare_out(channel)
-            channel.confirm_delivery()
+            returned: set[str] = set()
+            channel.add_on_return_callback(lambda _c, _m, props, _b: returned.add(props.message_id))
+            # A transaction per batch: its commit-ok comes once the broker has every message
+            # of it safe (persisted, as a confirm would say), one disk sync for the batch
+            # instead of one per message; basic.return frames come before it.
+            channel.tx_select()
             self._backoff.connected()
             log.info("province publisher: connected as %s", self._link.user)
             while not stop.is_set():
-                if not self.publish_batch(channel):
+                if not self.publish_batch(channel, returned):
                     connection.sleep(self._poll)
         finally:
             if connection.is_open:
                 connection.close()
 
-    def publish_batch(self, channel) -> int:
-        """Publish the oldest unsent rows, one confirm each; the first refusal ends the
-        batch so order holds (it is retried next round). Returns the rows sent."""
+    def publish_batch(self, channel, returned: set[str]) -> int:
+        """Publish the oldest unsent rows in one transaction; mark those the broker took
+        and routed. A returned row (no queue bound yet) waits for the next round; the
+        province orders by sequence, not by arrival. Returns the rows sent."""
         with self._factory() as session:
             rows = session.scalars(
                 select(ProvinceOutboxMessage)
@@ -74,30 +81,36 @@ class ProvincePublisher:
                 .order_by(ProvinceOutboxMessage.id)
                 .limit(self._batch)
             ).all()
-            sent = 0
+            if not rows:
+                return 0
+            returned.clear()
             for row in rows:
-                try:
-                    channel.basic_publish(
-                        OUT_EXCHANGE,
-                        row.message_type,
-                        row.body.encode(),
-                        properties=pika.BasicProperties(
-                            content_type="application/json",
-                            delivery_mode=pika.DeliveryMode.Persistent,
-                            message_id=row.message_id,
-                            type=row.message_type,
-                            user_id=self._link.user,
-                        ),
-                        mandatory=True,
-                    )
-                except (pika.exceptions.UnroutableError, pika.exceptions.NackError) as exc:
+                channel.basic_publish(
+                    OUT_EXCHANGE,
+                    row.message_type,
+                    row.body.encode(),
+                    properties=pika.BasicProperties(
+                        content_type="application/json",
+                        delivery_mode=pika.DeliveryMode.Persistent,
+                        message_id=row.message_id,
+                        type=row.message_type,
+                        user_id=self._link.user,
+                    ),
+                    mandatory=True,
+                )
+            channel.tx_commit()
+            channel.connection.process_data_events(0)  # hand over any basic.return
+            now, sent = utcnow(), 0
+            for row in rows:
+                if row.message_id in returned:
                     row.attempts += 1
-                    row.last_error = f"not accepted by the campus broker: {exc!r}"[:500]
-                    log.warning("province publisher: %s waits (%s)", row.message_id, exc)
-                    break
-                row.published_at = utcnow()
+                    row.last_error = "returned by the campus broker: no province link bound yet"
+                    continue
+                row.published_at = now
                 sent += 1
             session.commit()
+        if returned:
+            log.warning("province publisher: %d messages wait for the link", len(returned))
         self.published += sent
         return sent
 
