@@ -188,6 +188,18 @@ def main(argv: list[str] | None = None) -> int:
             rate, seconds = ingest_rate(province_engine, total)
             wall = time.monotonic() - started
             print(f"  {rate:.0f} messages/s ({seconds:.1f} s applying; {wall:.1f} s with start-up)")
+            with province_engine.connect() as conn:
+                inbox, hazards, database = conn.execute(
+                    text(
+                        "SELECT pg_total_relation_size('inbox'), "
+                        "pg_total_relation_size('major_hazards'), "
+                        "pg_database_size(current_database())"
+                    )
+                ).one()
+            print(
+                f"  stored: inbox {inbox / total:.0f} B and major_hazards {hazards / total:.0f} B "
+                f"per message; database {database / 2**20:.1f} MiB"
+            )
             print(f"submission → province figure: {args.samples} submissions …", flush=True)
             factory = make_session_factory(province_engine)
             latencies = submission_latencies(installs, factory, args.samples)
