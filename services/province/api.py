@@ -67,15 +67,29 @@ def dues():
     return iso(queries.dues(read_session(), today))
 
 
+@blp.route("/flags", methods=["GET"])
+@blp.response(200)
+def flags():
+    """The province's accountability flags on colleges: a table late or missing for a
+    province due date, a major hazard past its deadline (问责), recomputed on every read."""
+    _require_province()
+    today = campus_time(utcnow(), state().settings.campus_timezone).date()
+    return iso(queries.flags(read_session(), today))
+
+
 @blp.route("/export.xlsx", methods=["GET"])
 def export():
-    """《各校隐患整改汇总》 and 《报送情况》 as one .xlsx with Chinese headers."""
+    """《各校隐患整改汇总》, 《报送情况》 and 《问责》 as one .xlsx with Chinese headers."""
     _require_province()
     tz = state().settings.campus_timezone
     now = utcnow()
-    session = read_session()
+    session, today = read_session(), campus_time(now, tz).date()
     content = exports.province_xlsx(
-        queries.totals(session), queries.dues(session, campus_time(now, tz).date()), now, tz
+        queries.totals(session),
+        queries.dues(session, today),
+        queries.flags(session, today),
+        now,
+        tz,
     )
     return file_response(content, XLSX, "省级汇总.xlsx")
 

@@ -76,3 +76,50 @@ def add_up(figures: Iterable[Mapping[str, float | None]]) -> dict[str, float]:
     if sums.get("cumulative_found"):
         totals["cumulative_rate"] = round(sums["cumulative_closed"] / sums["cumulative_found"], 4)
     return totals
+
+
+# The province's accountability flags on colleges (问责): derived from what the colleges
+# sent, every time, so a late table or a hazard closed later clears or changes them.
+FLAG_LABELS = {
+    "late_table": "逾期报送统计表",
+    "missing_table": "未报送统计表",
+    "overdue_major_hazard": "重大隐患逾期未整改",
+}
+
+
+@dataclass(frozen=True)
+class HazardState:
+    campus_id: str
+    number: str
+    deadline: date | None
+    closed_on: date | None
+
+
+def college_flags(
+    statuses: Iterable[DueStatus], hazards: Iterable[HazardState], today: date
+) -> list[dict[str, object]]:
+    """One flag per college and cause: a table sent late or not at all for a province due
+    date; a major hazard open past its deadline (or closed after it, late all the same)."""
+    flags: list[dict[str, object]] = []
+    for status in statuses:
+        for rule, colleges in (("late_table", status.late), ("missing_table", status.missing)):
+            flags += [
+                {"campus_id": c, "rule": rule, "due_on": status.due_on, "number": None}
+                for c in colleges
+            ]
+    for h in hazards:
+        if h.deadline is None:
+            continue
+        late_close = h.closed_on is not None and h.closed_on > h.deadline
+        if late_close or (h.closed_on is None and today > h.deadline):
+            flags.append(
+                {
+                    "campus_id": h.campus_id,
+                    "rule": "overdue_major_hazard",
+                    "due_on": h.deadline,
+                    "number": h.number,
+                }
+            )
+    for flag in flags:
+        flag["label"] = FLAG_LABELS[str(flag["rule"])]
+    return sorted(flags, key=lambda f: (str(f["campus_id"]), str(f["rule"]), str(f["due_on"])))

@@ -33,7 +33,9 @@ def _cells(figures: dict[str, Any]) -> list:
     return out
 
 
-def province_xlsx(totals: dict, dues: list[dict], generated_at: datetime, tz: str) -> bytes:
+def province_xlsx(
+    totals: dict, dues: list[dict], flags: list[dict], generated_at: datetime, tz: str
+) -> bytes:
     stamp = f"生成时间：{campus_time(generated_at, tz):%Y-%m-%d %H:%M}"
 
     def write(book: Book) -> None:
@@ -60,6 +62,16 @@ def province_xlsx(totals: dict, dues: list[dict], generated_at: datetime, tz: st
                             for k in ("on_time", "late", "missing", "waiting")
                         ),
                     ]
+                )
+
+        header = ["学校", "问责事由", "日期", "隐患编号"]
+        with book.sheet("问责", widths=(26, 20, 14, 18), freeze=3) as sheet:
+            write_title(sheet, "各校问责情况", len(header))
+            sheet.append([stamp])
+            write_header(sheet, header)
+            for flag in flags:
+                sheet.append(
+                    [flag["name"], flag["label"], flag["due_on"].isoformat(), flag["number"]]
                 )
 
     return workbook_bytes(write)

@@ -135,14 +135,7 @@ def dues(session: Session, today: date) -> list[dict[str, Any]]:
     """Per province due date (every date a college's board names), which college sent its
     table on time, late, not at all (the date passed), or not yet."""
     names = dict(session.execute(select(College.campus_id, College.name)).all())
-    due_dates = {
-        date.fromisoformat(d["due_on"])
-        for b in session.scalars(select(CollegeBoard))
-        for d in b.dues
-    }
-    sent = {(t.campus_id, t.due_on): t.late for t in session.scalars(select(CollegeTable))}
-    due_dates |= {due_on for _, due_on in sent}
-    statuses = domain.due_statuses(names, due_dates, sent, today)
+    statuses = domain.due_statuses(names, *_dues_and_tables(session), today)
 
     def named(ids: tuple[str, ...]) -> list[dict[str, str]]:
         return [{"campus_id": i, "name": names[i]} for i in ids]
@@ -157,6 +150,29 @@ def dues(session: Session, today: date) -> list[dict[str, Any]]:
         }
         for s in statuses
     ]
+
+
+def _dues_and_tables(session: Session) -> tuple[set[date], dict[tuple[str, date], bool]]:
+    """Every province due date (any college's board names it, or a table answers it), and
+    the tables sent: (campus, due date) → late."""
+    boards = session.scalars(select(CollegeBoard))
+    due_dates = {date.fromisoformat(d["due_on"]) for b in boards for d in b.dues}
+    sent = {(t.campus_id, t.due_on): t.late for t in session.scalars(select(CollegeTable))}
+    return due_dates | {due_on for _, due_on in sent}, sent
+
+
+def flags(session: Session, today: date) -> list[dict[str, Any]]:
+    """The province's accountability flags on its colleges (domain.college_flags), each
+    naming the college."""
+    names = dict(session.execute(select(College.campus_id, College.name)).all())
+    statuses = domain.due_statuses(names, *_dues_and_tables(session), today)
+    hazards = [
+        domain.HazardState(h.campus_id, h.number, h.deadline, h.closed_on)
+        for h in session.scalars(select(MajorHazard))
+        if h.campus_id in names
+    ]
+    found = domain.college_flags(statuses, hazards, today)
+    return [{**f, "name": names[str(f["campus_id"])]} for f in found]
 
 
 def register_colleges(session: Session, colleges: dict[str, str]) -> None:

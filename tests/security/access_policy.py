@@ -834,6 +834,7 @@ PROVINCE_POLICY: dict[tuple[str, str, str], Rule] = {
         ("GET", "/province/colleges/{campus_id}"),
         ("GET", "/province/totals"),
         ("GET", "/province/dues"),
+        ("GET", "/province/flags"),
         ("GET", "/province/export.xlsx"),
     )
 }

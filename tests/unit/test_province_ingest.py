@@ -175,3 +175,36 @@ def test_incident_counts_add_up_over_the_colleges(app):
     assert totals(app)["incidents"] == {"total": 3, "major": 0, "deaths": 0, "injuries": 3}
     college = app.test_client().get("/province/colleges/lzxd", headers=PROVINCE).get_json()
     assert college["incidents"]["total"] == 1
+
+
+def hazard(
+    campus: str, number: str, deadline: date, closed_on: date | None, sequence: int
+) -> bytes:
+    data = {
+        "campus_id": campus,
+        "number": number,
+        "category": "fire",
+        "place": "3号楼",
+        "responsible_unit": "机电工程学院",
+        "found_on": date(2021, 11, 10),
+        "deadline": deadline,
+        "closed_on": closed_on,
+        "stage": "closed" if closed_on else "in_remediation",
+    }
+    return message("province.major_hazard", f"hazard:{number}", sequence, data)
+
+
+def test_the_province_flags_late_and_missing_tables_and_overdue_major_hazards(app):
+    apply(app, "lzxd", table("lzxd", date(2021, 11, 30), late=True))
+    apply(app, "lzxd", hazard("lzxd", "YH-1", date(2021, 11, 20), None, 1))
+    apply(app, "gsjt", hazard("gsjt", "YH-2", date(2021, 11, 20), date(2021, 11, 19), 1))
+    flags = app.test_client().get("/province/flags", headers=PROVINCE).get_json()
+    assert {(f["name"], f["label"], f["due_on"]) for f in flags} == {
+        ("兰州现代职业学院", "逾期报送统计表", "2021-11-30"),
+        ("兰州现代职业学院", "重大隐患逾期未整改", "2021-11-20"),
+        ("甘肃交通职业技术学院", "未报送统计表", "2021-11-30"),
+    }
+    # The hazard closed at last, after its deadline: still late, the flag stays.
+    apply(app, "lzxd", hazard("lzxd", "YH-1", date(2021, 11, 20), date(2021, 12, 2), 2))
+    flags = app.test_client().get("/province/flags", headers=PROVINCE).get_json()
+    assert [f["number"] for f in flags if f["rule"] == "overdue_major_hazard"] == ["YH-1"]
