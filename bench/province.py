@@ -34,7 +34,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import func, select, text  # noqa: E402
+from sqlalchemy import select, text  # noqa: E402
 
 from services.province.models import CollegeFigures  # noqa: E402
 from services.reporting.models import CampaignUnit, ReportingDue  # noqa: E402
@@ -111,7 +111,8 @@ def submission_latencies(campuses: list[Installation], factory, samples: int) ->
     for due_index, _ in enumerate(dues):
         for unit in units:
             plan.append((due_index, unit))
-    latencies, submitted = [], [0] * len(campuses)
+    latencies: list[float] = []
+    submitted: dict[tuple[int, int], int] = {}  # (campus, due) → submissions: the sequence
     for n in range(samples):
         index = n % len(campuses)
         campus = campuses[index]
@@ -123,18 +124,15 @@ def submission_latencies(campuses: list[Installation], factory, samples: int) ->
             ]
             at = datetime(2021, 11, 20, 2, tzinfo=UTC)
             commands_submit(session, due, unit, at, link)
+            period_end = due.period_end
         started = time.perf_counter()
-        submitted[index] += 1
-        want = submitted[index]
+        key = (index, due_index)
+        submitted[key] = want = submitted.get(key, 0) + 1
 
-        def arrived(campus_id=campus.campus.campus_id, want=want) -> bool:
+        def arrived(campus_id=campus.campus.campus_id, want=want, end=period_end) -> bool:
             with factory() as s:
-                seq = s.scalar(
-                    select(func.max(CollegeFigures.last_sequence)).where(
-                        CollegeFigures.campus_id == campus_id
-                    )
-                )
-            return (seq or 0) >= want
+                row = s.get(CollegeFigures, (campus_id, "LZXD-2021", end))
+            return row is not None and row.last_sequence >= want
 
         wait(arrived, 30, "the province's figure", interval=0.002)
         latencies.append((time.perf_counter() - started) * 1000)

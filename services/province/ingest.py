@@ -25,7 +25,7 @@ from shared.events.province import load_data, validate_data
 
 _MODELS: dict[str, tuple[type, tuple[str, ...]]] = {
     "province.table_submitted": (CollegeTable, ("campus_id", "campaign", "due_on")),
-    "province.figures": (CollegeFigures, ("campus_id", "campaign")),
+    "province.figures": (CollegeFigures, ("campus_id", "campaign", "period_end")),
     "province.board": (CollegeBoard, ("campus_id", "campaign")),
     "province.major_hazard": (MajorHazard, ("campus_id", "subject")),
     "province.incidents": (CollegeIncidents, ("campus_id",)),

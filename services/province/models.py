@@ -45,14 +45,14 @@ class CollegeTable(Base):
 
 
 class CollegeFigures(Base):
-    """A college's newest figures for a campaign (a period's and cumulative)."""
+    """A college's newest figures for a period of a campaign (the period's and cumulative)."""
 
     __tablename__ = "college_figures"
 
     campus_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     campaign: Mapped[str] = mapped_column(String(64), primary_key=True)
+    period_end: Mapped[date] = mapped_column(Date, primary_key=True)
     period_start: Mapped[date] = mapped_column(Date)
-    period_end: Mapped[date] = mapped_column(Date)
     as_of: Mapped[datetime] = mapped_column(UTCDateTime())
     figures: Mapped[dict[str, Any]] = mapped_column(JSON)
     last_sequence: Mapped[int] = mapped_column(Integer)

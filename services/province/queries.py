@@ -46,7 +46,10 @@ def college(session: Session, campus_id: str) -> dict[str, Any]:
         "campus_id": row.campus_id,
         "name": row.name,
         "tables": [_table(t) for t in _all(session, CollegeTable, where, CollegeTable.due_on)],
-        "figures": [_figures(f) for f in _all(session, CollegeFigures, where)],
+        "figures": [  # newest period first
+            _figures(f)
+            for f in _all(session, CollegeFigures, where, CollegeFigures.period_end.desc())
+        ],
         "boards": [
             {"campaign": b.campaign, "as_of": b.as_of, "dues": b.dues}
             for b in _all(session, CollegeBoard, where)
@@ -107,10 +110,14 @@ def _hazard(h: MajorHazard) -> dict[str, Any]:
 
 
 def totals(session: Session) -> dict[str, Any]:
-    """Each college's newest figures and the province's totals of them; the major hazards
-    open and closed over all colleges."""
+    """Each college's figures for its latest period (its cumulative ones as of then) and
+    the province's totals of them; the major hazards open and in all; the incidents."""
     names = dict(session.execute(select(College.campus_id, College.name)).all())
-    figures = [f for f in session.scalars(select(CollegeFigures)) if f.campus_id in names]
+    newest: dict[str, CollegeFigures] = {}  # each college's latest period
+    for f in session.scalars(select(CollegeFigures).order_by(CollegeFigures.period_end)):
+        if f.campus_id in names:
+            newest[f.campus_id] = f
+    figures = list(newest.values())
     hazards = session.scalars(select(MajorHazard)).all()
     return {
         "colleges": len(names),

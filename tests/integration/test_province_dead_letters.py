@@ -94,7 +94,7 @@ def test_a_message_refused_for_an_unknown_college_counts_once_replayed(province)
 
         def figures() -> int | None:
             with factory() as session:
-                row = session.get(CollegeFigures, (campus, "LZXD-2021"))
+                row = session.get(CollegeFigures, (campus, "LZXD-2021", date(2021, 11, 22)))
                 return row and row.figures["cumulative_closed"]
 
         assert wait_until(figures, timeout=30, message="the replayed figure") == 5

@@ -35,12 +35,14 @@ def app(tmp_path):
     return app
 
 
-def figures(campus: str, sequence: int, found: int, closed: int, **over) -> bytes:
+def figures(
+    campus: str, sequence: int, found: int, closed: int, end: date = date(2021, 11, 30), **over
+) -> bytes:
     data = {
         "campus_id": campus,
         "campaign": "LZXD-2021",
         "period_start": date(2021, 11, 1),
-        "period_end": date(2021, 11, 30),
+        "period_end": end,
         "as_of": datetime(2021, 12, 1, tzinfo=UTC),
         "figures": {"cumulative_found": found, "cumulative_closed": closed, "found": found},
     }
@@ -95,6 +97,14 @@ def test_figures_add_up_per_college_and_in_total_and_a_duplicate_counts_once(app
     assert body["totals"]["cumulative_closed"] == 10
     assert body["totals"]["cumulative_rate"] == 0.625
     assert [c["name"] for c in body["by_college"]] == ["甘肃交通职业技术学院", "兰州现代职业学院"]
+
+
+def test_a_late_table_for_an_earlier_period_does_not_turn_the_totals_back(app):
+    apply(app, "lzxd", figures("lzxd", 1, found=12, closed=9, end=date(2021, 12, 6)))
+    apply(app, "lzxd", figures("lzxd", 7, found=10, closed=4, end=date(2021, 11, 22)))
+    assert totals(app)["totals"]["cumulative_closed"] == 9
+    college = app.test_client().get("/province/colleges/lzxd", headers=PROVINCE).get_json()
+    assert [f["period_end"] for f in college["figures"]] == ["2021-12-06", "2021-11-22"]
 
 
 def test_an_older_message_arriving_late_changes_nothing(app):

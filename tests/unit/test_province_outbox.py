@@ -142,3 +142,8 @@ def test_an_incident_goes_up_as_the_college_counts_only(make_app):
     data = message["data"]
     assert (data["total"], data["major"], data["injuries"]) == (1, 1, 2)
     assert "JD" not in json.dumps(data) and "i-1" not in json.dumps(data)
+
+
+def test_a_wrong_province_link_stops_the_web_app_at_start(make_app):
+    with pytest.raises(ConfigError, match="CAMPUS_ID"):
+        make_app("reporting", province_publish="1", campus_id="Not An Id")

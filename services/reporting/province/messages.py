@@ -74,7 +74,11 @@ def record(
 def on_submission(
     session: Session, link: ProvinceLink, due: ReportingDue, submission: Submission, tz: str
 ) -> None:
-    """The board and the figures; the college's table once its last unit submitted."""
+    """The board and the figures; the college's table once its last unit submitted.
+    Submissions of one campaign take their turn here (the campaign's row locked until
+    commit): each then sees the others', so the last one sends the table, once, and the
+    subjects' sequences never repeat."""
+    session.execute(select(Campaign.id).where(Campaign.id == due.campaign_id).with_for_update())
     campaign = session.get(Campaign, due.campaign_id)
     units = set(
         session.scalars(
@@ -94,7 +98,7 @@ def on_submission(
         session,
         link,
         "province.figures",
-        f"figures:{campaign.code}",
+        f"figures:{campaign.code}:{due.period_end.isoformat()}",
         figures(session, campaign, due, now, tz),
     )
     done = session.scalars(select(Submission).where(Submission.due_id == due.id)).all()

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-06 04:06:47.038273
+Create Date: 2026-12-06 04:34:51.891243
 
 """
 
@@ -36,12 +36,14 @@ def upgrade() -> None:
         "college_figures",
         sa.Column("campus_id", sa.String(length=32), nullable=False),
         sa.Column("campaign", sa.String(length=64), nullable=False),
-        sa.Column("period_start", sa.Date(), nullable=False),
         sa.Column("period_end", sa.Date(), nullable=False),
+        sa.Column("period_start", sa.Date(), nullable=False),
         sa.Column("as_of", shared.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("figures", sa.JSON(), nullable=False),
         sa.Column("last_sequence", sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint("campus_id", "campaign", name=op.f("pk_college_figures")),
+        sa.PrimaryKeyConstraint(
+            "campus_id", "campaign", "period_end", name=op.f("pk_college_figures")
+        ),
     )
     op.create_table(
         "college_incidents",
