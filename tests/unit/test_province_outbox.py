@@ -18,6 +18,7 @@ from services.reporting.province.models import ProvinceOutboxMessage
 from shared.api import state
 from shared.config import ConfigError, Settings
 from shared.events.province import message_types, validate_data
+from shared.grid_projection import GridUnit
 from shared.principal import SECURITY_OFFICE, Principal
 from tests.support.events import event, feed
 from tests.support.handlers import handlers_of
@@ -147,3 +148,24 @@ def test_an_incident_goes_up_as_the_college_counts_only(make_app):
 def test_a_wrong_province_link_stops_the_web_app_at_start(make_app):
     with pytest.raises(ConfigError, match="CAMPUS_ID"):
         make_app("reporting", province_publish="1", campus_id="Not An Id")
+
+
+def test_a_unit_the_grid_does_not_know_does_not_hold_the_college_table_back(make_app):
+    app = _app(make_app, **LINK)
+    with app.app_context(), state().session_factory() as session:
+        absent = session.get(GridUnit, sorted(session.scalars(select(GridUnit.code)))[0])
+        absent_code = absent.code
+        session.delete(absent)
+        session.commit()
+        due = session.scalars(select(ReportingDue).order_by(ReportingDue.due_on)).first()
+        units = sorted(session.scalars(select(CampaignUnit.unit_code)))
+        link = province_link(state().settings)
+        at = datetime(2021, 11, 1, tzinfo=UTC)
+        for unit in units:
+            if unit != absent_code:  # the sweep would not flag it either
+                commands.submit(session, OFFICE, due.campaign_id, due.id, unit, at, TZ, link)
+        session.commit()
+    kinds = [m["type"] for m in _messages(app)]
+    assert kinds.count("province.table_submitted") == 1
+    board = [m for m in _messages(app) if m["type"] == "province.board"][-1]["data"]["dues"][0]
+    assert (board["units"], board["submitted"]) == (len(units) - 1, len(units) - 1)

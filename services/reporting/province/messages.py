@@ -7,6 +7,7 @@ no person's name or id is read here, and the strict province schemas would refus
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from datetime import datetime
 from typing import Any
@@ -14,7 +15,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from services.reporting import domain
+from services.reporting import domain, flags
 from services.reporting.models import (
     Campaign,
     CampaignUnit,
@@ -31,6 +32,15 @@ from shared.grid_projection import GridCell, GridUnit
 from shared.timeutil import campus_time
 
 _RATES = ("rectification_rate", "average_days_to_close", "cumulative_rate")
+
+
+def subject_of(*parts: str) -> str:
+    """The subject of a message, at most 64 characters (the envelope's limit): a long
+    campaign code is replaced by its digest, the same every time."""
+    subject = ":".join(parts)
+    if len(subject) <= 64:
+        return subject
+    return f"{parts[0]}:{hashlib.sha1(subject.encode()).hexdigest()}"
 
 
 def record(
@@ -91,25 +101,34 @@ def on_submission(
         session,
         link,
         "province.board",
-        f"board:{campaign.code}",
+        subject_of("board", campaign.code),
         board(session, campaign, units, now, tz),
     )
     record(
         session,
         link,
         "province.figures",
-        f"figures:{campaign.code}:{due.period_end.isoformat()}",
+        subject_of("figures", campaign.code, due.period_end.isoformat()),
         figures(session, campaign, due, now, tz),
     )
     done = session.scalars(select(Submission).where(Submission.due_id == due.id)).all()
-    if units and units <= {s.unit_code for s in done}:
+    expected = answering(session, units, due, tz)
+    if expected and expected <= {s.unit_code for s in done}:
         record(
             session,
             link,
             "province.table_submitted",
-            f"table:{campaign.code}:{due.due_on.isoformat()}",
+            subject_of("table", campaign.code, due.due_on.isoformat()),
             college_table(campaign, due, done, now, tz),
         )
+
+
+def answering(session: Session, units: set[str], due: ReportingDue, tz: str) -> set[str]:
+    """The campaign's units that answer for ``due``: the sweep's rule (known to the grid
+    before the date passed, ``domain.answers_for``), so the province's 未报送 is the
+    college's own."""
+    in_grid = flags.units_in_grid(session)
+    return {u for u in units if u in in_grid and domain.answers_for(in_grid[u], due.due_on, tz)}
 
 
 def board(session: Session, campaign: Campaign, units: set[str], now: datetime, tz: str) -> dict:
@@ -123,15 +142,16 @@ def board(session: Session, campaign: Campaign, units: set[str], now: datetime, 
         by_due[s.due_id].append(s)
     rows = []
     for due in dues:
+        expected = answering(session, units, due, tz)
         done = [s for s in by_due[due.id] if s.unit_code in units]
-        passed = domain.due_passed(now, due.due_on, tz)
+        unsent = expected - {s.unit_code for s in done}
         rows.append(
             {
                 "due_on": due.due_on,
-                "units": len(units),
+                "units": len(expected),
                 "submitted": len(done),
                 "late": sum(1 for s in done if s.late),
-                "missing": len(units) - len(done) if passed else 0,
+                "missing": len(unsent) if domain.due_passed(now, due.due_on, tz) else 0,
             }
         )
     return {"campaign": campaign.code, "as_of": now, "dues": rows}
@@ -216,7 +236,7 @@ def on_hazard(session: Session, link: ProvinceLink, hazard_id: str, tz: str) -> 
         session,
         link,
         "province.major_hazard",
-        f"hazard:{hazard.hazard_id}"[:64],
+        subject_of("hazard", hazard.hazard_id),
         {
             "number": hazard.number,
             "category": hazard.category,
