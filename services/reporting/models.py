@@ -446,6 +446,9 @@ class SupervisionReport(Base):
     )
 
 
+# What the college tells the province (issue 19) lives in its area, on this Base.
+from services.reporting.province import models as _province  # noqa: E402, F401
+
 # The tables this service's migrations create (checked against them in tests/contract):
 # its own and its copy of the grid (fed by grid events).
 SCHEMA = [Base.metadata, GridProjectionBase.metadata]
@@ -455,9 +458,6 @@ from services.reporting.incidents import models as _incidents  # noqa: E402, F40
 
 # The responsibility letters projection (issue 16) lives in its area, on this Base.
 from services.reporting.letters import models as _letters  # noqa: E402, F401
-
-# What the college tells the province (issue 19) lives in its area, on this Base.
-from services.reporting.province import models as _province  # noqa: E402, F401
 
 # The hazard counters the statistics read (issue 18) live in their area, on this Base.
 from services.reporting.statistics import models as _counters  # noqa: E402, F401
