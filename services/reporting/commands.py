@@ -25,6 +25,8 @@ from services.reporting.models import (
     RobotMessage,
     Submission,
 )
+from services.reporting.province import messages as province_messages
+from services.reporting.province.link import ProvinceLink
 from services.reporting.statistics import queries as statistics
 from shared import vocabulary
 from shared.errors import NotFound
@@ -202,9 +204,11 @@ def submit(
     unit_code: str,
     now: datetime,
     tz: str,
+    province: ProvinceLink | None = None,
 ) -> Submission:
     """A unit submits its table: the snapshot is frozen; after the due date it is flagged.
-    Its manager submits (or the security office, or a portal, on its behalf)."""
+    Its manager submits (or the security office, or a portal, on its behalf). With a
+    ``province`` link, what the province sees of it goes to the province outbox too."""
     principal.require_role(SECURITY_OFFICE, UNIT_MANAGER, PORTAL)
     principal.require_unit(unit_code)
     due = get_due(session, campaign_id, due_id)
@@ -227,6 +231,8 @@ def submit(
     insert_once(session, submission, f"{unit_code} 已报送 {due.due_on} 的统计表")
     if late:
         record_late_submission(session, due, unit_code, submission, tz)
+    if province is not None:
+        province_messages.on_submission(session, province, due, submission, tz)
     return submission
 
 

@@ -418,5 +418,14 @@ def event_handlers(campus_tz: str) -> dict[str, Handler]:
 
 
 def make_handlers(settings: Settings) -> dict[str, Handler]:
-    """The reporting worker's handlers, with campus dates in its settings' time zone."""
-    return event_handlers(settings.campus_timezone)
+    """The reporting worker's handlers, with campus dates in its settings' time zone; with
+    a province link, a major hazard's change also goes to the province outbox."""
+    from services.reporting.province.link import province_link
+
+    handlers = event_handlers(settings.campus_timezone)
+    link = province_link(settings)
+    if link is None:
+        return handlers
+    from services.reporting.province.handlers import with_province
+
+    return with_province(handlers, HAZARD_EVENT_TYPES, link, settings.campus_timezone)

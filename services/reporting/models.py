@@ -446,6 +446,9 @@ class SupervisionReport(Base):
     )
 
 
+# What the college tells the province (issue 19) lives in its area, on this Base.
+from services.reporting.province import models as _province  # noqa: E402, F401
+
 # The tables this service's migrations create (checked against them in tests/contract):
 # its own and its copy of the grid (fed by grid events).
 SCHEMA = [Base.metadata, GridProjectionBase.metadata]

@@ -832,3 +832,21 @@ POLICY.update(
         }.items()
     }
 )
+
+# -- issue 19: the province installation (services/province, an app of its own) ---------------
+# Not a campus service: no campus role reads it, only the province's own staff
+# (province_office, 省教育厅). Checked by tests/security/test_province_access.py against its
+# OpenAPI document, every caller of CALLERS plus the province office.
+PROVINCE_OFFICE = "province_office"
+PROVINCE_ONLY = "issue 19: the province's view is the province office's alone (province/api.py)"
+PROVINCE_POLICY: dict[tuple[str, str, str], Rule] = {
+    ("province", method, path): Rule(grants({PROVINCE_OFFICE: A}), why=PROVINCE_ONLY)
+    for method, path in (
+        ("GET", "/province/colleges"),
+        ("GET", "/province/colleges/{campus_id}"),
+        ("GET", "/province/totals"),
+        ("GET", "/province/dues"),
+        ("GET", "/province/flags"),
+        ("GET", "/province/export.xlsx"),
+    )
+}

@@ -499,3 +499,8 @@ class Campus:
             expect=201,
         )
         ids["supervision_jd"] = report["id"]
+
+
+# The province installation (issue 19, tests/security/test_province_access.py): its one
+# path parameter names a college linked to it.
+PROVINCE_PATH_VALUES = {"campus_id": "lzxd"}

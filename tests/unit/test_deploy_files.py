@@ -251,6 +251,9 @@ DOCUMENTED_OPTIONAL = {  # in common.env.example, possibly commented out
     "CAMPUS_CAS_VERSION",
     "CAMPUS_CAS_ATTRIBUTE",
     "CAMPUS_CAS_TIMEOUT_SECONDS",
+    "CAMPUS_PROVINCE_PUBLISH",  # the province link (docs/province.md): off until it exists
+    "CAMPUS_ID",
+    "CAMPUS_PROVINCE_AMQP_URL",
 }
 DEFAULT_IS_RIGHT = {  # tuning knobs, README only
     "CAMPUS_EXCHANGE",

@@ -14,6 +14,7 @@ from services.reporting.models import (
     ReportingDue,
     Submission,
 )
+from services.reporting.province.link import province_link
 from services.reporting.schemas import (
     BoardSchema,
     CampaignCreateSchema,
@@ -198,6 +199,7 @@ def submit(payload, campaign_id: str, due_id: str):
             payload["unit_code"],
             utcnow(),
             state().settings.campus_timezone,
+            province=province_link(state().settings),
         )
 
 

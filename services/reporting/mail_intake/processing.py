@@ -26,6 +26,7 @@ from services.reporting.mail_intake.senders import (
     valid_address,
 )
 from services.reporting.models import Notification, ReportingDue
+from services.reporting.province.link import province_link
 from shared.config import Settings
 from shared.db import unit_of_work
 from shared.errors import DomainError
@@ -137,7 +138,14 @@ class MailIntake:
         try:
             with session.begin_nested():
                 submission = commands.submit(
-                    session, principal, due.campaign_id, due.id, unit_code, mail.arrival, tz
+                    session,
+                    principal,
+                    due.campaign_id,
+                    due.id,
+                    unit_code,
+                    mail.arrival,
+                    tz,
+                    province=province_link(self.settings),
                 )
         except DomainError as exc:
             short, detail = _not_recorded(session, due, unit_code, exc, tz)

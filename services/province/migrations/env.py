@@ -1,0 +1,4 @@
+from services.province.models import SCHEMA
+from shared.migrations import run_env
+
+run_env(SCHEMA)
