@@ -28,6 +28,7 @@ FIELD_LABELS: dict[str, str] = {
     "found_from": "发现日期（起）",
     "found_to": "发现日期（止）",
     "overdue": "是否逾期",
+    "open": "是否未销号",
     "q": "关键词",
     "page": "页码",
     "page_size": "每页条数",

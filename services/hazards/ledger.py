@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, aliased
 from services.hazards import access, queries
 from services.hazards.models import Hazard, HazardLead, HazardTransition
 from shared.grid_projection import GridCell, GridUnit
+from shared.hazard_stages import OPEN
 from shared.principal import Principal
 from shared.timeutil import campus_today
 
@@ -29,6 +30,9 @@ def ledger_query(principal: Principal, query: dict[str, Any], tz: str, now: date
     for key in EQUAL_FILTERS:
         if query.get(key):
             stmt = stmt.where(getattr(Hazard, key) == query[key])
+    if "open" in query:  # not yet struck off (销号) or archived: still owed
+        opened = Hazard.status.in_(sorted(OPEN))
+        stmt = stmt.where(opened if query["open"] else ~opened)
     if "overdue" in query:  # the unit's: awaiting acceptance is not the unit's time
         today = campus_today(tz, now)
         late = queries.overdue(today) if query["overdue"] else queries.not_overdue(today)

@@ -258,6 +258,7 @@ class HazardQuerySchema(Schema):
     overdue = fields.Boolean(
         metadata={"description": "past its deadline and not yet rectified by its unit"}
     )
+    open = fields.Boolean(metadata={"description": "not yet closed (销号) or archived"})
     found_from = Date()
     found_to = Date()
     q = fields.String(validate=validate.Length(min=1, max=100), metadata={"description": "text"})

@@ -135,7 +135,18 @@ def flow_a_unit_walks_only_its_own_ledger(client, app) -> None:
     assert [n for page in walk(client, headers=JD, unit_code=None) for n in page] == expected
 
 
+def flow_open_lists_only_what_is_still_owed(client, app) -> None:
+    """open=true: not yet struck off (销号) or archived, the registers' due lists ask it."""
+    ledger_of_twelve(app)
+    add_hazards(app, [("JA-001", "JD", "archived", FOUND), ("JR-001", "JD", "rectified", FOUND)])
+    owed = {n for page in walk(client, status=None, open="true", page_size=50) for n in page}
+    done = {n for page in walk(client, status=None, open="false", page_size=50) for n in page}
+    assert owed == {f"YH-{i:03d}" for i in range(12)} | {"JR-001"}
+    assert done == {f"JC-{i:03d}" for i in range(12)} | {"JA-001"}
+
+
 FLOWS = [
+    flow_open_lists_only_what_is_still_owed,
     flow_cursors_walk_the_filtered_ledger_newest_first,
     flow_hazards_reported_between_pages_neither_repeat_nor_skip,
     flow_an_edited_cursor_is_a_400_naming_it,

@@ -16,7 +16,6 @@ from services.console.views.common import api, download, form_value, get_json, p
 from services.console.views.dashboard import unit_names
 from services.console.views.grid_forms import may_manage, refused
 from services.console.views.registers import place_choices, place_names
-from shared.hazard_stages import OPEN
 
 blp = Blueprint("chemicals", __name__, url_prefix="/registers/chemicals")
 PAGE_SIZE = 30
@@ -77,14 +76,16 @@ def stores():
     catalogue = get_json("hazards", "/chemicals", page_size=100)
     # The due list: what the register found wrong and is not yet struck off, in the
     # caller's scope (the ledger filters it), newest first.
-    found = get_json("hazards", "/hazards", category=CATEGORY, page_size=DUE_SIZE, **filters)
+    found = get_json(
+        "hazards", "/hazards", category=CATEGORY, open="true", page_size=DUE_SIZE, **filters
+    )
     today = date.today()
     return render_template(
         "chemicals/list.html",
         stores=listed,
         holdings=holdings,
         catalogue=[{**i, "controlled": _controlled(i)} for i in catalogue],
-        due=[h for h in found if h["status"] in OPEN],
+        due=found,
         paging=pages(reply.total, page, PAGE_SIZE),
         filters=filters,
         names=unit_names(),
