@@ -467,3 +467,13 @@ def suite_programs(
         worker = [sys.executable, "-m", f"services.{service}.worker"]
         programs.append(Program(f"{service}.worker", worker, env))
     return programs
+
+
+def _add_province() -> None:
+    """`campus-safety province …`: the province installation's own commands."""
+    from services.province.cli import province
+
+    main.add_command(province)
+
+
+_add_province()

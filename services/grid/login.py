@@ -60,6 +60,11 @@ from services.grid.models import LoginAttempt, Person
 from shared import revocation
 from shared.auth import VerifiedToken, mint_token
 from shared.errors import DomainError, Forbidden, Unauthorized
+from shared.passwords import (  # noqa: F401  (re-exported: the grid's callers name them here)
+    MIN_PASSWORD_LENGTH,
+    WeakPassword,
+    check_password_strength,
+)
 from shared.principal import PORTAL, ROLES
 from shared.revocation_store import is_token_refused
 from shared.timeutil import utcnow
@@ -74,7 +79,6 @@ MAX_FAILURES_PER_IP = 100  # per WINDOW, every account together
 KEEP_ATTEMPTS = timedelta(days=1)  # failures
 KNOWN_ADDRESS_FOR = timedelta(days=30)  # a success: the address passes the ceilings
 TOKEN_TTL_SECONDS = 8 * 3600  # a working day
-MIN_PASSWORD_LENGTH = 8
 # Roles a person may hold; `portal` is for service tokens minted by the CLI.
 PERSON_ROLES = tuple(r for r in ROLES if r != PORTAL)
 # Verified when the account does not exist, so both answers take the same time.
@@ -90,11 +94,6 @@ class TooManyAttempts(DomainError):
         self.retry_after = retry_after
 
 
-class WeakPassword(DomainError):
-    status = 422
-    title = "Password too weak"
-
-
 @dataclass(frozen=True)
 class SignedIn:
     access_token: str
@@ -103,14 +102,6 @@ class SignedIn:
 
 
 # -- passwords ------------------------------------------------------------------------------
-def check_password_strength(password: str) -> None:
-    if len(password) < MIN_PASSWORD_LENGTH or password.isdigit() or password.isalpha():
-        raise WeakPassword(
-            f"密码至少 {MIN_PASSWORD_LENGTH} 位，且须同时含有字母和数字（或其他字符）",
-            invalid_params=[{"name": "password", "reason": "密码太弱", "location": "json"}],
-        )
-
-
 def set_password(session: Session, person: Person, password: str) -> None:
     """A new password; tokens signed in with the old one stop working everywhere."""
     check_password_strength(password)

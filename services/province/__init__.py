@@ -18,6 +18,7 @@ PORT = 5005
 
 def create_app(config: dict | None = None) -> Flask:
     from services.province.api import BLUEPRINTS
+    from services.province.auth_api import blp as auth_blp
     from shared.api import create_service_app
 
-    return create_service_app(SERVICE, "校安 Province 省级汇总", BLUEPRINTS, config)
+    return create_service_app(SERVICE, "校安 Province 省级汇总", [auth_blp, *BLUEPRINTS], config)

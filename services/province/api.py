@@ -29,7 +29,7 @@ def iso(value: Any) -> Any:
     return value
 
 
-def _require_province() -> None:
+def require_province() -> None:
     if PROVINCE_OFFICE not in current_principal().roles:
         raise Forbidden("省级汇总仅供省教育厅（province_office）查看")
 
@@ -38,7 +38,7 @@ def _require_province() -> None:
 @blp.response(200)
 def list_colleges():
     """The province's colleges, with how many tables each sent and how many late."""
-    _require_province()
+    require_province()
     return iso(queries.colleges(read_session()))
 
 
@@ -46,7 +46,7 @@ def list_colleges():
 @blp.response(200)
 def one_college(campus_id: str):
     """A college's frozen tables, newest figures, submission boards and major hazards."""
-    _require_province()
+    require_province()
     return iso(queries.college(read_session(), campus_id))
 
 
@@ -54,7 +54,7 @@ def one_college(campus_id: str):
 @blp.response(200)
 def totals():
     """Province-wide figures: each college's newest and their sums."""
-    _require_province()
+    require_province()
     return iso(queries.totals(read_session()))
 
 
@@ -62,7 +62,7 @@ def totals():
 @blp.response(200)
 def dues():
     """Per province due date: colleges on time, late, not at all, not yet due."""
-    _require_province()
+    require_province()
     today = campus_time(utcnow(), state().settings.campus_timezone).date()
     return iso(queries.dues(read_session(), today))
 
@@ -72,7 +72,7 @@ def dues():
 def flags():
     """The province's accountability flags on colleges: a table late or missing for a
     province due date, a major hazard past its deadline (问责), recomputed on every read."""
-    _require_province()
+    require_province()
     today = campus_time(utcnow(), state().settings.campus_timezone).date()
     return iso(queries.flags(read_session(), today))
 
@@ -80,7 +80,7 @@ def flags():
 @blp.route("/export.xlsx", methods=["GET"])
 def export():
     """《各校隐患整改汇总》, 《报送情况》 and 《问责》 as one .xlsx with Chinese headers."""
-    _require_province()
+    require_province()
     tz = state().settings.campus_timezone
     now = utcnow()
     session, today = read_session(), campus_time(now, tz).date()

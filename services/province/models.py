@@ -102,4 +102,29 @@ class CollegeIncidents(Base):
     last_sequence: Mapped[int] = mapped_column(Integer)
 
 
+class ProvincePerson(Base):
+    """A member of the province's staff who signs in to its console (省教育厅); the province
+    keeps its own people, as a college's grid keeps the college's."""
+
+    __tablename__ = "province_people"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # the login too
+    name: Mapped[str] = mapped_column(String(64))
+    password_hash: Mapped[str | None] = mapped_column(String(255))  # werkzeug scrypt
+    roles: Mapped[list[str]] = mapped_column(JSON, default=list)
+    password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class ProvinceLoginAttempt(Base):
+    """A sign-in attempt, recorded as failed before its password is checked (login.py)."""
+
+    __tablename__ = "province_login_attempts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    login: Mapped[str] = mapped_column(String(64), index=True)
+    ip: Mapped[str] = mapped_column(String(45))
+    succeeded: Mapped[bool] = mapped_column(Boolean)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 SCHEMA = [Base.metadata]

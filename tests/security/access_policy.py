@@ -850,3 +850,18 @@ PROVINCE_POLICY: dict[tuple[str, str, str], Rule] = {
         ("GET", "/province/export.xlsx"),
     )
 }
+# The province's own sign-in (services/province/auth_api.py): a password of the province's
+# staff is the credential, whoever calls; the session check and sign-out are theirs alone.
+PROVINCE_POLICY |= {
+    ("province", "POST", "/auth/login"): Rule(
+        grants({role: A for role in (*ROLES, PROVINCE_OFFICE)}),
+        public=True,
+        why="province sign-in: the province staff's password is the credential (rate limited)",
+    ),
+    ("province", "GET", "/auth/session"): Rule(
+        grants({PROVINCE_OFFICE: A}), ok=204, why="the province console asks if its token holds"
+    ),
+    ("province", "POST", "/auth/logout"): Rule(
+        grants({PROVINCE_OFFICE: A}), ok=204, why="a province user signs their own token out"
+    ),
+}

@@ -504,3 +504,7 @@ class Campus:
 # The province installation (issue 19, tests/security/test_province_access.py): its one
 # path parameter names a college linked to it.
 PROVINCE_PATH_VALUES = {"campus_id": "lzxd"}
+# A member of the province's staff (the fixture adds them) and what each body-taking
+# province operation is sent.
+PROVINCE_LOGIN = {"login": "wang.li", "password": "Province-2021x"}
+PROVINCE_BODIES = {("POST", "/auth/login"): PROVINCE_LOGIN}

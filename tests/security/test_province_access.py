@@ -11,12 +11,18 @@ import re
 import pytest
 
 from services.province import create_app
+from services.province.login import save_person
 from services.province.queries import register_colleges
 from shared.api import state
 from shared.db import unit_of_work
 from shared.migrations import upgrade
 from tests.security.access_policy import CALLERS, PROVINCE_OFFICE, PROVINCE_POLICY, Caller, expected
-from tests.security.campus import PROVINCE_PATH_VALUES, UNREACHABLE_BROKER
+from tests.security.campus import (
+    PROVINCE_BODIES,
+    PROVINCE_LOGIN,
+    PROVINCE_PATH_VALUES,
+    UNREACHABLE_BROKER,
+)
 from tests.security.conftest import HTTP_METHODS, assert_problem
 from tests.support.fixtures import bearer
 
@@ -31,6 +37,7 @@ def app(tmp_path_factory):
     app = create_app({"database_url": url, "amqp_url": UNREACHABLE_BROKER})
     with app.app_context(), unit_of_work(state().session_factory) as session:
         register_colleges(session, {"lzxd": "兰州现代职业学院"})
+        save_person(session, PROVINCE_LOGIN["login"], "王丽", PROVINCE_LOGIN["password"])
     return app
 
 
@@ -59,7 +66,8 @@ def test_the_policy_covers_every_documented_province_operation(app):
 def test_only_the_province_office_reads_the_province(app, operation, caller):
     _, method, path = operation
     target = re.sub(r"{(\w+)}", lambda m: PROVINCE_PATH_VALUES[m.group(1)], path)
-    response = app.test_client().open(target, method=method, headers=_headers(caller))
+    body = PROVINCE_BODIES.get((method, path))
+    response = app.test_client().open(target, method=method, headers=_headers(caller), json=body)
     want = expected(PROVINCE_POLICY[operation], caller)
     assert response.status_code == want, (caller.name, target, response.data[:300])
     if want >= 400:
@@ -74,7 +82,10 @@ def test_only_infrastructure_answers_without_a_token(app):
         path = rule.rule
         if path in INFRASTRUCTURE or path.startswith(("/docs/", "/openapi")):
             continue
+        if path == "/auth/login":  # the province's sign-in: its password is the credential
+            continue
         target = re.sub(
             r"<(?:\w+:)?(\w+)>", lambda m: PROVINCE_PATH_VALUES.get(m.group(1), "x"), path
         )
-        assert client.get(target).status_code == 401, path
+        method = sorted(rule.methods - {"HEAD", "OPTIONS"})[0]
+        assert client.open(target, method=method).status_code == 401, path
