@@ -27,6 +27,9 @@ KIOSK = "kiosk"
 # 人事处: the personnel department keeps the background checks of the grid's people (入职查询,
 # 资格审查) with the security office; nothing else. Unit-scoped like a department's roles.
 PERSONNEL = "personnel"
+# The province installation's own staff (省教育厅, services/province): not a campus role, never
+# held by a campus person; only the province's API and its console answer it.
+PROVINCE_OFFICE = "province_office"
 
 # The roles in Chinese: in refusals, and wherever the console names a role.
 ROLE_LABELS = {
@@ -38,6 +41,7 @@ ROLE_LABELS = {
     PSYCH_CENTRE: "心理健康中心",
     PORTAL: "系统接口",
     PERSONNEL: "人事处",
+    PROVINCE_OFFICE: "省教育厅",
 }
 
 

@@ -15,6 +15,10 @@ Configuration (environment):
   anywhere). Outside the prefix only ``/healthz``, ``/readyz`` and ``/metrics`` (the
   health checks and Prometheus, on the console's own port) and ``/`` (a redirect to the
   prefix) answer.
+- ``CONSOLE_MODE``: ``campus`` (default: a college's console over its four services) or
+  ``province`` (the province installation's console, issue 19: sign-in and every page from
+  the province service at ``CONSOLE_PROVINCE_URL``, default http://127.0.0.1:5005; its menu
+  shows the province's pages only).
 """
 
 from __future__ import annotations
@@ -41,6 +45,8 @@ from shared.messages import is_chinese
 from shared.observability import configure_logging, health_blueprint, install_request_context
 
 DEFAULT_PORTS = {"grid": 5001, "hazards": 5002, "education": 5003, "reporting": 5004}
+DEFAULT_PORTS["province"] = 5005  # the province installation (CONSOLE_MODE=province)
+MODES = ("campus", "province")
 CSP = (
     "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; "
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
@@ -98,12 +104,20 @@ def _outside_prefix(app_wsgi, prefix: str):
     return outside
 
 
+def console_mode(config: dict[str, Any]) -> str:
+    """``CONSOLE_MODE``: which installation the console serves; refused when unknown."""
+    mode = str(config.get("mode") or os.environ.get("CONSOLE_MODE") or "campus").strip()
+    if mode not in MODES:
+        raise ValueError(f"CONSOLE_MODE={mode!r}: expected one of {', '.join(MODES)}")
+    return mode
+
+
 def build_app(config: dict | None = None) -> Flask:
     config = dict(config or {})
     prefix = url_prefix(config)
-    settings = load_settings(
-        "console", {k: v for k, v in config.items() if k not in ("service_urls", "url_prefix")}
-    )
+    mode = console_mode(config)
+    own = ("service_urls", "url_prefix", "mode")
+    settings = load_settings("console", {k: v for k, v in config.items() if k not in own})
     configure_logging(settings.log_json)
     app = Flask("services.console", static_folder="static", template_folder="templates")
     secret = (
@@ -130,9 +144,12 @@ def build_app(config: dict | None = None) -> Flask:
         CONSOLE_TRUSTED_PROXIES=settings.trusted_proxies,  # nginx, for the person's address
         CAMPUS_TIMEZONE=settings.campus_timezone,
         # Campus sign-in over CAS (统一身份认证): shown when the server is configured.
-        CONSOLE_CAS_URL=settings.cas_url,
+        CONSOLE_CAS_URL=settings.cas_url if mode == "campus" else None,
         CONSOLE_CAS_SERVICE=settings.cas_service_url,
         TEMPLATES_AUTO_RELOAD=False,
+        CONSOLE_MODE=mode,
+        # Who signs people in and answers whether a session still holds.
+        CONSOLE_AUTH_SERVICE="grid" if mode == "campus" else "province",
     )
     registry = CollectorRegistry()
     install_request_context(app, registry)
@@ -143,7 +160,7 @@ def build_app(config: dict | None = None) -> Flask:
     app.context_processor(auth.template_context)
     app.jinja_env.globals["menu_for"] = menu_for
     app.jinja_env.globals["menu_groups_for"] = menu_groups_for
-    for blueprint in views.BLUEPRINTS:
+    for blueprint in views.BLUEPRINTS if mode == "campus" else views.PROVINCE_BLUEPRINTS:
         app.register_blueprint(blueprint)
     app.register_error_handler(ServiceError, _service_error)
     for status in (400, 403, 404, 405, 413, 500):

@@ -38,6 +38,15 @@ PUBLIC_ENDPOINTS = {"auth.login", "static", "health.healthz", "health.readyz", "
 PUBLIC_ENDPOINTS |= {"auth.favicon", "auth.cas"}
 
 
+def sign_in_service() -> str:
+    """The service people sign in with: the grid, or the province in province mode."""
+    return current_app.config.get("CONSOLE_AUTH_SERVICE", "grid")
+
+
+def province_mode() -> bool:
+    return current_app.config.get("CONSOLE_MODE") == "province"
+
+
 def csrf_token() -> str:
     if "csrf" not in session:
         session["csrf"] = secrets.token_urlsafe(32)
@@ -76,7 +85,7 @@ def signed_out(token: str) -> bool:
     if checked.get(key, 0.0) > now:
         return False
     try:
-        call("grid", "GET", "/auth/session", token=token)
+        call(sign_in_service(), "GET", "/auth/session", token=token)
     except ServiceError as exc:
         if exc.status == 401:  # signed out (or no longer valid)
             checked.pop(key, None)
@@ -147,6 +156,8 @@ def template_context() -> dict[str, Any]:
         "unit_name": unit_name,
         "csrf_token": csrf_token,
         "cas_enabled": cas_enabled,
+        "province_mode": province_mode(),
+        "home_endpoint": "province.colleges" if province_mode() else "dashboard.index",
     }
 
 

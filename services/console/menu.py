@@ -16,6 +16,7 @@ from shared.principal import (
     LEAD_DEPARTMENT,
     LEADERSHIP,
     PERSONNEL,
+    PROVINCE_OFFICE,
     PSYCH_CENTRE,
     SECURITY_OFFICE,
     UNIT_MANAGER,
@@ -49,6 +50,8 @@ DAILY, GRID, REGISTERS, OFFICE_WORK, ACCOUNTS, ADMIN = (
 GROUPS = (DAILY, GRID, REGISTERS, OFFICE_WORK, ACCOUNTS, ADMIN)
 _OFFICE_ONLY = frozenset({SECURITY_OFFICE})
 _SUPERVISORS = frozenset({SECURITY_OFFICE, LEADERSHIP, LEAD_DEPARTMENT})
+# The province console's staff (CONSOLE_MODE=province; its pages exist only there).
+_PROVINCE = frozenset({PROVINCE_OFFICE})
 
 MENU: tuple[Entry, ...] = (
     Entry("dashboard.index", "我的待办"),
@@ -93,6 +96,11 @@ MENU: tuple[Entry, ...] = (
     # administration
     Entry("grid_people.admin", "管理", frozenset({SECURITY_OFFICE, UNIT_MANAGER}), ADMIN),
     Entry("psych.access_log", "心理台账访问记录", _OFFICE_ONLY, ADMIN),
+    # the province installation's console (issue 19)
+    Entry("province.colleges", "院校", _PROVINCE),
+    Entry("province.totals", "全省汇总", _PROVINCE),
+    Entry("province.dues", "报送情况", _PROVINCE),
+    Entry("province.flags", "问责", _PROVINCE),
 )
 
 

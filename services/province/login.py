@@ -27,10 +27,10 @@ from services.province.models import ProvinceLoginAttempt, ProvincePerson
 from shared.auth import mint_token
 from shared.errors import DomainError, Unauthorized
 from shared.passwords import check_password_strength
+from shared.principal import PROVINCE_OFFICE
 from shared.revocation_store import revoke_person
 from shared.timeutil import utcnow
 
-PROVINCE_OFFICE = "province_office"  # 省教育厅 (services/province/api.py asks for it)
 TOKEN_TTL_SECONDS = 8 * 3600  # a working day, as a college's sign-in
 WINDOW = timedelta(minutes=15)
 MAX_FAILURES = 5  # per account and address per WINDOW

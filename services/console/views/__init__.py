@@ -18,6 +18,7 @@ from services.console.views.office_joint import blp as office_joint_blp
 from services.console.views.office_patrols import blp as office_patrols_blp
 from services.console.views.phase_work import blp as phase_work_blp
 from services.console.views.placements import blp as placements_blp
+from services.console.views.province import blp as province_blp
 from services.console.views.psych import blp as psych_blp
 from services.console.views.registers import blp as registers_blp
 from services.console.views.reporting import blp as reporting_blp
@@ -47,3 +48,6 @@ BLUEPRINTS.append(placements_blp)  # issue 17: 实训实习
 BLUEPRINTS.append(chemicals_blp)  # issue 17: 危化品
 BLUEPRINTS.append(food_safety_blp)  # issue 17: 食品安全
 BLUEPRINTS.append(emergency_plans_blp)  # issue 17: 应急预案
+
+# CONSOLE_MODE=province: sign-in and the province's pages only (issue 19).
+PROVINCE_BLUEPRINTS = [account_blp, province_blp]

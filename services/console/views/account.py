@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
     redirect,
@@ -34,7 +35,7 @@ def login():
         else:
             try:
                 reply = call(
-                    "grid",
+                    auth.sign_in_service(),
                     "POST",
                     "/auth/login",
                     token=None,
@@ -99,7 +100,7 @@ def logout():
     if token:
         auth.forget(token)
         try:
-            call("grid", "POST", "/auth/logout", token=token)
+            call(auth.sign_in_service(), "POST", "/auth/logout", token=token)
         except ServiceError as exc:  # expired already (401), or the grid is unreachable
             if exc.status != 401:
                 current_app.logger.warning("sign-out not recorded by the grid: %s", exc)
@@ -110,6 +111,8 @@ def logout():
 
 @blp.route("/account/password", methods=["GET", "POST"])
 def password():
+    if auth.province_mode():  # the province's staff get new passwords from its operator
+        abort(404)
     if request.method == "POST":
         new = request.form.get("new_password") or ""
         if new != (request.form.get("confirm_password") or ""):
@@ -143,6 +146,8 @@ def password():
 def attempts():
     """The security office's view of failed sign-ins (grid ``GET /auth/attempts``: others
     get the grid's 403)."""
+    if auth.province_mode():
+        abort(404)
     hours = request.args.get("hours", type=int) or 24
     hours = hours if hours in ATTEMPT_HOURS else 24
     groups = api("grid", "GET", "/auth/attempts", params={"hours": hours}).json()
