@@ -54,7 +54,11 @@ def set_password(login: str, name: str | None, password_stdin: bool) -> None:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = click.prompt("password", hide_input=True, confirmation_prompt=True)
-    engine = make_engine(_settings().database_url)
+    from shared.migrations import upgrade
+
+    url = _settings().database_url
+    upgrade(SERVICE, url)  # a first user on a new installation: its tables first
+    engine = make_engine(url)
     try:
         with unit_of_work(make_session_factory(engine)) as session:
             person = province_login.save_person(session, login, name, password)
