@@ -10,7 +10,7 @@ from marshmallow import Schema, fields, validate
 
 from services.province import login
 from services.province.api import require_province
-from shared.api import Blueprint, state, transaction
+from shared.api import Blueprint, read_session, state, transaction
 from shared.auth import public, verified_token
 from shared.client_ip import client_ip as shared_client_ip
 from shared.errors import Unauthorized
@@ -105,9 +105,7 @@ def session_alive():
     """204 while the bearer token holds (not signed out, no new password since)."""
     require_province()
     token = _bearer()
-    with transaction() as session:
-        refused = is_token_refused(session, token.principal.sub, token.token_id, token.issued_at)
-    if refused:
+    if is_token_refused(read_session(), token.principal.sub, token.token_id, token.issued_at):
         raise Unauthorized("登录已失效（已退出或密码已变更），请重新登录")
 
 

@@ -194,3 +194,29 @@ def test_signing_out_ends_the_province_session(console):
     token = re.search(r'name="csrf_token" value="([^"]+)"', token_page).group(1)
     assert console.post("/logout", data={"csrf_token": token}).status_code == 302
     assert console.get("/province/flags").status_code == 302  # to the sign-in page
+
+
+def test_empty_fields_are_asked_for_in_the_province_words(console):
+    form = {"login": "", "password": "", "csrf_token": csrf(console), "next": "/"}
+    reply = console.post("/login", data=form)
+    assert reply.status_code == 422 and "请输入账号和密码" in reply.get_data(as_text=True)
+
+
+def test_an_unknown_console_mode_stops_start_up(monkeypatch, tmp_path):
+    monkeypatch.setenv("CONSOLE_MODE", "county")
+    with pytest.raises(ValueError, match="CONSOLE_MODE"):
+        console_over({}, monkeypatch, tmp_path)
+
+
+def test_province_run_starts_the_api_the_worker_and_the_province_console():
+    from services.province.cli import province_programs
+
+    programs = province_programs({"X": "1"}, "0.0.0.0", "127.0.0.1", 5005, 5010, 2)
+    by_name = {p.name: p for p in programs}
+    assert set(by_name) == {"province.web", "province.worker", "province.console"}
+    console = by_name["province.console"]
+    assert "services.console:create_app()" in console.argv and "0.0.0.0:5010" in console.argv
+    assert console.env["CONSOLE_MODE"] == "province"
+    assert console.env["CONSOLE_PROVINCE_URL"] == "http://127.0.0.1:5005"
+    assert "services.province:create_app()" in by_name["province.web"].argv
+    assert by_name["province.worker"].argv[-2:] == ["-m", "services.province.worker"]

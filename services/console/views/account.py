@@ -31,7 +31,8 @@ def login():
         account = (request.form.get("login") or "").strip()
         password = request.form.get("password") or ""
         if not account or not password:
-            error, status = "请输入工号/学号和密码", 422
+            asked = "账号" if auth.province_mode() else "工号/学号"
+            error, status = f"请输入{asked}和密码", 422
         else:
             try:
                 reply = call(
