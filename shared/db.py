@@ -10,8 +10,9 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, text
+from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, inspect, text
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -133,6 +134,24 @@ def unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def row_values(obj: object) -> dict[str, Any]:
+    """The row a new mapped object becomes, by column name, its Python-side column
+    defaults filled in on the object too (so that it matches the row without a reload).
+    An autoincrement key left unset is left out: the database assigns it."""
+    values: dict[str, Any] = {}
+    for prop in inspect(obj).mapper.column_attrs:
+        column = prop.columns[0]
+        if prop.key not in obj.__dict__:
+            default = column.default
+            if default is None and column.autoincrement is True and column.primary_key:
+                continue
+            value = None if default is None else default.arg
+            value = value(None) if callable(value) else value  # wrapped to take a context
+            setattr(obj, prop.key, value)
+        values[column.name] = obj.__dict__[prop.key]
+    return values
 
 
 def ping(engine: Engine) -> None:

@@ -4,7 +4,7 @@ from the settings, and loading a hazard the caller may see."""
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from services.hazards import access, domain
 from services.hazards.models import Hazard
@@ -31,10 +31,12 @@ def get_hazard(
     session: Session, principal: Principal, hazard_id: str, lock: bool = False
 ) -> Hazard:
     """The hazard, 404 if there is none, 403 if ``principal`` may not see it."""
-    stmt = select(Hazard).where(Hazard.id == hazard_id)
+    # Its lead departments in the same query (every view and event shows them); the lock
+    # is the hazard row's alone (FOR UPDATE OF: the leads are the outer join's side).
+    stmt = select(Hazard).where(Hazard.id == hazard_id).options(joinedload(Hazard.leads))
     if lock:
-        stmt = stmt.with_for_update()
-    hazard = session.scalars(stmt).one_or_none()
+        stmt = stmt.with_for_update(of=Hazard)
+    hazard = session.scalars(stmt).unique().one_or_none()
     if hazard is None:
         raise NotFound(f"隐患 {hazard_id} 不存在")
     access.require_visible(principal, hazard)
