@@ -5,16 +5,17 @@ outbox event, its number) and a step of the loop (the hazard's changes, the tran
 the outbox event) are each one data-modifying CTE statement: the database waits on the
 round trips, not on the rows (bench/README.md, ``profile_writes.py``). Foreign keys are
 checked at the end of the statement, so parents and children may be written together.
-SQLite (the embedded default) gets the ORM's flush. This module is the one place that
-tells them apart.
+The statement's text is written here from the rows' columns (NULLs left to the column's
+default), not built as a SQLAlchemy expression per request: the same shape gives the same
+text, which psycopg parses once and PostgreSQL prepares once. SQLite (the embedded
+default) gets the ORM's flush. This module is the one place that tells them apart.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import CTE, Select, Text, cast, func, insert, inspect, literal, select, update
-from sqlalchemy.dialects import postgresql
+from sqlalchemy import inspect
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -47,8 +48,9 @@ def write_numbered(session: Session, hazard: Hazard, rows: list[object], year: i
         return
     for lead in hazard.leads:
         lead.hazard_id = hazard.id
-    statement = _numbered_insert(hazard, [*hazard.leads, *rows], year)
-    hazard.number = session.execute(statement).scalar_one()
+    sql = _Statement()
+    sql.insert_numbered(hazard, [*hazard.leads, *rows], year)
+    hazard.number = sql.run(session).scalar_one()
     for lead in hazard.leads:
         make_transient_to_detached(lead)
     make_transient_to_detached(hazard)
@@ -67,12 +69,12 @@ def write_step(session: Session, hazard: Hazard, rows: list[object]) -> None:
         session.add_all(rows)
         return
     changes = _changes(hazard)
-    changed = update(Hazard).where(Hazard.id == hazard.id).values(changes).cte("changed")
-    written = [
-        insert(row.__table__).values(row_values(row)).cte(f"row{i}") for i, row in enumerate(rows)
-    ]  # type: ignore[attr-defined]
+    sql = _Statement()
+    sql.update(Hazard.__tablename__, changes, hazard.id)
+    for row in rows:
+        sql.insert(row.__table__.name, row_values(row))  # type: ignore[attr-defined]
     with session.no_autoflush:  # the changes are this statement's, not a flush's
-        session.execute(select(literal(1)).add_cte(changed, *written))
+        sql.run(session)
     for key, value in changes.items():
         set_committed_value(hazard, _attribute(key), value)
 
@@ -92,36 +94,76 @@ def _attribute(column: str) -> str:
     return Hazard.__mapper__.get_property_by_column(Hazard.__table__.c[column]).key
 
 
-def _numbered_insert(hazard: Hazard, rows: list[object], year: int) -> Select:
-    """WITH serial (the year's counter, locked), numbered (the hazard, numbered from it),
-    then each row, its stand-in number replaced: SELECT the number. The values are bound
-    as VALUES of their table, so PostgreSQL types them as the columns."""
-    counter = HazardNumberCounter.__table__
-    serial = (
-        postgresql.insert(counter)
-        .values(year=year, last_serial=1)
-        .on_conflict_do_update(
-            index_elements=[counter.c.year], set_={"last_serial": counter.c.last_serial + 1}
+def _quoted(names: list[str]) -> list[str]:
+    return [f'"{name}"' for name in names]
+
+
+class _Statement:
+    """One WITH statement of INSERTs and UPDATEs, its values bound by psycopg (an equal
+    value bound once), the last part its main statement."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.params: dict[str, Any] = {}
+        self._names: dict[tuple[type, Any], str] = {}
+        self.returning = ""
+
+    def bind(self, value: Any) -> str:
+        key = (type(value), value)
+        if key not in self._names:
+            self._names[key] = f"p{len(self._names)}"
+            self.params[self._names[key]] = value
+        return f"%({self._names[key]})s"
+
+    def insert(self, table: str, values: dict[str, Any], **expressions: str) -> None:
+        """INSERT a row; ``expressions`` give SQL for some columns instead of a value."""
+        given = {name: value for name, value in values.items() if value is not None}
+        columns = [*given, *(name for name in expressions if name not in given)]
+        sql = [
+            expressions[name] if name in expressions else self.bind(given[name]) for name in columns
+        ]
+        self.parts.append(
+            f"INSERT INTO {table} ({', '.join(_quoted(columns))}) VALUES ({', '.join(sql)})"
         )
-        .returning(counter.c.last_serial)
-        .cte("serial")
-    )
-    digits = cast(serial.c.last_serial, Text)
-    formatted = literal(domain.number_prefix(year)).concat(
-        func.lpad(digits, func.greatest(domain.NUMBER_WIDTH, func.length(digits)), "0")
-    )
-    hazards = Hazard.__table__
-    values = {**row_values(hazard), "number": select(formatted).scalar_subquery()}
-    numbered = insert(hazards).values(values).returning(hazards.c.number).cte("numbered")
-    number = select(numbered.c.number).scalar_subquery()
-    written: list[CTE] = []
-    for i, row in enumerate(rows):
-        values = {
-            name: func.replace(value, hazard.number, number)
-            if isinstance(value, str) and hazard.number in value
-            else value
-            for name, value in row_values(row).items()
-        }
-        table = row.__table__  # type: ignore[attr-defined]
-        written.append(insert(table).values(values).cte(f"row{i}"))
-    return select(numbered.c.number).add_cte(*written)
+
+    def update(self, table: str, values: dict[str, Any], row_id: str) -> None:
+        changes = ", ".join(f'"{name}" = {self.bind(value)}' for name, value in values.items())
+        self.parts.append(f"UPDATE {table} SET {changes} WHERE id = {self.bind(row_id)}")
+
+    def insert_numbered(self, hazard: Hazard, rows: list[object], year: int) -> None:
+        """The year's counter (locked until commit), the hazard numbered from it, then the
+        rows, the hazard's stand-in number replaced wherever they carry it."""
+        counter = HazardNumberCounter.__tablename__
+        self.parts.append(
+            f"INSERT INTO {counter} (year, last_serial) VALUES ({self.bind(year)}, 1) "
+            f"ON CONFLICT (year) DO UPDATE SET last_serial = {counter}.last_serial + 1 "
+            "RETURNING last_serial"
+        )
+        digits = "serial.last_serial::text"
+        width = self.bind(domain.NUMBER_WIDTH)
+        number = (
+            f"(SELECT {self.bind(domain.number_prefix(year))} || "
+            f"lpad({digits}, greatest({width}, length({digits})), '0') FROM serial)"
+        )
+        self.insert(Hazard.__tablename__, row_values(hazard) | {"number": None}, number=number)
+        self.parts[-1] += " RETURNING number"
+        pending, final = self.bind(hazard.number), "(SELECT number FROM numbered)"
+        for row in rows:
+            values = row_values(row)
+            replaced = {
+                name: f"replace({self.bind(value)}, {pending}, {final})"
+                for name, value in values.items()
+                if isinstance(value, str) and hazard.number in value
+            }
+            self.insert(row.__table__.name, values, **replaced)  # type: ignore[attr-defined]
+        self.returning = "SELECT number FROM numbered"
+
+    def run(self, session: Session):
+        """Execute it: the parts as CTEs serial, numbered (if numbering), then row<i>."""
+        names = ["serial", "numbered"] if self.returning else []
+        parts, main = (
+            (self.parts, self.returning) if self.returning else (self.parts[:-1], self.parts[-1])
+        )
+        names += [f"row{i}" for i in range(len(parts) - len(names))]
+        ctes = ",\n".join(f"{name} AS ({part})" for name, part in zip(names, parts, strict=True))
+        return session.connection().exec_driver_sql(f"WITH {ctes}\n{main}", self.params)
