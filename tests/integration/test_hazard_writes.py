@@ -78,9 +78,7 @@ def test_a_report_is_one_write_and_reads_back_as_answered(app, databases, statem
     )
     assert [unit for (unit,) in leads] == ["HQC", "DZB", "BWC"]
     history = client.get(f"/hazards/{hazard['id']}/history", headers=OFFICE).get_json()
-    assert [(step["action"], step["to_status"]) for step in history] == [
-        ("create", "discovered")
-    ]
+    assert [(step["action"], step["to_status"]) for step in history] == [("create", "discovered")]
     kind, sequence, data = announced(databases)[-1]
     assert (kind, sequence, data["number"]) == ("hazard.created", 1, "YH-2021-00002")
     assert data["lead_departments"] == ["HQC", "DZB", "BWC"]
