@@ -126,3 +126,30 @@ def test_a_resent_report_with_its_key_creates_nothing_more(app, databases):
     assert again.get_json()["id"] == first.get_json()["id"]
     assert databases.scalar("hazards", "SELECT count(*) FROM hazards") == 1
     assert databases.scalar("hazards", "SELECT count(*) FROM outbox") == 1
+
+
+def test_a_hazard_is_read_with_its_leads_and_extensions_in_one_query(app, statements):
+    client = app.test_client()
+    unit = bearer("unit_manager", unit="JD", sub="manager-JD")
+    hazard = client.post("/hazards", json=NEW, headers=OFFICE).get_json()
+    later = {**REGISTER, "deadline": "2030-11-30"}
+    client.post(f"/hazards/{hazard['id']}/register", json=later, headers=OFFICE)
+    asks = [("2030-12-31", "材料未到货"), ("2031-01-15", "施工队排期")]
+    for new_deadline, reason in asks:
+        asked = client.post(
+            f"/hazards/{hazard['id']}/extensions",
+            json={"new_deadline": new_deadline, "reason": reason},
+            headers=unit,
+        )
+        assert asked.status_code == 201, asked.get_json()
+        refused = client.post(
+            f"/hazards/extensions/{asked.get_json()['id']}/decision",
+            json={"approve": False, "comment": "不同意"},
+            headers=OFFICE,
+        )
+        assert refused.status_code == 200, refused.get_json()
+    statements.clear()
+    read = client.get(f"/hazards/{hazard['id']}", headers=OFFICE).get_json()
+    assert len(statements) == 1, statements
+    assert read["lead_departments"] == ["HQC", "DZB", "BWC"]
+    assert [(e["requested_deadline"], e["reason"]) for e in read["extensions"]] == asks

@@ -28,12 +28,19 @@ def policy_of(settings: Settings) -> domain.Policy:
 
 
 def get_hazard(
-    session: Session, principal: Principal, hazard_id: str, lock: bool = False
+    session: Session,
+    principal: Principal,
+    hazard_id: str,
+    lock: bool = False,
+    extensions: bool = False,
 ) -> Hazard:
-    """The hazard, 404 if there is none, 403 if ``principal`` may not see it."""
+    """The hazard, 404 if there is none, 403 if ``principal`` may not see it; with its
+    extension requests (``Hazard.extension_requests``) if ``extensions``."""
     # Its lead departments in the same query (every view and event shows them); the lock
     # is the hazard row's alone (FOR UPDATE OF: the leads are the outer join's side).
     stmt = select(Hazard).where(Hazard.id == hazard_id).options(joinedload(Hazard.leads))
+    if extensions:
+        stmt = stmt.options(joinedload(Hazard.extension_requests))
     if lock:
         stmt = stmt.with_for_update(of=Hazard)
     hazard = session.scalars(stmt).unique().one_or_none()
