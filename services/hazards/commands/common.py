@@ -3,7 +3,9 @@ from the settings, and loading a hazard the caller may see."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from functools import cache
+
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session, joinedload
 
 from services.hazards import access, domain
@@ -36,15 +38,21 @@ def get_hazard(
 ) -> Hazard:
     """The hazard, 404 if there is none, 403 if ``principal`` may not see it; with its
     extension requests (``Hazard.extension_requests``) if ``extensions``."""
-    # Its lead departments in the same query (every view and event shows them); the lock
-    # is the hazard row's alone (FOR UPDATE OF: the leads are the outer join's side).
-    stmt = select(Hazard).where(Hazard.id == hazard_id).options(joinedload(Hazard.leads))
-    if extensions:
-        stmt = stmt.options(joinedload(Hazard.extension_requests))
-    if lock:
-        stmt = stmt.with_for_update(of=Hazard)
-    hazard = session.scalars(stmt).unique().one_or_none()
+    stmt = _hazard_query(lock, extensions)
+    hazard = session.scalars(stmt, {"hazard_id": hazard_id}).unique().one_or_none()
     if hazard is None:
         raise NotFound(f"隐患 {hazard_id} 不存在")
     access.require_visible(principal, hazard)
     return hazard
+
+
+@cache
+def _hazard_query(lock: bool, extensions: bool) -> Select[tuple[Hazard]]:
+    """``get_hazard``'s query, built once per kind (not per request): the hazard with its
+    lead departments (every view and event shows them), its extension requests if asked;
+    the lock is the hazard row's alone (FOR UPDATE OF: the rest are outer joins)."""
+    stmt = select(Hazard).where(Hazard.id == bindparam("hazard_id"))
+    stmt = stmt.options(joinedload(Hazard.leads))
+    if extensions:
+        stmt = stmt.options(joinedload(Hazard.extension_requests))
+    return stmt.with_for_update(of=Hazard) if lock else stmt
