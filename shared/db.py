@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, inspect, text
@@ -141,17 +142,27 @@ def row_values(obj: object) -> dict[str, Any]:
     defaults filled in on the object too (so that it matches the row without a reload).
     An autoincrement key left unset is left out: the database assigns it."""
     values: dict[str, Any] = {}
-    for prop in inspect(obj).mapper.column_attrs:
-        column = prop.columns[0]
-        if prop.key not in obj.__dict__:
-            default = column.default
-            if default is None and column.autoincrement is True and column.primary_key:
+    given = obj.__dict__
+    for key, name, default, generated in _columns_of(type(obj)):
+        if key not in given:
+            if generated:
                 continue
-            value = None if default is None else default.arg
-            value = value(None) if callable(value) else value  # wrapped to take a context
-            setattr(obj, prop.key, value)
-        values[column.name] = obj.__dict__[prop.key]
+            value = default(None) if callable(default) else default  # wrapped: takes a context
+            setattr(obj, key, value)
+        values[name] = given[key]
     return values
+
+
+@cache
+def _columns_of(cls: type) -> list[tuple[str, str, Any, bool]]:
+    """Per mapped class: attribute, column name, Python default, database-generated key."""
+    columns = []
+    for prop in inspect(cls).column_attrs:
+        column = prop.columns[0]
+        default = None if column.default is None else column.default.arg
+        generated = column.default is None and column.primary_key and column.autoincrement is True
+        columns.append((prop.key, column.name, default, generated))
+    return columns
 
 
 def ping(engine: Engine) -> None:
