@@ -13,11 +13,14 @@ default) gets the ORM's flush. This module is the one place that tells them apar
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import cache
 from typing import Any
 
-from sqlalchemy import inspect
+from sqlalchemy import Dialect, Table, inspect
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.types import TypeEngine
 
 from services.hazards import domain
 from services.hazards.commands.numbering import assign_number
@@ -48,7 +51,7 @@ def write_numbered(session: Session, hazard: Hazard, rows: list[object], year: i
         return
     for lead in hazard.leads:
         lead.hazard_id = hazard.id
-    sql = _Statement()
+    sql = _Statement(session.get_bind().dialect)
     sql.insert_numbered(hazard, [*hazard.leads, *rows], year)
     hazard.number = sql.run(session).scalar_one()
     for lead in hazard.leads:
@@ -69,10 +72,10 @@ def write_step(session: Session, hazard: Hazard, rows: list[object]) -> None:
         session.add_all(rows)
         return
     changes = _changes(hazard)
-    sql = _Statement()
-    sql.update(Hazard.__tablename__, changes, hazard.id)
+    sql = _Statement(session.get_bind().dialect)
+    sql.update(Hazard.__table__, changes, hazard.id)
     for row in rows:
-        sql.insert(row.__table__.name, row_values(row))  # type: ignore[attr-defined]
+        sql.insert(row.__table__, row_values(row))  # type: ignore[attr-defined]
     with session.no_autoflush:  # the changes are this statement's, not a flush's
         sql.run(session)
     for key, value in changes.items():
@@ -94,41 +97,58 @@ def _attribute(column: str) -> str:
     return Hazard.__mapper__.get_property_by_column(Hazard.__table__.c[column]).key
 
 
+@cache
+def _processor(column_type: TypeEngine, dialect: Dialect) -> Callable[[Any], Any] | None:
+    return column_type.bind_processor(dialect)
+
+
 def _quoted(names: list[str]) -> list[str]:
     return [f'"{name}"' for name in names]
 
 
 class _Statement:
-    """One WITH statement of INSERTs and UPDATEs, its values bound by psycopg (an equal
-    value bound once), the last part its main statement."""
+    """One WITH statement of INSERTs and UPDATEs, the last part its main statement. Its
+    values are bound as the ORM binds them (each column type's bind processor: UTC for the
+    timestamps), an equal value once."""
 
-    def __init__(self) -> None:
+    def __init__(self, dialect: Dialect) -> None:
+        self.dialect = dialect
         self.parts: list[str] = []
         self.params: dict[str, Any] = {}
         self._names: dict[tuple[type, Any], str] = {}
         self.returning = ""
 
     def bind(self, value: Any) -> str:
-        key = (type(value), value)
-        if key not in self._names:
-            self._names[key] = f"p{len(self._names)}"
-            self.params[self._names[key]] = value
-        return f"%({self._names[key]})s"
+        try:
+            key = (type(value), value)
+            name = self._names.setdefault(key, f"p{len(self._names)}")
+        except TypeError:  # unhashable (a JSON value): a parameter of its own
+            name = f"p{len(self._names)}"
+            self._names[(object, name)] = name
+        self.params[name] = value
+        return f"%({name})s"
 
-    def insert(self, table: str, values: dict[str, Any], **expressions: str) -> None:
+    def bound(self, table: Table, name: str, value: Any) -> str:
+        processor = _processor(table.c[name].type, self.dialect)
+        return self.bind(processor(value) if processor else value)
+
+    def insert(self, table: Table, values: dict[str, Any], **expressions: str) -> None:
         """INSERT a row; ``expressions`` give SQL for some columns instead of a value."""
         given = {name: value for name, value in values.items() if value is not None}
         columns = [*given, *(name for name in expressions if name not in given)]
         sql = [
-            expressions[name] if name in expressions else self.bind(given[name]) for name in columns
+            expressions[name] if name in expressions else self.bound(table, name, given[name])
+            for name in columns
         ]
         self.parts.append(
-            f"INSERT INTO {table} ({', '.join(_quoted(columns))}) VALUES ({', '.join(sql)})"
+            f"INSERT INTO {table.name} ({', '.join(_quoted(columns))}) VALUES ({', '.join(sql)})"
         )
 
-    def update(self, table: str, values: dict[str, Any], row_id: str) -> None:
-        changes = ", ".join(f'"{name}" = {self.bind(value)}' for name, value in values.items())
-        self.parts.append(f"UPDATE {table} SET {changes} WHERE id = {self.bind(row_id)}")
+    def update(self, table: Table, values: dict[str, Any], row_id: str) -> None:
+        changes = ", ".join(
+            f'"{name}" = {self.bound(table, name, value)}' for name, value in values.items()
+        )
+        self.parts.append(f"UPDATE {table.name} SET {changes} WHERE id = {self.bind(row_id)}")
 
     def insert_numbered(self, hazard: Hazard, rows: list[object], year: int) -> None:
         """The year's counter (locked until commit), the hazard numbered from it, then the
@@ -145,17 +165,18 @@ class _Statement:
             f"(SELECT {self.bind(domain.number_prefix(year))} || "
             f"lpad({digits}, greatest({width}, length({digits})), '0') FROM serial)"
         )
-        self.insert(Hazard.__tablename__, row_values(hazard) | {"number": None}, number=number)
+        self.insert(Hazard.__table__, row_values(hazard) | {"number": None}, number=number)
         self.parts[-1] += " RETURNING number"
         pending, final = self.bind(hazard.number), "(SELECT number FROM numbered)"
         for row in rows:
             values = row_values(row)
+            table = row.__table__  # type: ignore[attr-defined]
             replaced = {
-                name: f"replace({self.bind(value)}, {pending}, {final})"
+                name: f"replace({self.bound(table, name, value)}, {pending}, {final})"
                 for name, value in values.items()
                 if isinstance(value, str) and hazard.number in value
             }
-            self.insert(row.__table__.name, values, **replaced)  # type: ignore[attr-defined]
+            self.insert(table, values, **replaced)
         self.returning = "SELECT number FROM numbered"
 
     def run(self, session: Session):
