@@ -12,6 +12,7 @@ from sqlalchemy import event
 
 from services.registry import create_app
 from tests.support.fixtures import bearer
+from tests.support.workflow import STEPS_TO_CLOSE, headers
 
 pytestmark = pytest.mark.integration
 
@@ -153,3 +154,18 @@ def test_a_hazard_is_read_with_its_leads_and_extensions_in_one_query(app, statem
     assert len(statements) == 1, statements
     assert read["lead_departments"] == ["HQC", "DZB", "BWC"]
     assert [(e["requested_deadline"], e["reason"]) for e in read["extensions"]] == asks
+
+
+def test_the_whole_loop_reads_back_as_answered_at_every_step(app, databases):
+    client = app.test_client()
+    hazard = client.post("/hazards", json=NEW, headers=OFFICE).get_json()
+    for path, body, role, sub in STEPS_TO_CLOSE:
+        moved = client.post(
+            f"/hazards/{hazard['id']}/{path}", json=body, headers=headers(role, sub, "JD")
+        )
+        assert moved.status_code == 200, (path, moved.get_json())
+        read = client.get(f"/hazards/{hazard['id']}", headers=OFFICE).get_json()
+        assert same(read, moved.get_json()), path
+    sequences = [sequence for _, sequence, _ in announced(databases)]
+    assert sequences == list(range(1, len(STEPS_TO_CLOSE) + 2))
+    assert announced(databases)[-1][2]["status"] == read["status"]

@@ -86,11 +86,18 @@ def _changes(hazard: Hazard) -> dict[str, Any]:
     """The hazard's changed columns by name, ``updated_at`` stamped as the ORM would."""
     state = inspect(hazard)
     hazard.updated_at = utcnow()
+    columns = _column_names()
     changes = {}
-    for prop in state.mapper.column_attrs:
-        if state.attrs[prop.key].history.added:
-            changes[prop.columns[0].name] = getattr(hazard, prop.key)
+    for key in list(state.committed_state):  # the attributes set since loaded
+        if key in columns and state.attrs[key].history.added:
+            changes[columns[key]] = getattr(hazard, key)
     return changes
+
+
+@cache
+def _column_names() -> dict[str, str]:
+    """The hazard's column attributes and their columns' names."""
+    return {prop.key: prop.columns[0].name for prop in Hazard.__mapper__.column_attrs}
 
 
 def _attribute(column: str) -> str:
