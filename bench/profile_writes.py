@@ -11,9 +11,11 @@ migrated, dropped at the end), one request after another, under ``cProfile``. No
 and no load generator take a share of the two cores, so the profile shows the app's own CPU:
 what the issue asks to remove is what is *not* the database (``psycopg`` waiting, execute).
 
-It prints, for each of bare POST, project POST and project register (登记评估, a transition
-with its outbox row), the mean wall time per request and the ratio to the bare POST, then the
-project's top entries by own time (tottime) and the cumulative time of the hot path's stages.
+It prints, for each of bare POST, project POST, project register (登记评估, a transition
+with its outbox row), bare GET and project GET, the mean wall time and the process's CPU time
+per request and the ratios to the bare app (the CPU ratio is the one other load on a shared
+machine hardly moves), then, for POST and register under cProfile, the project's top entries
+by own time (tottime) and the cumulative time of the hot path's stages.
 It is a profile, not a test: exit code 0 unless something failed. bench/README.md records its
 top entries before and after the write path was trimmed.
 """
@@ -66,9 +68,11 @@ def body(i: int) -> dict:
 
 
 def timed(label: str, count: int, call: Callable[[int], None], prof: cProfile.Profile | None):
+    """Mean wall time per request (ms), printed with the process's CPU time per request,
+    which other load on the machine hardly changes (the app's own cost, not the wait)."""
     for i in range(min(50, count)):  # warm-up: first-request imports, pools, caches
         call(-1 - i)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     if prof:
         prof.enable()
     for i in range(count):
@@ -76,8 +80,12 @@ def timed(label: str, count: int, call: Callable[[int], None], prof: cProfile.Pr
     if prof:
         prof.disable()
     per = (time.perf_counter() - started) / count * 1000
-    print(f"  {label:<28} {per:7.2f} ms per request ({count} requests)", flush=True)
-    return per
+    cpu_per = (time.process_time() - cpu) / count * 1000
+    print(
+        f"  {label:<28} {per:7.2f} ms per request, CPU {cpu_per:5.2f} ms ({count} requests)",
+        flush=True,
+    )
+    return per, cpu_per
 
 
 def stage_lines(stats: pstats.Stats, total: float) -> list[str]:
@@ -130,9 +138,12 @@ def main(argv: list[str] | None = None) -> int:
         auth = {"Authorization": f"Bearer {token}"}
         created_ids: list[str] = []
 
+        bare_ids: list[str] = []
+
         def bare_post(i: int) -> None:
             resp = bare.post("/item", json=body(i))
             assert resp.status_code == 201, resp.get_data(as_text=True)
+            bare_ids.append(resp.get_json()["id"])
 
         def project_post(i: int) -> None:
             resp = project.post("/hazards", json=body(i), headers=auth)
@@ -152,12 +163,30 @@ def main(argv: list[str] | None = None) -> int:
 
         n = args.requests
         deadline = (date.today() + timedelta(days=30)).isoformat()
-        print("mean wall time per request (in process, one at a time, no profiler):")
-        bare_ms = timed("bare POST", n, bare_post, None)
-        post_ms = timed("project POST", n, project_post, None)
-        reg_ms = timed("project register", n - 50, project_register, None)
-        print(f"  project POST / bare POST      {bare_ms / post_ms:6.2f} (bare is 1.00)")
-        print(f"  project register / bare POST  {bare_ms / reg_ms:6.2f}")
+
+        def bare_get(i: int) -> None:
+            resp = bare.get(f"/item/{bare_ids[i % len(bare_ids)]}")
+            assert resp.status_code == 200, resp.get_data(as_text=True)
+
+        def project_get(i: int) -> None:
+            resp = project.get(f"/hazards/{created_ids[i % len(created_ids)]}", headers=auth)
+            assert resp.status_code == 200, resp.get_data(as_text=True)
+
+        n = args.requests
+        deadline = (date.today() + timedelta(days=30)).isoformat()
+        print("mean time per request (in process, one at a time, no profiler):")
+        bare_ms, bare_cpu = timed("bare POST", n, bare_post, None)
+        post_ms, post_cpu = timed("project POST", n, project_post, None)
+        reg_ms, reg_cpu = timed("project register", n - 50, project_register, None)
+        bare_get_ms, bare_get_cpu = timed("bare GET", n, bare_get, None)
+        get_ms, get_cpu = timed("project GET", n, project_get, None)
+        print("ratios to the bare app (bare is 1.00), by wall time and by CPU time:")
+        for label, wall, cpu, base_wall, base_cpu in (
+            ("project POST / bare POST", post_ms, post_cpu, bare_ms, bare_cpu),
+            ("project register / bare POST", reg_ms, reg_cpu, bare_ms, bare_cpu),
+            ("project GET / bare GET", get_ms, get_cpu, bare_get_ms, bare_get_cpu),
+        ):
+            print(f"  {label:<30} {base_wall / wall:5.2f} wall, {base_cpu / cpu:5.2f} CPU")
         print("the same again under cProfile:")
         prof = cProfile.Profile()
         created_ids.clear()

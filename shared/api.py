@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 from urllib.parse import quote
 
@@ -21,7 +22,7 @@ import flask_smorest
 from flask import Flask, Request, Response, current_app, g, request
 from flask.json.provider import DefaultJSONProvider
 from flask_smorest.utils import prepare_response
-from marshmallow import missing, validate
+from marshmallow import Schema, missing, validate
 from prometheus_client import CollectorRegistry
 from sqlalchemy import Engine, Select, event, func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -82,6 +83,18 @@ class CampusParser(FlaskParser):
         if not req.is_json or not req.get_data(cache=True):
             return missing  # no body: the schema's required fields say what is missing
         return req.get_json()
+
+    def _get_schema(self, argmap: Any, req: Request) -> Schema:
+        # An endpoint's schema class is made an instance once, not on every request (the
+        # schemas keep no per-request state).
+        if isinstance(argmap, type) and issubclass(argmap, Schema):
+            return _schema_instance(argmap)
+        return super()._get_schema(argmap, req)
+
+
+@cache
+def _schema_instance(schema: type[Schema]) -> Schema:
+    return schema()
 
 
 class Blueprint(flask_smorest.Blueprint):

@@ -10,8 +10,10 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from functools import cache
+from typing import Any
 
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, text
+from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, inspect, text
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -133,6 +135,34 @@ def unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def row_values(obj: object) -> dict[str, Any]:
+    """The row a new mapped object becomes, by column name, its Python-side column
+    defaults filled in on the object too (so that it matches the row without a reload).
+    An autoincrement key left unset is left out: the database assigns it."""
+    values: dict[str, Any] = {}
+    given = obj.__dict__
+    for key, name, default, generated in _columns_of(type(obj)):
+        if key not in given:
+            if generated:
+                continue
+            value = default(None) if callable(default) else default  # wrapped: takes a context
+            setattr(obj, key, value)
+        values[name] = given[key]
+    return values
+
+
+@cache
+def _columns_of(cls: type) -> list[tuple[str, str, Any, bool]]:
+    """Per mapped class: attribute, column name, Python default, database-generated key."""
+    columns = []
+    for prop in inspect(cls).column_attrs:
+        column = prop.columns[0]
+        default = None if column.default is None else column.default.arg
+        generated = column.default is None and column.primary_key and column.autoincrement is True
+        columns.append((prop.key, column.name, default, generated))
+    return columns
 
 
 def ping(engine: Engine) -> None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, delete, exists, false, or_, select
+from sqlalchemy import ColumnElement, and_, bindparam, delete, exists, false, or_, select
 from sqlalchemy.orm import Session
 
 from services.hazards.models import CategoryLead, Hazard, HazardLead, LeadCampaign
@@ -27,12 +27,16 @@ from shared import vocabulary
 def leads_of(session: Session, category: str) -> list[str]:
     """The lead departments of ``category``, first lead first: the newest published
     campaign's, or the built-in default while no campaign names the category."""
-    named = session.scalars(
-        select(CategoryLead.unit_code)
-        .where(CategoryLead.category == category)
-        .order_by(CategoryLead.position)
-    ).all()
+    named = session.scalars(_LEADS_OF, {"category": category}).all()
     return list(named) or vocabulary.default_leads(category)
+
+
+# Built once (every report asks it): the category's leads, first lead first.
+_LEADS_OF = (
+    select(CategoryLead.unit_code)
+    .where(CategoryLead.category == bindparam("category"))
+    .order_by(CategoryLead.position)
+)
 
 
 def led_categories(session: Session, unit_code: str | None) -> set[str]:

@@ -122,6 +122,12 @@ class Hazard(Base):
         order_by="HazardLead.position", lazy="selectin", cascade="all, delete-orphan"
     )
 
+    # Its extension requests, oldest first: read with the hazard by the views that show
+    # them (``commands.get_hazard(..., extensions=True)``), never loaded by surprise.
+    extension_requests: Mapped[list[ExtensionRequest]] = relationship(
+        order_by="ExtensionRequest.created_at", lazy="raise", viewonly=True
+    )
+
     @property
     def lead_departments(self) -> list[str]:
         """The lead departments; a hazard written before co-leads has only its one."""

@@ -47,8 +47,15 @@ class OutboxMessage(EventTablesBase):
     )
 
 
-def record_event(
-    session: Session,
+def record_event(session: Session, **event: Any) -> Envelope:
+    """Validate the event against the catalogue and add it to the session's transaction
+    (the arguments are ``new_event``'s)."""
+    envelope, message = new_event(**event)
+    session.add(message)
+    return envelope
+
+
+def new_event(
     *,
     event_type: str,
     source: str,
@@ -59,9 +66,10 @@ def record_event(
     actor: str | None = None,
     correlation_id: str | None = None,
     occurred_at: datetime | None = None,
-) -> Envelope:
-    """Validate the event against the catalogue and add it to the session's transaction.
-    ``occurred_at``: when the change happened, if the command was given its clock."""
+) -> tuple[Envelope, OutboxMessage]:
+    """The event, validated against the catalogue, and its outbox row, for a caller that
+    writes the row itself. ``occurred_at``: when the change happened, if the command was
+    given its clock."""
     extra = {"occurred_at": occurred_at} if occurred_at is not None else {}
     envelope = Envelope(
         type=event_type,
@@ -74,13 +82,11 @@ def record_event(
         correlation_id=correlation_id if correlation_id is not None else context.request_id.get(),
         **extra,
     )
-    session.add(
-        OutboxMessage(
-            event_id=envelope.id,
-            event_type=envelope.type,
-            subject=envelope.subject,
-            sequence=envelope.sequence,
-            body=envelope.to_json().decode(),
-        )
+    message = OutboxMessage(
+        event_id=envelope.id,
+        event_type=envelope.type,
+        subject=envelope.subject,
+        sequence=envelope.sequence,
+        body=envelope.to_json().decode(),
     )
-    return envelope
+    return envelope, message

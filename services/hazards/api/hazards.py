@@ -129,11 +129,11 @@ def get_hazard(hazard_id: str):
     """One hazard; its ETag is the version to send back in If-Match. ``my_actions`` lists
     the steps the caller may take next (the loop's and the actor rules together)."""
     session, principal = read_session(), current_principal()
-    hazard = commands.get_hazard(session, principal, hazard_id)
+    hazard = commands.get_hazard(session, principal, hazard_id, extensions=True)
     hazard.my_actions = access.actions_for(session, principal, hazard)  # transient
     hazard.may_attach = access.may_attach(principal, hazard)
     today = campus_today(state().settings.campus_timezone, now())
-    hazard.extensions = _extensions(session, principal, hazard, today)
+    hazard.extensions = _extensions(principal, hazard, today)
     pending = any(request.status == "pending" for request in hazard.extensions)
     hazard.may_request_extension = not pending and access.may_request_extension(
         principal, hazard, today
@@ -143,16 +143,13 @@ def get_hazard(hazard_id: str):
     return with_etag(hazard)
 
 
-def _extensions(session, principal, hazard: Hazard, today) -> list[ExtensionRequest]:
-    """The hazard's extension requests, oldest first, each with ``may_decide``."""
-    requests = session.scalars(
-        select(ExtensionRequest)
-        .where(ExtensionRequest.hazard_id == hazard.id)
-        .order_by(ExtensionRequest.created_at)
-    ).all()
+def _extensions(principal, hazard: Hazard, today) -> list[ExtensionRequest]:
+    """The hazard's extension requests (read with it), oldest first, each with
+    ``may_decide``."""
+    requests = list(hazard.extension_requests)
     for request in requests:
         request.may_decide = access.may_decide_extension(principal, hazard, request, today)
-    return list(requests)
+    return requests
 
 
 @blp.route("/<hazard_id>/history", methods=["GET"])
@@ -291,9 +288,9 @@ def list_extensions(hazard_id: str):
     """The hazard's extension requests, oldest first; ``may_decide`` says whether the
     caller may approve or refuse each now."""
     session, principal = read_session(), current_principal()
-    hazard = commands.get_hazard(session, principal, hazard_id)
+    hazard = commands.get_hazard(session, principal, hazard_id, extensions=True)
     today = campus_today(state().settings.campus_timezone, now())
-    return _extensions(session, principal, hazard, today)
+    return _extensions(principal, hazard, today)
 
 
 @blp.route("/extensions/<request_id>/decision", methods=["POST"])

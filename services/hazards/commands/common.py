@@ -3,8 +3,10 @@ from the settings, and loading a hazard the caller may see."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from functools import cache
+
+from sqlalchemy import Select, bindparam, select
+from sqlalchemy.orm import Session, joinedload
 
 from services.hazards import access, domain
 from services.hazards.models import Hazard
@@ -28,14 +30,29 @@ def policy_of(settings: Settings) -> domain.Policy:
 
 
 def get_hazard(
-    session: Session, principal: Principal, hazard_id: str, lock: bool = False
+    session: Session,
+    principal: Principal,
+    hazard_id: str,
+    lock: bool = False,
+    extensions: bool = False,
 ) -> Hazard:
-    """The hazard, 404 if there is none, 403 if ``principal`` may not see it."""
-    stmt = select(Hazard).where(Hazard.id == hazard_id)
-    if lock:
-        stmt = stmt.with_for_update()
-    hazard = session.scalars(stmt).one_or_none()
+    """The hazard, 404 if there is none, 403 if ``principal`` may not see it; with its
+    extension requests (``Hazard.extension_requests``) if ``extensions``."""
+    stmt = _hazard_query(lock, extensions)
+    hazard = session.scalars(stmt, {"hazard_id": hazard_id}).unique().one_or_none()
     if hazard is None:
         raise NotFound(f"隐患 {hazard_id} 不存在")
     access.require_visible(principal, hazard)
     return hazard
+
+
+@cache
+def _hazard_query(lock: bool, extensions: bool) -> Select[tuple[Hazard]]:
+    """``get_hazard``'s query, built once per kind (not per request): the hazard with its
+    lead departments (every view and event shows them), its extension requests if asked;
+    the lock is the hazard row's alone (FOR UPDATE OF: the rest are outer joins)."""
+    stmt = select(Hazard).where(Hazard.id == bindparam("hazard_id"))
+    stmt = stmt.options(joinedload(Hazard.leads))
+    if extensions:
+        stmt = stmt.options(joinedload(Hazard.extension_requests))
+    return stmt.with_for_update(of=Hazard) if lock else stmt

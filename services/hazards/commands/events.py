@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 from services.hazards import domain
 from services.hazards.domain import Status
 from services.hazards.models import Hazard, HazardTransition
-from shared.events import Envelope, record_event
+from shared.events import Envelope
+from shared.events.outbox import new_event
 from shared.principal import Principal
 from shared.timeutil import utcnow
 
@@ -99,20 +100,35 @@ def record(
     at: datetime | None = None,
 ) -> Envelope:
     """Append the transition row and announce the new state (version = event sequence)."""
-    session.add(
-        HazardTransition(
-            hazard_id=hazard.id,
-            action=action,
-            from_status=previous,
-            to_status=hazard.status,
-            actor=principal.sub,
-            actor_name=principal.name,
-            comment=comment,
-            at=at or utcnow(),
-        )
+    envelope, rows = announce(
+        hazard, event_type, principal, action=action, previous=previous, comment=comment, at=at
     )
-    return record_event(
-        session,
+    session.add_all(rows)
+    return envelope
+
+
+def announce(
+    hazard: Hazard,
+    event_type: str,
+    principal: Principal,
+    *,
+    action: str,
+    previous: str | None,
+    comment: str | None = None,
+    at: datetime | None = None,
+) -> tuple[Envelope, list[object]]:
+    """``record``'s event and rows (the transition, the outbox row), not yet written."""
+    transition = HazardTransition(
+        hazard_id=hazard.id,
+        action=action,
+        from_status=previous,
+        to_status=hazard.status,
+        actor=principal.sub,
+        actor_name=principal.name,
+        comment=comment,
+        at=at or utcnow(),
+    )
+    envelope, message = new_event(
         event_type=event_type,
         source=SOURCE,
         subject=hazard.id,
@@ -121,3 +137,4 @@ def record(
         actor=principal.sub,
         occurred_at=at,
     )
+    return envelope, [transition, message]

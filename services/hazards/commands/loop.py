@@ -10,9 +10,10 @@ from sqlalchemy.orm import Session
 
 from services.hazards import access, domain, queries
 from services.hazards.commands.common import get_hazard
-from services.hazards.commands.events import record
+from services.hazards.commands.events import announce
 from services.hazards.commands.lateness import announce_lateness
 from services.hazards.commands.severity import regrade
+from services.hazards.commands.writes import write_step
 from services.hazards.domain import Action, Status
 from services.hazards.models import Hazard
 from shared.errors import check_version
@@ -57,8 +58,7 @@ def transition(
         setattr(hazard, column, value)
     hazard.status = target
     hazard.version += 1
-    record(
-        session,
+    _, rows = announce(
         hazard,
         domain.ACTION_EVENTS[action],
         principal,
@@ -67,6 +67,7 @@ def transition(
         comment=step.comment,
         at=now,
     )
+    write_step(session, hazard, rows)
     return hazard
 
 

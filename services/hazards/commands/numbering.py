@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import func, text, update
+from sqlalchemy import func, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -31,62 +31,26 @@ def next_serial(session: Session, year: int) -> int:
     return int(session.execute(stmt).scalar_one())
 
 
-# PostgreSQL: counter, hazard and its announcement numbered in one round trip.
-_NUMBER_IN_ONE_STATEMENT = text(
-    """
-    WITH serial AS (
-        INSERT INTO hazard_number_counters (year, last_serial) VALUES (:year, 1)
-        ON CONFLICT (year) DO UPDATE SET last_serial = hazard_number_counters.last_serial + 1
-        RETURNING last_serial
-    ), numbered AS (
-        UPDATE hazards SET number = :prefix || lpad(
-            serial.last_serial::text, greatest(:width, length(serial.last_serial::text)), '0'
-        )
-        FROM serial WHERE hazards.id = :hazard_id
-        RETURNING hazards.number
-    ), announced AS (
-        UPDATE outbox SET body = replace(outbox.body, :pending, numbered.number)
-        FROM numbered WHERE outbox.event_id = :event_id
-        RETURNING 1
-    )
-    SELECT number FROM numbered
-    """
-)
-
-
 def pending_number() -> str:
     """A unique stand-in until ``assign_number`` (32 characters, like a real number)."""
     return "YH-PENDING-" + uuid.uuid4().hex[:21]
 
 
 def assign_number(session: Session, hazard: Hazard, year: int, event_id: str) -> None:
-    """Give the hazard its gap-free number as the transaction's last write.
+    """Give the flushed hazard its gap-free number as the transaction's last write, and
+    put it in the event ``event_id`` that announced it in place of the stand-in (what
+    ``writes.write_numbered`` does in one statement on PostgreSQL).
 
     The year's counter row stays locked from here to the commit, so concurrent creates
-    queue on it: taking it last (everything else already written, with a stand-in number)
-    keeps that queue short. The stand-in is replaced in the hazard and in the event
-    ``event_id`` that announced it.
+    queue on it: taking it last (everything else already written) keeps that queue short.
     """
     pending = hazard.number
     session.flush()
-    if session.get_bind().dialect.name == "postgresql":
-        number = session.execute(
-            _NUMBER_IN_ONE_STATEMENT,
-            {
-                "year": year,
-                "prefix": domain.number_prefix(year),
-                "width": domain.NUMBER_WIDTH,
-                "hazard_id": hazard.id,
-                "event_id": event_id,
-                "pending": pending,
-            },
-        ).scalar_one()
-    else:
-        number = domain.format_number(year, next_serial(session, year))
-        session.execute(update(Hazard).where(Hazard.id == hazard.id).values(number=number))
-        session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.event_id == event_id)
-            .values(body=func.replace(OutboxMessage.body, pending, number))
-        )
+    number = domain.format_number(year, next_serial(session, year))
+    session.execute(update(Hazard).where(Hazard.id == hazard.id).values(number=number))
+    session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.event_id == event_id)
+        .values(body=func.replace(OutboxMessage.body, pending, number))
+    )
     set_committed_value(hazard, "number", number)

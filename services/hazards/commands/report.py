@@ -13,8 +13,9 @@ from sqlalchemy.orm import Session
 
 from services.hazards import access, domain, leads
 from services.hazards.commands.common import SYSTEM, get_hazard
-from services.hazards.commands.events import record
-from services.hazards.commands.numbering import assign_number, pending_number
+from services.hazards.commands.events import announce
+from services.hazards.commands.numbering import pending_number
+from services.hazards.commands.writes import write_numbered
 from services.hazards.domain import Status
 from services.hazards.models import Hazard, IdempotencyKey
 from shared import idempotency
@@ -69,7 +70,7 @@ def create_hazard(
         session, principal, category, subcategory, unit_code, cell_id, found_at, now, campus_tz
     )
     hazard = Hazard(
-        id=str(uuid.uuid4()),  # known now: the rows below refer to it, written in one flush
+        id=str(uuid.uuid4()),  # known now: the rows below refer to it, written together
         number=pending_number(),
         unit_code=finding.unit_code,
         cell_id=cell_id,
@@ -91,13 +92,12 @@ def create_hazard(
         **_clocks(severity, deadline, now),
         **_responsible(finding.responsible),
     )
-    session.add(hazard)
-    created = record(
-        session, hazard, "hazard.created", principal, action=domain.CREATE, previous=None, at=now
+    _, rows = announce(
+        hazard, "hazard.created", principal, action=domain.CREATE, previous=None, at=now
     )
     for write in also:  # e.g. the Idempotency-Key row: before the number, outside its lock
         write(hazard)
-    assign_number(session, hazard, domain.number_year(finding.found_at, campus_tz), created.id)
+    write_numbered(session, hazard, rows, domain.number_year(finding.found_at, campus_tz))
     return hazard
 
 
