@@ -1,11 +1,23 @@
-"""How strong a sign-in password must be: one rule for the grid's people and the province's
-staff alike (services/grid/login.py, services/province/login.py)."""
+"""How strong a sign-in password must be, and the refusal of too many wrong ones: one rule
+for the grid's people and the province's staff alike (services/grid/login.py,
+services/province/login.py)."""
 
 from __future__ import annotations
 
 from shared.errors import DomainError
 
 MIN_PASSWORD_LENGTH = 8
+
+
+class TooManyAttempts(DomainError):
+    """Sign-in refused for a while (429 with Retry-After): too many wrong passwords."""
+
+    status = 429
+    title = "Too Many Requests"
+
+    def __init__(self, detail: str, retry_after: int) -> None:
+        super().__init__(detail, retry_after=retry_after)
+        self.retry_after = retry_after
 
 
 class WeakPassword(DomainError):

@@ -59,9 +59,10 @@ from services.grid import revocations
 from services.grid.models import LoginAttempt, Person
 from shared import revocation
 from shared.auth import VerifiedToken, mint_token
-from shared.errors import DomainError, Forbidden, Unauthorized
+from shared.errors import Forbidden, Unauthorized
 from shared.passwords import (  # noqa: F401  (re-exported: the grid's callers name them here)
     MIN_PASSWORD_LENGTH,
+    TooManyAttempts,
     WeakPassword,
     check_password_strength,
 )
@@ -83,15 +84,6 @@ TOKEN_TTL_SECONDS = 8 * 3600  # a working day
 PERSON_ROLES = tuple(r for r in ROLES if r != PORTAL)
 # Verified when the account does not exist, so both answers take the same time.
 _DUMMY_HASH = generate_password_hash("not-a-real-password-0000")
-
-
-class TooManyAttempts(DomainError):
-    status = 429
-    title = "Too Many Requests"
-
-    def __init__(self, detail: str, retry_after: int) -> None:
-        super().__init__(detail, retry_after=retry_after)
-        self.retry_after = retry_after
 
 
 @dataclass(frozen=True)

@@ -25,8 +25,11 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from services.province.models import ProvinceLoginAttempt, ProvincePerson
 from shared.auth import mint_token
-from shared.errors import DomainError, Unauthorized
-from shared.passwords import check_password_strength
+from shared.errors import Unauthorized
+from shared.passwords import (  # noqa: F401  (re-exported: the auth API names it here)
+    TooManyAttempts,
+    check_password_strength,
+)
 from shared.principal import PROVINCE_OFFICE
 from shared.revocation_store import revoke_person
 from shared.timeutil import utcnow
@@ -38,15 +41,6 @@ MAX_FAILURES_PER_IP = 50  # per address per WINDOW, every account together
 WRONG = "账号或密码错误"
 # Verified when the account does not exist, so both answers take the same time.
 _DUMMY_HASH = generate_password_hash("not-a-real-password-0000")
-
-
-class TooManyAttempts(DomainError):
-    status = 429
-    title = "Too Many Requests"
-
-    def __init__(self, detail: str, retry_after: int) -> None:
-        super().__init__(detail, retry_after=retry_after)
-        self.retry_after = retry_after
 
 
 @dataclass(frozen=True)
