@@ -7,6 +7,7 @@ console shows its answers, with names rather than codes."""
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
@@ -15,6 +16,7 @@ from services.console.client import ServiceError
 from services.console.views.common import api, download, form_value, get_json, pages
 from services.console.views.dashboard import unit_names
 from services.console.views.grid_forms import may_manage, refused
+from services.console.views.register_edit import edit_versioned
 from services.console.views.registers import place_choices, place_names
 
 blp = Blueprint("chemicals", __name__, url_prefix="/registers/chemicals")
@@ -211,23 +213,25 @@ def new_item():
 
 
 def _edit(kind: str, path: str, fields: tuple[str, ...], default: str, done: str):
-    """Edit a store or a catalogue entry with the version read as If-Match (a stale page is
-    refused by the service, not overwritten)."""
-    reply = api("hazards", "GET", path)
-    record, etag = reply.json(), reply.headers.get("etag", "")
-    if request.method == "GET":
-        shown = {k: record.get(k) for k in fields}
-        shown.update({k: "true" if record.get(k) else "false" for k in FLAGS if k in record})
-        return _form(kind, shown, {}, item=record, etag=etag)
-    typed = _typed(fields)
-    headers = {"If-Match": request.form["etag"]} if request.form.get("etag") else {}
-    try:
-        api("hazards", "PATCH", path, json_body=_body(typed), headers=headers)
-    except ServiceError as exc:
-        errors = refused(exc, fields, default)
-        return _form(kind, typed, errors, exc.status, item=record, etag=etag)
-    flash(done.format(**{**record, **{k: v for k, v in typed.items() if v}}), "success")
-    return redirect(url_for("chemicals.stores"))
+    """Edit a store or a catalogue entry with the version read as If-Match."""
+    return edit_versioned(
+        path,
+        fields=fields,
+        default=default,
+        done=done,
+        form=partial(_form, kind),
+        typed=_typed,
+        body=_body,
+        back="chemicals.stores",
+        shown=lambda record: _shown(record, fields),
+    )
+
+
+def _shown(record: dict, fields: tuple[str, ...]) -> dict:
+    """The record as the form shows it: its checkboxes as the form's "true" / "false"."""
+    shown = {k: record.get(k) for k in fields}
+    shown.update({k: "true" if record.get(k) else "false" for k in FLAGS if k in record})
+    return shown
 
 
 @blp.route("/items/<item_id>", methods=["GET", "POST"])

@@ -5,6 +5,8 @@ its answers, with names rather than codes."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from services.console import auth
@@ -19,6 +21,7 @@ from services.console.views.common import (
 )
 from services.console.views.dashboard import unit_names
 from services.console.views.grid_forms import may_manage, refused
+from services.console.views.register_edit import edit_versioned
 from services.console.views.registers import place_choices, place_names
 
 blp = Blueprint("vehicles", __name__, url_prefix="/registers/vehicles")
@@ -129,19 +132,16 @@ def new_trip():
 def _edit(kind: str, path: str, fields: tuple[str, ...], default: str, done: str):
     """Edit a vehicle or a driver (a renewal of 年检, 保险, the licence or the safety education
     is a new date), with the version read as If-Match."""
-    reply = api("hazards", "GET", path)
-    item, etag = reply.json(), reply.headers.get("etag", "")
-    if request.method == "GET":
-        return _form(kind, item, {}, item=item, etag=etag)
-    typed = {k: form_value(k) for k in fields}
-    headers = {"If-Match": request.form["etag"]} if request.form.get("etag") else {}
-    try:
-        api("hazards", "PATCH", path, json_body=_body(typed), headers=headers)
-    except ServiceError as exc:
-        errors = refused(exc, fields, default)
-        return _form(kind, typed, errors, exc.status, item=item, etag=etag)
-    flash(done.format(**{**item, **{k: v for k, v in typed.items() if v}}), "success")
-    return redirect(url_for("vehicles.vehicles"))
+    return edit_versioned(
+        path,
+        fields=fields,
+        default=default,
+        done=done,
+        form=partial(_form, kind),
+        typed=lambda names: {k: form_value(k) for k in names},
+        body=_body,
+        back="vehicles.vehicles",
+    )
 
 
 @blp.route("/<vehicle_id>", methods=["GET", "POST"])
