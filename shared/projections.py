@@ -25,8 +25,7 @@ def upsert_newer(
     """Write the aggregate's state if ``sequence`` is newer than the row's; True if it was
     written (inserted or updated), False if the event was a duplicate or stale."""
     table = model.__table__
-    # A projection keeps the subset of the event's state it needs.
-    row = {k: v for k, v in values.items() if k in table.c} | {"last_sequence": sequence}
+    row = _row(table, values, sequence)
     dialect = session.get_bind().dialect.name
     result = session.execute(_upsert_statement(table, key, tuple(sorted(row)), dialect), row)
     # One row per statement: 1 when inserted or updated, 0 when the WHERE kept the newer row
@@ -34,6 +33,34 @@ def upsert_newer(
     if result.rowcount < 0:  # a driver that cannot tell: never guess "stale" or "applied"
         raise RuntimeError(f"{dialect} did not report the rowcount of an upsert")
     return result.rowcount == 1
+
+
+def upsert_newer_many(
+    session: Session, model: type, key: str, states: list[tuple[dict[str, Any], int]]
+) -> set[Any]:
+    """``upsert_newer`` for many aggregates at once, each at most once (the newest state of
+    each, chosen by the caller: one statement cannot update a row twice); the keys whose
+    state was written. One statement per shape of row (a batch of events has one or two),
+    its rows sorted by key so that concurrent consumers lock them in one order."""
+    table = model.__table__
+    dialect = session.get_bind().dialect.name
+    by_shape: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for values, sequence in states:
+        row = _row(table, values, sequence)
+        by_shape.setdefault(tuple(sorted(row)), []).append(row)
+    written: set[Any] = set()
+    connection = session.connection()
+    for columns, rows in by_shape.items():
+        rows.sort(key=lambda row: row[key])
+        stmt = _upsert_statement(table, key, columns, dialect).returning(table.c[key])
+        # RETURNING names exactly the rows inserted or updated; a skipped update returns none.
+        written.update(connection.execute(stmt, rows).scalars())
+    return written
+
+
+def _row(table: Table, values: dict[str, Any], sequence: int) -> dict[str, Any]:
+    """A projection keeps the subset of the event's state it needs."""
+    return {k: v for k, v in values.items() if k in table.c} | {"last_sequence": sequence}
 
 
 @lru_cache(maxsize=256)

@@ -35,6 +35,22 @@ log = logging.getLogger("campus.consumer")
 
 Handler = Callable[[Session, Envelope], None]
 
+
+class BatchHandler:
+    """A handler that can also apply a run of its events in one go (``many``): fewer
+    statements for the same outcome as ``one`` event at a time, in an order the handler
+    tolerates (events come out of order anyway). The consumer's fast path hands each run
+    of consecutive events with the same BatchHandler to ``many``; its one-SAVEPOINT-per-
+    event replay after a failure calls the handler one event at a time."""
+
+    def __init__(self, one: Handler, many: Callable[[Session, list[Envelope]], None]) -> None:
+        self.one = one
+        self.many = many
+
+    def __call__(self, session: Session, envelope: Envelope) -> None:
+        self.one(session, envelope)
+
+
 ACK, REQUEUE, REJECT = "ack", "requeue", "reject"
 _INFRASTRUCTURE_ERRORS = (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError)
 
@@ -101,11 +117,28 @@ def _inbox_row(envelope: Envelope) -> InboxMessage:
 
 def _apply_all(session, handlers, parsed) -> dict[int, str]:
     done, todo = _fresh(session, parsed)
+    run: list[Envelope] = []  # consecutive events of one BatchHandler
     for _, envelope in todo:
-        handlers[envelope.type](session, envelope)
+        handler = handlers[envelope.type]
+        if run and handler is not handlers[run[0].type]:
+            _apply_run(session, handlers[run[0].type], run)
+            run = []
+        if isinstance(handler, BatchHandler):
+            run.append(envelope)
+        else:
+            handler(session, envelope)
+    if run:
+        _apply_run(session, handlers[run[0].type], run)
     session.add_all([_inbox_row(envelope) for _, envelope in todo])
     session.flush()
     return {d.tag: ACK for d in done} | {d.tag: ACK for d, _ in todo}
+
+
+def _apply_run(session: Session, handler: BatchHandler, run: list[Envelope]) -> None:
+    if len(run) == 1:
+        handler.one(session, run[0])
+    else:
+        handler.many(session, run)
 
 
 def _apply_one_by_one(session, handlers, parsed) -> dict[int, str]:
