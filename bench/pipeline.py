@@ -749,6 +749,8 @@ class Drain:
     seconds: float  # clock start (consumer consuming, relay spawned) -> last inbox row
     relay_seconds: float  # clock start -> last outbox row published
     first_seconds: float  # clock start -> first inbox row (relay start-up included)
+    consumer_cpu: float = 0.0  # the consumer process's CPU seconds from clock start to end
+    relay_cpu: float = 0.0  # the relay process's CPU seconds, its start-up included
 
     @property
     def rate(self) -> float:
@@ -809,11 +811,14 @@ def drain(
     env.reset()
     hazards.fill_outbox(env.hazards, events)
     with fleet(env) as workers:
-        workers.spawn(f"{label} consumer", consumer_argv)
+        consumer = workers.spawn(f"{label} consumer", consumer_argv)
         workers.wait_consuming()
+        consumer_cpu = cpu_seconds(consumer.popen.pid)
         started = utcnow()
-        workers.spawn(f"{label} relay", relay_argv)
+        relay = workers.spawn(f"{label} relay", relay_argv)
         wait_for_inbox(env, events, workers, drain_timeout(events), inbox)
+        consumer_cpu = cpu_seconds(consumer.popen.pid) - consumer_cpu
+        relay_cpu = cpu_seconds(relay.popen.pid)
     check_clean(env, f"{label} drain", events, inbox)
     first, last, published = env.timestamps()
     return Drain(
@@ -821,7 +826,16 @@ def drain(
         (last - started).total_seconds(),
         (published - started).total_seconds(),
         (first - started).total_seconds(),
+        consumer_cpu,
+        relay_cpu,
     )
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process so far (/proc): on a shared machine the wall time
+    stretches with the others' load, the CPU a worker needs per event much less."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 @dataclass
@@ -1001,7 +1015,9 @@ def report(
         return (
             f"{drain.rate:.0f} events/s ({drain.events} in {drain.seconds:.2f} s; first "
             f"applied after {drain.first_seconds:.2f} s, then {drain.running_rate:.0f}/s; "
-            f"outbox published after {drain.relay_seconds:.2f} s)"
+            f"outbox published after {drain.relay_seconds:.2f} s; CPU per 1,000 events: "
+            f"consumer {1000 * drain.consumer_cpu / drain.events:.0f} ms, relay "
+            f"{1000 * drain.relay_cpu / drain.events:.0f} ms with its start-up)"
         )
 
     pct = Steady.percentile
@@ -1028,6 +1044,14 @@ def report(
         f"drain, median of {len(project)} interleaved round(s): project {rate:.0f} events/s, "
         f"bare batched {bare_rate:.0f} events/s -> project / bare {ratio:.0%} "
         f"(rounds: {', '.join(f'{r:.0%}' for r in ratios)}); naive {naive.rate:.0f} events/s"
+    )
+
+    def per_thousand(drains: list[Drain]) -> float:
+        return median([1000 * d.consumer_cpu / d.events for d in drains])
+
+    print(
+        f"  consumer CPU per 1,000 events (median; read it when the machine is busy): "
+        f"project {per_thousand(project):.0f} ms, bare {per_thousand(bare):.0f} ms"
     )
     for number, (p, b) in enumerate(zip(project, bare, strict=True), 1):
         print(f"  round {number} project: {detail(p)}")

@@ -18,6 +18,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import Insert
 
+from shared import bulk
+
 
 def upsert_newer(
     session: Session, model: type, key: str, values: dict[str, Any], sequence: int
@@ -51,11 +53,26 @@ def upsert_newer_many(
     written: set[Any] = set()
     connection = session.connection()
     for columns, rows in by_shape.items():
-        rows.sort(key=lambda row: row[key])
-        stmt = _upsert_statement(table, key, columns, dialect).returning(table.c[key])
         # RETURNING names exactly the rows inserted or updated; a skipped update returns none.
-        written.update(connection.execute(stmt, rows).scalars())
+        if dialect == "postgresql":
+            stmt = bulk.insert_rows(table, columns, _newer_only(table, key, columns), key)
+            result = connection.execute(stmt, {"rows": bulk.rows_json(rows)})
+        else:
+            rows.sort(key=lambda row: row[key])
+            stmt = _upsert_statement(table, key, columns, dialect).returning(table.c[key])
+            result = connection.execute(stmt, rows)
+        written.update(result.scalars())
     return written
+
+
+@lru_cache(maxsize=64)
+def _newer_only(table: Table, key: str, columns: tuple[str, ...]) -> str:
+    """``_upsert_statement``'s conflict clause, as text for ``bulk.insert_rows``."""
+    assignments = ", ".join(f"{name} = excluded.{name}" for name in columns if name != key)
+    return (
+        f"ON CONFLICT ({key}) DO UPDATE SET {assignments} "
+        f"WHERE {table.name}.last_sequence < excluded.last_sequence RETURNING {table.name}.{key}"
+    )
 
 
 def _row(table: Table, values: dict[str, Any], sequence: int) -> dict[str, Any]:

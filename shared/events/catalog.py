@@ -12,6 +12,7 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
+from shared.events.fast_schema import compile_schema
 from shared.revocation import REASONS as REVOCATION_REASONS
 
 HAZARD_STATUSES = (
@@ -338,6 +339,9 @@ class LetterSignedV1(_Strict):
 CATALOG[("letter.signed", 1)] = LetterSignedV1
 
 _INSTANCES: dict[tuple[str, int], Schema] = {key: cls() for key, cls in CATALOG.items()}
+_COMPILED = {
+    key: compile_schema(schema) or (lambda _data: False) for key, schema in _INSTANCES.items()
+}
 
 
 def event_types() -> set[str]:
@@ -349,6 +353,8 @@ def validate_data(event_type: str, version: int, data: dict[str, Any]) -> dict[s
     schema = _INSTANCES.get((event_type, version))
     if schema is None:
         raise UnknownEventType(f"no schema for event {event_type} v{version}")
+    if _COMPILED[(event_type, version)](data):  # fast_schema: only ever "valid" when it is
+        return data
     errors = schema.validate(data)
     if errors:
         raise ValidationError(errors)

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from shared.events.catalog import validate_data
 from shared.events.envelope import Envelope
-from shared.events.inbox import InboxMessage, already_processed
+from shared.events.inbox import InboxMessage, already_processed, claim, record_processed
 from shared.events.reconnect import Backoff, run_with_reconnect
 from shared.events.topology import connect, queue_name
 
@@ -115,8 +115,24 @@ def _inbox_row(envelope: Envelope) -> InboxMessage:
     return InboxMessage(event_id=envelope.id, event_type=envelope.type, source=envelope.source)
 
 
+def _claimed(session: Session, parsed: list[tuple[Delivery, Envelope]]):
+    """``_fresh``, with the inbox rows of the events to apply written at once (PostgreSQL:
+    one INSERT … ON CONFLICT DO NOTHING RETURNING, which also tells which were there);
+    elsewhere ``_fresh``, the rows written after the handlers. Rolled back with the
+    batch if a handler fails. (done, to apply, claimed already)"""
+    unique: dict[str, tuple[Delivery, Envelope]] = {}
+    for delivery, envelope in parsed:
+        unique.setdefault(envelope.id, (delivery, envelope))
+    claimed = claim(session, [(e.id, e.type, e.source) for _, e in unique.values()])
+    if claimed is None:
+        return (*_fresh(session, parsed), False)
+    todo = [(d, e) for d, e in unique.values() if e.id in claimed]
+    fresh = {d.tag for d, _ in todo}
+    return [d for d, _ in parsed if d.tag not in fresh], todo, True
+
+
 def _apply_all(session, handlers, parsed) -> dict[int, str]:
-    done, todo = _fresh(session, parsed)
+    done, todo, claimed = _claimed(session, parsed)
     run: list[Envelope] = []  # consecutive events of one BatchHandler
     for _, envelope in todo:
         handler = handlers[envelope.type]
@@ -129,7 +145,8 @@ def _apply_all(session, handlers, parsed) -> dict[int, str]:
             handler(session, envelope)
     if run:
         _apply_run(session, handlers[run[0].type], run)
-    session.add_all([_inbox_row(envelope) for _, envelope in todo])
+    if not claimed:
+        record_processed(session, [(e.id, e.type, e.source) for _, e in todo])
     session.flush()
     return {d.tag: ACK for d in done} | {d.tag: ACK for d, _ in todo}
 
