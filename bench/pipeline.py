@@ -1016,8 +1016,8 @@ def report(
             f"{drain.rate:.0f} events/s ({drain.events} in {drain.seconds:.2f} s; first "
             f"applied after {drain.first_seconds:.2f} s, then {drain.running_rate:.0f}/s; "
             f"outbox published after {drain.relay_seconds:.2f} s; CPU per 1,000 events: "
-            f"consumer {1000 * drain.consumer_cpu / drain.events:.0f} ms, relay "
-            f"{1000 * drain.relay_cpu / drain.events:.0f} ms with its start-up)"
+            f"consumer {1e6 * drain.consumer_cpu / drain.events:.0f} ms, relay "
+            f"{1e6 * drain.relay_cpu / drain.events:.0f} ms with its start-up)"
         )
 
     pct = Steady.percentile
@@ -1047,7 +1047,7 @@ def report(
     )
 
     def per_thousand(drains: list[Drain]) -> float:
-        return median([1000 * d.consumer_cpu / d.events for d in drains])
+        return median([1e6 * d.consumer_cpu / d.events for d in drains])
 
     print(
         f"  consumer CPU per 1,000 events (median; read it when the machine is busy): "
