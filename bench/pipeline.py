@@ -58,7 +58,7 @@ import time
 import traceback
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote
@@ -149,6 +149,7 @@ class Env:
     log_dir: Path | None = None
     hazards_engine: Engine | None = None
     reporting_engine: Engine | None = None
+    _backend_start: dict[int, float] = field(default_factory=dict)
 
     @property
     def hazards(self) -> sessionmaker[Session]:
@@ -187,6 +188,28 @@ class Env:
         return self.scalar(
             self.hazards_engine, "SELECT count(*) FROM outbox WHERE published_at IS NULL"
         )
+
+    def backends_cpu(self, since: float | None = None) -> float:
+        """CPU seconds of the PostgreSQL backends serving this run's databases; with
+        ``since`` (this method's earlier answer), what they used since (backends that
+        ended in between are lost: the workers' connections live through a phase)."""
+        assert self.hazards_engine is not None
+        with self.hazards_engine.connect() as conn:
+            rows = conn.execute(
+                text("SELECT pid FROM pg_stat_activity WHERE datname IN (:a, :b)"),
+                {"a": self.hazards_db, "b": self.reporting_db},
+            ).scalars()
+            pids = list(rows)
+        total = 0.0
+        for pid in pids:
+            with contextlib.suppress(OSError):
+                seconds = cpu_seconds(pid)
+                total += seconds
+                if since is None:
+                    self._backend_start[pid] = seconds
+                else:
+                    total -= self._backend_start.get(pid, 0.0)
+        return total
 
     def projected_count(self) -> int:
         return self.scalar(self.reporting_engine, "SELECT count(*) FROM hazard_projection")
@@ -751,6 +774,7 @@ class Drain:
     first_seconds: float  # clock start -> first inbox row (relay start-up included)
     consumer_cpu: float = 0.0  # the consumer process's CPU seconds from clock start to end
     relay_cpu: float = 0.0  # the relay process's CPU seconds, its start-up included
+    database_cpu: float = 0.0  # PostgreSQL's backends on the run's two databases, same span
 
     @property
     def rate(self) -> float:
@@ -814,11 +838,13 @@ def drain(
         consumer = workers.spawn(f"{label} consumer", consumer_argv)
         workers.wait_consuming()
         consumer_cpu = cpu_seconds(consumer.popen.pid)
+        database_cpu = env.backends_cpu()
         started = utcnow()
         relay = workers.spawn(f"{label} relay", relay_argv)
         wait_for_inbox(env, events, workers, drain_timeout(events), inbox)
         consumer_cpu = cpu_seconds(consumer.popen.pid) - consumer_cpu
         relay_cpu = cpu_seconds(relay.popen.pid)
+        database_cpu = env.backends_cpu(database_cpu)
     check_clean(env, f"{label} drain", events, inbox)
     first, last, published = env.timestamps()
     return Drain(
@@ -828,6 +854,7 @@ def drain(
         (first - started).total_seconds(),
         consumer_cpu,
         relay_cpu,
+        database_cpu,
     )
 
 
@@ -1017,7 +1044,8 @@ def report(
             f"applied after {drain.first_seconds:.2f} s, then {drain.running_rate:.0f}/s; "
             f"outbox published after {drain.relay_seconds:.2f} s; CPU per 1,000 events: "
             f"consumer {1e6 * drain.consumer_cpu / drain.events:.0f} ms, relay "
-            f"{1e6 * drain.relay_cpu / drain.events:.0f} ms with its start-up)"
+            f"{1e6 * drain.relay_cpu / drain.events:.0f} ms with its start-up, PostgreSQL "
+            f"{1e6 * drain.database_cpu / drain.events:.0f} ms)"
         )
 
     pct = Steady.percentile
@@ -1046,12 +1074,14 @@ def report(
         f"(rounds: {', '.join(f'{r:.0%}' for r in ratios)}); naive {naive.rate:.0f} events/s"
     )
 
-    def per_thousand(drains: list[Drain]) -> float:
-        return median([1e6 * d.consumer_cpu / d.events for d in drains])
+    def per_thousand(drains: list[Drain], part: str) -> str:
+        return f"{median([1e6 * getattr(d, part) / d.events for d in drains]):.0f}"
 
     print(
-        f"  consumer CPU per 1,000 events (median; read it when the machine is busy): "
-        f"project {per_thousand(project):.0f} ms, bare {per_thousand(bare):.0f} ms"
+        "  CPU per 1,000 events (medians; read them when the machine is busy): consumer "
+        f"project {per_thousand(project, 'consumer_cpu')} ms, bare "
+        f"{per_thousand(bare, 'consumer_cpu')} ms; PostgreSQL project "
+        f"{per_thousand(project, 'database_cpu')} ms, bare {per_thousand(bare, 'database_cpu')} ms"
     )
     for number, (p, b) in enumerate(zip(project, bare, strict=True), 1):
         print(f"  round {number} project: {detail(p)}")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
@@ -23,7 +23,8 @@ def _encode(value: Any) -> str:
     if isinstance(value, datetime):
         if value.tzinfo is None:  # as UTCDateTime: a naive moment would be read as local
             raise ValueError("naive datetime given to a UTC column")
-        return value.astimezone(UTC).isoformat()
+        # With its offset: PostgreSQL reads the same moment (timestamptz columns).
+        return value.isoformat()
     if isinstance(value, date):
         return value.isoformat()
     raise TypeError(f"{type(value).__name__} cannot travel as JSON")

@@ -77,7 +77,13 @@ def _newer_only(table: Table, key: str, columns: tuple[str, ...]) -> str:
 
 def _row(table: Table, values: dict[str, Any], sequence: int) -> dict[str, Any]:
     """A projection keeps the subset of the event's state it needs."""
-    return {k: v for k, v in values.items() if k in table.c} | {"last_sequence": sequence}
+    names = _column_names(table)
+    return {k: v for k, v in values.items() if k in names} | {"last_sequence": sequence}
+
+
+@lru_cache(maxsize=64)
+def _column_names(table: Table) -> frozenset[str]:
+    return frozenset(table.c.keys())
 
 
 @lru_cache(maxsize=256)
