@@ -667,7 +667,7 @@ BARE_COLUMNS = [c.name for c in HazardProjection.__table__.columns]
 BARE_SELECT = ", ".join(
     {
         "acceptance_overdue": "coalesce(acceptance_overdue, false)",
-        "updated_at": "clock_timestamp()",
+        "updated_at": "now()",  # the transaction's: distinct values count the batches
     }.get(name, name)
     for name in BARE_COLUMNS
 )
@@ -775,6 +775,8 @@ class Drain:
     consumer_cpu: float = 0.0  # the consumer process's CPU seconds from clock start to end
     relay_cpu: float = 0.0  # the relay process's CPU seconds, its start-up included
     database_cpu: float = 0.0  # PostgreSQL's backends on the run's two databases, same span
+    transactions: int = 0  # the consumer's (batches): distinct inbox.processed_at, or for
+    # the bare pipeline distinct hazard_projection.updated_at (now(): per transaction)
 
     @property
     def rate(self) -> float:
@@ -847,6 +849,8 @@ def drain(
         database_cpu = env.backends_cpu(database_cpu)
     check_clean(env, f"{label} drain", events, inbox)
     first, last, published = env.timestamps()
+    column, table = ("processed_at", "inbox") if inbox else ("updated_at", "hazard_projection")
+    transactions = env.scalar(env.reporting_engine, f"SELECT count(DISTINCT {column}) FROM {table}")
     return Drain(
         events,
         (last - started).total_seconds(),
@@ -855,6 +859,7 @@ def drain(
         consumer_cpu,
         relay_cpu,
         database_cpu,
+        transactions,
     )
 
 
@@ -1045,7 +1050,8 @@ def report(
             f"outbox published after {drain.relay_seconds:.2f} s; CPU per 1,000 events: "
             f"consumer {1e6 * drain.consumer_cpu / drain.events:.0f} ms, relay "
             f"{1e6 * drain.relay_cpu / drain.events:.0f} ms with its start-up, PostgreSQL "
-            f"{1e6 * drain.database_cpu / drain.events:.0f} ms)"
+            f"{1e6 * drain.database_cpu / drain.events:.0f} ms; "
+            f"{drain.events / max(1, drain.transactions):.0f} events per consumer transaction)"
         )
 
     pct = Steady.percentile

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import Table, TextClause, text
 
 
+@lru_cache(maxsize=4096)  # a batch's counter rows share a few days: each written once
 def _encode(value: Any) -> str:
     if isinstance(value, datetime):
         if value.tzinfo is None:  # as UTCDateTime: a naive moment would be read as local

@@ -11,7 +11,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate
 
-from shared.events.fast_schema import compile_schema
+from shared.events.fast_schema import canonical_uuid, compile_schema
 
 
 class EnvelopeSchema(Schema):
@@ -64,9 +64,9 @@ class Envelope:
             raise ValidationError("body is not a JSON object")
         if _VALID(raw):  # the compiled schema (fast_schema): the same verdict, sooner
             event_id, occurred_at = raw.pop("id"), raw.pop("occurred_at")
-            return cls(
-                **raw, id=str(uuid.UUID(event_id)), occurred_at=datetime.fromisoformat(occurred_at)
-            )
+            if not canonical_uuid(event_id):  # the one form the inbox knows it by
+                event_id = str(uuid.UUID(event_id))
+            return cls(**raw, id=event_id, occurred_at=datetime.fromisoformat(occurred_at))
         loaded = _SCHEMA.load(raw)
         loaded["id"] = str(loaded["id"])
         return cls(**loaded)

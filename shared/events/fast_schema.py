@@ -13,6 +13,7 @@ a field type or a hook it does not know is not compiled (``None``): marshmallow 
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
@@ -126,7 +127,9 @@ def _base_check(field: fields.Field) -> Callable[[Any], Any] | None:
     if kind is fields.Date and field.format in (None, "iso", "iso8601"):
         return _iso_date
     if kind is fields.UUID:
-        return _uuid
+        # The canonical form (what every producer writes) needs no parse, unless a
+        # validator wants the UUID object.
+        return _uuid if field.validators else _canonical_uuid
     if kind is fields.Dict and field.key_field is None and field.value_field is None:
         return lambda value: value if type(value) is dict else _INVALID
     if kind is fields.List:
@@ -154,6 +157,20 @@ def _iso_date(value: Any) -> Any:
         return date.fromisoformat(value)
     except ValueError:
         return _INVALID
+
+
+_CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def canonical_uuid(value: str) -> bool:
+    """``value`` is a UUID as ``str(uuid.UUID(value))`` writes it."""
+    return _CANONICAL_UUID.fullmatch(value) is not None
+
+
+def _canonical_uuid(value: Any) -> Any:
+    if type(value) is str and _CANONICAL_UUID.fullmatch(value):
+        return value
+    return _uuid(value)
 
 
 def _uuid(value: Any) -> Any:

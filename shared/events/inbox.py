@@ -65,7 +65,7 @@ def claim(session: Session, events: list[tuple[str, str, str]]) -> set[str] | No
         return None
     if not events:
         return set()
-    now = utcnow()
+    now = utcnow().isoformat()  # one moment for the batch, formatted once
     rows = [
         {"event_id": event_id, "event_type": event_type, "source": source, "processed_at": now}
         for event_id, event_type, source in sorted(events)
