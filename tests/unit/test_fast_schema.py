@@ -87,9 +87,7 @@ def test_the_envelope_read_by_the_compiled_check_equals_marshmallow_s():
     raw = json.loads(event.to_json())
     assert compile_schema(_SCHEMA)(raw)
     loaded = _SCHEMA.load(raw)
-    assert Envelope.from_json(event.to_json()) == Envelope(
-        **{**loaded, "id": str(loaded["id"])}
-    )
+    assert Envelope.from_json(event.to_json()) == Envelope(**{**loaded, "id": str(loaded["id"])})
     upper = {**raw, "id": raw["id"].upper()}  # marshmallow's UUID reads it: so does the check
     assert Envelope.from_json(json.dumps(upper)).id == raw["id"]
     for variant in _variants(raw):
