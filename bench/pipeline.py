@@ -14,23 +14,33 @@ through the environment (``HAZARDS_DATABASE_URL``, ``REPORTING_DATABASE_URL``,
 ``CAMPUS_AMQP_URL``; ``CAMPUS_PREFETCH``, ``CAMPUS_CONSUMER_BATCH`` and
 ``CAMPUS_RELAY_BATCH`` pass through, for tuning experiments). Their output goes to log
 files in a temporary directory, whose tail is printed when a worker fails. Each phase
-stops its processes with SIGTERM (SIGKILL after 15 s). Three phases:
+stops its processes with SIGTERM (SIGKILL after 15 s). Phases:
 
 1. drain, project pipeline: N hazard.created events are committed to the hazards outbox;
    the consumer process is started, and once RabbitMQ shows it consuming the clock starts
    and the relay process is spawned. The figure is N / (time until the last of the N
-   reporting inbox rows, by its ``processed_at``). It includes the relay process's
-   start-up (interpreter, imports, topology declaration, connections: about 0.5-1 s on
-   an idle machine), which is reported separately too (time to the first inbox row);
-2. drain, naive baseline: the same, timed the same way, with two processes running this
-   script in a hidden mode (``--role naive-relay`` / ``--role naive-consumer``): a relay
+   hazards is in the reporting projection, by its ``updated_at``). It includes the relay
+   process's start-up (interpreter, imports, topology declaration, connections: about
+   0.5-1 s on an idle machine), which is reported separately too (time to the first row);
+2. drain, bare batched: the same, timed the same way, with two processes running this
+   script in a hidden mode (``--role bare-relay`` / ``--role bare-consumer``), psycopg and
+   pika and nothing of the project: batched publisher confirms, one transaction and one
+   multi-row upsert of the projection per consumer batch, no envelope validation, no
+   inbox, no counters. Phases 1 and 2 alternate ``--rounds`` times; medians are reported,
+   and the project as a ratio to the bare pipeline;
+3. drain, naive baseline (``--role naive-relay`` / ``--role naive-consumer``): a relay
    that publishes one row at a time and waits for each confirm (one UPDATE + commit per
    row) and a consumer with prefetch 1 and one transaction + ack per event;
-3. steady state: the project's worker processes run while this process, playing the
+4. steady state: the project's worker processes run while this process, playing the
    hazards web app, commits one event per transaction at ``--rate`` events/s for
    ``--seconds`` on an absolute schedule, from ``--producers`` threads (concurrent
    requests: one durable commit costs a few ms, so a single sequential producer may not
    sustain the rate); per-event latency is ``inbox.processed_at - outbox.created_at``.
+
+Each drain also reports the CPU seconds per 1,000 events of the consumer process, of the
+relay process (start-up included) and of PostgreSQL's backends on the run's databases, and
+the events per consumer transaction: on a shared machine these move much less than the
+rates.
 
 The machine's load average is printed with the summary: other work on it (tests, other
 benchmarks) competes with PostgreSQL, RabbitMQ and the workers and skews the figures.
