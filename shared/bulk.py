@@ -1,5 +1,6 @@
 """Many rows in one PostgreSQL statement with one parameter: a JSON array the server turns
-into rows of the table's type (``jsonb_populate_recordset``).
+into rows of the table's type (``json_populate_recordset``: json, which PostgreSQL reads
+as it goes, where jsonb would first be converted).
 
 Why not a multi-row VALUES (SQLAlchemy's insertmanyvalues)? Its text and its parameters
 grow with the rows: psycopg parses such a statement anew each time (it caches statements
@@ -62,6 +63,6 @@ def insert_rows_sql(
     order = f" ORDER BY {order_by}" if order_by else ""
     return (
         f"INSERT INTO {table.name} ({names}) SELECT {names} "
-        f"FROM jsonb_populate_recordset(NULL::{table.name}, CAST(:{parameter} AS jsonb)){order} "
+        f"FROM json_populate_recordset(NULL::{table.name}, CAST(:{parameter} AS json)){order} "
         f"{conflict}"
     )
