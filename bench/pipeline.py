@@ -672,6 +672,18 @@ class BareRelay:
             self._pump()
 
 
+def _nothing_waiting(connection, channel) -> bool:
+    """Flush rule of the bare consumer: nothing buffered, nor arriving within a
+    millisecond. pika reads the socket 100 KB at a time (about 80 events): catching up
+    with a backlog, the project's rule (nothing buffered) flushes that much; reading on
+    gives the bare consumer batches nearer the cap (the project's batches stay at about 84
+    either way, and it would pay the millisecond on every event at low rates)."""
+    if channel.get_waiting_message_count():
+        return False
+    connection.process_data_events(time_limit=0.001)  # 0 would not poll the socket at all
+    return channel.get_waiting_message_count() == 0
+
+
 # The projection's columns, filled from the event's data as one JSON array per batch.
 BARE_COLUMNS = [c.name for c in HazardProjection.__table__.columns]
 BARE_SELECT = ", ".join(
@@ -712,9 +724,7 @@ class BareConsumer:
             ):
                 if method is not None:
                     batch.append((method.delivery_tag, body))
-                if batch and (
-                    len(batch) >= self._batch or channel.get_waiting_message_count() == 0
-                ):
+                if batch and (len(batch) >= self._batch or _nothing_waiting(connection, channel)):
                     self._apply([body for _, body in batch])
                     channel.basic_ack(batch[-1][0], multiple=True)
                     batch = []
