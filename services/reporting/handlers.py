@@ -108,35 +108,42 @@ def apply_hazard_state(session: Session, event: Envelope, campus_tz: str) -> Non
 
 
 def apply_hazard_states(session: Session, events: list[Envelope], campus_tz: str) -> None:
-    """``apply_hazard_state`` for a run of the consumer's batch, in three statements instead
-    of one or two per event: the old key columns of every hazard read at once, the newest
-    state of each hazard written at once, the counters' changes merged (``counters.flush``).
-    Two events of one hazard in the run: the newer is applied first, the older then finds
-    the row past it (stale), as if it had come late, which ends the same by design."""
-    newest: dict[str, Envelope] = {}
+    """``apply_hazard_state`` for a run of the consumer's batch, in rounds of three
+    statements instead of one or two per event: the old key columns of the round's hazards
+    read at once, their states written at once, the counters' changes merged
+    (``counters.flush``). A round holds each hazard at most once: a hazard's second event
+    in the run goes to the second round, and so on, so each hazard's events are applied in
+    the order they came, exactly as one at a time (the flags' dates can depend on it)."""
+    rounds: list[list[Envelope]] = []
+    seen: dict[str, int] = {}
     for event in events:
-        held = newest.get(event.data["hazard_id"])
-        if held is None or event.sequence > held.sequence:
-            newest[event.data["hazard_id"]] = event
-    values = {hazard_id: _hazard_values(event) for hazard_id, event in newest.items()}
+        hazard_id = event.data["hazard_id"]
+        number = seen.get(hazard_id, 0)
+        seen[hazard_id] = number + 1
+        if number == len(rounds):
+            rounds.append([])
+        rounds[number].append(event)
+    for round_events in rounds:
+        _apply_round(session, round_events, campus_tz)
+
+
+def _apply_round(session: Session, events: list[Envelope], campus_tz: str) -> None:
+    """Events of distinct hazards, applied together."""
+    values = [_hazard_values(event) for event in events]
     old = counters.read_states(
-        session, [hazard_id for hazard_id, event in newest.items() if event.sequence > 1]
+        session, [event.data["hazard_id"] for event in events if event.sequence > 1]
     )
     written = upsert_newer_many(
         session,
         HazardProjection,
         "hazard_id",
-        [(values[hazard_id], event.sequence) for hazard_id, event in newest.items()],
+        [(state, event.sequence) for state, event in zip(values, events, strict=True)],
     )
-    stale = []
-    for event in events:
-        hazard_id = event.data["hazard_id"]
-        if newest[hazard_id] is event and hazard_id in written:
-            _applied(session, old.get(hazard_id), values[hazard_id], event, campus_tz)
+    for state, event in zip(values, events, strict=True):
+        if state["hazard_id"] in written:
+            _applied(session, old.get(state["hazard_id"]), state, event, campus_tz)
         else:
-            stale.append(event)
-    for event in stale:
-        _stale(session, _hazard_values(event), event, campus_tz)
+            _stale(session, state, event, campus_tz)
 
 
 def _hazard_values(event: Envelope) -> dict[str, Any]:
