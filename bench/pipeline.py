@@ -14,23 +14,33 @@ through the environment (``HAZARDS_DATABASE_URL``, ``REPORTING_DATABASE_URL``,
 ``CAMPUS_AMQP_URL``; ``CAMPUS_PREFETCH``, ``CAMPUS_CONSUMER_BATCH`` and
 ``CAMPUS_RELAY_BATCH`` pass through, for tuning experiments). Their output goes to log
 files in a temporary directory, whose tail is printed when a worker fails. Each phase
-stops its processes with SIGTERM (SIGKILL after 15 s). Three phases:
+stops its processes with SIGTERM (SIGKILL after 15 s). Phases:
 
 1. drain, project pipeline: N hazard.created events are committed to the hazards outbox;
    the consumer process is started, and once RabbitMQ shows it consuming the clock starts
    and the relay process is spawned. The figure is N / (time until the last of the N
-   reporting inbox rows, by its ``processed_at``). It includes the relay process's
-   start-up (interpreter, imports, topology declaration, connections: about 0.5-1 s on
-   an idle machine), which is reported separately too (time to the first inbox row);
-2. drain, naive baseline: the same, timed the same way, with two processes running this
-   script in a hidden mode (``--role naive-relay`` / ``--role naive-consumer``): a relay
+   hazards is in the reporting projection, by its ``updated_at``). It includes the relay
+   process's start-up (interpreter, imports, topology declaration, connections: about
+   0.5-1 s on an idle machine), which is reported separately too (time to the first row);
+2. drain, bare batched: the same, timed the same way, with two processes running this
+   script in a hidden mode (``--role bare-relay`` / ``--role bare-consumer``), psycopg and
+   pika and nothing of the project: batched publisher confirms, one transaction and one
+   multi-row upsert of the projection per consumer batch, no envelope validation, no
+   inbox, no counters. Phases 1 and 2 alternate ``--rounds`` times; medians are reported,
+   and the project as a ratio to the bare pipeline;
+3. drain, naive baseline (``--role naive-relay`` / ``--role naive-consumer``): a relay
    that publishes one row at a time and waits for each confirm (one UPDATE + commit per
    row) and a consumer with prefetch 1 and one transaction + ack per event;
-3. steady state: the project's worker processes run while this process, playing the
+4. steady state: the project's worker processes run while this process, playing the
    hazards web app, commits one event per transaction at ``--rate`` events/s for
    ``--seconds`` on an absolute schedule, from ``--producers`` threads (concurrent
    requests: one durable commit costs a few ms, so a single sequential producer may not
    sustain the rate); per-event latency is ``inbox.processed_at - outbox.created_at``.
+
+Each drain also reports the CPU seconds per 1,000 events of the consumer process, of the
+relay process (start-up included) and of PostgreSQL's backends on the run's databases, and
+the events per consumer transaction: on a shared machine these move much less than the
+rates.
 
 The machine's load average is printed with the summary: other work on it (tests, other
 benchmarks) competes with PostgreSQL, RabbitMQ and the workers and skews the figures.
@@ -43,6 +53,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import logging
 import math
 import os
@@ -57,18 +68,21 @@ import time
 import traceback
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote
 
 import pika
+import psycopg
+from psycopg.types.json import Jsonb
 from sqlalchemy import Engine, func, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.hazards import commands, domain
 from services.hazards.models import Hazard
 from services.registry import make_handlers, subscriptions
+from services.reporting.models import HazardProjection
 from services.reporting.statistics import counters
 from shared import vocabulary
 from shared.config import load_settings
@@ -110,8 +124,9 @@ INSERT_BATCH = 500
 POLL_SECONDS = 0.1
 STOP_SECONDS = 15.0  # SIGTERM, then SIGKILL after this long
 READY_SECONDS = 60.0  # for a consumer process to show up on its queue
-DRAIN_TARGET = 1500.0  # events/s
-P99_TARGET_MS = 50.0
+DRAIN_TARGET = 2500.0  # events/s
+BARE_RATIO_TARGET = 0.85  # of the bare batched pipeline, same run
+P99_TARGET_MS = 25.0  # at --rate, hazard committed -> statistics updated
 TUNING_VARS = ("CAMPUS_PREFETCH", "CAMPUS_CONSUMER_BATCH", "CAMPUS_RELAY_BATCH")
 
 RELAY_ARGV = [sys.executable, "-m", "services.hazards.worker", "--relay-only"]
@@ -144,6 +159,7 @@ class Env:
     log_dir: Path | None = None
     hazards_engine: Engine | None = None
     reporting_engine: Engine | None = None
+    _backend_start: dict[int, float] = field(default_factory=dict)
 
     @property
     def hazards(self) -> sessionmaker[Session]:
@@ -183,12 +199,37 @@ class Env:
             self.hazards_engine, "SELECT count(*) FROM outbox WHERE published_at IS NULL"
         )
 
+    def backends_cpu(self, since: float | None = None) -> float:
+        """CPU seconds of the PostgreSQL backends serving this run's databases; with
+        ``since`` (this method's earlier answer), what they used since (backends that
+        ended in between are lost: the workers' connections live through a phase)."""
+        assert self.hazards_engine is not None
+        with self.hazards_engine.connect() as conn:
+            rows = conn.execute(
+                text("SELECT pid FROM pg_stat_activity WHERE datname IN (:a, :b)"),
+                {"a": self.hazards_db, "b": self.reporting_db},
+            ).scalars()
+            pids = list(rows)
+        total = 0.0
+        for pid in pids:
+            with contextlib.suppress(OSError):
+                seconds = cpu_seconds(pid)
+                total += seconds
+                if since is None:
+                    self._backend_start[pid] = seconds
+                else:
+                    total -= self._backend_start.get(pid, 0.0)
+        return total
+
+    def projected_count(self) -> int:
+        return self.scalar(self.reporting_engine, "SELECT count(*) FROM hazard_projection")
+
     def timestamps(self) -> tuple[datetime, datetime, datetime]:
-        """(first and last ``inbox.processed_at``, last ``outbox.published_at``)."""
+        """(first and last ``hazard_projection.updated_at``: when each hazard was applied,
+        by every pipeline alike, inbox or not; last ``outbox.published_at``)."""
+        column = HazardProjection.updated_at
         with self.reporting.begin() as session:
-            first, last = session.execute(
-                select(func.min(InboxMessage.processed_at), func.max(InboxMessage.processed_at))
-            ).one()
+            first, last = session.execute(select(func.min(column), func.max(column))).one()
         with self.hazards.begin() as session:
             published = session.scalar(select(func.max(OutboxMessage.published_at)))
         return first, last, published
@@ -446,7 +487,7 @@ def fleet(env: Env) -> Iterator[Fleet]:
             print(f"while stopping after a failure: {problem}", file=sys.stderr)
 
 
-def naive_argv(role: str, prefetch: int) -> list[str]:
+def baseline_argv(role: str, prefetch: int = 1) -> list[str]:
     script = str(Path(__file__).resolve())
     return [sys.executable, script, "--role", role, "--naive-prefetch", str(prefetch)]
 
@@ -550,8 +591,165 @@ class NaiveConsumer:
                 connection.close()
 
 
-def naive_role(role: str, prefetch: int) -> int:
-    """Body of ``--role naive-relay`` / ``--role naive-consumer``: run until SIGTERM."""
+class BareRelay:
+    """Batches: select up to ``batch`` unsent rows (FOR UPDATE SKIP LOCKED), publish them
+    all, wait for the broker's (multiple) confirms, mark them sent, commit. psycopg and
+    pika's asynchronous connection directly, nothing of the project's relay."""
+
+    def __init__(self, db_url: str, amqp_url: str, batch: int) -> None:
+        self._db = psycopg.connect(db_url)
+        self._amqp_url = amqp_url
+        self._batch = batch
+        self._ids: list[int] = []
+        self._unconfirmed: set[int] = set()
+        self._tag = 0
+
+    def run(self, stop: threading.Event) -> None:
+        self._stop = stop
+        self._connection = pika.SelectConnection(
+            pika.URLParameters(self._amqp_url), on_open_callback=self._opened
+        )
+        try:
+            self._connection.ioloop.start()
+        finally:
+            self._db.close()
+
+    def _opened(self, connection) -> None:
+        connection.channel(on_open_callback=self._channel_open)
+        self._watch()
+
+    def _channel_open(self, channel) -> None:
+        self._channel = channel
+        channel.confirm_delivery(self._confirmed, callback=lambda _frame: self._pump())
+
+    def _watch(self) -> None:
+        if self._stop.is_set():
+            self._connection.close()
+            self._connection.ioloop.stop()
+        else:
+            self._connection.ioloop.call_later(0.2, self._watch)
+
+    def _pump(self) -> None:
+        rows = self._db.execute(
+            "SELECT id, event_id, event_type, body FROM outbox WHERE published_at IS NULL "
+            "ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED",
+            (self._batch,),
+        ).fetchall()
+        if not rows:
+            self._db.commit()
+            self._connection.ioloop.call_later(0.005, self._pump)
+            return
+        self._ids = [row[0] for row in rows]
+        for _, event_id, event_type, body in rows:
+            self._tag += 1
+            self._unconfirmed.add(self._tag)
+            self._channel.basic_publish(
+                EXCHANGE,
+                event_type,
+                body.encode(),
+                properties=pika.BasicProperties(
+                    content_type="application/json",
+                    delivery_mode=pika.DeliveryMode.Persistent,
+                    message_id=event_id,
+                    type=event_type,
+                ),
+            )
+
+    def _confirmed(self, frame) -> None:
+        method = frame.method
+        if not isinstance(method, pika.spec.Basic.Ack):
+            raise BenchError(f"bare relay: broker nacked {method.delivery_tag}")
+        if method.multiple:
+            self._unconfirmed = {t for t in self._unconfirmed if t > method.delivery_tag}
+        else:
+            self._unconfirmed.discard(method.delivery_tag)
+        if not self._unconfirmed and self._ids:
+            self._db.execute(
+                "UPDATE outbox SET published_at = now() WHERE id = ANY(%s)", (self._ids,)
+            )
+            self._db.commit()
+            self._ids = []
+            self._pump()
+
+
+def _nothing_waiting(connection, channel) -> bool:
+    """Flush rule of the bare consumer: nothing buffered, nor arriving within a
+    millisecond. pika reads the socket 100 KB at a time (about 80 events): catching up
+    with a backlog, the project's rule (nothing buffered) flushes that much; reading on
+    gives the bare consumer batches nearer the cap (the project's batches stay at about 84
+    either way, and it would pay the millisecond on every event at low rates)."""
+    if channel.get_waiting_message_count():
+        return False
+    connection.process_data_events(time_limit=0.001)  # 0 would not poll the socket at all
+    return channel.get_waiting_message_count() == 0
+
+
+# The projection's columns, filled from the event's data as one JSON array per batch.
+BARE_COLUMNS = [c.name for c in HazardProjection.__table__.columns]
+BARE_SELECT = ", ".join(
+    {
+        "acceptance_overdue": "coalesce(acceptance_overdue, false)",
+        "updated_at": "now()",  # the transaction's: distinct values count the batches
+    }.get(name, name)
+    for name in BARE_COLUMNS
+)
+BARE_UPSERT = (
+    f"INSERT INTO hazard_projection ({', '.join(BARE_COLUMNS)}) "
+    f"SELECT {BARE_SELECT} FROM jsonb_populate_recordset(NULL::hazard_projection, %s) "
+    "ON CONFLICT (hazard_id) DO UPDATE SET "
+    + ", ".join(f"{c} = excluded.{c}" for c in BARE_COLUMNS if c != "hazard_id")
+    + " WHERE hazard_projection.last_sequence < excluded.last_sequence"
+)
+
+
+class BareConsumer:
+    """The project's prefetch and batch, then per batch: json.loads, one multi-row
+    upsert of the projection (newest sequence wins), commit, one multiple-ack. No
+    envelope validation, no inbox, no counters, no flags."""
+
+    def __init__(self, db_url: str, amqp_url: str, prefetch: int, batch: int) -> None:
+        self._db = psycopg.connect(db_url)
+        self._amqp_url = amqp_url
+        self._prefetch = prefetch
+        self._batch = batch
+
+    def run(self, stop: threading.Event) -> None:
+        connection = pika.BlockingConnection(pika.URLParameters(self._amqp_url))
+        try:
+            channel = connection.channel()
+            channel.basic_qos(prefetch_count=self._prefetch)
+            batch: list[tuple[int, bytes]] = []
+            for method, _properties, body in channel.consume(
+                queue_name(SERVICE), inactivity_timeout=0.2
+            ):
+                if method is not None:
+                    batch.append((method.delivery_tag, body))
+                if batch and (len(batch) >= self._batch or _nothing_waiting(connection, channel)):
+                    self._apply([body for _, body in batch])
+                    channel.basic_ack(batch[-1][0], multiple=True)
+                    batch = []
+                if stop.is_set():
+                    break
+            channel.cancel()
+        finally:
+            connection.close()
+            self._db.close()
+
+    def _apply(self, bodies: list[bytes]) -> None:
+        newest: dict[str, dict] = {}
+        for body in bodies:
+            event = json.loads(body)
+            row = {**event["data"], "last_sequence": event["sequence"]}
+            held = newest.get(row["hazard_id"])
+            if held is None or held["last_sequence"] < row["last_sequence"]:
+                newest[row["hazard_id"]] = row
+        self._db.execute(BARE_UPSERT, (Jsonb(list(newest.values())),))
+        self._db.commit()
+
+
+def baseline_role(role: str, prefetch: int) -> int:
+    """Body of ``--role naive-relay|naive-consumer|bare-relay|bare-consumer``: run until
+    SIGTERM."""
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(message)s")
     stop = threading.Event()
 
@@ -560,9 +758,20 @@ def naive_role(role: str, prefetch: int) -> int:
 
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
-    service = "HAZARDS" if role == "naive-relay" else "REPORTING"
-    engine = make_engine(os.environ[f"{service}_DATABASE_URL"])
+    service = "HAZARDS" if role.endswith("-relay") else "REPORTING"
+    db_url = os.environ[f"{service}_DATABASE_URL"]
     amqp_url = os.environ["CAMPUS_AMQP_URL"]
+    settings = load_settings("reporting")
+    if role == "bare-relay":
+        BareRelay(db_url.replace("+psycopg", ""), amqp_url, settings.relay_batch).run(stop)
+        return 0
+    if role == "bare-consumer":
+        consumer = BareConsumer(
+            db_url.replace("+psycopg", ""), amqp_url, settings.prefetch, settings.consumer_batch
+        )
+        consumer.run(stop)
+        return 0
+    engine = make_engine(db_url)
     try:
         factory = make_session_factory(engine)
         if role == "naive-relay":
@@ -583,6 +792,11 @@ class Drain:
     seconds: float  # clock start (consumer consuming, relay spawned) -> last inbox row
     relay_seconds: float  # clock start -> last outbox row published
     first_seconds: float  # clock start -> first inbox row (relay start-up included)
+    consumer_cpu: float = 0.0  # the consumer process's CPU seconds from clock start to end
+    relay_cpu: float = 0.0  # the relay process's CPU seconds, its start-up included
+    database_cpu: float = 0.0  # PostgreSQL's backends on the run's two databases, same span
+    transactions: int = 0  # the consumer's (batches): distinct inbox.processed_at, or for
+    # the bare pipeline distinct hazard_projection.updated_at (now(): per transaction)
 
     @property
     def rate(self) -> float:
@@ -595,11 +809,14 @@ class Drain:
         return (self.events - 1) / span if span > 0 else math.inf
 
 
-def wait_for_inbox(env: Env, expected: int, workers: Fleet, timeout: float) -> None:
-    """Poll until the inbox holds ``expected`` rows, checking the workers are alive."""
+def wait_for_inbox(
+    env: Env, expected: int, workers: Fleet, timeout: float, inbox: bool = True
+) -> None:
+    """Poll until the inbox (or, for the bare pipeline, which has none, the projection)
+    holds ``expected`` rows, checking the workers are alive."""
     deadline = time.monotonic() + timeout
     while True:
-        count = env.inbox_count()
+        count = env.inbox_count() if inbox else env.projected_count()
         if count >= expected:
             return
         workers.check()
@@ -611,11 +828,11 @@ def wait_for_inbox(env: Env, expected: int, workers: Fleet, timeout: float) -> N
         time.sleep(POLL_SECONDS)
 
 
-def check_clean(env: Env, label: str, expected: int) -> None:
-    projected = env.scalar(env.reporting_engine, "SELECT count(*) FROM hazard_projection")
+def check_clean(env: Env, label: str, expected: int, with_inbox: bool = True) -> None:
+    projected = env.projected_count()
     inbox = env.inbox_count()
     depths = env.queue_depths()
-    if inbox != expected:
+    if inbox != (expected if with_inbox else 0):
         raise BenchError(f"{label}: inbox has {inbox} rows, expected {expected}")
     if projected != expected:
         raise BenchError(f"{label}: projection has {projected} rows, expected {expected}")
@@ -634,24 +851,43 @@ def drain(
     label: str,
     relay_argv: list[str],
     consumer_argv: list[str],
+    inbox: bool = True,
 ) -> Drain:
     """Fill the outbox; start the consumer, and once it consumes, the clock and the relay."""
     env.reset()
     hazards.fill_outbox(env.hazards, events)
     with fleet(env) as workers:
-        workers.spawn(f"{label} consumer", consumer_argv)
+        consumer = workers.spawn(f"{label} consumer", consumer_argv)
         workers.wait_consuming()
+        consumer_cpu = cpu_seconds(consumer.popen.pid)
+        database_cpu = env.backends_cpu()
         started = utcnow()
-        workers.spawn(f"{label} relay", relay_argv)
-        wait_for_inbox(env, events, workers, drain_timeout(events))
-    check_clean(env, f"{label} drain", events)
+        relay = workers.spawn(f"{label} relay", relay_argv)
+        wait_for_inbox(env, events, workers, drain_timeout(events), inbox)
+        consumer_cpu = cpu_seconds(consumer.popen.pid) - consumer_cpu
+        relay_cpu = cpu_seconds(relay.popen.pid)
+        database_cpu = env.backends_cpu(database_cpu)
+    check_clean(env, f"{label} drain", events, inbox)
     first, last, published = env.timestamps()
+    column, table = ("processed_at", "inbox") if inbox else ("updated_at", "hazard_projection")
+    transactions = env.scalar(env.reporting_engine, f"SELECT count(DISTINCT {column}) FROM {table}")
     return Drain(
         events,
         (last - started).total_seconds(),
         (published - started).total_seconds(),
         (first - started).total_seconds(),
+        consumer_cpu,
+        relay_cpu,
+        database_cpu,
+        transactions,
     )
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process so far (/proc): on a shared machine the wall time
+    stretches with the others' load, the CPU a worker needs per event much less."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 @dataclass
@@ -768,6 +1004,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--events", type=int, default=10_000, help="events for the drain test")
     parser.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="interleaved drain rounds (project, bare, project, bare …); medians reported",
+    )
+    parser.add_argument(
         "--naive-events", type=int, default=3_000, help="events for the naive baseline drain"
     )
     parser.add_argument("--naive-prefetch", type=int, default=1, help="naive consumer prefetch")
@@ -780,13 +1022,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="steady-state producer threads of the bench process (concurrent web requests, "
         "each committing one event per transaction on the shared absolute schedule)",
     )
-    # Internal: the bench re-invokes itself to run a naive baseline worker.
-    parser.add_argument("--role", choices=("naive-relay", "naive-consumer"), help=argparse.SUPPRESS)
+    # Internal: the bench re-invokes itself to run a baseline's worker.
+    parser.add_argument(
+        "--role",
+        choices=("naive-relay", "naive-consumer", "bare-relay", "bare-consumer"),
+        help=argparse.SUPPRESS,
+    )
     args = parser.parse_args(argv)
     if args.events < 1 or args.naive_events < 1 or args.rate <= 0 or args.seconds <= 0:
         parser.error("--events, --naive-events, --rate and --seconds must be positive")
-    if args.naive_prefetch < 1 or args.producers < 1:
-        parser.error("--naive-prefetch and --producers must be positive")
+    if args.naive_prefetch < 1 or args.producers < 1 or args.rounds < 1:
+        parser.error("--naive-prefetch, --producers and --rounds must be positive")
     return args
 
 
@@ -802,19 +1048,40 @@ def load() -> tuple[str, bool]:
     return text, max(one, five) > cpus
 
 
-def report(project: Drain, naive: Drain, steady: Steady, load_before: tuple[str, bool]) -> None:
+def median(values: list[float]) -> float:
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    if len(ordered) % 2:
+        return ordered[middle]
+    return (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def report(
+    project: list[Drain],
+    bare: list[Drain],
+    naive: Drain,
+    steady: Steady,
+    load_before: tuple[str, bool],
+) -> None:
     def detail(drain: Drain) -> str:
         return (
-            f"{drain.events} events in {drain.seconds:.2f} s; first applied after "
-            f"{drain.first_seconds:.2f} s (relay process start-up), then "
-            f"{drain.running_rate:.0f} events/s; outbox fully published after "
-            f"{drain.relay_seconds:.2f} s"
+            f"{drain.rate:.0f} events/s ({drain.events} in {drain.seconds:.2f} s; first "
+            f"applied after {drain.first_seconds:.2f} s, then {drain.running_rate:.0f}/s; "
+            f"outbox published after {drain.relay_seconds:.2f} s; CPU per 1,000 events: "
+            f"consumer {1e6 * drain.consumer_cpu / drain.events:.0f} ms, relay "
+            f"{1e6 * drain.relay_cpu / drain.events:.0f} ms with its start-up, PostgreSQL "
+            f"{1e6 * drain.database_cpu / drain.events:.0f} ms; "
+            f"{drain.events / max(1, drain.transactions):.0f} events per consumer transaction)"
         )
 
     pct = Steady.percentile
     p50, p99 = pct(steady.latencies_ms, 0.50), pct(steady.latencies_ms, 0.99)
     worst = steady.latencies_ms[-1]
     tuning = {name: os.environ[name] for name in TUNING_VARS if name in os.environ}
+    rate = median([d.rate for d in project])
+    bare_rate = median([d.rate for d in bare])
+    ratios = [p.rate / b.rate for p, b in zip(project, bare, strict=True)]
+    ratio = median(ratios)
     print()
     print("=" * 78)
     print("all workers are separate processes; drain clock starts once the consumer process")
@@ -828,11 +1095,24 @@ def report(project: Drain, naive: Drain, steady: Steady, load_before: tuple[str,
             "  WARNING: the machine was busy with other work; the figures understate the pipeline"
         )
     print(
-        f"drain: project {project.rate:.0f} events/s vs naive {naive.rate:.0f} events/s "
-        f"-> ratio {project.rate / naive.rate:.1f}x"
+        f"drain, median of {len(project)} interleaved round(s): project {rate:.0f} events/s, "
+        f"bare batched {bare_rate:.0f} events/s -> project / bare {ratio:.0%} "
+        f"(rounds: {', '.join(f'{r:.0%}' for r in ratios)}); naive {naive.rate:.0f} events/s"
     )
-    print(f"  project (batched confirms + batched consumer tx): {detail(project)}")
-    print(f"  naive (confirm per message + commit per event):   {detail(naive)}")
+
+    def per_thousand(drains: list[Drain], part: str) -> str:
+        return f"{median([1e6 * getattr(d, part) / d.events for d in drains]):.0f}"
+
+    print(
+        "  CPU per 1,000 events (medians; read them when the machine is busy): consumer "
+        f"project {per_thousand(project, 'consumer_cpu')} ms, bare "
+        f"{per_thousand(bare, 'consumer_cpu')} ms; PostgreSQL project "
+        f"{per_thousand(project, 'database_cpu')} ms, bare {per_thousand(bare, 'database_cpu')} ms"
+    )
+    for number, (p, b) in enumerate(zip(project, bare, strict=True), 1):
+        print(f"  round {number} project: {detail(p)}")
+        print(f"  round {number} bare:    {detail(b)}")
+    print(f"  naive (confirm per message + commit per event): {detail(naive)}")
     print(
         f"steady {steady.rate:g} events/s: p50 {p50:.1f} ms, p99 {p99:.1f} ms, max {worst:.1f} ms"
     )
@@ -847,9 +1127,10 @@ def report(project: Drain, naive: Drain, steady: Steady, load_before: tuple[str,
         f"event), worst lag behind schedule {steady.max_schedule_lag_ms:.1f} ms"
     )
     print(
-        f"targets: drain >= {DRAIN_TARGET:.0f} events/s "
-        f"[{verdict(project.rate >= DRAIN_TARGET)}], "
-        f"p99 < {P99_TARGET_MS:.0f} ms [{verdict(p99 < P99_TARGET_MS)}]"
+        f"targets: drain >= {DRAIN_TARGET:.0f} events/s: {rate:.0f} "
+        f"[{verdict(rate >= DRAIN_TARGET)}]; >= {BARE_RATIO_TARGET:.0%} of bare: {ratio:.0%} "
+        f"[{verdict(ratio >= BARE_RATIO_TARGET)}]; p99 <= {P99_TARGET_MS:.0f} ms at "
+        f"{steady.rate:g} events/s: {p99:.1f} ms [{verdict(p99 <= P99_TARGET_MS)}]"
     )
     print("=" * 78)
 
@@ -857,7 +1138,7 @@ def report(project: Drain, naive: Drain, steady: Steady, load_before: tuple[str,
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.role:
-        return naive_role(args.role, args.naive_prefetch)
+        return baseline_role(args.role, args.naive_prefetch)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("pika").setLevel(logging.ERROR)
     logging.getLogger("bench").setLevel(logging.INFO)
@@ -870,10 +1151,27 @@ def main(argv: list[str] | None = None) -> int:
         print(f"setting up {env.hazards_db}, {env.reporting_db}, vhost {env.vhost} …", flush=True)
         provision(env, created)
         load_before = load()
+        print(f"machine: {load_before[0]}", flush=True)
 
-        print(f"drain, project pipeline: {args.events} events …", flush=True)
-        project = drain(env, hazards, args.events, "project", RELAY_ARGV, CONSUMER_ARGV)
-        print(f"  {project.rate:.0f} events/s", flush=True)
+        project: list[Drain] = []
+        bare: list[Drain] = []
+        for number in range(1, args.rounds + 1):
+            print(f"round {number}: drain, project pipeline: {args.events} events …", flush=True)
+            project.append(drain(env, hazards, args.events, "project", RELAY_ARGV, CONSUMER_ARGV))
+            print(f"  {project[-1].rate:.0f} events/s", flush=True)
+            print(f"round {number}: drain, bare batched: {args.events} events …", flush=True)
+            bare.append(
+                drain(
+                    env,
+                    hazards,
+                    args.events,
+                    "bare",
+                    baseline_argv("bare-relay"),
+                    baseline_argv("bare-consumer"),
+                    inbox=False,
+                )
+            )
+            print(f"  {bare[-1].rate:.0f} events/s", flush=True)
 
         print(f"drain, naive baseline: {args.naive_events} events …", flush=True)
         naive = drain(
@@ -881,14 +1179,14 @@ def main(argv: list[str] | None = None) -> int:
             hazards,
             args.naive_events,
             "naive",
-            naive_argv("naive-relay", args.naive_prefetch),
-            naive_argv("naive-consumer", args.naive_prefetch),
+            baseline_argv("naive-relay", args.naive_prefetch),
+            baseline_argv("naive-consumer", args.naive_prefetch),
         )
         print(f"  {naive.rate:.0f} events/s", flush=True)
 
         print(f"steady state: {args.rate:g} events/s for {args.seconds:g}s …", flush=True)
         steady = steady_state(env, hazards, args.rate, args.seconds, args.producers)
-        report(project, naive, steady, load_before)
+        report(project, bare, naive, steady, load_before)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         status = 130

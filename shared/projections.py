@@ -18,6 +18,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import Insert
 
+from shared import bulk
+
 
 def upsert_newer(
     session: Session, model: type, key: str, values: dict[str, Any], sequence: int
@@ -25,8 +27,7 @@ def upsert_newer(
     """Write the aggregate's state if ``sequence`` is newer than the row's; True if it was
     written (inserted or updated), False if the event was a duplicate or stale."""
     table = model.__table__
-    # A projection keeps the subset of the event's state it needs.
-    row = {k: v for k, v in values.items() if k in table.c} | {"last_sequence": sequence}
+    row = _row(table, values, sequence)
     dialect = session.get_bind().dialect.name
     result = session.execute(_upsert_statement(table, key, tuple(sorted(row)), dialect), row)
     # One row per statement: 1 when inserted or updated, 0 when the WHERE kept the newer row
@@ -34,6 +35,55 @@ def upsert_newer(
     if result.rowcount < 0:  # a driver that cannot tell: never guess "stale" or "applied"
         raise RuntimeError(f"{dialect} did not report the rowcount of an upsert")
     return result.rowcount == 1
+
+
+def upsert_newer_many(
+    session: Session, model: type, key: str, states: list[tuple[dict[str, Any], int]]
+) -> set[Any]:
+    """``upsert_newer`` for many aggregates at once, each at most once (the newest state of
+    each, chosen by the caller: one statement cannot update a row twice); the keys whose
+    state was written. One statement per shape of row (a batch of events has one or two),
+    its rows sorted by key so that concurrent consumers lock them in one order."""
+    table = model.__table__
+    dialect = session.get_bind().dialect.name
+    by_shape: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for values, sequence in states:
+        row = _row(table, values, sequence)
+        by_shape.setdefault(tuple(sorted(row)), []).append(row)
+    written: set[Any] = set()
+    connection = session.connection()
+    for columns, rows in by_shape.items():
+        # RETURNING names exactly the rows inserted or updated; a skipped update returns none.
+        if dialect == "postgresql":
+            stmt = bulk.insert_rows(table, columns, _newer_only(table, key, columns), key)
+            result = connection.execute(stmt, {"rows": bulk.rows_json(rows)})
+        else:
+            rows.sort(key=lambda row: row[key])
+            stmt = _upsert_statement(table, key, columns, dialect).returning(table.c[key])
+            result = connection.execute(stmt, rows)
+        written.update(result.scalars())
+    return written
+
+
+@lru_cache(maxsize=64)
+def _newer_only(table: Table, key: str, columns: tuple[str, ...]) -> str:
+    """``_upsert_statement``'s conflict clause, as text for ``bulk.insert_rows``."""
+    assignments = ", ".join(f"{name} = excluded.{name}" for name in columns if name != key)
+    return (
+        f"ON CONFLICT ({key}) DO UPDATE SET {assignments} "
+        f"WHERE {table.name}.last_sequence < excluded.last_sequence RETURNING {table.name}.{key}"
+    )
+
+
+def _row(table: Table, values: dict[str, Any], sequence: int) -> dict[str, Any]:
+    """A projection keeps the subset of the event's state it needs."""
+    names = _column_names(table)
+    return {k: v for k, v in values.items() if k in names} | {"last_sequence": sequence}
+
+
+@lru_cache(maxsize=64)
+def _column_names(table: Table) -> frozenset[str]:
+    return frozenset(table.c.keys())
 
 
 @lru_cache(maxsize=256)

@@ -33,7 +33,9 @@ def run_worker(
     periodic: Sequence[Callable] = (),
 ) -> None:
     """Run the relay, the consumer and the periodic tasks (each optional) until a signal."""
-    engine = make_engine(settings.database_url)
+    # Pinged only after sitting idle (as the web apps): a ping at every checkout was one
+    # more round trip for every batch the consumer applies and every batch the relay sends.
+    engine = make_engine(settings.database_url, ping_after_idle=settings.db_ping_after_idle_seconds)
     factory = make_session_factory(engine)
     stop = threading.Event()
     _stop_on_signals(settings.service, stop)

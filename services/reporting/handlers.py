@@ -52,9 +52,9 @@ from shared import hazard_stages as stages
 from shared.config import Settings
 from shared.events import Envelope
 from shared.events.catalog import HAZARD_EVENT_TYPES
-from shared.events.consumer import Handler
+from shared.events.consumer import BatchHandler, Handler
 from shared.grid_projection import GRID_EVENT_HANDLERS
-from shared.projections import upsert_newer
+from shared.projections import upsert_newer, upsert_newer_many
 from shared.revocation_store import REVOCATION_HANDLERS
 from shared.timeutil import campus_time, utcnow
 
@@ -98,8 +98,59 @@ def _moment(value: str | None) -> datetime | None:
 def apply_hazard_state(session: Session, event: Envelope, campus_tz: str) -> None:
     """Every hazard.* event carries the hazard's state: keep the newest one, and let the
     hazard's flags follow the state the projection now holds."""
+    values = _hazard_values(event)
+    # The counters move the hazard from its old key: read it first (a first event, sequence
+    # 1, finds no row: no query).
+    old = counters.read_state(session, values["hazard_id"]) if event.sequence > 1 else None
+    if upsert_newer(session, HazardProjection, "hazard_id", values, event.sequence):
+        _applied(session, old, values, event, campus_tz)
+    else:
+        _stale(session, values, event, campus_tz)
+
+
+def apply_hazard_states(session: Session, events: list[Envelope], campus_tz: str) -> None:
+    """``apply_hazard_state`` for a run of the consumer's batch, in rounds of three
+    statements instead of one or two per event: the old key columns of the round's hazards
+    read at once, their states written at once, the counters' changes merged
+    (``counters.flush``). A round holds each hazard at most once: a hazard's second event
+    in the run goes to the second round, and so on, so each hazard's events are applied in
+    the order they came, exactly as one at a time (the flags' dates can depend on it)."""
+    rounds: list[list[Envelope]] = []
+    seen: dict[str, int] = {}
+    for event in events:
+        hazard_id = event.data["hazard_id"]
+        number = seen.get(hazard_id, 0)
+        seen[hazard_id] = number + 1
+        if number == len(rounds):
+            rounds.append([])
+        rounds[number].append(event)
+    for round_events in rounds:
+        _apply_round(session, round_events, campus_tz)
+
+
+def _apply_round(session: Session, events: list[Envelope], campus_tz: str) -> None:
+    """Events of distinct hazards, applied together."""
+    values = [_hazard_values(event) for event in events]
+    old = counters.read_states(
+        session, [event.data["hazard_id"] for event in events if event.sequence > 1]
+    )
+    written = upsert_newer_many(
+        session,
+        HazardProjection,
+        "hazard_id",
+        [(state, event.sequence) for state, event in zip(values, events, strict=True)],
+    )
+    for state, event in zip(values, events, strict=True):
+        if state["hazard_id"] in written:
+            _applied(session, old.get(state["hazard_id"]), state, event, campus_tz)
+        else:
+            _stale(session, state, event, campus_tz)
+
+
+def _hazard_values(event: Envelope) -> dict[str, Any]:
+    """The projection's row from the event's state (dates parsed, optional ones filled)."""
     data = event.data
-    values = {
+    return {
         **data,
         **{name: _date(data.get(name)) for name in DATES},
         **{name: _moment(data.get(name)) for name in MOMENTS},
@@ -107,25 +158,33 @@ def apply_hazard_state(session: Session, event: Envelope, campus_tz: str) -> Non
         "acceptance_overdue": bool(data.get("acceptance_overdue")),
         "updated_at": utcnow(),
     }
-    # The counters move the hazard from its old key: read it first (a first event, sequence
-    # 1, finds no row: no query).
-    old = counters.read_state(session, data["hazard_id"]) if event.sequence > 1 else None
-    if upsert_newer(session, HazardProjection, "hazard_id", values, event.sequence):
-        counters.apply_change(session, old, values, campus_tz)
-        # The row is this event's state now. Only a state that can change the flags is
-        # looked at (most events, hazard.created above all, cannot: no extra query).
-        if (
-            values["overdue"]
-            or values["acceptance_overdue"]
-            or values["status"] in FIXED
-            or event.type in STATE_CHANGING_EVENTS
-        ):
-            _follow_state(session, values, event, campus_tz)
-        return
-    # Stale (or a duplicate): the row holds a newer state, which decides. The event's own
-    # state opens nothing; a late major-unresolved announcement counts only if the
-    # hazard is still not fixed.
-    current = _current_state(session, data["hazard_id"])
+
+
+def _applied(
+    session: Session,
+    old: Mapping[str, Any] | None,
+    values: dict[str, Any],
+    event: Envelope,
+    campus_tz: str,
+) -> None:
+    """The projection took the event's state: counters moved, flags follow."""
+    counters.apply_change(session, old, values, campus_tz)
+    # The row is this event's state now. Only a state that can change the flags is
+    # looked at (most events, hazard.created above all, cannot: no extra query).
+    if (
+        values["overdue"]
+        or values["acceptance_overdue"]
+        or values["status"] in FIXED
+        or event.type in STATE_CHANGING_EVENTS
+    ):
+        _follow_state(session, values, event, campus_tz)
+
+
+def _stale(session: Session, values: dict[str, Any], event: Envelope, campus_tz: str) -> None:
+    """Stale (or a duplicate): the row holds a newer state, which decides. The event's own
+    state opens nothing; a late major-unresolved announcement counts only if the hazard
+    is still not fixed."""
+    current = _current_state(session, values["hazard_id"])
     if current is not None:
         _follow_state(session, current, event, campus_tz, announced=values)
 
@@ -401,7 +460,10 @@ def apply_unit(session: Session, event: Envelope) -> None:
 
 def event_handlers(campus_tz: str) -> dict[str, Handler]:
     """The reporting service's handlers, with campus dates in ``campus_tz``."""
-    hazard = partial(apply_hazard_state, campus_tz=campus_tz)
+    hazard = BatchHandler(
+        partial(apply_hazard_state, campus_tz=campus_tz),
+        partial(apply_hazard_states, campus_tz=campus_tz),
+    )
     return {
         **GRID_EVENT_HANDLERS,
         **REVOCATION_HANDLERS,

@@ -27,13 +27,29 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from shared.events.catalog import validate_data
 from shared.events.envelope import Envelope
-from shared.events.inbox import InboxMessage, already_processed
+from shared.events.inbox import InboxMessage, already_processed, claim, record_processed
 from shared.events.reconnect import Backoff, run_with_reconnect
 from shared.events.topology import connect, queue_name
 
 log = logging.getLogger("campus.consumer")
 
 Handler = Callable[[Session, Envelope], None]
+
+
+class BatchHandler:
+    """A handler that can also apply a run of its events in one go (``many``): fewer
+    statements for the same outcome as ``one`` event at a time, in an order the handler
+    tolerates (events come out of order anyway). The consumer's fast path hands each run
+    of consecutive events with the same BatchHandler to ``many``; its one-SAVEPOINT-per-
+    event replay after a failure calls the handler one event at a time."""
+
+    def __init__(self, one: Handler, many: Callable[[Session, list[Envelope]], None]) -> None:
+        self.one = one
+        self.many = many
+
+    def __call__(self, session: Session, envelope: Envelope) -> None:
+        self.one(session, envelope)
+
 
 ACK, REQUEUE, REJECT = "ack", "requeue", "reject"
 _INFRASTRUCTURE_ERRORS = (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError)
@@ -99,13 +115,47 @@ def _inbox_row(envelope: Envelope) -> InboxMessage:
     return InboxMessage(event_id=envelope.id, event_type=envelope.type, source=envelope.source)
 
 
+def _claimed(session: Session, parsed: list[tuple[Delivery, Envelope]]):
+    """``_fresh``, with the inbox rows of the events to apply written at once (PostgreSQL:
+    one INSERT … ON CONFLICT DO NOTHING RETURNING, which also tells which were there);
+    elsewhere ``_fresh``, the rows written after the handlers. Rolled back with the
+    batch if a handler fails. (done, to apply, claimed already)"""
+    unique: dict[str, tuple[Delivery, Envelope]] = {}
+    for delivery, envelope in parsed:
+        unique.setdefault(envelope.id, (delivery, envelope))
+    claimed = claim(session, [(e.id, e.type, e.source) for _, e in unique.values()])
+    if claimed is None:
+        return (*_fresh(session, parsed), False)
+    todo = [(d, e) for d, e in unique.values() if e.id in claimed]
+    fresh = {d.tag for d, _ in todo}
+    return [d for d, _ in parsed if d.tag not in fresh], todo, True
+
+
 def _apply_all(session, handlers, parsed) -> dict[int, str]:
-    done, todo = _fresh(session, parsed)
+    done, todo, claimed = _claimed(session, parsed)
+    run: list[Envelope] = []  # consecutive events of one BatchHandler
     for _, envelope in todo:
-        handlers[envelope.type](session, envelope)
-    session.add_all([_inbox_row(envelope) for _, envelope in todo])
+        handler = handlers[envelope.type]
+        if run and handler is not handlers[run[0].type]:
+            _apply_run(session, handlers[run[0].type], run)
+            run = []
+        if isinstance(handler, BatchHandler):
+            run.append(envelope)
+        else:
+            handler(session, envelope)
+    if run:
+        _apply_run(session, handlers[run[0].type], run)
+    if not claimed:
+        record_processed(session, [(e.id, e.type, e.source) for _, e in todo])
     session.flush()
     return {d.tag: ACK for d in done} | {d.tag: ACK for d, _ in todo}
+
+
+def _apply_run(session: Session, handler: BatchHandler, run: list[Envelope]) -> None:
+    if len(run) == 1:
+        handler.one(session, run[0])
+    else:
+        handler.many(session, run)
 
 
 def _apply_one_by_one(session, handlers, parsed) -> dict[int, str]:

@@ -11,6 +11,8 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate
 
+from shared.events.fast_schema import canonical_uuid, compile_schema
+
 
 class EnvelopeSchema(Schema):
     id = fields.UUID(required=True)
@@ -26,6 +28,7 @@ class EnvelopeSchema(Schema):
 
 
 _SCHEMA = EnvelopeSchema()
+_VALID = compile_schema(_SCHEMA) or (lambda _raw: False)
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,11 @@ class Envelope:
             raise ValidationError(f"body is not JSON: {exc}") from exc
         if not isinstance(raw, dict):
             raise ValidationError("body is not a JSON object")
+        if _VALID(raw):  # the compiled schema (fast_schema): the same verdict, sooner
+            event_id, occurred_at = raw.pop("id"), raw.pop("occurred_at")
+            if not canonical_uuid(event_id):  # the one form the inbox knows it by
+                event_id = str(uuid.UUID(event_id))
+            return cls(**raw, id=event_id, occurred_at=datetime.fromisoformat(occurred_at))
         loaded = _SCHEMA.load(raw)
         loaded["id"] = str(loaded["id"])
         return cls(**loaded)

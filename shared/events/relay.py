@@ -23,7 +23,7 @@ from typing import Any
 
 import pika
 from pika.spec import Basic
-from sqlalchemy import or_, select, update
+from sqlalchemy import or_, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from shared.events.outbox import OutboxMessage
@@ -35,6 +35,10 @@ log = logging.getLogger("campus.relay")
 
 CONFIRM_TIMEOUT_SECONDS = 30.0
 MAX_IDLE_POLL_SECONDS = 0.025
+# Polls at the base interval after the last row found, before backing off: events that
+# come every few ms (a busy hour) wait one interval, not a backed-off 25 ms; an idle
+# relay slows down after about a tenth of a second.
+BUSY_POLLS = 20
 
 
 def retry_delay(attempts: int, cap: float = 300.0) -> float:
@@ -148,7 +152,8 @@ class OutboxRelay:
         if not rows:
             self._release_session(commit=True)
             self._idle_polls += 1
-            self._schedule(min(self._poll * self._idle_polls, MAX_IDLE_POLL_SECONDS))
+            backed_off = max(1, self._idle_polls - BUSY_POLLS)
+            self._schedule(min(self._poll * backed_off, MAX_IDLE_POLL_SECONDS))
             return
         self._idle_polls = 0
         self._batch_no += 1
@@ -230,13 +235,21 @@ class OutboxRelay:
             session = self._session or self._factory()
             self._session = session
             now = utcnow()
-            for chunk in _chunks(acked, 500):
-                session.execute(
-                    update(OutboxMessage)
-                    .where(OutboxMessage.id.in_(chunk))
-                    .values(published_at=now)
-                    .execution_options(synchronize_session=False)
-                )
+            if acked and session.get_bind().dialect.name == "postgresql":
+                # No wait for the disk: a mark lost in a database crash only publishes the
+                # rows again, which the consumers' inboxes absorb (as a relay crash does).
+                session.execute(_NO_SYNC)
+                # One array parameter: the same prepared statement for every batch, where
+                # IN (…) of up to 500 ids was a new statement to parse and plan each time.
+                session.execute(_MARK_SENT, {"now": now, "ids": acked})
+            else:
+                for chunk in _chunks(acked, 500):
+                    session.execute(
+                        update(OutboxMessage)
+                        .where(OutboxMessage.id.in_(chunk))
+                        .values(published_at=now)
+                        .execution_options(synchronize_session=False)
+                    )
             for row_id, reason in failed.items():
                 row = session.get(OutboxMessage, row_id)
                 if row is not None:
@@ -264,6 +277,10 @@ class OutboxRelay:
                 session.rollback()
         finally:
             session.close()
+
+
+_NO_SYNC = text("SET LOCAL synchronous_commit TO OFF")
+_MARK_SENT = text("UPDATE outbox SET published_at = :now WHERE id = ANY(CAST(:ids AS bigint[]))")
 
 
 def _properties(event_id: str, event_type: str) -> pika.BasicProperties:

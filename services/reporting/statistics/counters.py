@@ -36,10 +36,12 @@ from sqlalchemy import (
     insert,
     literal_column,
     select,
+    text,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import Insert
+from sqlalchemy.sql.elements import TextClause
 
 from services.reporting.models import HazardProjection
 from services.reporting.statistics.models import (
@@ -48,6 +50,7 @@ from services.reporting.statistics.models import (
     HazardTableCount,
     HazardUnitCount,
 )
+from shared import bulk
 from shared import hazard_stages as stages
 from shared.timeutil import campus_time
 
@@ -147,11 +150,36 @@ def read_state(session: Session, hazard_id: str) -> Mapping[str, Any] | None:
     return session.connection().execute(_READ, {"hazard_id": hazard_id}).mappings().first()
 
 
+def read_states(session: Session, hazard_ids: list[str]) -> dict[str, Mapping[str, Any]]:
+    """``read_state`` of many hazards in one statement (locked in the order of their ids,
+    as the consumer writes them): hazard id -> its key columns, for those with a row."""
+    if not hazard_ids:
+        return {}
+    connection = session.connection()
+    # PostgreSQL: one array parameter, one statement text whatever the number of ids.
+    stmt = _READ_ANY if connection.dialect.name == "postgresql" else _READ_MANY
+    rows = connection.execute(stmt, {"hazard_ids": sorted(hazard_ids)})
+    return {row["hazard_id"]: row for row in rows.mappings()}
+
+
 _READ = (
     select(*(HazardProjection.__table__.c[c] for c in STATE_COLUMNS))
     .where(HazardProjection.__table__.c.hazard_id == bindparam("hazard_id"))
     .with_for_update()
 )
+_READ_MANY = (
+    select(
+        HazardProjection.__table__.c.hazard_id,
+        *(HazardProjection.__table__.c[c] for c in STATE_COLUMNS),
+    )
+    .where(HazardProjection.__table__.c.hazard_id.in_(bindparam("hazard_ids", expanding=True)))
+    .order_by(HazardProjection.__table__.c.hazard_id)
+    .with_for_update()
+)
+_READ_ANY = text(
+    f"SELECT hazard_id, {', '.join(STATE_COLUMNS)} FROM hazard_projection "
+    "WHERE hazard_id = ANY(CAST(:hazard_ids AS text[])) ORDER BY hazard_id FOR UPDATE"
+).columns(*(HazardProjection.__table__.c[c] for c in ("hazard_id", *STATE_COLUMNS)))
 
 
 def apply_change(
@@ -224,13 +252,36 @@ def flush(session: Session) -> None:
     dialect = session.get_bind().dialect.name
     tables = [(FINE, FINE_KEY, FINE_MEASURES, fine)]
     tables += [(r.table, r.key, r.measures, rolled_up(fine, r)) for r in ROLLUPS]
-    for table, key, measures, counts in tables:
+    every: dict[str, str] = {}
+    for number, (table, key, measures, counts) in enumerate(tables):
         columns = (*key, *measures)
         rows = [
             dict(zip(columns, (*k, *v), strict=True)) for k, v in sorted(counts.items()) if any(v)
         ]
-        if rows:
+        if dialect == "postgresql":
+            every[f"rows{number}"] = bulk.rows_json(rows)
+        elif rows:
             session.connection().execute(_increment(table, key, measures, dialect), rows)
+    if every:  # PostgreSQL: the three tables in one statement, one round trip (shared.bulk)
+        session.connection().execute(_increment_every(), every)
+
+
+@lru_cache(maxsize=1)
+def _increment_every() -> TextClause:
+    """The three tables' increments as writable CTEs of one statement, each table's rows a
+    JSON parameter (``rows0``, ``rows1``, ``rows2``: an empty array adds nothing). Rows are
+    locked in key order: concurrent consumers take counter rows in one order."""
+    parts = []
+    for number, (table, key, measures) in enumerate(
+        [(FINE, FINE_KEY, FINE_MEASURES), *((r.table, r.key, r.measures) for r in ROLLUPS)]
+    ):
+        added = ", ".join(f"{m} = {table.name}.{m} + excluded.{m}" for m in measures)
+        conflict = f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {added}"
+        sql = bulk.insert_rows_sql(
+            table, (*key, *measures), conflict, ", ".join(key), f"rows{number}"
+        )
+        parts.append(f"t{number} AS ({sql})")
+    return text(f"WITH {', '.join(parts)} SELECT 1")
 
 
 @lru_cache(maxsize=8)
