@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from shared.client_ip import PROXY_SOURCE
+from shared.installation import ENV, UNNAMED, read_campus_id
 
 DEV_JWT_SECRET = "dev-only-insecure-secret-change-me"
 # HS256 wants a key at least as long as its hash (RFC 7518 3.2): 256 bits.
@@ -62,6 +64,8 @@ class Settings:
     jwt_secret: str = DEV_JWT_SECRET
     environment: str = "development"
     campus_timezone: str = "Asia/Shanghai"
+    # The installation's identity (shared.installation): on every published event and export.
+    campus_id: str = UNNAMED
     delivery_limit: int = 5
     prefetch: int = 200
     consumer_batch: int = 100
@@ -151,6 +155,14 @@ class Settings:
             raise ConfigError("CAMPUS_JWT_SECRET must be at least 16 characters")
         if self.cas_version not in ("2", "3"):
             raise ConfigError(f"CAMPUS_CAS_VERSION must be 2 or 3, got {self.cas_version!r}")
+        _campus_id({ENV: self.campus_id})
+
+
+def _campus_id(env: Mapping[str, str]) -> str:
+    try:
+        return read_campus_id(env)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from exc
 
 
 def load_settings(service: str, overrides: dict[str, Any] | None = None) -> Settings:
@@ -163,6 +175,7 @@ def load_settings(service: str, overrides: dict[str, Any] | None = None) -> Sett
         jwt_secret=env.get("CAMPUS_JWT_SECRET", DEV_JWT_SECRET),
         environment=env.get("CAMPUS_ENV", "development"),
         campus_timezone=env.get("CAMPUS_TIMEZONE", "Asia/Shanghai"),
+        campus_id=_campus_id(env),
         delivery_limit=_int("CAMPUS_DELIVERY_LIMIT", 5),
         prefetch=_int("CAMPUS_PREFETCH", 200),
         consumer_batch=_int("CAMPUS_CONSUMER_BATCH", 100),

@@ -96,6 +96,7 @@ def _threads(
             batch_size=settings.relay_batch,
             poll_seconds=settings.relay_poll_seconds,
             before_connect=declare,
+            campus_id=settings.campus_id,
         )
         threads.append(threading.Thread(target=outbox_relay.run, args=(stop,), name="relay"))
     if handlers:

@@ -29,6 +29,8 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import IO, Any
 
+from shared.installation import campus_id
+
 # The cell styles (indexes into styles.xml's cellXfs, written once below).
 PLAIN, TITLE, BOLD, TEXT, DATE, DATETIME, WRAP = range(7)
 TEXT_FORMAT = "@"  # Excel's "Text" number format (style TEXT): edits keep leading zeros
@@ -281,7 +283,9 @@ class Book:
             "[Content_Types].xml": _content_types(len(self._names)),
             "_rels/.rels": _HEAD + f'<Relationships xmlns="{_PKG_REL}">'
             f'<Relationship Id="rId1" Type="{_REL}/officeDocument" Target="xl/workbook.xml"/>'
+            f'<Relationship Id="rId2" Type="{_CORE_REL}" Target="docProps/core.xml"/>'
             "</Relationships>",
+            "docProps/core.xml": _core_properties(campus_id()),
             "xl/workbook.xml": _HEAD
             + f"<workbook {_NS} {_NS_R}><sheets>{sheets}</sheets></workbook>",
             "xl/_rels/workbook.xml.rels": _workbook_rels(len(self._names)),
@@ -297,6 +301,21 @@ _SHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.works
 _OFFICE = "application/vnd.openxmlformats-officedocument"
 
 
+_CORE_REL = "http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties"
+
+
+def _core_properties(installation: str) -> str:
+    """Who wrote the workbook: the platform, and the installation's id as its identifier
+    (Excel shows them under 文件 › 信息 › 属性; openpyxl as ``properties.identifier``)."""
+    return (
+        _HEAD + "<cp:coreProperties "
+        'xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
+        'xmlns:dc="http://purl.org/dc/elements/1.1/">'
+        f"<dc:creator>校安平台</dc:creator><dc:identifier>{_escape(installation)}</dc:identifier>"
+        "</cp:coreProperties>"
+    )
+
+
 def _content_types(sheets: int) -> str:
     overrides = "".join(
         f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="{_SHEET_TYPE}"/>'
@@ -309,6 +328,8 @@ def _content_types(sheets: int) -> str:
         f'<Override PartName="/xl/workbook.xml" '
         f'ContentType="{_OFFICE}.spreadsheetml.sheet.main+xml"/>'
         f'<Override PartName="/xl/styles.xml" ContentType="{_OFFICE}.spreadsheetml.styles+xml"/>'
+        '<Override PartName="/docProps/core.xml" '
+        'ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>'
         f"{overrides}</Types>"
     )
 

@@ -17,10 +17,12 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
+from shared.installation import PATTERN
+
 # The campus's exchange the province's federation link pulls from, and the province's.
 OUT_EXCHANGE = "province.out"
 IN_EXCHANGE = "province.in"
-CAMPUS_ID = validate.Regexp(r"^[a-z0-9][a-z0-9-]{1,31}$")
+CAMPUS_ID = validate.Regexp(PATTERN)  # the installation's id (shared.installation)
 FIGURE_NAME = validate.Regexp(r"^[a-z_]{1,40}$")
 HAZARD_STAGES = (
     "discovered",

@@ -19,6 +19,7 @@ import logging
 import threading
 from collections.abc import Callable
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 import pika
@@ -29,6 +30,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from shared.events.outbox import OutboxMessage
 from shared.events.reconnect import Backoff, run_with_reconnect
 from shared.events.topology import connection_parameters
+from shared.installation import UNNAMED
 from shared.timeutil import utcnow
 
 log = logging.getLogger("campus.relay")
@@ -56,8 +58,10 @@ class OutboxRelay:
         batch_size: int = 500,
         poll_seconds: float = 0.005,
         before_connect: Callable[[], None] | None = None,
+        campus_id: str = UNNAMED,
     ) -> None:
         self._factory = session_factory
+        self._campus_id = campus_id
         self._amqp_url = amqp_url
         self._exchange = exchange
         self._batch_size = batch_size
@@ -157,7 +161,7 @@ class OutboxRelay:
             return
         self._idle_polls = 0
         self._batch_no += 1
-        properties_for = _properties
+        properties_for = partial(_properties, self._campus_id)
         for row_id, event_id, event_type, body in rows:
             self._next_tag += 1
             self._pending[self._next_tag] = row_id
@@ -283,12 +287,14 @@ _NO_SYNC = text("SET LOCAL synchronous_commit TO OFF")
 _MARK_SENT = text("UPDATE outbox SET published_at = :now WHERE id = ANY(CAST(:ids AS bigint[]))")
 
 
-def _properties(event_id: str, event_type: str) -> pika.BasicProperties:
+def _properties(campus_id: str, event_id: str, event_type: str) -> pika.BasicProperties:
+    """``app_id``: the installation that published it (shared.installation)."""
     return pika.BasicProperties(
         content_type="application/json",
         delivery_mode=pika.DeliveryMode.Persistent,
         message_id=event_id,
         type=event_type,
+        app_id=campus_id,
     )
 
 

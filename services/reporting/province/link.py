@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
 from shared.config import ConfigError, Settings
-from shared.events.province import CAMPUS_ID
+from shared.installation import UNNAMED
 
 TRUE = ("1", "true", "yes", "on")
 
@@ -31,14 +31,12 @@ def province_link(settings: Settings) -> ProvinceLink | None:
     publish = str(extra.get("province_publish", env.get("CAMPUS_PROVINCE_PUBLISH", "")))
     if publish.strip().lower() not in TRUE:
         return None
-    campus_id = str(extra.get("campus_id", env.get("CAMPUS_ID", "")))
-    try:
-        CAMPUS_ID(campus_id)
-    except Exception as exc:
+    campus_id = settings.campus_id  # CAMPUS_ID, checked at start-up (shared.installation)
+    if campus_id == UNNAMED:
         raise ConfigError(
             "CAMPUS_PROVINCE_PUBLISH needs CAMPUS_ID: lowercase letters, digits and -, "
-            f"2–32 characters, got {campus_id!r}"
-        ) from exc
+            "2–32 characters, the broker user the college publishes to the province as"
+        )
     url = extra.get("province_amqp_url", env.get("CAMPUS_PROVINCE_AMQP_URL", ""))
     url = url or settings.amqp_url
     link = ProvinceLink(campus_id, str(url))
