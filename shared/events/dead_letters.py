@@ -79,6 +79,7 @@ def requeue(amqp_url: str, exchange: str, service: str, event_ids: set[str] | No
                     delivery_mode=pika.DeliveryMode.Persistent,
                     message_id=properties.message_id,
                     type=properties.type,
+                    app_id=properties.app_id,  # the installation that published it
                     headers=headers or None,
                 ),
                 mandatory=True,

@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import threading
 
+import pika
 import pytest
 from openpyxl import load_workbook
 
@@ -74,3 +75,32 @@ def test_a_malformed_campus_id_stops_start_up(monkeypatch):
         load_settings("hazards")
     monkeypatch.setenv("CAMPUS_ID", "lzxd")
     assert load_settings("hazards").campus_id == "lzxd"
+
+
+def test_a_requeued_dead_letter_still_names_its_installation(amqp_url):
+    from shared.events.dead_letters import requeue
+    from shared.events.topology import dead_queue_name, declare_all, queue_name
+
+    declare_all(amqp_url, "campus.events", {"reporting": ["hazard.created"]}, 5)
+    connection = connect(amqp_url)
+    try:
+        channel = connection.channel()
+        channel.queue_purge(queue_name("reporting"))
+        channel.basic_publish(
+            "",
+            dead_queue_name("reporting"),
+            b'{"id": "e-1", "type": "hazard.created"}',
+            pika.BasicProperties(message_id="e-1", type="hazard.created", app_id="lzxd"),
+        )
+        assert requeue(amqp_url, "campus.events", "reporting") == 1
+        method = properties = None
+
+        def back() -> bool:
+            nonlocal method, properties
+            method, properties, _ = channel.basic_get(queue_name("reporting"), auto_ack=True)
+            return method is not None
+
+        wait_until(back, timeout=30, message="the letter back in reporting's queue")
+        assert properties.app_id == "lzxd" and properties.message_id == "e-1"
+    finally:
+        connection.close()
