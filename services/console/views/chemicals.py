@@ -17,7 +17,7 @@ from services.console.views.common import api, download, form_value, get_json, p
 from services.console.views.dashboard import unit_names
 from services.console.views.grid_forms import may_manage, refused
 from services.console.views.register_edit import edit_versioned
-from services.console.views.registers import place_choices, place_names
+from services.console.views.registers import place_choices, place_names, reads_across_units
 
 blp = Blueprint("chemicals", __name__, url_prefix="/registers/chemicals")
 PAGE_SIZE = 30
@@ -93,7 +93,7 @@ def stores():
         names=unit_names(),
         places=place_names(),
         period={"from": today.replace(day=1).isoformat(), "to": today.isoformat()},
-        show_unit_filter=user.is_global or "lead_department" in user.roles,
+        show_unit_filter=reads_across_units(user),
         may_create=may_manage(user.unit),
         may_keep_catalogue=_may_keep_catalogue(),
     )

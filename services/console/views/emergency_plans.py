@@ -19,6 +19,7 @@ from services.console.views.common import (
 )
 from services.console.views.dashboard import unit_names
 from services.console.views.grid_forms import may_manage, refused
+from services.console.views.registers import reads_across_units
 
 blp = Blueprint("emergency_plans", __name__, url_prefix="/registers/emergency-plans")
 PAGE_SIZE = 30
@@ -63,7 +64,7 @@ def plans():
         scenarios=SCENARIOS,
         statuses=STATUSES,
         lapses=LAPSES,
-        show_unit_filter=user.is_global or "lead_department" in user.roles,
+        show_unit_filter=reads_across_units(user),
         may_create=may_manage(user.unit),
     )
 

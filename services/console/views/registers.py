@@ -51,6 +51,13 @@ PERIODIC_FIELDS = ("inspected_on", "result", "next_due", "agency", "report_no", 
 INSPECT_FORBIDDEN = "只有安全保卫处、本单位负责人、负责该地点的网格员或该类别的牵头部门可以巡查"
 
 
+def reads_across_units(user) -> bool:
+    """Whether a register's list offers the unit filter: the campus-wide roles, and lead
+    departments, who read every unit's records of the categories they lead (the services'
+    register access decides what each one actually sees)."""
+    return user.is_global or "lead_department" in user.roles
+
+
 # -- places by name --------------------------------------------------------------------------
 def _cells() -> dict[str, dict]:
     """The grid's cells by id, once per page; ended places (停用) too: records name them."""
@@ -140,7 +147,7 @@ def risks():
         places=place_names(),
         choices=place_choices(),
         levels=hazard_labels("risk_levels"),
-        show_unit_filter=user.is_global or "lead_department" in user.roles,
+        show_unit_filter=reads_across_units(user),
         may_create=may_manage(user.unit),
     )
 
@@ -236,7 +243,7 @@ def inspections():
         names=unit_names(),
         places=place_names(),
         choices=place_choices(),
-        show_unit_filter=user.is_global or "lead_department" in user.roles,
+        show_unit_filter=reads_across_units(user),
     )
 
 
@@ -388,7 +395,7 @@ def equipment():
         kinds=hazard_labels("equipment_kinds"),
         statuses=hazard_labels("equipment_statuses"),
         due_states=hazard_labels("due_states"),
-        show_unit_filter=user.is_global or "lead_department" in user.roles,
+        show_unit_filter=reads_across_units(user),
         may_create=may_manage(user.unit),
     )
 

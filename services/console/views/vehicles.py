@@ -22,7 +22,7 @@ from services.console.views.common import (
 from services.console.views.dashboard import unit_names
 from services.console.views.grid_forms import may_manage, refused
 from services.console.views.register_edit import edit_versioned
-from services.console.views.registers import place_choices, place_names
+from services.console.views.registers import place_choices, place_names, reads_across_units
 
 blp = Blueprint("vehicles", __name__, url_prefix="/registers/vehicles")
 PAGE_SIZE = 30
@@ -58,7 +58,7 @@ def vehicles():
         places=place_names(),
         kinds=KINDS,
         due_states=DUE,
-        show_unit_filter=user.is_global or "lead_department" in user.roles,
+        show_unit_filter=reads_across_units(user),
         may_create=may_manage(user.unit),
     )
 
